@@ -1,0 +1,468 @@
+package dialog
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// ConversationTimeout is how long a flow waits for the next answer before it
+// is dropped; the next message is then told so.
+const ConversationTimeout = 30 * time.Minute
+
+// ErrNoState is returned by a StateStore that holds no state for an openid.
+var ErrNoState = errors.New("no dialogue state")
+
+// ErrNotFound is returned by repositories for a missing record.
+var ErrNotFound = errors.New("not found")
+
+// Kind is the kind of an inbound message.
+type Kind int
+
+// The inbound kinds the engine understands.
+const (
+	KindText Kind = iota
+	KindClick
+	KindSubscribe
+	KindScan
+	KindUnsubscribe
+	KindOther // images, voice, locations: asked to type instead
+)
+
+// Inbound is one message or event from a follower.
+type Inbound struct {
+	OpenID string
+	Kind   Kind
+	Text   string // the text, or the menu key of a click
+	Scene  string // QR scene of a subscribe or scan, without qrscene_
+	At     time.Time
+}
+
+// Profile is what the service remembers of a follower beyond a conversation:
+// loaded from the database when a conversation starts.
+type Profile struct {
+	Tier      Tier
+	Criteria  []string // ids of the criteria that set the tier
+	CheckedAt time.Time
+	County    string
+}
+
+// State is one follower's conversation. The zero State is idle.
+type State struct {
+	Flow      string
+	Step      string
+	History   []string          // earlier steps of this flow, for 返回
+	Fields    map[string]string // answers collected by the flow
+	Picks     []string          // criteria picked so far in the self-check
+	Profile   Profile
+	UpdatedAt time.Time
+}
+
+// Idle reports whether no flow is in progress.
+func (s State) Idle() bool { return s.Flow == "" }
+
+// field returns a collected answer.
+func (s State) field(k string) string { return s.Fields[k] }
+
+// Reply is one message to send back: a template name and its data. Transfer
+// hands the conversation to the customer-service system instead.
+type Reply struct {
+	Name     string
+	Data     any
+	Transfer bool
+}
+
+// Effect is work the engine asks its caller to do: persistence and
+// notifications. Each kind is its own type.
+type Effect interface{ effect() }
+
+// Follow records a subscribe or scan, with the QR scene it came through.
+type Follow struct{ Scene string }
+
+// Unfollow marks the follower as unsubscribed.
+type Unfollow struct{}
+
+// SaveCheck stores a finished self-check on the follower.
+type SaveCheck struct {
+	Tier     Tier
+	Criteria []string
+}
+
+// ListLeads asks for the follower's leads, or one lead's history when Number is set.
+type ListLeads struct{ Number string }
+
+// Bind binds the follower as a county contact with a one-time code.
+type Bind struct{ Code string }
+
+// MoveLead is a county contact's status change from the chat.
+type MoveLead struct {
+	Number string
+	Status string
+	Note   string
+}
+
+func (Follow) effect()    {}
+func (Unfollow) effect()  {}
+func (SaveCheck) effect() {}
+func (ListLeads) effect() {}
+func (Bind) effect()      {}
+func (MoveLead) effect()  {}
+
+// step is one question of a flow.
+type step struct {
+	ask    func(t *turn)
+	answer func(t *turn, text string)
+	help   string // template name shown for 帮助; "" uses the generic help
+	// claims reports whether text is an answer to this step even though it
+	// is also an entry keyword (a product named in a form, say).
+	claims func(t *turn, text string) bool
+}
+
+// flows maps "flow.step" to its step; each flow registers its steps in init.
+var steps = map[string]step{}
+
+// entries maps a flow name to the function that starts it.
+var entries = map[string]func(t *turn){}
+
+func register(key string, s step) {
+	if _, dup := steps[key]; dup {
+		panic("dialog: step registered twice: " + key)
+	}
+	steps[key] = s
+}
+
+// turn is the working set of one Step call.
+type turn struct {
+	p       *Policy
+	in      Inbound
+	s       State
+	replies []Reply
+	effects []Effect
+}
+
+func (t *turn) say(name string, data any) {
+	t.replies = append(t.replies, Reply{Name: name, Data: data})
+}
+
+func (t *turn) emit(e Effect) { t.effects = append(t.effects, e) }
+
+// begin starts flow at its first step.
+func (t *turn) begin(flow, first string) {
+	t.s.Flow, t.s.Step, t.s.History = flow, first, nil
+	t.s.Fields, t.s.Picks = map[string]string{}, nil
+	steps[flow+"."+first].ask(t)
+}
+
+// next moves to another step of the current flow and asks it.
+func (t *turn) next(name string) {
+	t.s.History = append(t.s.History, t.s.Step)
+	t.s.Step = name
+	steps[t.key()].ask(t)
+}
+
+// jump moves to a step without recording the current one, for loops such as
+// "edit a field, then back to the review".
+func (t *turn) jump(name string) {
+	t.s.Step = name
+	steps[t.key()].ask(t)
+}
+
+// reask repeats the current question with the reason the answer was refused.
+func (t *turn) reask(reason string) {
+	t.say("invalid", reason)
+	steps[t.key()].ask(t)
+}
+
+// end leaves the current flow.
+func (t *turn) end() {
+	t.s.Flow, t.s.Step, t.s.History, t.s.Fields, t.s.Picks = "", "", nil, nil, nil
+}
+
+func (t *turn) key() string { return t.s.Flow + "." + t.s.Step }
+
+func (t *turn) set(k, v string) {
+	if t.s.Fields == nil {
+		t.s.Fields = map[string]string{}
+	}
+	t.s.Fields[k] = v
+}
+
+// Step advances a conversation by one inbound message. It is pure: the same
+// arguments always give the same results.
+func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
+	t := &turn{p: p, in: in, s: s}
+	if !s.Idle() && !s.UpdatedAt.IsZero() && in.At.Sub(s.UpdatedAt) > ConversationTimeout &&
+		(in.Kind == KindText || in.Kind == KindClick) {
+		t.end()
+		t.say("expired", nil)
+		if in.Kind == KindText && !t.entry(in.Text) {
+			t.menu()
+		}
+		if in.Kind == KindClick {
+			t.click(in.Text)
+		}
+	} else {
+		t.dispatch()
+	}
+	if in.Kind != KindUnsubscribe {
+		t.s.UpdatedAt = in.At
+	}
+	return t.s, t.replies, t.effects
+}
+
+func (t *turn) dispatch() {
+	switch t.in.Kind {
+	case KindSubscribe:
+		t.emit(Follow{Scene: t.in.Scene})
+		t.end()
+		t.say("welcome", nil)
+		t.menu()
+	case KindScan:
+		t.emit(Follow{Scene: t.in.Scene})
+		t.say("welcome_back", nil)
+		if t.s.Idle() {
+			t.menu()
+		}
+	case KindUnsubscribe:
+		t.emit(Unfollow{})
+		t.end()
+	case KindClick:
+		t.click(t.in.Text)
+	case KindOther:
+		t.say("please_type", nil)
+		if t.s.Idle() {
+			t.menu()
+		} else {
+			steps[t.key()].ask(t)
+		}
+	default:
+		t.text(t.in.Text)
+	}
+}
+
+// Menu keys of the custom menu (go run . menu sync).
+const (
+	KeySelfCheck = "SELFCHECK"
+	KeyProducts  = "PRODUCTS"
+	KeyCalc      = "CALC"
+	KeyApply     = "APPLY"
+	KeyNeed      = "NEED"
+	KeyProgress  = "PROGRESS"
+	KeyContacts  = "CONTACTS"
+	KeyHelp      = "HELP"
+	KeyHuman     = "HUMAN"
+	KeyMenu      = "MENU"
+)
+
+// mainMenu is the main menu; Key is the flow it starts.
+var mainMenu = []Option{
+	{Key: "selfcheck", Label: "质量信誉自检（我是哪一类）", Words: []string{"自检", "自测", "哪一类", "类别", "分类"}},
+	{Key: "products", Label: "金融产品与政策问答", Words: []string{"产品", "政策", "问答"}},
+	{Key: "calc", Label: "苏质贷利率测算", Words: []string{"测算", "计算", "算一算"}},
+	{Key: "apply", Label: "申请入库（Ⅳ类企业自愿申请）", Words: []string{"入库", "申请入库"}},
+	{Key: "need", Label: "提交融资需求", Words: []string{"融资需求", "融资", "贷款", "借款"}},
+	{Key: "progress", Label: "我的进度", Words: []string{"进度", "查询"}},
+	{Key: "contacts", Label: "各县级市（区）市场监管局联系方式", Words: []string{"联系", "电话"}},
+	{Key: "human", Label: "人工服务", Words: []string{"人工", "客服"}},
+}
+
+// MenuData is the data of the "menu" template.
+type MenuData struct {
+	Options []Option
+	Profile Profile
+}
+
+func (t *turn) menu() {
+	t.say("menu", MenuData{Options: mainMenu, Profile: t.s.Profile})
+}
+
+// clickFlows maps custom-menu keys to flows.
+var clickFlows = map[string]string{
+	KeySelfCheck: "selfcheck", KeyProducts: "products", KeyCalc: "calc",
+	KeyApply: "apply", KeyNeed: "need", KeyProgress: "progress",
+	KeyContacts: "contacts", KeyHuman: "human",
+}
+
+func (t *turn) click(key string) {
+	switch key {
+	case KeyMenu:
+		t.end()
+		t.menu()
+	case KeyHelp:
+		t.say("help", nil)
+	default:
+		flow, ok := clickFlows[key]
+		if !ok {
+			t.say("unknown_click", nil)
+			t.menu()
+			return
+		}
+		t.start(flow)
+	}
+}
+
+// start enters a flow from the menu or an entry keyword, leaving any other.
+func (t *turn) start(flow string) {
+	t.end()
+	if flow == "human" {
+		t.handoff()
+		return
+	}
+	begin, ok := entries[flow]
+	if !ok {
+		t.say("not_ready", flow)
+		t.menu()
+		return
+	}
+	begin(t)
+}
+
+func (t *turn) handoff() {
+	t.replies = append(t.replies, Reply{Name: "handoff", Transfer: true})
+}
+
+// globalCommands work in every state.
+var globalCommands = map[string]string{
+	"菜单": "menu", "主菜单": "menu", "menu": "menu", "首页": "menu",
+	"取消": "cancel", "退出": "cancel", "不办了": "cancel",
+	"返回": "back", "上一步": "back",
+	"帮助": "help", "help": "help", "?": "help", "？": "help",
+	"人工": "human", "人工服务": "human", "转人工": "human", "客服": "human",
+}
+
+// entryWords start a flow from any state when typed on their own.
+var entryWords = map[string]string{
+	"自检": "selfcheck", "自测": "selfcheck", "质量信誉自检": "selfcheck",
+	"入库": "apply", "申请": "apply", "申请入库": "apply", "入库申请": "apply",
+	"产品": "products", "金融产品": "products", "苏质贷": "products:szd", "利率": "faq:rates",
+	"期货": "products:futures", "租赁": "products:leasing", "融资租赁": "products:leasing",
+	"担保": "products:guarantee", "保险": "products:insurance",
+	"测算": "calc", "计算": "calc",
+	"融资需求": "need", "融资": "need",
+	"进度": "progress", "查询": "progress", "我的进度": "progress",
+	"联系": "contacts", "电话": "contacts", "联系方式": "contacts",
+}
+
+// entry handles a global command or entry keyword; false when text is neither.
+func (t *turn) entry(text string) bool {
+	n := strings.TrimRight(Normalize(text), "。.!！")
+	if cmd, ok := globalCommands[n]; ok {
+		t.command(cmd)
+		return true
+	}
+	if !t.s.Idle() {
+		if st, ok := steps[t.key()]; ok && st.claims != nil && st.claims(t, text) {
+			return false
+		}
+	}
+	if target, ok := entryWords[n]; ok {
+		flow, arg, _ := strings.Cut(target, ":")
+		switch {
+		case flow == "products" && arg != "":
+			t.end()
+			t.showProduct(arg)
+		case flow == "faq":
+			t.end()
+			t.answerTopic(arg)
+		default:
+			t.start(flow)
+		}
+		return true
+	}
+	return t.prefixCommand(text)
+}
+
+func (t *turn) command(cmd string) {
+	switch cmd {
+	case "menu":
+		t.end()
+		t.menu()
+	case "cancel":
+		if !t.s.Idle() {
+			t.say("cancelled", nil)
+		}
+		t.end()
+		t.menu()
+	case "back":
+		if t.s.Idle() || len(t.s.History) == 0 {
+			t.end()
+			t.menu()
+			return
+		}
+		last := t.s.History[len(t.s.History)-1]
+		t.s.History = t.s.History[:len(t.s.History)-1]
+		t.jump(last)
+	case "help":
+		if t.s.Idle() {
+			t.say("help", nil)
+			return
+		}
+		if h := steps[t.key()].help; h != "" {
+			t.say(h, t.s)
+		} else {
+			t.say("help_step", nil)
+		}
+		steps[t.key()].ask(t)
+	case "human":
+		t.handoff()
+	}
+}
+
+// prefixCommand reads commands with an argument: 绑定 <code>, 进度 SZR-…,
+// 受理 SZR-…, 驳回 SZR-… 原因.
+func (t *turn) prefixCommand(text string) bool {
+	fields := strings.Fields(toHalfWidth(strings.TrimSpace(text)))
+	if len(fields) < 2 {
+		return false
+	}
+	arg := strings.ToUpper(fields[1])
+	switch fields[0] {
+	case "绑定":
+		t.end()
+		t.emit(Bind{Code: fields[1]})
+		return true
+	case "进度", "查询":
+		t.end()
+		t.emit(ListLeads{Number: arg})
+		return true
+	case "受理":
+		t.end()
+		t.emit(MoveLead{Number: arg, Status: "contacted", Note: strings.Join(fields[2:], " ")})
+		return true
+	case "驳回":
+		t.end()
+		t.emit(MoveLead{Number: arg, Status: "rejected", Note: strings.Join(fields[2:], " ")})
+		return true
+	}
+	return false
+}
+
+func (t *turn) text(text string) {
+	if t.entry(text) {
+		return
+	}
+	if t.s.Idle() {
+		if o, ok := chooseOne(mainMenu, text); ok {
+			t.start(o.Key)
+			return
+		}
+		if t.faq(text) {
+			return
+		}
+		t.say("not_understood", nil)
+		t.menu()
+		return
+	}
+	st, ok := steps[t.key()]
+	if !ok { // a step that no longer exists after a release
+		t.end()
+		t.say("expired", nil)
+		t.menu()
+		return
+	}
+	st.answer(t, text)
+}
+
+func init() {
+	entries["progress"] = func(t *turn) { t.emit(ListLeads{}) }
+}

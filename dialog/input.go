@@ -1,0 +1,229 @@
+package dialog
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// toHalfWidth maps full-width ASCII forms (０-９, Ａ-Ｚ, ，, 　) to their
+// half-width equivalents, as enterprises type them on Chinese keyboards.
+func toHalfWidth(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\u3000':
+			b.WriteRune(' ')
+		case r >= '\uFF01' && r <= '\uFF5E':
+			b.WriteRune(r - 0xFEE0)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Normalize folds what people type into one comparable form: half-width,
+// lower case, no white space.
+func Normalize(s string) string {
+	s = toHalfWidth(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// Option is one numbered choice offered to the user.
+type Option struct {
+	Key   string // stable id of the choice
+	Label string // the words shown after the number
+	Words []string
+}
+
+// chooseOne reads a single choice: the option's number, its label or one of
+// its words, or free text containing exactly one of them.
+func chooseOne(opts []Option, text string) (Option, bool) {
+	n := Normalize(text)
+	if n == "" {
+		return Option{}, false
+	}
+	if i, err := strconv.Atoi(strings.TrimRight(n, ".、。")); err == nil {
+		if i >= 1 && i <= len(opts) {
+			return opts[i-1], true
+		}
+		return Option{}, false
+	}
+	for _, o := range opts {
+		if Normalize(o.Label) == n {
+			return o, true
+		}
+	}
+	var found []Option
+	for _, o := range opts {
+		if containsAny(n, append([]string{o.Label}, o.Words...)) {
+			found = append(found, o)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return Option{}, false
+}
+
+// noneWords answer a multi-select with "none of these".
+var noneWords = []string{"都没有", "都不是", "没有", "无", "都不符合", "0"}
+
+// chooseMany reads several choices: "1 3", "1,3", "1、3", words, or none.
+// none is true when the user said none apply; ok is false on an unreadable
+// answer or a number out of range.
+func chooseMany(opts []Option, text string) (picked []Option, none, ok bool) {
+	n := Normalize(text)
+	for _, w := range noneWords {
+		if n == w {
+			return nil, true, true
+		}
+	}
+	fields := strings.FieldsFunc(toHalfWidth(text), func(r rune) bool {
+		return r == ',' || r == '、' || r == '，' || r == ';' || r == '；' || r == '/' || unicode.IsSpace(r)
+	})
+	allNum := len(fields) > 0
+	for _, f := range fields {
+		if _, err := strconv.Atoi(f); err != nil {
+			allNum = false
+			break
+		}
+	}
+	seen := map[int]bool{}
+	pick := func(i int) bool {
+		if i < 1 || i > len(opts) {
+			return false
+		}
+		if !seen[i] {
+			seen[i] = true
+			picked = append(picked, opts[i-1])
+		}
+		return true
+	}
+	if allNum {
+		// "13" typed without a separator means options 1 and 3 when there
+		// are at most nine options; with more it is option 13.
+		if len(fields) == 1 && len(fields[0]) > 1 && len(opts) <= 9 {
+			for _, r := range fields[0] {
+				if !pick(int(r - '0')) {
+					return nil, false, false
+				}
+			}
+			return picked, false, true
+		}
+		for _, f := range fields {
+			i, _ := strconv.Atoi(f)
+			if !pick(i) {
+				return nil, false, false
+			}
+		}
+		return picked, false, true
+	}
+	for i, o := range opts {
+		if containsAny(n, append([]string{o.Label}, o.Words...)) && !seen[i+1] {
+			seen[i+1] = true
+			picked = append(picked, o)
+		}
+	}
+	return picked, false, len(picked) > 0
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// containsAny reports whether normalised text n contains any of words.
+func containsAny(n string, words []string) bool {
+	for _, w := range words {
+		if w = Normalize(w); w != "" && strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	yesWords = []string{"是", "有", "对", "是的", "对的", "有的", "符合", "确认", "好", "好的", "可以", "同意", "yes", "y", "ok", "嗯"}
+	noWords  = []string{"否", "没有", "不是", "无", "不对", "不", "不符合", "不同意", "no", "n"}
+)
+
+// yesNo reads a yes/no answer: 是/否, 有/没有, 对/不是, 1/2.
+func yesNo(text string) (yes, ok bool) {
+	n := strings.TrimRight(Normalize(text), "。.!！")
+	switch n {
+	case "1":
+		return true, true
+	case "2":
+		return false, true
+	}
+	for _, w := range noWords {
+		if n == w {
+			return false, true
+		}
+	}
+	for _, w := range yesWords {
+		if n == w {
+			return true, true
+		}
+	}
+	// Longer sentences: a negation wins over an affirmation.
+	for _, w := range []string{"没有", "不是", "不符合", "不同意", "否"} {
+		if strings.Contains(n, w) {
+			return false, true
+		}
+	}
+	for _, w := range []string{"是的", "有的", "符合", "同意", "对"} {
+		if strings.Contains(n, w) {
+			return true, true
+		}
+	}
+	return false, false
+}
+
+// parseWan reads an amount in 万元: "500", "500万", "500.5万元", "1,000",
+// "0.3亿". ok is false when no amount can be read.
+func parseWan(text string) (float64, bool) {
+	n := Normalize(text)
+	n = strings.ReplaceAll(n, ",", "")
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(n, "亿元"), strings.HasSuffix(n, "亿"):
+		mult = 10000
+		n = strings.TrimSuffix(strings.TrimSuffix(n, "元"), "亿")
+	case strings.HasSuffix(n, "万元"), strings.HasSuffix(n, "万"):
+		n = strings.TrimSuffix(strings.TrimSuffix(n, "元"), "万")
+	}
+	v, err := strconv.ParseFloat(n, 64)
+	if err != nil || v <= 0 || v > 1e9 {
+		return 0, false
+	}
+	return v * mult, true
+}
