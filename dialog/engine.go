@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -15,6 +16,12 @@ var ErrNoState = errors.New("no dialogue state")
 
 // ErrNotFound is returned by repositories for a missing record.
 var ErrNotFound = errors.New("not found")
+
+// StateStore keeps each follower's conversation between messages.
+type StateStore interface {
+	Load(ctx context.Context, openID string) (State, error)
+	Save(ctx context.Context, openID string, s State) error
+}
 
 // Kind is the kind of an inbound message.
 type Kind int

@@ -1,0 +1,323 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"text/template"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// Budget is how long a push may be worked on before the webhook answers
+// "success" and the reply follows as a 客服 message; WeChat waits 5 s.
+const Budget = 4 * time.Second
+
+// Bot runs conversations: one push in, one passive reply out.
+type Bot struct {
+	log      *slog.Logger
+	db       *store.DB
+	sessions *store.Sessions
+	client   *Client
+	replies  *template.Template
+	metrics  *Metrics
+	base     *dialog.Policy
+	policy   atomic.Pointer[dialog.Policy]
+	busy     string
+	now      func() time.Time
+	// Budget overrides the package Budget (tests shorten it).
+	Budget time.Duration
+	// Notify is told about leads and status changes; nil until the lead
+	// pipeline is wired.
+	Leads *Leads
+}
+
+// Config holds a Bot's collaborators.
+type Config struct {
+	Log      *slog.Logger
+	DB       *store.DB
+	Sessions *store.Sessions
+	Client   *Client
+	Replies  *template.Template
+	Metrics  *Metrics
+	Policy   *dialog.Policy // the seeded policy; contacts and LPR come from the database
+	Now      func() time.Time
+}
+
+// New builds a Bot and loads the current policy from the database.
+func New(ctx context.Context, cfg Config) (*Bot, error) {
+	b := &Bot{
+		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
+		metrics: cfg.Metrics, base: cfg.Policy, now: cfg.Now, Budget: Budget,
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.metrics == nil {
+		b.metrics = NewMetrics(nil)
+	}
+	busy, err := b.renderOne(dialog.Reply{Name: "busy"})
+	if err != nil {
+		return nil, err
+	}
+	b.busy = busy
+	if err := b.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Policy returns the policy in force.
+func (b *Bot) Policy() *dialog.Policy { return b.policy.Load() }
+
+// Refresh reloads the officer-maintained parts of the policy (contacts, LPR).
+func (b *Bot) Refresh(ctx context.Context) error {
+	p, err := b.db.Policy(ctx, b.base)
+	if err != nil {
+		return fmt.Errorf("refresh policy: %w", err)
+	}
+	b.policy.Store(p)
+	return nil
+}
+
+// RefreshEvery reloads the policy periodically until ctx ends, so that an
+// officer's change reaches every instance.
+func (b *Bot) RefreshEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := b.Refresh(ctx); err != nil && ctx.Err() == nil {
+				b.log.Warn("policy refresh failed", slog.Any("error", err))
+			}
+		}
+	}
+}
+
+// Client returns the outbound client.
+func (b *Bot) Client() *Client { return b.client }
+
+// BusyText is the reply when Redis or the database cannot be reached.
+func (b *Bot) BusyText() string { return b.busy }
+
+// handled is the outcome of a push handled in the background.
+type handled struct{ reply []byte }
+
+// Respond handles a push within the budget. It returns the plaintext reply
+// XML, or nil when the answer is "success" (no reply, or a reply that will
+// follow as a 客服 message because handling ran past the budget).
+func (b *Bot) Respond(ctx context.Context, m Message) []byte {
+	budget := b.Budget
+	done := make(chan handled, 1)
+	work := context.WithoutCancel(ctx)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", MaskOpenID(m.FromUserName)))
+				done <- handled{TextReply(m.FromUserName, m.ToUserName, b.busy, b.now())}
+			}
+		}()
+		done <- handled{b.Handle(work, m)}
+	}()
+	timer := time.NewTimer(budget)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.reply
+	case <-timer.C:
+		b.metrics.Late.Inc()
+		b.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", MaskOpenID(m.FromUserName)))
+		go b.followUp(work, m, done)
+		return nil
+	}
+}
+
+// followUp sends a late reply as a 客服 message.
+func (b *Bot) followUp(ctx context.Context, m Message, done <-chan handled) {
+	r := <-done
+	text, ok := ReplyText(r.reply)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := b.client.SendText(ctx, m.FromUserName, text); err != nil {
+		b.log.Error("late reply not delivered", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+	}
+}
+
+// replyText extracts the Content of a text reply.
+func ReplyText(reply []byte) (string, bool) {
+	i := bytes.Index(reply, []byte("<Content><![CDATA["))
+	j := bytes.LastIndex(reply, []byte("]]></Content>"))
+	if i < 0 || j < i {
+		return "", false
+	}
+	s := string(reply[i+len("<Content><![CDATA[") : j])
+	return strings.ReplaceAll(s, "]]]]><![CDATA[>", "]]>"), true
+}
+
+// Handle processes one push: dedupe, state, engine, effects, reply. It
+// returns the plaintext reply XML, or nil for "success".
+func (b *Bot) Handle(ctx context.Context, m Message) []byte {
+	at := b.now()
+	in, ok := m.Inbound(at)
+	if !ok {
+		b.metrics.Events.WithLabelValues("other").Inc()
+		return nil
+	}
+	key := m.DedupeKey()
+	claim, err := b.sessions.Begin(ctx, key, m.FromUserName)
+	if err != nil {
+		b.metrics.Busy.Inc()
+		b.log.Error("redis unavailable", slog.Any("error", err))
+		return b.busyReply(m, at)
+	}
+	if !claim.First {
+		b.metrics.DedupeHits.Inc()
+		return b.repeat(ctx, m, key, claim.Reply)
+	}
+	reply, err := b.process(ctx, m, in, claim)
+	if err != nil {
+		b.metrics.Busy.Inc()
+		b.log.Error("push not handled", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		if rerr := b.sessions.Release(ctx, key, m.FromUserName); rerr != nil {
+			b.log.Warn("dedupe claim not released", slog.Any("error", rerr))
+		}
+		return b.busyReply(m, at)
+	}
+	return reply
+}
+
+func (b *Bot) busyReply(m Message, at time.Time) []byte {
+	if m.MsgType == "event" && strings.EqualFold(m.Event, "unsubscribe") {
+		return nil
+	}
+	return TextReply(m.FromUserName, m.ToUserName, b.busy, at)
+}
+
+// repeat answers a retried push with the first delivery's reply, waiting
+// briefly while the first is still being handled.
+func (b *Bot) repeat(ctx context.Context, m Message, key string, reply []byte) []byte {
+	deadline := time.Now().Add(b.Budget - 500*time.Millisecond)
+	for string(reply) == store.Pending && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+		r, err := b.sessions.Reply(ctx, key, m.FromUserName)
+		if err != nil {
+			if errors.Is(err, dialog.ErrNotFound) {
+				// The first delivery failed and released its claim; this
+				// retry gets the same busy answer it got.
+				return b.busyReply(m, b.now())
+			}
+			return nil
+		}
+		reply = r
+	}
+	if string(reply) == store.Pending || len(reply) == 0 {
+		return nil
+	}
+	return reply
+}
+
+func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim store.Claim) ([]byte, error) {
+	st := claim.State
+	if !claim.HasState {
+		prof, err := b.db.Profile(ctx, m.FromUserName)
+		if err != nil {
+			return nil, err
+		}
+		st = dialog.State{Profile: prof}
+	}
+	p := b.Policy()
+	next, replies, effects := dialog.Step(p, st, in)
+	b.metrics.Events.WithLabelValues(flowLabel(st, next)).Inc()
+	for _, e := range effects {
+		more, err := b.apply(ctx, in, &next, e)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, more...)
+	}
+	var reply []byte
+	text, transfer, err := b.render(replies)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case transfer:
+		reply = TransferReply(m.FromUserName, m.ToUserName, in.At)
+	case text != "":
+		reply = TextReply(m.FromUserName, m.ToUserName, text, in.At)
+	}
+	var save *dialog.State
+	if in.Kind != dialog.KindUnsubscribe {
+		save = &next
+	}
+	if err := b.sessions.Finish(ctx, m.DedupeKey(), m.FromUserName, save, reply); err != nil {
+		// The effects are done; the reply still goes out. A lost state
+		// means the next message starts afresh, and a repeated 确认 finds
+		// the lead already filed.
+		b.log.Warn("state not saved", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+	}
+	return reply, nil
+}
+
+func flowLabel(before, after dialog.State) string {
+	switch {
+	case after.Flow != "":
+		return after.Flow
+	case before.Flow != "":
+		return before.Flow
+	}
+	return "menu"
+}
+
+// render joins the replies of one turn into one text: a passive reply
+// carries a single message.
+func (b *Bot) render(rs []dialog.Reply) (text string, transfer bool, err error) {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if r.Transfer {
+			return "", true, nil
+		}
+		s, err := b.renderOne(r)
+		if err != nil {
+			return "", false, err
+		}
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "\n\n"), false, nil
+}
+
+func (b *Bot) renderOne(r dialog.Reply) (string, error) {
+	var buf strings.Builder
+	if err := b.replies.ExecuteTemplate(&buf, r.Name, r.Data); err != nil {
+		return "", fmt.Errorf("render %s: %w", r.Name, err)
+	}
+	return strings.TrimSpace(buf.String()), nil
+}
+
+// Render renders replies the way a passive reply carries them, for the
+// terminal chat and tests.
+func (b *Bot) Render(rs []dialog.Reply) (string, error) {
+	text, transfer, err := b.render(rs)
+	if transfer {
+		return "（已转接人工客服）", err
+	}
+	return text, err
+}

@@ -1,0 +1,142 @@
+// Package bot speaks WeChat: it verifies and decrypts pushes, turns them into
+// dialogue events, runs the engine and its effects, renders replies, and
+// makes outbound calls (客服, template messages, menus, QR codes) through
+// silenceper/wechat. It also runs the background workers.
+package bot
+
+import (
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/silenceper/wechat/v2/util"
+)
+
+// MaxClockSkew is how far a push's timestamp may be from now.
+const MaxClockSkew = 5 * time.Minute
+
+// Errors of the protocol layer; the webhook maps them to HTTP statuses.
+var (
+	ErrSignature = errors.New("signature mismatch")
+	ErrTimestamp = errors.New("timestamp outside the allowed window")
+	ErrMalformed = errors.New("malformed message")
+)
+
+// Codec verifies, decrypts and encrypts WeChat pushes for one account.
+type Codec struct {
+	Token  string
+	AppID  string
+	AESKey string // 43-character EncodingAESKey; empty: plaintext only
+}
+
+// Safe reports whether the account can receive and send encrypted messages.
+func (c *Codec) Safe() bool { return c.AESKey != "" }
+
+// Sign computes WeChat's signature: the SHA-1 of the sorted parts joined.
+func Sign(parts ...string) string {
+	s := append([]string(nil), parts...)
+	sort.Strings(s)
+	h := sha1.New()
+	for _, p := range s {
+		h.Write([]byte(p))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// CheckTime returns ErrTimestamp when ts is not a Unix time within
+// MaxClockSkew of now.
+func CheckTime(ts string, now time.Time) error {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return ErrTimestamp
+	}
+	d := now.Sub(time.Unix(sec, 0))
+	if d > MaxClockSkew || d < -MaxClockSkew {
+		return ErrTimestamp
+	}
+	return nil
+}
+
+// VerifyURL checks the plain signature WeChat puts on every request
+// (token, timestamp, nonce), in constant time.
+func (c *Codec) VerifyURL(signature, timestamp, nonce string) error {
+	if !equal(Sign(c.Token, timestamp, nonce), signature) {
+		return ErrSignature
+	}
+	return nil
+}
+
+// envelope is the encrypted form of a push or a reply.
+type envelope struct {
+	XMLName      xml.Name `xml:"xml"`
+	ToUserName   string   `xml:"ToUserName,omitempty"`
+	Encrypt      string   `xml:"Encrypt"`
+	MsgSignature string   `xml:"MsgSignature,omitempty"`
+	TimeStamp    string   `xml:"TimeStamp,omitempty"`
+	Nonce        string   `xml:"Nonce,omitempty"`
+}
+
+// Open returns the plaintext XML of a push. With encrypted true (the
+// request says encrypt_type=aes, as in compatible and safe mode) it checks
+// msg_signature over the Encrypt field and decrypts it; otherwise it checks
+// the plain signature and returns body as it is.
+func (c *Codec) Open(body []byte, q Query, encrypted bool) ([]byte, error) {
+	if !encrypted {
+		if err := c.VerifyURL(q.Signature, q.Timestamp, q.Nonce); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	if !c.Safe() {
+		return nil, fmt.Errorf("%w: encrypted push but no EncodingAESKey configured", ErrMalformed)
+	}
+	var env envelope
+	if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+		return nil, fmt.Errorf("%w: no Encrypt element", ErrMalformed)
+	}
+	if !equal(Sign(c.Token, q.Timestamp, q.Nonce, env.Encrypt), q.MsgSignature) {
+		return nil, ErrSignature
+	}
+	_, plain, err := util.DecryptMsg(c.AppID, env.Encrypt, c.AESKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: decrypt: %w", ErrMalformed, err)
+	}
+	return plain, nil
+}
+
+// Seal encrypts a plaintext reply into a signed envelope. random must be
+// 16 bytes.
+func (c *Codec) Seal(reply []byte, timestamp, nonce string, random []byte) ([]byte, error) {
+	enc, err := util.EncryptMsg(random, reply, c.AppID, c.AESKey)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt reply: %w", err)
+	}
+	env := envelope{
+		Encrypt:      string(enc),
+		MsgSignature: Sign(c.Token, timestamp, nonce, string(enc)),
+		TimeStamp:    timestamp,
+		Nonce:        nonce,
+	}
+	out, err := xml.Marshal(env)
+	if err != nil {
+		return nil, fmt.Errorf("encode envelope: %w", err)
+	}
+	return out, nil
+}
+
+// Query holds a push's URL parameters.
+type Query struct {
+	Signature    string
+	MsgSignature string
+	Timestamp    string
+	Nonce        string
+	EncryptType  string
+}

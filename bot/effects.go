@@ -1,0 +1,36 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// apply runs one effect of a turn and returns any replies it produces. st is
+// the state about to be saved; an effect may complete it (a county learnt
+// from a poster's QR code).
+func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error) {
+	switch e := e.(type) {
+	case dialog.Follow:
+		county, err := b.db.CountyByScene(ctx, e.Scene)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.db.Follow(ctx, in.OpenID, e.Scene, county, in.At); err != nil {
+			return nil, err
+		}
+		if county != "" && st.Profile.County == "" {
+			st.Profile.County = county
+		}
+		return nil, nil
+	case dialog.Unfollow:
+		return nil, b.db.Unfollow(ctx, in.OpenID, in.At)
+	case dialog.SaveCheck:
+		return nil, b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At)
+	}
+	if b.Leads != nil {
+		return b.Leads.apply(ctx, in, st, e)
+	}
+	return []dialog.Reply{{Name: "not_ready", Data: fmt.Sprintf("%T", e)}}, nil
+}

@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// Message is the part of a WeChat push the service reads. silenceper's
+// MixMessage has some 80 fields; decoding only these keeps the hot path lean.
+type Message struct {
+	XMLName      xml.Name `xml:"xml"`
+	ToUserName   string   `xml:"ToUserName"`
+	FromUserName string   `xml:"FromUserName"`
+	CreateTime   int64    `xml:"CreateTime"`
+	MsgType      string   `xml:"MsgType"`
+	Content      string   `xml:"Content"`
+	MsgID        int64    `xml:"MsgId"`
+	Event        string   `xml:"Event"`
+	EventKey     string   `xml:"EventKey"`
+	// MASSSENDJOBFINISH carries the job id as MsgID, not MsgId.
+	JobID       int64  `xml:"MsgID"`
+	Status      string `xml:"Status"`
+	TotalCount  int64  `xml:"TotalCount"`
+	FilterCount int64  `xml:"FilterCount"`
+	SentCount   int64  `xml:"SentCount"`
+	ErrorCount  int64  `xml:"ErrorCount"`
+}
+
+// ParseMessage decodes a plaintext push.
+func ParseMessage(raw []byte) (Message, error) {
+	var m Message
+	if err := xml.Unmarshal(raw, &m); err != nil {
+		return m, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if m.FromUserName == "" || m.MsgType == "" {
+		return m, fmt.Errorf("%w: FromUserName and MsgType are required", ErrMalformed)
+	}
+	if len(m.FromUserName) > 64 {
+		return m, fmt.Errorf("%w: FromUserName too long", ErrMalformed)
+	}
+	return m, nil
+}
+
+// DedupeKey identifies a delivery across WeChat's retries: the MsgId of a
+// message, or sender, time, event and key of an event.
+func (m Message) DedupeKey() string {
+	if m.MsgType != "event" && m.MsgID != 0 {
+		return "m" + strconv.FormatInt(m.MsgID, 10)
+	}
+	return "e" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event + ":" + m.EventKey
+}
+
+// Inbound converts a push into a dialogue event; ok is false for pushes
+// that are not a follower's message (job reports, location reports…).
+func (m Message) Inbound(at time.Time) (in dialog.Inbound, ok bool) {
+	in = dialog.Inbound{OpenID: m.FromUserName, At: at}
+	switch m.MsgType {
+	case "text":
+		in.Kind, in.Text = dialog.KindText, m.Content
+	case "event":
+		switch strings.ToLower(m.Event) {
+		case "subscribe":
+			in.Kind, in.Scene = dialog.KindSubscribe, strings.TrimPrefix(m.EventKey, "qrscene_")
+		case "scan":
+			in.Kind, in.Scene = dialog.KindScan, m.EventKey
+		case "unsubscribe":
+			in.Kind = dialog.KindUnsubscribe
+		case "click":
+			in.Kind, in.Text = dialog.KindClick, m.EventKey
+		default:
+			return in, false
+		}
+	default:
+		in.Kind = dialog.KindOther
+	}
+	return in, true
+}
+
+// TextReply renders a passive text reply.
+func TextReply(to, from, content string, at time.Time) []byte {
+	var b strings.Builder
+	b.Grow(160 + len(content))
+	b.WriteString("<xml><ToUserName>")
+	cdata(&b, to)
+	b.WriteString("</ToUserName><FromUserName>")
+	cdata(&b, from)
+	b.WriteString("</FromUserName><CreateTime>")
+	b.WriteString(strconv.FormatInt(at.Unix(), 10))
+	b.WriteString("</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>")
+	cdata(&b, content)
+	b.WriteString("</Content></xml>")
+	return []byte(b.String())
+}
+
+// TransferReply hands the conversation to the customer-service system.
+func TransferReply(to, from string, at time.Time) []byte {
+	var b strings.Builder
+	b.WriteString("<xml><ToUserName>")
+	cdata(&b, to)
+	b.WriteString("</ToUserName><FromUserName>")
+	cdata(&b, from)
+	b.WriteString("</FromUserName><CreateTime>")
+	b.WriteString(strconv.FormatInt(at.Unix(), 10))
+	b.WriteString("</CreateTime><MsgType><![CDATA[transfer_customer_service]]></MsgType></xml>")
+	return []byte(b.String())
+}
+
+// cdata writes s as CDATA, splitting any "]]>" inside it.
+func cdata(b *strings.Builder, s string) {
+	b.WriteString("<![CDATA[")
+	b.WriteString(strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>"))
+	b.WriteString("]]>")
+}

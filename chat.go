@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+)
+
+// chat is a terminal conversation with the bot as one openid, over the real
+// webhook protocol: against a running server with -url, else in-process.
+func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	url := fs.String("url", "", "webhook of a running server, e.g. http://localhost:8080/wechat (default: in-process)")
+	openID := fs.String("openid", "o-terminal-user", "the openid to chat as")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	token := cfg.Token
+	if token == "" {
+		token = DevToken
+	}
+	var send func(body []byte, q string) ([]byte, error)
+	if *url == "" {
+		if cfg.MySQLDSN == "" && cfg.SQLitePath == "data/suzhirong.db" {
+			cfg.SQLitePath = "data/chat.db"
+		}
+		cfg.Token = token
+		app, err := open(ctx, log, cfg)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		send = func(body []byte, q string) ([]byte, error) {
+			req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, strings.NewReader(string(body)))
+			rec := httptest.NewRecorder()
+			app.Handler.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				return nil, fmt.Errorf("webhook answered %d: %s", rec.Code, rec.Body.String())
+			}
+			return rec.Body.Bytes(), nil
+		}
+	} else {
+		client := &http.Client{Timeout: 10 * time.Second}
+		send = func(body []byte, q string) ([]byte, error) {
+			resp, err := client.Post(*url+"?"+q, "text/xml", strings.NewReader(string(body)))
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK {
+				return nil, fmt.Errorf("webhook answered %d: %s", resp.StatusCode, b)
+			}
+			return b, err
+		}
+	}
+
+	var seq int64 = time.Now().UnixNano()
+	push := func(xml string) error {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		nonce := strconv.FormatInt(seq%1e9, 10)
+		q := "signature=" + bot.Sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+		out, err := send([]byte(xml), q)
+		if err != nil {
+			return err
+		}
+		if text, ok := bot.ReplyText(out); ok {
+			fmt.Fprintf(stdout, "\n%s\n\n> ", text)
+		} else if strings.Contains(string(out), "transfer_customer_service") {
+			fmt.Fprint(stdout, "\n（已转接人工客服）\n\n> ")
+		} else {
+			fmt.Fprint(stdout, "\n> ")
+		}
+		return nil
+	}
+	envelope := func(inner string) string {
+		seq++
+		return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_suzhirong]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
+			"<CreateTime>%d</CreateTime>%s</xml>", *openID, time.Now().Unix(), inner)
+	}
+	fmt.Fprintf(stdout, "苏质融 terminal chat as %s (Ctrl-D to quit). Type text as in WeChat; /menu KEY clicks a menu item.\n", *openID)
+	if err := push(envelope("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>")); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			fmt.Fprint(stdout, "> ")
+			continue
+		}
+		var inner string
+		if key, ok := strings.CutPrefix(line, "/menu "); ok {
+			inner = fmt.Sprintf("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[%s]]></EventKey>", strings.TrimSpace(key))
+		} else {
+			inner = fmt.Sprintf("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId>", line, seq)
+		}
+		if err := push(envelope(inner)); err != nil {
+			fmt.Fprintln(stdout, "error:", err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}

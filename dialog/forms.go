@@ -1,0 +1,881 @@
+package dialog
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The two forms an enterprise fills in chat. Both become leads routed to the
+// county bureau the enterprise belongs to; nothing is emitted before the
+// enterprise types 确认 on the review screen.
+
+// Lead kinds, the Kind of a SubmitLead.
+const (
+	LeadApply = "apply" // 入库申请: a Ⅳ-class enterprise applies to join the library
+	LeadNeed  = "need"  // 融资需求: an enterprise of any tier files a financing need
+)
+
+// LeadKindLabel returns the name enterprises read for a lead kind.
+func LeadKindLabel(kind string) string {
+	switch kind {
+	case LeadApply:
+		return "入库申请"
+	case LeadNeed:
+		return "融资需求"
+	}
+	return kind
+}
+
+// SubmitLead asks the caller to store a completed form as a lead and tell
+// the enterprise its number (lead_submitted, lead_duplicate or lead_failed).
+// The flow has ended when it is emitted; on failure the caller keeps the
+// previous state so that 确认 can be sent again.
+type SubmitLead struct {
+	Kind           string // LeadApply or LeadNeed
+	EnterpriseName string
+	CreditCode     string // normalised, valid, registered in Suzhou
+	County         string // county slug the lead is routed to
+	Contact        string
+	Phone          string  // 11-digit mobile number
+	Product        string  // product id (need only)
+	AmountWan      float64 // 万元 (need only)
+	TermMonths     int     // (need only)
+	Purpose        string  // (need only)
+	Note           string  // 质量管理情况 (apply only)
+	ConsentAt      time.Time
+	PolicyVersion  string // the notice the consent was given under
+}
+
+func (SubmitLead) effect() {}
+
+// LeadSubmittedData is the data of "lead_submitted", rendered by the caller
+// once the lead is stored.
+type LeadSubmittedData struct {
+	Number    string // lead number, e.g. SZR-20250601-0001
+	Kind      string // LeadApply or LeadNeed
+	KindLabel string // 入库申请 or 融资需求
+	County    string // county name, e.g. 昆山市
+	Bureau    string // the county bureau, e.g. 昆山市市场监督管理局
+	Contact   string // the bureau's contact person (附件2)
+	Post      string // the contact's post
+	Phone     string // the bureau's phone, with area code
+	Platform  string // 省综合金融服务平台 address
+}
+
+// NewLeadSubmittedData fills LeadSubmittedData from the policy for a stored
+// lead with the given number.
+func NewLeadSubmittedData(p *Policy, lead SubmitLead, number string) LeadSubmittedData {
+	d := LeadSubmittedData{
+		Number:    number,
+		Kind:      lead.Kind,
+		KindLabel: LeadKindLabel(lead.Kind),
+		Platform:  p.Platform,
+	}
+	if c, ok := p.County(lead.County); ok {
+		d.County, d.Bureau = c.Name, c.Bureau
+		d.Contact, d.Post, d.Phone = c.Contact, c.Post, c.Phone
+	}
+	if d.Bureau == "" && d.County != "" {
+		d.Bureau = d.County + "市场监督管理局"
+	}
+	return d
+}
+
+// LeadDuplicateData is the data of "lead_duplicate": the enterprise already
+// has an open lead of the same kind under the same credit code, so nothing
+// new was stored.
+type LeadDuplicateData struct {
+	Number      string
+	Kind        string // LeadApply or LeadNeed
+	KindLabel   string
+	Status      string // the status as enterprises read it, e.g. 已受理
+	SubmittedAt time.Time
+}
+
+// LeadFailedData is the data of "lead_failed": storing the lead failed,
+// nothing was submitted, and the review state is kept for a retry.
+type LeadFailedData struct {
+	Kind      string
+	KindLabel string
+}
+
+// FormIntroData is the data of "forms", the opening message of a form.
+type FormIntroData struct {
+	Kind      string
+	KindLabel string
+	Total     int // number of fields to fill in
+}
+
+// FormAskData is the data of every question of a form (form_name,
+// form_code, form_county_propose, …).
+type FormAskData struct {
+	Kind      string
+	KindLabel string
+	N, Total  int    // position of the field in the form; N is 0 for steps outside the field list
+	Editing   bool   // the field is being changed from the review screen
+	Current   string // the field's current value, as shown on the review, when editing
+	County    string // proposed county name (form_county_propose)
+	CityLevel bool   // the credit code names no county (city level, 320500), so none is proposed
+	Options   []Option
+	Product   string  // chosen product's name (amount, term)
+	MaxWan    float64 // cap of the chosen product, 0 when none applies
+	MaxMonths int     // longest term of the chosen product, 0 when none applies
+	Tier      Tier    // the follower's saved tier (form_apply_tier)
+}
+
+// FormRow is one numbered line of the review screen.
+type FormRow struct {
+	Label string
+	Value string
+}
+
+// FormReviewData is the data of "form_review".
+type FormReviewData struct {
+	Kind          string
+	KindLabel     string
+	Rows          []FormRow
+	ConsentAt     time.Time
+	PolicyVersion string
+}
+
+// formField describes one field of a form: its step name (also its key in
+// State.Fields), the name shown on the review and the words that select it
+// for editing (改手机).
+type formField struct {
+	label string
+	words []string
+}
+
+var formFields = map[string]formField{
+	"name":    {"企业名称", []string{"名称", "企业名称", "企业名", "公司名称", "公司名", "企业", "公司"}},
+	"code":    {"统一社会信用代码", []string{"信用代码", "社会信用代码", "代码", "统一代码"}},
+	"county":  {"所属县级市（区）", []string{"县级市", "县级市区", "所属地区", "地区", "属地", "区县", "县市区", "所在地", "所属区"}},
+	"contact": {"联系人", []string{"联系人姓名", "姓名", "联系人"}},
+	"phone":   {"手机号码", []string{"手机", "手机号", "电话", "号码", "联系电话", "电话号码"}},
+	"product": {"融资产品", []string{"产品", "融资产品"}},
+	"amount":  {"融资金额", []string{"金额", "额度", "融资额度"}},
+	"term":    {"融资期限", []string{"期限", "贷款期限"}},
+	"purpose": {"资金用途", []string{"用途", "资金用途"}},
+	"note":    {"质量管理情况", []string{"质量管理", "质量情况", "情况说明", "说明", "备注"}},
+}
+
+// formOrder lists each form's fields in the order they are asked; the
+// consent and the review follow.
+var formOrder = map[string][]string{
+	LeadApply: {"name", "code", "county", "contact", "phone", "note"},
+	LeadNeed:  {"name", "code", "county", "contact", "phone", "product", "amount", "term", "purpose"},
+}
+
+// formLoanProduct is the id of 苏质贷, whose amount and term are capped by
+// Policy.Loan.
+const formLoanProduct = "szd"
+
+// countyAliases are names enterprises use for a county besides its own.
+var countyAliases = map[string][]string{
+	"zhangjiagang": {"张家港", "张家港市"},
+	"changshu":     {"常熟", "常熟市"},
+	"taicang":      {"太仓", "太仓市"},
+	"kunshan":      {"昆山", "昆山市"},
+	"wujiang":      {"吴江", "吴江区"},
+	"wuzhong":      {"吴中", "吴中区"},
+	"xiangcheng":   {"相城", "相城区"},
+	"gusu":         {"姑苏", "姑苏区", "平江", "沧浪", "金阊"},
+	"sip":          {"园区", "工业园区", "苏州工业园区", "工业园", "sip"},
+	"snd":          {"高新区", "苏州高新区", "虎丘", "虎丘区", "新区", "苏州新区", "snd"},
+	"zjgftz":       {"保税区", "张家港保税区", "张家港市保税区", "保税"},
+}
+
+func init() {
+	for _, flow := range []string{LeadApply, LeadNeed} {
+		for _, key := range formOrder[flow] {
+			register(flow+"."+key, formSteps[key])
+		}
+		register(flow+".county_pick", formSteps["county_pick"])
+		register(flow+".consent", formSteps["consent"])
+		register(flow+".review", formSteps["review"])
+	}
+	register(LeadApply+".gate", step{
+		ask: func(t *turn) {
+			t.say("form_apply_tier", FormAskData{Kind: LeadApply, KindLabel: LeadKindLabel(LeadApply), Tier: t.s.Profile.Tier, Options: gateOptions})
+		},
+		answer: func(t *turn, text string) {
+			o, ok := chooseOne(gateOptions, text)
+			if !ok {
+				t.reask("请回复 1 继续申请入库，或回复 2 提交融资需求。")
+				return
+			}
+			if o.Key == LeadNeed {
+				t.start(LeadNeed)
+				return
+			}
+			t.formIntro(LeadApply)
+			t.next("name")
+		},
+		claims: func(t *turn, text string) bool { _, ok := chooseOne(gateOptions, text); return ok },
+		help:   "form_help_gate",
+	})
+	entries[LeadApply] = func(t *turn) {
+		if tier := t.s.Profile.Tier; tier >= Tier1 && tier <= Tier3 {
+			t.begin(LeadApply, "gate")
+			return
+		}
+		t.formIntro(LeadApply)
+		t.begin(LeadApply, "name")
+	}
+	entries[LeadNeed] = func(t *turn) {
+		t.formIntro(LeadNeed)
+		t.begin(LeadNeed, "name")
+	}
+}
+
+var gateOptions = []Option{
+	{Key: LeadApply, Label: "仍要申请入库", Words: []string{"仍要申请", "继续申请", "申请入库", "继续"}},
+	{Key: LeadNeed, Label: "提交融资需求", Words: []string{"融资需求", "融资"}},
+}
+
+// formIntro opens a form: what it asks and that nothing is kept before 确认.
+func (t *turn) formIntro(kind string) {
+	t.say("forms", FormIntroData{Kind: kind, KindLabel: LeadKindLabel(kind), Total: len(formOrder[kind])})
+}
+
+// formSteps are the steps shared by both forms, by step name.
+var formSteps = map[string]step{
+	"name": {
+		ask:    func(t *turn) { t.formAsk("form_name", nil) },
+		answer: textField("name", validateName),
+		help:   "form_help_name",
+	},
+	"code": {
+		ask:    func(t *turn) { t.formAsk("form_code", nil) },
+		answer: answerCode,
+		help:   "form_help_code",
+	},
+	"county": {
+		ask:    askCounty,
+		answer: answerCounty,
+		help:   "form_help_county",
+	},
+	"county_pick": {
+		ask: func(t *turn) {
+			t.formAsk("form_county_list", func(d *FormAskData) { d.Options = countyOptions(t.p) })
+		},
+		answer: func(t *turn, text string) {
+			c, ok := pickCounty(countyOptions(t.p), text)
+			if !ok {
+				t.reask("请回复列表中的序号或县级市（区）名称，例如“5”或“昆山”。")
+				return
+			}
+			t.set("county", c.Key)
+			// Back from the next field returns to the proposal, not the list.
+			t.s.Step = "county"
+			t.formNext("county")
+		},
+		help: "form_help_county",
+	},
+	"contact": {
+		ask:    func(t *turn) { t.formAsk("form_contact", nil) },
+		answer: textField("contact", lengthRule("联系人姓名", 2, 20, "个字")),
+		help:   "form_help_contact",
+	},
+	"phone": {
+		ask:    func(t *turn) { t.formAsk("form_phone", nil) },
+		answer: textField("phone", validatePhone),
+		help:   "form_help_phone",
+	},
+	"product": {
+		ask: func(t *turn) {
+			t.formAsk("form_product", func(d *FormAskData) { d.Options = productOptions(t.p) })
+		},
+		answer: func(t *turn, text string) {
+			o, ok := chooseOne(productOptions(t.p), text)
+			if !ok {
+				t.reask("请回复列表中的产品序号或名称，例如“1”或“苏质贷”。")
+				return
+			}
+			t.set("product", o.Key)
+			t.formNext("product")
+		},
+		claims: func(t *turn, text string) bool { _, ok := chooseOne(productOptions(t.p), text); return ok },
+		help:   "form_help_product",
+	},
+	"amount": {
+		ask:    func(t *turn) { t.formAsk("form_amount", nil) },
+		answer: textField("amount", validateAmount),
+		help:   "form_help_amount",
+	},
+	"term": {
+		ask:    func(t *turn) { t.formAsk("form_term", nil) },
+		answer: textField("term", validateTerm),
+		help:   "form_help_term",
+	},
+	"purpose": {
+		ask:    func(t *turn) { t.formAsk("form_purpose", nil) },
+		answer: textField("purpose", lengthRule("资金用途", 2, 200, "个字")),
+		help:   "form_help_purpose",
+	},
+	"note": {
+		ask:    func(t *turn) { t.formAsk("form_note", nil) },
+		answer: textField("note", lengthRule("质量管理情况", 5, 300, "个字")),
+		help:   "form_help_note",
+	},
+	"consent": {
+		ask: func(t *turn) { t.formAsk("form_consent", nil) },
+		answer: func(t *turn, text string) {
+			yes, ok := yesNo(text)
+			if !ok {
+				t.reask("请回复 1 同意，或回复 2 不同意。")
+				return
+			}
+			if !yes {
+				t.end()
+				t.say("form_declined", nil)
+				t.menu()
+				return
+			}
+			t.set("consent_at", t.in.At.Format(time.RFC3339Nano))
+			t.set("policy_version", t.p.Version)
+			t.formReview()
+		},
+		help: "form_help_consent",
+	},
+	"review": {
+		ask: askReview,
+		answer: func(t *turn, text string) {
+			confirm, field, ok := reviewCommand(t.s.Flow, text)
+			switch {
+			case !ok:
+				t.reask("请回复“确认”提交；如需修改，回复“改”加序号，例如“改3”。")
+			case confirm:
+				t.submit()
+			default:
+				t.next(field)
+			}
+		},
+		claims: func(t *turn, text string) bool { _, _, ok := reviewCommand(t.s.Flow, text); return ok },
+		help:   "form_help_review",
+	},
+}
+
+// formAsk asks the current field with its position; more fills in
+// step-specific data.
+func (t *turn) formAsk(name string, more func(d *FormAskData)) {
+	d := FormAskData{Kind: t.s.Flow, KindLabel: LeadKindLabel(t.s.Flow), Total: len(formOrder[t.s.Flow])}
+	key := t.s.Step
+	if key == "county_pick" {
+		key = "county"
+	}
+	for i, k := range formOrder[t.s.Flow] {
+		if k == key {
+			d.N = i + 1
+		}
+	}
+	if t.formEditing() {
+		d.Editing = true
+		d.Current = t.displayValue(key)
+	}
+	if pr, ok := t.p.Product(t.s.field("product")); ok {
+		d.Product = pr.Name
+		if pr.ID == formLoanProduct {
+			d.MaxWan, d.MaxMonths = t.p.Loan.MaxWan, t.p.Loan.TermMonths
+		}
+	}
+	if more != nil {
+		more(&d)
+	}
+	t.say(name, d)
+}
+
+// formEditing reports whether the current field is being changed from the
+// review screen: the review is then among the steps to go back to.
+func (t *turn) formEditing() bool {
+	for _, h := range t.s.History {
+		if h == "review" {
+			return true
+		}
+	}
+	return false
+}
+
+// formNext moves on from field cur: back to the review when editing, else to
+// the next field, or to the consent after the last one.
+func (t *turn) formNext(cur string) {
+	if t.formEditing() {
+		t.formReview()
+		return
+	}
+	order := formOrder[t.s.Flow]
+	for i, k := range order {
+		if k == cur && i+1 < len(order) {
+			t.next(order[i+1])
+			return
+		}
+	}
+	t.next("consent")
+}
+
+// formReview shows the review screen, unless a field is missing or no
+// longer fits another (an amount over the cap of a newly chosen product):
+// that field is asked first.
+func (t *turn) formReview() {
+	if key, reason := t.formProblem(); key != "" {
+		if reason != "" {
+			t.say("invalid", reason)
+		}
+		t.jump(key)
+		return
+	}
+	for i := len(t.s.History) - 1; i >= 0; i-- {
+		if t.s.History[i] == "review" {
+			t.s.History = t.s.History[:i]
+			t.jump("review")
+			return
+		}
+	}
+	t.next("review")
+}
+
+func (t *turn) formProblem() (key, reason string) {
+	for _, k := range formOrder[t.s.Flow] {
+		if t.s.field(k) == "" {
+			return k, ""
+		}
+	}
+	if t.s.Flow == LeadNeed {
+		if _, r := validateAmount(t, t.s.field("amount")); r != "" {
+			return "amount", r
+		}
+		if _, r := validateTerm(t, t.s.field("term")); r != "" {
+			return "term", r
+		}
+	}
+	if t.s.field("consent_at") == "" {
+		return "consent", ""
+	}
+	return "", ""
+}
+
+func askReview(t *turn) {
+	d := FormReviewData{
+		Kind:          t.s.Flow,
+		KindLabel:     LeadKindLabel(t.s.Flow),
+		PolicyVersion: t.s.field("policy_version"),
+	}
+	d.ConsentAt, _ = time.Parse(time.RFC3339Nano, t.s.field("consent_at"))
+	for _, k := range formOrder[t.s.Flow] {
+		d.Rows = append(d.Rows, FormRow{Label: formFields[k].label, Value: t.displayValue(k)})
+	}
+	t.say("form_review", d)
+}
+
+// displayValue shows a stored field as the enterprise reads it.
+func (t *turn) displayValue(key string) string {
+	v := t.s.field(key)
+	if v == "" {
+		return ""
+	}
+	switch key {
+	case "county":
+		if c, ok := t.p.County(v); ok {
+			return c.Name
+		}
+	case "product":
+		if pr, ok := t.p.Product(v); ok {
+			return pr.Name
+		}
+	case "amount":
+		return v + "万元"
+	case "term":
+		return v + "个月"
+	}
+	return v
+}
+
+// reviewCommand reads an answer on the review screen: 确认, or a field to
+// change by number or name (改3, 改 3, 修改3, 手机, 改手机).
+func reviewCommand(flow, text string) (confirm bool, field string, ok bool) {
+	n := strings.TrimRight(Normalize(text), "。.!！")
+	switch n {
+	case "确认", "确认提交", "提交", "确定", "确认无误", "无误", "确认无误提交":
+		return true, "", true
+	}
+	order := formOrder[flow]
+	edit := false
+	if i := strings.LastIndex(n, "改"); i >= 0 {
+		n, edit = n[i+len("改"):], true
+	}
+	n = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(n, "第"), "项"), "条")
+	n = strings.TrimRight(n, ".、:：")
+	if isDigits(n) {
+		i, _ := strconv.Atoi(n)
+		if i >= 1 && i <= len(order) {
+			return false, order[i-1], true
+		}
+		return false, "", false
+	}
+	if n == "" {
+		return false, "", false
+	}
+	for _, k := range order {
+		f := formFields[k]
+		if Normalize(f.label) == n {
+			return false, k, true
+		}
+		for _, w := range f.words {
+			if w == n {
+				return false, k, true
+			}
+		}
+	}
+	if !edit {
+		return false, "", false
+	}
+	best, bestLen := "", 0
+	for _, k := range order {
+		f := formFields[k]
+		for _, w := range append([]string{Normalize(f.label)}, f.words...) {
+			if strings.Contains(n, w) && utf8.RuneCountInString(w) > bestLen {
+				best, bestLen = k, utf8.RuneCountInString(w)
+			}
+		}
+	}
+	return false, best, best != ""
+}
+
+// submit emits the lead and ends the flow. The caller answers with
+// lead_submitted, lead_duplicate or lead_failed.
+func (t *turn) submit() {
+	if key, reason := t.formProblem(); key != "" {
+		if reason != "" {
+			t.say("invalid", reason)
+		}
+		t.jump(key)
+		return
+	}
+	f := t.s.Fields
+	lead := SubmitLead{
+		Kind:           t.s.Flow,
+		EnterpriseName: f["name"],
+		CreditCode:     f["code"],
+		County:         f["county"],
+		Contact:        f["contact"],
+		Phone:          f["phone"],
+		Product:        f["product"],
+		Purpose:        f["purpose"],
+		Note:           f["note"],
+		PolicyVersion:  f["policy_version"],
+	}
+	lead.AmountWan, _ = strconv.ParseFloat(f["amount"], 64)
+	lead.TermMonths, _ = strconv.Atoi(f["term"])
+	lead.ConsentAt, _ = time.Parse(time.RFC3339Nano, f["consent_at"])
+	t.emit(lead)
+	t.end()
+}
+
+// validator checks an answer and returns the value to store, or the reason
+// it was refused.
+type validator func(t *turn, text string) (value, reason string)
+
+// textField answers a field with a validator, then moves on.
+func textField(key string, v validator) func(t *turn, text string) {
+	return func(t *turn, text string) {
+		val, reason := v(t, text)
+		if reason != "" {
+			t.reask(reason)
+			return
+		}
+		t.set(key, val)
+		t.formNext(key)
+	}
+}
+
+// lengthRule accepts trimmed text of lo to hi characters.
+func lengthRule(what string, lo, hi int, unit string) validator {
+	return func(t *turn, text string) (string, string) {
+		v := strings.TrimSpace(text)
+		n := utf8.RuneCountInString(v)
+		if n < lo || n > hi {
+			return "", fmt.Sprintf("%s应为%d–%d%s，您输入的是%d%s。", what, lo, hi, unit, n, unit)
+		}
+		return v, ""
+	}
+}
+
+var looksLikeCode = regexp.MustCompile(`^[0-9A-Z]{18}$`)
+
+func validateName(t *turn, text string) (string, string) {
+	if looksLikeCode.MatchString(NormalizeCreditCode(text)) {
+		return "", "这看起来是统一社会信用代码。请先输入企业名称（营业执照上的全称），代码在下一步填写。"
+	}
+	return lengthRule("企业名称", 2, 60, "个字")(t, text)
+}
+
+func answerCode(t *turn, text string) {
+	code := NormalizeCreditCode(strings.TrimSpace(text))
+	if err := ValidateCreditCode(code); err != nil {
+		t.reask(err.Error())
+		return
+	}
+	if div := Division(code); !InSuzhou(div) {
+		t.reask(fmt.Sprintf("该代码第3–8位登记管理机关行政区划码为%s，不在苏州市。“苏质融”企业库范围（一）：在苏州市行政区域内注册，具有独立法人资格。如代码无误，贵企业暂不在企业库范围内，可回复“取消”结束或“人工”咨询；如有误，请重新输入。", div))
+		return
+	}
+	old := t.s.field("code")
+	t.set("code", code)
+	if t.formEditing() && old != code {
+		// A new code may propose another county: confirm it before the review.
+		if c, ok := t.p.CountyByDivision(Division(code)); ok && c.ID != t.s.field("county") {
+			t.jump("county")
+			return
+		}
+	}
+	t.formNext("code")
+}
+
+// proposedCounty returns the county of the first registration, read from
+// the credit code; none for city-level codes (320500) and unknown divisions.
+func (t *turn) proposedCounty() (County, bool) {
+	return t.p.CountyByDivision(Division(t.s.field("code")))
+}
+
+func askCounty(t *turn) {
+	if c, ok := t.proposedCounty(); ok {
+		t.formAsk("form_county_propose", func(d *FormAskData) { d.County = c.Name })
+		return
+	}
+	t.formAsk("form_county_list", func(d *FormAskData) {
+		d.Options, d.CityLevel = countyOptions(t.p), true
+	})
+}
+
+func answerCounty(t *turn, text string) {
+	opts := countyOptions(t.p)
+	c, proposed := t.proposedCounty()
+	if !proposed {
+		o, ok := pickCounty(opts, text)
+		if !ok {
+			t.reask("请回复列表中的序号或县级市（区）名称，例如“5”或“昆山”。")
+			return
+		}
+		t.set("county", o.Key)
+		t.formNext("county")
+		return
+	}
+	if yes, ok := yesNo(text); ok {
+		if !yes {
+			t.next("county_pick")
+			return
+		}
+		t.set("county", c.ID)
+		t.formNext("county")
+		return
+	}
+	// A county named instead of 是/否 (never a number: 1 and 2 mean 是/否).
+	if !isDigits(Normalize(text)) {
+		if o, ok := pickCounty(opts, text); ok {
+			t.set("county", o.Key)
+			t.formNext("county")
+			return
+		}
+	}
+	t.reask(fmt.Sprintf("请回复 1 确认属于%s，或回复 2 选择其他县级市（区）。", c.Name))
+}
+
+// countyOptions lists the 11 counties in policy order.
+func countyOptions(p *Policy) []Option {
+	opts := make([]Option, 0, len(p.Counties))
+	for _, c := range p.Counties {
+		words := append([]string{c.Name, c.ID}, countyAliases[c.ID]...)
+		opts = append(opts, Option{Key: c.ID, Label: c.Name, Words: words})
+	}
+	return opts
+}
+
+// pickCounty reads a county by number or name. Names overlap (张家港 and
+// 张家港保税区), so an exact name wins, then the longest name contained in
+// the text; a tie between two counties is no answer.
+func pickCounty(opts []Option, text string) (Option, bool) {
+	n := strings.TrimRight(Normalize(text), "。.!！")
+	if n == "" {
+		return Option{}, false
+	}
+	if isDigits(n) {
+		i, _ := strconv.Atoi(n)
+		if i >= 1 && i <= len(opts) {
+			return opts[i-1], true
+		}
+		return Option{}, false
+	}
+	for _, o := range opts {
+		for _, w := range o.Words {
+			if Normalize(w) == n {
+				return o, true
+			}
+		}
+	}
+	best, bestLen, tie := -1, 0, false
+	for i, o := range opts {
+		for _, w := range o.Words {
+			w = Normalize(w)
+			l := utf8.RuneCountInString(w)
+			if l < 2 || !strings.Contains(n, w) {
+				continue
+			}
+			switch {
+			case l > bestLen:
+				best, bestLen, tie = i, l, false
+			case l == bestLen && i != best:
+				tie = true
+			}
+		}
+	}
+	if best < 0 || tie {
+		return Option{}, false
+	}
+	return opts[best], true
+}
+
+// productOptions lists the policy's products in order.
+func productOptions(p *Policy) []Option {
+	opts := make([]Option, 0, len(p.Products))
+	for _, pr := range p.Products {
+		opts = append(opts, Option{Key: pr.ID, Label: pr.Name, Words: pr.Keywords})
+	}
+	return opts
+}
+
+// validatePhone accepts an 11-digit mainland mobile number, typed with
+// spaces, dashes, full-width digits or +86.
+func validatePhone(t *turn, text string) (string, string) {
+	s := toHalfWidth(strings.TrimSpace(text))
+	s = strings.NewReplacer(" ", "", "-", "", "—", "", "–", "", "\u3000", "").Replace(s)
+	s = strings.TrimPrefix(s, "+86")
+	if len(s) == 13 && strings.HasPrefix(s, "86") {
+		s = s[2:]
+	}
+	switch {
+	case !isDigits(s):
+		return "", "手机号码只能包含数字，请输入11位手机号码。"
+	case strings.HasPrefix(s, "0"):
+		return "", "请填写联系人的手机号码（11位，以1开头），暂不支持座机号码。"
+	case len(s) != 11:
+		return "", fmt.Sprintf("手机号码应为11位，您输入的是%d位。", len(s))
+	case s[0] != '1' || s[1] < '3':
+		return "", "手机号码应以13–19开头，请核对后重新输入。"
+	}
+	return s, ""
+}
+
+// validateAmount accepts a positive amount in 万元, within the 苏质贷 cap
+// when 苏质贷 is the product.
+func validateAmount(t *turn, text string) (string, string) {
+	v, ok := parseWan(text)
+	if !ok {
+		return "", "请输入大于0的融资金额，单位为万元，例如“500”或“500万”。"
+	}
+	if pr, ok := t.p.Product(t.s.field("product")); ok && pr.ID == formLoanProduct && v > t.p.Loan.MaxWan+1e-9 {
+		limit := strconv.FormatFloat(t.p.Loan.MaxWan, 'f', -1, 64)
+		return "", fmt.Sprintf("“%s”单户融资额度不超过%s万元，请输入不超过%s万元的金额；如需更高额度，可回复“返回”选择其他融资产品。", pr.Name, limit, limit)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64), ""
+}
+
+// validateTerm accepts a term of 1–360 months, within the 苏质贷 term when
+// 苏质贷 is the product.
+func validateTerm(t *turn, text string) (string, string) {
+	m, ok := parseMonths(text)
+	if !ok {
+		return "", "请输入融资期限（按月计），例如“12”“12个月”或“一年”。"
+	}
+	if m < 1 || m > 360 {
+		return "", "融资期限应在1–360个月之间。"
+	}
+	if pr, ok := t.p.Product(t.s.field("product")); ok && pr.ID == formLoanProduct && m > t.p.Loan.TermMonths {
+		return "", fmt.Sprintf("“%s”为一年期（含）以内的流动资金贷款，期限不超过%d个月；如需更长期限，可回复“返回”选择其他融资产品。", pr.Name, t.p.Loan.TermMonths)
+	}
+	return strconv.Itoa(m), ""
+}
+
+// parseMonths reads a term: "6", "12个月", "一年", "1年", "半年", "一年半",
+// "两年", "1.5年". Days are not read.
+func parseMonths(text string) (int, bool) {
+	n := strings.TrimRight(Normalize(text), "。.!！")
+	for _, suf := range []string{"以内", "之内", "内", "左右", "期"} {
+		n = strings.TrimSuffix(n, suf)
+	}
+	if n == "半年" {
+		return 6, true
+	}
+	half := 0.0
+	if strings.HasSuffix(n, "年半") {
+		n, half = strings.TrimSuffix(n, "半"), 0.5
+	}
+	switch {
+	case strings.HasSuffix(n, "个月"), strings.HasSuffix(n, "月"):
+		n = strings.TrimSuffix(strings.TrimSuffix(n, "月"), "个")
+		if half != 0 {
+			return 0, false
+		}
+		v, ok := parseCount(n)
+		if !ok || v != float64(int(v)) {
+			return 0, false
+		}
+		return int(v), true
+	case strings.HasSuffix(n, "年"):
+		v, ok := parseCount(strings.TrimSuffix(n, "年"))
+		if !ok {
+			return 0, false
+		}
+		m := (v + half) * 12
+		if m != float64(int(m)) {
+			return 0, false
+		}
+		return int(m), true
+	}
+	if half != 0 {
+		return 0, false
+	}
+	if !isDigits(n) {
+		v, ok := parseCount(n)
+		if !ok || v != float64(int(v)) {
+			return 0, false
+		}
+		return int(v), true
+	}
+	v, err := strconv.Atoi(n)
+	return v, err == nil
+}
+
+// parseCount reads a non-negative number in digits ("12", "1.5") or Chinese
+// numerals below one hundred ("十二", "二十四", "两").
+func parseCount(s string) (float64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		return v, v >= 0
+	}
+	digit := map[rune]int{'零': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10, true
+	case len(rs) == 1:
+		d, ok := digit[rs[0]]
+		return float64(d), ok
+	case len(rs) == 2 && rs[0] == '十':
+		d, ok := digit[rs[1]]
+		return float64(10 + d), ok
+	case len(rs) == 2 && rs[1] == '十':
+		d, ok := digit[rs[0]]
+		return float64(d * 10), ok
+	case len(rs) == 3 && rs[1] == '十':
+		a, ok1 := digit[rs[0]]
+		b, ok2 := digit[rs[2]]
+		return float64(a*10 + b), ok1 && ok2
+	}
+	return 0, false
+}

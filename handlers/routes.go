@@ -1,0 +1,92 @@
+// Package handlers holds the gin routes: the WeChat webhook, health and
+// metrics, the JSON API and the console. Handlers parse, call and render;
+// business rules live in bot and dialog.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// MaxBody is the largest webhook body accepted.
+const MaxBody = 64 << 10
+
+// Config holds what the routes need.
+type Config struct {
+	Log      *slog.Logger
+	Bot      *bot.Bot
+	Codec    *bot.Codec
+	DB       *store.DB
+	Redis    *store.Redis
+	Registry *prometheus.Registry
+	Now      func() time.Time
+}
+
+// Server is the HTTP side of the service.
+type Server struct {
+	Config
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the router with every route of the service.
+func New(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{Config: cfg}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "szr_http_requests_total", Help: "HTTP requests by route and status.",
+	}, []string{"route", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "szr_http_request_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 4, 5},
+	}, []string{"route"})
+	if cfg.Registry != nil {
+		cfg.Registry.MustRegister(s.requests, s.latency)
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(s.recover, s.observe)
+	r.GET("/wechat", s.verifyURL)
+	r.POST("/wechat", s.webhook)
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	if cfg.Registry != nil {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	}
+	return r
+}
+
+// observe records each request's route, status and latency.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.requests.WithLabelValues(route, strconv.Itoa(c.Writer.Status())).Inc()
+	s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+// recover turns a panic into a logged 500 instead of a dropped connection.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log.Error("panic in handler", slog.Any("panic", r), slog.String("path", c.Request.URL.Path))
+			c.AbortWithStatus(http.StatusInternalServerError)
+		}
+	}()
+	c.Next()
+}

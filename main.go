@@ -1,0 +1,245 @@
+// Command suzhirong serves the 苏质融 WeChat assistant.
+//
+//	go run .            serve on :8080 (embedded SQLite and Redis without configuration)
+//	go run . chat       talk to the bot in the terminal
+//	go run . menu sync  push the custom menu to WeChat
+//	go run . seed       reload the policy seeds into the database, overwriting edits
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+// DevToken is the webhook token used when WECHAT_TOKEN is unset.
+const DevToken = "suzhirong-dev-token"
+
+// Config is read from the environment; unset values give the embedded mode.
+type Config struct {
+	Addr           string `env:"ADDR" envDefault:":8080"`
+	MySQLDSN       string `env:"MYSQL_DSN"`
+	SQLitePath     string `env:"SQLITE_PATH" envDefault:"data/suzhirong.db"`
+	RedisAddr      string `env:"REDIS_ADDR"`
+	RedisPassword  string `env:"REDIS_PASSWORD"`
+	RedisDB        int    `env:"REDIS_DB"`
+	Token          string `env:"WECHAT_TOKEN"`
+	AppID          string `env:"WECHAT_APP_ID"`
+	AppSecret      string `env:"WECHAT_APP_SECRET"`
+	EncodingAESKey string `env:"WECHAT_ENCODING_AES_KEY"`
+	APIBase        string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
+	AdminPassword  string `env:"ADMIN_PASSWORD"`
+	LogLevel       string `env:"LOG_LEVEL" envDefault:"info"`
+}
+
+// LogValue masks the secrets when the configuration is logged.
+func (c Config) LogValue() slog.Value {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "***"
+	}
+	dsn := c.MySQLDSN
+	if at := strings.LastIndex(dsn, "@"); at > 0 {
+		if colon := strings.Index(dsn[:at], ":"); colon >= 0 {
+			dsn = dsn[:colon+1] + "***" + dsn[at:]
+		}
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.Addr), slog.String("mysql_dsn", dsn), slog.String("sqlite_path", c.SQLitePath),
+		slog.String("redis_addr", c.RedisAddr), slog.String("redis_password", mask(c.RedisPassword)),
+		slog.String("wechat_app_id", c.AppID), slog.String("wechat_app_secret", mask(c.AppSecret)),
+		slog.String("wechat_token", mask(c.Token)), slog.String("wechat_encoding_aes_key", mask(c.EncodingAESKey)),
+		slog.String("wechat_api_base", c.APIBase),
+	)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	cfg, err := env.ParseAs[Config]()
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	level := slog.LevelInfo
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	logOut := io.Writer(os.Stderr)
+	if cmd == "chat" && level < slog.LevelWarn {
+		// The terminal is for the conversation; keep start-up logs quiet.
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
+
+	switch cmd {
+	case "serve":
+		return serve(ctx, log, cfg)
+	case "chat":
+		return chat(ctx, log, cfg, args[1:], stdin, stdout)
+	case "menu":
+		if len(args) < 2 || args[1] != "sync" {
+			return errors.New("usage: menu sync")
+		}
+		return menuSync(ctx, log, cfg)
+	case "seed":
+		return seed(ctx, log, cfg)
+	}
+	return fmt.Errorf("unknown command %q (serve, chat, menu sync, seed)", cmd)
+}
+
+// App is the wired service: stores, bot, routes and workers.
+type App struct {
+	Log      *slog.Logger
+	Config   Config
+	DB       *store.DB
+	Redis    *store.Redis
+	Bot      *bot.Bot
+	Codec    *bot.Codec
+	Handler  http.Handler
+	Registry *prometheus.Registry
+}
+
+// open wires the service from cfg.
+func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
+	if cfg.Token == "" {
+		cfg.Token = DevToken
+		log.Warn("WECHAT_TOKEN not set; using the development token", slog.String("token", DevToken))
+	}
+	if cfg.EncodingAESKey != "" && len(cfg.EncodingAESKey) != 43 {
+		return nil, errors.New("WECHAT_ENCODING_AES_KEY must be 43 characters")
+	}
+	if cfg.AppID == "" {
+		log.Warn("WECHAT_APP_ID not set: sandbox mode, outbound messages are recorded, not sent")
+	}
+	log.Info("starting", slog.Any("config", cfg))
+	bot.SetAPIBase(cfg.APIBase)
+
+	policy, err := seeds.Load()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.OpenDB(ctx, log, cfg.MySQLDSN, cfg.SQLitePath)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.SeedPolicy(ctx, policy, false); err != nil {
+		db.Close()
+		return nil, err
+	}
+	rdb, err := store.OpenRedis(ctx, log, cfg.RedisAddr, cfg.RedisPassword, cfg.RedisDB)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	replies, err := templates.Replies()
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	client := bot.NewClient(log, db, rdb, cfg.AppID, cfg.AppSecret)
+	b, err := bot.New(ctx, bot.Config{
+		Log: log, DB: db, Sessions: store.NewSessions(rdb, "szr:"), Client: client,
+		Replies: replies, Metrics: bot.NewMetrics(reg), Policy: policy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	codec := &bot.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey}
+	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg}
+	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, DB: db, Redis: rdb, Registry: reg})
+	return app, nil
+}
+
+// Close releases the stores.
+func (a *App) Close() {
+	a.Redis.Close()
+	a.DB.Close()
+}
+
+func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
+	app, err := open(ctx, log, cfg)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	workers, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	go app.Bot.RefreshEvery(workers, 30*time.Second)
+
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           app.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", slog.String("addr", cfg.Addr))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	stopWorkers()
+	log.Info("stopped")
+	return nil
+}
+
+func seed(ctx context.Context, log *slog.Logger, cfg Config) error {
+	policy, err := seeds.Load()
+	if err != nil {
+		return err
+	}
+	db, err := store.OpenDB(ctx, log, cfg.MySQLDSN, cfg.SQLitePath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SeedPolicy(ctx, policy, true); err != nil {
+		return err
+	}
+	log.Info("seeds reloaded", slog.Int("counties", len(policy.Counties)), slog.Float64("lpr", policy.LPR))
+	return nil
+}
+

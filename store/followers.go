@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// Follow records a subscribe or scan. A scene names the poster (a county's
+// QR code) the follower came through; the first scene is kept as the source,
+// and a county scene also sets the follower's county when none is known.
+func (db *DB) Follow(ctx context.Context, openID, scene, county string, at time.Time) error {
+	f := Follower{OpenID: openID, Scene: scene, County: county, Subscribed: true, SubscribedAt: &at}
+	updates := map[string]any{"subscribed": true, "subscribed_at": at, "updated_at": at}
+	if err := db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "open_id"}},
+		DoUpdates: clause.Assignments(updates),
+	}).Create(&f).Error; err != nil {
+		return fmt.Errorf("follow %s: %w", openID, err)
+	}
+	if scene == "" {
+		return nil
+	}
+	q := db.WithContext(ctx).Model(&Follower{}).Where("open_id = ? AND scene = ''", openID).Update("scene", scene)
+	if q.Error != nil {
+		return fmt.Errorf("follow %s: scene: %w", openID, q.Error)
+	}
+	if county != "" {
+		if err := db.WithContext(ctx).Model(&Follower{}).Where("open_id = ? AND county = ''", openID).
+			Update("county", county).Error; err != nil {
+			return fmt.Errorf("follow %s: county: %w", openID, err)
+		}
+	}
+	return nil
+}
+
+// Unfollow marks a follower as unsubscribed; the record stays for reporting.
+func (db *DB) Unfollow(ctx context.Context, openID string, at time.Time) error {
+	err := db.WithContext(ctx).Model(&Follower{}).Where("open_id = ?", openID).
+		Updates(map[string]any{"subscribed": false, "unsubscribed_at": at, "updated_at": at}).Error
+	if err != nil {
+		return fmt.Errorf("unfollow %s: %w", openID, err)
+	}
+	return nil
+}
+
+// SaveCheck stores a self-check result on the follower.
+func (db *DB) SaveCheck(ctx context.Context, openID string, tier dialog.Tier, criteria []string, at time.Time) error {
+	f := Follower{OpenID: openID, Tier: int(tier), Criteria: strings.Join(criteria, ","), CheckedAt: &at}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "open_id"}},
+		DoUpdates: clause.Assignments(map[string]any{"tier": int(tier), "criteria": f.Criteria, "checked_at": at, "updated_at": at}),
+	}).Create(&f).Error
+	if err != nil {
+		return fmt.Errorf("save check %s: %w", openID, err)
+	}
+	return nil
+}
+
+// SetFollowerCounty records the county an enterprise confirmed in a form.
+func (db *DB) SetFollowerCounty(ctx context.Context, openID, county string) error {
+	err := db.WithContext(ctx).Model(&Follower{}).Where("open_id = ?", openID).Update("county", county).Error
+	if err != nil {
+		return fmt.Errorf("set county %s: %w", openID, err)
+	}
+	return nil
+}
+
+// Follower returns a follower's record, or dialog.ErrNotFound.
+func (db *DB) Follower(ctx context.Context, openID string) (Follower, error) {
+	var f Follower
+	err := db.WithContext(ctx).Where("open_id = ?", openID).Take(&f).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return f, dialog.ErrNotFound
+	}
+	if err != nil {
+		return f, fmt.Errorf("follower %s: %w", openID, err)
+	}
+	return f, nil
+}
+
+// Profile returns what the dialogue remembers of a follower; an unknown
+// follower has the zero profile.
+func (db *DB) Profile(ctx context.Context, openID string) (dialog.Profile, error) {
+	f, err := db.Follower(ctx, openID)
+	if errors.Is(err, dialog.ErrNotFound) {
+		return dialog.Profile{}, nil
+	}
+	if err != nil {
+		return dialog.Profile{}, err
+	}
+	p := dialog.Profile{Tier: dialog.Tier(f.Tier), County: f.County}
+	if f.Criteria != "" {
+		p.Criteria = strings.Split(f.Criteria, ",")
+	}
+	if f.CheckedAt != nil {
+		p.CheckedAt = *f.CheckedAt
+	}
+	return p, nil
+}

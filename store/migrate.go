@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one numbered schema change. Each step is one DDL change where
+// the dialect allows, since MySQL commits DDL implicitly.
+type migration struct {
+	Version int
+	Name    string
+	Up      func(tx *gorm.DB) error
+}
+
+// schemaMigration records an applied migration.
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string `gorm:"size:128"`
+	AppliedAt time.Time
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+func createTable(models ...any) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		for _, m := range models {
+			if tx.Migrator().HasTable(m) {
+				continue
+			}
+			if err := tx.Migrator().CreateTable(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// migrations is the schema history, in order. Never edit an applied step:
+// append a new one.
+var migrations = []migration{
+	{1, "create followers", createTable(&Follower{})},
+	{2, "create counties", createTable(&CountyRecord{})},
+	{3, "create settings", createTable(&Setting{})},
+	{4, "create leads", createTable(&Lead{})},
+	{5, "create lead_events", createTable(&LeadEvent{})},
+	{6, "create counters", createTable(&Counter{})},
+	{7, "create outboxes", createTable(&Outbox{})},
+	{8, "create county_contacts", createTable(&CountyContact{})},
+	{9, "create bind_codes", createTable(&BindCode{})},
+	{10, "create sandbox_messages", createTable(&SandboxMessage{})},
+}
+
+// migrate applies the pending migrations. On MySQL a named lock keeps two
+// instances starting together from racing.
+func (db *DB) migrate(ctx context.Context, log *slog.Logger) error {
+	gdb := db.WithContext(ctx)
+	if db.dialect == "mysql" {
+		conn, err := db.DB.DB()
+		if err != nil {
+			return err
+		}
+		c, err := conn.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer c.Close()
+		var got int
+		if err := c.QueryRowContext(ctx, "SELECT GET_LOCK('suzhirong_migrate', 30)").Scan(&got); err != nil || got != 1 {
+			return fmt.Errorf("migrate: lock not acquired (%d): %w", got, err)
+		}
+		defer c.ExecContext(context.Background(), "SELECT RELEASE_LOCK('suzhirong_migrate')")
+	}
+	if err := createTable(&schemaMigration{})(gdb); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	var applied []schemaMigration
+	if err := gdb.Find(&applied).Error; err != nil {
+		return fmt.Errorf("migrate: read schema_migrations: %w", err)
+	}
+	done := make(map[int]bool, len(applied))
+	for _, m := range applied {
+		done[m.Version] = true
+	}
+	for _, m := range migrations {
+		if done[m.Version] {
+			continue
+		}
+		if err := m.Up(gdb); err != nil {
+			return fmt.Errorf("migrate %d %s: %w", m.Version, m.Name, err)
+		}
+		rec := schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}
+		if err := gdb.Create(&rec).Error; err != nil {
+			return fmt.Errorf("migrate %d: record: %w", m.Version, err)
+		}
+		log.Info("migration applied", slog.Int("version", m.Version), slog.String("name", m.Name))
+	}
+	return nil
+}

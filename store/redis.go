@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// Redis is the key-value side of the store: a go-redis universal client
+// (single node, cluster or sentinel), or an in-process server.
+type Redis struct {
+	redis.UniversalClient
+	embedded *miniredis.Miniredis
+}
+
+// OpenRedis connects to addrs (a comma list means cluster or sentinel), or
+// starts an in-process Redis-compatible server when addrs is empty.
+func OpenRedis(ctx context.Context, log *slog.Logger, addrs, password string, db int) (*Redis, error) {
+	r := &Redis{}
+	if addrs == "" {
+		m := miniredis.NewMiniRedis()
+		if err := m.Start(); err != nil {
+			return nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		r.embedded = m
+		addrs = m.Addr()
+		log.Warn("using the in-process Redis: dialogue state and dedupe are not durable and not shared between instances",
+			slog.String("addr", addrs))
+	}
+	r.UniversalClient = redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:        strings.Split(addrs, ","),
+		Password:     password,
+		DB:           db,
+		DialTimeout:  time.Second,
+		ReadTimeout:  time.Second,
+		WriteTimeout: time.Second,
+		PoolSize:     64,
+		MaxRetries:   1,
+	})
+	if err := r.Ping(ctx).Err(); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("ping redis %s: %w", addrs, err)
+	}
+	return r, nil
+}
+
+// Embedded returns the in-process server, or nil with a real Redis.
+func (r *Redis) Embedded() *miniredis.Miniredis { return r.embedded }
+
+// Close closes the client and stops an in-process server.
+func (r *Redis) Close() error {
+	err := r.UniversalClient.Close()
+	if r.embedded != nil {
+		r.embedded.Close()
+	}
+	return err
+}
+
+// Pending is the dedupe value while the first delivery is being handled.
+const Pending = "\x00pending"
+
+// Sessions keeps dialogue state and webhook dedupe records in Redis.
+type Sessions struct {
+	rdb       redis.UniversalClient
+	prefix    string
+	StateTTL  time.Duration // how long a state is kept (the 48 h 客服 window)
+	DedupeTTL time.Duration
+}
+
+var _ dialog.StateStore = (*Sessions)(nil)
+
+// NewSessions returns a session store whose keys start with prefix.
+func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: 10 * time.Minute}
+}
+
+func (s *Sessions) stateKey(openID string) string { return s.prefix + "state:{" + openID + "}" }
+
+
+// dedupeKey shares the state key's hash tag, so that one script can touch
+// both on a Redis Cluster.
+func (s *Sessions) dedupeKey(openID, key string) string {
+	return s.prefix + "dedupe:{" + openID + "}:" + key
+}
+
+// stateRecord is the Redis encoding of dialog.State; V is bumped when the
+// shape changes so an old record is dropped instead of misread.
+type stateRecord struct {
+	V         int               `json:"v"`
+	Flow      string            `json:"flow,omitempty"`
+	Step      string            `json:"step,omitempty"`
+	History   []string          `json:"hist,omitempty"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	Picks     []string          `json:"picks,omitempty"`
+	Tier      int               `json:"tier,omitempty"`
+	Criteria  []string          `json:"crit,omitempty"`
+	CheckedAt int64             `json:"checked,omitempty"`
+	County    string            `json:"county,omitempty"`
+	Updated   int64             `json:"at"`
+}
+
+const stateVersion = 1
+
+func toRecord(st dialog.State) stateRecord {
+	r := stateRecord{
+		V: stateVersion, Flow: st.Flow, Step: st.Step, History: st.History, Fields: st.Fields, Picks: st.Picks,
+		Tier: int(st.Profile.Tier), Criteria: st.Profile.Criteria, County: st.Profile.County,
+		Updated: st.UpdatedAt.UnixMilli(),
+	}
+	if !st.Profile.CheckedAt.IsZero() {
+		r.CheckedAt = st.Profile.CheckedAt.Unix()
+	}
+	return r
+}
+
+func toState(r stateRecord) dialog.State {
+	st := dialog.State{
+		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks,
+		Profile: dialog.Profile{Tier: dialog.Tier(r.Tier), Criteria: r.Criteria, County: r.County},
+	}
+	if r.CheckedAt != 0 {
+		st.Profile.CheckedAt = time.Unix(r.CheckedAt, 0).UTC()
+	}
+	if r.Updated != 0 {
+		st.UpdatedAt = time.UnixMilli(r.Updated).UTC()
+	}
+	return st
+}
+
+func decodeState(openID string, raw []byte) (dialog.State, error) {
+	var r stateRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return dialog.State{}, fmt.Errorf("decode state %s: %w", openID, err)
+	}
+	if r.V != stateVersion {
+		return dialog.State{}, dialog.ErrNoState
+	}
+	return toState(r), nil
+}
+
+// Load returns the follower's state, or dialog.ErrNoState.
+func (s *Sessions) Load(ctx context.Context, openID string) (dialog.State, error) {
+	raw, err := s.rdb.Get(ctx, s.stateKey(openID)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return dialog.State{}, dialog.ErrNoState
+	}
+	if err != nil {
+		return dialog.State{}, fmt.Errorf("load state %s: %w", openID, err)
+	}
+	return decodeState(openID, raw)
+}
+
+// Save stores the follower's state and refreshes its TTL.
+func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) error {
+	raw, err := json.Marshal(toRecord(st))
+	if err != nil {
+		return fmt.Errorf("encode state %s: %w", openID, err)
+	}
+	if err := s.rdb.Set(ctx, s.stateKey(openID), raw, s.StateTTL).Err(); err != nil {
+		return fmt.Errorf("save state %s: %w", openID, err)
+	}
+	return nil
+}
+
+// claimScript claims a dedupe key and reads the state in one round trip:
+// it returns {1, state} for a first delivery and {0, earlier reply} for a
+// repeat.
+var claimScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2]) or false}
+end
+return {0, redis.call('GET', KEYS[1]) or false}
+`)
+
+// Claim is the outcome of Sessions.Begin.
+type Claim struct {
+	First    bool         // this delivery is the first: handle it
+	State    dialog.State // the follower's state (First only)
+	HasState bool         // a state was stored (First only)
+	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
+}
+
+// Begin claims a delivery by its dedupe key and, when it is the first,
+// returns the follower's state, in one round trip.
+func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, error) {
+	keys := []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID)}
+	res, err := claimScript.Run(ctx, s.rdb, keys, Pending, s.DedupeTTL.Milliseconds()).Slice()
+	if err != nil {
+		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
+	}
+	first, _ := res[0].(int64)
+	val, _ := res[1].(string)
+	if first != 1 {
+		return Claim{Reply: []byte(val)}, nil
+	}
+	c := Claim{First: true}
+	if val != "" {
+		st, err := decodeState(openID, []byte(val))
+		switch {
+		case errors.Is(err, dialog.ErrNoState):
+		case err != nil:
+			return Claim{}, err
+		default:
+			c.State, c.HasState = st, true
+		}
+	}
+	return c, nil
+}
+
+// Finish stores the new state and the reply for repeats, in one round trip.
+// A nil state leaves the stored state alone.
+func (s *Sessions) Finish(ctx context.Context, dedupeKey, openID string, st *dialog.State, reply []byte) error {
+	pipe := s.rdb.Pipeline()
+	if st != nil {
+		raw, err := json.Marshal(toRecord(*st))
+		if err != nil {
+			return fmt.Errorf("encode state %s: %w", openID, err)
+		}
+		pipe.Set(ctx, s.stateKey(openID), raw, s.StateTTL)
+	}
+	pipe.Set(ctx, s.dedupeKey(openID, dedupeKey), reply, s.DedupeTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("finish %s: %w", dedupeKey, err)
+	}
+	return nil
+}
+
+// Release forgets a claim whose handling failed, so WeChat's retry is handled afresh.
+func (s *Sessions) Release(ctx context.Context, dedupeKey, openID string) error {
+	return s.rdb.Del(ctx, s.dedupeKey(openID, dedupeKey)).Err()
+}
+
+// Reply returns the stored reply of a delivery (Pending while in progress).
+func (s *Sessions) Reply(ctx context.Context, dedupeKey, openID string) ([]byte, error) {
+	b, err := s.rdb.Get(ctx, s.dedupeKey(openID, dedupeKey)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, dialog.ErrNotFound
+	}
+	return b, err
+}
+
+// LastSeen returns when the follower last wrote, from the stored state; the
+// zero time when unknown. It decides whether a 客服 message may be sent.
+func (s *Sessions) LastSeen(ctx context.Context, openID string) (time.Time, error) {
+	st, err := s.Load(ctx, openID)
+	if errors.Is(err, dialog.ErrNoState) {
+		return time.Time{}, nil
+	}
+	return st.UpdatedAt, err
+}
