@@ -242,4 +242,3 @@ func seed(ctx context.Context, log *slog.Logger, cfg Config) error {
 	log.Info("seeds reloaded", slog.Int("counties", len(policy.Counties)), slog.Float64("lpr", policy.LPR))
 	return nil
 }
-

@@ -19,7 +19,7 @@ type migration struct {
 
 // schemaMigration records an applied migration.
 type schemaMigration struct {
-	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Version   int    `gorm:"primaryKey;autoIncrement:false"`
 	Name      string `gorm:"size:128"`
 	AppliedAt time.Time
 }

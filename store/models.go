@@ -135,9 +135,9 @@ type BindCode struct {
 // SandboxMessage is an outbound WeChat call recorded instead of sent, when the
 // service runs without an app id.
 type SandboxMessage struct {
-	ID        uint64 `gorm:"primaryKey"`
-	API       string `gorm:"size:64;not null"`
-	ToUser    string `gorm:"size:64;index"`
-	Body      string `gorm:"type:text"`
+	ID        uint64    `gorm:"primaryKey"`
+	API       string    `gorm:"size:64;not null"`
+	ToUser    string    `gorm:"size:64;index"`
+	Body      string    `gorm:"type:text"`
 	CreatedAt time.Time `gorm:"index"`
 }

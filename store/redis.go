@@ -85,7 +85,6 @@ func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
 
 func (s *Sessions) stateKey(openID string) string { return s.prefix + "state:{" + openID + "}" }
 
-
 // dedupeKey shares the state key's hash tag, so that one script can touch
 // both on a Redis Cluster.
 func (s *Sessions) dedupeKey(openID, key string) string {
