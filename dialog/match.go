@@ -167,20 +167,47 @@ func matchCriteria(p *Policy, text string) []Criterion {
 }
 
 // matchFAQ returns the FAQ a free-text question is about: the one with the
-// most keyword hits, then the longest hits in all, then the first in order.
+// most keyword hits, then the longest hits in all, then the most specific
+// hits, then the first in order. A keyword is the less specific the more
+// FAQ questions mention it: "苏质融" is in many, "企业库" in one.
 func matchFAQ(p *Policy, text string) (FAQ, bool) {
 	n := matchFold(text)
-	best, bestHits, bestLen := -1, 0, 0
+	questions := make([]string, len(p.FAQs))
 	for i, f := range p.FAQs {
-		hits, length := 0, 0
-		for _, kw := range f.Keywords {
-			if kw = matchFold(kw); kw != "" && strings.Contains(n, kw) {
-				hits++
-				length += utf8.RuneCountInString(kw)
-			}
+		questions[i] = matchFold(f.Question)
+	}
+	type score struct {
+		hits, length int
+		specific     float64
+	}
+	better := func(a, b score) bool {
+		if a.hits != b.hits {
+			return a.hits > b.hits
 		}
-		if hits > bestHits || hits > 0 && hits == bestHits && length > bestLen {
-			best, bestHits, bestLen = i, hits, length
+		if a.length != b.length {
+			return a.length > b.length
+		}
+		return a.specific > b.specific+1e-9
+	}
+	best, bestScore := -1, score{}
+	for i, f := range p.FAQs {
+		var sc score
+		for _, kw := range f.Keywords {
+			if kw = matchFold(kw); kw == "" || !strings.Contains(n, kw) {
+				continue
+			}
+			sc.hits++
+			sc.length += utf8.RuneCountInString(kw)
+			df := 0
+			for _, q := range questions {
+				if strings.Contains(q, kw) {
+					df++
+				}
+			}
+			sc.specific += 1 / float64(max(df, 1))
+		}
+		if sc.hits > 0 && (best < 0 || better(sc, bestScore)) {
+			best, bestScore = i, sc
 		}
 	}
 	if best < 0 {

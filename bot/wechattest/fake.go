@@ -1,0 +1,134 @@
+// Package wechattest is a fake WeChat API server on loopback for tests: it
+// issues stable access tokens, accepts the calls the service makes, records
+// them, and can fail on demand (transient errors, expired tokens).
+package wechattest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Call is one request the fake received.
+type Call struct {
+	Path  string
+	Token string
+	Body  map[string]any
+	Raw   string
+}
+
+// Server is the fake API. Point the service at it with bot.SetAPIBase(s.URL).
+type Server struct {
+	*httptest.Server
+
+	mu       sync.Mutex
+	calls    []Call
+	token    int
+	failRate float64 // share of calls answered with errcode -1 (system busy)
+	expire   bool    // the current token is rejected once with 40001
+	rnd      *rand.Rand
+	msgID    int64
+}
+
+// New starts a fake server, closed at cleanup.
+func New(tb testing.TB) *Server {
+	s := &Server{token: 1, rnd: rand.New(rand.NewPCG(1, 2))}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// FailRate makes a share of API calls (not token calls) fail transiently.
+func (s *Server) FailRate(r float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRate = r
+}
+
+// ExpireToken makes the current access token be rejected with 40001, as
+// when another party refreshed it; a new token is then issued.
+func (s *Server) ExpireToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expire = true
+}
+
+// Calls returns the successful calls received on path ("" for all).
+func (s *Server) Calls(path string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if path == "" || c.Path == path {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Reset forgets the recorded calls.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.URL.Path {
+	case "/cgi-bin/stable_token", "/cgi-bin/token":
+		var req struct {
+			ForceRefresh bool `json:"force_refresh"`
+		}
+		json.Unmarshal(raw, &req)
+		if req.ForceRefresh || s.expire {
+			s.token++
+			s.expire = false
+		}
+		writeJSON(w, map[string]any{"access_token": s.currentToken(), "expires_in": 7200})
+		return
+	}
+	token := r.URL.Query().Get("access_token")
+	robot := strings.HasPrefix(r.URL.Path, "/cgi-bin/webhook/") // WeCom group robots take a key, not a token
+	if !robot && (token != s.currentToken() || s.expire) {
+		writeJSON(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"})
+		return
+	}
+	if s.failRate > 0 && s.rnd.Float64() < s.failRate {
+		writeJSON(w, map[string]any{"errcode": -1, "errmsg": "system error"})
+		return
+	}
+	var body map[string]any
+	json.Unmarshal(raw, &body)
+	s.calls = append(s.calls, Call{Path: r.URL.Path, Token: token, Body: body, Raw: string(raw)})
+	s.msgID++
+	switch {
+	case r.URL.Path == "/cgi-bin/qrcode/create":
+		// A real success carries no errcode/errmsg.
+		writeJSON(w, map[string]any{"ticket": fmt.Sprintf("TICKET-%d", s.msgID), "expire_seconds": 0,
+			"url": fmt.Sprintf("http://weixin.qq.com/q/%d", s.msgID)})
+	case r.URL.Path == "/cgi-bin/message/template/send":
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": s.msgID})
+	case strings.HasPrefix(r.URL.Path, "/cgi-bin/message/mass/"):
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": s.msgID, "msg_data_id": s.msgID})
+	case r.URL.Path == "/cgi-bin/tags/create":
+		writeJSON(w, map[string]any{"tag": map[string]any{"id": 100 + s.msgID, "name": body["tag"]}})
+	default:
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
+	}
+}
+
+func (s *Server) currentToken() string { return fmt.Sprintf("TOKEN-%d", s.token) }

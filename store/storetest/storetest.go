@@ -1,0 +1,109 @@
+// Package storetest opens the stores for tests: the real MariaDB and Redis
+// when MYSQL_DSN and REDIS_ADDR are set (as in CI), else the embedded
+// backends. Every call gets its own database or key prefix.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// Log is a logger that discards everything, for tests.
+var Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func randomName(prefix string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// MustOpenDB returns a migrated, empty database: a fresh MySQL database on
+// the server of MYSQL_DSN (dropped at cleanup), or a SQLite file in a
+// temporary directory.
+func MustOpenDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
+	dsn := os.Getenv("MYSQL_DSN")
+	if dsn == "" {
+		db, err := store.OpenDB(ctx, Log, "", filepath.Join(tb.TempDir(), "test.db"))
+		if err != nil {
+			tb.Fatalf("open sqlite: %v", err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		tb.Fatalf("parse MYSQL_DSN: %v", err)
+	}
+	name := randomName("szr_test_")
+	admin := *cfg
+	admin.DBName = ""
+	conn, err := sql.Open("mysql", admin.FormatDSN())
+	if err != nil {
+		tb.Fatalf("open mysql: %v", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	cfg.DBName = name
+	db, err := store.OpenDB(ctx, Log, cfg.FormatDSN(), "")
+	if err != nil {
+		tb.Fatalf("open mysql %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		db.Close()
+		c, err := sql.Open("mysql", admin.FormatDSN())
+		if err == nil {
+			c.Exec("DROP DATABASE " + name)
+			c.Close()
+		}
+	})
+	return db
+}
+
+// Backend names the database backend tests run on.
+func Backend() string {
+	if os.Getenv("MYSQL_DSN") != "" {
+		return "mysql"
+	}
+	return "sqlite"
+}
+
+// MustOpenRedis returns a Redis client and a key prefix of its own: the
+// server at REDIS_ADDR, or an in-process one.
+func MustOpenRedis(tb testing.TB) (*store.Redis, string) {
+	tb.Helper()
+	r, err := store.OpenRedis(context.Background(), Log, os.Getenv("REDIS_ADDR"), os.Getenv("REDIS_PASSWORD"), 0)
+	if err != nil {
+		tb.Fatalf("open redis: %v", err)
+	}
+	prefix := randomName("szrtest:") + ":"
+	tb.Cleanup(func() {
+		if r.Embedded() == nil {
+			ctx := context.Background()
+			iter := r.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+			var keys []string
+			for iter.Next(ctx) {
+				keys = append(keys, iter.Val())
+			}
+			if len(keys) > 0 {
+				r.Del(ctx, keys...)
+			}
+		}
+		r.Close()
+	})
+	return r, prefix
+}
