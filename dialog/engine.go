@@ -449,11 +449,18 @@ func (t *turn) text(text string) {
 		return
 	}
 	if t.s.Idle() {
-		if o, ok := chooseOne(mainMenu, text); ok {
+		// A number or a menu item's own words choose from the menu; a
+		// sentence is a question first ("苏质贷的贷款利率是多少" names
+		// 贷款 but asks about rates), and a menu item only if no answer fits.
+		if o, ok := exactChoice(mainMenu, text); ok {
 			t.start(o.Key)
 			return
 		}
 		if t.faq(text) {
+			return
+		}
+		if o, ok := chooseOne(mainMenu, text); ok {
+			t.start(o.Key)
 			return
 		}
 		t.say("not_understood", nil)

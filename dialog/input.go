@@ -86,6 +86,29 @@ func chooseOne(opts []Option, text string) (Option, bool) {
 	return Option{}, false
 }
 
+// exactChoice reads a choice given as the option's number, label or one of
+// its words, and nothing else.
+func exactChoice(opts []Option, text string) (Option, bool) {
+	n := strings.TrimRight(Normalize(text), ".、。")
+	if i, err := strconv.Atoi(n); err == nil {
+		if i >= 1 && i <= len(opts) {
+			return opts[i-1], true
+		}
+		return Option{}, false
+	}
+	for _, o := range opts {
+		if Normalize(o.Label) == n {
+			return o, true
+		}
+		for _, w := range o.Words {
+			if Normalize(w) == n {
+				return o, true
+			}
+		}
+	}
+	return Option{}, false
+}
+
 // noneWords answer a multi-select with "none of these".
 var noneWords = []string{"都没有", "都不是", "没有", "无", "都不符合", "0"}
 

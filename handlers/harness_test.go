@@ -1,0 +1,193 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+const (
+	testToken  = "spamtest"
+	testAppID  = "wx2c2769f8efd9abc2"
+	testAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+)
+
+// env is one service under test, on both store backends, with its outbound
+// calls caught by a fake WeChat API.
+type env struct {
+	tb      testing.TB
+	handler http.Handler
+	bot     *bot.Bot
+	codec   *bot.Codec
+	db      *store.DB
+	redis   *store.Redis
+	fake    *wechattest.Server
+	prefix  string
+	cfg     envConfig
+	msgID   atomic.Int64
+}
+
+type envOption func(*envConfig)
+
+type envConfig struct {
+	appID  string
+	aesKey string
+	redis  *store.Redis
+}
+
+// withRedis runs the service on a Redis the test controls (to stop it).
+func withRedis(r *store.Redis) envOption { return func(c *envConfig) { c.redis = r } }
+
+// withAppID gives the service credentials, so outbound calls reach the fake API.
+func withAppID() envOption { return func(c *envConfig) { c.appID = testAppID } }
+
+// withAES turns on safe mode with the official sample key.
+func withAES() envOption { return func(c *envConfig) { c.aesKey = testAESKey } }
+
+// mustEnv builds the service as main does, on fresh stores.
+func mustEnv(tb testing.TB, opts ...envOption) *env {
+	tb.Helper()
+	var cfg envConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx := context.Background()
+	policy, err := seeds.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db := storetest.MustOpenDB(tb)
+	if err := db.SeedPolicy(ctx, policy, false); err != nil {
+		tb.Fatal(err)
+	}
+	rdb, prefix := cfg.redis, "szr:"
+	if rdb == nil {
+		rdb, prefix = storetest.MustOpenRedis(tb)
+	}
+	fake := wechattest.New(tb)
+	bot.SetAPIBase(fake.URL)
+	tb.Cleanup(func() { bot.SetAPIBase("") })
+	e := &env{tb: tb, db: db, redis: rdb, fake: fake, prefix: prefix, cfg: cfg}
+	e.start()
+	return e
+}
+
+// start builds a service instance on e's stores: a second call gives a twin
+// instance sharing the database and Redis, as behind a load balancer.
+func (e *env) start() {
+	e.tb.Helper()
+	ctx := context.Background()
+	policy, err := seeds.Load()
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	replies, err := templates.Replies()
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	client := bot.NewClient(storetest.Log, e.db, e.redis, e.cfg.appID, "secret")
+	b, err := bot.New(ctx, bot.Config{
+		Log: storetest.Log, DB: e.db, Sessions: store.NewSessions(e.redis, e.prefix), Client: client,
+		Replies: replies, Metrics: bot.NewMetrics(nil), Policy: policy,
+	})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	e.bot = b
+	e.codec = &bot.Codec{Token: testToken, AppID: testAppID, AESKey: e.cfg.aesKey}
+	e.handler = handlers.New(handlers.Config{
+		Log: storetest.Log, Bot: b, Codec: e.codec, DB: e.db, Redis: e.redis, Registry: prometheus.NewRegistry(),
+	})
+}
+
+// twin returns a second instance on the same stores.
+func (e *env) twin() *env {
+	t := &env{tb: e.tb, db: e.db, redis: e.redis, fake: e.fake, prefix: e.prefix, cfg: e.cfg}
+	t.msgID.Store(e.msgID.Load() + 1_000_000_000)
+	t.start()
+	return t
+}
+
+// signedQuery signs a plaintext push as WeChat does.
+func (e *env) signedQuery(ts time.Time) string {
+	t := strconv.FormatInt(ts.Unix(), 10)
+	nonce := strconv.FormatInt(e.msgID.Add(1), 10)
+	return "signature=" + bot.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce + "&openid=x"
+}
+
+// post sends a raw request to the webhook.
+func (e *env) post(query, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/wechat?"+query, strings.NewReader(body))
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+func textXML(openID, content string, msgID int64, at time.Time) string {
+	return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
+		"<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>",
+		openID, at.Unix(), content, msgID)
+}
+
+func eventXML(openID, event, key string, at time.Time) string {
+	return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
+		"<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[%s]]></Event><EventKey><![CDATA[%s]]></EventKey></xml>",
+		openID, at.Unix(), event, key)
+}
+
+// say sends a text as openID in plaintext mode and returns the reply text.
+func (e *env) say(openID, text string) string {
+	e.tb.Helper()
+	rec := e.post(e.signedQuery(time.Now()), textXML(openID, text, e.msgID.Add(1)+1_000_000, time.Now()))
+	if rec.Code != http.StatusOK {
+		e.tb.Fatalf("say %q: status %d: %s", text, rec.Code, rec.Body)
+	}
+	got, ok := bot.ReplyText(rec.Body.Bytes())
+	if !ok {
+		e.tb.Fatalf("say %q: no text reply in %s", text, rec.Body)
+	}
+	return got
+}
+
+// event sends an event as openID and returns the raw response body.
+func (e *env) event(openID, event, key string) string {
+	e.tb.Helper()
+	rec := e.post(e.signedQuery(time.Now()), eventXML(openID, event, key, time.Now().Add(time.Duration(e.msgID.Add(1))*time.Second)))
+	if rec.Code != http.StatusOK {
+		e.tb.Fatalf("event %s: status %d: %s", event, rec.Code, rec.Body)
+	}
+	return rec.Body.String()
+}
+
+func randomOpenID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return fmt.Sprintf("o-test-%x", b)
+}
+
+func readAll(tb testing.TB, r io.Reader) string {
+	tb.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
