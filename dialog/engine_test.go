@@ -36,8 +36,8 @@ func TestIdleTextWithoutFlow(t *testing.T) {
 		replies []string
 		effects int
 	}{
-		{"6", nil, 1},        // 我的进度: the caller lists the leads
-		{"进度", nil, 1},       // entry keyword
+		{"6", nil, 1},  // 我的进度: the caller lists the leads
+		{"进度", nil, 1}, // entry keyword
 		{"7", []string{"contacts"}, 0},
 		{"9", []string{"not_understood", "menu"}, 0},
 		{"你好", []string{"not_understood", "menu"}, 0},

@@ -67,7 +67,9 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 	ts := strconv.FormatInt(now.Unix(), 10)
 	stale := strconv.FormatInt(now.Add(-5*time.Minute-10*time.Second).Unix(), 10)
 	future := strconv.FormatInt(now.Add(5*time.Minute+10*time.Second).Unix(), 10)
-	sign := func(ts string) string { return "signature=" + bot.Sign(testToken, ts, "7") + "&timestamp=" + ts + "&nonce=7" }
+	sign := func(ts string) string {
+		return "signature=" + bot.Sign(testToken, ts, "7") + "&timestamp=" + ts + "&nonce=7"
+	}
 
 	enc, err := util.EncryptMsg([]byte("0123456789abcdef"), []byte(body), testAppID, testAESKey)
 	if err != nil {
