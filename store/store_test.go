@@ -1,0 +1,193 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+)
+
+func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	var n int64
+	if err := db.Table("schema_migrations").Count(&n).Error; err != nil || n == 0 {
+		t.Fatalf("schema_migrations: %d %v", n, err)
+	}
+	// Opening the same database again applies nothing new.
+	if err := db.Exec("SELECT 1").Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"followers", "counties", "settings", "leads", "lead_events", "outboxes", "county_contacts", "bind_codes", "sandbox_messages"} {
+		if !db.Migrator().HasTable(table) {
+			t.Errorf("table %s missing on %s", table, db.Dialect())
+		}
+	}
+}
+
+func TestFollowers(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	if p, err := db.Profile(ctx, "o-unknown"); err != nil || p.Tier != 0 {
+		t.Fatalf("unknown follower: %+v %v", p, err)
+	}
+	if err := db.Follow(ctx, "o-1", "1004", "kunshan", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Follow(ctx, "o-1", "1001", "zhangjiagang", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Follower(ctx, "o-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Scene != "1004" || f.County != "kunshan" || !f.Subscribed {
+		t.Fatalf("first source must be kept: %+v", f)
+	}
+	if err := db.SaveCheck(ctx, "o-1", dialog.Tier2, []string{"t2-ccc", "t2-aa"}, at); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Profile(ctx, "o-1")
+	if err != nil || p.Tier != dialog.Tier2 || len(p.Criteria) != 2 || p.County != "kunshan" || !p.CheckedAt.Equal(at) {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+	if err := db.Unfollow(ctx, "o-1", at); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := db.Follower(ctx, "o-1"); f.Subscribed || f.Tier != 2 {
+		t.Fatalf("unfollow keeps the record: %+v", f)
+	}
+	// A self-check before any subscribe event (menu pushed before the
+	// service existed) still saves.
+	if err := db.SaveCheck(ctx, "o-2", dialog.Tier4, nil, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Follower(ctx, "o-missing"); !errors.Is(err, dialog.ErrNotFound) {
+		t.Fatalf("missing follower: %v", err)
+	}
+}
+
+func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	base, err := seeds.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedPolicy(ctx, base, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Model(&store.CountyRecord{}).Where("id = ?", "kunshan").
+		Updates(map[string]any{"contact": "李四", "phone": "0512-11112222", "updated_by": "officer"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLPR(ctx, 2.9, "2026-12-22", "officer"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedPolicy(ctx, base, false); err != nil { // a restart
+		t.Fatal(err)
+	}
+	p, err := db.Policy(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, _ := p.County("kunshan")
+	if ks.Contact != "李四" || ks.Phone != "0512-11112222" || p.LPR != 2.9 || p.LPRDate != "2026-12-22" {
+		t.Fatalf("restart overwrote edits: %+v lpr %v %s", ks, p.LPR, p.LPRDate)
+	}
+	if pct, _, _ := p.RateCap(dialog.Tier1); pct != 3.2 {
+		t.Fatalf("rate cap at the new LPR: %v", pct)
+	}
+	if base.LPR != 3.0 {
+		t.Fatal("Policy modified the seeded base")
+	}
+	if err := db.SeedPolicy(ctx, base, true); err != nil { // go run . seed
+		t.Fatal(err)
+	}
+	p, _ = db.Policy(ctx, base)
+	ks, _ = p.County("kunshan")
+	if ks.Contact != "张琳" || p.LPR != base.LPR {
+		t.Fatalf("seed reload did not restore: %+v %v", ks, p.LPR)
+	}
+	if len(p.Counties) != 11 || p.Counties[0].ID != base.Counties[0].ID {
+		t.Fatalf("counties keep seed order: %d", len(p.Counties))
+	}
+	if err := db.SetLPR(ctx, 0, "2026-12-22", "officer"); err == nil {
+		t.Fatal("an LPR of 0 was accepted")
+	}
+	if err := db.SetLPR(ctx, 3.1, "22/12/2026", "officer"); err == nil {
+		t.Fatal("a malformed date was accepted")
+	}
+	id, err := db.CountyByScene(ctx, "1004")
+	if err != nil || id != base.Counties[3].ID {
+		t.Fatalf("scene 1004: %q %v", id, err)
+	}
+	if id, _ := db.CountyByScene(ctx, "poster-x"); id != "" {
+		t.Fatalf("non-numeric scene matched %q", id)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	rdb, prefix := storetest.MustOpenRedis(t)
+	s := store.NewSessions(rdb, prefix)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, "o-1"); !errors.Is(err, dialog.ErrNoState) {
+		t.Fatalf("empty load: %v", err)
+	}
+	st := dialog.State{
+		Flow: "need", Step: "phone", History: []string{"name", "code"}, Fields: map[string]string{"name": "苏州精密"},
+		Profile:   dialog.Profile{Tier: dialog.Tier3, Criteria: []string{"t3-a"}, County: "wujiang", CheckedAt: time.Unix(1_700_000_000, 0).UTC()},
+		UpdatedAt: time.UnixMilli(1_700_000_123_456).UTC(),
+	}
+	c, err := s.Begin(ctx, "m1", "o-1")
+	if err != nil || !c.First || c.HasState {
+		t.Fatalf("first claim: %+v %v", c, err)
+	}
+	if err := s.Finish(ctx, "m1", "o-1", &st, []byte("<xml>reply</xml>")); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Begin(ctx, "m1", "o-1")
+	if err != nil || again.First || string(again.Reply) != "<xml>reply</xml>" {
+		t.Fatalf("repeat claim: %+v %v", again, err)
+	}
+	next, err := s.Begin(ctx, "m2", "o-1")
+	if err != nil || !next.First || !next.HasState {
+		t.Fatalf("next message: %+v %v", next, err)
+	}
+	got := next.State
+	if got.Flow != st.Flow || got.Step != st.Step || len(got.History) != 2 || got.Fields["name"] != "苏州精密" ||
+		got.Profile.Tier != dialog.Tier3 || got.Profile.County != "wujiang" || !got.Profile.CheckedAt.Equal(st.Profile.CheckedAt) ||
+		!got.UpdatedAt.Equal(st.UpdatedAt) {
+		t.Fatalf("state round trip:\n%+v\n%+v", got, st)
+	}
+	// A claim in progress reads as pending; a released one can be taken again.
+	if r, err := s.Reply(ctx, "m2", "o-1"); err != nil || string(r) != store.Pending {
+		t.Fatalf("pending: %q %v", r, err)
+	}
+	if err := s.Release(ctx, "m2", "o-1"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Begin(ctx, "m2", "o-1"); err != nil || !c.First {
+		t.Fatalf("after release: %+v %v", c, err)
+	}
+	// Keys carry the openid as a hash tag, so the script works on a cluster.
+	ttl, err := rdb.TTL(ctx, prefix+"state:{o-1}").Result()
+	if err != nil || ttl <= 47*time.Hour {
+		t.Fatalf("state TTL %v %v", ttl, err)
+	}
+	if seen, err := s.LastSeen(ctx, "o-1"); err != nil || !seen.Equal(st.UpdatedAt) {
+		t.Fatalf("last seen %v %v", seen, err)
+	}
+	// A record of another shape version is dropped, not misread.
+	if err := rdb.Set(ctx, prefix+"state:{o-3}", `{"v":99,"flow":"x"}`, time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "o-3"); !errors.Is(err, dialog.ErrNoState) {
+		t.Fatalf("old version: %v", err)
+	}
+}
