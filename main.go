@@ -4,6 +4,7 @@
 //	go run . chat       talk to the bot in the terminal
 //	go run . menu sync  push the custom menu to WeChat
 //	go run . seed       reload the policy seeds into the database, overwriting edits
+//	go run . healthcheck ask a running instance's /healthz (container health checks)
 package main
 
 import (
@@ -114,8 +115,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return menuSync(ctx, log, cfg)
 	case "seed":
 		return seed(ctx, log, cfg)
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
 	}
-	return fmt.Errorf("unknown command %q (serve, chat, menu sync, seed)", cmd)
+	return fmt.Errorf("unknown command %q (serve, chat, menu sync, seed, healthcheck)", cmd)
 }
 
 // App is the wired service: stores, bot, routes and workers.
@@ -223,6 +226,30 @@ func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
 	}
 	stopWorkers()
 	log.Info("stopped")
+	return nil
+}
+
+// healthcheck asks a running instance's /healthz, for container health
+// checks in images without curl.
+func healthcheck(ctx context.Context, cfg Config) error {
+	addr := cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
+	}
 	return nil
 }
 
