@@ -51,7 +51,11 @@ type envConfig struct {
 	appID  string
 	aesKey string
 	redis  *store.Redis
+	db     *store.DB
 }
+
+// withDB runs the service on a database the test controls.
+func withDB(db *store.DB) envOption { return func(c *envConfig) { c.db = db } }
 
 // withRedis runs the service on a Redis the test controls (to stop it).
 func withRedis(r *store.Redis) envOption { return func(c *envConfig) { c.redis = r } }
@@ -74,7 +78,10 @@ func mustEnv(tb testing.TB, opts ...envOption) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db := storetest.MustOpenDB(tb)
+	db := cfg.db
+	if db == nil {
+		db = storetest.MustOpenDB(tb)
+	}
 	if err := db.SeedPolicy(ctx, policy, false); err != nil {
 		tb.Fatal(err)
 	}

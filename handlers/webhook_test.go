@@ -386,3 +386,39 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestDatabaseDownAnswersBusyAndRecovers(t *testing.T) {
+	db, proxy := storetest.MustOpenMySQLVia(t)
+	e := mustEnv(t, withDB(db))
+	known := randomOpenID()
+	e.event(known, "subscribe", "")
+
+	proxy.Cut()
+	start := time.Now()
+	// A new follower needs the database (subscribe records it).
+	fresh := randomOpenID()
+	if got, _ := bot.ReplyText([]byte(e.event(fresh, "subscribe", ""))); !strings.Contains(got, "系统繁忙") {
+		t.Fatalf("subscribe during outage: %q", got)
+	}
+	// A follower mid-conversation needs only Redis for the menu.
+	if got := e.say(known, "菜单"); !strings.Contains(got, "请回复数字") {
+		t.Fatalf("menu during outage: %q", got)
+	}
+	if d := time.Since(start); d > 8*time.Second {
+		t.Fatalf("outage answers took %v", d)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("readyz during outage: %d", rec.Code)
+	}
+
+	proxy.Restore()
+	other := randomOpenID()
+	if got, _ := bot.ReplyText([]byte(e.event(other, "subscribe", ""))); !strings.Contains(got, "欢迎关注") {
+		t.Fatalf("after recovery: %q", got)
+	}
+	if _, err := db.Follower(context.Background(), other); err != nil {
+		t.Fatalf("follower after recovery: %v", err)
+	}
+}

@@ -28,6 +28,7 @@ type DB struct {
 // OpenDB connects to MySQL when dsn is set, else to the SQLite file at
 // sqlitePath (":memory:" or a file), and runs the migrations.
 func OpenDB(ctx context.Context, log *slog.Logger, dsn, sqlitePath string) (*DB, error) {
+	routeDriverLogs(log)
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,

@@ -25,6 +25,7 @@ type Redis struct {
 // OpenRedis connects to addrs (a comma list means cluster or sentinel), or
 // starts an in-process Redis-compatible server when addrs is empty.
 func OpenRedis(ctx context.Context, log *slog.Logger, addrs, password string, db int) (*Redis, error) {
+	routeDriverLogs(log)
 	r := &Redis{}
 	if addrs == "" {
 		m := miniredis.NewMiniRedis()

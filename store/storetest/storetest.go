@@ -33,6 +33,28 @@ func randomName(prefix string) string {
 // temporary directory.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
+	return mustOpenDB(tb, "")
+}
+
+// MustOpenMySQLVia opens a fresh MySQL database like MustOpenDB, connected
+// through a Proxy the test controls. It skips the test on the embedded
+// backend, which has no server to lose.
+func MustOpenMySQLVia(tb testing.TB) (*store.DB, *Proxy) {
+	tb.Helper()
+	dsn := os.Getenv("MYSQL_DSN")
+	if dsn == "" {
+		tb.Skip("needs MYSQL_DSN: a database outage is simulated with a proxy in front of the server")
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		tb.Fatalf("parse MYSQL_DSN: %v", err)
+	}
+	p := NewProxy(tb, cfg.Addr)
+	return mustOpenDB(tb, p.Addr()), p
+}
+
+func mustOpenDB(tb testing.TB, via string) *store.DB {
+	tb.Helper()
 	ctx := context.Background()
 	dsn := os.Getenv("MYSQL_DSN")
 	if dsn == "" {
@@ -59,6 +81,9 @@ func MustOpenDB(tb testing.TB) *store.DB {
 		tb.Fatalf("create database: %v", err)
 	}
 	cfg.DBName = name
+	if via != "" {
+		cfg.Addr = via
+	}
 	db, err := store.OpenDB(ctx, Log, cfg.FormatDSN(), "")
 	if err != nil {
 		tb.Fatalf("open mysql %s: %v", name, err)
