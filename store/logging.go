@@ -24,7 +24,9 @@ func routeDriverLogs(log *slog.Logger) {
 
 type mysqlLogger struct{ log *slog.Logger }
 
-func (l mysqlLogger) Print(v ...any) { l.log.Debug("mysql driver", slog.String("msg", fmt.Sprint(v...))) }
+func (l mysqlLogger) Print(v ...any) {
+	l.log.Debug("mysql driver", slog.String("msg", fmt.Sprint(v...)))
+}
 
 type redisLogger struct{ log *slog.Logger }
 
