@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -49,6 +50,17 @@ type Config struct {
 	APIBase        string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
 	AdminPassword  string `env:"ADMIN_PASSWORD"`
 	LogLevel       string `env:"LOG_LEVEL" envDefault:"info"`
+	// Template message ids, per the account's backend; see bot.Field* for
+	// the field keys the templates must have.
+	TemplateNewLeadApply string `env:"WECHAT_TEMPLATE_NEW_LEAD_APPLY"`
+	TemplateNewLeadNeed  string `env:"WECHAT_TEMPLATE_NEW_LEAD_NEED"`
+	TemplateStatus       string `env:"WECHAT_TEMPLATE_STATUS"`
+	// OfficerOpenIDs receive SLA escalations, besides officer accounts
+	// that have an openid.
+	OfficerOpenIDs []string `env:"OFFICER_OPENIDS" envSeparator:","`
+	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves net/http/pprof on a
+	// listener of its own, never on the public one.
+	PprofAddr string `env:"PPROF_ADDR"`
 }
 
 // LogValue masks the secrets when the configuration is logged.
@@ -71,6 +83,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("wechat_app_id", c.AppID), slog.String("wechat_app_secret", mask(c.AppSecret)),
 		slog.String("wechat_token", mask(c.Token)), slog.String("wechat_encoding_aes_key", mask(c.EncodingAESKey)),
 		slog.String("wechat_api_base", c.APIBase),
+		slog.String("wechat_template_new_lead_apply", c.TemplateNewLeadApply),
+		slog.String("wechat_template_new_lead_need", c.TemplateNewLeadNeed),
+		slog.String("wechat_template_status", c.TemplateStatus),
+		slog.Int("officer_openids", len(c.OfficerOpenIDs)), slog.String("pprof_addr", c.PprofAddr),
 	)
 }
 
@@ -128,6 +144,9 @@ type App struct {
 	DB       *store.DB
 	Redis    *store.Redis
 	Bot      *bot.Bot
+	Leads    *bot.Leads
+	Outbox   *bot.Outbox
+	SLA      *bot.SLA
 	Codec    *bot.Codec
 	Handler  http.Handler
 	Registry *prometheus.Registry
@@ -179,8 +198,27 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	leads := bot.NewLeads(b, bot.LeadsConfig{
+		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
+		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs,
+	})
+	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
+		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")
+	}
+	created, generated, err := db.EnsureAdmin(ctx, cfg.AdminPassword)
+	if err != nil {
+		return nil, err
+	}
+	if created && generated != "" {
+		// Shown once: the account exists from now on and is not recreated.
+		log.Warn("bootstrap officer account created with a generated password; change it after the first login",
+			slog.String("username", store.AdminUsername), slog.String("password", generated))
+	} else if created {
+		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
+	}
 	codec := &bot.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey}
-	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg}
+	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg,
+		Leads: leads, Outbox: bot.NewOutbox(log, db, client, nil), SLA: bot.NewSLA(leads, nil)}
 	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, DB: db, Redis: rdb, Registry: reg})
 	return app, nil
 }
@@ -201,6 +239,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
 	go app.Bot.RefreshEvery(workers, 30*time.Second)
+	go app.Outbox.Run(workers, 3*time.Second)
+	go app.SLA.Run(workers, 10*time.Minute)
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -209,6 +249,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
+	}
+	if cfg.PprofAddr != "" {
+		go servePprof(workers, log, cfg.PprofAddr)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -251,6 +294,27 @@ func healthcheck(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// servePprof serves the profiling endpoints on addr until ctx ends. They
+// are opt-in (PPROF_ADDR) and on their own listener, so that a profile is
+// never reachable through the webhook's port.
+func servePprof(ctx context.Context, log *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	log.Warn("pprof enabled", slog.String("addr", addr))
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("pprof listener", slog.Any("error", err))
+	}
 }
 
 func seed(ctx context.Context, log *slog.Logger, cfg Config) error {

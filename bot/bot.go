@@ -33,7 +33,7 @@ type Bot struct {
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
-	// Notify is told about leads and status changes; nil until the lead
+	// Leads runs the lead effects (NewLeads sets it); nil until the lead
 	// pipeline is wired.
 	Leads *Leads
 }
@@ -119,7 +119,7 @@ func (b *Bot) Respond(ctx context.Context, m Message) []byte {
 	budget := b.Budget
 	done := make(chan handled, 1)
 	work := context.WithoutCancel(ctx)
-	go func() {
+	spawn(func() {
 		defer func() {
 			if r := recover(); r != nil {
 				b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", MaskOpenID(m.FromUserName)))
@@ -127,7 +127,7 @@ func (b *Bot) Respond(ctx context.Context, m Message) []byte {
 			}
 		}()
 		done <- handled{b.Handle(work, m)}
-	}()
+	})
 	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
@@ -170,6 +170,12 @@ func ReplyText(reply []byte) (string, bool) {
 // returns the plaintext reply XML, or nil for "success".
 func (b *Bot) Handle(ctx context.Context, m Message) []byte {
 	at := b.now()
+	if m.MsgType == "event" && strings.EqualFold(m.Event, "MASSSENDJOBFINISH") {
+		// A mass send's result, not a follower's message: recorded
+		// idempotently and answered "success".
+		b.massFinished(ctx, m)
+		return nil
+	}
 	in, ok := m.Inbound(at)
 	if !ok {
 		b.metrics.Events.WithLabelValues("other").Inc()
@@ -246,6 +252,18 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 	b.metrics.Events.WithLabelValues(flowLabel(st, next)).Inc()
 	for _, e := range effects {
 		more, err := b.apply(ctx, in, &next, e)
+		var failed *submitError
+		if errors.As(err, &failed) {
+			// Nothing was stored: answer lead_failed and keep the review
+			// state, so that 确认 can be sent again.
+			b.log.Error("lead not submitted", slog.String("openid", MaskOpenID(m.FromUserName)), slog.String("error", Mask(err.Error())))
+			next = st
+			next.UpdatedAt = in.At
+			replies = append(replies, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{
+				Kind: failed.kind, KindLabel: dialog.LeadKindLabel(failed.kind),
+			}})
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

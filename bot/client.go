@@ -91,6 +91,8 @@ type Client struct {
 	template *message.Template
 	kf       *message.Manager
 	menu     *menu.Menu
+	// showQRBase serves QR images (DefaultShowQRBase unless a test sets it).
+	showQRBase string
 }
 
 // NewClient builds the outbound client. The official account is built from

@@ -2,14 +2,515 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
-// Leads runs the lead effects: submitting applications, listing progress,
-// binding county contacts and their status changes from the chat.
-type Leads struct{}
+// KFWindow is how long after a follower's last message a 客服 message may
+// be sent; a margin is kept for the time a message waits in the outbox.
+const KFWindow = 48*time.Hour - 30*time.Minute
+
+// Outbox channels.
+const (
+	ChannelTemplate = "template" // WeChat template message; Recipient is an openid
+	ChannelText     = "text"     // WeChat 客服 text message; Recipient is an openid
+	ChannelRobot    = "robot"    // WeCom group robot markdown; Recipient is the webhook URL
+)
+
+// Template message fields. The templates chosen in the account's backend
+// (WECHAT_TEMPLATE_*) must have these keys; values are cut to 20 runes and
+// carry no colours, as WeChat's rules since 2023-05 require.
+//
+// New lead, reminder and escalation (WECHAT_TEMPLATE_NEW_LEAD_APPLY/NEED):
+// character_string1 number, thing2 enterprise, thing3 kind (and product),
+// time4 submitted at, thing5 county or what to do.
+// Status change (WECHAT_TEMPLATE_STATUS): character_string1 number,
+// phrase2 status, thing3 note or kind, time4 changed at.
+const (
+	FieldNumber     = "character_string1"
+	FieldEnterprise = "thing2"
+	FieldKind       = "thing3"
+	FieldTime       = "time4"
+	FieldCounty     = "thing5"
+	FieldStatus     = "phrase2"
+	FieldNote       = "thing3"
+)
+
+// MaxFieldRunes is WeChat's limit on a template field value.
+const MaxFieldRunes = 20
+
+// Truncate cuts s to at most n runes.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// LeadsConfig configures the lead pipeline.
+type LeadsConfig struct {
+	TemplateNewApply string   // WECHAT_TEMPLATE_NEW_LEAD_APPLY
+	TemplateNewNeed  string   // WECHAT_TEMPLATE_NEW_LEAD_NEED
+	TemplateStatus   string   // WECHAT_TEMPLATE_STATUS
+	Officers         []string // OFFICER_OPENIDS: escalations, besides officer accounts with an openid
+}
+
+// Leads runs the lead pipeline: submitting applications, listing progress,
+// binding county contacts and status changes from the chat and the API.
+// Every notification is written to the outbox in the transaction that
+// changes the lead; the Outbox worker delivers it.
+type Leads struct {
+	b   *Bot
+	cfg LeadsConfig
+}
+
+// NewLeads wires the lead pipeline into b.
+func NewLeads(b *Bot, cfg LeadsConfig) *Leads {
+	l := &Leads{b: b, cfg: cfg}
+	b.Leads = l
+	return l
+}
+
+// submitError marks a SubmitLead that could not be stored: the turn answers
+// lead_failed and keeps the state from before the message, so 确认 works
+// again.
+type submitError struct {
+	kind string
+	err  error
+}
+
+func (e *submitError) Error() string { return "submit lead: " + e.err.Error() }
+func (e *submitError) Unwrap() error { return e.err }
 
 func (l *Leads) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error) {
-	return []dialog.Reply{{Name: "not_ready", Data: "leads"}}, nil
+	switch e := e.(type) {
+	case dialog.SubmitLead:
+		return l.submitted(ctx, in, st, e)
+	case dialog.ListLeads:
+		if e.Number != "" {
+			return l.history(ctx, in.OpenID, e.Number)
+		}
+		return l.list(ctx, in.OpenID)
+	case dialog.Bind:
+		return l.bind(ctx, in, e.Code)
+	case dialog.MoveLead:
+		return l.moveFromChat(ctx, in, e)
+	}
+	return []dialog.Reply{{Name: "not_ready", Data: fmt.Sprintf("%T", e)}}, nil
+}
+
+func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
+	lead, err := l.Submit(ctx, in.OpenID, e, in.At)
+	if errors.Is(err, dialog.ErrDuplicate) && lead.ID != 0 {
+		return []dialog.Reply{{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
+			Number: lead.Number, Kind: lead.Kind, KindLabel: dialog.LeadKindLabel(lead.Kind),
+			Status: dialog.StatusLabel(lead.Status), SubmittedAt: lead.CreatedAt,
+		}}}, nil
+	}
+	if err != nil {
+		return nil, &submitError{kind: e.Kind, err: err}
+	}
+	if st.Profile.County != e.County {
+		st.Profile.County = e.County
+		if err := l.b.db.SetFollowerCounty(ctx, in.OpenID, e.County); err != nil {
+			l.b.log.Warn("follower county not saved", slog.String("openid", MaskOpenID(in.OpenID)), slog.Any("error", err))
+		}
+	}
+	return []dialog.Reply{{Name: "lead_submitted", Data: dialog.NewLeadSubmittedData(l.b.Policy(), e, lead.Number)}}, nil
+}
+
+// Submit stores a completed form as a lead routed to its county, with the
+// notifications of the county's bound contacts and robot, in one
+// transaction. A duplicate returns the open lead and dialog.ErrDuplicate.
+func (l *Leads) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (dialog.Lead, error) {
+	county, err := l.b.db.County(ctx, in.County)
+	if err != nil {
+		return dialog.Lead{}, fmt.Errorf("route lead to %s: %w", in.County, err)
+	}
+	contacts, err := l.b.db.Contacts(ctx, in.County)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	return l.b.db.CreateLead(ctx, in, openID, at, func(lead dialog.Lead, _ dialog.LeadEvent) ([]store.Message, error) {
+		return l.countyMessages(lead, "new", contacts, county.RobotURL)
+	})
+}
+
+// countyMessages builds the notifications of a county's contacts and robot
+// about a lead: what is "new", "remind" or "escalate".
+func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+	p := l.b.Policy()
+	county, _ := p.County(lead.County)
+	kind := dialog.LeadKindLabel(lead.Kind)
+	if pr, ok := p.Product(lead.Product); ok {
+		kind += "·" + pr.Name
+	}
+	last := county.Name
+	switch what {
+	case "remind":
+		last = "已超2个工作日未受理，请尽快联系"
+	case "escalate":
+		last = county.Name + "超4个工作日未受理"
+	}
+	tmpl := l.cfg.TemplateNewNeed
+	if lead.Kind == dialog.LeadApply {
+		tmpl = l.cfg.TemplateNewApply
+	}
+	var msgs []store.Message
+	for _, id := range openIDs {
+		m, err := templateMessage(id, tmpl, map[string]string{
+			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
+			FieldTime: lead.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"), FieldCounty: last,
+		}, fmt.Sprintf("lead:%d:%s:%s", lead.ID, what, id))
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	if robotURL != "" && what != "escalate" {
+		text, err := l.b.renderOne(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
+			What: what, Lead: lead, KindLabel: kind, County: county.Name,
+		}})
+		if err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]string{"markdown": text})
+		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
+			DedupeKey: fmt.Sprintf("lead:%d:%s:robot", lead.ID, what), Payload: string(payload)})
+	}
+	return msgs, nil
+}
+
+func templateMessage(openID, templateID string, data map[string]string, key string) (store.Message, error) {
+	for k, v := range data {
+		data[k] = Truncate(v, MaxFieldRunes)
+	}
+	payload, err := json.Marshal(TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data})
+	if err != nil {
+		return store.Message{}, fmt.Errorf("encode template message: %w", err)
+	}
+	return store.Message{Channel: ChannelTemplate, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
+}
+
+// LeadRobotData is the data of "lead_robot", the WeCom group message.
+type LeadRobotData struct {
+	What      string // new, remind
+	Lead      dialog.Lead
+	KindLabel string
+	County    string
+}
+
+// Move changes a lead's status on behalf of actor and notifies the
+// enterprise: by 客服 text when it wrote within 48 h, else by template
+// message, through the outbox in the same transaction.
+func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (dialog.Lead, error) {
+	now := l.b.now()
+	lead, err := l.b.db.Lead(ctx, id)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	if err := dialog.CheckMove(lead.Kind, lead.Status, to); err != nil {
+		return dialog.Lead{}, err
+	}
+	text := false
+	if lead.OpenID != "" {
+		seen, err := l.b.sessions.LastSeen(ctx, lead.OpenID)
+		if err != nil {
+			// Redis unreachable: a template message reaches the enterprise anyway.
+			l.b.log.Warn("last seen unknown; notifying by template", slog.Any("error", err))
+		}
+		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
+	}
+	return l.b.db.MoveLead(ctx, id, to, actor, note, now, func(lead dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+		if lead.OpenID == "" {
+			return nil, nil
+		}
+		key := fmt.Sprintf("lead:%d:event:%d:enterprise", lead.ID, ev.ID)
+		if text {
+			content, err := l.b.renderOne(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
+			if err != nil {
+				return nil, err
+			}
+			payload, _ := json.Marshal(map[string]string{"content": content})
+			return []store.Message{{Channel: ChannelText, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
+		}
+		note := ev.Note
+		if note == "" {
+			note = dialog.LeadKindLabel(lead.Kind)
+		}
+		m, err := templateMessage(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
+			FieldNumber: lead.Number, FieldStatus: dialog.StatusLabel(ev.Status), FieldNote: note,
+			FieldTime: ev.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"),
+		}, key)
+		if err != nil {
+			return nil, err
+		}
+		return []store.Message{m}, nil
+	})
+}
+
+// LeadStatusData is the data of "lead_status_text", the 客服 message telling
+// an enterprise its lead changed.
+type LeadStatusData struct {
+	Line  LeadLine
+	Event EventLine
+}
+
+func (l *Leads) statusData(lead dialog.Lead, ev dialog.LeadEvent) LeadStatusData {
+	return LeadStatusData{Line: l.line(lead), Event: eventLine(ev)}
+}
+
+// LeadLine is one lead as chat replies show it.
+type LeadLine struct {
+	Number         string
+	KindLabel      string
+	StatusLabel    string
+	EnterpriseName string
+	County         string // county name
+	Bureau         string
+	Contact        string // the bureau's contact person (附件2)
+	Phone          string // the bureau's phone
+	SubmittedAt    time.Time
+	Last           EventLine
+}
+
+// EventLine is one status change as chat replies show it.
+type EventLine struct {
+	StatusLabel string
+	Note        string
+	At          time.Time
+}
+
+func eventLine(ev dialog.LeadEvent) EventLine {
+	return EventLine{StatusLabel: dialog.StatusLabel(ev.Status), Note: ev.Note, At: ev.CreatedAt}
+}
+
+func (l *Leads) line(lead dialog.Lead) LeadLine {
+	c, _ := l.b.Policy().County(lead.County)
+	ln := LeadLine{
+		Number: lead.Number, KindLabel: dialog.LeadKindLabel(lead.Kind), StatusLabel: dialog.StatusLabel(lead.Status),
+		EnterpriseName: lead.EnterpriseName, County: c.Name, Bureau: c.Bureau, Contact: c.Contact, Phone: c.Phone,
+		SubmittedAt: lead.CreatedAt,
+	}
+	if ev, ok := lead.Last(); ok {
+		ln.Last = eventLine(ev)
+	} else {
+		ln.Last = EventLine{StatusLabel: ln.StatusLabel, At: lead.UpdatedAt}
+	}
+	return ln
+}
+
+// LeadsData is the data of "leads", the 进度 list.
+type LeadsData struct {
+	Own    []LeadLine // the follower's own leads
+	County []LeadLine // open leads of the counties the follower is a contact of
+}
+
+func (l *Leads) list(ctx context.Context, openID string) ([]dialog.Reply, error) {
+	own, err := l.b.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	var d LeadsData
+	for _, lead := range own {
+		d.Own = append(d.Own, l.line(lead))
+	}
+	counties, err := l.b.db.ContactCounties(ctx, openID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counties {
+		leads, err := l.b.db.Leads(ctx, store.LeadFilter{County: c, OpenOnly: true, Limit: 10})
+		if err != nil {
+			return nil, err
+		}
+		for _, lead := range leads {
+			d.County = append(d.County, l.line(lead))
+		}
+	}
+	if len(d.Own) == 0 && len(d.County) == 0 {
+		return []dialog.Reply{{Name: "leads_none"}}, nil
+	}
+	return []dialog.Reply{{Name: "leads", Data: d}}, nil
+}
+
+// LeadHistoryData is the data of "lead_history".
+type LeadHistoryData struct {
+	Line    LeadLine
+	Events  []EventLine
+	Contact bool        // the reader is a contact of the lead's county: show the enterprise's details
+	Lead    dialog.Lead // for contacts
+	Next    []string    // for contacts: what 受理/驳回 can do now
+}
+
+func (l *Leads) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
+	lead, err := l.b.db.LeadByNumber(ctx, number)
+	if errors.Is(err, dialog.ErrNotFound) {
+		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	counties, err := l.b.db.ContactCounties(ctx, openID)
+	if err != nil {
+		return nil, err
+	}
+	contact := slices.Contains(counties, lead.County)
+	if lead.OpenID != openID && !contact {
+		// Someone else's lead is answered as unknown, so numbers cannot be probed.
+		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
+	}
+	d := LeadHistoryData{Line: l.line(lead), Contact: contact, Lead: lead}
+	for _, ev := range lead.Events {
+		d.Events = append(d.Events, eventLine(ev))
+	}
+	if contact {
+		for _, s := range dialog.NextStatuses(lead.Kind, lead.Status) {
+			d.Next = append(d.Next, dialog.StatusLabel(s))
+		}
+	}
+	return []dialog.Reply{{Name: "lead_history", Data: d}}, nil
+}
+
+// BindData is the data of "bind_ok".
+type BindData struct {
+	County string
+	Bureau string
+}
+
+func (l *Leads) bind(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, error) {
+	county, err := l.b.db.UseBindCode(ctx, code, in.OpenID, in.At)
+	switch {
+	case errors.Is(err, dialog.ErrNotFound):
+		return []dialog.Reply{{Name: "bind_unknown"}}, nil
+	case errors.Is(err, dialog.ErrCodeUsed):
+		return []dialog.Reply{{Name: "bind_used"}}, nil
+	case errors.Is(err, dialog.ErrCodeExpired):
+		return []dialog.Reply{{Name: "bind_expired"}}, nil
+	case err != nil:
+		return nil, err
+	}
+	c, _ := l.b.Policy().County(county)
+	return []dialog.Reply{{Name: "bind_ok", Data: BindData{County: c.Name, Bureau: c.Bureau}}}, nil
+}
+
+// MoveData is the data of "move_ok".
+type MoveData struct {
+	Line LeadLine
+	Note string
+}
+
+func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.MoveLead) ([]dialog.Reply, error) {
+	lead, err := l.b.db.LeadByNumber(ctx, e.Number)
+	if errors.Is(err, dialog.ErrNotFound) {
+		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	counties, err := l.b.db.ContactCounties(ctx, in.OpenID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(counties, lead.County) {
+		if lead.OpenID == in.OpenID || len(counties) > 0 {
+			return []dialog.Reply{{Name: "move_refused", Data: e.Number}}, nil
+		}
+		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
+	}
+	if e.Status == dialog.StatusRejected && strings.TrimSpace(e.Note) == "" {
+		return []dialog.Reply{{Name: "move_need_reason", Data: e.Number}}, nil
+	}
+	moved, err := l.Move(ctx, lead.ID, e.Status, e.Note, "wechat:"+in.OpenID)
+	if msg := dialog.Message(err); msg != "" && errors.Is(err, dialog.ErrTransition) {
+		return []dialog.Reply{{Name: "move_invalid", Data: msg}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []dialog.Reply{{Name: "move_ok", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
+}
+
+// Lead returns a lead with its history as the account may see it: a county
+// account gets dialog.ErrNotFound for another county's lead. ref is the id
+// or the number.
+func (l *Leads) Lead(ctx context.Context, acc dialog.Account, ref string) (dialog.Lead, error) {
+	var (
+		lead dialog.Lead
+		err  error
+	)
+	if id, perr := strconv.ParseUint(ref, 10, 64); perr == nil {
+		lead, err = l.b.db.Lead(ctx, id)
+	} else {
+		lead, err = l.b.db.LeadByNumber(ctx, strings.ToUpper(ref))
+	}
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	if !acc.Sees(lead.County) {
+		return dialog.Lead{}, dialog.ErrNotFound
+	}
+	return lead, nil
+}
+
+// List returns the leads matching f that the account may see; a county
+// account always sees only its own county.
+func (l *Leads) List(ctx context.Context, acc dialog.Account, f store.LeadFilter) ([]dialog.Lead, error) {
+	if f.County != "" {
+		if _, ok := l.b.Policy().County(f.County); !ok {
+			return nil, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+		}
+	}
+	if f.Status != "" && !dialog.ValidStatus(f.Status) {
+		return nil, dialog.Errorf(dialog.ErrInvalid, "未知的状态“%s”", f.Status)
+	}
+	if f.Kind != "" && !dialog.ValidKind(f.Kind) {
+		return nil, dialog.Errorf(dialog.ErrInvalid, "未知的类型“%s”，应为 apply 或 need", f.Kind)
+	}
+	if acc.Role == dialog.RoleCounty {
+		if f.County != "" && f.County != acc.County {
+			return []dialog.Lead{}, nil
+		}
+		f.County = acc.County
+	}
+	return l.b.db.Leads(ctx, f)
+}
+
+// Change moves a lead for an API account: viewers may not (ErrForbidden),
+// and a county account cannot see other counties' leads (ErrNotFound).
+func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, note string) (dialog.Lead, error) {
+	if !acc.CanWrite() {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只读账号不能变更状态")
+	}
+	if !dialog.ValidStatus(status) {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrUnknownStatus, "未知的状态“%s”", status)
+	}
+	if utf8.RuneCountInString(note) > 500 {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "说明不能超过500字")
+	}
+	lead, err := l.Lead(ctx, acc, ref)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	return l.Move(ctx, lead.ID, status, note, "account:"+acc.Username)
+}
+
+// NewBindCode issues a one-time code binding a contact to county: officers
+// for any county, county accounts for their own.
+func (l *Leads) NewBindCode(ctx context.Context, acc dialog.Account, county string) (store.BindCode, error) {
+	if !acc.CanWrite() || (acc.Role == dialog.RoleCounty && acc.County != county) {
+		return store.BindCode{}, dialog.Errorf(dialog.ErrForbidden, "无权为该县级市（区）生成绑定码")
+	}
+	return l.b.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.b.now())
 }

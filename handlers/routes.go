@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -62,6 +63,20 @@ func New(cfg Config) http.Handler {
 	r.POST("/wechat", s.webhook)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	if cfg.DB != nil {
+		api := r.Group("/api/v1")
+		api.POST("/auth/login", s.login)
+		authed := api.Group("", s.authenticate)
+		authed.POST("/auth/logout", s.logout)
+		authed.GET("/me", s.me)
+		authed.POST("/users", s.requireRole(dialog.RoleOfficer), s.createUser)
+		authed.GET("/leads", s.listLeads)
+		authed.GET("/leads/:id", s.getLead)
+		authed.PATCH("/leads/:id", s.writer, s.patchLead)
+		authed.POST("/counties/:county/bind-codes", s.writer, s.createBindCode)
+		s.adminRoutes(authed)
+	}
+	s.consoleRoutes(r)
 	if cfg.Registry != nil {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 	}

@@ -53,6 +53,36 @@ var migrations = []migration{
 	{8, "create county_contacts", createTable(&CountyContact{})},
 	{9, "create bind_codes", createTable(&BindCode{})},
 	{10, "create sandbox_messages", createTable(&SandboxMessage{})},
+	{11, "create accounts", createTable(&Account{})},
+	{12, "create api_tokens", createTable(&APIToken{})},
+	{13, "add leads.open_key", addColumn(&Lead{}, "OpenKey")},
+	{14, "index leads.open_key", createIndex(&Lead{}, "idx_leads_open_key")},
+	{15, "create login_failures", createTable(&LoginFailure{})},
+	{16, "create audit_logs", createTable(&AuditLog{})},
+	{17, "create broadcasts", createTable(&Broadcast{})},
+	{18, "create wechat_tags", createTable(&WechatTag{})},
+	{19, "create report_confirmations", createTable(&ReportConfirmation{})},
+}
+
+// addColumn adds a model field's column unless the table already has it
+// (a table created after the field was added to the model).
+func addColumn(model any, field string) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		if tx.Migrator().HasColumn(model, field) {
+			return nil
+		}
+		return tx.Migrator().AddColumn(model, field)
+	}
+}
+
+// createIndex creates a model's named index unless it exists.
+func createIndex(model any, name string) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		if tx.Migrator().HasIndex(model, name) {
+			return nil
+		}
+		return tx.Migrator().CreateIndex(model, name)
+	}
 }
 
 // migrate applies the pending migrations. On MySQL a named lock keeps two

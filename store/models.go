@@ -73,8 +73,12 @@ type Lead struct {
 	ContactedAt    *time.Time
 	RemindedAt     *time.Time
 	EscalatedAt    *time.Time
-	CreatedAt      time.Time `gorm:"index"`
-	UpdatedAt      time.Time
+	// OpenKey is kind+credit code while the lead is open and NULL once it
+	// is terminal: a unique index then allows one open lead per enterprise
+	// and kind, even with two submissions racing.
+	OpenKey   *string   `gorm:"size:64;uniqueIndex:idx_leads_open_key"`
+	CreatedAt time.Time `gorm:"index"`
+	UpdatedAt time.Time
 }
 
 // LeadEvent is one status change of a lead.
@@ -140,4 +144,26 @@ type SandboxMessage struct {
 	ToUser    string    `gorm:"size:64;index"`
 	Body      string    `gorm:"type:text"`
 	CreatedAt time.Time `gorm:"index"`
+}
+
+// Account is a user of the JSON API and the console.
+type Account struct {
+	ID           uint64 `gorm:"primaryKey"`
+	Username     string `gorm:"size:64;uniqueIndex;not null"`
+	PasswordHash string `gorm:"size:100;not null"`
+	Role         string `gorm:"size:16;not null"`
+	County       string `gorm:"size:32"`
+	OpenID       string `gorm:"size:64;index"`
+	CreatedBy    string `gorm:"size:64"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// APIToken is a bearer token of an account, stored as its SHA-256.
+type APIToken struct {
+	ID        uint64    `gorm:"primaryKey"`
+	Hash      string    `gorm:"size:64;uniqueIndex;not null"`
+	AccountID uint64    `gorm:"index;not null"`
+	ExpiresAt time.Time `gorm:"index"`
+	CreatedAt time.Time
 }

@@ -1,6 +1,8 @@
 package templates_test
 
 import (
+	htmltemplate "html/template"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,5 +45,26 @@ func TestEveryNamedReplyExists(t *testing.T) {
 	}
 	if seen < 30 {
 		t.Fatalf("found only %d reply names; has the code changed shape?", seen)
+	}
+}
+
+func TestConsoleParses(t *testing.T) {
+	funcs := htmltemplate.FuncMap{}
+	for _, name := range []string{"status", "kind", "countyName", "roleLabel", "product", "reportRow"} {
+		funcs[name] = func(...any) string { return "" }
+	}
+	tmpl, err := templates.Console(funcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"head", "foot", "login", "leads", "lead", "dashboard", "counties", "county", "broadcasts", "reports", "settings", "sandbox", "simulator", "error"} {
+		if tmpl.Lookup(name) == nil {
+			t.Errorf("console template %q missing", name)
+		}
+	}
+	for _, f := range []string{"console.css", "simulator.js"} {
+		if _, err := fs.Stat(templates.Static(), f); err != nil {
+			t.Errorf("static %s: %v", f, err)
+		}
 	}
 }

@@ -4,8 +4,11 @@
 package wechattest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -34,7 +37,17 @@ type Server struct {
 	expire   bool    // the current token is rejected once with 40001
 	rnd      *rand.Rand
 	msgID    int64
+	massIDs  map[string]int64 // clientmsgid → msg_id of mass sends
+	tags     map[string]int64 // user tags created: name → id
 }
+
+// QRPNG is the image the fake serves for every QR ticket: a 1×1 PNG.
+var QRPNG = func() []byte {
+	var buf bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 1, 1))
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}()
 
 // New starts a fake server, closed at cleanup.
 func New(tb testing.TB) *Server {
@@ -101,6 +114,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"access_token": s.currentToken(), "expires_in": 7200})
 		return
 	}
+	if r.URL.Path == "/cgi-bin/showqrcode" {
+		// QR images are served by mp.weixin.qq.com, by ticket, without a token.
+		s.calls = append(s.calls, Call{Path: r.URL.Path, Body: map[string]any{"ticket": r.URL.Query().Get("ticket")}})
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(QRPNG)
+		return
+	}
 	token := r.URL.Query().Get("access_token")
 	robot := strings.HasPrefix(r.URL.Path, "/cgi-bin/webhook/") // WeCom group robots take a key, not a token
 	if !robot && (token != s.currentToken() || s.expire) {
@@ -122,10 +142,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"url": fmt.Sprintf("http://weixin.qq.com/q/%d", s.msgID)})
 	case r.URL.Path == "/cgi-bin/message/template/send":
 		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": s.msgID})
+	case r.URL.Path == "/cgi-bin/message/mass/sendall" && body["clientmsgid"] != nil:
+		// A clientmsgid seen before answers 45065 with the first job's msg_id.
+		key, _ := body["clientmsgid"].(string)
+		if id, ok := s.massIDs[key]; ok {
+			writeJSON(w, map[string]any{"errcode": 45065, "errmsg": "clientmsgid exist", "msg_id": id, "msg_data_id": id})
+			return
+		}
+		if s.massIDs == nil {
+			s.massIDs = map[string]int64{}
+		}
+		s.massIDs[key] = s.msgID
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": s.msgID, "msg_data_id": s.msgID})
 	case strings.HasPrefix(r.URL.Path, "/cgi-bin/message/mass/"):
 		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": s.msgID, "msg_data_id": s.msgID})
 	case r.URL.Path == "/cgi-bin/tags/create":
-		writeJSON(w, map[string]any{"tag": map[string]any{"id": 100 + s.msgID, "name": body["tag"]}})
+		name := ""
+		if t, ok := body["tag"].(map[string]any); ok {
+			name, _ = t["name"].(string)
+		}
+		if s.tags == nil {
+			s.tags = map[string]int64{}
+		}
+		if _, ok := s.tags[name]; ok {
+			writeJSON(w, map[string]any{"errcode": 45157, "errmsg": "invalid tag name"})
+			return
+		}
+		s.tags[name] = 100 + s.msgID
+		writeJSON(w, map[string]any{"tag": map[string]any{"id": 100 + s.msgID, "name": name}})
+	case r.URL.Path == "/cgi-bin/tags/get":
+		var tags []map[string]any
+		for name, id := range s.tags {
+			tags = append(tags, map[string]any{"id": id, "name": name, "count": 0})
+		}
+		writeJSON(w, map[string]any{"tags": tags})
 	default:
 		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 	}

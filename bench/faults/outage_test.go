@@ -1,0 +1,272 @@
+//go:build faults
+
+package faults_test
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// proxy forwards a loopback port to a target. Cut closes every connection
+// and refuses new ones (a server that is down); Blackhole holds everything
+// without forwarding a byte (a network partition: clients wait for their
+// timeouts). Restore lets traffic through again.
+type proxy struct {
+	ln     net.Listener
+	target string
+
+	mu    sync.Mutex
+	mode  string // "", "cut", "blackhole"
+	conns map[net.Conn]struct{}
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	go p.accept()
+	t.Cleanup(func() { ln.Close(); p.set("cut") })
+	return p
+}
+
+func (p *proxy) addr() string { return p.ln.Addr().String() }
+
+func (p *proxy) set(mode string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mode = mode
+	if mode == "cut" {
+		for c := range p.conns {
+			c.Close()
+		}
+		clear(p.conns)
+	}
+}
+
+func (p *proxy) current() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mode
+}
+
+func (p *proxy) accept() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go p.serve(c)
+	}
+}
+
+func (p *proxy) serve(c net.Conn) {
+	// A black hole accepts and then says nothing, until restored.
+	for i := 0; p.current() == "blackhole" && i < 1200; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if p.current() == "cut" {
+		c.Close()
+		return
+	}
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+	p.mu.Unlock()
+	go p.pipe(c, up)
+	go p.pipe(up, c)
+}
+
+func (p *proxy) pipe(dst, src net.Conn) {
+	defer func() {
+		dst.Close()
+		src.Close()
+		p.mu.Lock()
+		delete(p.conns, dst)
+		delete(p.conns, src)
+		p.mu.Unlock()
+	}()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		// Held in a black hole; bounded so that a test's end frees it.
+		for i := 0; p.current() == "blackhole" && i < 1200; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// outage runs load against s, calls down after 3 s and up 10 s later, keeps
+// loading 12 s more, and checks: every push answered with 200 within 5 s,
+// busy answers during the outage (it was real), none once the service has
+// had 5 s to recover, /readyz 503 during and 200 after, no panic.
+func outage(t *testing.T, s *service, down, up func()) {
+	t.Helper()
+	stop := make(chan struct{})
+	var results []result
+	done := make(chan struct{})
+	go func() { results = load(s.addr, 16, 40, stop); close(done) }()
+
+	time.Sleep(3 * time.Second)
+	downAt := time.Now()
+	down()
+	time.Sleep(4 * time.Second)
+	readyDuring := s.ready()
+	time.Sleep(6 * time.Second)
+	upAt := time.Now()
+	up()
+	time.Sleep(12 * time.Second)
+	readyAfter := s.ready()
+	close(stop)
+	<-done
+
+	before := summarize(results, time.Time{}, downAt)
+	during := summarize(results, downAt, upAt)
+	recovering := summarize(results, upAt, upAt.Add(5*time.Second))
+	after := summarize(results, upAt.Add(5*time.Second), time.Now())
+	all := summarize(results, time.Time{}, time.Now())
+	t.Logf("before:     %v", before)
+	t.Logf("during:     %v", during)
+	t.Logf("recovering: %v", recovering)
+	t.Logf("after:      %v", after)
+	if all.errs+all.non200+all.over5s != 0 {
+		t.Errorf("every push must be answered with 200 within 5 s: %v", all)
+	}
+	if before.busy != 0 {
+		t.Errorf("busy before the outage: %v", before)
+	}
+	if during.busy+during.success == 0 {
+		t.Errorf("the outage was not felt: %v", during)
+	}
+	if after.busy != 0 || after.n == 0 {
+		t.Errorf("not recovered 5 s after the outage ended: %v", after)
+	}
+	if readyDuring || !readyAfter {
+		t.Errorf("/readyz during the outage ok=%t (want false), after ok=%t (want true)", readyDuring, readyAfter)
+	}
+	checkNoPanic(t, s)
+}
+
+// TestRedisStopped stops the service's Redis for 10 s under load.
+func TestRedisStopped(t *testing.T) {
+	r := startRedis(t)
+	db := mustDatabase(t)
+	s := startService(t, "MYSQL_DSN=root@tcp(127.0.0.1:3306)/"+db, "REDIS_ADDR="+r.addr())
+	outage(t, s, r.stop, r.start)
+}
+
+// TestRedisFrozen freezes the service's Redis (SIGSTOP) for 10 s: commands
+// hang until the client's timeouts instead of failing at once.
+func TestRedisFrozen(t *testing.T) {
+	r := startRedis(t)
+	db := mustDatabase(t)
+	s := startService(t, "MYSQL_DSN=root@tcp(127.0.0.1:3306)/"+db, "REDIS_ADDR="+r.addr())
+	outage(t, s, func() { r.cmd.Process.Signal(syscall.SIGSTOP) }, func() { r.cmd.Process.Signal(syscall.SIGCONT) })
+}
+
+// TestMariaDBCut cuts the service's MariaDB connections for 10 s under load
+// (the shared server is never stopped: a proxy in front of it is).
+func TestMariaDBCut(t *testing.T) {
+	r := startRedis(t)
+	db := mustDatabase(t)
+	p := newProxy(t, "127.0.0.1:3306")
+	s := startService(t, "MYSQL_DSN=root@tcp("+p.addr()+")/"+db, "REDIS_ADDR="+r.addr())
+	outage(t, s, func() { p.set("cut") }, func() { p.set("") })
+}
+
+// TestMariaDBBlackhole black-holes MariaDB for 10 s: queries hang until the
+// driver's timeouts, the harder case for WeChat's 5 s.
+func TestMariaDBBlackhole(t *testing.T) {
+	r := startRedis(t)
+	db := mustDatabase(t)
+	p := newProxy(t, "127.0.0.1:3306")
+	s := startService(t, "MYSQL_DSN=root@tcp("+p.addr()+")/"+db, "REDIS_ADDR="+r.addr())
+	outage(t, s, func() { p.set("blackhole") }, func() { p.set("") })
+}
+
+// TestTwoInstances delivers the same push to two instances on one Redis and
+// one database at once: it is processed once, and both answer the same.
+func TestTwoInstances(t *testing.T) {
+	r := startRedis(t)
+	db := mustDatabase(t)
+	env := []string{"MYSQL_DSN=root@tcp(127.0.0.1:3306)/" + db, "REDIS_ADDR=" + r.addr()}
+	a, b := startService(t, env...), startService(t, env...)
+
+	const followers = 100
+	// Each follower: "1" starts the self-check; the same "是" goes to both
+	// instances at once; the next "是" must then get question 3, which it
+	// would not if the duplicate had advanced the state twice.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(failures) < 10 {
+			failures = append(failures, strings.TrimSpace(sprintf(format, args...)))
+		}
+	}
+	walkTo := []string{"1", "是", "是", "是", "是", "都没有", "都没有", "都没有"}
+	wantAfter := []string{"第1/4题", "第2/4题", "第3/4题", "第4/4题", "Ⅰ类企业条件", "Ⅱ类企业条件", "Ⅲ类企业条件", "自检结果已保存"}
+	for f := range followers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			openID := sprintf("o-twin-%s-%d", randomHex(3), f)
+			for i, text := range walkTo {
+				id := msgSeq.Add(1)
+				var ra, rb result
+				var pair sync.WaitGroup
+				pair.Add(2)
+				go func() { defer pair.Done(); ra = push(a.addr, openID, text, id) }()
+				go func() { defer pair.Done(); rb = push(b.addr, openID, text, id) }()
+				pair.Wait()
+				for _, r := range []result{ra, rb} {
+					if r.err != nil || r.status != http.StatusOK || r.latency > 5*time.Second {
+						fail("%s %q: %v status %d in %v", openID, text, r.err, r.status, r.latency)
+						return
+					}
+				}
+				if ra.text != rb.text {
+					fail("%s %q: the instances answered differently:\n%q\n%q", openID, text, ra.text, rb.text)
+					return
+				}
+				if !strings.Contains(ra.text, wantAfter[i]) {
+					fail("%s %q: want %q in %q (processed twice?)", openID, text, wantAfter[i], ra.text)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	// The self-check result was saved once per follower (an upsert either
+	// way; the state check above is what proves single processing).
+	if n := query(t, db, "SELECT COUNT(*) FROM followers WHERE open_id LIKE 'o-twin-%' AND tier = 4"); n != followers {
+		t.Errorf("%d followers with a saved tier Ⅳ, want %d", n, followers)
+	}
+	t.Logf("%d followers × %d pushes, each delivered to both instances at once: processed once, same answers", followers, len(walkTo))
+	checkNoPanic(t, a)
+	checkNoPanic(t, b)
+}

@@ -1,0 +1,368 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// Broadcasts (群发): officers write a draft, preview it on one follower's
+// phone, and send it to everyone, a tier or a county; tiers and counties
+// are WeChat user tags kept in sync with the follower profiles. A 服务号
+// has dialog.MassSendsPerMonth sends a month (Asia/Shanghai months).
+
+// Broadcast is a broadcast as the API and the console show it.
+type Broadcast struct {
+	ID            uint64     `json:"id"`
+	Title         string     `json:"title"`
+	Kind          string     `json:"kind"`
+	Content       string     `json:"content"`
+	AudienceType  string     `json:"audience_type"`
+	AudienceValue string     `json:"audience_value,omitempty"`
+	AudienceLabel string     `json:"audience_label"`
+	Status        string     `json:"status"`
+	MsgID         int64      `json:"msg_id,omitempty"`
+	MsgDataID     int64      `json:"msg_data_id,omitempty"`
+	TotalCount    int64      `json:"total_count"`
+	FilterCount   int64      `json:"filter_count"`
+	SentCount     int64      `json:"sent_count"`
+	ErrorCount    int64      `json:"error_count"`
+	Result        string     `json:"result,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
+	CreatedBy     string     `json:"created_by"`
+	SentBy        string     `json:"sent_by,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+}
+
+func (b *Bot) toBroadcast(r store.Broadcast) Broadcast {
+	return Broadcast{
+		ID: r.ID, Title: r.Title, Kind: r.Kind, Content: r.Content, AudienceType: r.AudienceType, AudienceValue: r.AudienceValue,
+		AudienceLabel: b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
+		Status:        r.Status, MsgID: r.MsgID, MsgDataID: r.MsgDataID, TotalCount: r.TotalCount, FilterCount: r.FilterCount,
+		SentCount: r.SentCount, ErrorCount: r.ErrorCount, Result: r.Result, LastError: r.LastError,
+		CreatedBy: r.CreatedBy, SentBy: r.SentBy, CreatedAt: r.CreatedAt, SentAt: r.SentAt, FinishedAt: r.FinishedAt,
+	}
+}
+
+// AudienceLabel names an audience for people: 全部关注者, 质量信誉Ⅱ类, 昆山市.
+func (b *Bot) AudienceLabel(a dialog.Audience) string {
+	switch a.Type {
+	case dialog.AudienceAll:
+		return "全部关注者"
+	case dialog.AudienceTier:
+		if n, err := strconv.Atoi(a.Value); err == nil && n >= 1 && n <= 4 {
+			return dialog.TierTagName(dialog.Tier(n))
+		}
+	case dialog.AudienceCounty:
+		if c, ok := b.Policy().County(a.Value); ok {
+			return c.Name
+		}
+	}
+	return a.Type + ":" + a.Value
+}
+
+// NewBroadcast is a broadcast to create.
+type NewBroadcast struct {
+	Title    string
+	Kind     string // "text" (default) or "news"
+	Content  string
+	Audience dialog.Audience
+}
+
+// CreateBroadcast validates and stores a draft (officers only).
+func (b *Bot) CreateBroadcast(ctx context.Context, acc dialog.Account, n NewBroadcast) (Broadcast, error) {
+	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+		return Broadcast{}, err
+	}
+	if n.Kind == "" {
+		n.Kind = dialog.BroadcastText
+	}
+	n.Title = strings.TrimSpace(n.Title)
+	if n.Kind == dialog.BroadcastNews {
+		n.Content = strings.TrimSpace(n.Content)
+	}
+	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
+		return Broadcast{}, err
+	}
+	r, err := b.db.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
+		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value, CreatedBy: acc.Username})
+	if err != nil {
+		return Broadcast{}, err
+	}
+	return b.toBroadcast(r), nil
+}
+
+// GetBroadcast returns one broadcast.
+func (b *Bot) GetBroadcast(ctx context.Context, acc dialog.Account, id uint64) (Broadcast, error) {
+	if err := acc.Require(dialog.PermBroadcastRead); err != nil {
+		return Broadcast{}, err
+	}
+	r, err := b.db.Broadcast(ctx, id)
+	if err != nil {
+		return Broadcast{}, err
+	}
+	return b.toBroadcast(r), nil
+}
+
+// BroadcastList is a month's broadcasts with what is left of the quota.
+type BroadcastList struct {
+	Month          string      `json:"month"`
+	Items          []Broadcast `json:"items"`
+	Sent           int         `json:"sent"`            // mass sends used this month
+	Quota          int         `json:"quota"`           // dialog.MassSendsPerMonth
+	QuotaRemaining int         `json:"quota_remaining"` // sends left this month
+	Warning        string      `json:"warning,omitempty"`
+}
+
+// quotaWarning is shown when one send is left, or none.
+func quotaWarning(remaining int) string {
+	switch remaining {
+	case 1:
+		return "本月仅剩最后1次群发额度，发送前请确认内容与对象"
+	case 0:
+		return "本月群发额度已用完"
+	}
+	return ""
+}
+
+// Broadcasts returns the broadcasts of month ("" for this month) and, for
+// the current month, the quota left.
+func (b *Bot) Broadcasts(ctx context.Context, acc dialog.Account, month string) (BroadcastList, error) {
+	if err := acc.Require(dialog.PermBroadcastRead); err != nil {
+		return BroadcastList{}, err
+	}
+	from, to, err := dialog.ParseMonth(month, b.now())
+	if err != nil {
+		return BroadcastList{}, err
+	}
+	rows, err := b.db.Broadcasts(ctx, from, to)
+	if err != nil {
+		return BroadcastList{}, err
+	}
+	sent, err := b.db.MassSendsIn(ctx, from, to)
+	if err != nil {
+		return BroadcastList{}, err
+	}
+	l := BroadcastList{Month: from.Format("2006-01"), Items: []Broadcast{}, Sent: sent, Quota: dialog.MassSendsPerMonth}
+	l.QuotaRemaining = max(0, l.Quota-sent)
+	l.Warning = quotaWarning(l.QuotaRemaining)
+	for _, r := range rows {
+		l.Items = append(l.Items, b.toBroadcast(r))
+	}
+	return l, nil
+}
+
+// PreviewBroadcast sends a broadcast to one follower only
+// (message/mass/preview), for the officer to check it on a phone. An empty
+// openid is refused: a preview never goes to anyone else.
+func (b *Bot) PreviewBroadcast(ctx context.Context, acc dialog.Account, id uint64, openID string) error {
+	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+		return err
+	}
+	openID = strings.TrimSpace(openID)
+	if openID == "" {
+		return dialog.Errorf(dialog.ErrInvalid, "预览须指定接收预览的 openid")
+	}
+	if len(openID) > 64 {
+		return dialog.Errorf(dialog.ErrInvalid, "openid 格式不正确")
+	}
+	r, err := b.db.Broadcast(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := b.client.MassPreview(ctx, openID, MassMessage{Kind: r.Kind, Content: r.Content}); err != nil {
+		return wechatFailure("预览发送失败", err)
+	}
+	return nil
+}
+
+// wechatFailure turns a refusal by WeChat into a conflict people can read;
+// other errors pass unchanged.
+func wechatFailure(what string, err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) && !ae.Transient() {
+		return dialog.Errorf(dialog.ErrTransition, "%s：微信返回 %d %s", what, ae.Code, ae.Msg)
+	}
+	return err
+}
+
+// ClientMsgID is the clientmsgid of a broadcast's send: the same for every
+// attempt, so that WeChat sends a retried broadcast once.
+func ClientMsgID(id uint64) string { return "szr-bc-" + strconv.FormatUint(id, 10) }
+
+// SendResult is the outcome of SendBroadcast.
+type SendResult struct {
+	Broadcast      Broadcast `json:"broadcast"`
+	QuotaRemaining int       `json:"quota_remaining"`
+	Warning        string    `json:"warning,omitempty"`
+}
+
+// SendBroadcast mass-sends a draft (message/mass/sendall) to everyone or
+// its audience's tag, with clientmsgid ClientMsgID(id). A broadcast sent or
+// being sent is an ErrTransition error (409), the month's fifth send an
+// ErrQuota error (409). When WeChat refuses, the broadcast is marked failed
+// and may be sent again; the quota is counted by the sends WeChat accepted.
+func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) (SendResult, error) {
+	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+		return SendResult{}, err
+	}
+	now := b.now()
+	from, to, _ := dialog.ParseMonth("", now)
+	r, err := b.db.Broadcast(ctx, id)
+	if err != nil {
+		return SendResult{}, err
+	}
+	var tagID int64
+	if r.AudienceType != dialog.AudienceAll {
+		t, err := b.db.Tag(ctx, r.AudienceType, r.AudienceValue)
+		if errors.Is(err, dialog.ErrNotFound) {
+			return SendResult{}, dialog.Errorf(dialog.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
+				b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
+		}
+		if err != nil {
+			return SendResult{}, err
+		}
+		tagID = t.TagID
+	}
+	r, err = b.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, dialog.MassSendsPerMonth)
+	if err != nil {
+		return SendResult{}, err
+	}
+	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), tagID, MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
+	if err != nil {
+		b.log.Error("mass send failed", slog.Uint64("broadcast_id", id), slog.Any("error", err))
+		if ferr := b.db.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
+			b.log.Error("broadcast failure not recorded", slog.Uint64("broadcast_id", id), slog.Any("error", ferr))
+		}
+		return SendResult{}, wechatFailure("群发失败", err)
+	}
+	if err := b.db.BroadcastSent(context.WithoutCancel(ctx), id, msgID, dataID); err != nil {
+		return SendResult{}, err
+	}
+	r, err = b.db.Broadcast(ctx, id)
+	if err != nil {
+		return SendResult{}, err
+	}
+	sent, err := b.db.MassSendsIn(ctx, from, to)
+	if err != nil {
+		return SendResult{}, err
+	}
+	left := max(0, dialog.MassSendsPerMonth-sent)
+	return SendResult{Broadcast: b.toBroadcast(r), QuotaRemaining: left, Warning: quotaWarning(left)}, nil
+}
+
+// massFinished records a MASSSENDJOBFINISH report on its broadcast. The
+// update is idempotent, so WeChat's retries change nothing.
+func (b *Bot) massFinished(ctx context.Context, m Message) {
+	found, err := b.db.FinishBroadcast(ctx, store.MassResult{
+		MsgID: m.JobID, Status: m.Status, TotalCount: m.TotalCount, FilterCount: m.FilterCount,
+		SentCount: m.SentCount, ErrorCount: m.ErrorCount, At: b.now(),
+	})
+	if err != nil {
+		b.log.Error("mass send result not recorded", slog.Int64("msg_id", m.JobID), slog.Any("error", err))
+		return
+	}
+	if !found {
+		b.log.Warn("mass send result for an unknown job", slog.Int64("msg_id", m.JobID))
+	}
+}
+
+// TagSync is what SyncTags did.
+type TagSync struct {
+	Created  []string `json:"created"` // tags created
+	Tagged   int      `json:"tagged"`  // followers given a tag
+	Untagged int      `json:"untagged"`
+	Tags     int      `json:"tags"`
+}
+
+// SyncTags creates the WeChat user tags of the tiers (质量信誉Ⅰ类…Ⅳ类) and
+// counties when missing, then makes each tag's members the subscribed
+// followers of that tier or county: missing ones are tagged and stale ones
+// untagged, in batches of TagBatchSize. In sandbox mode the calls are
+// recorded.
+func (b *Bot) SyncTags(ctx context.Context, acc dialog.Account) (TagSync, error) {
+	var res TagSync
+	if err := acc.Require(dialog.PermTagsSync); err != nil {
+		return res, err
+	}
+	res.Created = []string{}
+	type want struct{ kind, value, name string }
+	var wants []want
+	for t := 1; t <= 4; t++ {
+		wants = append(wants, want{dialog.AudienceTier, strconv.Itoa(t), dialog.TierTagName(dialog.Tier(t))})
+	}
+	for _, c := range b.Policy().Counties {
+		wants = append(wants, want{dialog.AudienceCounty, c.ID, c.Name})
+	}
+	for _, w := range wants {
+		t, err := b.db.Tag(ctx, w.kind, w.value)
+		if errors.Is(err, dialog.ErrNotFound) {
+			id, cerr := b.client.CreateTag(ctx, w.name)
+			if cerr != nil {
+				return res, fmt.Errorf("sync tags: %w", cerr)
+			}
+			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: b.now()}
+			if err := b.db.SaveTag(ctx, t); err != nil {
+				return res, err
+			}
+			if t, err = b.db.Tag(ctx, w.kind, w.value); err != nil {
+				return res, err
+			}
+			res.Created = append(res.Created, w.name)
+		} else if err != nil {
+			return res, err
+		}
+		desired, err := b.db.AudienceOpenIDs(ctx, w.kind, w.value)
+		if err != nil {
+			return res, err
+		}
+		current, err := b.client.TagMembers(ctx, t.TagID)
+		if err != nil {
+			return res, fmt.Errorf("sync tags: %w", err)
+		}
+		add, remove := diff(desired, current)
+		if err := b.client.TagUsers(ctx, t.TagID, add, false); err != nil {
+			return res, fmt.Errorf("sync tags: %w", err)
+		}
+		if err := b.client.TagUsers(ctx, t.TagID, remove, true); err != nil {
+			return res, fmt.Errorf("sync tags: %w", err)
+		}
+		if err := b.db.TagSynced(ctx, t.ID, b.now()); err != nil {
+			return res, err
+		}
+		res.Tagged += len(add)
+		res.Untagged += len(remove)
+		res.Tags++
+	}
+	return res, nil
+}
+
+// diff returns what is in want but not in have, and in have but not in want.
+func diff(want, have []string) (add, remove []string) {
+	h := make(map[string]bool, len(have))
+	for _, id := range have {
+		h[id] = true
+	}
+	w := make(map[string]bool, len(want))
+	for _, id := range want {
+		w[id] = true
+		if !h[id] {
+			add = append(add, id)
+		}
+	}
+	for _, id := range have {
+		if !w[id] {
+			remove = append(remove, id)
+		}
+	}
+	return add, remove
+}

@@ -1,0 +1,198 @@
+package bot_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+// clock is a fake clock the tests move by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Template ids the lead tests configure.
+const (
+	tplApply  = "TPL-NEW-APPLY"
+	tplNeed   = "TPL-NEW-NEED"
+	tplStatus = "TPL-STATUS"
+)
+
+// leadsEnv is the bot with the lead pipeline on both store backends, its
+// outbound calls caught by a fake WeChat API, on a fake clock.
+type leadsEnv struct {
+	t      *testing.T
+	db     *store.DB
+	fake   *wechattest.Server
+	bot    *bot.Bot
+	leads  *bot.Leads
+	outbox *bot.Outbox
+	sla    *bot.SLA
+	clock  *clock
+	policy *dialog.Policy
+	msgID  int64
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func mustLeadsEnv(t *testing.T, officers ...string) *leadsEnv {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.MustOpenDB(t)
+	rdb, prefix := storetest.MustOpenRedis(t)
+	p, err := seeds.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedPolicy(ctx, p, false); err != nil {
+		t.Fatal(err)
+	}
+	fake := wechattest.New(t)
+	bot.SetAPIBase(fake.URL)
+	t.Cleanup(func() { bot.SetAPIBase("") })
+	replies, err := templates.Replies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A random app id keeps the access token cached in a shared Redis apart.
+	client := bot.NewClient(storetest.Log, db, rdb, "wx"+randomHex(8), "secret")
+	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)} // Friday 10:00 in Shanghai
+	b, err := bot.New(ctx, bot.Config{
+		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
+		Replies: replies, Policy: p, Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads := bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: tplApply, TemplateNewNeed: tplNeed, TemplateStatus: tplStatus, Officers: officers})
+	out := bot.NewOutbox(storetest.Log, db, client, clk.Now)
+	return &leadsEnv{t: t, db: db, fake: fake, bot: b, leads: leads, outbox: out, sla: bot.NewSLA(leads, clk.Now), clock: clk, policy: p}
+}
+
+// say sends a text message from openID and returns the reply text.
+func (e *leadsEnv) say(openID, text string) string {
+	e.t.Helper()
+	e.msgID++
+	e.clock.Add(time.Second)
+	reply := e.bot.Handle(context.Background(), bot.Message{
+		ToUserName: "gh_test", FromUserName: openID, CreateTime: e.clock.Now().Unix(), MsgType: "text",
+		Content: text, MsgID: e.msgID,
+	})
+	got, _ := bot.ReplyText(reply)
+	return got
+}
+
+// creditCode returns a valid credit code first registered in division div.
+func creditCode(t testing.TB, div, serial string) string {
+	t.Helper()
+	first := "91" + div + serial
+	c, err := dialog.CreditCheckChar(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first + string(c)
+}
+
+// fillNeed fills a 融资需求 up to the review for an enterprise registered
+// in div (county proposed from it and confirmed).
+func (e *leadsEnv) fillNeed(openID, div, serial string) string {
+	e.t.Helper()
+	var last string
+	for _, m := range []string{"融资需求", "苏州测试精密机械有限公司", creditCode(e.t, div, serial), "1", "张三",
+		"13912345678", "苏质贷", "500", "12", "采购原材料", "1"} {
+		last = e.say(openID, m)
+	}
+	if !strings.Contains(last, "回复“确认”提交") {
+		e.t.Fatalf("not at the review: %s", last)
+	}
+	return last
+}
+
+// bindContact binds openID to county with a fresh code, through the chat.
+func (e *leadsEnv) bindContact(openID, county string) {
+	e.t.Helper()
+	bc, err := e.leads.NewBindCode(context.Background(), dialog.Account{Username: "admin", Role: dialog.RoleOfficer}, county)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if got := e.say(openID, "绑定 "+bc.Code); !strings.Contains(got, "绑定成功") {
+		e.t.Fatalf("bind %s: %s", county, got)
+	}
+}
+
+// drain sends what is due and fails the test on a store error.
+func (e *leadsEnv) drain() int {
+	e.t.Helper()
+	n, err := e.outbox.Drain(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// templatesTo returns the template messages the fake received for openID.
+func (e *leadsEnv) templatesTo(openID string) []wechattest.Call {
+	var out []wechattest.Call
+	for _, c := range e.fake.Calls("/cgi-bin/message/template/send") {
+		if c.Body["touser"] == openID {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// textsTo returns the 客服 messages the fake received for openID.
+func (e *leadsEnv) textsTo(openID string) []string {
+	var out []string
+	for _, c := range e.fake.Calls("/cgi-bin/message/custom/send") {
+		if c.Body["touser"] == openID {
+			text, _ := c.Body["text"].(map[string]any)
+			out = append(out, text["content"].(string))
+		}
+	}
+	return out
+}
+
+func (e *leadsEnv) lead(number string) dialog.Lead {
+	e.t.Helper()
+	l, err := e.db.LeadByNumber(context.Background(), number)
+	if err != nil {
+		e.t.Fatalf("lead %s: %v", number, err)
+	}
+	return l
+}

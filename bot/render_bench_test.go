@@ -1,0 +1,73 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+// benchMenu is about the size of the main menu, the commonest reply.
+const benchMenu = "请回复数字选择服务：\n1. 质量信誉自检（我是哪一类）\n2. 金融产品与政策问答\n3. 苏质贷利率测算\n4. 申请入库（Ⅳ类企业自愿申请）\n" +
+	"5. 提交融资需求\n6. 我的进度\n7. 各县级市（区）市场监管局联系方式\n8. 人工服务\n随时回复“菜单”回到这里，“帮助”查看说明。"
+
+// BenchmarkTextReply renders the passive reply XML around a text.
+func BenchmarkTextReply(b *testing.B) {
+	at := time.Unix(1409735669, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		bot.TextReply("oyORnuP8q7ou2gfYjqLzSIWZf0rs", "gh_bench", benchMenu, at)
+	}
+}
+
+// mustBenchBot builds a Bot on an embedded store, for rendering.
+func mustBenchBot(b *testing.B) (*bot.Bot, *dialog.Policy) {
+	b.Helper()
+	ctx := context.Background()
+	policy, err := seeds.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := storetest.MustOpenDB(b)
+	if err := db.SeedPolicy(ctx, policy, false); err != nil {
+		b.Fatal(err)
+	}
+	replies, err := templates.Replies()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: replies, Policy: policy})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bt, bt.Policy()
+}
+
+// BenchmarkRender renders the replies of the walk's turns (templates joined
+// into one text), as each push does before TextReply.
+func BenchmarkRender(b *testing.B) {
+	bt, p := mustBenchBot(b)
+	walk := []string{"菜单", "3", "1", "500", "产品", "1", "1", "联系", "菜单", "1", "是", "是", "是", "是", "都没有", "都没有", "都没有"}
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	var turns [][]dialog.Reply
+	var s dialog.State
+	for _, text := range walk {
+		at = at.Add(time.Minute)
+		var rs []dialog.Reply
+		s, rs, _ = dialog.Step(p, s, dialog.Inbound{OpenID: "o-bench", Kind: dialog.KindText, Text: text, At: at})
+		turns = append(turns, rs)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if text, err := bt.Render(turns[i]); err != nil || text == "" {
+			b.Fatalf("turn %d: %q, %v", i, text, err)
+		}
+		i = (i + 1) % len(turns)
+	}
+}

@@ -1,0 +1,164 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+// clock is a test clock that starts at the real time and moves only when
+// told, shared by the bot and the routes.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// adminSvc is the whole service as main wires it, with the lead pipeline,
+// a test clock, and outbound calls caught by the fake WeChat API (or, with
+// sandbox, recorded in the database).
+type adminSvc struct {
+	*leadsSvc
+	clock  *clock
+	bot    *bot.Bot
+	client *bot.Client
+	admin  string // officer token
+}
+
+func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := seeds.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db := storetest.MustOpenDB(tb)
+	if err := db.SeedPolicy(ctx, p, false); err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := db.EnsureAdmin(ctx, leadsAdminPass); err != nil {
+		tb.Fatal(err)
+	}
+	rdb, prefix := storetest.MustOpenRedis(tb)
+	fake := wechattest.New(tb)
+	bot.SetAPIBase(fake.URL)
+	tb.Cleanup(func() { bot.SetAPIBase("") })
+	replies, err := templates.Replies()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	appID := ""
+	if !sandbox {
+		app := make([]byte, 8)
+		rand.Read(app)
+		appID = "wx" + hex.EncodeToString(app)
+	}
+	clk := &clock{t: time.Now()}
+	client := bot.NewClient(storetest.Log, db, rdb, appID, "secret")
+	client.SetShowQRBase(fake.URL)
+	b, err := bot.New(ctx, bot.Config{
+		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
+		Replies: replies, Policy: p, Now: clk.Now,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
+	h := handlers.New(handlers.Config{
+		Log: storetest.Log, Bot: b, Codec: &bot.Codec{Token: leadsToken}, DB: db, Redis: rdb,
+		Registry: prometheus.NewRegistry(), Now: clk.Now,
+	})
+	s := &adminSvc{
+		leadsSvc: &leadsSvc{tb: tb, handler: h, db: db, fake: fake, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: p},
+		clock:    clk, bot: b, client: client,
+	}
+	s.admin = s.login("admin", leadsAdminPass)
+	return s
+}
+
+// roles are the accounts every endpoint is tried with.
+type roles struct {
+	officer, county, otherCounty, viewer string
+}
+
+// mustRoles creates a county account of kunshan, one of sip and a viewer.
+func (s *adminSvc) mustRoles() roles {
+	s.tb.Helper()
+	return roles{
+		officer:     s.admin,
+		county:      s.createUser(s.admin, "ks-"+randomSuffix(), "county", "kunshan"),
+		otherCounty: s.createUser(s.admin, "sip-"+randomSuffix(), "county", "sip"),
+		viewer:      s.createUser(s.admin, "viewer-"+randomSuffix(), "viewer", ""),
+	}
+}
+
+func randomSuffix() string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// mass sends a MASSSENDJOBFINISH push and returns the reply ("" = success).
+func (s *adminSvc) massFinished(msgID int64, status string, total, filter, sent, errs int64) string {
+	s.tb.Helper()
+	return s.push(fmt.Sprintf("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[MASSSENDJOBFINISH]]></Event>"+
+		"<MsgID>%d</MsgID><Status><![CDATA[%s]]></Status><TotalCount>%d</TotalCount><FilterCount>%d</FilterCount>"+
+		"<SentCount>%d</SentCount><ErrorCount>%d</ErrorCount>", msgID, status, total, filter, sent, errs), "gh_sys")
+}
+
+// status calls the API and returns only the status.
+func (s *adminSvc) status(method, path, token string, body any) int {
+	s.tb.Helper()
+	return s.api(method, path, token, body, nil)
+}
+
+// raw calls the API and returns the recorder.
+func (s *adminSvc) raw(method, path, token string, body any) *httptest.ResponseRecorder {
+	s.tb.Helper()
+	var rd *strings.Reader
+	switch b := body.(type) {
+	case nil:
+		rd = strings.NewReader("")
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = strings.NewReader(string(raw))
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	return rec
+}

@@ -1,0 +1,329 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// mustLead stores a lead directly (as the chat would) filed at at.
+func (s *adminSvc) mustLead(kind, county, product, serial string, at time.Time) uint64 {
+	s.tb.Helper()
+	divs := map[string]string{"kunshan": "320583", "sip": "320594", "wuzhong": "320506"}
+	in := dialog.SubmitLead{Kind: kind, County: county, EnterpriseName: "测试企业" + serial,
+		CreditCode: creditCodeIn(s.tb, divs[county], serial), Contact: "张三", Phone: "13912345678",
+		ConsentAt: at, PolicyVersion: "test"}
+	if kind == dialog.LeadNeed {
+		in.Product, in.AmountWan, in.TermMonths, in.Purpose = product, 500, 12, "采购原材料"
+	}
+	l, err := s.db.CreateLead(context.Background(), in, "o-"+serial, at, nil)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return l.ID
+}
+
+// move walks a lead through statuses as the officer.
+func (s *adminSvc) move(id uint64, statuses ...string) {
+	s.tb.Helper()
+	for _, st := range statuses {
+		var res struct{ Error string }
+		if code := s.api(http.MethodPatch, fmt.Sprintf("/api/v1/leads/%d", id), s.admin, map[string]string{"status": st}, &res); code != http.StatusOK {
+			s.tb.Fatalf("move %d to %s: %d %s", id, st, code, res.Error)
+		}
+	}
+}
+
+func (s *adminSvc) disburse(id uint64, wan float64) {
+	s.tb.Helper()
+	var res struct{ Error string }
+	if code := s.api(http.MethodPost, fmt.Sprintf("/api/v1/leads/%d/disburse", id), s.admin, map[string]any{"disbursed_wan": wan}, &res); code != http.StatusOK {
+		s.tb.Fatalf("disburse %d: %d %s", id, code, res.Error)
+	}
+}
+
+// mustContact binds openID as a contact of county through a bind code.
+func (s *adminSvc) mustContact(county, openID string) {
+	s.tb.Helper()
+	bc, err := s.db.CreateBindCode(context.Background(), county, "test", time.Now())
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	if _, err := s.db.UseBindCode(context.Background(), bc.Code, openID, time.Now()); err != nil {
+		s.tb.Fatal(err)
+	}
+}
+
+// TestAdminEndpointsByRole tries every endpoint of the officers' side and
+// of the lead pipeline with every kind of account: the officer, a county
+// account of the lead's county (kunshan), one of another county (sip), a
+// viewer, and no token.
+func TestAdminEndpointsByRole(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	r := s.mustRoles()
+	now := s.clock.Now()
+	lead := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q1", now)
+	contracted := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q2", now)
+	s.move(contracted, "contacted", "reviewing", "pre_approved", "contracted")
+	s.mustContact("kunshan", "o-contact-1")
+	s.mustContact("kunshan", "o-contact-2")
+	if code := s.status(http.MethodPost, "/api/v1/counties/kunshan/qrcode", s.admin, nil); code != http.StatusCreated {
+		t.Fatalf("qr setup: %d", code)
+	}
+	var bc struct{ ID uint64 }
+	if code := s.api(http.MethodPost, "/api/v1/broadcasts", s.admin, map[string]any{"title": "通知", "content": "苏质贷新政",
+		"audience": map[string]string{"type": "all"}}, &bc); code != http.StatusCreated {
+		t.Fatalf("broadcast setup: %d", code)
+	}
+	month := now.In(dialog.Shanghai).Format("2006-01")
+	leadPath := fmt.Sprintf("/api/v1/leads/%d", lead)
+	bcPath := fmt.Sprintf("/api/v1/broadcasts/%d", bc.ID)
+	newBroadcast := map[string]any{"title": "通知2", "content": "内容", "audience": map[string]string{"type": "tier", "value": "2"}}
+
+	const (
+		none    = "none"
+		viewer  = "viewer"
+		other   = "other county"
+		county  = "county"
+		officer = "officer"
+	)
+	order := []string{none, viewer, other, county, officer}
+	tokens := map[string]string{none: "", viewer: r.viewer, other: r.otherCounty, county: r.county, officer: r.officer}
+	all := func(code int) map[string]int {
+		return map[string]int{none: 401, viewer: code, other: code, county: code, officer: code}
+	}
+	officerOnly := func(code int) map[string]int {
+		return map[string]int{none: 401, viewer: 403, other: 403, county: 403, officer: code}
+	}
+	ownCounty := func(code int) map[string]int {
+		return map[string]int{none: 401, viewer: code, other: 404, county: code, officer: code}
+	}
+	tests := []struct {
+		method, path string
+		body         any
+		bodies       map[string]any // per role, overriding body
+		want         map[string]int
+	}{
+		{"GET", "/api/v1/audit?limit=5", nil, nil, officerOnly(200)},
+		{"GET", "/api/v1/counties", nil, nil, all(200)},
+		{"PATCH", "/api/v1/counties/kunshan", map[string]string{"phone": "0512-12345678"}, nil, officerOnly(200)},
+		{"PATCH", "/api/v1/counties/atlantis", map[string]string{"phone": "0512-12345678"}, nil, officerOnly(404)},
+		{"GET", "/api/v1/counties/kunshan/contacts", nil, nil, ownCounty(200)},
+		{"DELETE", "/api/v1/counties/kunshan/contacts/o-contact-1", nil, nil,
+			map[string]int{none: 401, viewer: 403, other: 404, county: 204, officer: 404}},
+		{"DELETE", "/api/v1/counties/kunshan/contacts/o-contact-2", nil, nil,
+			map[string]int{none: 401, viewer: 403, other: 404, officer: 204}},
+		{"POST", "/api/v1/counties/kunshan/qrcode", nil, nil, officerOnly(200)},
+		{"GET", "/api/v1/counties/kunshan/qrcode.png", nil, nil, ownCounty(200)},
+		{"GET", "/api/v1/settings", nil, nil, officerOnly(200)},
+		{"PUT", "/api/v1/settings", map[string]any{"lpr": 3.1, "lpr_date": "2026-11-20", "workdays_overrides": map[string]string{"2026-12-31": "off"}}, nil, officerOnly(200)},
+		{"GET", "/api/v1/dashboard?month=" + month, nil, nil, all(200)},
+		{"POST", "/api/v1/tags/sync", nil, nil, officerOnly(200)},
+		{"GET", "/api/v1/broadcasts?month=" + month, nil, nil, all(200)},
+		{"POST", "/api/v1/broadcasts", newBroadcast, nil, officerOnly(201)},
+		{"GET", bcPath, nil, nil, all(200)},
+		{"GET", "/api/v1/broadcasts/999999", nil, nil, all(404)},
+		{"POST", bcPath + "/preview", map[string]string{"openid": "o-preview"}, nil, officerOnly(200)},
+		{"POST", bcPath + "/send", nil, nil, officerOnly(200)},
+		{"GET", "/api/v1/reports/monthly?month=" + month, nil, nil, all(200)},
+		{"GET", "/api/v1/reports/monthly?month=" + month + "&format=csv", nil, nil, all(200)},
+		{"POST", "/api/v1/reports/monthly/confirm", map[string]string{"month": month}, nil,
+			map[string]int{none: 401, viewer: 403, other: 200, county: 200, officer: 403}},
+		// The lead pipeline's endpoints.
+		{"GET", "/api/v1/leads", nil, nil, all(200)},
+		{"GET", leadPath, nil, nil, ownCounty(200)},
+		{"PATCH", leadPath, nil, map[string]any{viewer: map[string]string{"status": "contacted"}, other: map[string]string{"status": "contacted"},
+			county: map[string]string{"status": "contacted"}, officer: map[string]string{"status": "reviewing"}, none: map[string]string{"status": "contacted"}},
+			map[string]int{none: 401, viewer: 403, other: 404, county: 200, officer: 200}},
+		{"POST", "/api/v1/counties/kunshan/bind-codes", nil, nil, map[string]int{none: 401, viewer: 403, other: 403, county: 201, officer: 201}},
+		{"POST", fmt.Sprintf("/api/v1/leads/%d/disburse", contracted), map[string]any{"disbursed_wan": 300}, nil,
+			map[string]int{none: 401, viewer: 403, other: 404, county: 200, officer: 200}},
+		{"POST", leadPath + "/disburse", map[string]any{"disbursed_wan": 300}, nil,
+			map[string]int{none: 401, viewer: 403, other: 404, county: 409, officer: 409}},
+	}
+	for _, tt := range tests {
+		for _, role := range order {
+			want, ok := tt.want[role]
+			if !ok {
+				continue
+			}
+			body := tt.body
+			if b, ok := tt.bodies[role]; ok {
+				body = b
+			}
+			rec := s.raw(tt.method, tt.path, tokens[role], body)
+			if rec.Code != want {
+				t.Errorf("%s %s as %s: %d %s, want %d", tt.method, tt.path, role, rec.Code, clipBody(rec.Body.String()), want)
+			}
+			if rec.Code >= 400 && !strings.Contains(rec.Body.String(), `"error"`) {
+				t.Errorf("%s %s as %s: no error message: %s", tt.method, tt.path, role, rec.Body)
+			}
+		}
+	}
+
+	// A county account reads only its own county everywhere.
+	var counties struct{ Counties []struct{ ID string } }
+	s.api("GET", "/api/v1/counties", r.county, nil, &counties)
+	if len(counties.Counties) != 1 || counties.Counties[0].ID != "kunshan" {
+		t.Errorf("county sees counties %+v", counties.Counties)
+	}
+	var dash struct {
+		Counties []struct{ County string }
+		Total    struct{ Received int64 }
+	}
+	s.api("GET", "/api/v1/dashboard", r.otherCounty, nil, &dash)
+	if len(dash.Counties) != 1 || dash.Counties[0].County != "sip" || dash.Total.Received != 0 {
+		t.Errorf("other county's dashboard %+v", dash)
+	}
+}
+
+func clipBody(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+func TestLoginLockout(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	s.createUser(s.admin, "locky", "viewer", "")
+	login := func(password string) (int, string) {
+		var res struct{ Error string }
+		code := s.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "locky", "password": password}, &res)
+		return code, res.Error
+	}
+	for i := 1; i <= 4; i++ {
+		if code, _ := login("wrong-password"); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i, code)
+		}
+		s.clock.Advance(time.Minute)
+	}
+	if code, msg := login("wrong-password"); code != http.StatusTooManyRequests || !strings.Contains(msg, "锁定") {
+		t.Fatalf("5th failure: %d %q, want 429", code, msg)
+	}
+	// Locked: even the right password is refused, for 15 minutes.
+	if code, msg := login("password-locky"); code != http.StatusTooManyRequests || !strings.Contains(msg, "登录失败次数过多") {
+		t.Errorf("locked, right password: %d %q", code, msg)
+	}
+	s.clock.Advance(14 * time.Minute)
+	if code, _ := login("password-locky"); code != http.StatusTooManyRequests {
+		t.Errorf("after 14 min: %d, want 429", code)
+	}
+	s.clock.Advance(time.Minute + time.Second)
+	if code, msg := login("password-locky"); code != http.StatusOK {
+		t.Fatalf("after 15 min: %d %q", code, msg)
+	}
+	// A successful login clears the failures: 4 more do not lock.
+	for i := 1; i <= 4; i++ {
+		if code, _ := login("wrong"); code != http.StatusUnauthorized {
+			t.Errorf("failure %d after success: %d", i, code)
+		}
+	}
+	if code, _ := login("password-locky"); code != http.StatusOK {
+		t.Errorf("4 failures after a success locked the account: %d", code)
+	}
+	// Failures spread over more than 15 minutes do not lock.
+	for i := 1; i <= 6; i++ {
+		if code, _ := login("wrong"); code != http.StatusUnauthorized {
+			t.Errorf("spread failure %d: %d", i, code)
+		}
+		s.clock.Advance(4 * time.Minute)
+	}
+	// Other accounts are not affected by a lock, and unknown names lock alike.
+	for range 5 {
+		s.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "nobody", "password": "x"}, nil)
+	}
+	if code := s.status("POST", "/api/v1/auth/login", "", map[string]string{"username": "nobody", "password": "x"}); code != http.StatusTooManyRequests {
+		t.Errorf("unknown user after 5 failures: %d", code)
+	}
+	if code := s.status("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": leadsAdminPass}); code != http.StatusOK {
+		t.Errorf("admin: %d", code)
+	}
+}
+
+func TestAuditLogRecordsWrites(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	r := s.mustRoles()
+	var before struct{ Phone string }
+	var counties struct {
+		Counties []struct {
+			ID    string
+			Phone string
+		}
+	}
+	s.api("GET", "/api/v1/counties", s.admin, nil, &counties)
+	for _, c := range counties.Counties {
+		if c.ID == "kunshan" {
+			before.Phone = c.Phone
+		}
+	}
+	if code := s.status("PATCH", "/api/v1/counties/kunshan", s.admin, map[string]string{"phone": "0512-11112222", "contact": "李四"}); code != 200 {
+		t.Fatalf("patch: %d", code)
+	}
+	if code := s.status("PATCH", "/api/v1/counties/kunshan", r.viewer, map[string]string{"phone": "0512-33334444"}); code != 403 {
+		t.Fatalf("viewer patch: %d", code)
+	}
+	lead := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
+	if code := s.status("PATCH", fmt.Sprintf("/api/v1/leads/%d", lead), r.county, map[string]string{"status": "contacted"}); code != 200 {
+		t.Fatalf("lead patch: %d", code)
+	}
+	s.status("GET", "/api/v1/counties", s.admin, nil)
+
+	type entry struct {
+		Actor, Method, Route, Target string
+		Status                       int
+		Before, After                map[string]any
+	}
+	var res struct{ Items []entry }
+	if code := s.api("GET", "/api/v1/audit?limit=50", s.admin, nil, &res); code != 200 {
+		t.Fatalf("audit: %d", code)
+	}
+	find := func(actor, method, route string, status int) *entry {
+		for i, e := range res.Items {
+			if e.Actor == actor && e.Method == method && e.Route == route && e.Status == status {
+				return &res.Items[i]
+			}
+		}
+		return nil
+	}
+	e := find("admin", "PATCH", "/api/v1/counties/:county", 200)
+	if e == nil {
+		t.Fatalf("county patch not audited: %+v", res.Items)
+	}
+	if e.Target != "county=kunshan" || e.Before["phone"] != before.Phone || e.After["phone"] != "0512-11112222" || e.After["contact"] != "李四" {
+		t.Errorf("county patch entry %+v", e)
+	}
+	var viewerName string
+	var me struct{ Username string }
+	s.api("GET", "/api/v1/me", r.viewer, nil, &me)
+	viewerName = me.Username
+	if find(viewerName, "PATCH", "/api/v1/counties/:county", 403) == nil {
+		t.Errorf("refused write not audited")
+	}
+	s.api("GET", "/api/v1/me", r.county, nil, &me)
+	if e := find(me.Username, "PATCH", "/api/v1/leads/:id", 200); e == nil || e.Target != fmt.Sprintf("id=%d", lead) {
+		t.Errorf("lead patch not audited: %+v", e)
+	}
+	if find("admin", "POST", "/api/v1/users", 201) == nil {
+		t.Errorf("user creation not audited")
+	}
+	for _, e := range res.Items {
+		if e.Method == "GET" {
+			t.Errorf("read audited: %+v", e)
+		}
+	}
+	// Audit entries can be written directly (the console's form posts).
+	if err := s.db.Audit(context.Background(), store.AuditEntry{Actor: "admin", Method: "POST", Route: "/console/x", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.db.AuditLogs(context.Background(), 1)
+	if err != nil || len(rows) != 1 || rows[0].Route != "/console/x" {
+		t.Errorf("AuditLogs: %+v %v", rows, err)
+	}
+}

@@ -1,0 +1,221 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// adminRoutes registers the officers' and county contacts' API: audit log,
+// counties and their QR codes, settings, dashboard, broadcasts and tags,
+// monthly reports. Who may call what is decided by dialog's permission
+// table, checked in the bot functions each handler calls (and by allow for
+// the few that call the store directly).
+func (s *Server) adminRoutes(authed *gin.RouterGroup) {
+	authed.GET("/audit", s.allow(dialog.PermAuditRead), s.listAudit)
+
+	authed.GET("/counties", s.listCounties)
+	authed.PATCH("/counties/:county", s.patchCounty)
+	authed.GET("/counties/:county/contacts", s.listContacts)
+	authed.DELETE("/counties/:county/contacts/:openid", s.deleteContact)
+	authed.POST("/counties/:county/qrcode", s.createQR)
+	authed.GET("/counties/:county/qrcode.png", s.qrPNG)
+
+	authed.GET("/settings", s.getSettings)
+	authed.PUT("/settings", s.putSettings)
+	authed.GET("/dashboard", s.dashboard)
+
+	authed.POST("/tags/sync", s.syncTags)
+	authed.GET("/broadcasts", s.listBroadcasts)
+	authed.POST("/broadcasts", s.createBroadcast)
+	authed.GET("/broadcasts/:id", s.getBroadcast)
+	authed.POST("/broadcasts/:id/preview", s.previewBroadcast)
+	authed.POST("/broadcasts/:id/send", s.sendBroadcast)
+
+	authed.GET("/reports/monthly", s.monthlyReport)
+	authed.POST("/reports/monthly/confirm", s.confirmReport)
+	authed.POST("/leads/:id/disburse", s.disburseLead)
+}
+
+// allow answers 403 unless the account holds p (dialog's permission table).
+func (s *Server) allow(p dialog.Perm) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := account(c).Require(p); err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+const (
+	auditBeforeKey = "audit_before"
+	auditAfterKey  = "audit_after"
+)
+
+// setAudit gives the audit entry of this request the record before and
+// after the change.
+func setAudit(c *gin.Context, before, after any) {
+	if before != nil {
+		c.Set(auditBeforeKey, before)
+	}
+	if after != nil {
+		c.Set(auditAfterKey, after)
+	}
+}
+
+// audited records every write (POST, PUT, PATCH, DELETE) of an
+// authenticated account in the audit log once the handler has answered:
+// who, the method and route, the ids in the path, the status, and the
+// before/after a handler gave with setAudit. authenticate runs it, so every
+// authenticated route is covered, whichever file registers it; the console
+// uses it for its form posts.
+func (s *Server) audited(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		c.Next()
+		return
+	}
+	c.Next()
+	acc := account(c)
+	var target []string
+	for _, p := range c.Params {
+		target = append(target, p.Key+"="+p.Value)
+	}
+	sort.Strings(target)
+	before, _ := c.Get(auditBeforeKey)
+	after, _ := c.Get(auditAfterKey)
+	route := c.FullPath()
+	if route == "" {
+		route = c.Request.URL.Path
+	}
+	err := s.DB.Audit(c.Request.Context(), store.AuditEntry{
+		Actor: acc.Username, Role: acc.Role, Method: c.Request.Method, Route: route, Target: strings.Join(target, ","),
+		Status: c.Writer.Status(), Before: before, After: after, RemoteIP: c.ClientIP(), At: s.Now(),
+	})
+	if err != nil {
+		s.Log.Error("audit entry not recorded", slog.String("route", route), slog.Any("error", err))
+	}
+}
+
+type auditView struct {
+	ID       uint64 `json:"id"`
+	Actor    string `json:"actor"`
+	Role     string `json:"role"`
+	Method   string `json:"method"`
+	Route    string `json:"route"`
+	Target   string `json:"target"`
+	Status   int    `json:"status"`
+	Before   any    `json:"before,omitempty"`
+	After    any    `json:"after,omitempty"`
+	At       string `json:"at"`
+	RemoteIP string `json:"remote_ip"`
+}
+
+// rawJSON passes stored JSON through as JSON (and anything else as a string).
+func rawJSON(s string) any {
+	if s == "" {
+		return nil
+	}
+	if strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[") {
+		return jsonRaw(s)
+	}
+	return s
+}
+
+type jsonRaw string
+
+func (j jsonRaw) MarshalJSON() ([]byte, error) { return []byte(j), nil }
+
+// listAudit: GET /api/v1/audit?limit= (officers).
+func (s *Server) listAudit(c *gin.Context) {
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	rows, err := s.DB.AuditLogs(c.Request.Context(), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]auditView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, auditView{ID: r.ID, Actor: r.Actor, Role: r.Role, Method: r.Method, Route: r.Route, Target: r.Target,
+			Status: r.Status, Before: rawJSON(r.Before), After: rawJSON(r.After), At: r.At.In(dialog.Shanghai).Format("2006-01-02T15:04:05-07:00"),
+			RemoteIP: r.RemoteIP})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+// getSettings: GET /api/v1/settings (officers).
+func (s *Server) getSettings(c *gin.Context) {
+	st, err := s.Bot.Settings(c.Request.Context(), account(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+// putSettings: PUT /api/v1/settings {"lpr","lpr_date","workdays_overrides"} (officers).
+func (s *Server) putSettings(c *gin.Context) {
+	if err := account(c).Require(dialog.PermSettings); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req bot.Settings
+	if !s.bind(c, &req) {
+		return
+	}
+	before, after, err := s.Bot.UpdateSettings(c.Request.Context(), account(c), req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	setAudit(c, before, after)
+	c.JSON(http.StatusOK, after)
+}
+
+// dashboard: GET /api/v1/dashboard?month=YYYY-MM.
+func (s *Server) dashboard(c *gin.Context) {
+	d, err := s.Bot.Dashboard(c.Request.Context(), account(c), c.Query("month"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+type disburseRequest struct {
+	DisbursedWan float64 `json:"disbursed_wan"`
+	Note         string  `json:"note"`
+}
+
+// disburseLead: POST /api/v1/leads/{id}/disburse {"disbursed_wan","note"}
+// moves a contracted need to disbursed with the amount, or corrects the
+// amount of a disbursed one.
+func (s *Server) disburseLead(c *gin.Context) {
+	if err := account(c).Require(dialog.PermLeadsWrite); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req disburseRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	acc := account(c)
+	lead, wan, err := s.Bot.SetDisbursed(c.Request.Context(), acc, c.Param("id"), req.DisbursedWan, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := leadJSON(lead, true)
+	setAudit(c, nil, gin.H{"id": lead.ID, "status": lead.Status, "disbursed_wan": wan})
+	c.JSON(http.StatusOK, gin.H{"lead": v, "disbursed_wan": wan})
+}

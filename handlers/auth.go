@@ -1,0 +1,132 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+const accountKey = "account"
+
+// bearer returns the token of an "Authorization: Bearer <token>" header.
+func bearer(c *gin.Context) string {
+	h := c.GetHeader("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authenticate lets a request with a valid token through, with its account
+// in the context; anything else is 401.
+func (s *Server) authenticate(c *gin.Context) {
+	acc, err := s.DB.Authenticate(c.Request.Context(), bearer(c), s.Now())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(accountKey, acc)
+	s.audited(c)
+}
+
+// account returns the authenticated account.
+func account(c *gin.Context) dialog.Account {
+	acc, _ := c.MustGet(accountKey).(dialog.Account)
+	return acc
+}
+
+// requireRole answers 403 unless the account has one of roles.
+func (s *Server) requireRole(roles ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		acc := account(c)
+		for _, r := range roles {
+			if acc.Role == r {
+				c.Next()
+				return
+			}
+		}
+		s.fail(c, dialog.ErrForbidden)
+	}
+}
+
+// writer answers 403 to read-only accounts.
+func (s *Server) writer(c *gin.Context) {
+	if !account(c).CanWrite() {
+		s.fail(c, dialog.Errorf(dialog.ErrForbidden, "只读账号不能修改数据"))
+		return
+	}
+	c.Next()
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// login: POST /api/v1/auth/login {"username","password"} → {"token"}.
+func (s *Server) login(c *gin.Context) {
+	var req loginRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	token, acc, err := s.DB.Login(c.Request.Context(), req.Username, req.Password, s.Now())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"token": token, "expires_in": int(store.TokenTTL.Seconds()), "account": accountJSON(acc)})
+}
+
+// logout: POST /api/v1/auth/logout revokes the token used.
+func (s *Server) logout(c *gin.Context) {
+	if err := s.DB.Logout(c.Request.Context(), bearer(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type accountView struct {
+	ID       uint64 `json:"id"`
+	Username string `json:"username"`
+	Role     string `json:"role"`
+	County   string `json:"county,omitempty"`
+	OpenID   string `json:"openid,omitempty"`
+}
+
+func accountJSON(a dialog.Account) accountView {
+	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID}
+}
+
+// me: GET /api/v1/me.
+func (s *Server) me(c *gin.Context) {
+	c.JSON(http.StatusOK, accountJSON(account(c)))
+}
+
+type userRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Role     string `json:"role"`
+	County   string `json:"county"`
+	OpenID   string `json:"openid"`
+}
+
+// createUser: POST /api/v1/users (officers only).
+func (s *Server) createUser(c *gin.Context) {
+	var req userRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	acc, err := s.DB.CreateAccount(c.Request.Context(), store.NewAccount{
+		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
+	}, account(c).Username)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, accountJSON(acc))
+}

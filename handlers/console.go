@@ -1,0 +1,400 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+// The web console under /console/ and the simulator under /simulator: HTML
+// pages for office users. A console session is an API token (store.Login)
+// kept in an HttpOnly cookie; every POST carries a CSRF token derived from
+// the session (a hidden field, or the X-CSRF-Token header for the
+// simulator's script), and the login form a double-submit token of its own.
+
+const (
+	sessionCookie   = "szr_session"
+	loginCSRFCookie = "szr_login_csrf"
+	csrfField       = "csrf"
+	csrfHeader      = "X-CSRF-Token"
+	csrfKey         = "csrf"
+)
+
+// console holds the parsed pages and the engine the simulator posts to.
+type console struct {
+	*Server
+	pages  *template.Template
+	engine http.Handler
+}
+
+// consoleRoutes registers the console's and the simulator's routes.
+func (s *Server) consoleRoutes(r *gin.Engine) {
+	if s.DB == nil {
+		return
+	}
+	cs := &console{Server: s, engine: r}
+	pages, err := templates.Console(cs.funcs())
+	if err != nil {
+		// The pages are embedded: a parse error is a defect of the build,
+		// caught by the templates tests.
+		panic(err)
+	}
+	cs.pages = pages
+
+	static := http.StripPrefix("/console/static/", http.FileServerFS(templates.Static()))
+	r.GET("/console/static/*file", func(c *gin.Context) {
+		if c.Query("v") == templates.StaticVersion {
+			c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			c.Header("Cache-Control", "public, max-age=3600")
+		}
+		static.ServeHTTP(c.Writer, c.Request)
+	})
+	r.GET("/console", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/console/") })
+	r.GET("/console/login", cs.loginPage)
+	r.POST("/console/login", cs.loginSubmit)
+
+	// Every form post is checked for its CSRF token, then audited like
+	// the API's writes.
+	g := r.Group("", cs.session, cs.checkCSRF, s.audited)
+	g.POST("/console/logout", cs.logoutSubmit)
+	g.GET("/console/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/leads") })
+	g.GET("/console/leads", cs.leadsPage)
+	g.GET("/console/leads/:id", cs.leadPage)
+	g.POST("/console/leads/:id/status", cs.leadStatusSubmit)
+	g.GET("/console/dashboard", cs.dashboardPage)
+	g.GET("/console/counties", cs.countiesPage)
+	g.GET("/console/counties/:county", cs.countyPage)
+	g.POST("/console/counties/:county/contact", cs.countyContactSubmit)
+	g.POST("/console/counties/:county/bind-codes", cs.bindCodeSubmit)
+	g.POST("/console/counties/:county/unbind", cs.unbindSubmit)
+	g.POST("/console/counties/:county/qrcode", cs.qrSubmit)
+	g.GET("/console/counties/:county/qrcode.png", cs.qrImage)
+	g.GET("/console/broadcasts", cs.broadcastsPage)
+	g.POST("/console/broadcasts", cs.broadcastCreate)
+	g.POST("/console/broadcasts/tags", cs.tagsSync)
+	g.POST("/console/broadcasts/:id/preview", cs.broadcastPreview)
+	g.POST("/console/broadcasts/:id/send", cs.broadcastSend)
+	g.GET("/console/reports", cs.reportsPage)
+	g.POST("/console/reports/confirm", cs.reportConfirm)
+	g.GET("/console/reports/download", cs.reportDownload)
+	g.GET("/console/settings", cs.settingsPage)
+	g.POST("/console/settings/lpr", cs.lprSubmit)
+	g.POST("/console/settings/workdays", cs.workdaysSubmit)
+	g.GET("/console/sandbox", cs.sandboxPage)
+	g.GET("/simulator", cs.simulatorPage)
+	g.POST("/simulator/send", cs.simulatorSend)
+	g.GET("/simulator/inbox", cs.simulatorInbox)
+}
+
+// funcs are the page helpers that need the service.
+func (cs *console) funcs() template.FuncMap {
+	return template.FuncMap{
+		"status":     dialog.StatusLabel,
+		"kind":       dialog.LeadKindLabel,
+		"countyName": cs.countyName,
+		"roleLabel":  roleLabel,
+		"product":    cs.productName,
+		"reportRow":  reportRow,
+	}
+}
+
+func (cs *console) countyName(id string) string {
+	if cs.Bot != nil {
+		if c, ok := cs.Bot.Policy().County(id); ok {
+			return c.Name
+		}
+	}
+	return id
+}
+
+func (cs *console) productName(id string) string {
+	if cs.Bot != nil {
+		if p, ok := cs.Bot.Policy().Product(id); ok {
+			return p.Name
+		}
+	}
+	return id
+}
+
+// reportLine is a row of the monthly report table with its product cells.
+type reportLine struct {
+	Row      bot.ReportRow
+	Products []string
+}
+
+func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
+	l := reportLine{Row: r}
+	for _, p := range products {
+		t := r.ByProduct[p.ID]
+		if t.Count == 0 {
+			l.Products = append(l.Products, "0")
+			continue
+		}
+		l.Products = append(l.Products, fmt.Sprintf("%d笔 / %s", t.Count, strconv.FormatFloat(t.Wan, 'f', -1, 64)))
+	}
+	return l
+}
+
+func roleLabel(role string) string {
+	switch role {
+	case dialog.RoleOfficer:
+		return "市局管理员"
+	case dialog.RoleCounty:
+		return "县级市（区）"
+	case dialog.RoleViewer:
+		return "只读"
+	}
+	return role
+}
+
+// page is what every console page renders: the layout's parts and the
+// page's own Data.
+type page struct {
+	Title   string
+	Nav     string
+	Account dialog.Account
+	CSRF    string
+	Sandbox bool
+	Notice  string
+	Error   string
+	Data    any
+}
+
+// CanWrite reports whether the page shows forms that change data.
+func (p page) CanWrite() bool { return p.Account.CanWrite() }
+
+// Officer reports whether the reader is a city officer.
+func (p page) Officer() bool { return p.Account.Role == dialog.RoleOfficer }
+
+// render writes a page with status.
+func (cs *console) render(c *gin.Context, status int, name, title string, data any) {
+	cs.renderPage(c, status, name, cs.newPage(c, title, data))
+}
+
+func (cs *console) newPage(c *gin.Context, title string, data any) page {
+	p := page{Title: title, Data: data, Notice: notices[c.Query("ok")]}
+	if v, ok := c.Get(accountKey); ok {
+		p.Account, _ = v.(dialog.Account)
+	}
+	p.CSRF = c.GetString(csrfKey)
+	p.Sandbox = cs.Bot != nil && cs.Bot.Client() != nil && cs.Bot.Client().Sandbox()
+	return p
+}
+
+func (cs *console) renderPage(c *gin.Context, status int, name string, p page) {
+	if p.Nav == "" {
+		p.Nav = name
+	}
+	var buf strings.Builder
+	if err := cs.pages.ExecuteTemplate(&buf, name, p); err != nil {
+		cs.Log.Error("console page not rendered", slog.String("page", name), slog.Any("error", err))
+		c.String(http.StatusInternalServerError, "页面渲染失败")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Frame-Options", "DENY")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Referrer-Policy", "same-origin")
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	c.Data(status, "text/html; charset=utf-8", []byte(buf.String()))
+}
+
+// notices are the confirmations shown after a form redirects (?ok=…).
+var notices = map[string]string{
+	"status":   "状态已更新，相关通知已加入发送队列。",
+	"robot":    "群机器人地址已保存。",
+	"unbind":   "已解除绑定。",
+	"lpr":      "LPR 已更新，各实例将在30秒内生效。",
+	"workdays": "工作日调整已保存。",
+	"qr":       "二维码已生成。",
+	"contact":  "联系人信息已保存。",
+	"bc":       "广播已创建。",
+	"preview":  "预览已发送。",
+	"send":     "广播已提交群发。",
+	"confirm":  "月报已确认。",
+}
+
+// errorData is the data of the error page.
+type errorData struct {
+	Status  int
+	Message string
+}
+
+// failPage renders the error page for err with the status apiStatus gives;
+// a county account asking for another county's lead gets 404 like any
+// unknown lead.
+func (cs *console) failPage(c *gin.Context, err error) {
+	status, msg := apiStatus(err)
+	if status >= http.StatusInternalServerError {
+		cs.Log.Error("console request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
+			slog.String("error", bot.Mask(err.Error())))
+	}
+	if status == http.StatusNotFound {
+		msg = "未找到该页面或记录，或您无权查看。"
+	}
+	cs.render(c, status, "error", "出错了", errorData{Status: status, Message: msg})
+	c.Abort()
+}
+
+// secure reports whether the browser reached us over TLS, directly or
+// through a proxy that says so.
+func secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+}
+
+func (cs *console) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		Secure: secure(c), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// csrfFor derives a session's CSRF token: an HMAC of a fixed label keyed
+// by the session token, so it needs no storage and reveals nothing.
+func csrfFor(session string) string {
+	m := hmac.New(sha256.New, []byte(session))
+	m.Write([]byte("szr console csrf"))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// safeNext returns next when it is a path on this site, else the leads page.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || u.Host != "" || u.Scheme != "" {
+		return "/console/leads"
+	}
+	return next
+}
+
+// session lets requests with a valid console session through, with the
+// account and the CSRF token in the context; others go to the login page
+// (pages) or get 401 (the simulator's script).
+func (cs *console) session(c *gin.Context) {
+	token, _ := c.Cookie(sessionCookie)
+	acc, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now())
+	if err != nil {
+		if !errors.Is(err, dialog.ErrUnauthorized) {
+			cs.failPage(c, err)
+			return
+		}
+		if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
+			c.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		} else if strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
+			c.JSON(http.StatusUnauthorized, gin.H{"error": "登录已失效，请重新登录"})
+		} else {
+			c.Redirect(http.StatusSeeOther, "/console/login")
+		}
+		c.Abort()
+		return
+	}
+	c.Set(accountKey, acc)
+	c.Set(csrfKey, csrfFor(token))
+	c.Set(sessionCookie, token)
+	c.Next()
+}
+
+// checkCSRF answers 403 to a POST whose CSRF token is missing or wrong.
+func (cs *console) checkCSRF(c *gin.Context) {
+	if c.Request.Method != http.MethodPost {
+		c.Next()
+		return
+	}
+	got := c.GetHeader(csrfHeader)
+	if got == "" {
+		got = c.PostForm(csrfField)
+	}
+	if !sameToken(got, c.GetString(csrfKey)) {
+		cs.Log.Warn("console csrf token refused", slog.String("path", c.Request.URL.Path), slog.String("ip", c.ClientIP()))
+		c.Header("Cache-Control", "no-store")
+		c.String(http.StatusForbidden, "请求已失效（CSRF 校验失败），请刷新页面后重试。")
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+type loginData struct {
+	Username string
+	Next     string
+	Error    string
+}
+
+func (cs *console) loginPage(c *gin.Context) {
+	// A session already open goes straight in.
+	if token, _ := c.Cookie(sessionCookie); token != "" {
+		if _, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now()); err == nil {
+			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+			return
+		}
+	}
+	cs.renderLogin(c, http.StatusOK, loginData{Next: c.Query("next")})
+}
+
+func (cs *console) renderLogin(c *gin.Context, status int, d loginData) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := hex.EncodeToString(b)
+	cs.setCookie(c, loginCSRFCookie, token, 3600)
+	p := cs.newPage(c, "登录", d)
+	p.CSRF = token
+	p.Error = d.Error
+	cs.renderPage(c, status, "login", p)
+}
+
+func (cs *console) loginSubmit(c *gin.Context) {
+	want, _ := c.Cookie(loginCSRFCookie)
+	if !sameToken(c.PostForm(csrfField), want) {
+		c.String(http.StatusForbidden, "请求已失效（CSRF 校验失败），请刷新登录页后重试。")
+		return
+	}
+	d := loginData{Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
+	token, _, err := cs.DB.Login(c.Request.Context(), d.Username, c.PostForm("password"), cs.Now())
+	if err != nil {
+		status, msg := apiStatus(err)
+		if status >= http.StatusInternalServerError {
+			cs.Log.Error("console login failed", slog.Any("error", err))
+		}
+		if m := dialog.Message(err); m != "" {
+			msg = m // the lockout's message says until when
+		}
+		d.Error = msg
+		cs.renderLogin(c, status, d)
+		return
+	}
+	cs.setCookie(c, loginCSRFCookie, "", -1)
+	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL/time.Second))
+	c.Redirect(http.StatusSeeOther, safeNext(d.Next))
+}
+
+func (cs *console) logoutSubmit(c *gin.Context) {
+	if err := cs.DB.Logout(c.Request.Context(), c.GetString(sessionCookie)); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/console/login")
+}

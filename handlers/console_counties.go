@@ -1,0 +1,182 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+type countyRow struct {
+	bot.County
+	Contacts int
+}
+
+// countiesPage: GET /console/counties — a county account goes to its own.
+func (cs *console) countiesPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	acc := account(c)
+	if acc.Role == dialog.RoleCounty {
+		c.Redirect(http.StatusSeeOther, "/console/counties/"+acc.County)
+		return
+	}
+	list, err := cs.Bot.Counties(ctx, acc)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	rows := make([]countyRow, 0, len(list))
+	for _, county := range list {
+		contacts, err := cs.Bot.Contacts(ctx, acc, county.ID)
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		rows = append(rows, countyRow{County: county, Contacts: len(contacts)})
+	}
+	cs.render(c, http.StatusOK, "counties", "县区", rows)
+}
+
+type countyData struct {
+	County   bot.County
+	Contacts []bot.Contact
+	BindCode *store.BindCode // just created: shown once
+	Sandbox  bool            // the QR image is rendered locally
+	// What the reader may do.
+	CanBind, CanEdit, CanUnbind, CanQR bool
+}
+
+// countyData loads a county as the account may see it: another county is
+// 404 for a county account.
+func (cs *console) countyData(c *gin.Context) (*countyData, error) {
+	ctx := c.Request.Context()
+	acc := account(c)
+	county, err := cs.Bot.County(ctx, acc, c.Param("county"))
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := cs.Bot.Contacts(ctx, acc, county.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &countyData{
+		County: county, Contacts: contacts, Sandbox: cs.Bot.Client().Sandbox(),
+		CanBind: acc.CanWrite(), CanEdit: acc.Can(dialog.PermCountiesWrite),
+		CanUnbind: acc.Can(dialog.PermContactsWrite), CanQR: acc.Can(dialog.PermQRCreate),
+	}, nil
+}
+
+func (cs *console) renderCounty(c *gin.Context, status int, d *countyData, errMsg string) {
+	p := cs.newPage(c, d.County.Name, d)
+	p.Nav, p.Error = "counties", errMsg
+	cs.renderPage(c, status, "county", p)
+}
+
+// countyPage: GET /console/counties/{county}.
+func (cs *console) countyPage(c *gin.Context) {
+	d, err := cs.countyData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.renderCounty(c, http.StatusOK, d, "")
+}
+
+// countyFormError shows the county page again with a form's error, or the
+// error page when the county itself cannot be shown.
+func (cs *console) countyFormError(c *gin.Context, err error) {
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status == http.StatusForbidden || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	d, derr := cs.countyData(c)
+	if derr != nil {
+		cs.failPage(c, derr)
+		return
+	}
+	cs.renderCounty(c, status, d, msg)
+}
+
+// countyContactSubmit: POST /console/counties/{county}/contact (contact,
+// post, phone, robot_url), officers.
+func (cs *console) countyContactSubmit(c *gin.Context) {
+	field := func(k string) *string { v := c.PostForm(k); return &v }
+	_, _, err := cs.Bot.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), bot.CountyPatch{
+		Contact: field("contact"), Post: field("post"), Phone: field("phone"), RobotURL: field("robot_url"),
+	})
+	if err != nil {
+		cs.countyFormError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/counties/"+c.Param("county")+"?ok=contact")
+}
+
+// bindCodeSubmit: POST /console/counties/{county}/bind-codes — the code is
+// shown once, on the page this answers with.
+func (cs *console) bindCodeSubmit(c *gin.Context) {
+	if _, err := cs.Bot.County(c.Request.Context(), account(c), c.Param("county")); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	bc, err := leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
+	if err != nil {
+		cs.countyFormError(c, err)
+		return
+	}
+	d, err := cs.countyData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	d.BindCode = &bc
+	cs.renderCounty(c, http.StatusCreated, d, "")
+}
+
+// unbindSubmit: POST /console/counties/{county}/unbind (openid).
+func (cs *console) unbindSubmit(c *gin.Context) {
+	county := c.Param("county")
+	if _, err := cs.Bot.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
+		cs.countyFormError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/counties/"+county+"?ok=unbind")
+}
+
+// qrSubmit: POST /console/counties/{county}/qrcode — creates the county's
+// permanent QR code on first use (officers).
+func (cs *console) qrSubmit(c *gin.Context) {
+	if _, _, err := cs.Bot.CountyQR(c.Request.Context(), account(c), c.Param("county")); err != nil {
+		cs.countyFormError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/counties/"+c.Param("county")+"?ok=qr")
+}
+
+// qrImage: GET /console/counties/{county}/qrcode.png[?download=1].
+func (cs *console) qrImage(c *gin.Context) {
+	county := c.Param("county")
+	img, err := cs.Bot.CountyQRImage(c.Request.Context(), account(c), county)
+	if err != nil {
+		status, _ := apiStatus(err)
+		if status >= http.StatusInternalServerError {
+			cs.failPage(c, err)
+			return
+		}
+		c.Status(status)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=300")
+	if c.Query("download") != "" {
+		c.Header("Content-Disposition", `attachment; filename="`+county+`-qrcode.png"`)
+	}
+	c.Data(http.StatusOK, "image/png", img)
+}

@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// statusColors are the dashboard's colours of the lead statuses, in the
+// order of dialog.Statuses.
+var statusColors = map[string]string{
+	dialog.StatusSubmitted:   "#f0b429",
+	dialog.StatusContacted:   "#4c8ee6",
+	dialog.StatusReviewing:   "#1d5fbf",
+	dialog.StatusPreApproved: "#8b6fd6",
+	dialog.StatusContracted:  "#5b3aa8",
+	dialog.StatusDisbursed:   "#1e8e5a",
+	dialog.StatusApproved:    "#38b27a",
+	dialog.StatusRejected:    "#d9534f",
+	dialog.StatusWithdrawn:   "#aab2bd",
+}
+
+type dashboardData struct {
+	bot.Dashboard
+	Leads, Checks, Followers barChart
+	TierRows                 []tierRow
+}
+
+type tierRow struct {
+	Label string
+	Count int64
+}
+
+var tierLabels = []struct{ key, label string }{
+	{"1", "Ⅰ类"}, {"2", "Ⅱ类"}, {"3", "Ⅲ类"}, {"4", "Ⅳ类"}, {"0", "暂未达标"},
+}
+
+func dashboardCharts(d bot.Dashboard) dashboardData {
+	out := dashboardData{Dashboard: d}
+	rows := make([]string, len(d.Counties))
+	for i, c := range d.Counties {
+		rows[i] = c.Name
+	}
+	out.Leads = barChart{Title: d.Month + " 线索（按县区、当前状态）", Rows: rows, Unit: "件"}
+	for _, st := range dialog.Statuses {
+		s := series{Key: st, Name: dialog.StatusLabel(st), Color: statusColors[st], Values: make([]float64, len(rows))}
+		seen := false
+		for i, c := range d.Counties {
+			s.Values[i] = float64(c.ByStatus[st])
+			seen = seen || c.ByStatus[st] > 0
+		}
+		if seen {
+			out.Leads.Series = append(out.Leads.Series, s)
+		}
+	}
+	checks := series{Name: "自检", Color: "#1d5fbf"}
+	for _, t := range tierLabels {
+		out.TierRows = append(out.TierRows, tierRow{Label: t.label, Count: d.Tiers[t.key]})
+		checks.Values = append(checks.Values, float64(d.Tiers[t.key]))
+	}
+	tierNames := make([]string, len(tierLabels))
+	for i, t := range tierLabels {
+		tierNames[i] = t.label
+	}
+	out.Checks = barChart{Title: d.Month + " 自检结果（按类别）", Rows: tierNames, Series: []series{checks}, Unit: "家"}
+	earlier := series{Name: "此前关注", Color: "#9bbbe8", Values: make([]float64, len(rows))}
+	month := series{Name: "本月新增", Color: "#1d5fbf", Values: make([]float64, len(rows))}
+	for i, c := range d.Counties {
+		month.Values[i] = float64(c.FollowersMonth)
+		earlier.Values[i] = float64(c.Followers - c.FollowersMonth)
+	}
+	out.Followers = barChart{Title: "县区海报二维码带来的关注", Rows: rows, Series: []series{earlier, month}, Unit: "人"}
+	return out
+}
+
+// dashboardPage: GET /console/dashboard?month=YYYY-MM.
+func (cs *console) dashboardPage(c *gin.Context) {
+	d, err := cs.Bot.Dashboard(c.Request.Context(), account(c), c.Query("month"))
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.render(c, http.StatusOK, "dashboard", "看板", dashboardCharts(d))
+}

@@ -1,0 +1,223 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// leadsPerPage is the size of a page of the leads table.
+const leadsPerPage = 20
+
+// option is one choice of a select.
+type option struct {
+	Value, Label string
+}
+
+type leadsFilter struct {
+	County, Status, Kind, From, To, Search string
+}
+
+type leadsData struct {
+	Filter   leadsFilter
+	Counties []option
+	Statuses []option
+	Kinds    []option
+	Leads    []dialog.Lead
+	Total    int64
+	Page     int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+}
+
+func statusOptions() []option {
+	out := make([]option, 0, len(dialog.Statuses))
+	for _, st := range dialog.Statuses {
+		out = append(out, option{st, dialog.StatusLabel(st)})
+	}
+	return out
+}
+
+func kindOptions() []option {
+	return []option{{dialog.LeadApply, dialog.LeadKindLabel(dialog.LeadApply)}, {dialog.LeadNeed, dialog.LeadKindLabel(dialog.LeadNeed)}}
+}
+
+// countyOptions lists the counties the account may choose: all for the
+// city, its own for a county account.
+func (cs *console) countyOptions(acc dialog.Account) []option {
+	var out []option
+	for _, c := range cs.Bot.Policy().Counties {
+		if acc.Sees(c.ID) {
+			out = append(out, option{c.ID, c.Name})
+		}
+	}
+	return out
+}
+
+// parseDay reads a yyyy-mm-dd date as the start of that day in Shanghai.
+func parseDay(s string) (time.Time, error) {
+	return time.ParseInLocation("2006-01-02", s, bot.Shanghai)
+}
+
+// leadQuery turns the filter form into a store query scoped to what acc may
+// see, the same scope as bot.Leads.List: a county account only ever gets
+// its own county.
+func (cs *console) leadQuery(acc dialog.Account, f leadsFilter, pageNo int) (store.LeadQuery, error) {
+	q := store.LeadQuery{LeadFilter: store.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
+		Search: f.Search, Offset: (pageNo - 1) * leadsPerPage}
+	if f.County != "" {
+		if _, ok := cs.Bot.Policy().County(f.County); !ok {
+			return q, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+		}
+	}
+	if f.Status != "" && !dialog.ValidStatus(f.Status) {
+		return q, dialog.Errorf(dialog.ErrInvalid, "未知的状态“%s”", f.Status)
+	}
+	if f.Kind != "" && !dialog.ValidKind(f.Kind) {
+		return q, dialog.Errorf(dialog.ErrInvalid, "未知的类型“%s”", f.Kind)
+	}
+	if f.From != "" {
+		t, err := parseDay(f.From)
+		if err != nil {
+			return q, dialog.Errorf(dialog.ErrInvalid, "起始日期应为 年-月-日")
+		}
+		q.From = t
+	}
+	if f.To != "" {
+		t, err := parseDay(f.To)
+		if err != nil {
+			return q, dialog.Errorf(dialog.ErrInvalid, "截止日期应为 年-月-日")
+		}
+		q.To = t.AddDate(0, 0, 1)
+	}
+	if acc.Role == dialog.RoleCounty {
+		q.County = acc.County
+	}
+	return q, nil
+}
+
+// leadsPage: GET /console/leads?county=&status=&kind=&from=&to=&q=&page=.
+func (cs *console) leadsPage(c *gin.Context) {
+	acc := account(c)
+	f := leadsFilter{County: c.Query("county"), Status: c.Query("status"), Kind: c.Query("kind"),
+		From: c.Query("from"), To: c.Query("to"), Search: strings.TrimSpace(c.Query("q"))}
+	pageNo, _ := strconv.Atoi(c.Query("page"))
+	pageNo = max(pageNo, 1)
+	d := leadsData{Filter: f, Counties: cs.countyOptions(acc), Statuses: statusOptions(), Kinds: kindOptions(), Page: pageNo}
+	p := cs.newPage(c, "线索", &d)
+	q, err := cs.leadQuery(acc, f, pageNo)
+	if err == nil {
+		d.Leads, d.Total, err = cs.DB.SearchLeads(c.Request.Context(), q)
+	}
+	if err != nil {
+		status, msg := apiStatus(err)
+		if status >= http.StatusInternalServerError {
+			cs.failPage(c, err)
+			return
+		}
+		p.Error = msg
+		cs.renderPage(c, status, "leads", p)
+		return
+	}
+	d.Pages = max(int((d.Total+leadsPerPage-1)/leadsPerPage), 1)
+	link := func(n int) string {
+		v := url.Values{}
+		for k, x := range map[string]string{"county": f.County, "status": f.Status, "kind": f.Kind, "from": f.From, "to": f.To, "q": f.Search} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		v.Set("page", strconv.Itoa(n))
+		return "/console/leads?" + v.Encode()
+	}
+	if pageNo > 1 {
+		d.PrevURL = link(pageNo - 1)
+	}
+	if pageNo < d.Pages {
+		d.NextURL = link(pageNo + 1)
+	}
+	cs.renderPage(c, http.StatusOK, "leads", p)
+}
+
+type leadData struct {
+	Lead dialog.Lead
+	Next []option
+	Note string
+}
+
+func (cs *console) leadData(l dialog.Lead) *leadData {
+	d := &leadData{Lead: l}
+	for _, st := range dialog.NextStatuses(l.Kind, l.Status) {
+		d.Next = append(d.Next, option{st, dialog.StatusLabel(st)})
+	}
+	return d
+}
+
+// leadPage: GET /console/leads/{id}; another county's lead is 404.
+func (cs *console) leadPage(c *gin.Context) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	p := cs.newPage(c, l.Number, cs.leadData(l))
+	p.Nav = "leads"
+	cs.renderPage(c, http.StatusOK, "lead", p)
+}
+
+// leadStatusSubmit: POST /console/leads/{id}/status (status, note), through
+// bot.Leads.Change like the API's PATCH: the same transitions, events and
+// notifications.
+func (cs *console) leadStatusSubmit(c *gin.Context) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	acc := account(c)
+	note := strings.TrimSpace(c.PostForm("note"))
+	l, err := leads.Change(ctx, acc, c.Param("id"), c.PostForm("status"), note)
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
+		return
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	// Show the lead again with the reason, keeping what was typed.
+	cur, lerr := leads.Lead(ctx, acc, c.Param("id"))
+	if lerr != nil {
+		cs.failPage(c, lerr)
+		return
+	}
+	d := cs.leadData(cur)
+	d.Note = note
+	p := cs.newPage(c, cur.Number, d)
+	p.Nav, p.Error = "leads", msg
+	cs.renderPage(c, status, "lead", p)
+}
+
+// pipeline returns the lead pipeline, or answers 503 when it is not wired.
+func (cs *console) pipeline(c *gin.Context) *bot.Leads {
+	if cs.Bot.Leads == nil {
+		cs.render(c, http.StatusServiceUnavailable, "error", "出错了", errorData{Status: http.StatusServiceUnavailable, Message: "线索服务未就绪"})
+		c.Abort()
+		return nil
+	}
+	return cs.Bot.Leads
+}

@@ -1,0 +1,45 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// sandboxLimit is how many recorded calls the sandbox page shows.
+const sandboxLimit = 200
+
+type sandboxRow struct {
+	store.SandboxMessage
+	Text string
+}
+
+type sandboxData struct {
+	Active bool // running without an app id
+	Rows   []sandboxRow
+	ToUser string
+}
+
+// sandboxPage: GET /console/sandbox?to= — every outbound call the service
+// recorded instead of sending, newest first.
+func (cs *console) sandboxPage(c *gin.Context) {
+	if account(c).Role == dialog.RoleCounty {
+		// Recorded calls span every county; county accounts see their own
+		// leads' notifications on the lead pages.
+		cs.failPage(c, dialog.Errorf(dialog.ErrForbidden, "沙箱消息仅市局账号可以查看"))
+		return
+	}
+	d := sandboxData{Active: cs.Bot.Client().Sandbox(), ToUser: c.Query("to")}
+	msgs, err := cs.DB.SandboxMessages(c.Request.Context(), d.ToUser, sandboxLimit)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	for _, m := range msgs {
+		d.Rows = append(d.Rows, sandboxRow{SandboxMessage: m, Text: sandboxText(m)})
+	}
+	cs.render(c, http.StatusOK, "sandbox", "沙箱消息", d)
+}

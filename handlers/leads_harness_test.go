@@ -1,0 +1,189 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/seeds"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/templates"
+)
+
+const (
+	leadsToken     = "leads-test-token"
+	leadsAdminPass = "admin-password-1"
+	leadsTplNeed   = "TPL-NEW-NEED"
+	leadsTplStatus = "TPL-STATUS"
+)
+
+// leadsSvc is the whole service with the lead pipeline wired as main.go
+// does, on both store backends, its outbound calls caught by a fake WeChat
+// API (not the sandbox).
+type leadsSvc struct {
+	tb      testing.TB
+	handler http.Handler
+	db      *store.DB
+	fake    *wechattest.Server
+	outbox  *bot.Outbox
+	policy  *dialog.Policy
+	seq     int64
+}
+
+func mustLeadsSvc(tb testing.TB) *leadsSvc {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := seeds.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db := storetest.MustOpenDB(tb)
+	if err := db.SeedPolicy(ctx, p, false); err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := db.EnsureAdmin(ctx, leadsAdminPass); err != nil {
+		tb.Fatal(err)
+	}
+	rdb, prefix := storetest.MustOpenRedis(tb)
+	fake := wechattest.New(tb)
+	bot.SetAPIBase(fake.URL)
+	tb.Cleanup(func() { bot.SetAPIBase("") })
+	replies, err := templates.Replies()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	app := make([]byte, 8)
+	rand.Read(app)
+	client := bot.NewClient(storetest.Log, db, rdb, "wx"+hex.EncodeToString(app), "secret")
+	b, err := bot.New(ctx, bot.Config{
+		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
+		Replies: replies, Policy: p,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
+	h := handlers.New(handlers.Config{
+		Log: storetest.Log, Bot: b, Codec: &bot.Codec{Token: leadsToken}, DB: db, Redis: rdb, Registry: prometheus.NewRegistry(),
+	})
+	return &leadsSvc{tb: tb, handler: h, db: db, fake: fake, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: p}
+}
+
+// push posts a signed plaintext push and returns the reply text ("" for success).
+func (s *leadsSvc) push(inner, openID string) string {
+	s.tb.Helper()
+	s.seq++
+	now := time.Now()
+	ts := strconv.FormatInt(now.Unix(), 10)
+	nonce := strconv.FormatInt(s.seq, 10)
+	q := "signature=" + bot.Sign(leadsToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+	body := fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
+		"<CreateTime>%d</CreateTime>%s</xml>", openID, now.Unix()+s.seq, inner)
+	req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, strings.NewReader(body))
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		s.tb.Fatalf("push: %d %s", rec.Code, rec.Body)
+	}
+	text, _ := bot.ReplyText(rec.Body.Bytes())
+	return text
+}
+
+func (s *leadsSvc) say(openID, text string) string {
+	s.tb.Helper()
+	return s.push(fmt.Sprintf("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId>",
+		text, 7_000_000+s.seq), openID)
+}
+
+func (s *leadsSvc) subscribe(openID string) string {
+	s.tb.Helper()
+	return s.push("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>", openID)
+}
+
+// api calls the JSON API and decodes the answer into out (when not nil).
+func (s *leadsSvc) api(method, path, token string, body any, out any) int {
+	s.tb.Helper()
+	var rd *strings.Reader
+	switch b := body.(type) {
+	case nil:
+		rd = strings.NewReader("")
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = strings.NewReader(string(raw))
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	if out != nil {
+		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+			s.tb.Fatalf("%s %s: decode %q: %v", method, path, rec.Body, err)
+		}
+	}
+	return rec.Code
+}
+
+func (s *leadsSvc) login(username, password string) string {
+	s.tb.Helper()
+	var res struct{ Token string }
+	if code := s.api(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": username, "password": password}, &res); code != http.StatusOK {
+		s.tb.Fatalf("login %s: %d", username, code)
+	}
+	return res.Token
+}
+
+func (s *leadsSvc) createUser(admin, username, role, county string) string {
+	s.tb.Helper()
+	body := map[string]string{"username": username, "password": "password-" + username, "role": role, "county": county}
+	if code := s.api(http.MethodPost, "/api/v1/users", admin, body, nil); code != http.StatusCreated {
+		s.tb.Fatalf("create %s: %d", username, code)
+	}
+	return s.login(username, "password-"+username)
+}
+
+// creditCodeIn returns a valid credit code first registered in division div.
+func creditCodeIn(tb testing.TB, div, serial string) string {
+	tb.Helper()
+	first := "91" + div + serial
+	c, err := dialog.CreditCheckChar(first)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return first + string(c)
+}
+
+// leadView is the part of the API's lead the tests read.
+type leadView struct {
+	ID             uint64 `json:"id"`
+	Number         string `json:"number"`
+	Kind           string `json:"kind"`
+	County         string `json:"county"`
+	Status         string `json:"status"`
+	EnterpriseName string `json:"enterprise_name"`
+	CreditCode     string `json:"credit_code"`
+	Events         []struct {
+		Status string `json:"status"`
+		Actor  string `json:"actor"`
+		Note   string `json:"note"`
+	} `json:"events"`
+}

@@ -1,0 +1,269 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// The simulator: a WeChat-like chat page whose script posts to
+// /simulator/send. The server builds the push XML as WeChat would, signs
+// it (and, in safe mode, encrypts it) with the service's own token and key,
+// and runs it through the same router as /wechat; the reply is decoded the
+// way WeChat would and returned to the page.
+
+// MenuButton is a button of the account's custom menu: a click key, or a
+// group of sub-buttons.
+type MenuButton struct {
+	Name string
+	Key  string
+	Subs []MenuButton
+}
+
+// SimulatorMenu mirrors the custom menu of `go run . menu sync` (menu.go);
+// a test in package main keeps the two equal.
+var SimulatorMenu = []MenuButton{
+	{Name: "自检", Subs: []MenuButton{{Name: "质量信誉自检", Key: dialog.KeySelfCheck}, {Name: "苏质贷测算", Key: dialog.KeyCalc}}},
+	{Name: "申请与产品", Subs: []MenuButton{
+		{Name: "金融产品", Key: dialog.KeyProducts}, {Name: "申请入库", Key: dialog.KeyApply}, {Name: "融资需求", Key: dialog.KeyNeed},
+	}},
+	{Name: "我的进度", Subs: []MenuButton{
+		{Name: "我的进度", Key: dialog.KeyProgress}, {Name: "联系方式", Key: dialog.KeyContacts},
+		{Name: "使用帮助", Key: dialog.KeyHelp}, {Name: "人工服务", Key: dialog.KeyHuman},
+	}},
+}
+
+// simulatorGH is the account id the simulated pushes are addressed to.
+const simulatorGH = "gh_simulator"
+
+var simOpenID = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
+
+type simulatorData struct {
+	OpenID string
+	Menu   []MenuButton
+	Safe   bool
+}
+
+// simulatorPage: GET /simulator (any logged-in account).
+func (cs *console) simulatorPage(c *gin.Context) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	d := simulatorData{OpenID: fmt.Sprintf("o-sim-%x", b), Menu: SimulatorMenu, Safe: cs.Codec.Safe()}
+	cs.render(c, http.StatusOK, "simulator", "公众号模拟器", d)
+}
+
+type simRequest struct {
+	OpenID string `json:"openid"`
+	Text   string `json:"text"`
+	Event  string `json:"event"` // subscribe, unsubscribe, CLICK, SCAN
+	Key    string `json:"key"`
+}
+
+type simResponse struct {
+	Reply    string `json:"reply"`
+	Status   int    `json:"status"`
+	Transfer bool   `json:"transfer,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+func randInt63() int64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:]) >> 1)
+}
+
+// pushXML builds the plaintext XML WeChat pushes for a text or an event.
+func (r simRequest) pushXML(at int64, msgID int64) []byte {
+	var b strings.Builder
+	b.WriteString("<xml><ToUserName><![CDATA[" + simulatorGH + "]]></ToUserName><FromUserName><![CDATA[")
+	b.WriteString(r.OpenID)
+	b.WriteString("]]></FromUserName><CreateTime>" + strconv.FormatInt(at, 10) + "</CreateTime>")
+	if r.Event == "" {
+		b.WriteString("<MsgType><![CDATA[text]]></MsgType><Content>")
+		xml.EscapeText(&b, []byte(r.Text))
+		b.WriteString("</Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>")
+		return []byte(b.String())
+	}
+	b.WriteString("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[" + r.Event + "]]></Event><EventKey>")
+	xml.EscapeText(&b, []byte(r.Key))
+	b.WriteString("</EventKey></xml>")
+	return []byte(b.String())
+}
+
+func (r simRequest) validate() error {
+	if !simOpenID.MatchString(r.OpenID) {
+		return dialog.Errorf(dialog.ErrInvalid, "openid 应为6–64位字母、数字、- 或 _")
+	}
+	switch r.Event {
+	case "":
+		if strings.TrimSpace(r.Text) == "" || utf8.RuneCountInString(r.Text) > 600 {
+			return dialog.Errorf(dialog.ErrInvalid, "消息不能为空，且不超过600字")
+		}
+	case "subscribe", "unsubscribe", "CLICK", "SCAN":
+		if len(r.Key) > 64 {
+			return dialog.Errorf(dialog.ErrInvalid, "事件 key 过长")
+		}
+	default:
+		return dialog.Errorf(dialog.ErrInvalid, "事件应为 subscribe、unsubscribe、CLICK 或 SCAN")
+	}
+	return nil
+}
+
+// simulatorSend: POST /simulator/send {openid, text | event, key} → {reply}.
+func (cs *console) simulatorSend(c *gin.Context) {
+	var req simRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		c.JSON(http.StatusBadRequest, simResponse{Error: "请求格式不正确"})
+		return
+	}
+	if err := req.validate(); err != nil {
+		c.JSON(http.StatusBadRequest, simResponse{Error: dialog.Message(err)})
+		return
+	}
+	now := cs.Now()
+	push := req.pushXML(now.Unix(), randInt63())
+	ts := strconv.FormatInt(now.Unix(), 10)
+	nonce := strconv.FormatInt(randInt63()%1_000_000_000, 10)
+	q := "signature=" + bot.Sign(cs.Codec.Token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + req.OpenID
+	body := push
+	if cs.Codec.Safe() {
+		// Safe mode, as WeChat sends it: the push sealed in an envelope
+		// signed with msg_signature.
+		random := make([]byte, 16)
+		rand.Read(random)
+		sealed, err := cs.Codec.Seal(push, ts, nonce, random)
+		if err != nil {
+			cs.fail(c, err)
+			return
+		}
+		var env struct {
+			Encrypt      string `xml:"Encrypt"`
+			MsgSignature string `xml:"MsgSignature"`
+		}
+		if err := xml.Unmarshal(sealed, &env); err != nil {
+			cs.fail(c, err)
+			return
+		}
+		body = []byte("<xml><ToUserName><![CDATA[" + simulatorGH + "]]></ToUserName><Encrypt><![CDATA[" + env.Encrypt + "]]></Encrypt></xml>")
+		q += "&encrypt_type=aes&msg_signature=" + env.MsgSignature
+	}
+	r := httptest.NewRequestWithContext(c.Request.Context(), http.MethodPost, "/wechat?"+q, strings.NewReader(string(body)))
+	r.Header.Set("Content-Type", "text/xml")
+	r.RemoteAddr = "127.0.0.1:0"
+	rec := httptest.NewRecorder()
+	cs.engine.ServeHTTP(rec, r)
+	res := simResponse{Status: rec.Code}
+	if rec.Code != http.StatusOK {
+		res.Error = fmt.Sprintf("公众号服务返回 %d：%s", rec.Code, strings.TrimSpace(rec.Body.String()))
+		c.JSON(http.StatusOK, res)
+		return
+	}
+	reply := rec.Body.Bytes()
+	if string(reply) == "success" || len(reply) == 0 {
+		c.JSON(http.StatusOK, res)
+		return
+	}
+	if cs.Codec.Safe() {
+		var env struct {
+			Encrypt      string `xml:"Encrypt"`
+			MsgSignature string `xml:"MsgSignature"`
+			TimeStamp    string `xml:"TimeStamp"`
+			Nonce        string `xml:"Nonce"`
+		}
+		if err := xml.Unmarshal(reply, &env); err != nil {
+			cs.fail(c, err)
+			return
+		}
+		plain, err := cs.Codec.Open(reply, bot.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce}, true)
+		if err != nil {
+			res.Error = "回复解密失败：" + err.Error()
+			c.JSON(http.StatusOK, res)
+			return
+		}
+		reply = plain
+	}
+	if strings.Contains(string(reply), "transfer_customer_service") {
+		res.Transfer = true
+		res.Reply = "（已转接人工客服）"
+	} else if text, ok := bot.ReplyText(reply); ok {
+		res.Reply = text
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+type simMessage struct {
+	ID   uint64 `json:"id"`
+	API  string `json:"api"`
+	Text string `json:"text"`
+	At   string `json:"at"`
+}
+
+// simulatorInbox: GET /simulator/inbox?openid=&after=id — what the service
+// sent the openid since (客服 and template messages), as recorded in
+// sandbox mode, oldest first.
+func (cs *console) simulatorInbox(c *gin.Context) {
+	openID := c.Query("openid")
+	if !simOpenID.MatchString(openID) {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "openid 不正确"})
+		return
+	}
+	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)
+	msgs, err := cs.DB.SandboxMessages(c.Request.Context(), openID, 50)
+	if err != nil {
+		cs.fail(c, err)
+		return
+	}
+	out := []simMessage{}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if m.ID > after {
+			out = append(out, simMessage{ID: m.ID, API: m.API, Text: sandboxText(m), At: m.CreatedAt.In(bot.Shanghai).Format("15:04")})
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"messages": out, "sandbox": cs.Bot.Client().Sandbox()})
+}
+
+// sandboxText is how a recorded call reads in a chat: the text of a 客服
+// message, the fields of a template message.
+func sandboxText(m store.SandboxMessage) string {
+	var body struct {
+		Content    string            `json:"content"`
+		TemplateID string            `json:"template_id"`
+		Data       map[string]string `json:"data"`
+	}
+	if json.Unmarshal([]byte(m.Body), &body) != nil {
+		return m.Body
+	}
+	switch {
+	case body.Content != "":
+		return body.Content
+	case body.Data != nil:
+		keys := make([]string, 0, len(body.Data))
+		for k := range body.Data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		var b strings.Builder
+		b.WriteString("【模板消息】")
+		for _, k := range keys {
+			b.WriteString("\n" + k + "：" + body.Data[k])
+		}
+		return b.String()
+	}
+	return m.Body
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// TokenTTL is how long an API token stays valid after login.
+const TokenTTL = 7 * 24 * time.Hour
+
+// AdminUsername is the bootstrap officer account.
+const AdminUsername = "admin"
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
+
+func toAccount(a Account) dialog.Account {
+	return dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID}
+}
+
+// NewAccount describes an account to create.
+type NewAccount struct {
+	Username string
+	Password string
+	Role     string
+	County   string
+	OpenID   string
+}
+
+// CreateAccount validates and stores an account with a bcrypt hash of its
+// password. A taken username is an error wrapping dialog.ErrDuplicate.
+func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialog.Account, error) {
+	if !usernamePattern.MatchString(n.Username) {
+		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
+	}
+	if l := utf8.RuneCountInString(n.Password); l < 8 || len(n.Password) > 72 {
+		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "密码应为8–72个字符")
+	}
+	switch n.Role {
+	case dialog.RoleOfficer, dialog.RoleViewer:
+		if n.County != "" {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "只有县级市（区）账号可以指定 county")
+		}
+	case dialog.RoleCounty:
+		if n.County == "" {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "县级市（区）账号必须指定 county")
+		}
+		if _, err := db.County(ctx, n.County); errors.Is(err, dialog.ErrNotFound) {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", n.County)
+		} else if err != nil {
+			return dialog.Account{}, err
+		}
+	default:
+		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "角色应为 officer、county 或 viewer")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return dialog.Account{}, fmt.Errorf("hash password: %w", err)
+	}
+	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID, CreatedBy: by}
+	if err := db.WithContext(ctx).Create(&a).Error; err != nil {
+		if IsDuplicate(err) {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrDuplicate, "用户名“%s”已存在", n.Username)
+		}
+		return dialog.Account{}, fmt.Errorf("create account %s: %w", n.Username, err)
+	}
+	return toAccount(a), nil
+}
+
+// EnsureAdmin creates the bootstrap officer account admin when no account
+// of that name exists. With password empty a random one is generated and
+// returned, to be shown once; created is false when admin existed.
+func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, generated string, err error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&Account{}).Where("username = ?", AdminUsername).Count(&n).Error; err != nil {
+		return false, "", fmt.Errorf("ensure admin: %w", err)
+	}
+	if n > 0 {
+		return false, "", nil
+	}
+	if password == "" {
+		b := make([]byte, 12)
+		rand.Read(b)
+		password = hex.EncodeToString(b)
+		generated = password
+	}
+	_, err = db.CreateAccount(ctx, NewAccount{Username: AdminUsername, Password: password, Role: dialog.RoleOfficer}, "bootstrap")
+	if errors.Is(err, dialog.ErrDuplicate) {
+		return false, "", nil // another instance created it first
+	}
+	if err != nil {
+		return false, "", fmt.Errorf("ensure admin: %w", err)
+	}
+	return true, generated, nil
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// Login checks a username and password and issues a token valid for
+// TokenTTL; only its SHA-256 is stored. Wrong credentials are an error
+// wrapping dialog.ErrUnauthorized.
+//
+// LockoutFailures failures within LockoutWindow lock the username for
+// LockoutFor: the login is then refused with an error wrapping
+// dialog.ErrLocked, before the password is checked. Unknown usernames are
+// counted alike, so a lock does not tell which usernames exist.
+func (db *DB) Login(ctx context.Context, username, password string, at time.Time) (string, dialog.Account, error) {
+	until, err := db.LockedUntil(ctx, username, at)
+	if err != nil {
+		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+	}
+	if !until.IsZero() {
+		return "", dialog.Account{}, lockedError(until)
+	}
+	var a Account
+	err = db.WithContext(ctx).Where("username = ?", username).Take(&a).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+	}
+	if err != nil {
+		// Spend the same time as a wrong password, so usernames cannot be probed.
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return "", dialog.Account{}, db.loginFailed(ctx, username, at)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return "", dialog.Account{}, db.loginFailed(ctx, username, at)
+	}
+	if err := db.clearLoginFailures(ctx, username); err != nil {
+		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := hex.EncodeToString(b)
+	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
+	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
+		return "", dialog.Account{}, fmt.Errorf("login: store token: %w", err)
+	}
+	// Expired tokens are dropped as new ones are issued.
+	db.WithContext(ctx).Where("expires_at < ?", at).Delete(&APIToken{})
+	return token, toAccount(a), nil
+}
+
+// loginFailed records a failure and returns the error to answer: wrong
+// credentials, or the lock this failure started.
+func (db *DB) loginFailed(ctx context.Context, username string, at time.Time) error {
+	if err := db.recordLoginFailure(ctx, username, at); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if until, err := db.LockedUntil(ctx, username, at); err == nil && !until.IsZero() {
+		return lockedError(until)
+	}
+	return dialog.Errorf(dialog.ErrUnauthorized, "用户名或密码错误")
+}
+
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dummy-password"), bcrypt.DefaultCost)
+
+// Authenticate returns the account of a valid, unexpired token, or an
+// error wrapping dialog.ErrUnauthorized.
+func (db *DB) Authenticate(ctx context.Context, token string, at time.Time) (dialog.Account, error) {
+	if token == "" {
+		return dialog.Account{}, dialog.Errorf(dialog.ErrUnauthorized, "请先登录")
+	}
+	var a Account
+	err := db.WithContext(ctx).Model(&Account{}).Select("accounts.*").
+		Joins("JOIN api_tokens ON api_tokens.account_id = accounts.id").
+		Where("api_tokens.hash = ? AND api_tokens.expires_at > ?", hashToken(token), at).
+		Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return dialog.Account{}, dialog.Errorf(dialog.ErrUnauthorized, "登录已失效，请重新登录")
+	}
+	if err != nil {
+		return dialog.Account{}, fmt.Errorf("authenticate: %w", err)
+	}
+	return toAccount(a), nil
+}
+
+// Logout revokes a token.
+func (db *DB) Logout(ctx context.Context, token string) error {
+	if err := db.WithContext(ctx).Where("hash = ?", hashToken(token)).Delete(&APIToken{}).Error; err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// OfficerOpenIDs returns the openids bound to officer accounts.
+func (db *DB) OfficerOpenIDs(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := db.WithContext(ctx).Model(&Account{}).Where("role = ? AND open_id <> ''", dialog.RoleOfficer).
+		Order("id").Pluck("open_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("officer openids: %w", err)
+	}
+	return ids, nil
+}

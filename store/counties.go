@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// Counties returns every county record in the order of 附件2.
+func (db *DB) Counties(ctx context.Context) ([]CountyRecord, error) {
+	var out []CountyRecord
+	if err := db.WithContext(ctx).Order("sort, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("counties: %w", err)
+	}
+	return out, nil
+}
+
+// CountyPatch is an officer's change to a county's contact details; nil
+// fields stay as they are. Validation is the caller's (bot.UpdateCounty).
+type CountyPatch struct {
+	Contact  *string
+	Post     *string
+	Phone    *string
+	RobotURL *string
+}
+
+// UpdateCounty applies p to county and returns the record before and after.
+func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by string) (before, after CountyRecord, err error) {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", county).Take(&before).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return dialog.ErrNotFound
+			}
+			return fmt.Errorf("update county %s: %w", county, err)
+		}
+		updates := map[string]any{"updated_by": by}
+		for col, v := range map[string]*string{"contact": p.Contact, "post": p.Post, "phone": p.Phone, "robot_url": p.RobotURL} {
+			if v != nil {
+				updates[col] = *v
+			}
+		}
+		if err := tx.Model(&CountyRecord{}).Where("id = ?", county).Updates(updates).Error; err != nil {
+			return fmt.Errorf("update county %s: %w", county, err)
+		}
+		if err := tx.Where("id = ?", county).Take(&after).Error; err != nil {
+			return fmt.Errorf("update county %s: reread: %w", county, err)
+		}
+		return nil
+	})
+	return before, after, err
+}
+
+// SetCountyQR stores a county's poster QR code ticket and image URL.
+func (db *DB) SetCountyQR(ctx context.Context, county, ticket, imageURL, by string) error {
+	res := db.WithContext(ctx).Model(&CountyRecord{}).Where("id = ?", county).
+		Updates(map[string]any{"qr_ticket": ticket, "qr_url": imageURL, "updated_by": by})
+	if res.Error != nil {
+		return fmt.Errorf("set qr %s: %w", county, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return dialog.ErrNotFound
+	}
+	return nil
+}
+
+// ContactRecords returns the WeChat contacts bound to county, in binding order.
+func (db *DB) ContactRecords(ctx context.Context, county string) ([]CountyContact, error) {
+	var out []CountyContact
+	if err := db.WithContext(ctx).Where("county = ?", county).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("contacts %s: %w", county, err)
+	}
+	return out, nil
+}
+
+// RemoveContact unbinds openID from county, or returns dialog.ErrNotFound
+// when it was not bound.
+func (db *DB) RemoveContact(ctx context.Context, county, openID string) (CountyContact, error) {
+	var c CountyContact
+	err := db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return c, dialog.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("unbind %s: %w", county, err)
+	}
+	if err := db.WithContext(ctx).Delete(&CountyContact{}, c.ID).Error; err != nil {
+		return c, fmt.Errorf("unbind %s: %w", county, err)
+	}
+	return c, nil
+}
+
+// Settings returns every setting by key.
+func (db *DB) Settings(ctx context.Context) (map[string]Setting, error) {
+	var rows []Setting
+	if err := db.WithContext(ctx).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("settings: %w", err)
+	}
+	out := make(map[string]Setting, len(rows))
+	for _, s := range rows {
+		out[s.Key] = s
+	}
+	return out, nil
+}
+
+// FollowerCount is a number of followers under a key (a scene, a county
+// or a tier).
+type FollowerCount struct {
+	Key   string
+	Count int64
+}
+
+// FollowersByScene counts the followers who came through each scene
+// (subscribed still or not), and those of them who subscribed in [from, to).
+func (db *DB) FollowersByScene(ctx context.Context, from, to time.Time) (total, inPeriod map[string]int64, err error) {
+	total, inPeriod = map[string]int64{}, map[string]int64{}
+	var rows []FollowerCount
+	if err := db.WithContext(ctx).Model(&Follower{}).Select("scene AS `key`, COUNT(*) AS count").
+		Where("scene <> ''").Group("scene").Scan(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("followers by scene: %w", err)
+	}
+	for _, r := range rows {
+		total[r.Key] = r.Count
+	}
+	rows = nil
+	if err := db.WithContext(ctx).Model(&Follower{}).Select("scene AS `key`, COUNT(*) AS count").
+		Where("scene <> '' AND subscribed_at >= ? AND subscribed_at < ?", from, to).Group("scene").Scan(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("followers by scene: %w", err)
+	}
+	for _, r := range rows {
+		inPeriod[r.Key] = r.Count
+	}
+	return total, inPeriod, nil
+}
+
+// CheckCount is a number of self-checks of a county and tier.
+type CheckCount struct {
+	County string
+	Tier   int
+	Count  int64
+}
+
+// SelfChecks counts the followers whose last self-check fell in [from, to),
+// by county and tier.
+func (db *DB) SelfChecks(ctx context.Context, from, to time.Time) ([]CheckCount, error) {
+	var rows []CheckCount
+	if err := db.WithContext(ctx).Model(&Follower{}).Select("county, tier, COUNT(*) AS count").
+		Where("checked_at >= ? AND checked_at < ?", from, to).Group("county, tier").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("self checks: %w", err)
+	}
+	return rows, nil
+}
+
+// StatusCount is a number of leads of a county in a status.
+type StatusCount struct {
+	County string
+	Kind   string
+	Status string
+	Count  int64
+}
+
+// LeadCounts counts the leads filed in [from, to) by county, kind and
+// current status.
+func (db *DB) LeadCounts(ctx context.Context, from, to time.Time) ([]StatusCount, error) {
+	var rows []StatusCount
+	if err := db.WithContext(ctx).Model(&Lead{}).Select("county, kind, status, COUNT(*) AS count").
+		Where("created_at >= ? AND created_at < ?", from, to).Group("county, kind, status").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("lead counts: %w", err)
+	}
+	return rows, nil
+}
+
+// WaitingLeads returns the leads still waiting to be contacted (status
+// submitted), oldest first, at most 5000.
+func (db *DB) WaitingLeads(ctx context.Context) ([]dialog.Lead, error) {
+	var rows []Lead
+	if err := db.WithContext(ctx).Where("status = ?", dialog.StatusSubmitted).Order("created_at, id").
+		Limit(5000).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("waiting leads: %w", err)
+	}
+	out := make([]dialog.Lead, len(rows))
+	for i, r := range rows {
+		out[i] = toLead(r)
+	}
+	return out, nil
+}

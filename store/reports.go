@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// EventCount is a number of lead status changes of a county.
+type EventCount struct {
+	County string
+	Status string
+	Count  int64
+}
+
+// EventCounts counts the lead status changes made in [from, to) by the
+// lead's county and the status moved to. A lead moved twice to a status
+// (never, with the transition table) would count twice.
+func (db *DB) EventCounts(ctx context.Context, from, to time.Time) ([]EventCount, error) {
+	var rows []EventCount
+	err := db.WithContext(ctx).Table("lead_events").
+		Select("leads.county AS county, lead_events.status AS status, COUNT(DISTINCT lead_events.lead_id) AS count").
+		Joins("JOIN leads ON leads.id = lead_events.lead_id").
+		Where("lead_events.created_at >= ? AND lead_events.created_at < ?", from, to).
+		Group("leads.county, lead_events.status").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("event counts: %w", err)
+	}
+	return rows, nil
+}
+
+// ReceivedCount is a number of leads of a kind a county received.
+type ReceivedCount struct {
+	County string
+	Kind   string
+	Count  int64
+}
+
+// ReceivedCounts counts the leads filed in [from, to) by county and kind.
+func (db *DB) ReceivedCounts(ctx context.Context, from, to time.Time) ([]ReceivedCount, error) {
+	var rows []ReceivedCount
+	if err := db.WithContext(ctx).Model(&Lead{}).Select("county, kind, COUNT(*) AS count").
+		Where("created_at >= ? AND created_at < ?", from, to).Group("county, kind").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("received counts: %w", err)
+	}
+	return rows, nil
+}
+
+// DisbursedSum is what a county's banks disbursed for a product.
+type DisbursedSum struct {
+	County  string
+	Product string
+	Count   int64
+	Wan     float64
+}
+
+// DisbursedSums sums leads.disbursed_wan of the leads moved to disbursed in
+// [from, to), by county and product.
+func (db *DB) DisbursedSums(ctx context.Context, from, to time.Time) ([]DisbursedSum, error) {
+	var rows []DisbursedSum
+	err := db.WithContext(ctx).Table("leads").
+		Select("leads.county AS county, leads.product AS product, COUNT(*) AS count, COALESCE(SUM(leads.disbursed_wan), 0) AS wan").
+		Where("leads.id IN (?)", db.WithContext(ctx).Table("lead_events").Select("lead_id").
+			Where("status = ? AND created_at >= ? AND created_at < ?", "disbursed", from, to)).
+		Group("leads.county, leads.product").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("disbursed sums: %w", err)
+	}
+	return rows, nil
+}
+
+// SetDisbursedWan records the amount (万元) actually disbursed on a lead.
+func (db *DB) SetDisbursedWan(ctx context.Context, id uint64, wan float64) error {
+	if err := db.WithContext(ctx).Model(&Lead{}).Where("id = ?", id).Update("disbursed_wan", wan).Error; err != nil {
+		return fmt.Errorf("set disbursed %d: %w", id, err)
+	}
+	return nil
+}
+
+// DisbursedWan returns the amount recorded as disbursed on a lead.
+func (db *DB) DisbursedWan(ctx context.Context, id uint64) (float64, error) {
+	var v []float64
+	if err := db.WithContext(ctx).Model(&Lead{}).Where("id = ?", id).Pluck("disbursed_wan", &v).Error; err != nil {
+		return 0, fmt.Errorf("disbursed %d: %w", id, err)
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	return v[0], nil
+}
+
+// ConfirmReport records that county confirmed its report of month
+// ("YYYY-MM"); confirming again updates who and when.
+func (db *DB) ConfirmReport(ctx context.Context, county, month, by string, at time.Time) (ReportConfirmation, error) {
+	c := ReportConfirmation{County: county, Month: month, ConfirmedBy: by, ConfirmedAt: at.UTC()}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "county"}, {Name: "month"}},
+		DoUpdates: clause.AssignmentColumns([]string{"confirmed_by", "confirmed_at"}),
+	}).Create(&c).Error
+	if err != nil {
+		return c, fmt.Errorf("confirm report %s %s: %w", county, month, err)
+	}
+	return c, nil
+}
+
+// ReportConfirmations returns the confirmations of month by county.
+func (db *DB) ReportConfirmations(ctx context.Context, month string) (map[string]ReportConfirmation, error) {
+	var rows []ReportConfirmation
+	if err := db.WithContext(ctx).Where("month = ?", month).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report confirmations %s: %w", month, err)
+	}
+	out := make(map[string]ReportConfirmation, len(rows))
+	for _, r := range rows {
+		out[r.County] = r
+	}
+	return out, nil
+}
