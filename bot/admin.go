@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p
 		return before, after, err
 	}
 	if err := b.Refresh(ctx); err != nil {
-		b.log.Warn("policy not refreshed after county change", "error", err)
+		b.log.Warn("policy not refreshed after county change", slog.Any("error", err))
 	}
 	return toCounty(rb), toCounty(ra), nil
 }

@@ -45,6 +45,7 @@ func mustChromium(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"), // date and month inputs as office users see them
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	}
@@ -138,24 +139,33 @@ func demoData(t *testing.T, s *leadsSvc) map[string]string {
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	dir := filepath.Join("..", "docs")
 	if os.Getenv("SCREENSHOTS") != "docs" {
 		return
 	}
+	capture(t, ctx, dir, name)
+}
+
+// capture writes a 1280×800 screenshot of the page to dir/name.
+func capture(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Sleep(200*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.scrollTo(0, 0), 0`)); err != nil {
 		t.Fatal(err)
 	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	dir := filepath.Join("..", "docs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("wrote docs/%s", name)
+	t.Logf("wrote %s", filepath.Join(dir, name))
 }
 
 func TestBrowserConsoleAndSimulator(t *testing.T) {
@@ -249,7 +259,8 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".preview-openid")),
 		chromedp.SendKeys(chromedp.CSS(".preview-openid"), "o-officer-phone"),
 		chromedp.Submit(chromedp.CSS(".preview-openid")),
-		chromedp.WaitVisible(chromedp.CSS(".notice.ok")),
+		// The page before had a notice too (广播已创建): wait for this one.
+		chromedp.WaitVisible(chromedp.Search(`//div[contains(@class,"notice") and contains(text(),"预览已发送")]`)),
 	)
 	if n := text("preview notice", ".notice.ok"); !strings.Contains(n, "预览已发送") {
 		t.Fatalf("preview: %s", n)
@@ -306,4 +317,19 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//div[contains(@class,"bubble") and contains(text(),"开始质量信誉自检")]`)),
 	)
 	screenshot(t, ctx, "simulator.png")
+
+	// SCREENSHOTS_EXTRA=<dir> also captures the other pages, for review.
+	if dir := os.Getenv("SCREENSHOTS_EXTRA"); dir != "" {
+		lead, _ := s.db.LeadByNumber(context.Background(), numbers["ks1"])
+		for name, path := range map[string]string{
+			"lead.png": fmt.Sprintf("/console/leads/%d", lead.ID), "counties.png": "/console/counties",
+			"county.png": "/console/counties/kunshan", "broadcasts.png": "/console/broadcasts", "reports.png": "/console/reports",
+			"settings.png": "/console/settings", "sandbox.png": "/console/sandbox", "error.png": "/console/leads/999999",
+		} {
+			run(name, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main")))
+			capture(t, ctx, dir, name)
+		}
+		run("logout", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")))
+		capture(t, ctx, dir, "login.png")
+	}
 }

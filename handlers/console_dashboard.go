@@ -44,7 +44,7 @@ func dashboardCharts(d bot.Dashboard) dashboardData {
 	for i, c := range d.Counties {
 		rows[i] = c.Name
 	}
-	out.Leads = barChart{Title: d.Month + " 线索（按县区、当前状态）", Rows: rows, Unit: "件"}
+	out.Leads = barChart{Width: 1100, Title: d.Month + " 线索（按县区、当前状态）", Rows: rows, Unit: "件"}
 	for _, st := range dialog.Statuses {
 		s := series{Key: st, Name: dialog.StatusLabel(st), Color: statusColors[st], Values: make([]float64, len(rows))}
 		seen := false

@@ -23,6 +23,7 @@ type series struct {
 // barChart is a horizontal bar chart: one bar per row, the series stacked
 // in it, the total written after the bar.
 type barChart struct {
+	Width  int // in pixels; chartWidth when zero
 	Title  string
 	Rows   []string
 	Series []series
@@ -30,8 +31,8 @@ type barChart struct {
 }
 
 const (
-	chartWidth  = 640
-	labelWidth  = 110
+	chartWidth  = 560
+	labelWidth  = 150
 	totalWidth  = 64
 	rowHeight   = 26
 	barHeight   = 16
@@ -48,18 +49,21 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
-// niceMax rounds m up to 1, 2 or 5 times a power of ten, for the scale.
+// niceMax returns the top of the scale: four steps of 1, 2 or 5 times a
+// power of ten (at least 1, as the charts count), so that the ticks are
+// round numbers.
 func niceMax(m float64) float64 {
-	if m <= 0 {
-		return 1
+	step := m / 4
+	if step <= 1 {
+		return 4
 	}
-	p := math.Pow(10, math.Floor(math.Log10(m)))
+	p := math.Pow(10, math.Floor(math.Log10(step)))
 	for _, f := range []float64{1, 2, 5, 10} {
-		if f*p >= m {
-			return f * p
+		if f*p >= step {
+			return 4 * f * p
 		}
 	}
-	return 10 * p
+	return 40 * p
 }
 
 // SVG renders the chart. Every text is escaped here, so the result is safe
@@ -78,11 +82,17 @@ func (ch barChart) SVG() template.HTML {
 		maxTotal = math.Max(maxTotal, t)
 	}
 	scaleMax := niceMax(maxTotal)
-	plot := float64(chartWidth - labelWidth - totalWidth)
+	width := ch.Width
+	if width <= 0 {
+		width = chartWidth
+	}
+	plot := float64(width - labelWidth - totalWidth)
 	height := chartTop + len(ch.Rows)*rowHeight + chartBottom
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
-		chartWidth, height, esc(ch.Title))
+	// Drawn at its size in pixels, so texts keep the page's size; CSS
+	// only shrinks it on a narrow screen.
+	fmt.Fprintf(&b, `<svg class="chart" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
+		width, height, width, height, esc(ch.Title))
 	fmt.Fprintf(&b, `<title>%s</title>`, esc(ch.Title))
 	// Grid lines and the scale, at fifths of the nice maximum.
 	for i := 0; i <= 4; i++ {

@@ -1,0 +1,96 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
+)
+
+// Concurrent sends of six drafts and of one draft twice: the quota of four
+// holds and no broadcast is claimed twice.
+func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	from, to, _ := dialog.ParseMonth("", now)
+	var ids []uint64
+	for range 6 {
+		b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, b.ID)
+	}
+	ids = append(ids, ids[0])
+	var (
+		wg               sync.WaitGroup
+		mu               sync.Mutex
+		ok, quota, dupes int
+	)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.ClaimBroadcast(ctx, id, "admin", now, from, to, dialog.MassSendsPerMonth)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, dialog.ErrQuota):
+				quota++
+			case errors.Is(err, dialog.ErrTransition):
+				dupes++
+			default:
+				t.Errorf("claim %d: %v", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 4 || quota+dupes != 3 {
+		t.Errorf("claimed %d, quota %d, dupes %d", ok, quota, dupes)
+	}
+	if n, err := db.MassSendsIn(ctx, from, to); err != nil || n != 4 {
+		t.Errorf("mass sends %d %v", n, err)
+	}
+}
+
+func TestFinishBroadcastIsIdempotent(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	from, to, _ := dialog.ParseMonth("", now)
+	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now, from, to, 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.BroadcastSent(ctx, b.ID, 1000001, 2000001); err != nil {
+		t.Fatal(err)
+	}
+	r := store.MassResult{MsgID: 1000001, Status: "send success", TotalCount: 10, FilterCount: 9, SentCount: 8, ErrorCount: 1, At: now}
+	for i := range 3 {
+		found, err := db.FinishBroadcast(ctx, r)
+		if err != nil || !found {
+			t.Fatalf("finish %d: %v %v", i, found, err)
+		}
+	}
+	got, err := db.Broadcast(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != dialog.BroadcastFinished || got.SentCount != 8 || got.FilterCount != 9 || got.FinishedAt == nil {
+		t.Errorf("finished %+v", got)
+	}
+	if found, err := db.FinishBroadcast(ctx, store.MassResult{MsgID: 42, At: now}); err != nil || found {
+		t.Errorf("unknown job: %v %v", found, err)
+	}
+}
