@@ -4,42 +4,17 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/silenceper/wechat/v2/officialaccount/menu"
-
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/bot"
 )
 
-// customMenu is the account's menu: 自检 / 申请与产品 / 我的进度.
-func customMenu() []*menu.Button {
-	click := func(name, key string) *menu.Button {
-		return &menu.Button{Type: "click", Name: name, Key: key}
-	}
-	return []*menu.Button{
-		{Name: "自检", SubButtons: []*menu.Button{
-			click("质量信誉自检", dialog.KeySelfCheck),
-			click("苏质贷测算", dialog.KeyCalc),
-		}},
-		{Name: "申请与产品", SubButtons: []*menu.Button{
-			click("金融产品", dialog.KeyProducts),
-			click("申请入库", dialog.KeyApply),
-			click("融资需求", dialog.KeyNeed),
-		}},
-		{Name: "我的进度", SubButtons: []*menu.Button{
-			click("我的进度", dialog.KeyProgress),
-			click("联系方式", dialog.KeyContacts),
-			click("使用帮助", dialog.KeyHelp),
-			click("人工服务", dialog.KeyHuman),
-		}},
-	}
-}
-
+// menuSync pushes the custom menu to WeChat (recorded in sandbox mode).
 func menuSync(ctx context.Context, log *slog.Logger, cfg Config) error {
 	app, err := open(ctx, log, cfg)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
-	if err := app.Bot.Client().SyncMenu(ctx, customMenu()); err != nil {
+	if err := app.Bot.Client().SyncMenu(ctx, bot.Menu()); err != nil {
 		return err
 	}
 	if app.Bot.Client().Sandbox() {

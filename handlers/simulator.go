@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/silenceper/wechat/v2/officialaccount/menu"
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -27,27 +28,6 @@ import (
 // and runs it through the same router as /wechat; the reply is decoded the
 // way WeChat would and returned to the page.
 
-// MenuButton is a button of the account's custom menu: a click key, or a
-// group of sub-buttons.
-type MenuButton struct {
-	Name string
-	Key  string
-	Subs []MenuButton
-}
-
-// SimulatorMenu mirrors the custom menu of `go run . menu sync` (menu.go);
-// a test in package main keeps the two equal.
-var SimulatorMenu = []MenuButton{
-	{Name: "自检", Subs: []MenuButton{{Name: "质量信誉自检", Key: dialog.KeySelfCheck}, {Name: "苏质贷测算", Key: dialog.KeyCalc}}},
-	{Name: "申请与产品", Subs: []MenuButton{
-		{Name: "金融产品", Key: dialog.KeyProducts}, {Name: "申请入库", Key: dialog.KeyApply}, {Name: "融资需求", Key: dialog.KeyNeed},
-	}},
-	{Name: "我的进度", Subs: []MenuButton{
-		{Name: "我的进度", Key: dialog.KeyProgress}, {Name: "联系方式", Key: dialog.KeyContacts},
-		{Name: "使用帮助", Key: dialog.KeyHelp}, {Name: "人工服务", Key: dialog.KeyHuman},
-	}},
-}
-
 // simulatorGH is the account id the simulated pushes are addressed to.
 const simulatorGH = "gh_simulator"
 
@@ -55,7 +35,7 @@ var simOpenID = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
 
 type simulatorData struct {
 	OpenID string
-	Menu   []MenuButton
+	Menu   []*menu.Button
 	Safe   bool
 }
 
@@ -63,7 +43,7 @@ type simulatorData struct {
 func (cs *console) simulatorPage(c *gin.Context) {
 	b := make([]byte, 6)
 	rand.Read(b)
-	d := simulatorData{OpenID: fmt.Sprintf("o-sim-%x", b), Menu: SimulatorMenu, Safe: cs.Codec.Safe()}
+	d := simulatorData{OpenID: fmt.Sprintf("o-sim-%x", b), Menu: bot.Menu(), Safe: cs.Codec.Safe()}
 	cs.render(c, http.StatusOK, "simulator", "公众号模拟器", d)
 }
 
