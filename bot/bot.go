@@ -182,10 +182,10 @@ func (b *Bot) Handle(ctx context.Context, m Message) []byte {
 		return nil
 	}
 	key := m.DedupeKey()
-	claim, err := b.sessions.Begin(ctx, key, m.FromUserName)
+	claim, err := b.begin(ctx, key, m.FromUserName)
 	if err != nil {
 		b.metrics.Busy.Inc()
-		b.log.Error("redis unavailable", slog.Any("error", err))
+		b.log.Error("delivery not claimed", slog.Any("error", err))
 		return b.busyReply(m, at)
 	}
 	if !claim.First {
@@ -196,12 +196,30 @@ func (b *Bot) Handle(ctx context.Context, m Message) []byte {
 	if err != nil {
 		b.metrics.Busy.Inc()
 		b.log.Error("push not handled", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
-		if rerr := b.sessions.Release(ctx, key, m.FromUserName); rerr != nil {
+		if rerr := b.sessions.Release(ctx, claim); rerr != nil {
 			b.log.Warn("dedupe claim not released", slog.Any("error", rerr))
 		}
 		return b.busyReply(m, at)
 	}
 	return reply
+}
+
+// begin claims a delivery, waiting while another message of the same
+// follower is being handled (people type faster than a turn takes, and
+// WeChat may deliver two messages at once).
+func (b *Bot) begin(ctx context.Context, key, openID string) (store.Claim, error) {
+	deadline := time.Now().Add(b.Budget / 2)
+	for {
+		c, err := b.sessions.Begin(ctx, key, openID)
+		if !errors.Is(err, store.ErrBusyTurn) || time.Now().After(deadline) {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return c, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func (b *Bot) busyReply(m Message, at time.Time) []byte {
@@ -284,7 +302,7 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 	if in.Kind != dialog.KindUnsubscribe {
 		save = &next
 	}
-	if err := b.sessions.Finish(ctx, m.DedupeKey(), m.FromUserName, save, reply); err != nil {
+	if err := b.sessions.Finish(ctx, claim, save, reply); err != nil {
 		// The effects are done; the reply still goes out. A lost state
 		// means the next message starts afresh, and a repeated 确认 finds
 		// the lead already filed.

@@ -422,3 +422,36 @@ func TestDatabaseDownAnswersBusyAndRecovers(t *testing.T) {
 		t.Fatalf("follower after recovery: %v", err)
 	}
 }
+
+func TestMessagesOfOneFollowerAreHandledInTurn(t *testing.T) {
+	e := mustEnv(t)
+	other := e.twin()
+	openID := randomOpenID()
+	e.say(openID, "自检")
+	// Three answers sent at once, to two instances: each must see the state
+	// the one before left, so all three questions are answered.
+	var wg sync.WaitGroup
+	now := time.Now()
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inst := e
+			if i == 1 {
+				inst = other
+			}
+			rec := inst.post(inst.signedQuery(now), textXML(openID, "是", int64(990001+i), now))
+			if got, _ := bot.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "题") {
+				t.Errorf("answer %d: %q", i, got)
+			}
+		}()
+	}
+	wg.Wait()
+	st, err := store.NewSessions(e.redis, e.prefix).Load(context.Background(), openID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.History) != 3 {
+		t.Fatalf("after three concurrent answers the flow advanced %d steps (%s)", len(st.History), st.Step)
+	}
+}

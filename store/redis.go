@@ -2,11 +2,15 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -75,13 +79,16 @@ type Sessions struct {
 	prefix    string
 	StateTTL  time.Duration // how long a state is kept (the 48 h 客服 window)
 	DedupeTTL time.Duration
+	instance  string // tells this process's turn tokens from other instances'
 }
 
 var _ dialog.StateStore = (*Sessions)(nil)
 
 // NewSessions returns a session store whose keys start with prefix.
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
-	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: 10 * time.Minute}
+	b := make([]byte, 6)
+	rand.Read(b)
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: 10 * time.Minute, instance: hex.EncodeToString(b)}
 }
 
 func (s *Sessions) stateKey(openID string) string { return s.prefix + "state:{" + openID + "}" }
@@ -171,15 +178,41 @@ func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) err
 	return nil
 }
 
-// claimScript claims a dedupe key and reads the state in one round trip:
-// it returns {1, state} for a first delivery and {0, earlier reply} for a
-// repeat.
+// claimScript claims a dedupe key, takes the follower's turn lock and reads
+// the state in one round trip. It returns {1, state} for a first delivery,
+// {0, earlier reply} for a repeat, and {2} while another message of the
+// same follower is being handled (the caller waits for its turn).
 var claimScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {1, redis.call('GET', KEYS[2]) or false}
-end
-return {0, redis.call('GET', KEYS[1]) or false}
+local d = redis.call('GET', KEYS[1])
+if d then return {0, d} end
+if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {2, false} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, redis.call('GET', KEYS[2]) or false}
 `)
+
+// finishScript stores the reply for repeats and, when given, the new state,
+// then gives the turn lock back if it is still ours.
+var finishScript = redis.NewScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+return 1
+`)
+
+// releaseScript forgets a claim whose handling failed and gives the lock back.
+var releaseScript = redis.NewScript(`
+redis.call('DEL', KEYS[1])
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+return 1
+`)
+
+// TurnLease bounds how long one message may hold its follower's turn: a
+// crashed instance's lock expires after it.
+const TurnLease = 5 * time.Second
+
+// ErrBusyTurn is returned by Begin while another message of the same
+// follower is being handled.
+var ErrBusyTurn = errors.New("another message of this follower is in progress")
 
 // Claim is the outcome of Sessions.Begin.
 type Claim struct {
@@ -187,22 +220,36 @@ type Claim struct {
 	State    dialog.State // the follower's state (First only)
 	HasState bool         // a state was stored (First only)
 	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
+
+	key, openID, token string
 }
 
+func (s *Sessions) keys(dedupeKey, openID string) []string {
+	return []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID), s.prefix + "turn:{" + openID + "}"}
+}
+
+var turnSeq atomic.Uint64
+
 // Begin claims a delivery by its dedupe key and, when it is the first,
-// returns the follower's state, in one round trip.
+// takes the follower's turn and returns its state, in one round trip. Two
+// different messages of one follower are handled one after the other, so
+// neither overwrites the other's state; ErrBusyTurn says to wait.
 func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, error) {
-	keys := []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID)}
-	res, err := claimScript.Run(ctx, s.rdb, keys, Pending, s.DedupeTTL.Milliseconds()).Slice()
+	token := strconv.FormatUint(turnSeq.Add(1), 36) + "-" + s.instance
+	res, err := claimScript.Run(ctx, s.rdb, s.keys(dedupeKey, openID),
+		Pending, s.DedupeTTL.Milliseconds(), token, TurnLease.Milliseconds()).Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
 	}
-	first, _ := res[0].(int64)
+	status, _ := res[0].(int64)
 	val, _ := res[1].(string)
-	if first != 1 {
+	switch status {
+	case 0:
 		return Claim{Reply: []byte(val)}, nil
+	case 2:
+		return Claim{}, ErrBusyTurn
 	}
-	c := Claim{First: true}
+	c := Claim{First: true, key: dedupeKey, openID: openID, token: token}
 	if val != "" {
 		st, err := decodeState(openID, []byte(val))
 		switch {
@@ -216,27 +263,28 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 	return c, nil
 }
 
-// Finish stores the new state and the reply for repeats, in one round trip.
-// A nil state leaves the stored state alone.
-func (s *Sessions) Finish(ctx context.Context, dedupeKey, openID string, st *dialog.State, reply []byte) error {
-	pipe := s.rdb.Pipeline()
+// Finish stores the new state and the reply for repeats and ends the turn,
+// in one round trip. A nil state leaves the stored state alone.
+func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply []byte) error {
+	var raw []byte
 	if st != nil {
-		raw, err := json.Marshal(toRecord(*st))
-		if err != nil {
-			return fmt.Errorf("encode state %s: %w", openID, err)
+		var err error
+		if raw, err = json.Marshal(toRecord(*st)); err != nil {
+			return fmt.Errorf("encode state %s: %w", c.openID, err)
 		}
-		pipe.Set(ctx, s.stateKey(openID), raw, s.StateTTL)
 	}
-	pipe.Set(ctx, s.dedupeKey(openID, dedupeKey), reply, s.DedupeTTL)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("finish %s: %w", dedupeKey, err)
+	err := finishScript.Run(ctx, s.rdb, s.keys(c.key, c.openID),
+		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("finish %s: %w", c.key, err)
 	}
 	return nil
 }
 
-// Release forgets a claim whose handling failed, so WeChat's retry is handled afresh.
-func (s *Sessions) Release(ctx context.Context, dedupeKey, openID string) error {
-	return s.rdb.Del(ctx, s.dedupeKey(openID, dedupeKey)).Err()
+// Release forgets a claim whose handling failed, so WeChat's retry is
+// handled afresh, and ends the turn.
+func (s *Sessions) Release(ctx context.Context, c Claim) error {
+	return releaseScript.Run(ctx, s.rdb, s.keys(c.key, c.openID), c.token).Err()
 }
 
 // Reply returns the stored reply of a delivery (Pending while in progress).

@@ -148,7 +148,16 @@ func TestSessions(t *testing.T) {
 	if err != nil || !c.First || c.HasState {
 		t.Fatalf("first claim: %+v %v", c, err)
 	}
-	if err := s.Finish(ctx, "m1", "o-1", &st, []byte("<xml>reply</xml>")); err != nil {
+	// Another message of the same follower waits for this one's turn.
+	if _, err := s.Begin(ctx, "m9", "o-1"); !errors.Is(err, store.ErrBusyTurn) {
+		t.Fatalf("second message during a turn: %v", err)
+	}
+	if other, err := s.Begin(ctx, "m9", "o-other"); err != nil || !other.First {
+		t.Fatalf("another follower is not held up: %+v %v", other, err)
+	} else if err := s.Release(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(ctx, c, &st, []byte("<xml>reply</xml>")); err != nil {
 		t.Fatal(err)
 	}
 	again, err := s.Begin(ctx, "m1", "o-1")
@@ -169,11 +178,24 @@ func TestSessions(t *testing.T) {
 	if r, err := s.Reply(ctx, "m2", "o-1"); err != nil || string(r) != store.Pending {
 		t.Fatalf("pending: %q %v", r, err)
 	}
-	if err := s.Release(ctx, "m2", "o-1"); err != nil {
+	if err := s.Release(ctx, next); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := s.Begin(ctx, "m2", "o-1"); err != nil || !c.First {
-		t.Fatalf("after release: %+v %v", c, err)
+	retry, err := s.Begin(ctx, "m2", "o-1")
+	if err != nil || !retry.First {
+		t.Fatalf("after release: %+v %v", retry, err)
+	}
+	// A turn whose holder died ends with its lease.
+	if _, err := s.Begin(ctx, "m3", "o-1"); !errors.Is(err, store.ErrBusyTurn) {
+		t.Fatalf("turn held: %v", err)
+	}
+	if mr := rdb.Embedded(); mr != nil {
+		mr.FastForward(store.TurnLease + time.Millisecond)
+	} else {
+		time.Sleep(store.TurnLease + 100*time.Millisecond)
+	}
+	if c, err := s.Begin(ctx, "m3", "o-1"); err != nil || !c.First {
+		t.Fatalf("after the lease: %+v %v", c, err)
 	}
 	// Keys carry the openid as a hash tag, so the script works on a cluster.
 	ttl, err := rdb.TTL(ctx, prefix+"state:{o-1}").Result()
