@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,15 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
-	"github.com/suzhou-amr/suzhirong/handlers"
-	"github.com/suzhou-amr/suzhirong/seeds"
-	"github.com/suzhou-amr/suzhirong/store"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 )
 
 // clock is a test clock that starts at the real time and moves only when
@@ -55,26 +46,7 @@ type adminSvc struct {
 
 func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 	tb.Helper()
-	ctx := context.Background()
-	p, err := seeds.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db := storetest.MustOpenDB(tb)
-	if err := db.SeedPolicy(ctx, p, false); err != nil {
-		tb.Fatal(err)
-	}
-	if _, _, err := db.EnsureAdmin(ctx, leadsAdminPass); err != nil {
-		tb.Fatal(err)
-	}
-	rdb, prefix := storetest.MustOpenRedis(tb)
-	fake := wechattest.New(tb)
-	bot.SetAPIBase(fake.URL)
-	tb.Cleanup(func() { bot.SetAPIBase("") })
-	replies, err := templates.Replies()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db, rdb, prefix, fake := mustStores(tb, nil, nil)
 	appID := ""
 	if !sandbox {
 		app := make([]byte, 8)
@@ -82,23 +54,10 @@ func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 		appID = "wx" + hex.EncodeToString(app)
 	}
 	clk := &clock{t: time.Now()}
-	client := bot.NewClient(storetest.Log, db, rdb, appID, "secret")
-	client.SetShowQRBase(fake.URL)
-	b, err := bot.New(ctx, bot.Config{
-		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
-		Replies: replies, Policy: p, Now: clk.Now,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
-	h := handlers.New(handlers.Config{
-		Log: storetest.Log, Bot: b, Codec: &bot.Codec{Token: leadsToken}, DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), Now: clk.Now,
-	})
+	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: appID, now: clk.Now})
 	s := &adminSvc{
-		leadsSvc: &leadsSvc{tb: tb, handler: h, db: db, fake: fake, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: p},
-		clock:    clk, bot: b, client: client,
+		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy},
+		clock:    clk, bot: in.bot, client: in.client,
 	}
 	s.admin = s.login("admin", leadsAdminPass)
 	return s

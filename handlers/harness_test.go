@@ -17,6 +17,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
@@ -66,6 +67,85 @@ func withAppID() envOption { return func(c *envConfig) { c.appID = testAppID } }
 // withAES turns on safe mode with the official sample key.
 func withAES() envOption { return func(c *envConfig) { c.aesKey = testAESKey } }
 
+// mustStores opens fresh stores for a service under test: a seeded
+// database with the bootstrap officer, a Redis key prefix of its own, and a
+// fake WeChat API that every outbound call goes to. db and rdb, when given,
+// are used instead of fresh ones.
+func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *store.Redis, string, *wechattest.Server) {
+	tb.Helper()
+	ctx := context.Background()
+	policy, err := seeds.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if db == nil {
+		db = storetest.MustOpenDB(tb)
+	}
+	if err := db.SeedPolicy(ctx, policy, false); err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := db.EnsureAdmin(ctx, leadsAdminPass); err != nil {
+		tb.Fatal(err)
+	}
+	prefix := "szr:"
+	if rdb == nil {
+		rdb, prefix = storetest.MustOpenRedis(tb)
+	}
+	fake := wechattest.New(tb)
+	bot.SetAPIBase(fake.URL)
+	tb.Cleanup(func() { bot.SetAPIBase("") })
+	return db, rdb, prefix, fake
+}
+
+// wiring is what distinguishes one service instance under test.
+type wiring struct {
+	token, appID, aesKey string
+	now                  func() time.Time // nil: the real clock
+}
+
+// instance is one service instance wired as main.go does: bot, lead
+// pipeline, routes.
+type instance struct {
+	bot     *bot.Bot
+	client  *bot.Client
+	codec   *bot.Codec
+	handler http.Handler
+	outbox  *bot.Outbox
+	policy  *dialog.Policy
+}
+
+// mustWire wires an instance on the given stores; several instances on the
+// same stores behave as replicas behind a load balancer.
+func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake *wechattest.Server, w wiring) instance {
+	tb.Helper()
+	policy, err := seeds.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	replies, err := templates.Replies()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	client := bot.NewClient(storetest.Log, db, rdb, w.appID, "secret")
+	client.SetShowQRBase(fake.URL)
+	b, err := bot.New(context.Background(), bot.Config{
+		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
+		Replies: replies, Metrics: bot.NewMetrics(nil), Policy: policy, Now: w.now,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
+	codec := &bot.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey}
+	if w.appID != "" {
+		codec.AppID = w.appID
+	}
+	h := handlers.New(handlers.Config{
+		Log: storetest.Log, Bot: b, Codec: codec, DB: db, Redis: rdb, Registry: prometheus.NewRegistry(), Now: w.now,
+	})
+	return instance{bot: b, client: client, codec: codec, handler: h, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: policy}
+}
+
 // mustEnv builds the service as main does, on fresh stores.
 func mustEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Helper()
@@ -73,56 +153,17 @@ func mustEnv(tb testing.TB, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db := cfg.db
-	if db == nil {
-		db = storetest.MustOpenDB(tb)
-	}
-	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		tb.Fatal(err)
-	}
-	rdb, prefix := cfg.redis, "szr:"
-	if rdb == nil {
-		rdb, prefix = storetest.MustOpenRedis(tb)
-	}
-	fake := wechattest.New(tb)
-	bot.SetAPIBase(fake.URL)
-	tb.Cleanup(func() { bot.SetAPIBase("") })
+	db, rdb, prefix, fake := mustStores(tb, cfg.db, cfg.redis)
 	e := &env{tb: tb, db: db, redis: rdb, fake: fake, prefix: prefix, cfg: cfg}
 	e.start()
 	return e
 }
 
-// start builds a service instance on e's stores: a second call gives a twin
-// instance sharing the database and Redis, as behind a load balancer.
+// start wires a service instance on e's stores.
 func (e *env) start() {
 	e.tb.Helper()
-	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		e.tb.Fatal(err)
-	}
-	replies, err := templates.Replies()
-	if err != nil {
-		e.tb.Fatal(err)
-	}
-	client := bot.NewClient(storetest.Log, e.db, e.redis, e.cfg.appID, "secret")
-	b, err := bot.New(ctx, bot.Config{
-		Log: storetest.Log, DB: e.db, Sessions: store.NewSessions(e.redis, e.prefix), Client: client,
-		Replies: replies, Metrics: bot.NewMetrics(nil), Policy: policy,
-	})
-	if err != nil {
-		e.tb.Fatal(err)
-	}
-	e.bot = b
-	e.codec = &bot.Codec{Token: testToken, AppID: testAppID, AESKey: e.cfg.aesKey}
-	e.handler = handlers.New(handlers.Config{
-		Log: storetest.Log, Bot: b, Codec: e.codec, DB: e.db, Redis: e.redis, Registry: prometheus.NewRegistry(),
-	})
+	in := mustWire(e.tb, e.db, e.redis, e.prefix, e.fake, wiring{token: testToken, appID: e.cfg.appID, aesKey: e.cfg.aesKey})
+	e.bot, e.codec, e.handler = in.bot, in.codec, in.handler
 }
 
 // twin returns a second instance on the same stores.

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -13,16 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/handlers"
-	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 )
 
 const (
@@ -47,41 +40,11 @@ type leadsSvc struct {
 
 func mustLeadsSvc(tb testing.TB) *leadsSvc {
 	tb.Helper()
-	ctx := context.Background()
-	p, err := seeds.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db := storetest.MustOpenDB(tb)
-	if err := db.SeedPolicy(ctx, p, false); err != nil {
-		tb.Fatal(err)
-	}
-	if _, _, err := db.EnsureAdmin(ctx, leadsAdminPass); err != nil {
-		tb.Fatal(err)
-	}
-	rdb, prefix := storetest.MustOpenRedis(tb)
-	fake := wechattest.New(tb)
-	bot.SetAPIBase(fake.URL)
-	tb.Cleanup(func() { bot.SetAPIBase("") })
-	replies, err := templates.Replies()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db, rdb, prefix, fake := mustStores(tb, nil, nil)
 	app := make([]byte, 8)
 	rand.Read(app)
-	client := bot.NewClient(storetest.Log, db, rdb, "wx"+hex.EncodeToString(app), "secret")
-	b, err := bot.New(ctx, bot.Config{
-		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
-		Replies: replies, Policy: p,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
-	h := handlers.New(handlers.Config{
-		Log: storetest.Log, Bot: b, Codec: &bot.Codec{Token: leadsToken}, DB: db, Redis: rdb, Registry: prometheus.NewRegistry(),
-	})
-	return &leadsSvc{tb: tb, handler: h, db: db, fake: fake, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: p}
+	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: "wx" + hex.EncodeToString(app)})
+	return &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy}
 }
 
 // push posts a signed plaintext push and returns the reply text ("" for success).
