@@ -65,8 +65,10 @@ func OpenDB(ctx context.Context, log *slog.Logger, dsn, sqlitePath string) (*DB,
 		// avoids "database is locked" under concurrent writes.
 		sqlDB.SetMaxOpenConns(1)
 	} else {
+		// As many idle as open: a smaller idle pool closes and reopens
+		// connections in bursts under load (measured in bench/RESULTS.md).
 		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetMaxIdleConns(32)
 		sqlDB.SetConnMaxLifetime(5 * time.Minute)
 	}
 	db := &DB{DB: gdb, dialect: dialect}
@@ -109,6 +111,9 @@ func withMySQLDefaults(dsn string) string {
 		}
 	}
 	add("parseTime", "true")
+	// Client-side interpolation: one round trip per statement instead of
+	// prepare, execute and close.
+	add("interpolateParams", "true")
 	add("charset", "utf8mb4")
 	add("loc", "UTC")
 	add("timeout", "2s")

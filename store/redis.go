@@ -78,7 +78,7 @@ type Sessions struct {
 	rdb       redis.UniversalClient
 	prefix    string
 	StateTTL  time.Duration // how long a state is kept (the 48 h 客服 window)
-	DedupeTTL time.Duration
+	DedupeTTL time.Duration // WeChat retries within about 15 s; replies are kept 2 min
 	instance  string // tells this process's turn tokens from other instances'
 }
 
@@ -88,7 +88,7 @@ var _ dialog.StateStore = (*Sessions)(nil)
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: 10 * time.Minute, instance: hex.EncodeToString(b)}
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: 2 * time.Minute, instance: hex.EncodeToString(b)}
 }
 
 func (s *Sessions) stateKey(openID string) string { return s.prefix + "state:{" + openID + "}" }
