@@ -79,7 +79,7 @@ type Sessions struct {
 	prefix    string
 	StateTTL  time.Duration // how long a state is kept (the 48 h 客服 window)
 	DedupeTTL time.Duration // WeChat retries within about 15 s; replies are kept 2 min
-	instance  string // tells this process's turn tokens from other instances'
+	instance  string        // tells this process's turn tokens from other instances'
 }
 
 var _ dialog.StateStore = (*Sessions)(nil)
