@@ -211,7 +211,7 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	}
 	if created && generated != "" {
 		// Shown once: the account exists from now on and is not recreated.
-		log.Warn("bootstrap officer account created with a generated password; change it after the first login",
+		log.Warn("bootstrap officer account created with a generated password; change it after the first login (PUT /api/v1/me/password)",
 			slog.String("username", store.AdminUsername), slog.String("password", generated))
 	} else if created {
 		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))

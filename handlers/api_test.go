@@ -163,3 +163,41 @@ func TestAPIRoles(t *testing.T) {
 		t.Errorf("lead after PATCH %+v", got)
 	}
 }
+
+func TestChangePassword(t *testing.T) {
+	s := mustLeadsSvc(t)
+	first := s.login("admin", leadsAdminPass)
+	second := s.login("admin", leadsAdminPass)
+	tests := []struct {
+		name    string
+		body    any
+		status  int
+		message string
+	}{
+		{"wrong current password", map[string]string{"current": "nope-nope", "new": "brand-new-pass"}, http.StatusBadRequest, "当前密码不正确"},
+		{"too short", map[string]string{"current": leadsAdminPass, "new": "short"}, http.StatusBadRequest, "8–72"},
+		{"malformed", "{", http.StatusBadRequest, ""},
+	}
+	for _, tt := range tests {
+		var out map[string]string
+		if got := s.api(http.MethodPut, "/api/v1/me/password", first, tt.body, &out); got != tt.status || !strings.Contains(out["error"], tt.message) {
+			t.Fatalf("%s: %d %v", tt.name, got, out)
+		}
+	}
+	if got := s.api(http.MethodPut, "/api/v1/me/password", first, map[string]string{"current": leadsAdminPass, "new": "brand-new-pass"}, nil); got != http.StatusNoContent {
+		t.Fatalf("change: %d", got)
+	}
+	if got := s.api(http.MethodGet, "/api/v1/me", first, nil, nil); got != http.StatusOK {
+		t.Fatalf("the session that changed the password is kept: %d", got)
+	}
+	if got := s.api(http.MethodGet, "/api/v1/me", second, nil, nil); got != http.StatusUnauthorized {
+		t.Fatalf("other sessions end: %d", got)
+	}
+	if got := s.api(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": leadsAdminPass}, nil); got != http.StatusUnauthorized {
+		t.Fatalf("old password still works: %d", got)
+	}
+	s.login("admin", "brand-new-pass")
+	if got := s.api(http.MethodPut, "/api/v1/me/password", "", map[string]string{"current": "x", "new": "y"}, nil); got != http.StatusUnauthorized {
+		t.Fatalf("without a token: %d", got)
+	}
+}

@@ -107,6 +107,25 @@ func (s *Server) me(c *gin.Context) {
 	c.JSON(http.StatusOK, accountJSON(account(c)))
 }
 
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+// changePassword: PUT /api/v1/me/password {"current","new"}; the account's
+// other sessions end.
+func (s *Server) changePassword(c *gin.Context) {
+	var req passwordRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	if err := s.DB.ChangePassword(c.Request.Context(), account(c).ID, req.Current, req.New, bearer(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 type userRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`

@@ -69,6 +69,7 @@ func New(cfg Config) http.Handler {
 		authed := api.Group("", s.authenticate)
 		authed.POST("/auth/logout", s.logout)
 		authed.GET("/me", s.me)
+		authed.PUT("/me/password", s.changePassword)
 		authed.POST("/users", s.requireRole(dialog.RoleOfficer), s.createUser)
 		authed.GET("/leads", s.listLeads)
 		authed.GET("/leads/:id", s.getLead)

@@ -105,6 +105,36 @@ func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, g
 	return true, generated, nil
 }
 
+// ChangePassword replaces an account's password after checking the current
+// one, and ends the account's other sessions: whoever knew the old password
+// is signed out. keepToken is the session making the change.
+func (db *DB) ChangePassword(ctx context.Context, accountID uint64, current, next, keepToken string) error {
+	if l := utf8.RuneCountInString(next); l < 8 || len(next) > 72 {
+		return dialog.Errorf(dialog.ErrInvalid, "新密码应为8–72个字符")
+	}
+	var a Account
+	if err := db.WithContext(ctx).Where("id = ?", accountID).Take(&a).Error; err != nil {
+		return fmt.Errorf("change password %d: %w", accountID, err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(current)) != nil {
+		return dialog.Errorf(dialog.ErrInvalid, "当前密码不正确")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Account{}).Where("id = ?", accountID).Update("password_hash", string(hash)).Error; err != nil {
+			return fmt.Errorf("change password %d: %w", accountID, err)
+		}
+		err := tx.Where("account_id = ? AND hash <> ?", accountID, hashToken(keepToken)).Delete(&APIToken{}).Error
+		if err != nil {
+			return fmt.Errorf("change password %d: end sessions: %w", accountID, err)
+		}
+		return nil
+	})
+}
+
 func hashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
