@@ -148,7 +148,7 @@ func (l *Leads) Submit(ctx context.Context, openID string, in dialog.SubmitLead,
 }
 
 // countyMessages builds the notifications of a county's contacts and robot
-// about a lead: what is "new", "remind" or "escalate".
+// about a lead: what is "new", "remind", "escalate" or "withdrawn".
 func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
 	p := l.b.Policy()
 	county, _ := p.County(lead.County)
@@ -162,6 +162,8 @@ func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, 
 		last = "已超2个工作日未受理，请尽快联系"
 	case "escalate":
 		last = county.Name + "超4个工作日未受理"
+	case "withdrawn":
+		last = "企业已撤回，无需跟进"
 	}
 	tmpl := l.cfg.TemplateNewNeed
 	if lead.Kind == dialog.LeadApply {
@@ -209,6 +211,26 @@ type LeadRobotData struct {
 	Lead      dialog.Lead
 	KindLabel string
 	County    string
+}
+
+// withdraw ends a lead at its enterprise's request and tells the county's
+// contacts and robot, who were working it, in the same transaction.
+func (l *Leads) withdraw(ctx context.Context, lead dialog.Lead, note, openID string) (dialog.Lead, error) {
+	if err := dialog.CheckMove(lead.Kind, lead.Status, dialog.StatusWithdrawn); err != nil {
+		return dialog.Lead{}, err
+	}
+	county, err := l.b.db.County(ctx, lead.County)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	contacts, err := l.b.db.Contacts(ctx, lead.County)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	return l.b.db.MoveLead(ctx, lead.ID, dialog.StatusWithdrawn, "enterprise:"+openID, note, l.b.now(),
+		func(lead dialog.Lead, _ dialog.LeadEvent) ([]store.Message, error) {
+			return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
+		})
 }
 
 // Move changes a lead's status on behalf of actor and notifies the
@@ -418,6 +440,20 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 	}
 	if err != nil {
 		return nil, err
+	}
+	if e.Status == dialog.StatusWithdrawn {
+		// Only the enterprise that filed a lead withdraws it.
+		if lead.OpenID != in.OpenID {
+			return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
+		}
+		moved, err := l.withdraw(ctx, lead, e.Note, in.OpenID)
+		if msg := dialog.Message(err); msg != "" && errors.Is(err, dialog.ErrTransition) {
+			return []dialog.Reply{{Name: "move_invalid", Data: msg}}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []dialog.Reply{{Name: "lead_withdrawn", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
 	}
 	counties, err := l.b.db.ContactCounties(ctx, in.OpenID)
 	if err != nil {

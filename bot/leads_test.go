@@ -337,3 +337,46 @@ func TestTruncate(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestEnterpriseWithdrawsFromChat(t *testing.T) {
+	e := mustLeadsEnv(t)
+	e.bindContact("o-ks", "kunshan")
+	e.fillNeed("o-ent", "320583", "MA1N2P3Q5")
+	number := numberPattern.FindString(e.say("o-ent", "确认"))
+	e.drain()
+	before := len(e.templatesTo("o-ks"))
+
+	for _, tt := range []struct{ openID, want string }{
+		{"o-stranger", "没有找到编号为“" + number + "”"}, // only its enterprise withdraws a lead
+		{"o-ks", "没有找到编号为“" + number + "”"},       // nor can a county contact
+	} {
+		if got := e.say(tt.openID, "撤回 "+number); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %s", tt.openID, got)
+		}
+	}
+	if got := e.say("o-ent", "撤回 "+number+" 已从其他渠道获得贷款"); !strings.Contains(got, "已撤回") {
+		t.Fatalf("撤回: %s", got)
+	}
+	l := e.lead(number)
+	last, _ := l.Last()
+	if l.Status != dialog.StatusWithdrawn || last.Actor != "enterprise:o-ent" || last.Note != "已从其他渠道获得贷款" {
+		t.Fatalf("lead %s, event %+v", l.Status, last)
+	}
+	e.drain()
+	tpl := e.templatesTo("o-ks")
+	if len(tpl) != before+1 {
+		t.Fatalf("county contact got %d new templates, want 1", len(tpl)-before)
+	}
+	data := tpl[len(tpl)-1].Body["data"].(map[string]any)
+	if v := data[bot.FieldCounty].(map[string]any)["value"]; v != "企业已撤回，无需跟进" {
+		t.Errorf("withdrawal template %v", data)
+	}
+	if got := e.say("o-ent", "撤回 "+number); !strings.Contains(got, "未能变更") {
+		t.Errorf("second withdrawal: %s", got)
+	}
+	// A withdrawn need no longer blocks a new one for the same code.
+	e.fillNeed("o-ent", "320583", "MA1N2P3Q5")
+	if got := e.say("o-ent", "确认"); !strings.Contains(got, "已提交") {
+		t.Fatalf("new need after withdrawal: %s", got)
+	}
+}
