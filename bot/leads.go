@@ -194,11 +194,17 @@ func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, 
 	return msgs, nil
 }
 
-func templateMessage(openID, templateID string, data map[string]string, key string) (store.Message, error) {
+// templateData builds a template message with every field cut to WeChat's
+// 20-character rule.
+func templateData(openID, templateID string, data map[string]string) TemplateMessage {
 	for k, v := range data {
 		data[k] = Truncate(v, MaxFieldRunes)
 	}
-	payload, err := json.Marshal(TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data})
+	return TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data}
+}
+
+func templateMessage(openID, templateID string, data map[string]string, key string) (store.Message, error) {
+	payload, err := json.Marshal(templateData(openID, templateID, data))
 	if err != nil {
 		return store.Message{}, fmt.Errorf("encode template message: %w", err)
 	}
@@ -259,26 +265,30 @@ func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (di
 			return nil, nil
 		}
 		key := fmt.Sprintf("lead:%d:event:%d:enterprise", lead.ID, ev.ID)
+		note := ev.Note
+		if note == "" {
+			note = dialog.LeadKindLabel(lead.Kind)
+		}
+		tm := templateData(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
+			FieldNumber: lead.Number, FieldStatus: dialog.StatusLabel(ev.Status), FieldNote: note,
+			FieldTime: ev.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"),
+		})
 		if text {
 			content, err := l.b.renderOne(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
 			if err != nil {
 				return nil, err
 			}
-			payload, _ := json.Marshal(map[string]string{"content": content})
+			payload, err := json.Marshal(textPayload{Content: content, Fallback: &tm})
+			if err != nil {
+				return nil, fmt.Errorf("encode text message: %w", err)
+			}
 			return []store.Message{{Channel: ChannelText, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
 		}
-		note := ev.Note
-		if note == "" {
-			note = dialog.LeadKindLabel(lead.Kind)
-		}
-		m, err := templateMessage(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
-			FieldNumber: lead.Number, FieldStatus: dialog.StatusLabel(ev.Status), FieldNote: note,
-			FieldTime: ev.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"),
-		}, key)
+		payload, err := json.Marshal(tm)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("encode template message: %w", err)
 		}
-		return []store.Message{m}, nil
+		return []store.Message{{Channel: ChannelTemplate, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
 	})
 }
 

@@ -380,3 +380,30 @@ func TestEnterpriseWithdrawsFromChat(t *testing.T) {
 		t.Fatalf("new need after withdrawal: %s", got)
 	}
 }
+
+func TestStatusTextFallsBackToTemplateOutsideWindow(t *testing.T) {
+	e := mustLeadsEnv(t)
+	e.bindContact("o-ks", "kunshan")
+	e.fillNeed("o-ent", "320583", "MA1N2P3Q6")
+	number := numberPattern.FindString(e.say("o-ent", "确认"))
+	e.drain()
+	// The enterprise wrote a moment ago, so a 客服 text is queued; by the
+	// time it goes out WeChat says the 48 h window has closed.
+	if got := e.say("o-ks", "受理 "+number); !strings.Contains(got, "已受理") {
+		t.Fatalf("受理: %s", got)
+	}
+	e.fake.Answer("/cgi-bin/message/custom/send", 45015)
+	if n := e.drain(); n != 1 {
+		t.Fatalf("drained %d, want the one notification", n)
+	}
+	if texts := e.textsTo("o-ent"); len(texts) != 0 {
+		t.Fatalf("texts delivered: %q", texts)
+	}
+	tpl := e.templatesTo("o-ent")
+	if len(tpl) != 1 || tpl[0].Body["template_id"] != tplStatus {
+		t.Fatalf("fallback templates %+v", tpl)
+	}
+	if e.drain() != 0 || len(e.templatesTo("o-ent")) != 1 {
+		t.Fatal("the notification went out twice")
+	}
+}

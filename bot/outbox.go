@@ -145,13 +145,17 @@ func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
 		_, err := o.client.SendTemplate(ctx, m)
 		return err
 	case ChannelText:
-		var m struct {
-			Content string `json:"content"`
-		}
+		var m textPayload
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
 			return permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
-		return o.client.SendText(ctx, r.Recipient, m.Content)
+		err := o.client.SendText(ctx, r.Recipient, m.Content)
+		if m.Fallback != nil && errCode(err) == errOutsideWindow {
+			// The follower's 48 h window closed while the message waited:
+			// a template message reaches them any time.
+			_, err = o.client.SendTemplate(ctx, *m.Fallback)
+		}
+		return err
 	case ChannelRobot:
 		var m struct {
 			Markdown string `json:"markdown"`
@@ -173,6 +177,37 @@ func permanent(err error) error { return permanentError{err} }
 
 var errCodePattern = regexp.MustCompile(`errcode=(-?\d+)`)
 
+// errOutsideWindow is WeChat's answer to a 客服 message sent more than 48 h
+// after the follower's last message.
+const errOutsideWindow = 45015
+
+// textPayload is a 客服 text in the outbox, with the template message to send
+// instead if the 48 h window has closed by the time it goes out.
+type textPayload struct {
+	Content  string           `json:"content"`
+	Fallback *TemplateMessage `json:"fallback,omitempty"`
+}
+
+// errCode returns the WeChat errcode an error carries, or 0.
+func errCode(err error) int64 {
+	if err == nil {
+		return 0
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	var ce *util.CommonError
+	if errors.As(err, &ce) {
+		return ce.ErrCode
+	}
+	if m := errCodePattern.FindStringSubmatch(err.Error()); m != nil {
+		code, _ := strconv.ParseInt(m[1], 10, 64)
+		return code
+	}
+	return 0
+}
+
 // Transient reports whether a send that failed with err may succeed later.
 // WeChat's answers are classified by APIError.Transient; template and 客服
 // sends return plain errors carrying "errcode=N", which is read from the
@@ -182,16 +217,7 @@ func Transient(err error) bool {
 	if errors.As(err, &pe) {
 		return false
 	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Transient()
-	}
-	var ce *util.CommonError
-	if errors.As(err, &ce) {
-		return (&APIError{Code: ce.ErrCode}).Transient()
-	}
-	if m := errCodePattern.FindStringSubmatch(err.Error()); m != nil {
-		code, _ := strconv.ParseInt(m[1], 10, 64)
+	if code := errCode(err); code != 0 {
 		return (&APIError{Code: code}).Transient()
 	}
 	return true

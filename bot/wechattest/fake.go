@@ -37,8 +37,21 @@ type Server struct {
 	expire   bool    // the current token is rejected once with 40001
 	rnd      *rand.Rand
 	msgID    int64
-	massIDs  map[string]int64 // clientmsgid → msg_id of mass sends
-	tags     map[string]int64 // user tags created: name → id
+	massIDs  map[string]int64   // clientmsgid → msg_id of mass sends
+	tags     map[string]int64   // user tags created: name → id
+	answers  map[string][]int64 // errcodes to answer next on a path, in order
+}
+
+// Answer makes the next calls on path fail with the given errcodes, one
+// call each, as when WeChat refuses a 客服 message outside the 48 h window
+// (45015).
+func (s *Server) Answer(path string, codes ...int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.answers == nil {
+		s.answers = map[string][]int64{}
+	}
+	s.answers[path] = append(s.answers[path], codes...)
 }
 
 // QRPNG is the image the fake serves for every QR ticket: a 1×1 PNG.
@@ -125,6 +138,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	robot := strings.HasPrefix(r.URL.Path, "/cgi-bin/webhook/") // WeCom group robots take a key, not a token
 	if !robot && (token != s.currentToken() || s.expire) {
 		writeJSON(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"})
+		return
+	}
+	if codes := s.answers[r.URL.Path]; len(codes) > 0 {
+		s.answers[r.URL.Path] = codes[1:]
+		writeJSON(w, map[string]any{"errcode": codes[0], "errmsg": "refused by the test"})
 		return
 	}
 	if s.failRate > 0 && s.rnd.Float64() < s.failRate {
