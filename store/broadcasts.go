@@ -60,7 +60,11 @@ func (db *DB) MassSendsIn(ctx context.Context, from, to time.Time) (int, error) 
 	return int(n), nil
 }
 
-// ClaimBroadcast moves a draft (or failed) broadcast to sending, stamped
+// StaleSending is how long a broadcast may stay "sending" before a new send
+// may claim it again (its instance died between the claim and WeChat's answer).
+const StaleSending = 10 * time.Minute
+
+// ClaimBroadcast moves a draft (or failed, or stale sending) broadcast to sending, stamped
 // at, when fewer than quota broadcasts were sent in [from, to). Exactly one
 // of concurrent claims wins: the others get an ErrTransition error (already
 // sent or being sent) or an ErrQuota error. On MySQL a counter row of the
@@ -84,7 +88,11 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 		if err != nil {
 			return fmt.Errorf("claim broadcast %d: %w", id, err)
 		}
-		if b.Status != dialog.BroadcastDraft && b.Status != dialog.BroadcastFailed {
+		// A send left "sending" by an instance that died before WeChat
+		// answered may be sent again: the clientmsgid makes WeChat refuse a
+		// second job for the same broadcast, so it cannot go out twice.
+		stale := b.Status == dialog.BroadcastSending && b.SentAt != nil && at.Sub(*b.SentAt) > StaleSending
+		if b.Status != dialog.BroadcastDraft && b.Status != dialog.BroadcastFailed && !stale {
 			return dialog.Errorf(dialog.ErrTransition, "该群发已发送（状态：%s），不能重复发送", b.Status)
 		}
 		var n int64
@@ -92,10 +100,17 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 			Count(&n).Error; err != nil {
 			return fmt.Errorf("claim broadcast %d: count: %w", id, err)
 		}
+		if stale {
+			n-- // the stale claim itself was counted
+		}
 		if int(n) >= quota {
 			return dialog.Errorf(dialog.ErrQuota, "本月%d次群发额度已用完（服务号每月可群发%d次），请下月再发", quota, quota)
 		}
-		res := tx.Model(&Broadcast{}).Where("id = ? AND status = ?", id, b.Status).
+		claim := tx.Model(&Broadcast{}).Where("id = ? AND status = ?", id, b.Status)
+		if stale {
+			claim = claim.Where("sent_at = ?", *b.SentAt)
+		}
+		res := claim.
 			Updates(map[string]any{"status": dialog.BroadcastSending, "sent_at": at, "sent_by": by, "last_error": ""})
 		if res.Error != nil {
 			return fmt.Errorf("claim broadcast %d: %w", id, res.Error)

@@ -94,3 +94,48 @@ func TestFinishBroadcastIsIdempotent(t *testing.T) {
 		t.Errorf("unknown job: %v %v", found, err)
 	}
 }
+
+// A broadcast left "sending" by a dead instance can be sent again once the
+// claim is stale, and only by one of two concurrent retries; a fresh claim
+// cannot be taken over.
+func TestStaleSendingBroadcastCanBeReclaimed(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	from, to, _ := dialog.ParseMonth("", now)
+	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now, from, to, dialog.MassSendsPerMonth); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now.Add(time.Minute), from, to, dialog.MassSendsPerMonth); !errors.Is(err, dialog.ErrTransition) {
+		t.Fatalf("a fresh claim was taken over: %v", err)
+	}
+	later := now.Add(store.StaleSending + time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.ClaimBroadcast(ctx, b.ID, "admin", later, from, to, dialog.MassSendsPerMonth)
+			if err == nil {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			} else if !errors.Is(err, dialog.ErrTransition) {
+				t.Errorf("reclaim: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d retries reclaimed the stale send, want 1", won)
+	}
+	if n, err := db.MassSendsIn(ctx, from, to); err != nil || n != 1 {
+		t.Fatalf("the reclaimed send counts once against the quota: %d %v", n, err)
+	}
+}
