@@ -35,6 +35,7 @@ var simOpenID = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
 
 type simulatorData struct {
 	OpenID string
+	Prefix string
 	Menu   []*menu.Button
 	Safe   bool
 }
@@ -43,7 +44,8 @@ type simulatorData struct {
 func (cs *console) simulatorPage(c *gin.Context) {
 	b := make([]byte, 6)
 	rand.Read(b)
-	d := simulatorData{OpenID: fmt.Sprintf("o-sim-%x", b), Menu: bot.Menu(), Safe: cs.Codec.Safe()}
+	prefix := simPrefix(account(c))
+	d := simulatorData{OpenID: fmt.Sprintf("%s%x", prefix, b), Prefix: prefix, Menu: bot.Menu(), Safe: cs.Codec.Safe()}
 	cs.render(c, http.StatusOK, "simulator", "公众号模拟器", d)
 }
 
@@ -104,6 +106,20 @@ func (r simRequest) validate() error {
 	return nil
 }
 
+// simPrefix is the openid prefix of an account's simulated followers. The
+// simulator signs pushes with the real token, so it must never speak as a
+// real follower or as another account's simulated ones: every openid it
+// accepts carries the account's id.
+func simPrefix(acc dialog.Account) string { return fmt.Sprintf("o-sim-%d-", acc.ID) }
+
+// simOwn refuses an openid outside the account's simulated followers.
+func simOwn(acc dialog.Account, openID string) error {
+	if !strings.HasPrefix(openID, simPrefix(acc)) {
+		return dialog.Errorf(dialog.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", simPrefix(acc))
+	}
+	return nil
+}
+
 // simulatorSend: POST /simulator/send {openid, text | event, key} → {reply}.
 func (cs *console) simulatorSend(c *gin.Context) {
 	var req simRequest
@@ -113,6 +129,15 @@ func (cs *console) simulatorSend(c *gin.Context) {
 	}
 	if err := req.validate(); err != nil {
 		c.JSON(http.StatusBadRequest, simResponse{Error: dialog.Message(err)})
+		return
+	}
+	acc := account(c)
+	if !acc.CanWrite() {
+		c.JSON(http.StatusForbidden, simResponse{Error: "只读账号不能用模拟器发送消息"})
+		return
+	}
+	if err := simOwn(acc, req.OpenID); err != nil {
+		c.JSON(http.StatusForbidden, simResponse{Error: dialog.Message(err)})
 		return
 	}
 	now := cs.Now()
@@ -200,6 +225,10 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 	openID := c.Query("openid")
 	if !simOpenID.MatchString(openID) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "openid 不正确"})
+		return
+	}
+	if err := simOwn(account(c), openID); err != nil {
+		c.JSON(http.StatusForbidden, gin.H{"error": dialog.Message(err)})
 		return
 	}
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)

@@ -81,7 +81,7 @@
   function newUser() {
     var a = new Uint8Array(6);
     crypto.getRandomValues(a);
-    openid.value = "o-sim-" + Array.prototype.map.call(a, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+    openid.value = openid.dataset.prefix + Array.prototype.map.call(a, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
     chat.innerHTML = "";
     lastInbox = 0;
     sys("新用户 " + openid.value);
