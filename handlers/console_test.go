@@ -622,7 +622,7 @@ func TestSimulatorInboxShowsSandboxMessages(t *testing.T) {
 	if code, _, _ := b.get("/simulator/inbox?openid=o-sim-999999-abcdef"); code != http.StatusForbidden {
 		t.Errorf("another account's inbox: %d", code)
 	}
-	_, _, body := b.get("/simulator/inbox?openid="+sim)
+	_, _, body := b.get("/simulator/inbox?openid=" + sim)
 	var res struct {
 		Messages []struct {
 			ID   uint64
@@ -633,7 +633,7 @@ func TestSimulatorInboxShowsSandboxMessages(t *testing.T) {
 	if len(res.Messages) != 1 || res.Messages[0].Text != "您的申请已受理" {
 		t.Fatalf("inbox: %s", body)
 	}
-	_, _, body = b.get("/simulator/inbox?openid="+sim+"&after=" + strconv.FormatUint(res.Messages[0].ID, 10))
+	_, _, body = b.get("/simulator/inbox?openid=" + sim + "&after=" + strconv.FormatUint(res.Messages[0].ID, 10))
 	if strings.Contains(body, "受理") {
 		t.Errorf("after: %s", body)
 	}
