@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -22,13 +23,21 @@ import (
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
+// APITimeout bounds every outbound WeChat call.
+const APITimeout = 10 * time.Second
+
 // DefaultAPIBase is WeChat's API host.
 const DefaultAPIBase = "https://api.weixin.qq.com"
 
 // SetAPIBase points every outbound WeChat call at base (a fake server in
 // tests, a proxy in production). It sets silenceper's process-wide modifier,
 // so call it once at start-up.
+//
+// It also gives silenceper's process-wide HTTP client a timeout: its
+// template and 客服 sends ignore the context, and a hung connection must not
+// stall the outbox past its lease (another instance would send again).
 func SetAPIBase(base string) {
+	util.DefaultHTTPClient = &http.Client{Timeout: APITimeout}
 	base = strings.TrimRight(base, "/")
 	if base == "" || base == DefaultAPIBase {
 		util.SetURIModifier(nil)
