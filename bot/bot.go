@@ -192,6 +192,14 @@ func (b *Bot) Handle(ctx context.Context, m Message) []byte {
 		b.metrics.DedupeHits.Inc()
 		return b.repeat(ctx, m, key, claim.Reply)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			// Let WeChat's retry be handled afresh, and the follower's next
+			// message not wait for the lease; Respond reports the panic.
+			b.sessions.Release(context.WithoutCancel(ctx), claim)
+			panic(r)
+		}
+	}()
 	reply, err := b.process(ctx, m, in, claim)
 	if err != nil {
 		b.metrics.Busy.Inc()

@@ -187,16 +187,28 @@ local d = redis.call('GET', KEYS[1])
 if d then return {0, d} end
 if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {2, false} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {1, redis.call('GET', KEYS[2]) or false}
+return {1, redis.call('GET', KEYS[2]) or false, redis.call('GET', KEYS[4]) or '0'}
 `)
 
-// finishScript stores the reply for repeats and, when given, the new state,
-// then gives the turn lock back if it is still ours.
+// finishScript stores the reply for repeats and, when given, the new state
+// — unless another turn saved a state since this one read it (this turn
+// outlived its lease), so a slow turn never overwrites a newer one — then
+// gives the turn lock back if it is still ours. It returns 0 when the state
+// was not written.
 var finishScript = redis.NewScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+local saved = 1
+if ARGV[4] ~= '' then
+  if (redis.call('GET', KEYS[4]) or '0') == ARGV[6] then
+    redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+    redis.call('INCR', KEYS[4])
+    redis.call('PEXPIRE', KEYS[4], ARGV[5])
+  else
+    saved = 0
+  end
+end
 if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
-return 1
+return saved
 `)
 
 // releaseScript forgets a claim whose handling failed and gives the lock back.
@@ -221,11 +233,15 @@ type Claim struct {
 	HasState bool         // a state was stored (First only)
 	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
 
-	key, openID, token string
+	key, openID, token, rev string
 }
 
+// ErrStaleTurn is returned by Finish when a newer turn saved the follower's
+// state first; the reply was stored, the older state dropped.
+var ErrStaleTurn = errors.New("a newer turn saved the state first")
+
 func (s *Sessions) keys(dedupeKey, openID string) []string {
-	return []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID), s.prefix + "turn:{" + openID + "}"}
+	return []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID), s.prefix + "turn:{" + openID + "}", s.prefix + "rev:{" + openID + "}"}
 }
 
 var turnSeq atomic.Uint64
@@ -243,13 +259,17 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 	}
 	status, _ := res[0].(int64)
 	val, _ := res[1].(string)
+	var rev string
+	if len(res) > 2 {
+		rev, _ = res[2].(string)
+	}
 	switch status {
 	case 0:
 		return Claim{Reply: []byte(val)}, nil
 	case 2:
 		return Claim{}, ErrBusyTurn
 	}
-	c := Claim{First: true, key: dedupeKey, openID: openID, token: token}
+	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: rev}
 	if val != "" {
 		st, err := decodeState(openID, []byte(val))
 		switch {
@@ -273,10 +293,13 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 			return fmt.Errorf("encode state %s: %w", c.openID, err)
 		}
 	}
-	err := finishScript.Run(ctx, s.rdb, s.keys(c.key, c.openID),
-		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds()).Err()
+	saved, err := finishScript.Run(ctx, s.rdb, s.keys(c.key, c.openID),
+		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds(), c.rev).Int()
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", c.key, err)
+	}
+	if saved == 0 {
+		return fmt.Errorf("finish %s: %w", c.key, ErrStaleTurn)
 	}
 	return nil
 }

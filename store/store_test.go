@@ -213,3 +213,46 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("old version: %v", err)
 	}
 }
+
+// A turn that outlived its lease cannot overwrite the state a later turn saved.
+func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
+	rdb, prefix := storetest.MustOpenRedis(t)
+	s := store.NewSessions(rdb, prefix)
+	ctx := context.Background()
+	slow, err := s.Begin(ctx, "m1", "o-slow")
+	if err != nil || !slow.First {
+		t.Fatalf("first turn: %+v %v", slow, err)
+	}
+	if mr := rdb.Embedded(); mr != nil {
+		mr.FastForward(store.TurnLease + time.Millisecond)
+	} else {
+		time.Sleep(store.TurnLease + 100*time.Millisecond)
+	}
+	fast, err := s.Begin(ctx, "m2", "o-slow")
+	if err != nil || !fast.First {
+		t.Fatalf("second turn after the lease: %+v %v", fast, err)
+	}
+	if err := s.Finish(ctx, fast, &dialog.State{Flow: "need", Step: "phone"}, []byte("r2")); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Finish(ctx, slow, &dialog.State{Flow: "selfcheck", Step: "c1"}, []byte("r1"))
+	if !errors.Is(err, store.ErrStaleTurn) {
+		t.Fatalf("slow finish: %v", err)
+	}
+	st, err := s.Load(ctx, "o-slow")
+	if err != nil || st.Flow != "need" || st.Step != "phone" {
+		t.Fatalf("state %+v %v: the newer turn's state must stay", st, err)
+	}
+	// The slow turn's reply is still kept for WeChat's retries.
+	if r, err := s.Reply(ctx, "m1", "o-slow"); err != nil || string(r) != "r1" {
+		t.Fatalf("slow reply %q %v", r, err)
+	}
+	// And the next turn reads and saves normally.
+	next, err := s.Begin(ctx, "m3", "o-slow")
+	if err != nil || !next.First || next.State.Flow != "need" {
+		t.Fatalf("next turn: %+v %v", next, err)
+	}
+	if err := s.Finish(ctx, next, &dialog.State{Flow: "need", Step: "product"}, []byte("r3")); err != nil {
+		t.Fatal(err)
+	}
+}
