@@ -53,13 +53,19 @@ type Criterion struct {
 }
 
 // Condition is one eligibility condition of 企业库范围; the enterprise must
-// answer yes to every one.
+// meet every one.
 type Condition struct {
 	ID       string
 	Question string
 	Fail     string // what failing it means and what to do
 	Clause   string
+	// PassOnNo marks a question asked the natural way round ("were you
+	// penalised?"): 否/没有 meets the condition.
+	PassOnNo bool
 }
+
+// Met reports whether an answer of yes (true) or no meets the condition.
+func (c Condition) Met(yes bool) bool { return yes != c.PassOnNo }
 
 // RiskBand is the split of a principal loss for loans up to UpToWan 万元.
 type RiskBand struct {

@@ -183,7 +183,7 @@ func answerCondition(t *turn, i int, text string) {
 		askCondition(t, i)
 		return
 	}
-	if !yes {
+	if !t.p.Eligibility[i].Met(yes) {
 		t.say("selfcheck_failed", SelfCheckFailData{Condition: t.p.Eligibility[i]})
 		t.end()
 		return

@@ -150,12 +150,21 @@ func (c *chat) contains(parts ...string) {
 	}
 }
 
-// toLists starts a self-check and answers yes to every condition.
+// meets is an answer that meets cond: 是, or 没有 for a question asked the
+// natural way round ("受到过处罚吗？").
+func meets(cond dialog.Condition) string {
+	if cond.PassOnNo {
+		return "没有"
+	}
+	return "是"
+}
+
+// toLists starts a self-check and meets every condition.
 func (c *chat) toLists() *chat {
 	c.tb.Helper()
 	c.send("自检")
-	for range c.p.Eligibility {
-		c.send("是")
+	for _, cond := range c.p.Eligibility {
+		c.send(meets(cond))
 	}
 	c.at2("selfcheck", "tier1")
 	return c
@@ -324,13 +333,17 @@ func TestSelfCheckHighestTierWins(t *testing.T) {
 func TestSelfCheckIneligible(t *testing.T) {
 	p := MustChatPolicy(t)
 	for i, cond := range p.Eligibility {
-		for _, no := range []string{"否", "不是", "2", "没有"} {
+		fails := []string{"否", "不是", "2", "没有"}
+		if cond.PassOnNo {
+			fails = []string{"是", "有", "1", "有的"}
+		}
+		for _, no := range fails {
 			t.Run(cond.ID+"/"+no, func(t *testing.T) {
 				c := newChat(t, dialog.Profile{})
 				c.send("自检")
 				c.reply("selfcheck")
-				for range i {
-					c.send("是")
+				for _, before := range p.Eligibility[:i] {
+					c.send(meets(before))
 				}
 				c.at2("selfcheck", fmt.Sprintf("cond%d", i))
 				c.contains(cond.Question)

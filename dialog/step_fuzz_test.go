@@ -28,7 +28,7 @@ func FuzzStep(f *testing.F) {
 	starts := []start{
 		{"idle", dialog.Profile{}, nil},
 		{"selfcheck eligibility", dialog.Profile{}, []string{"1"}},
-		{"selfcheck criteria", dialog.Profile{}, []string{"1", "是", "是", "是", "是"}},
+		{"selfcheck criteria", dialog.Profile{}, []string{"1", "是", "是", "是", "没有"}},
 		{"selfcheck saved", tier2, []string{"1"}},
 		{"calc tier", dialog.Profile{}, []string{"3"}},
 		{"calc amount", dialog.Profile{}, []string{"3", "1"}},

@@ -157,6 +157,7 @@ type eligibilityDoc struct {
 		Question string `yaml:"question"`
 		Fail     string `yaml:"fail"`
 		Clause   string `yaml:"clause"`
+		PassOnNo bool   `yaml:"pass_on_no"`
 	} `yaml:"conditions"`
 }
 
@@ -266,7 +267,7 @@ func (c *checker) eligibility(d eligibilityDoc) []dialog.Condition {
 			c.addf(fileEligibility, "condition %q: no fail text", e.ID)
 		}
 		out = append(out, dialog.Condition{
-			ID: e.ID, Question: q, Fail: strings.TrimSpace(e.Fail), Clause: e.Clause,
+			ID: e.ID, Question: q, Fail: strings.TrimSpace(e.Fail), Clause: e.Clause, PassOnNo: e.PassOnNo,
 		})
 	}
 	return out

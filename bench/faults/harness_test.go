@@ -324,7 +324,7 @@ func push(addr, openID, text string, msgID int64) result {
 
 // walk is the load generator's walk (bench/loadgen), without its checks: an
 // outage makes a follower repeat a step.
-var walk = []string{"菜单", "3", "1", "500", "产品", "1", "1", "联系", "菜单", "1", "是", "是", "是", "是", "都没有", "都没有", "都没有"}
+var walk = []string{"菜单", "3", "1", "500", "产品", "1", "1", "联系", "菜单", "1", "是", "是", "是", "没有", "都没有", "都没有", "都没有"}
 
 // load runs workers pushing the walk until stop, each with new followers
 // arriving every `every` pushes (first contact reads the database), and
