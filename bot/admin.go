@@ -490,13 +490,8 @@ func (b *Bot) SetDisbursed(ctx context.Context, acc dialog.Account, ref string, 
 	}
 	switch lead.Status {
 	case dialog.StatusContracted:
-		if err := b.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
-			return dialog.Lead{}, 0, err
-		}
-		moved, err := b.Leads.Change(ctx, acc, strconv.FormatUint(lead.ID, 10), dialog.StatusDisbursed, note)
+		moved, err := b.Leads.Disburse(ctx, acc, strconv.FormatUint(lead.ID, 10), wan, note)
 		if err != nil {
-			// The amount stays on the contracted lead; it is only counted
-			// once the lead is disbursed.
 			return dialog.Lead{}, 0, err
 		}
 		return moved, wan, nil

@@ -243,6 +243,12 @@ func (l *Leads) withdraw(ctx context.Context, lead dialog.Lead, note, openID str
 // enterprise: by 客服 text when it wrote within 48 h, else by template
 // message, through the outbox in the same transaction.
 func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (dialog.Lead, error) {
+	return l.move(ctx, id, to, note, actor, 0)
+}
+
+// move is Move; a disbursement records its amount (万元) in the same
+// transaction.
+func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, disbursedWan float64) (dialog.Lead, error) {
 	now := l.b.now()
 	lead, err := l.b.db.Lead(ctx, id)
 	if err != nil {
@@ -260,7 +266,7 @@ func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (di
 		}
 		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
 	}
-	return l.b.db.MoveLead(ctx, id, to, actor, note, now, func(lead dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+	notify := func(lead dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
 		if lead.OpenID == "" {
 			return nil, nil
 		}
@@ -289,7 +295,11 @@ func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (di
 			return nil, fmt.Errorf("encode template message: %w", err)
 		}
 		return []store.Message{{Channel: ChannelTemplate, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
-	})
+	}
+	if to == dialog.StatusDisbursed {
+		return l.b.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
+	}
+	return l.b.db.MoveLead(ctx, id, to, actor, note, now, notify)
 }
 
 // LeadStatusData is the data of "lead_status_text", the 客服 message telling
@@ -549,7 +559,29 @@ func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, not
 	if err != nil {
 		return dialog.Lead{}, err
 	}
+	if status == dialog.StatusDisbursed {
+		if err := dialog.CheckMove(lead.Kind, lead.Status, status); err != nil {
+			return dialog.Lead{}, err
+		}
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "登记放款需要填写放款金额，请使用放款登记（POST /api/v1/leads/{id}/disburse）")
+	}
 	return l.Move(ctx, lead.ID, status, note, "account:"+acc.Username)
+}
+
+// Disburse moves a contracted need of the account's to disbursed with the
+// amount lent, the same transition, event and notification as Change.
+func (l *Leads) Disburse(ctx context.Context, acc dialog.Account, ref string, wan float64, note string) (dialog.Lead, error) {
+	if !acc.CanWrite() {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只读账号不能变更状态")
+	}
+	if utf8.RuneCountInString(note) > 500 {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "说明不能超过500字")
+	}
+	lead, err := l.Lead(ctx, acc, ref)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	return l.move(ctx, lead.ID, dialog.StatusDisbursed, note, "account:"+acc.Username, wan)
 }
 
 // NewBindCode issues a one-time code binding a contact to county: officers

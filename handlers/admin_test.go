@@ -327,3 +327,26 @@ func TestAuditLogRecordsWrites(t *testing.T) {
 		t.Errorf("AuditLogs: %+v %v", rows, err)
 	}
 }
+
+// A lead is only disbursed with its amount: a plain status change to
+// 已放款 is refused, the disbursement records both in one step.
+func TestDisbursedNeedsItsAmount(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q9", s.clock.Now())
+	s.move(id, "contacted", "reviewing", "pre_approved", "contracted")
+	var res struct{ Error string }
+	if code := s.api(http.MethodPatch, fmt.Sprintf("/api/v1/leads/%d", id), s.admin, map[string]string{"status": "disbursed"}, &res); code != http.StatusBadRequest || !strings.Contains(res.Error, "放款金额") {
+		t.Fatalf("PATCH to disbursed: %d %s", code, res.Error)
+	}
+	if l, _ := s.db.Lead(context.Background(), id); l.Status != dialog.StatusContracted {
+		t.Fatalf("refused change moved the lead to %s", l.Status)
+	}
+	s.disburse(id, 250)
+	l, err := s.db.Lead(context.Background(), id)
+	if err != nil || l.Status != dialog.StatusDisbursed {
+		t.Fatalf("after disburse: %+v %v", l, err)
+	}
+	if wan, err := s.db.DisbursedWan(context.Background(), id); err != nil || wan != 250 {
+		t.Fatalf("amount %v %v", wan, err)
+	}
+}

@@ -149,15 +149,17 @@ func (cs *console) leadsPage(c *gin.Context) {
 }
 
 type leadData struct {
-	Lead dialog.Lead
-	Next []option
-	Note string
+	Lead        dialog.Lead
+	Next        []option
+	CanDisburse bool // "disbursed" is a next status: the form asks the amount
+	Note        string
 }
 
 func (cs *console) leadData(l dialog.Lead) *leadData {
 	d := &leadData{Lead: l}
 	for _, st := range dialog.NextStatuses(l.Kind, l.Status) {
 		d.Next = append(d.Next, option{st, dialog.StatusLabel(st)})
+		d.CanDisburse = d.CanDisburse || st == dialog.StatusDisbursed
 	}
 	return d
 }
@@ -189,7 +191,20 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	ctx := c.Request.Context()
 	acc := account(c)
 	note := strings.TrimSpace(c.PostForm("note"))
-	l, err := leads.Change(ctx, acc, c.Param("id"), c.PostForm("status"), note)
+	var (
+		l   dialog.Lead
+		err error
+	)
+	if status := c.PostForm("status"); status == dialog.StatusDisbursed {
+		wan, perr := strconv.ParseFloat(strings.TrimSpace(c.PostForm("disbursed_wan")), 64)
+		if perr != nil || wan <= 0 {
+			err = dialog.Errorf(dialog.ErrInvalid, "请填写放款金额（万元）")
+		} else {
+			l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
+		}
+	} else {
+		l, err = leads.Change(ctx, acc, c.Param("id"), status, note)
+	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
 		return

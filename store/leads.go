@@ -244,6 +244,16 @@ func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]dialog.Lead, e
 // transaction. The update is conditional on the status read, so of two
 // concurrent changes one wins and the other gets dialog.ErrTransition.
 func (db *DB) MoveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, notify NotifyFunc) (dialog.Lead, error) {
+	return db.moveLead(ctx, id, to, actor, note, at, nil, notify)
+}
+
+// DisburseLead moves a contracted need to disbursed with the amount lent,
+// in one transaction: a disbursed lead never lacks its amount.
+func (db *DB) DisburseLead(ctx context.Context, id uint64, wan float64, actor, note string, at time.Time, notify NotifyFunc) (dialog.Lead, error) {
+	return db.moveLead(ctx, id, dialog.StatusDisbursed, actor, note, at, map[string]any{"disbursed_wan": wan}, notify)
+}
+
+func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, set map[string]any, notify NotifyFunc) (dialog.Lead, error) {
 	var out dialog.Lead
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r Lead
@@ -258,6 +268,9 @@ func (db *DB) MoveLead(ctx context.Context, id uint64, to, actor, note string, a
 			return err
 		}
 		updates := map[string]any{"status": to, "updated_at": at}
+		for k, v := range set {
+			updates[k] = v
+		}
 		if to == dialog.StatusContacted && r.ContactedAt == nil {
 			updates["contacted_at"] = at
 		}
