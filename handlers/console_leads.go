@@ -195,15 +195,12 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		l   dialog.Lead
 		err error
 	)
-	if status := c.PostForm("status"); status == dialog.StatusDisbursed {
-		wan, perr := strconv.ParseFloat(strings.TrimSpace(c.PostForm("disbursed_wan")), 64)
-		if perr != nil || wan <= 0 {
-			err = dialog.Errorf(dialog.ErrInvalid, "请填写放款金额（万元）")
-		} else {
-			l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
-		}
+	to := c.PostForm("status")
+	if wan, perr := strconv.ParseFloat(strings.TrimSpace(c.PostForm("disbursed_wan")), 64); to == dialog.StatusDisbursed && perr == nil {
+		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
 	} else {
-		l, err = leads.Change(ctx, acc, c.Param("id"), status, note)
+		// Change refuses 已放款 without an amount, after the transition check.
+		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
