@@ -131,6 +131,11 @@ var steps = map[string]step{}
 // entries maps a flow name to the function that starts it.
 var entries = map[string]func(t *turn){}
 
+// forms are the flows that collect an application: inside them only the
+// global commands interrupt, so an answer is never mistaken for a keyword
+// and half a form is never lost to one.
+var forms = map[string]bool{}
+
 func register(key string, s step) {
 	if _, dup := steps[key]; dup {
 		panic("dialog: step registered twice: " + key)
@@ -359,6 +364,11 @@ func (t *turn) entry(text string) bool {
 	}
 	if !t.s.Idle() {
 		if st, ok := steps[t.key()]; ok && st.claims != nil && st.claims(t, text) {
+			return false
+		}
+		// A form keeps what was typed: words that start other flows are
+		// answers here ("融资" as the purpose); 取消 and 菜单 leave it.
+		if forms[t.s.Flow] {
 			return false
 		}
 	}

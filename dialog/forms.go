@@ -230,6 +230,7 @@ func init() {
 		t.formIntro(LeadNeed)
 		t.begin(LeadNeed, "name")
 	}
+	forms[LeadApply], forms[LeadNeed] = true, true
 }
 
 var gateOptions = []Option{

@@ -624,12 +624,22 @@ func TestFormClaims(t *testing.T) {
 			}
 		})
 	}
-	t.Run("entry keyword outside a claiming step", func(t *testing.T) {
+	t.Run("entry keywords do not throw a form away", func(t *testing.T) {
 		c := newFormConv(t, dialog.Profile{})
 		c.sendAll("融资需求", formName)
 		c.send("进度")
-		if c.s.Flow == "need" || len(c.effects) != 1 {
-			t.Errorf("进度 at the code step stayed in the form: %+v %#v", c.s, c.effects)
+		if c.s.Flow != "need" || c.s.Step != "code" || len(c.effects) != 0 || c.s.Fields["name"] != formName {
+			t.Errorf("进度 at the code step left the form: %+v %#v", c.s, c.effects)
+		}
+		c = newFormConv(t, dialog.Profile{})
+		needUntilReview(c, "苏质贷", "500", "12")
+		c.sendAll("改9", "融资")
+		if c.s.Flow != "need" || c.s.Fields["purpose"] != "融资" {
+			t.Errorf("融资 as the purpose: %+v", c.s)
+		}
+		c.send("取消")
+		if !c.s.Idle() || len(c.effects) != 0 {
+			t.Errorf("取消 still leaves the form: %+v", c.s)
 		}
 	})
 	t.Run("review claims 电话 and 产品", func(t *testing.T) {
