@@ -96,3 +96,8 @@ func Division(code string) string {
 
 // InSuzhou reports whether a division code lies within Suzhou (3205xx).
 func InSuzhou(div string) bool { return strings.HasPrefix(div, "3205") }
+
+// AboveCity reports whether a division code names a registration authority
+// above any city — Jiangsu province (320000) or the State (100000) — which
+// says nothing of where the enterprise is: the county is asked instead.
+func AboveCity(div string) bool { return div == "320000" || div == "100000" }

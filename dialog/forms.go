@@ -620,7 +620,11 @@ func answerCode(t *turn, text string) {
 		t.reask(err.Error())
 		return
 	}
-	if div := Division(code); !InSuzhou(div) {
+	if code[:2] == "92" {
+		t.reask("该代码第1–2位为92，登记类型为个体工商户。“苏质融”企业库范围（一）要求具有独立法人资格，个体工商户暂不在企业库范围内，可回复“取消”结束或“人工”咨询；如代码有误，请重新输入。")
+		return
+	}
+	if div := Division(code); !InSuzhou(div) && !AboveCity(div) {
 		t.reask(fmt.Sprintf("该代码第3–8位登记管理机关行政区划码为%s，不在苏州市。“苏质融”企业库范围（一）：在苏州市行政区域内注册，具有独立法人资格。如代码无误，贵企业暂不在企业库范围内，可回复“取消”结束或“人工”咨询；如有误，请重新输入。", div))
 		return
 	}

@@ -789,3 +789,38 @@ func TestLeadTemplates(t *testing.T) {
 		}
 	}
 }
+
+func TestFormCodeRegistrationKinds(t *testing.T) {
+	p := formPolicy(t)
+	sole, err := dialog.CreditCheckChar("92320583MA1N2P3Q4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newFormConv(t, dialog.Profile{})
+	c.sendAll("融资需求", formName, "92320583MA1N2P3Q4"+string(sole))
+	c.at2("need", "code")
+	if !strings.Contains(c.text(), "个体工商户") || !strings.Contains(c.text(), "独立法人资格") {
+		t.Fatalf("a sole proprietorship's code: %s", c.text())
+	}
+	// Registered with the province or the State: where the enterprise is
+	// is asked, not refused.
+	for _, div := range []string{"320000", "100000"} {
+		c := newFormConv(t, dialog.Profile{})
+		c.sendAll("融资需求", formName, formCode(t, div))
+		c.at2("need", "county")
+		if !strings.Contains(c.text(), "信用代码未显示") {
+			t.Fatalf("division %s: %s", div, c.text())
+		}
+		c.send(p.Counties[0].Name)
+		if c.s.Fields["county"] != p.Counties[0].ID {
+			t.Fatalf("division %s: county %q", div, c.s.Fields["county"])
+		}
+	}
+	// Another city's code is still refused.
+	c = newFormConv(t, dialog.Profile{})
+	c.sendAll("融资需求", formName, formCode(t, "320105"))
+	c.at2("need", "code")
+	if !strings.Contains(c.text(), "不在苏州市") {
+		t.Fatalf("a Nanjing code: %s", c.text())
+	}
+}
