@@ -240,9 +240,17 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) 
 	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), tagID, MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
 	if err != nil {
 		b.log.Error("mass send failed", slog.Uint64("broadcast_id", id), slog.Any("error", err))
-		if ferr := b.db.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
-			b.log.Error("broadcast failure not recorded", slog.Uint64("broadcast_id", id), slog.Any("error", ferr))
+		var refused *APIError
+		if errors.As(err, &refused) && !refused.Transient() {
+			// WeChat refused the job: nothing went out, the broadcast may
+			// be sent again and does not count against the quota.
+			if ferr := b.db.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
+				b.log.Error("broadcast failure not recorded", slog.Uint64("broadcast_id", id), slog.Any("error", ferr))
+			}
 		}
+		// Otherwise (a timeout, a busy WeChat) the job may have been
+		// accepted: it stays "sending" and counts, and a send after
+		// store.StaleSending retries with the same clientmsgid.
 		return SendResult{}, wechatFailure("群发失败", err)
 	}
 	if err := b.db.BroadcastSent(context.WithoutCancel(ctx), id, msgID, dataID); err != nil {

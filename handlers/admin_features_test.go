@@ -15,6 +15,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
 type broadcastView struct {
@@ -177,14 +178,13 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	// A send WeChat refuses may be sent again, with the same clientmsgid,
 	// and does not count against the quota.
 	_, b3, _ := create(map[string]string{"type": "all"}, "第三次")
-	s.fake.FailRate(1)
-	if code := s.status("POST", p(b3, "send"), s.admin, nil); code < 500 {
-		t.Errorf("send during outage: %d", code)
+	s.fake.Answer("/cgi-bin/message/mass/sendall", 45028) // no quota left at WeChat's end
+	if code := s.status("POST", p(b3, "send"), s.admin, nil); code == http.StatusOK {
+		t.Errorf("refused send: %d", code)
 	}
-	s.fake.FailRate(0)
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b3), s.admin, nil, &got)
 	if got.Status != dialog.BroadcastFailed {
-		t.Errorf("after outage: %s", got.Status)
+		t.Errorf("after a refusal: %s", got.Status)
 	}
 	var list struct {
 		Items          []broadcastView
@@ -193,8 +193,24 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 	s.api("GET", "/api/v1/broadcasts", s.admin, nil, &list)
 	if list.QuotaRemaining != 2 || list.Warning != "" {
-		t.Errorf("quota after a failed send: %d %q", list.QuotaRemaining, list.Warning)
+		t.Errorf("quota after a refused send: %d %q", list.QuotaRemaining, list.Warning)
 	}
+	// A send whose answer was lost (WeChat busy, a timeout) may have gone
+	// out: it stays "sending" and counts, and only after StaleSending may
+	// it be sent again — with the same clientmsgid, so WeChat sends it once.
+	s.fake.FailRate(1)
+	if code := s.status("POST", p(b3, "send"), s.admin, nil); code < 500 {
+		t.Errorf("send during outage: %d", code)
+	}
+	s.fake.FailRate(0)
+	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b3), s.admin, nil, &got)
+	if got.Status != dialog.BroadcastSending {
+		t.Errorf("after a lost answer: %s", got.Status)
+	}
+	if code := s.status("POST", p(b3, "send"), s.admin, nil); code != http.StatusConflict {
+		t.Errorf("immediate resend: %d", code)
+	}
+	s.clock.Advance(store.StaleSending + time.Minute)
 	if code := s.api("POST", p(b3, "send"), s.admin, nil, &sent); code != http.StatusOK || sent.QuotaRemaining != 1 {
 		t.Fatalf("resend: %d %+v", code, sent)
 	}

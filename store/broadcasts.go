@@ -100,8 +100,8 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 			Count(&n).Error; err != nil {
 			return fmt.Errorf("claim broadcast %d: count: %w", id, err)
 		}
-		if stale {
-			n-- // the stale claim itself was counted
+		if stale && !b.SentAt.Before(from) && b.SentAt.Before(to) {
+			n-- // the stale claim itself was counted in this month
 		}
 		if int(n) >= quota {
 			return dialog.Errorf(dialog.ErrQuota, "本月%d次群发额度已用完（服务号每月可群发%d次），请下月再发", quota, quota)
