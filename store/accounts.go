@@ -156,6 +156,16 @@ func (db *DB) Login(ctx context.Context, username, password string, at time.Time
 	if !until.IsZero() {
 		return "", dialog.Account{}, lockedError(until)
 	}
+	// The attempt is recorded as a failure before the password is checked,
+	// and only attempts with fewer than LockoutFailures before them are
+	// checked: a burst of parallel guesses cannot slip past the lockout.
+	attempt, err := db.beginLoginAttempt(ctx, username, at)
+	if err != nil {
+		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+	}
+	if attempt >= LockoutFailures {
+		return "", dialog.Account{}, db.loginFailed(ctx, username, at)
+	}
 	var a Account
 	err = db.WithContext(ctx).Where("username = ?", username).Take(&a).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -186,10 +196,9 @@ func (db *DB) Login(ctx context.Context, username, password string, at time.Time
 
 // loginFailed records a failure and returns the error to answer: wrong
 // credentials, or the lock this failure started.
+// loginFailed answers a failed attempt (already recorded by
+// beginLoginAttempt): locked once it was one too many.
 func (db *DB) loginFailed(ctx context.Context, username string, at time.Time) error {
-	if err := db.recordLoginFailure(ctx, username, at); err != nil {
-		return fmt.Errorf("login: %w", err)
-	}
 	if until, err := db.LockedUntil(ctx, username, at); err == nil && !until.IsZero() {
 		return lockedError(until)
 	}

@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
 
 func TestAccountValidation(t *testing.T) {
@@ -86,5 +88,33 @@ func TestLoginAndTokens(t *testing.T) {
 	db.CreateAccount(ctx, store.NewAccount{Username: "view", Password: "password1", Role: "viewer", OpenID: "o-view"}, "admin")
 	if ids, err := db.OfficerOpenIDs(ctx); err != nil || len(ids) != 1 || ids[0] != "o-boss" {
 		t.Errorf("officer openids %v %v", ids, err)
+	}
+}
+
+// A burst of parallel guesses locks the account like sequential ones.
+func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "target", Password: "right-password", Role: dialog.RoleOfficer}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := db.Login(ctx, "target", "guess", at)
+			if !errors.Is(err, dialog.ErrLocked) && !errors.Is(err, dialog.ErrUnauthorized) {
+				t.Errorf("login: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, _, err := db.Login(ctx, "target", "right-password", at.Add(time.Minute)); !errors.Is(err, dialog.ErrLocked) {
+		t.Fatalf("the right password during the lock: %v", err)
+	}
+	if _, _, err := db.Login(ctx, "target", "right-password", at.Add(store.LockoutFor+time.Minute)); err != nil {
+		t.Fatalf("after the lock: %v", err)
 	}
 }

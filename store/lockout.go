@@ -46,13 +46,22 @@ func lockedError(until time.Time) error {
 		until.In(dialog.Shanghai).Format("15:04"))
 }
 
-// recordLoginFailure notes a failed login; old rows are pruned on the way.
-func (db *DB) recordLoginFailure(ctx context.Context, username string, at time.Time) error {
-	if err := db.WithContext(ctx).Create(&LoginFailure{Username: clip(username, 64), At: at.UTC()}).Error; err != nil {
-		return fmt.Errorf("record login failure: %w", err)
+// beginLoginAttempt records a login attempt as a failure — a successful
+// login clears it — and returns how many failures of the username within
+// LockoutWindow came before it. Old rows are pruned on the way.
+func (db *DB) beginLoginAttempt(ctx context.Context, username string, at time.Time) (int, error) {
+	row := LoginFailure{Username: clip(username, 64), At: at.UTC()}
+	if err := db.WithContext(ctx).Create(&row).Error; err != nil {
+		return 0, fmt.Errorf("record login attempt: %w", err)
+	}
+	var before int64
+	if err := db.WithContext(ctx).Model(&LoginFailure{}).
+		Where("username = ? AND at > ? AND id < ?", row.Username, at.Add(-LockoutWindow), row.ID).
+		Count(&before).Error; err != nil {
+		return 0, fmt.Errorf("count login attempts: %w", err)
 	}
 	db.WithContext(ctx).Where("at < ?", at.Add(-24*time.Hour)).Delete(&LoginFailure{})
-	return nil
+	return int(before), nil
 }
 
 // clearLoginFailures forgets a username's failures after a successful login.
