@@ -91,6 +91,9 @@ func (c Config) LogValue() slog.Value {
 }
 
 func main() {
+	// Times are stored in UTC and shown in China time; SQLite compares
+	// stored times as text, so no local zone may leak into a query.
+	time.Local = time.UTC
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {

@@ -57,7 +57,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		metrics: cfg.Metrics, base: cfg.Policy, now: cfg.Now, Budget: Budget,
 	}
 	if b.now == nil {
-		b.now = time.Now
+		b.now = utcNow
 	}
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
@@ -365,3 +365,7 @@ func (b *Bot) Render(rs []dialog.Reply) (string, error) {
 	}
 	return text, err
 }
+
+// utcNow is the default clock. Times are kept in UTC everywhere they are
+// stored (SQLite compares them as text) and shown in China time.
+func utcNow() time.Time { return time.Now().UTC() }

@@ -485,6 +485,9 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 		}
 		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
 	}
+	if utf8.RuneCountInString(e.Note) > 200 {
+		return []dialog.Reply{{Name: "move_invalid", Data: "说明不能超过200字"}}, nil
+	}
 	if e.Status == dialog.StatusRejected && strings.TrimSpace(e.Note) == "" {
 		return []dialog.Reply{{Name: "move_need_reason", Data: e.Number}}, nil
 	}

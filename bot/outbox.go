@@ -41,7 +41,7 @@ type Outbox struct {
 // NewOutbox returns a worker; now is its clock (time.Now when nil).
 func NewOutbox(log *slog.Logger, db *store.DB, client *Client, now func() time.Time) *Outbox {
 	if now == nil {
-		now = time.Now
+		now = utcNow
 	}
 	host, _ := os.Hostname()
 	b := make([]byte, 4)

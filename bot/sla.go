@@ -31,7 +31,7 @@ type SLA struct {
 // NewSLA returns the SLA checker; now is its clock (time.Now when nil).
 func NewSLA(leads *Leads, now func() time.Time) *SLA {
 	if now == nil {
-		now = time.Now
+		now = utcNow
 	}
 	return &SLA{leads: leads, now: now}
 }

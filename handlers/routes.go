@@ -42,7 +42,7 @@ type Server struct {
 // New builds the router with every route of the service.
 func New(cfg Config) http.Handler {
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
 	s := &Server{Config: cfg}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{

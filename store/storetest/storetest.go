@@ -13,11 +13,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/suzhou-amr/suzhirong/store"
 )
+
+func init() {
+	// As main does: times are stored in UTC whatever the machine's zone,
+	// since SQLite compares stored times as text.
+	time.Local = time.UTC
+}
 
 // Log is a logger that discards everything, for tests.
 var Log = slog.New(slog.NewTextHandler(io.Discard, nil))
