@@ -473,6 +473,10 @@ func (t *turn) text(text string) {
 		if t.faq(text) {
 			return
 		}
+		if m := matchCriteria(t.p, text); len(m) > 0 {
+			t.describedCheck(text, m)
+			return
+		}
 		if o, ok := chooseOne(mainMenu, text); ok {
 			t.start(o.Key)
 			return

@@ -200,3 +200,25 @@ func TestPrefixCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestHonoursDescribedFromTheMenu(t *testing.T) {
+	c := newChat(t, dialog.Profile{})
+	c.send("我们是江苏质量信用AA级企业，还有CCC认证")
+	if c.s.Flow != "selfcheck" || !c.has("selfcheck_described") || !strings.Contains(c.text(), "江苏质量信用AA级") {
+		t.Fatalf("a description from the menu: %s %v\n%s", c.s.Flow, c.names(), c.text())
+	}
+	for _, cond := range c.p.Eligibility {
+		c.send(meets(cond))
+	}
+	c.at2("selfcheck", "confirm")
+	c.send("对")
+	var saved dialog.SaveCheck
+	for _, e := range c.effects {
+		if s, ok := e.(dialog.SaveCheck); ok {
+			saved = s
+		}
+	}
+	if saved.Tier != dialog.Tier2 || len(saved.Criteria) != 2 {
+		t.Fatalf("saved %+v\n%s", saved, c.text())
+	}
+}

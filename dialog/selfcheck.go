@@ -193,7 +193,32 @@ func answerCondition(t *turn, i int, text string) {
 		return
 	}
 	t.s.Picks = nil
+	if described := t.s.field("described"); described != "" {
+		// Honours described before the check began: confirm them instead
+		// of asking the lists.
+		if m := matchCriteria(t.p, described); len(m) > 0 {
+			for _, c := range m {
+				t.s.Picks = append(t.s.Picks, c.ID)
+			}
+			t.next("confirm")
+			return
+		}
+	}
 	t.next(tierStep(checkTiers[0]))
+}
+
+// describedCheck starts a self-check for an enterprise that described its
+// honours before asking for one ("我们是江苏质量信用AA级企业"): the
+// conditions come first, then what it described is confirmed.
+func (t *turn) describedCheck(text string, matches []Criterion) {
+	t.end()
+	names := make([]string, len(matches))
+	for i, c := range matches {
+		names[i] = c.Name
+	}
+	t.say("selfcheck_described", names)
+	t.startCheck()
+	t.set("described", text)
 }
 
 func askTierList(t *turn, tier Tier) {
