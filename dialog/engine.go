@@ -123,6 +123,9 @@ type step struct {
 	// claims reports whether text is an answer to this step even though it
 	// is also an entry keyword (a product named in a form, say).
 	claims func(t *turn, text string) bool
+	// questions marks a step that reads policy questions itself; at other
+	// steps of a consultation the engine answers them and asks again.
+	questions bool
 }
 
 // flows maps "flow.step" to its step; each flow registers its steps in init.
@@ -491,6 +494,16 @@ func (t *turn) text(text string) {
 		t.say("expired", nil)
 		t.menu()
 		return
+	}
+	// A question asked in the middle of a consultation ("担保费率多少？" at
+	// the tier question) is answered, and the step asked again. Forms take
+	// their answers as typed.
+	if !forms[t.s.Flow] && !st.questions && looksLikeQuestion(text) {
+		if f, ok := matchFAQ(t.p, text); ok {
+			t.answerFAQ(f)
+			st.ask(t)
+			return
+		}
 	}
 	st.answer(t, text)
 }

@@ -222,3 +222,20 @@ func TestHonoursDescribedFromTheMenu(t *testing.T) {
 		t.Fatalf("saved %+v\n%s", saved, c.text())
 	}
 }
+
+func TestQuestionInsideAConsultationIsAnsweredAndAskedAgain(t *testing.T) {
+	c := newChat(t, dialog.Profile{})
+	c.sendAll("期货")
+	step := c.s.Step
+	if c.s.Flow != "products" || step != "tier" {
+		t.Fatalf("期货 without a tier should ask it: %s.%s", c.s.Flow, step)
+	}
+	c.send("苏质贷利率是多少？")
+	if !c.has("faq_rates") || !c.has("products_tier") || c.s.Step != step {
+		t.Fatalf("question at the tier step: %v at %s", c.names(), c.s.Step)
+	}
+	c.send("2")
+	if !c.has("products_detail") {
+		t.Fatalf("the tier answer after the question: %v", c.names())
+	}
+}

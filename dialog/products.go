@@ -149,9 +149,10 @@ func init() {
 	entries["contacts"] = func(t *turn) { t.say("contacts", t.contactsData()) }
 
 	register("products.list", step{
-		ask:    func(t *turn) { t.say("products", ProductListData{Products: t.p.Products, Profile: t.s.Profile}) },
-		answer: answerProductList,
-		help:   "products_help_list",
+		ask:       func(t *turn) { t.say("products", ProductListData{Products: t.p.Products, Profile: t.s.Profile}) },
+		answer:    answerProductList,
+		help:      "products_help_list",
+		questions: true, // a question at the list is answered and ends the list
 	})
 	register("products.tier", step{
 		ask: func(t *turn) {
