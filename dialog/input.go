@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -232,21 +233,66 @@ func yesNo(text string) (yes, ok bool) {
 }
 
 // parseWan reads an amount in 万元: "500", "500万", "500.5万元", "1,000",
-// "0.3亿". ok is false when no amount can be read.
+// "0.3亿", "2千万", "5000000元", "一千万", "三百五十万". ok is false when no
+// amount can be read.
 func parseWan(text string) (float64, bool) {
-	n := Normalize(text)
-	n = strings.ReplaceAll(n, ",", "")
+	n := strings.ReplaceAll(Normalize(text), ",", "")
+	n = strings.TrimPrefix(strings.TrimPrefix(n, "约"), "大约")
+	// Units, longest first, as multiples of 万元.
+	units := []struct {
+		suffix string
+		wan    float64
+	}{
+		{"亿元", 10000}, {"亿", 10000}, {"千万元", 1000}, {"千万", 1000}, {"百万元", 100}, {"百万", 100},
+		{"万元", 1}, {"万", 1}, {"元", 0.0001},
+	}
 	mult := 1.0
-	switch {
-	case strings.HasSuffix(n, "亿元"), strings.HasSuffix(n, "亿"):
-		mult = 10000
-		n = strings.TrimSuffix(strings.TrimSuffix(n, "元"), "亿")
-	case strings.HasSuffix(n, "万元"), strings.HasSuffix(n, "万"):
-		n = strings.TrimSuffix(strings.TrimSuffix(n, "元"), "万")
+	for _, u := range units {
+		if strings.HasSuffix(n, u.suffix) {
+			n, mult = strings.TrimSuffix(n, u.suffix), u.wan
+			break
+		}
 	}
 	v, err := strconv.ParseFloat(n, 64)
-	if err != nil || v <= 0 || v > 1e9 {
+	if err != nil {
+		var ok bool
+		if v, ok = chineseNumber(n); !ok {
+			return 0, false
+		}
+	}
+	v *= mult
+	if v <= 0 || v > 1e9 || math.IsNaN(v) {
 		return 0, false
 	}
-	return v * mult, true
+	return v, true
+}
+
+// chineseNumber reads a whole number written in Chinese numerals below ten
+// thousand: 五, 十二, 三百五十, 两千零五.
+func chineseNumber(s string) (float64, bool) {
+	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	units := map[rune]int{'十': 10, '百': 100, '千': 1000}
+	total, cur, seen := 0, -1, false
+	for _, r := range s {
+		if d, ok := digits[r]; ok {
+			cur, seen = d, true
+			continue
+		}
+		u, ok := units[r]
+		if !ok {
+			return 0, false
+		}
+		if cur < 0 {
+			cur = 1 // 十二 is 12
+		}
+		total += cur * u
+		cur, seen = -1, true
+	}
+	if !seen {
+		return 0, false
+	}
+	if cur > 0 {
+		total += cur
+	}
+	return float64(total), true
 }
