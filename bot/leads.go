@@ -419,7 +419,9 @@ func (l *Leads) history(ctx context.Context, openID, number string) ([]dialog.Re
 	}
 	if contact {
 		for _, s := range dialog.NextStatuses(lead.Kind, lead.Status) {
-			d.Next = append(d.Next, dialog.StatusLabel(s))
+			if s != dialog.StatusWithdrawn { // only the enterprise withdraws
+				d.Next = append(d.Next, dialog.StatusLabel(s))
+			}
 		}
 	}
 	return []dialog.Reply{{Name: "lead_history", Data: d}}, nil
