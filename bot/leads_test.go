@@ -260,7 +260,7 @@ func TestProgressInChat(t *testing.T) {
 	}
 	// The county's contact sees the enterprise's details and what is next.
 	hist = e.say("o-ks", "进度 "+number)
-	if !strings.Contains(hist, "13912345678") || !strings.Contains(hist, "可变更为：审核中、未通过、已撤回") {
+	if !strings.Contains(hist, "13912345678") || !strings.Contains(hist, "可变更为：审核中、未通过。") {
 		t.Errorf("contact history %s", hist)
 	}
 	if got := e.say("o-ks", "进度"); !strings.Contains(got, "本县级市（区）待办理的事项") || !strings.Contains(got, number) {
