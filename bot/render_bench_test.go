@@ -52,7 +52,7 @@ func mustBenchBot(b *testing.B) (*bot.Bot, *dialog.Policy) {
 // into one text), as each push does before TextReply.
 func BenchmarkRender(b *testing.B) {
 	bt, p := mustBenchBot(b)
-	walk := []string{"菜单", "3", "1", "500", "产品", "1", "1", "联系", "菜单", "1", "是", "是", "是", "是", "都没有", "都没有", "都没有"}
+	walk := []string{"菜单", "3", "1", "500", "产品", "1", "1", "联系", "菜单", "1", "是", "是", "是", "没有", "都没有", "都没有", "都没有"}
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	var turns [][]dialog.Reply
 	var s dialog.State

@@ -225,7 +225,7 @@ func TestTwoInstances(t *testing.T) {
 			failures = append(failures, strings.TrimSpace(sprintf(format, args...)))
 		}
 	}
-	walkTo := []string{"1", "是", "是", "是", "是", "都没有", "都没有", "都没有"}
+	walkTo := []string{"1", "是", "是", "是", "没有", "都没有", "都没有", "都没有"}
 	wantAfter := []string{"第1/4题", "第2/4题", "第3/4题", "第4/4题", "Ⅰ类企业条件", "Ⅱ类企业条件", "Ⅲ类企业条件", "自检结果已保存"}
 	for f := range followers {
 		wg.Add(1)
