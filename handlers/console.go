@@ -100,6 +100,9 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/settings/lpr", cs.lprSubmit)
 	g.POST("/console/settings/workdays", cs.workdaysSubmit)
 	g.GET("/console/sandbox", cs.sandboxPage)
+	g.GET("/console/audit", cs.auditPage)
+	g.GET("/console/password", cs.passwordPage)
+	g.POST("/console/password", cs.passwordSubmit)
 	g.GET("/simulator", cs.simulatorPage)
 	g.POST("/simulator/send", cs.simulatorSend)
 	g.GET("/simulator/inbox", cs.simulatorInbox)
@@ -231,6 +234,7 @@ var notices = map[string]string{
 	"preview":  "预览已发送。",
 	"send":     "广播已提交群发。",
 	"confirm":  "月报已确认。",
+	"password": "密码已修改，本账号在其他地方的登录已失效。",
 }
 
 // errorData is the data of the error page.
