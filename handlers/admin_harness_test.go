@@ -3,10 +3,7 @@ package handlers_test
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,27 +94,4 @@ func (s *adminSvc) massFinished(msgID int64, status string, total, filter, sent,
 func (s *adminSvc) status(method, path, token string, body any) int {
 	s.tb.Helper()
 	return s.api(method, path, token, body, nil)
-}
-
-// raw calls the API and returns the recorder.
-func (s *adminSvc) raw(method, path, token string, body any) *httptest.ResponseRecorder {
-	s.tb.Helper()
-	var rd *strings.Reader
-	switch b := body.(type) {
-	case nil:
-		rd = strings.NewReader("")
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		rd = strings.NewReader(string(raw))
-	}
-	req := httptest.NewRequest(method, path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
-	return rec
 }

@@ -78,8 +78,9 @@ func (s *leadsSvc) subscribe(openID string) string {
 	return s.push("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>", openID)
 }
 
-// api calls the JSON API and decodes the answer into out (when not nil).
-func (s *leadsSvc) api(method, path, token string, body any, out any) int {
+// raw calls the API (body: nil, a raw string, or a value sent as JSON)
+// and returns the recorder.
+func (s *leadsSvc) raw(method, path, token string, body any) *httptest.ResponseRecorder {
 	s.tb.Helper()
 	var rd *strings.Reader
 	switch b := body.(type) {
@@ -98,6 +99,13 @@ func (s *leadsSvc) api(method, path, token string, body any, out any) int {
 	}
 	rec := httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// api calls the JSON API and decodes the answer into out (when not nil).
+func (s *leadsSvc) api(method, path, token string, body any, out any) int {
+	s.tb.Helper()
+	rec := s.raw(method, path, token, body)
 	if out != nil {
 		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
 			s.tb.Fatalf("%s %s: decode %q: %v", method, path, rec.Body, err)

@@ -24,15 +24,7 @@ func (db *DB) CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, erro
 
 // Broadcast returns a broadcast, or dialog.ErrNotFound.
 func (db *DB) Broadcast(ctx context.Context, id uint64) (Broadcast, error) {
-	var b Broadcast
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&b).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return b, dialog.ErrNotFound
-	}
-	if err != nil {
-		return b, fmt.Errorf("broadcast %d: %w", id, err)
-	}
-	return b, nil
+	return take[Broadcast](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("broadcast %d", id))
 }
 
 // Broadcasts returns the broadcasts created or sent in [from, to), newest
@@ -193,15 +185,7 @@ func (db *DB) Tags(ctx context.Context) ([]WechatTag, error) {
 // Tag returns the tag of an audience (kind tier or county), or
 // dialog.ErrNotFound.
 func (db *DB) Tag(ctx context.Context, kind, value string) (WechatTag, error) {
-	var t WechatTag
-	err := db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return t, dialog.ErrNotFound
-	}
-	if err != nil {
-		return t, fmt.Errorf("tag %s %s: %w", kind, value, err)
-	}
-	return t, nil
+	return take[WechatTag](db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value), "tag "+kind+" "+value)
 }
 
 // SaveTag stores a created tag; an existing one of the kind and value is

@@ -34,15 +34,7 @@ func NormalizeBindCode(code string) string { return strings.ToUpper(strings.Trim
 
 // County returns a county record, or dialog.ErrNotFound.
 func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
-	var c CountyRecord
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, dialog.ErrNotFound
-	}
-	if err != nil {
-		return c, fmt.Errorf("county %s: %w", id, err)
-	}
-	return c, nil
+	return take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
 }
 
 // SetRobotURL sets a county's WeCom group robot webhook ("" removes it).

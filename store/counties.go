@@ -80,13 +80,9 @@ func (db *DB) ContactRecords(ctx context.Context, county string) ([]CountyContac
 // RemoveContact unbinds openID from county, or returns dialog.ErrNotFound
 // when it was not bound.
 func (db *DB) RemoveContact(ctx context.Context, county, openID string) (CountyContact, error) {
-	var c CountyContact
-	err := db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, dialog.ErrNotFound
-	}
+	c, err := take[CountyContact](db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID), "unbind "+county)
 	if err != nil {
-		return c, fmt.Errorf("unbind %s: %w", county, err)
+		return c, err
 	}
 	if err := db.WithContext(ctx).Delete(&CountyContact{}, c.ID).Error; err != nil {
 		return c, fmt.Errorf("unbind %s: %w", county, err)

@@ -17,6 +17,8 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
 // DB is the relational store.
@@ -141,4 +143,19 @@ func IsDuplicate(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "Duplicate entry") || strings.Contains(s, "UNIQUE constraint failed") ||
 		strings.Contains(s, "Error 1062")
+}
+
+// take reads the one record q selects. A missing record is
+// dialog.ErrNotFound, as the domain expects; other errors are wrapped with
+// what was read.
+func take[T any](q *gorm.DB, what string) (T, error) {
+	var r T
+	err := q.Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return r, dialog.ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", what, err)
+	}
+	return r, nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -75,15 +74,7 @@ func (db *DB) SetFollowerCounty(ctx context.Context, openID, county string) erro
 
 // Follower returns a follower's record, or dialog.ErrNotFound.
 func (db *DB) Follower(ctx context.Context, openID string) (Follower, error) {
-	var f Follower
-	err := db.WithContext(ctx).Where("open_id = ?", openID).Take(&f).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return f, dialog.ErrNotFound
-	}
-	if err != nil {
-		return f, fmt.Errorf("follower %s: %w", openID, err)
-	}
-	return f, nil
+	return take[Follower](db.WithContext(ctx).Where("open_id = ?", openID), "follower "+openID)
 }
 
 // Profile returns what the dialogue remembers of a follower; an unknown

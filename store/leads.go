@@ -130,13 +130,9 @@ func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID strin
 
 // OpenLead returns the open lead of kind under a credit code, or dialog.ErrNotFound.
 func (db *DB) OpenLead(ctx context.Context, kind, code string) (dialog.Lead, error) {
-	var r Lead
-	err := db.WithContext(ctx).Where("open_key = ?", *openKey(kind, code)).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return dialog.Lead{}, dialog.ErrNotFound
-	}
+	r, err := take[Lead](db.WithContext(ctx).Where("open_key = ?", *openKey(kind, code)), "open lead "+kind)
 	if err != nil {
-		return dialog.Lead{}, fmt.Errorf("open lead %s: %w", kind, err)
+		return dialog.Lead{}, err
 	}
 	return toLead(r), nil
 }
@@ -152,13 +148,9 @@ func (db *DB) LeadByNumber(ctx context.Context, number string) (dialog.Lead, err
 }
 
 func (db *DB) leadWhere(ctx context.Context, cond string, arg any) (dialog.Lead, error) {
-	var r Lead
-	err := db.WithContext(ctx).Where(cond, arg).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return dialog.Lead{}, dialog.ErrNotFound
-	}
+	r, err := take[Lead](db.WithContext(ctx).Where(cond, arg), fmt.Sprintf("lead %v", arg))
 	if err != nil {
-		return dialog.Lead{}, fmt.Errorf("lead %v: %w", arg, err)
+		return dialog.Lead{}, err
 	}
 	l := toLead(r)
 	var evs []LeadEvent
