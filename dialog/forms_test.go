@@ -98,23 +98,8 @@ func (c *formConv) do(in dialog.Inbound) {
 	c.effects = append(c.effects, effects...)
 	c.texts = c.texts[:0]
 	for _, r := range c.replies {
-		c.texts = append(c.texts, formRender(c.tb, c.tmpl, r))
+		c.texts = append(c.texts, renderReply(c.tb, c.tmpl, r))
 	}
-}
-
-func formRender(tb testing.TB, tmpl *template.Template, r dialog.Reply) string {
-	tb.Helper()
-	if r.Transfer {
-		return ""
-	}
-	var b strings.Builder
-	if err := tmpl.ExecuteTemplate(&b, r.Name, r.Data); err != nil {
-		tb.Fatalf("render %q with %#v: %v", r.Name, r.Data, err)
-	}
-	if strings.TrimSpace(b.String()) == "" {
-		tb.Fatalf("reply %q rendered empty", r.Name)
-	}
-	return b.String()
 }
 
 // sendAll sends each text, failing if any emits an effect.
@@ -769,13 +754,13 @@ func TestLeadTemplates(t *testing.T) {
 		sip, _ := p.County("sip")
 		lead := dialog.SubmitLead{Kind: kind, County: sip.ID}
 		d := dialog.NewLeadSubmittedData(p, lead, "SZR-20250602-0001")
-		got := formRender(t, tmpl, dialog.Reply{Name: "lead_submitted", Data: d})
+		got := renderReply(t, tmpl, dialog.Reply{Name: "lead_submitted", Data: d})
 		for _, want := range []string{"SZR-20250602-0001", sip.Bureau, sip.Contact, sip.Post, sip.Phone, p.Platform, dialog.LeadKindLabel(kind), "预授信"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s: lead_submitted lacks %q:\n%s", kind, want, got)
 			}
 		}
-		got = formRender(t, tmpl, dialog.Reply{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
+		got = renderReply(t, tmpl, dialog.Reply{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
 			Number: "SZR-20250601-0007", Kind: kind, KindLabel: dialog.LeadKindLabel(kind), Status: "已受理", SubmittedAt: at,
 		}})
 		for _, want := range []string{"SZR-20250601-0007", "已受理", "2025-06-02"} {
@@ -783,7 +768,7 @@ func TestLeadTemplates(t *testing.T) {
 				t.Errorf("%s: lead_duplicate lacks %q:\n%s", kind, want, got)
 			}
 		}
-		got = formRender(t, tmpl, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{Kind: kind, KindLabel: dialog.LeadKindLabel(kind)}})
+		got = renderReply(t, tmpl, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{Kind: kind, KindLabel: dialog.LeadKindLabel(kind)}})
 		if !strings.Contains(got, "确认") || !strings.Contains(got, "未能提交") {
 			t.Errorf("lead_failed: %s", got)
 		}
