@@ -29,8 +29,8 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 	case dialog.SaveCheck:
 		return nil, b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At)
 	}
-	if b.Leads != nil {
-		return b.Leads.apply(ctx, in, st, e)
+	if b.Leads == nil {
+		return nil, fmt.Errorf("effect %T: the lead pipeline is not wired", e)
 	}
-	return []dialog.Reply{{Name: "not_ready", Data: fmt.Sprintf("%T", e)}}, nil
+	return b.Leads.apply(ctx, in, st, e)
 }

@@ -107,7 +107,7 @@ func (l *Leads) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, 
 	case dialog.MoveLead:
 		return l.moveFromChat(ctx, in, e)
 	}
-	return []dialog.Reply{{Name: "not_ready", Data: fmt.Sprintf("%T", e)}}, nil
+	return nil, fmt.Errorf("unknown effect %T", e)
 }
 
 func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
