@@ -173,9 +173,8 @@ type LeadFilter struct {
 	Limit    int // default 200
 }
 
-// Leads returns the leads matching f, newest first, each with its last event.
-func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]dialog.Lead, error) {
-	q := db.WithContext(ctx).Order("created_at DESC, id DESC")
+// where narrows q to the leads f selects.
+func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
 	if f.County != "" {
 		q = q.Where("county = ?", f.County)
 	}
@@ -191,6 +190,12 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]dialog.Lead, error) {
 	if f.OpenOnly {
 		q = q.Where("status IN ?", dialog.OpenStatuses())
 	}
+	return q
+}
+
+// Leads returns the leads matching f, newest first, each with its last event.
+func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]dialog.Lead, error) {
+	q := f.where(db.WithContext(ctx)).Order("created_at DESC, id DESC")
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200

@@ -29,19 +29,7 @@ func escapeLike(s string) string {
 // SearchLeads returns one page of the leads matching q, newest first, each
 // with its last event, and the number of leads matching in all.
 func (db *DB) SearchLeads(ctx context.Context, q LeadQuery) ([]dialog.Lead, int64, error) {
-	tx := db.WithContext(ctx).Model(&Lead{}).Session(&gorm.Session{})
-	if q.County != "" {
-		tx = tx.Where("county = ?", q.County)
-	}
-	if q.Status != "" {
-		tx = tx.Where("status = ?", q.Status)
-	}
-	if q.Kind != "" {
-		tx = tx.Where("kind = ?", q.Kind)
-	}
-	if q.OpenOnly {
-		tx = tx.Where("status IN ?", dialog.OpenStatuses())
-	}
+	tx := q.LeadFilter.where(db.WithContext(ctx).Model(&Lead{}).Session(&gorm.Session{}))
 	if !q.From.IsZero() {
 		tx = tx.Where("created_at >= ?", q.From.UTC())
 	}
