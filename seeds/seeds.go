@@ -299,11 +299,27 @@ func (c *checker) criteria(d tiersDoc) []dialog.Criterion {
 	return out
 }
 
+// perTier reads a per-tier number of the notice. Only Ⅰ–Ⅲ have
+// tier-specific numbers, and each must be positive.
+func (c *checker) perTier(what string, in map[int]int) map[dialog.Tier]int {
+	out := map[dialog.Tier]int{}
+	for _, n := range slices.Sorted(maps.Keys(in)) {
+		v := in[n]
+		if t, ok := c.tier(fileProducts, what, n, 1, 3); ok {
+			if v <= 0 {
+				c.addf(fileProducts, "%s: tier %s value %d is not positive", what, t, v)
+			}
+			out[t] = v
+		}
+	}
+	return out
+}
+
 func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog.Product) {
 	loan := dialog.Loan{
 		MaxWan:     d.Loan.MaxWan,
 		TermMonths: d.Loan.TermMonths,
-		MarginBP:   map[dialog.Tier]int{},
+		MarginBP:   c.perTier("loan margin_bp", d.Loan.MarginBP),
 		Clause:     d.Loan.Clause,
 	}
 	if loan.TermMonths <= 0 {
@@ -311,16 +327,6 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 	}
 	if loan.Clause == "" {
 		c.addf(fileProducts, "loan: no clause")
-	}
-	// Only Ⅰ–Ⅲ have tier-specific numbers in the notice.
-	for _, n := range slices.Sorted(maps.Keys(d.Loan.MarginBP)) {
-		bp := d.Loan.MarginBP[n]
-		if t, ok := c.tier(fileProducts, "loan margin_bp", n, 1, 3); ok {
-			if bp <= 0 {
-				c.addf(fileProducts, "loan margin_bp: tier %s margin %d is not positive", t, bp)
-			}
-			loan.MarginBP[t] = bp
-		}
 	}
 	for i, b := range d.Loan.Bands {
 		if b.FundPct < 0 || b.BankPct < 0 {
@@ -330,7 +336,7 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 	}
 
 	fut := dialog.Futures{
-		OTCCreditWan:    map[dialog.Tier]int{},
+		OTCCreditWan:    c.perTier("futures otc_credit_wan", d.Futures.OTCCreditWan),
 		MarginEquityWan: d.Futures.MarginEquityWan,
 		Clause:          d.Futures.Clause,
 	}
@@ -339,15 +345,6 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 	}
 	if fut.Clause == "" {
 		c.addf(fileProducts, "futures: no clause")
-	}
-	for _, n := range slices.Sorted(maps.Keys(d.Futures.OTCCreditWan)) {
-		w := d.Futures.OTCCreditWan[n]
-		if t, ok := c.tier(fileProducts, "futures otc_credit_wan", n, 1, 3); ok {
-			if w <= 0 {
-				c.addf(fileProducts, "futures otc_credit_wan: tier %s credit %d is not positive", t, w)
-			}
-			fut.OTCCreditWan[t] = w
-		}
 	}
 
 	var prods []dialog.Product
