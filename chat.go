@@ -36,6 +36,8 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 			cfg.SQLitePath = "data/chat.db"
 		}
 		cfg.Token = token
+		// The terminal speaks plaintext to its own in-process instance.
+		cfg.Mode = bot.ModePlain
 		app, err := open(ctx, log, cfg)
 		if err != nil {
 			return err

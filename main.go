@@ -47,9 +47,11 @@ type Config struct {
 	AppID          string `env:"WECHAT_APP_ID"`
 	AppSecret      string `env:"WECHAT_APP_SECRET"`
 	EncodingAESKey string `env:"WECHAT_ENCODING_AES_KEY"`
-	APIBase        string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
-	AdminPassword  string `env:"ADMIN_PASSWORD"`
-	LogLevel       string `env:"LOG_LEVEL" envDefault:"info"`
+	// Mode is plain, compat or safe; unset: safe with an AES key, else plain.
+	Mode          string `env:"WECHAT_MODE"`
+	APIBase       string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
+	AdminPassword string `env:"ADMIN_PASSWORD"`
+	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
 	// Template message ids, per the account's backend; see bot.Field* for
 	// the field keys the templates must have.
 	TemplateNewLeadApply string `env:"WECHAT_TEMPLATE_NEW_LEAD_APPLY"`
@@ -82,6 +84,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("redis_addr", c.RedisAddr), slog.String("redis_password", mask(c.RedisPassword)),
 		slog.String("wechat_app_id", c.AppID), slog.String("wechat_app_secret", mask(c.AppSecret)),
 		slog.String("wechat_token", mask(c.Token)), slog.String("wechat_encoding_aes_key", mask(c.EncodingAESKey)),
+		slog.String("wechat_mode", c.Mode),
 		slog.String("wechat_api_base", c.APIBase),
 		slog.String("wechat_template_new_lead_apply", c.TemplateNewLeadApply),
 		slog.String("wechat_template_new_lead_need", c.TemplateNewLeadNeed),
@@ -155,14 +158,34 @@ type App struct {
 	Registry *prometheus.Registry
 }
 
+// checkWeChat refuses configurations that would expose the webhook: a real
+// account (WECHAT_APP_ID) on the public development token, a malformed
+// EncodingAESKey, or a message mode the key cannot serve. It fills in the
+// default mode.
+func (c *Config) checkWeChat() error {
+	if c.AppID != "" && c.Token == "" {
+		return errors.New("WECHAT_APP_ID is set but WECHAT_TOKEN is not: refusing to serve a real account on the development token; set WECHAT_TOKEN to the server token of the account's backend")
+	}
+	if c.EncodingAESKey != "" && len(c.EncodingAESKey) != 43 {
+		return errors.New("WECHAT_ENCODING_AES_KEY must be 43 characters")
+	}
+	if c.Mode == "" {
+		c.Mode = bot.DefaultMode(c.EncodingAESKey)
+	}
+	if err := bot.CheckMode(c.Mode, c.EncodingAESKey); err != nil {
+		return fmt.Errorf("WECHAT_MODE: %w", err)
+	}
+	return nil
+}
+
 // open wires the service from cfg.
 func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
+	if err := cfg.checkWeChat(); err != nil {
+		return nil, err
+	}
 	if cfg.Token == "" {
 		cfg.Token = DevToken
-		log.Warn("WECHAT_TOKEN not set; using the development token", slog.String("token", DevToken))
-	}
-	if cfg.EncodingAESKey != "" && len(cfg.EncodingAESKey) != 43 {
-		return nil, errors.New("WECHAT_ENCODING_AES_KEY must be 43 characters")
+		log.Warn("WECHAT_TOKEN not set: the public development token is used (sandbox only)")
 	}
 	if cfg.AppID == "" {
 		log.Warn("WECHAT_APP_ID not set: sandbox mode, outbound messages are recorded, not sent")
@@ -219,10 +242,11 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	} else if created {
 		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
 	}
-	codec := &bot.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey}
+	codec := &bot.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey, Mode: cfg.Mode}
 	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg,
 		Leads: leads, Outbox: bot.NewOutbox(log, db, client, nil), SLA: bot.NewSLA(leads, nil)}
-	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, DB: db, Redis: rdb, Registry: reg})
+	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, "szr:"),
+		DB: db, Redis: rdb, Registry: reg})
 	return app, nil
 }
 

@@ -26,13 +26,58 @@ var (
 	ErrSignature = errors.New("signature mismatch")
 	ErrTimestamp = errors.New("timestamp outside the allowed window")
 	ErrMalformed = errors.New("malformed message")
+	ErrMode      = errors.New("push not allowed in this message mode")
 )
+
+// Message modes of an account (WECHAT_MODE). In safe mode every push is
+// encrypted and checked by msg_signature, which covers the body; in plain
+// mode pushes are plaintext and the signature covers only timestamp and
+// nonce; compatible mode, for migrating between the two, accepts both.
+const (
+	ModePlain  = "plain"
+	ModeCompat = "compat"
+	ModeSafe   = "safe"
+)
+
+// DefaultMode is the mode used when none is configured: safe when an
+// EncodingAESKey is set, else plain.
+func DefaultMode(aesKey string) string {
+	if aesKey != "" {
+		return ModeSafe
+	}
+	return ModePlain
+}
+
+// CheckMode validates a configured mode against the key.
+func CheckMode(mode, aesKey string) error {
+	switch mode {
+	case ModePlain:
+		return nil
+	case ModeCompat, ModeSafe:
+		if aesKey == "" {
+			return fmt.Errorf("mode %s needs an EncodingAESKey", mode)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown mode %q (plain, compat or safe)", mode)
+}
 
 // Codec verifies, decrypts and encrypts WeChat pushes for one account.
 type Codec struct {
 	Token  string
 	AppID  string
 	AESKey string // 43-character EncodingAESKey; empty: plaintext only
+	// Mode is ModePlain, ModeCompat or ModeSafe; empty means
+	// DefaultMode(AESKey).
+	Mode string
+}
+
+// MessageMode returns the effective message mode.
+func (c *Codec) MessageMode() string {
+	if c.Mode == "" {
+		return DefaultMode(c.AESKey)
+	}
+	return c.Mode
 }
 
 // Safe reports whether the account can receive and send encrypted messages.
@@ -84,11 +129,20 @@ type envelope struct {
 	Nonce        string   `xml:"Nonce,omitempty"`
 }
 
-// Open returns the plaintext XML of a push. With encrypted true (the
-// request says encrypt_type=aes, as in compatible and safe mode) it checks
-// msg_signature over the Encrypt field and decrypts it; otherwise it checks
-// the plain signature and returns body as it is.
-func (c *Codec) Open(body []byte, q Query, encrypted bool) ([]byte, error) {
+// Open returns the plaintext XML of a push. An encrypted push (the request
+// says encrypt_type=aes) is checked by msg_signature over its Encrypt field
+// and decrypted; a plaintext push is checked by the plain signature, which
+// does not cover the body, and returned as it is. Which of the two the
+// account accepts is its mode's decision: safe mode refuses plaintext, plain
+// mode refuses encrypted pushes (ErrMode).
+func (c *Codec) Open(body []byte, q Query) ([]byte, error) {
+	encrypted := q.Encrypted()
+	switch mode := c.MessageMode(); {
+	case encrypted && mode == ModePlain:
+		return nil, fmt.Errorf("%w: encrypted push in plain mode", ErrMode)
+	case !encrypted && mode == ModeSafe:
+		return nil, fmt.Errorf("%w: plaintext push in safe mode", ErrMode)
+	}
 	if !encrypted {
 		if err := c.VerifyURL(q.Signature, q.Timestamp, q.Nonce); err != nil {
 			return nil, err
@@ -96,7 +150,7 @@ func (c *Codec) Open(body []byte, q Query, encrypted bool) ([]byte, error) {
 		return body, nil
 	}
 	if !c.Safe() {
-		return nil, fmt.Errorf("%w: encrypted push but no EncodingAESKey configured", ErrMalformed)
+		return nil, fmt.Errorf("%w: encrypted push but no EncodingAESKey configured", ErrMode)
 	}
 	var env envelope
 	if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
@@ -139,4 +193,8 @@ type Query struct {
 	Timestamp    string
 	Nonce        string
 	EncryptType  string
+	OpenID       string // the sender WeChat names in the URL; may be absent
 }
+
+// Encrypted reports whether the push says it is encrypted.
+func (q Query) Encrypted() bool { return q.EncryptType == "aes" }

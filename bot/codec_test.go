@@ -28,7 +28,7 @@ func sampleCodec() *bot.Codec {
 func TestOfficialSampleDecrypts(t *testing.T) {
 	body := []byte("<xml><ToUserName><![CDATA[toUser]]></ToUserName><Encrypt><![CDATA[" + sampleEncrypt + "]]></Encrypt></xml>")
 	q := bot.Query{MsgSignature: sampleSignature, Timestamp: sampleTimestamp, Nonce: sampleNonce, EncryptType: "aes"}
-	plain, err := sampleCodec().Open(body, q, true)
+	plain, err := sampleCodec().Open(body, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +41,13 @@ func TestOfficialSampleDecrypts(t *testing.T) {
 	}
 	// One flipped signature character is refused.
 	q.MsgSignature = "6" + sampleSignature[1:]
-	if _, err := sampleCodec().Open(body, q, true); !errors.Is(err, bot.ErrSignature) {
+	if _, err := sampleCodec().Open(body, q); !errors.Is(err, bot.ErrSignature) {
 		t.Fatalf("forged msg_signature: %v", err)
 	}
 	// The sample's signature is over its own timestamp; the same message
 	// with another timestamp does not verify.
-	q = bot.Query{MsgSignature: sampleSignature, Timestamp: "1409735670", Nonce: sampleNonce}
-	if _, err := sampleCodec().Open(body, q, true); !errors.Is(err, bot.ErrSignature) {
+	q = bot.Query{MsgSignature: sampleSignature, Timestamp: "1409735670", Nonce: sampleNonce, EncryptType: "aes"}
+	if _, err := sampleCodec().Open(body, q); !errors.Is(err, bot.ErrSignature) {
 		t.Fatalf("other timestamp: %v", err)
 	}
 }
@@ -60,14 +60,14 @@ func TestSealOpenRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What we seal is what WeChat (our Open, playing WeChat) opens.
-	q := bot.Query{Timestamp: "1700000000", Nonce: "nonce1"}
+	q := bot.Query{Timestamp: "1700000000", Nonce: "nonce1", EncryptType: "aes"}
 	env := struct{ MsgSignature string }{}
 	if i := bytes.Index(sealed, []byte("<MsgSignature>")); i >= 0 {
 		j := bytes.Index(sealed, []byte("</MsgSignature>"))
 		env.MsgSignature = string(sealed[i+len("<MsgSignature>") : j])
 	}
 	q.MsgSignature = env.MsgSignature
-	plain, err := c.Open(sealed, q, true)
+	plain, err := c.Open(sealed, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	}
 	// Another account's key cannot open it.
 	other := &bot.Codec{Token: sampleToken, AppID: "wx0000000000000000", AESKey: sampleKey}
-	if _, err := other.Open(sealed, q, true); err == nil {
+	if _, err := other.Open(sealed, q); err == nil {
 		t.Fatal("a reply for another app id was accepted")
 	}
 }
@@ -113,12 +113,13 @@ func FuzzOpen(f *testing.F) {
 	f.Add([]byte("<xml"), "x")
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		c := sampleCodec()
-		q := bot.Query{MsgSignature: sig, Timestamp: sampleTimestamp, Nonce: sampleNonce}
-		plain, err := c.Open(body, q, true)
+		c.Mode = bot.ModeCompat
+		q := bot.Query{MsgSignature: sig, Timestamp: sampleTimestamp, Nonce: sampleNonce, EncryptType: "aes"}
+		plain, err := c.Open(body, q)
 		if err == nil {
 			bot.ParseMessage(plain)
 		}
-		if plain, err := c.Open(body, bot.Query{}, false); err == nil {
+		if plain, err := c.Open(body, bot.Query{}); err == nil {
 			bot.ParseMessage(plain)
 		}
 	})

@@ -51,6 +51,7 @@ type envOption func(*envConfig)
 type envConfig struct {
 	appID  string
 	aesKey string
+	mode   string
 	redis  *store.Redis
 	db     *store.DB
 }
@@ -66,6 +67,9 @@ func withAppID() envOption { return func(c *envConfig) { c.appID = testAppID } }
 
 // withAES turns on safe mode with the official sample key.
 func withAES() envOption { return func(c *envConfig) { c.aesKey = testAESKey } }
+
+// withMode sets the message mode (WECHAT_MODE) explicitly.
+func withMode(mode string) envOption { return func(c *envConfig) { c.mode = mode } }
 
 // mustStores opens fresh stores for a service under test: a seeded
 // database with the bootstrap officer, a Redis key prefix of its own, and a
@@ -99,8 +103,8 @@ func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *stor
 
 // wiring is what distinguishes one service instance under test.
 type wiring struct {
-	token, appID, aesKey string
-	now                  func() time.Time // nil: the real clock
+	token, appID, aesKey, mode string
+	now                        func() time.Time // nil: the real clock
 }
 
 // instance is one service instance wired as main.go does: bot, lead
@@ -136,12 +140,13 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 		tb.Fatal(err)
 	}
 	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
-	codec := &bot.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey}
+	codec := &bot.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey, Mode: w.mode}
 	if w.appID != "" {
 		codec.AppID = w.appID
 	}
 	h := handlers.New(handlers.Config{
-		Log: storetest.Log, Bot: b, Codec: codec, DB: db, Redis: rdb, Registry: prometheus.NewRegistry(), Now: w.now,
+		Log: storetest.Log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, prefix), DB: db, Redis: rdb,
+		Registry: prometheus.NewRegistry(), Now: w.now,
 	})
 	return instance{bot: b, client: client, codec: codec, handler: h, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: policy}
 }
@@ -162,7 +167,7 @@ func mustEnv(tb testing.TB, opts ...envOption) *env {
 // start wires a service instance on e's stores.
 func (e *env) start() {
 	e.tb.Helper()
-	in := mustWire(e.tb, e.db, e.redis, e.prefix, e.fake, wiring{token: testToken, appID: e.cfg.appID, aesKey: e.cfg.aesKey})
+	in := mustWire(e.tb, e.db, e.redis, e.prefix, e.fake, wiring{token: testToken, appID: e.cfg.appID, aesKey: e.cfg.aesKey, mode: e.cfg.mode})
 	e.bot, e.codec, e.handler = in.bot, in.codec, in.handler
 }
 
@@ -178,7 +183,7 @@ func (e *env) twin() *env {
 func (e *env) signedQuery(ts time.Time) string {
 	t := strconv.FormatInt(ts.Unix(), 10)
 	nonce := strconv.FormatInt(e.msgID.Add(1), 10)
-	return "signature=" + bot.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce + "&openid=x"
+	return "signature=" + bot.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce
 }
 
 // post sends a raw request to the webhook.

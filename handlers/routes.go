@@ -26,6 +26,7 @@ type Config struct {
 	Log      *slog.Logger
 	Bot      *bot.Bot
 	Codec    *bot.Codec
+	Nonces   NonceBinder // binds plaintext pushes' signatures to their bodies
 	DB       *store.DB
 	Redis    *store.Redis
 	Registry *prometheus.Registry

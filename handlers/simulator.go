@@ -146,7 +146,8 @@ func (cs *console) simulatorSend(c *gin.Context) {
 	nonce := strconv.FormatInt(randInt63()%1_000_000_000, 10)
 	q := "signature=" + bot.Sign(cs.Codec.Token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + req.OpenID
 	body := push
-	if cs.Codec.Safe() {
+	encrypted := cs.Codec.MessageMode() != bot.ModePlain
+	if encrypted {
 		// Safe mode, as WeChat sends it: the push sealed in an envelope
 		// signed with msg_signature.
 		random := make([]byte, 16)
@@ -183,7 +184,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		c.JSON(http.StatusOK, res)
 		return
 	}
-	if cs.Codec.Safe() {
+	if encrypted {
 		var env struct {
 			Encrypt      string `xml:"Encrypt"`
 			MsgSignature string `xml:"MsgSignature"`
@@ -194,7 +195,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 			cs.fail(c, err)
 			return
 		}
-		plain, err := cs.Codec.Open(reply, bot.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce}, true)
+		plain, err := cs.Codec.Open(reply, bot.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce, EncryptType: "aes"})
 		if err != nil {
 			res.Error = "回复解密失败：" + err.Error()
 			c.JSON(http.StatusOK, res)

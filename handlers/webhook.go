@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"log/slog"
@@ -19,6 +21,7 @@ func query(c *gin.Context) bot.Query {
 		Timestamp:    c.Query("timestamp"),
 		Nonce:        c.Query("nonce"),
 		EncryptType:  c.Query("encrypt_type"),
+		OpenID:       c.Query("openid"),
 	}
 }
 
@@ -55,11 +58,11 @@ func (s *Server) webhook(c *gin.Context) {
 		c.String(http.StatusBadRequest, "bad request")
 		return
 	}
-	encrypted := q.EncryptType == "aes"
-	plain, err := s.Codec.Open(body, q, encrypted)
+	encrypted := q.Encrypted()
+	plain, err := s.Codec.Open(body, q)
 	if err != nil {
-		if errors.Is(err, bot.ErrSignature) {
-			s.Log.Warn("webhook signature refused", slog.String("ip", c.ClientIP()))
+		if errors.Is(err, bot.ErrSignature) || errors.Is(err, bot.ErrMode) {
+			s.Log.Warn("webhook push refused", slog.String("ip", c.ClientIP()), slog.Any("error", err))
 			c.String(http.StatusForbidden, "forbidden")
 			return
 		}
@@ -69,6 +72,14 @@ func (s *Server) webhook(c *gin.Context) {
 	m, err := bot.ParseMessage(plain)
 	if err != nil {
 		c.String(http.StatusBadRequest, "bad request")
+		return
+	}
+	if q.OpenID != "" && q.OpenID != m.FromUserName {
+		s.Log.Warn("webhook push refused: openid does not match the sender", slog.String("ip", c.ClientIP()))
+		c.String(http.StatusForbidden, "forbidden")
+		return
+	}
+	if !encrypted && !s.bindNonce(c, q, body) {
 		return
 	}
 	reply := s.Bot.Respond(c.Request.Context(), m)
@@ -88,4 +99,34 @@ func (s *Server) webhook(c *gin.Context) {
 		reply = sealed
 	}
 	c.Data(http.StatusOK, "application/xml; charset=utf-8", reply)
+}
+
+// NonceBinder remembers which body a plaintext push's (timestamp, nonce)
+// signed; store.Nonces implements it.
+type NonceBinder interface {
+	Bind(ctx context.Context, timestamp, nonce string, sum []byte) (bool, error)
+}
+
+// bindNonce refuses a plaintext push whose signed (timestamp, nonce) came
+// before with another body: the plain signature does not cover the body, so
+// a captured URL must not carry a body of the captor's choosing. The same
+// body again is WeChat's retry and passes (dedupe answers it). When Redis
+// does not answer the push passes on: the pipeline itself then answers busy
+// without handling it.
+func (s *Server) bindNonce(c *gin.Context, q bot.Query, body []byte) bool {
+	if s.Nonces == nil {
+		return true
+	}
+	sum := sha256.Sum256(body)
+	same, err := s.Nonces.Bind(c.Request.Context(), q.Timestamp, q.Nonce, sum[:])
+	if err != nil {
+		s.Log.Warn("webhook nonce not checked", slog.Any("error", err))
+		return true
+	}
+	if !same {
+		s.Log.Warn("webhook push refused: signature replayed with another body", slog.String("ip", c.ClientIP()))
+		c.String(http.StatusForbidden, "forbidden")
+		return false
+	}
+	return true
 }

@@ -70,6 +70,12 @@ func (r *Redis) Close() error {
 	return err
 }
 
+// DedupeTTL is how long a delivery's dedupe record (and its reply) is kept.
+// WeChat retries within about 15 s, but a push is accepted while its
+// timestamp is within ±5 minutes of now: a captured encrypted push replayed
+// up to 10 minutes after it was sent must still find its record.
+const DedupeTTL = 12 * time.Minute
+
 // Pending is the dedupe value while the first delivery is being handled.
 const Pending = "\x00pending"
 
@@ -78,7 +84,7 @@ type Sessions struct {
 	rdb       redis.UniversalClient
 	prefix    string
 	StateTTL  time.Duration // how long a state is kept (the 48 h 客服 window)
-	DedupeTTL time.Duration // WeChat retries within about 15 s; replies are kept 2 min
+	DedupeTTL time.Duration // outlives the ±5 min timestamp window, so a captured push is never handled twice
 	instance  string        // tells this process's turn tokens from other instances'
 }
 
@@ -88,7 +94,7 @@ var _ dialog.StateStore = (*Sessions)(nil)
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: 2 * time.Minute, instance: hex.EncodeToString(b)}
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b)}
 }
 
 func (s *Sessions) stateKey(openID string) string { return s.prefix + "state:{" + openID + "}" }
