@@ -63,6 +63,14 @@ type Config struct {
 	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves net/http/pprof on a
 	// listener of its own, never on the public one.
 	PprofAddr string `env:"PPROF_ADDR"`
+	// TrustedProxies are the proxies (addresses or CIDRs) whose
+	// X-Forwarded-For is believed; none by default.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// MetricsToken protects /metrics with a bearer token; MetricsAddr serves
+	// it on a listener of its own instead. Without either, /metrics answers
+	// only the loopback.
+	MetricsToken string `env:"METRICS_TOKEN"`
+	MetricsAddr  string `env:"METRICS_ADDR"`
 }
 
 // LogValue masks the secrets when the configuration is logged.
@@ -90,6 +98,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("wechat_template_new_lead_need", c.TemplateNewLeadNeed),
 		slog.String("wechat_template_status", c.TemplateStatus),
 		slog.Int("officer_openids", len(c.OfficerOpenIDs)), slog.String("pprof_addr", c.PprofAddr),
+		slog.Any("trusted_proxies", c.TrustedProxies), slog.String("metrics_token", mask(c.MetricsToken)),
+		slog.String("metrics_addr", c.MetricsAddr),
 	)
 }
 
@@ -183,6 +193,9 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	if err := cfg.checkWeChat(); err != nil {
 		return nil, err
 	}
+	if err := handlers.CheckProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
 	if cfg.Token == "" {
 		cfg.Token = DevToken
 		log.Warn("WECHAT_TOKEN not set: the public development token is used (sandbox only)")
@@ -246,7 +259,8 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg,
 		Leads: leads, Outbox: bot.NewOutbox(log, db, client, nil), SLA: bot.NewSLA(leads, nil)}
 	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, "szr:"),
-		DB: db, Redis: rdb, Registry: reg})
+		DB: db, Redis: rdb, Registry: reg, TrustedProxies: cfg.TrustedProxies,
+		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	return app, nil
 }
 
@@ -279,6 +293,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
 	}
 	if cfg.PprofAddr != "" {
 		go servePprof(workers, log, cfg.PprofAddr)
+	}
+	if cfg.MetricsAddr != "" {
+		go serveMetrics(workers, log, cfg.MetricsAddr, app.Registry)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -341,6 +358,22 @@ func servePprof(ctx context.Context, log *slog.Logger, addr string) {
 	log.Warn("pprof enabled", slog.String("addr", addr))
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("pprof listener", slog.Any("error", err))
+	}
+}
+
+// serveMetrics serves /metrics on a listener of its own (METRICS_ADDR), for
+// a scraper on a private network, until ctx ends.
+func serveMetrics(ctx context.Context, log *slog.Logger, addr string, reg *prometheus.Registry) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", handlers.MetricsHandler(reg))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	log.Info("metrics listener", slog.String("addr", addr))
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("metrics listener", slog.Any("error", err))
 	}
 }
 

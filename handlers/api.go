@@ -65,6 +65,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 // bind decodes a JSON body into v, answering 400 when it cannot.
 func (s *Server) bind(c *gin.Context, v any) bool {
 	if err := c.ShouldBindJSON(v); err != nil {
+		if tooLarge(err) {
+			c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": "提交的内容过大"})
+			return false
+		}
 		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "请求格式不正确，应为 JSON"))
 		return false
 	}

@@ -61,6 +61,11 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 
 	static := http.StripPrefix("/console/static/", http.FileServerFS(templates.Static()))
 	r.GET("/console/static/*file", func(c *gin.Context) {
+		if strings.HasSuffix(c.Param("file"), "/") {
+			// No directory listings.
+			c.String(http.StatusNotFound, "404 page not found")
+			return
+		}
 		if c.Query("v") == templates.StaticVersion {
 			c.Header("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
@@ -282,16 +287,6 @@ func csrfFor(session string) string {
 
 func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-// safeNext returns next when it is a path on this site, else the leads page.
-func safeNext(next string) string {
-	u, err := url.Parse(next)
-	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || u.Host != "" || u.Scheme != "" {
-		return "/console/leads"
-	}
-	return next
 }
 
 // session lets requests with a valid console session through, with the

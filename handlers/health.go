@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -19,11 +20,14 @@ func (s *Server) readyz(c *gin.Context) {
 	defer cancel()
 	checks := gin.H{"database": "ok", "redis": "ok"}
 	status := http.StatusOK
+	// Only which backend failed is said; the reason goes to the log.
 	if err := s.DB.Ping(ctx); err != nil {
-		checks["database"], status = err.Error(), http.StatusServiceUnavailable
+		checks["database"], status = "unavailable", http.StatusServiceUnavailable
+		s.Log.Warn("readiness: database", slog.Any("error", err))
 	}
 	if err := s.Redis.Ping(ctx).Err(); err != nil {
-		checks["redis"], status = err.Error(), http.StatusServiceUnavailable
+		checks["redis"], status = "unavailable", http.StatusServiceUnavailable
+		s.Log.Warn("readiness: redis", slog.Any("error", err))
 	}
 	c.JSON(status, checks)
 }

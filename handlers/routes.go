@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -31,11 +32,21 @@ type Config struct {
 	Redis    *store.Redis
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// TrustedProxies lists the proxies (addresses or CIDRs) whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed; none by default.
+	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers only the loopback.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics off this router: main serves it on a
+	// listener of its own (METRICS_ADDR).
+	MetricsElsewhere bool
 }
 
 // Server is the HTTP side of the service.
 type Server struct {
 	Config
+	trusted  []*net.IPNet
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
@@ -59,7 +70,13 @@ func New(cfg Config) http.Handler {
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(s.recover, s.observe)
+	// Only the configured proxies may say who the client is; main has
+	// checked the list (CheckProxies), so an error here cannot happen.
+	s.trusted, _ = parseProxies(cfg.TrustedProxies)
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil || len(cfg.TrustedProxies) == 0 {
+		r.SetTrustedProxies(nil)
+	}
+	r.Use(s.recover, s.observe, s.limitBody, s.secureHeaders)
 	r.GET("/wechat", s.verifyURL)
 	r.POST("/wechat", s.webhook)
 	r.GET("/healthz", s.healthz)
@@ -79,10 +96,22 @@ func New(cfg Config) http.Handler {
 		s.adminRoutes(authed)
 	}
 	s.consoleRoutes(r)
-	if cfg.Registry != nil {
-		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	if cfg.Registry != nil && !cfg.MetricsElsewhere {
+		r.GET("/metrics", s.metricsAllowed, gin.WrapH(MetricsHandler(cfg.Registry)))
 	}
 	return r
+}
+
+// MetricsHandler serves the registry's metrics in Prometheus' format.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// CheckProxies reports a TRUSTED_PROXIES entry that is neither an address
+// nor a CIDR.
+func CheckProxies(list []string) error {
+	_, err := parseProxies(list)
+	return err
 }
 
 // observe records each request's route, status and latency.

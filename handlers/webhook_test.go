@@ -382,7 +382,9 @@ func TestHealthAndMetrics(t *testing.T) {
 		"/metrics": `szr_http_requests_total{route="/wechat",status="200"}`,
 	} {
 		rec := httptest.NewRecorder()
-		e.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = "127.0.0.1:40000" // a scraper on the same host
+		e.handler.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("%s: %d, want %q in %s", path, rec.Code, want, rec.Body)
 		}
