@@ -17,6 +17,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -249,9 +250,14 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 		return nil, err
 	}
 	if created && generated != "" {
-		// Shown once: the account exists from now on and is not recreated.
-		log.Warn("bootstrap officer account created with a generated password; change it after the first login (PUT /api/v1/me/password)",
-			slog.String("username", store.AdminUsername), slog.String("password", generated))
+		// Shown once, never in the JSON log: the account exists from now
+		// on, is not recreated, and must change the password first.
+		where, err := revealAdminPassword(cfg, generated)
+		if err != nil {
+			return nil, err
+		}
+		log.Warn("bootstrap officer account created with a generated password; it must be changed at the first login",
+			slog.String("username", store.AdminUsername), slog.String("password_shown_on", where))
 	} else if created {
 		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
 	}
@@ -262,6 +268,28 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 		DB: db, Redis: rdb, Registry: reg, TrustedProxies: cfg.TrustedProxies,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	return app, nil
+}
+
+// revealAdminPassword shows a generated password once: on the terminal
+// when there is one, else in a file readable only by the service's user
+// (beside the SQLite file, or in the working directory). It returns where.
+func revealAdminPassword(cfg Config, password string) (string, error) {
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		fmt.Fprintf(os.Stderr, "\n  苏质融 console: user %s, initial password %s (change it at the first login)\n\n", store.AdminUsername, password)
+		return "terminal", nil
+	}
+	dir := "."
+	if cfg.MySQLDSN == "" {
+		dir = filepath.Dir(cfg.SQLitePath)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("admin password file: %w", err)
+	}
+	path := filepath.Join(dir, "admin-initial-password")
+	if err := os.WriteFile(path, []byte(password+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("admin password file: %w", err)
+	}
+	return path, nil
 }
 
 // Close releases the stores.

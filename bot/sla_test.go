@@ -34,7 +34,7 @@ func (e *leadsEnv) check(at string) bot.SLAResult {
 func TestSLARemindsThenEscalatesOverAWeekend(t *testing.T) {
 	e := mustLeadsEnv(t, "o-officer-env")
 	ctx := context.Background()
-	if _, err := e.db.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "password1", Role: "officer", OpenID: "o-officer-acc"}, "admin"); err != nil {
+	if _, err := e.db.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-officer-acc"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	e.bindContact("o-ks", "kunshan")

@@ -219,6 +219,9 @@ type Account struct {
 	Role     string
 	County   string // for RoleCounty
 	OpenID   string // WeChat openid for officer escalations, optional
+	// MustChangePassword: the password was generated or reset; nothing
+	// but a password change is allowed until it is changed.
+	MustChangePassword bool
 }
 
 // CanWrite reports whether the account may change data.

@@ -75,10 +75,10 @@ func TestAPIRoles(t *testing.T) {
 	sipLead := s.fileNeed("o-ent-sip", "320594", "MA1N2P3Q5")
 
 	var errRes struct{ Error string }
-	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "kunshan-user", "password": "password1", "role": "viewer"}, &errRes); code != http.StatusConflict || errRes.Error != "用户名“kunshan-user”已存在" {
+	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "kunshan-user", "password": "Sz-pass-2026", "role": "viewer"}, &errRes); code != http.StatusConflict || errRes.Error != "用户名“kunshan-user”已存在" {
 		t.Errorf("duplicate user: %d %q", code, errRes.Error)
 	}
-	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "x1", "password": "password1", "role": "root"}, &errRes); code != http.StatusBadRequest || errRes.Error != "角色应为 officer、county 或 viewer" {
+	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "x1", "password": "Sz-pass-2026", "role": "root"}, &errRes); code != http.StatusBadRequest || errRes.Error != "角色应为 officer、county 或 viewer" {
 		t.Errorf("bad role: %d %q", code, errRes.Error)
 	}
 
@@ -129,8 +129,8 @@ func TestAPIRoles(t *testing.T) {
 		{"viewer reads", http.MethodGet, path(sipLead), viewer, nil, http.StatusOK, ""},
 		{"viewer patches", http.MethodPatch, path(sipLead), viewer, map[string]string{"status": "contacted"}, http.StatusForbidden, "只读账号不能修改数据"},
 		{"viewer bind code", http.MethodPost, "/api/v1/counties/sip/bind-codes", viewer, nil, http.StatusForbidden, "只读账号不能修改数据"},
-		{"viewer creates user", http.MethodPost, "/api/v1/users", viewer, map[string]string{"username": "v2", "password": "password1", "role": "viewer"}, http.StatusForbidden, "无权执行该操作"},
-		{"county creates user", http.MethodPost, "/api/v1/users", ks, map[string]string{"username": "v2", "password": "password1", "role": "viewer"}, http.StatusForbidden, "无权执行该操作"},
+		{"viewer creates user", http.MethodPost, "/api/v1/users", viewer, map[string]string{"username": "v2", "password": "Sz-pass-2026", "role": "viewer"}, http.StatusForbidden, "无权执行该操作"},
+		{"county creates user", http.MethodPost, "/api/v1/users", ks, map[string]string{"username": "v2", "password": "Sz-pass-2026", "role": "viewer"}, http.StatusForbidden, "无权执行该操作"},
 		{"county bind code other", http.MethodPost, "/api/v1/counties/sip/bind-codes", ks, nil, http.StatusForbidden, "无权为该县级市（区）生成绑定码"},
 		{"county bind code own", http.MethodPost, "/api/v1/counties/kunshan/bind-codes", ks, nil, http.StatusCreated, ""},
 		{"bind code unknown county", http.MethodPost, "/api/v1/counties/atlantis/bind-codes", admin, nil, http.StatusNotFound, "未找到"},
@@ -175,7 +175,7 @@ func TestChangePassword(t *testing.T) {
 		message string
 	}{
 		{"wrong current password", map[string]string{"current": "nope-nope", "new": "brand-new-pass"}, http.StatusBadRequest, "当前密码不正确"},
-		{"too short", map[string]string{"current": leadsAdminPass, "new": "short"}, http.StatusBadRequest, "8–72"},
+		{"too short", map[string]string{"current": leadsAdminPass, "new": "short"}, http.StatusBadRequest, "10–72"},
 		{"malformed", "{", http.StatusBadRequest, ""},
 	}
 	for _, tt := range tests {

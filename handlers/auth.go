@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -30,7 +32,39 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(accountKey, acc)
+	if acc.MustChangePassword {
+		switch c.FullPath() {
+		case "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout":
+		default:
+			s.fail(c, dialog.Errorf(dialog.ErrForbidden, "请先修改初始密码（PUT /api/v1/me/password）"))
+			return
+		}
+	}
 	s.audited(c)
+}
+
+// logLoginFailure logs a failed or held-back sign-in or password check
+// with the client's address and the username masked.
+func (s *Server) logLoginFailure(c *gin.Context, username string, err error) {
+	msg := "login failed"
+	if errors.Is(err, dialog.ErrLocked) {
+		msg = "login held back by the throttle"
+	} else if !errors.Is(err, dialog.ErrUnauthorized) && !errors.Is(err, dialog.ErrInvalid) {
+		return
+	}
+	s.Log.Warn(msg, slog.String("ip", c.ClientIP()), slog.String("user", maskUser(username)), slog.String("path", c.FullPath()))
+}
+
+// maskUser keeps the first and last character of a username.
+func maskUser(u string) string {
+	r := []rune(u)
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) <= 2:
+		return string(r[0]) + "***"
+	}
+	return string(r[0]) + "***" + string(r[len(r)-1])
 }
 
 // account returns the authenticated account.
@@ -73,8 +107,9 @@ func (s *Server) login(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	token, acc, err := s.DB.Login(c.Request.Context(), req.Username, req.Password, s.Now())
+	token, acc, err := s.DB.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP(), s.Now())
 	if err != nil {
+		s.logLoginFailure(c, req.Username, err)
 		s.fail(c, err)
 		return
 	}
@@ -96,10 +131,13 @@ type accountView struct {
 	Role     string `json:"role"`
 	County   string `json:"county,omitempty"`
 	OpenID   string `json:"openid,omitempty"`
+	// MustChangePassword: only a password change is allowed until done.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 func accountJSON(a dialog.Account) accountView {
-	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID}
+	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
+		MustChangePassword: a.MustChangePassword}
 }
 
 // me: GET /api/v1/me.
@@ -119,7 +157,8 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	if err := s.DB.ChangePassword(c.Request.Context(), account(c).ID, req.Current, req.New, bearer(c)); err != nil {
+	if err := s.DB.ChangePassword(c.Request.Context(), account(c).ID, req.Current, req.New, bearer(c), c.ClientIP(), s.Now()); err != nil {
+		s.logLoginFailure(c, account(c).Username, err)
 		s.fail(c, err)
 		return
 	}

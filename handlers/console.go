@@ -313,6 +313,16 @@ func (cs *console) session(c *gin.Context) {
 	c.Set(accountKey, acc)
 	c.Set(csrfKey, csrfFor(token))
 	c.Set(sessionCookie, token)
+	if acc.MustChangePassword && c.Request.URL.Path != "/console/password" && c.Request.URL.Path != "/console/logout" {
+		// A generated or reset password is changed before anything else.
+		if strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
+			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "请先修改初始密码"})
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/console/password")
+		c.Abort()
+		return
+	}
 	c.Next()
 }
 
@@ -371,8 +381,9 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		return
 	}
 	d := loginData{Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
-	token, _, err := cs.DB.Login(c.Request.Context(), d.Username, c.PostForm("password"), cs.Now())
+	token, acc, err := cs.DB.Login(c.Request.Context(), d.Username, c.PostForm("password"), c.ClientIP(), cs.Now())
 	if err != nil {
+		cs.logLoginFailure(c, d.Username, err)
 		status, msg := apiStatus(err)
 		if status >= http.StatusInternalServerError {
 			cs.Log.Error("console login failed", slog.Any("error", err))
@@ -386,6 +397,10 @@ func (cs *console) loginSubmit(c *gin.Context) {
 	}
 	cs.setCookie(c, loginCSRFCookie, "", -1)
 	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL/time.Second))
+	if acc.MustChangePassword {
+		c.Redirect(http.StatusSeeOther, "/console/password")
+		return
+	}
 	c.Redirect(http.StatusSeeOther, safeNext(d.Next))
 }
 

@@ -80,8 +80,10 @@ func (cs *console) passwordSubmit(c *gin.Context) {
 		cs.passwordError(c, dialog.Errorf(dialog.ErrInvalid, "两次输入的新密码不一致"))
 		return
 	}
-	err := cs.DB.ChangePassword(c.Request.Context(), account(c).ID, c.PostForm("current"), next, c.GetString(sessionCookie))
+	err := cs.DB.ChangePassword(c.Request.Context(), account(c).ID, c.PostForm("current"), next, c.GetString(sessionCookie),
+		c.ClientIP(), cs.Now())
 	if err != nil {
+		cs.logLoginFailure(c, account(c).Username, err)
 		cs.passwordError(c, err)
 		return
 	}

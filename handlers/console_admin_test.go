@@ -83,7 +83,7 @@ func TestConsoleChangePassword(t *testing.T) {
 	}{
 		{"wrong current", url.Values{"current": {"not-my-password"}, "new": {next}, "repeat": {next}}, http.StatusBadRequest, "当前密码不正确"},
 		{"mismatched repeat", url.Values{"current": {old}, "new": {next}, "repeat": {next + "x"}}, http.StatusBadRequest, "两次输入的新密码不一致"},
-		{"too short", url.Values{"current": {old}, "new": {"short"}, "repeat": {"short"}}, http.StatusBadRequest, "新密码应为8–72个字符"},
+		{"too short", url.Values{"current": {old}, "new": {"short"}, "repeat": {"short"}}, http.StatusBadRequest, "密码应为10–72个字符"},
 		{"no csrf", url.Values{"csrf": {""}, "current": {old}, "new": {next}, "repeat": {next}}, http.StatusForbidden, "CSRF"},
 	}
 	for _, tt := range tries {

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
 
@@ -135,4 +137,64 @@ func TestMetricsToken(t *testing.T) {
 			t.Errorf("/metrics with %q: %d, want %d", auth, rec.Code, want)
 		}
 	}
+}
+
+// Behind a configured proxy, the address it forwards is the client's.
+func TestTrustedProxyForwardsTheClientAddress(t *testing.T) {
+	db, rdb, prefix, fake := mustStores(t, nil, nil)
+	in := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken})
+	h := handlers.New(handlers.Config{Log: storetest.Log, Bot: in.bot, Codec: in.codec, DB: db, Redis: rdb,
+		Registry: prometheus.NewRegistry(), TrustedProxies: []string{"192.0.2.0/24"}})
+	for _, peer := range []string{"192.0.2.1:1000", "198.51.100.1:1000"} {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", strings.NewReader(`{"username":"fwd","password":"x"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", "203.0.113.77")
+		req.RemoteAddr = peer
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	var got []string
+	db.Model(&store.LoginAttempt{}).Where("username = ?", "fwd").Order("id").Pluck("address", &got)
+	if len(got) != 2 || got[0] != "203.0.113.77" || got[1] != "198.51.100.1" {
+		t.Fatalf("addresses recorded %v, want the forwarded one only through the proxy", got)
+	}
+}
+
+// A generated or reset password is changed before anything else, in the
+// API and in the console.
+func TestInitialPasswordMustBeChanged(t *testing.T) {
+	s := mustLeadsSvc(t)
+	if _, err := s.db.CreateAccount(context.Background(), store.NewAccount{Username: "fresh", Password: "Initial-pass-1",
+		Role: "officer", MustChangePassword: true}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	token := s.login("fresh", "Initial-pass-1")
+	if code := s.api(http.MethodGet, "/api/v1/leads", token, nil, nil); code != http.StatusForbidden {
+		t.Fatalf("leads before the change: %d", code)
+	}
+	var me struct {
+		MustChange bool `json:"must_change_password"`
+	}
+	if code := s.api(http.MethodGet, "/api/v1/me", token, nil, &me); code != http.StatusOK || !me.MustChange {
+		t.Fatalf("me: %d %+v", code, me)
+	}
+	b := newBrowser(t, s.handler)
+	b.get("/console/login")
+	if _, loc, _ := b.post("/console/login", url.Values{"username": {"fresh"}, "password": {"Initial-pass-1"}}); loc != "/console/password" {
+		t.Fatalf("console login went to %s", loc)
+	}
+	if _, loc, _ := b.get("/console/leads"); loc != "/console/password" {
+		t.Fatalf("console page before the change went to %s", loc)
+	}
+	if page := b.mustPage("/console/password"); !strings.Contains(page, "初始密码") {
+		t.Fatal("password page does not say why")
+	}
+	if code := s.api(http.MethodPut, "/api/v1/me/password", token, map[string]string{"current": "Initial-pass-1", "new": "Chosen-pass-2"}, nil); code != http.StatusNoContent {
+		t.Fatalf("change: %d", code)
+	}
+	if code := s.api(http.MethodGet, "/api/v1/leads", token, nil, nil); code != http.StatusOK {
+		t.Fatalf("leads after the change: %d", code)
+	}
+	// The change ended the console's session; signed in anew, it works.
+	b.login("fresh", "Chosen-pass-2")
+	b.mustPage("/console/leads")
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"regexp"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -26,7 +25,8 @@ const AdminUsername = "admin"
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 
 func toAccount(a Account) dialog.Account {
-	return dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID}
+	return dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
+		MustChangePassword: a.MustChangePassword}
 }
 
 // NewAccount describes an account to create.
@@ -36,6 +36,9 @@ type NewAccount struct {
 	Role     string
 	County   string
 	OpenID   string
+	// MustChangePassword makes the account change its password before
+	// anything else (a generated or reset password).
+	MustChangePassword bool
 }
 
 // CreateAccount validates and stores an account with a bcrypt hash of its
@@ -44,8 +47,8 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 	if !usernamePattern.MatchString(n.Username) {
 		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
 	}
-	if l := utf8.RuneCountInString(n.Password); l < 8 || len(n.Password) > 72 {
-		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "密码应为8–72个字符")
+	if err := CheckPassword(n.Password, n.Username); err != nil {
+		return dialog.Account{}, err
 	}
 	switch n.Role {
 	case dialog.RoleOfficer, dialog.RoleViewer:
@@ -68,7 +71,8 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 	if err != nil {
 		return dialog.Account{}, fmt.Errorf("hash password: %w", err)
 	}
-	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID, CreatedBy: by}
+	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID,
+		CreatedBy: by, MustChangePassword: n.MustChangePassword}
 	if err := db.WithContext(ctx).Create(&a).Error; err != nil {
 		if IsDuplicate(err) {
 			return dialog.Account{}, dialog.Errorf(dialog.ErrDuplicate, "用户名“%s”已存在", n.Username)
@@ -92,10 +96,11 @@ func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, g
 	if password == "" {
 		b := make([]byte, 12)
 		rand.Read(b)
-		password = hex.EncodeToString(b)
+		password = "Szr-" + hex.EncodeToString(b)
 		generated = password
 	}
-	_, err = db.CreateAccount(ctx, NewAccount{Username: AdminUsername, Password: password, Role: dialog.RoleOfficer}, "bootstrap")
+	_, err = db.CreateAccount(ctx, NewAccount{Username: AdminUsername, Password: password, Role: dialog.RoleOfficer,
+		MustChangePassword: generated != ""}, "bootstrap")
 	if errors.Is(err, dialog.ErrDuplicate) {
 		return false, "", nil // another instance created it first
 	}
@@ -107,24 +112,38 @@ func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, g
 
 // ChangePassword replaces an account's password after checking the current
 // one, and ends the account's other sessions: whoever knew the old password
-// is signed out. keepToken is the session making the change.
-func (db *DB) ChangePassword(ctx context.Context, accountID uint64, current, next, keepToken string) error {
-	if l := utf8.RuneCountInString(next); l < 8 || len(next) > 72 {
-		return dialog.Errorf(dialog.ErrInvalid, "新密码应为8–72个字符")
-	}
+// is signed out. keepToken is the session making the change. Wrong
+// current passwords are throttled like logins (a stolen session must not
+// become a way to guess the password), per account and address.
+func (db *DB) ChangePassword(ctx context.Context, accountID uint64, current, next, keepToken, address string, at time.Time) error {
 	var a Account
 	if err := db.WithContext(ctx).Where("id = ?", accountID).Take(&a).Error; err != nil {
 		return fmt.Errorf("change password %d: %w", accountID, err)
 	}
+	if err := CheckPassword(next, a.Username); err != nil {
+		return err
+	}
+	att, until, err := db.beginAttempt(ctx, AttemptPassword, a.Username, address, at)
+	if err != nil {
+		return fmt.Errorf("change password %d: %w", accountID, err)
+	}
+	if !until.IsZero() {
+		att.hold(ctx)
+		return throttledError(until)
+	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(current)) != nil {
-		return dialog.Errorf(dialog.ErrInvalid, "当前密码不正确")
+		return att.failed(ctx, dialog.Errorf(dialog.ErrInvalid, "当前密码不正确"))
+	}
+	if err := att.succeed(ctx); err != nil {
+		return fmt.Errorf("change password %d: %w", accountID, err)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&Account{}).Where("id = ?", accountID).Update("password_hash", string(hash)).Error; err != nil {
+		if err := tx.Model(&Account{}).Where("id = ?", accountID).
+			Updates(map[string]any{"password_hash": string(hash), "must_change_password": false}).Error; err != nil {
 			return fmt.Errorf("change password %d: %w", accountID, err)
 		}
 		err := tx.Where("account_id = ? AND hash <> ?", accountID, hashToken(keepToken)).Delete(&APIToken{}).Error
@@ -142,30 +161,20 @@ func hashToken(token string) string {
 
 // Login checks a username and password and issues a token valid for
 // TokenTTL; only its SHA-256 is stored. Wrong credentials are an error
-// wrapping dialog.ErrUnauthorized.
-//
-// LockoutFailures failures within LockoutWindow lock the username for
-// LockoutFor: the login is then refused with an error wrapping
-// dialog.ErrLocked, before the password is checked. Unknown usernames are
-// counted alike, so a lock does not tell which usernames exist.
-func (db *DB) Login(ctx context.Context, username, password string, at time.Time) (string, dialog.Account, error) {
-	until, err := db.LockedUntil(ctx, username, at)
+// wrapping dialog.ErrUnauthorized; an attempt held back by the throttle
+// (see throttle.go) wraps dialog.ErrLocked and is refused before the
+// password is checked. Unknown usernames are counted alike, so a hold does
+// not tell which usernames exist. address is the client's address.
+func (db *DB) Login(ctx context.Context, username, password, address string, at time.Time) (string, dialog.Account, error) {
+	att, until, err := db.beginAttempt(ctx, AttemptLogin, username, address, at)
 	if err != nil {
 		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
 	}
 	if !until.IsZero() {
-		return "", dialog.Account{}, lockedError(until)
+		att.hold(ctx)
+		return "", dialog.Account{}, throttledError(until)
 	}
-	// The attempt is recorded as a failure before the password is checked,
-	// and only attempts with fewer than LockoutFailures before them are
-	// checked: a burst of parallel guesses cannot slip past the lockout.
-	attempt, err := db.beginLoginAttempt(ctx, username, at)
-	if err != nil {
-		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
-	}
-	if attempt >= LockoutFailures {
-		return "", dialog.Account{}, db.loginFailed(ctx, username, at)
-	}
+	wrong := dialog.Errorf(dialog.ErrUnauthorized, "用户名或密码错误")
 	var a Account
 	err = db.WithContext(ctx).Where("username = ?", username).Take(&a).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -174,12 +183,12 @@ func (db *DB) Login(ctx context.Context, username, password string, at time.Time
 	if err != nil {
 		// Spend the same time as a wrong password, so usernames cannot be probed.
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return "", dialog.Account{}, db.loginFailed(ctx, username, at)
+		return "", dialog.Account{}, att.failed(ctx, wrong)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
-		return "", dialog.Account{}, db.loginFailed(ctx, username, at)
+		return "", dialog.Account{}, att.failed(ctx, wrong)
 	}
-	if err := db.clearLoginFailures(ctx, username); err != nil {
+	if err := att.succeed(ctx); err != nil {
 		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
 	}
 	b := make([]byte, 32)
@@ -192,17 +201,6 @@ func (db *DB) Login(ctx context.Context, username, password string, at time.Time
 	// Expired tokens are dropped as new ones are issued.
 	db.WithContext(ctx).Where("expires_at < ?", at).Delete(&APIToken{})
 	return token, toAccount(a), nil
-}
-
-// loginFailed records a failure and returns the error to answer: wrong
-// credentials, or the lock this failure started.
-// loginFailed answers a failed attempt (already recorded by
-// beginLoginAttempt): locked once it was one too many.
-func (db *DB) loginFailed(ctx context.Context, username string, at time.Time) error {
-	if until, err := db.LockedUntil(ctx, username, at); err == nil && !until.IsZero() {
-		return lockedError(until)
-	}
-	return dialog.Errorf(dialog.ErrUnauthorized, "用户名或密码错误")
 }
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dummy-password"), bcrypt.DefaultCost)

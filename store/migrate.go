@@ -62,6 +62,8 @@ var migrations = []migration{
 	{17, "create broadcasts", createTable(&Broadcast{})},
 	{18, "create wechat_tags", createTable(&WechatTag{})},
 	{19, "create report_confirmations", createTable(&ReportConfirmation{})},
+	{20, "create login_attempts", createTable(&LoginAttempt{})},
+	{21, "add accounts.must_change_password", addColumn(&Account{}, "MustChangePassword")},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -155,8 +155,10 @@ type Account struct {
 	County       string `gorm:"size:32"`
 	OpenID       string `gorm:"size:64;index"`
 	CreatedBy    string `gorm:"size:64"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword is set for a generated or reset password.
+	MustChangePassword bool `gorm:"not null;default:false"`
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // APIToken is a bearer token of an account, stored as its SHA-256.
