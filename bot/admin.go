@@ -41,23 +41,33 @@ func (b *Bot) seesCounty(acc dialog.Account, county string) error {
 
 // County is a county bureau as the console shows it.
 type County struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Bureau    string    `json:"bureau"`
-	Contact   string    `json:"contact"`
-	Post      string    `json:"post"`
-	Phone     string    `json:"phone"`
-	RobotURL  string    `json:"robot_url"`
-	SceneID   int       `json:"scene_id"`
-	QRTicket  string    `json:"qr_ticket,omitempty"`
-	QRURL     string    `json:"qr_url,omitempty"`
-	UpdatedBy string    `json:"updated_by"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Bureau  string `json:"bureau"`
+	Contact string `json:"contact"`
+	Post    string `json:"post"`
+	Phone   string `json:"phone"`
+	// RobotURL carries the robot's key: only those who may change it
+	// (officers) read it; others see RobotConfigured.
+	RobotURL        string    `json:"robot_url,omitempty"`
+	RobotConfigured bool      `json:"robot_configured"`
+	SceneID         int       `json:"scene_id"`
+	QRTicket        string    `json:"qr_ticket,omitempty"`
+	QRURL           string    `json:"qr_url,omitempty"`
+	UpdatedBy       string    `json:"updated_by"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
-func toCounty(r store.CountyRecord) County {
-	return County{ID: r.ID, Name: r.Name, Bureau: r.Bureau, Contact: r.Contact, Post: r.Post, Phone: r.Phone,
-		RobotURL: r.RobotURL, SceneID: r.SceneID, QRTicket: r.QRTicket, QRURL: r.QRURL, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
+// toCounty shows a county to acc: the robot's webhook, which carries its
+// key, only to those who may change it.
+func toCounty(r store.CountyRecord, acc dialog.Account) County {
+	c := County{ID: r.ID, Name: r.Name, Bureau: r.Bureau, Contact: r.Contact, Post: r.Post, Phone: r.Phone,
+		RobotConfigured: r.RobotURL != "", SceneID: r.SceneID, QRTicket: r.QRTicket, QRURL: r.QRURL,
+		UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
+	if acc.Can(dialog.PermCountiesWrite) {
+		c.RobotURL = r.RobotURL
+	}
+	return c
 }
 
 // Counties returns the counties acc may see: all, or a county account's own.
@@ -72,7 +82,7 @@ func (b *Bot) Counties(ctx context.Context, acc dialog.Account) ([]County, error
 	out := []County{}
 	for _, r := range recs {
 		if acc.Sees(r.ID) {
-			out = append(out, toCounty(r))
+			out = append(out, toCounty(r, acc))
 		}
 	}
 	return out, nil
@@ -90,7 +100,7 @@ func (b *Bot) County(ctx context.Context, acc dialog.Account, id string) (County
 	if err != nil {
 		return County{}, err
 	}
-	return toCounty(r), nil
+	return toCounty(r, acc), nil
 }
 
 // CountyPatch is a change of a county's contact details; nil fields stay.
@@ -132,8 +142,8 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p
 	if p.Phone != nil && !dialog.ValidCountyPhone(*p.Phone) {
 		return before, after, dialog.Errorf(dialog.ErrInvalid, "电话应为 0512-xxxxxxxx（8位号码）")
 	}
-	if p.RobotURL != nil && !dialog.ValidRobotURL(*p.RobotURL) {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "群机器人地址应为 https://qyapi.weixin.qq.com/ 开头的企业微信 webhook")
+	if p.RobotURL != nil && !b.client.RobotURLAllowed(*p.RobotURL) {
+		return before, after, dialog.Errorf(dialog.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
 	}
 	rb, ra, err := b.db.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
 	if err != nil {
@@ -142,7 +152,7 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p
 	if err := b.Refresh(ctx); err != nil {
 		b.log.Warn("policy not refreshed after county change", slog.Any("error", err))
 	}
-	return toCounty(rb), toCounty(ra), nil
+	return toCounty(rb, acc), toCounty(ra, acc), nil
 }
 
 // Contact is a WeChat user bound as a county's contact.
@@ -202,7 +212,7 @@ func (b *Bot) CountyQR(ctx context.Context, acc dialog.Account, county string) (
 		return c, false, err
 	}
 	if r.QRTicket != "" {
-		return toCounty(r), false, nil
+		return toCounty(r, acc), false, nil
 	}
 	if r.SceneID <= 0 {
 		return c, false, fmt.Errorf("county %s has no scene id", county)
@@ -215,7 +225,7 @@ func (b *Bot) CountyQR(ctx context.Context, acc dialog.Account, county string) (
 		return c, false, err
 	}
 	r.QRTicket, r.QRURL = ticket, imageURL
-	return toCounty(r), true, nil
+	return toCounty(r, acc), true, nil
 }
 
 // SandboxQRURL is what a county's QR code encodes in sandbox mode.

@@ -37,7 +37,7 @@ const DefaultAPIBase = "https://api.weixin.qq.com"
 // template and 客服 sends ignore the context, and a hung connection must not
 // stall the outbox past its lease (another instance would send again).
 func SetAPIBase(base string) {
-	util.DefaultHTTPClient = &http.Client{Timeout: APITimeout}
+	util.DefaultHTTPClient = &http.Client{Timeout: APITimeout, CheckRedirect: noRedirects}
 	base = strings.TrimRight(base, "/")
 	if base == "" || base == DefaultAPIBase {
 		util.SetURIModifier(nil)
@@ -102,6 +102,9 @@ type Client struct {
 	menu     *menu.Menu
 	// showQRBase serves QR images (DefaultShowQRBase unless a test sets it).
 	showQRBase string
+	// AllowLoopbackRobot admits robot webhooks on the loopback, for tests
+	// whose fake API stands in for WeCom. Never set in production.
+	AllowLoopbackRobot bool
 }
 
 // NewClient builds the outbound client. The official account is built from
@@ -163,20 +166,22 @@ func tokenExpired(err error) bool {
 
 // withToken runs call, and after a 40001/42001 refreshes the stable token
 // once and runs it again.
+// Every error it returns has the query strings of its URLs (the access
+// token) removed.
 func (c *Client) withToken(ctx context.Context, call func() error) error {
-	err := call()
+	err := redact(call())
 	if err == nil || !tokenExpired(err) {
 		return err
 	}
 	c.log.Warn("wechat access token rejected; refreshing", slog.Any("error", err))
 	res, rerr := c.token.GetAccessTokenDirectly(ctx, true)
 	if rerr != nil {
-		return fmt.Errorf("refresh access token: %w (after %w)", rerr, err)
+		return redact(fmt.Errorf("refresh access token: %w (after %w)", rerr, err))
 	}
 	if serr := c.cache.Set(c.tokenKey, res.AccessToken, time.Duration(res.ExpiresIn-300)*time.Second); serr != nil {
 		return fmt.Errorf("store access token: %w", serr)
 	}
-	return call()
+	return redact(call())
 }
 
 func (c *Client) record(ctx context.Context, api, toUser string, body any) error {
@@ -229,12 +234,12 @@ func (c *Client) PostRobot(ctx context.Context, webhook, markdown string) error 
 	if c.Sandbox() {
 		return c.record(ctx, "wecom/robot", webhook, body)
 	}
-	if _, err := url.Parse(webhook); err != nil {
-		return fmt.Errorf("robot url: %w", err)
+	if !c.RobotURLAllowed(webhook) {
+		return permanent(errors.New("post robot: not a WeCom robot webhook"))
 	}
 	b, err := util.PostJSONContext(ctx, webhook, body)
 	if err != nil {
-		return fmt.Errorf("post robot: %w", err)
+		return redact(fmt.Errorf("post robot: %w", err))
 	}
 	var res struct {
 		ErrCode int64  `json:"errcode"`

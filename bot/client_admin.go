@@ -234,7 +234,7 @@ func (c *Client) QRImage(ctx context.Context, ticket string) ([]byte, error) {
 	}
 	resp, err := util.DefaultHTTPClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch qr image: %w", err)
+		return nil, redact(fmt.Errorf("fetch qr image: %w", err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

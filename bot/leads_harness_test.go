@@ -91,6 +91,7 @@ func mustLeadsEnv(t *testing.T, officers ...string) *leadsEnv {
 	}
 	// A random app id keeps the access token cached in a shared Redis apart.
 	client := bot.NewClient(storetest.Log, db, rdb, "wx"+randomHex(8), "secret")
+	client.AllowLoopbackRobot = true                                // the fake API stands in for WeCom
 	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)} // Friday 10:00 in Shanghai
 	b, err := bot.New(ctx, bot.Config{
 		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,

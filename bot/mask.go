@@ -7,8 +7,10 @@ var (
 	creditPattern = regexp.MustCompile(`[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}`)
 )
 
-// Mask hides phone numbers and credit codes in text bound for logs.
+// Mask hides phone numbers, credit codes and URL query strings (tokens,
+// robot keys) in text bound for logs and error columns.
 func Mask(s string) string {
+	s = RedactURLs(s)
 	s = creditPattern.ReplaceAllStringFunc(s, func(c string) string { return c[:8] + "**********" })
 	return phonePattern.ReplaceAllStringFunc(s, func(p string) string { return p[:3] + "****" + p[7:] })
 }

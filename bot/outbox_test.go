@@ -100,8 +100,8 @@ func TestOutboxBackoffAndGivingUp(t *testing.T) {
 	t.Cleanup(robot.Close)
 	start := e.clock.Now()
 	e.db.Enqueue(ctx, start,
-		store.Message{Channel: bot.ChannelRobot, Recipient: robot.URL + "?key=bad", DedupeKey: "bad", Payload: `{"markdown":"x"}`},
-		store.Message{Channel: bot.ChannelRobot, Recipient: robot.URL + "?key=busy", DedupeKey: "busy", Payload: `{"markdown":"x"}`},
+		store.Message{Channel: bot.ChannelRobot, Recipient: robot.URL + "/cgi-bin/webhook/send?key=bad", DedupeKey: "bad", Payload: `{"markdown":"x"}`},
+		store.Message{Channel: bot.ChannelRobot, Recipient: robot.URL + "/cgi-bin/webhook/send?key=busy", DedupeKey: "busy", Payload: `{"markdown":"x"}`},
 		store.Message{Channel: "pigeon", Recipient: "o", DedupeKey: "unknown", Payload: `{}`},
 	)
 	e.outbox.BaseDelay, e.outbox.MaxDelay, e.outbox.MaxAttempts = time.Minute, 8*time.Minute, 5

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -161,22 +162,36 @@ var localPhone = regexp.MustCompile(`^0512-\d{8}$`)
 // lists them: 0512-xxxxxxxx.
 func ValidCountyPhone(phone string) bool { return localPhone.MatchString(phone) }
 
-// ValidRobotURL reports whether u is a WeCom group robot webhook
-// (https://qyapi.weixin.qq.com/…) or a loopback URL for tests; "" (no
-// robot) is valid.
-func ValidRobotURL(u string) bool {
+// RobotHost and RobotPath are where every WeCom group robot webhook lives.
+const (
+	RobotHost = "qyapi.weixin.qq.com"
+	RobotPath = "/cgi-bin/webhook/send"
+)
+
+// ValidRobotURL reports whether u is a WeCom group robot webhook,
+// https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…, and nothing else:
+// no other host, port, path, credentials or parameters, so an officer's
+// typo or a stolen session cannot point the service at an internal
+// address. allowLoopback admits plain http on the loopback, for tests
+// whose fake API stands in for WeCom. "" (no robot) is valid.
+func ValidRobotURL(u string, allowLoopback bool) bool {
 	if u == "" {
 		return true
 	}
 	p, err := url.Parse(u)
-	if err != nil || p.User != nil {
+	if err != nil || p.User != nil || p.Fragment != "" || p.Opaque != "" || p.RawPath != "" {
 		return false
 	}
-	switch {
-	case p.Scheme == "https" && p.Host == "qyapi.weixin.qq.com":
+	q, err := url.ParseQuery(p.RawQuery)
+	if err != nil || len(q) != 1 || len(q["key"]) != 1 || q.Get("key") == "" || p.Path != RobotPath {
+		return false
+	}
+	if p.Scheme == "https" && p.Host == RobotHost {
 		return true
-	case (p.Scheme == "http" || p.Scheme == "https") && p.Hostname() == "127.0.0.1":
-		return true
+	}
+	if allowLoopback && (p.Scheme == "http" || p.Scheme == "https") {
+		ip := net.ParseIP(p.Hostname())
+		return ip != nil && ip.IsLoopback()
 	}
 	return false
 }

@@ -381,7 +381,12 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 		{map[string]string{"contact": ""}, 400},
 		{map[string]string{}, 400},
 		{map[string]string{"robot_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"}, 200},
-		{map[string]string{"robot_url": "http://127.0.0.1:8081/robot"}, 200},
+		{map[string]string{"robot_url": "http://127.0.0.1:8081/robot"}, 400},
+		{map[string]string{"robot_url": "https://qyapi.weixin.qq.com:8443/cgi-bin/webhook/send?key=x"}, 400},
+		{map[string]string{"robot_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x&debug=1"}, 400},
+		{map[string]string{"robot_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}, 400},
+		{map[string]string{"robot_url": "https://qyapi.weixin.qq.com/cgi-bin/gettoken?key=x"}, 400},
+		{map[string]string{"robot_url": "http://127.0.0.1:8081/cgi-bin/webhook/send?key=x"}, 200}, // tests allow the loopback
 		{map[string]string{"robot_url": ""}, 200},
 		{map[string]string{"phone": " 0512-87654321 ", "post": "科长", "contact": "王五"}, 200},
 	} {

@@ -198,3 +198,26 @@ func TestInitialPasswordMustBeChanged(t *testing.T) {
 	b.login("fresh", "Chosen-pass-2")
 	b.mustPage("/console/leads")
 }
+
+// The robot's webhook carries its key: only officers, who may change it,
+// read it; county and read-only accounts learn that one is configured.
+func TestRobotKeyOnlyForThoseWhoMayEditIt(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	r := s.mustRoles()
+	const hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ROBOT-KEY-42"
+	if code := s.api("PATCH", "/api/v1/counties/kunshan", s.admin, map[string]string{"robot_url": hook}, nil); code != http.StatusOK {
+		t.Fatalf("set robot: %d", code)
+	}
+	for name, token := range map[string]string{"county": r.county, "viewer": r.viewer, "officer": r.officer} {
+		for _, path := range []string{"/api/v1/counties"} {
+			rec := s.raw(http.MethodGet, path, token, nil)
+			body := rec.Body.String()
+			if rec.Code != http.StatusOK || !strings.Contains(body, `"robot_configured":true`) {
+				t.Fatalf("%s %s: %d %s", name, path, rec.Code, body)
+			}
+			if leaked := strings.Contains(body, "ROBOT-KEY-42"); leaked != (name == "officer") {
+				t.Errorf("%s %s: key shown %v", name, path, leaked)
+			}
+		}
+	}
+}

@@ -131,6 +131,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 		tb.Fatal(err)
 	}
 	client := bot.NewClient(storetest.Log, db, rdb, w.appID, "secret")
+	client.AllowLoopbackRobot = true // the fake API stands in for WeCom
 	client.SetShowQRBase(fake.URL)
 	b, err := bot.New(context.Background(), bot.Config{
 		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
