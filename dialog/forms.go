@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -279,7 +280,7 @@ var formSteps = map[string]step{
 	},
 	"contact": {
 		ask:    func(t *turn) { t.formAsk("form_contact", nil) },
-		answer: textField("contact", lengthRule("联系人姓名", 2, 20, "个字")),
+		answer: textField("contact", plainRule("联系人姓名", lengthRule("联系人姓名", 2, 20, "个字"))),
 		help:   "form_help_contact",
 	},
 	"phone": {
@@ -611,7 +612,28 @@ func validateName(t *turn, text string) (string, string) {
 	if looksLikeCode.MatchString(NormalizeCreditCode(text)) {
 		return "", "这看起来是统一社会信用代码。请先输入企业名称（营业执照上的全称），代码在下一步填写。"
 	}
-	return lengthRule("企业名称", 2, 60, "个字")(t, text)
+	return plainRule("企业名称", lengthRule("企业名称", 2, 60, "个字"))(t, text)
+}
+
+// markupChars are characters no enterprise or person name needs and that
+// WeChat, WeCom markdown or the console would read as markup.
+const markupChars = "<>[]{}*#`|\\"
+
+// plainRule refuses line breaks, control characters and markup in a name
+// before v checks it: the name travels to county staff in WeChat messages
+// and group-robot markdown, where such characters become links or
+// formatting.
+func plainRule(what string, v validator) validator {
+	return func(t *turn, text string) (string, string) {
+		text = strings.TrimSpace(text)
+		if strings.IndexFunc(text, unicode.IsControl) >= 0 {
+			return "", what + "请写在一行内，不要换行或包含特殊控制字符。"
+		}
+		if strings.ContainsAny(text, markupChars) {
+			return "", what + "不能包含 < > [ ] { } * # ` | \\ 等符号（这些符号会被当作链接或格式显示给办理人员），请按证照上的写法填写。"
+		}
+		return v(t, text)
+	}
 }
 
 func answerCode(t *turn, text string) {

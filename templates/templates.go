@@ -40,6 +40,12 @@ func Replies() (*template.Template, error) {
 
 // ReplyFuncs are the helpers reply templates may call.
 var ReplyFuncs = template.FuncMap{
+	// wx neutralises what WeChat's text messages render as markup (<a href>)
+	// in text an enterprise typed.
+	"wx": EscapeWeChat,
+	// md neutralises WeCom markdown (links, headings, emphasis, <font>,
+	// line breaks) in text an enterprise typed.
+	"md": EscapeMarkdown,
 	"inc":   func(i int) int { return i + 1 },
 	"pct":   func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "%" },
 	"wan":   formatWan,
@@ -123,3 +129,17 @@ func fmtTime(layout string) func(t time.Time) string {
 		return t.In(shanghai).Format(layout)
 	}
 }
+
+var wechatEscaper = strings.NewReplacer("<", "＜", ">", "＞")
+
+// EscapeWeChat replaces the angle brackets WeChat's text messages read as
+// tags with their full-width forms.
+func EscapeWeChat(s string) string { return wechatEscaper.Replace(s) }
+
+var markdownEscaper = strings.NewReplacer(
+	"<", "＜", ">", "＞", "[", "【", "]", "】", "(", "（", ")", "）", "#", "＃", "*", "＊", "_", "＿",
+	"`", "｀", "\\", "＼", "\r\n", " ", "\n", " ", "\r", " ",
+)
+
+// EscapeMarkdown makes s one line of plain text in WeCom markdown.
+func EscapeMarkdown(s string) string { return markdownEscaper.Replace(s) }

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/suzhou-amr/suzhirong/templates"
 )
@@ -66,5 +68,37 @@ func TestConsoleParses(t *testing.T) {
 		if _, err := fs.Stat(templates.Static(), f); err != nil {
 			t.Errorf("static %s: %v", f, err)
 		}
+	}
+}
+
+// What an enterprise typed reaches county staff as text, never as markup:
+// no live link in WeChat, no link, heading or extra line in WeCom markdown.
+func TestEnterpriseTextIsEscapedPerChannel(t *testing.T) {
+	replies, err := templates.Replies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := "某公司<a href=\"http://ev.il/\">点此</a>\n# 紧急[通知](http://ev.il)"
+	lead := map[string]any{"Number": "SZR-20261130-0001", "EnterpriseName": evil, "Contact": "张三<b>", "Phone": "13912345678",
+		"CreatedAt": time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)}
+	var md strings.Builder
+	if err := replies.ExecuteTemplate(&md, "lead_robot", map[string]any{"What": "new", "KindLabel": "入库申请", "County": "昆山市", "Lead": lead}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<a", "](", "\n# ", "<b>"} {
+		if strings.Contains(md.String(), bad) {
+			t.Errorf("robot markdown carries %q:\n%s", bad, md.String())
+		}
+	}
+	if !strings.Contains(md.String(), "> 企业：某公司＜a href") {
+		t.Errorf("the name is not shown as text:\n%s", md.String())
+	}
+	line := map[string]any{"KindLabel": "入库申请", "Number": "SZR-20261130-0001", "EnterpriseName": evil, "StatusLabel": "已受理"}
+	var wx strings.Builder
+	if err := replies.ExecuteTemplate(&wx, "move_ok", map[string]any{"Line": line, "Note": "<a href='x'>y</a>"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(wx.String(), "<>") {
+		t.Errorf("WeChat text carries angle brackets: %s", wx.String())
 	}
 }
