@@ -45,7 +45,7 @@ var ReplyFuncs = template.FuncMap{
 	"wx": EscapeWeChat,
 	// md neutralises WeCom markdown (links, headings, emphasis, <font>,
 	// line breaks) in text an enterprise typed.
-	"md": EscapeMarkdown,
+	"md":    EscapeMarkdown,
 	"inc":   func(i int) int { return i + 1 },
 	"pct":   func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "%" },
 	"wan":   formatWan,
