@@ -221,8 +221,8 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) 
 	if err != nil {
 		return SendResult{}, err
 	}
-	var tagID int64
-	if r.AudienceType != dialog.AudienceAll {
+	target := MassTarget{All: r.AudienceType == dialog.AudienceAll}
+	if !target.All {
 		t, err := b.db.Tag(ctx, r.AudienceType, r.AudienceValue)
 		if errors.Is(err, dialog.ErrNotFound) {
 			return SendResult{}, dialog.Errorf(dialog.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
@@ -231,13 +231,17 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) 
 		if err != nil {
 			return SendResult{}, err
 		}
-		tagID = t.TagID
+		if !dialog.UsableTagID(t.TagID) {
+			return SendResult{}, dialog.Errorf(dialog.ErrTransition, "“%s”的微信标签编号无效，请重新同步标签",
+				b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
+		}
+		target.TagID = t.TagID
 	}
 	r, err = b.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, dialog.MassSendsPerMonth)
 	if err != nil {
 		return SendResult{}, err
 	}
-	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), tagID, MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
+	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), target, MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
 	if err != nil {
 		b.log.Error("mass send failed", slog.Uint64("broadcast_id", id), slog.Any("error", err))
 		var refused *APIError
@@ -317,6 +321,9 @@ func (b *Bot) SyncTags(ctx context.Context, acc dialog.Account) (TagSync, error)
 			id, cerr := b.client.CreateTag(ctx, w.name)
 			if cerr != nil {
 				return res, fmt.Errorf("sync tags: %w", cerr)
+			}
+			if !dialog.UsableTagID(id) {
+				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, ErrReservedTag)
 			}
 			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: b.now()}
 			if err := b.db.SaveTag(ctx, t); err != nil {

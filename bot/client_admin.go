@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/util"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
 // The outbound calls of the officers' side: mass sends, user tags and QR
@@ -103,15 +105,28 @@ func (c *Client) MassPreview(ctx context.Context, openID string, m MassMessage) 
 	return c.do(ctx, "/cgi-bin/message/mass/preview", body, nil)
 }
 
-// MassSend sends m to every follower (tagID 0) or to a tag's followers
-// (message/mass/sendall). clientMsgID makes the send idempotent at WeChat:
-// a retry with the same id returns the first job's msg_id instead of
-// sending again.
-func (c *Client) MassSend(ctx context.Context, tagID int64, m MassMessage, clientMsgID string) (msgID, msgDataID int64, err error) {
+// MassTarget is who a mass send reaches: every follower, said explicitly,
+// or the followers of one tag. The zero value reaches nobody (it is
+// refused), so a forgotten tag can never become "everyone".
+type MassTarget struct {
+	All   bool
+	TagID int64
+}
+
+// ErrReservedTag is the error of a tag id WeChat reserves for itself.
+var ErrReservedTag = errors.New("tag id reserved by WeChat")
+
+// MassSend sends m to target (message/mass/sendall). clientMsgID makes the
+// send idempotent at WeChat: a retry with the same id returns the first
+// job's msg_id instead of sending again.
+func (c *Client) MassSend(ctx context.Context, target MassTarget, m MassMessage, clientMsgID string) (msgID, msgDataID int64, err error) {
 	body := m.body()
-	filter := map[string]any{"is_to_all": tagID == 0}
-	if tagID != 0 {
-		filter["tag_id"] = tagID
+	filter := map[string]any{"is_to_all": target.All}
+	if !target.All {
+		if !dialog.UsableTagID(target.TagID) {
+			return 0, 0, permanent(fmt.Errorf("mass send to tag %d: %w", target.TagID, ErrReservedTag))
+		}
+		filter["tag_id"] = target.TagID
 	}
 	body["filter"] = filter
 	body["clientmsgid"] = clientMsgID

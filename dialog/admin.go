@@ -162,6 +162,11 @@ var localPhone = regexp.MustCompile(`^0512-\d{8}$`)
 // lists them: 0512-xxxxxxxx.
 func ValidCountyPhone(phone string) bool { return localPhone.MatchString(phone) }
 
+// UsableTagID reports whether a WeChat user tag id may be a broadcast's
+// audience: WeChat reserves 0–2 for its own groups (and a zero value is
+// what a missing tag looks like).
+func UsableTagID(id int64) bool { return id > 2 }
+
 // RobotHost and RobotPath are where every WeCom group robot webhook lives.
 const (
 	RobotHost = "qyapi.weixin.qq.com"

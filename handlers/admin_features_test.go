@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -250,13 +251,42 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 
 	// The clientmsgid makes WeChat answer a retried send with the first job.
-	id1, _, err := s.client.MassSend(ctx, 0, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
+	id1, _, err := s.client.MassSend(ctx, bot.MassTarget{All: true}, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, _, err := s.client.MassSend(ctx, 0, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
+	id2, _, err := s.client.MassSend(ctx, bot.MassTarget{All: true}, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
 	if err != nil || id2 != id1 {
 		t.Errorf("retried send: %d %d %v", id1, id2, err)
+	}
+
+	// A missing tag (id 0) or one WeChat reserves is never "everyone".
+	sendsBefore := len(s.fake.Calls("/cgi-bin/message/mass/sendall"))
+	for _, target := range []bot.MassTarget{{}, {TagID: 1}, {TagID: 2}} {
+		if _, _, err := s.client.MassSend(ctx, target, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-tag"); !errors.Is(err, bot.ErrReservedTag) {
+			t.Errorf("mass send to %+v: %v", target, err)
+		}
+	}
+	if after := len(s.fake.Calls("/cgi-bin/message/mass/sendall")); after != sendsBefore {
+		t.Errorf("%d sends reached WeChat for reserved tags", after-sendsBefore)
+	}
+	// Nor does a stored tag of id 0 turn a tier broadcast into one for all.
+	if err := s.db.Model(&store.WechatTag{}).Where("kind = ? AND value = ?", "tier", "2").Update("tag_id", 0).Error; err != nil {
+		t.Fatal(err)
+	}
+	var tier struct{ ID uint64 }
+	s.clock.Advance(24 * time.Hour)
+	if code := s.api("POST", "/api/v1/broadcasts", s.admin, map[string]any{"title": "二类企业", "content": "通知",
+		"audience": map[string]string{"type": "tier", "value": "2"}}, &tier); code != http.StatusCreated {
+		t.Fatalf("create tier broadcast: %d", code)
+	}
+	sends := len(s.fake.Calls("/cgi-bin/message/mass/sendall"))
+	var refusal struct{ Error string }
+	if code := s.api("POST", p(tier.ID, "send"), s.admin, nil, &refusal); code != http.StatusConflict || !strings.Contains(refusal.Error, "标签编号无效") {
+		t.Errorf("send to a tier whose tag id is 0: %d %q", code, refusal.Error)
+	}
+	if len(s.fake.Calls("/cgi-bin/message/mass/sendall")) != sends {
+		t.Error("the send reached WeChat")
 	}
 }
 
