@@ -491,7 +491,7 @@ func (b *Bot) SetDisbursed(ctx context.Context, acc dialog.Account, ref string, 
 	if b.Leads == nil {
 		return dialog.Lead{}, 0, errors.New("lead pipeline not wired")
 	}
-	if wan <= 0 || wan > 100000 {
+	if !dialog.ValidWan(wan) {
 		return dialog.Lead{}, 0, dialog.Errorf(dialog.ErrInvalid, "放款金额应为大于0的万元数")
 	}
 	lead, err := b.Leads.Lead(ctx, acc, ref)

@@ -582,6 +582,9 @@ func (l *Leads) Disburse(ctx context.Context, acc dialog.Account, ref string, wa
 	if utf8.RuneCountInString(note) > 500 {
 		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "说明不能超过500字")
 	}
+	if !dialog.ValidWan(wan) {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "放款金额应为大于0的万元数")
+	}
 	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
 		return dialog.Lead{}, err

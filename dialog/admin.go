@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"errors"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -161,6 +162,18 @@ var localPhone = regexp.MustCompile(`^0512-\d{8}$`)
 // ValidCountyPhone reports whether phone is a Suzhou landline as 附件2
 // lists them: 0512-xxxxxxxx.
 func ValidCountyPhone(phone string) bool { return localPhone.MatchString(phone) }
+
+// MaxDisbursedWan bounds a disbursed amount (万元): far above the 3000万
+// cap of 苏质贷, so leasing and other products fit, and below what a typo
+// of several zeros gives.
+const MaxDisbursedWan = 100000
+
+// ValidWan reports whether wan is a disbursed amount in 万元: a finite
+// number above zero and at most MaxDisbursedWan. NaN and the infinities,
+// which every comparison lets through, are refused.
+func ValidWan(wan float64) bool {
+	return !math.IsNaN(wan) && !math.IsInf(wan, 0) && wan > 0 && wan <= MaxDisbursedWan
+}
 
 // UsableTagID reports whether a WeChat user tag id may be a broadcast's
 // audience: WeChat reserves 0–2 for its own groups (and a zero value is

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -219,5 +221,27 @@ func TestRobotKeyOnlyForThoseWhoMayEditIt(t *testing.T) {
 				t.Errorf("%s %s: key shown %v", name, path, leaked)
 			}
 		}
+	}
+}
+
+// A disbursed amount is a finite number: "NaN" and "Inf", which every
+// comparison lets through, are refused and change nothing.
+func TestDisbursedAmountMustBeFinite(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
+	s.move(id, "contacted", "reviewing", "pre_approved", "contracted")
+	b := newBrowser(t, s.handler)
+	b.login("admin", leadsAdminPass)
+	page := fmt.Sprintf("/console/leads/%d", id)
+	b.mustPage(page)
+	for _, amount := range []string{"NaN", "nan", "+Inf", "-Inf", "1e400", "0", "-5"} {
+		code, _, _ := b.post(page+"/status", url.Values{"status": {"disbursed"}, "disbursed_wan": {amount}})
+		if code != http.StatusBadRequest && code != http.StatusConflict {
+			t.Errorf("disbursed_wan=%s: %d", amount, code)
+		}
+	}
+	l, err := s.db.Lead(context.Background(), id)
+	if err != nil || l.Status != dialog.StatusContracted {
+		t.Fatalf("lead after refused amounts: %+v %v", l.Status, err)
 	}
 }

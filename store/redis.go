@@ -23,7 +23,8 @@ import (
 // (single node, cluster or sentinel), or an in-process server.
 type Redis struct {
 	redis.UniversalClient
-	embedded *miniredis.Miniredis
+	embedded  *miniredis.Miniredis
+	stopClock func()
 }
 
 // OpenRedis connects to addrs (a comma list means cluster or sentinel), or
@@ -37,6 +38,7 @@ func OpenRedis(ctx context.Context, log *slog.Logger, addrs, password string, db
 			return nil, fmt.Errorf("start embedded redis: %w", err)
 		}
 		r.embedded = m
+		r.stopClock = runEmbeddedClock(m)
 		addrs = m.Addr()
 		log.Warn("using the in-process Redis: dialogue state and dedupe are not durable and not shared between instances",
 			slog.String("addr", addrs))
@@ -58,6 +60,38 @@ func OpenRedis(ctx context.Context, log *slog.Logger, addrs, password string, db
 	return r, nil
 }
 
+// embeddedTick is how often the in-process server's TTL clock advances.
+const embeddedTick = 250 * time.Millisecond
+
+// runEmbeddedClock advances the in-process server's TTLs with the wall
+// clock: miniredis expires keys only when told time has passed, and
+// without this dedupe records, states and half-filled forms with personal
+// data would be kept for ever. It returns the function that stops it.
+func runEmbeddedClock(m *miniredis.Miniredis) func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(embeddedTick)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				m.SetTime(now)
+				m.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+	}
+}
+
 // Embedded returns the in-process server, or nil with a real Redis.
 func (r *Redis) Embedded() *miniredis.Miniredis { return r.embedded }
 
@@ -65,6 +99,7 @@ func (r *Redis) Embedded() *miniredis.Miniredis { return r.embedded }
 func (r *Redis) Close() error {
 	err := r.UniversalClient.Close()
 	if r.embedded != nil {
+		r.stopClock()
 		r.embedded.Close()
 	}
 	return err
