@@ -3,8 +3,8 @@ package handlers_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
