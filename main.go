@@ -272,13 +272,14 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 
 // revealAdminPassword shows a generated password once: on the terminal
 // when there is one, else in a file readable only by the service's user
-// (beside the SQLite file, or in the working directory). It returns where.
+// (beside the SQLite file, or in the temporary directory: a container's
+// working directory may not be writable). It returns where.
 func revealAdminPassword(cfg Config, password string) (string, error) {
 	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		fmt.Fprintf(os.Stderr, "\n  苏质融 console: user %s, initial password %s (change it at the first login)\n\n", store.AdminUsername, password)
 		return "terminal", nil
 	}
-	dir := "."
+	dir := os.TempDir()
 	if cfg.MySQLDSN == "" {
 		dir = filepath.Dir(cfg.SQLitePath)
 	}
