@@ -266,14 +266,36 @@ func (b *Bot) CountyQRImage(ctx context.Context, acc dialog.Account, county stri
 
 // Settings are the officer-maintained values.
 type Settings struct {
-	LPR       float64           `json:"lpr"`
-	LPRDate   string            `json:"lpr_date"`
+	LPR       float64           `json:"lpr"`      // in force today
+	LPRDate   string            `json:"lpr_date"` // since when
+	Schedule  []LPREntry        `json:"lpr_schedule"`
 	Workdays  map[string]string `json:"workdays_overrides"` // "2006-01-02" → "off" or "work"
 	UpdatedBy string            `json:"updated_by,omitempty"`
 	UpdatedAt *time.Time        `json:"updated_at,omitempty"`
 }
 
-// Settings returns the LPR, its date and the working-day overrides.
+// LPREntry is one announced LPR: in force, waiting for its day, or history.
+type LPREntry struct {
+	Rate        float64   `json:"rate"`
+	EffectiveOn string    `json:"effective_on"`
+	State       string    `json:"state"` // "upcoming", "in_force" or "past"
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
+}
+
+// StateLabel names the entry's state for people.
+func (e LPREntry) StateLabel() string {
+	switch e.State {
+	case "upcoming":
+		return "待生效"
+	case "in_force":
+		return "执行中"
+	}
+	return "已停止执行"
+}
+
+// Settings returns the LPR in force, its date, the LPR schedule and the
+// working-day overrides.
 func (b *Bot) Settings(ctx context.Context, acc dialog.Account) (Settings, error) {
 	if err := acc.Require(dialog.PermSettings); err != nil {
 		return Settings{}, err
@@ -293,6 +315,29 @@ func (b *Bot) Settings(ctx context.Context, acc dialog.Account) (Settings, error
 			return Settings{}, fmt.Errorf("setting %s: %w", SettingWorkdays, err)
 		}
 	}
+	now := b.now()
+	if r, ok, err := b.db.LPRInForce(ctx, now); err != nil {
+		return Settings{}, err
+	} else if ok {
+		s.LPR, s.LPRDate = r.Rate, r.EffectiveOn
+	}
+	rows, err := b.db.LPRSchedule(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	today := now.In(Shanghai).Format("2006-01-02")
+	s.Schedule = []LPREntry{}
+	inForce := false
+	for _, r := range rows {
+		e := LPREntry{Rate: r.Rate, EffectiveOn: r.EffectiveOn, By: r.CreatedBy, At: r.CreatedAt, State: "past"}
+		switch {
+		case r.EffectiveOn > today:
+			e.State = "upcoming"
+		case !inForce:
+			e.State, inForce = "in_force", true
+		}
+		s.Schedule = append(s.Schedule, e)
+	}
 	var latest time.Time
 	for _, k := range []string{store.SettingLPR, store.SettingLPRDate, SettingWorkdays} {
 		if st, ok := all[k]; ok && st.UpdatedAt.After(latest) {
@@ -305,9 +350,10 @@ func (b *Bot) Settings(ctx context.Context, acc dialog.Account) (Settings, error
 	return s, nil
 }
 
-// UpdateSettings changes the LPR and its date (both required) and replaces
-// the working-day overrides (nil leaves them), then reloads the policy. It
-// returns the settings before and after.
+// UpdateSettings schedules the LPR from its date (both required; a future
+// date waits for its day, the rate in force until then is unchanged) and
+// replaces the working-day overrides (nil leaves them), then reloads the
+// policy. It returns the settings before and after.
 func (b *Bot) UpdateSettings(ctx context.Context, acc dialog.Account, in Settings) (before, after Settings, err error) {
 	if before, err = b.Settings(ctx, acc); err != nil {
 		return before, after, err

@@ -78,7 +78,7 @@ func (b *Bot) Policy() *dialog.Policy { return b.policy.Load() }
 
 // Refresh reloads the officer-maintained parts of the policy (contacts, LPR).
 func (b *Bot) Refresh(ctx context.Context) error {
-	p, err := b.db.Policy(ctx, b.base)
+	p, err := b.db.Policy(ctx, b.base, b.now())
 	if err != nil {
 		return fmt.Errorf("refresh policy: %w", err)
 	}
@@ -87,7 +87,8 @@ func (b *Bot) Refresh(ctx context.Context) error {
 }
 
 // RefreshEvery reloads the policy periodically until ctx ends, so that an
-// officer's change reaches every instance.
+// officer's change reaches every instance, and a scheduled LPR takes
+// effect on its day.
 func (b *Bot) RefreshEvery(ctx context.Context, d time.Duration) {
 	t := time.NewTicker(d)
 	defer t.Stop()

@@ -721,3 +721,55 @@ func TestDashboardCounts(t *testing.T) {
 		t.Errorf("bad month: %d", code)
 	}
 }
+
+// A future LPR is not quoted until its day; the history is kept and shown.
+func TestFutureLPRWaitsForItsDay(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	ctx := context.Background()
+	now := s.clock.Now()
+	tomorrow := now.In(bot.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	before := s.bot.Policy().LPR
+	var st struct {
+		LPR      float64 `json:"lpr"`
+		LPRDate  string  `json:"lpr_date"`
+		Schedule []struct {
+			Rate        float64 `json:"rate"`
+			EffectiveOn string  `json:"effective_on"`
+			State       string  `json:"state"`
+		} `json:"lpr_schedule"`
+	}
+	if code := s.api("PUT", "/api/v1/settings", s.admin, map[string]any{"lpr": 2.75, "lpr_date": tomorrow}, &st); code != http.StatusOK {
+		t.Fatalf("schedule: %d", code)
+	}
+	if st.LPR != before || s.bot.Policy().LPR != before {
+		t.Fatalf("tomorrow's LPR applied today: settings %v, policy %v, want %v", st.LPR, s.bot.Policy().LPR, before)
+	}
+	if len(st.Schedule) != 1 || st.Schedule[0].State != "upcoming" || st.Schedule[0].EffectiveOn != tomorrow {
+		t.Fatalf("schedule %+v", st.Schedule)
+	}
+	openID := randomOpenID()
+	if got := s.say(openID, "利率"); strings.Contains(got, "2.75%") || strings.Contains(got, tomorrow) {
+		t.Fatalf("the bot quotes tomorrow's LPR today: %s", got)
+	}
+	// The day comes: the periodic refresh puts it in force.
+	s.clock.Advance(24 * time.Hour)
+	if err := s.bot.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.bot.Policy(); p.LPR != 2.75 || p.LPRDate != tomorrow {
+		t.Fatalf("on its day: %v %s", p.LPR, p.LPRDate)
+	}
+	s.api("GET", "/api/v1/settings", s.admin, nil, &st)
+	if len(st.Schedule) != 1 || st.Schedule[0].State != "in_force" {
+		t.Fatalf("schedule on its day %+v", st.Schedule)
+	}
+	// The console shows the schedule and the history.
+	b := newBrowser(t, s.handler)
+	b.login("admin", leadsAdminPass)
+	page := b.mustPage("/console/settings")
+	for _, want := range []string{"2.75", tomorrow, "执行中"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("settings page lacks %q", want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -64,6 +65,8 @@ var migrations = []migration{
 	{19, "create report_confirmations", createTable(&ReportConfirmation{})},
 	{20, "create login_attempts", createTable(&LoginAttempt{})},
 	{21, "add accounts.must_change_password", addColumn(&Account{}, "MustChangePassword")},
+	{22, "create lpr_rates", createTable(&LPRRate{})},
+	{23, "move the officers' lpr into lpr_rates", moveLPRSetting},
 }
 
 // addColumn adds a model field's column unless the table already has it
@@ -132,4 +135,30 @@ func (db *DB) migrate(ctx context.Context, log *slog.Logger) error {
 		log.Info("migration applied", slog.Int("version", m.Version), slog.String("name", m.Name))
 	}
 	return nil
+}
+
+// moveLPRSetting carries an LPR an officer set before the schedule existed
+// (settings lpr/lpr_date updated by someone other than the seed) into
+// lpr_rates, so it stays in force.
+func moveLPRSetting(tx *gorm.DB) error {
+	var rows []Setting
+	if err := tx.Where("name IN ?", []string{SettingLPR, SettingLPRDate}).Find(&rows).Error; err != nil {
+		return err
+	}
+	var rate, date, by string
+	for _, r := range rows {
+		if r.UpdatedBy == "seed" {
+			return nil
+		}
+		if r.Key == SettingLPR {
+			rate, by = r.Value, r.UpdatedBy
+		} else {
+			date = r.Value
+		}
+	}
+	v, err := strconv.ParseFloat(rate, 64)
+	if err != nil || date == "" {
+		return nil
+	}
+	return tx.Create(&LPRRate{Rate: v, EffectiveOn: date, CreatedBy: by, CreatedAt: time.Now().UTC()}).Error
 }

@@ -51,13 +51,20 @@ func (db *DB) SeedPolicy(ctx context.Context, p *dialog.Policy, overwrite bool) 
 				return fmt.Errorf("seed setting %s: %w", s.Key, err)
 			}
 		}
+		if overwrite {
+			// A reload on purpose returns to the seeded rate: the officers'
+			// schedule goes with it.
+			if err := tx.Where("1 = 1").Delete(&LPRRate{}).Error; err != nil {
+				return fmt.Errorf("seed: clear the lpr schedule: %w", err)
+			}
+		}
 		return nil
 	})
 }
 
 // Policy returns base with the officer-maintained parts (county contacts,
-// LPR) read from the database. base is not modified.
-func (db *DB) Policy(ctx context.Context, base *dialog.Policy) (*dialog.Policy, error) {
+// the LPR in force at at) read from the database. base is not modified.
+func (db *DB) Policy(ctx context.Context, base *dialog.Policy, at time.Time) (*dialog.Policy, error) {
 	var counties []CountyRecord
 	if err := db.WithContext(ctx).Order("sort, id").Find(&counties).Error; err != nil {
 		return nil, fmt.Errorf("load counties: %w", err)
@@ -85,6 +92,11 @@ func (db *DB) Policy(ctx context.Context, base *dialog.Policy) (*dialog.Policy, 
 			p.LPRDate = s.Value
 		}
 	}
+	if r, ok, err := db.LPRInForce(ctx, at); err != nil {
+		return nil, err
+	} else if ok {
+		p.LPR, p.LPRDate = r.Rate, r.EffectiveOn
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -97,26 +109,6 @@ func toCounty(c CountyRecord) dialog.County {
 		divs = strings.Split(c.Divisions, ",")
 	}
 	return dialog.County{ID: c.ID, Name: c.Name, Bureau: c.Bureau, Contact: c.Contact, Post: c.Post, Phone: c.Phone, Divisions: divs}
-}
-
-// SetLPR changes the LPR and its effective date, as an officer does when the
-// rate is announced.
-func (db *DB) SetLPR(ctx context.Context, rate float64, date, by string) error {
-	if rate <= 0 || rate > 20 {
-		return fmt.Errorf("set lpr: %v out of range", rate)
-	}
-	if _, err := time.Parse("2006-01-02", date); err != nil {
-		return fmt.Errorf("set lpr: date %q: %w", date, err)
-	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for k, v := range map[string]string{SettingLPR: strconv.FormatFloat(rate, 'f', -1, 64), SettingLPRDate: date} {
-			s := Setting{Key: k, Value: v, UpdatedBy: by}
-			if err := tx.Save(&s).Error; err != nil {
-				return fmt.Errorf("set %s: %w", k, err)
-			}
-		}
-		return nil
-	})
 }
 
 // CountyByScene returns the county whose poster QR code has the scene id.

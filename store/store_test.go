@@ -92,7 +92,7 @@ func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
 	if err := db.SeedPolicy(ctx, base, false); err != nil { // a restart
 		t.Fatal(err)
 	}
-	p, err := db.Policy(ctx, base)
+	p, err := db.Policy(ctx, base, time.Date(2026, 12, 22, 1, 0, 0, 0, time.UTC)) // 09:00 in Suzhou on its day
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
 	if err := db.SeedPolicy(ctx, base, true); err != nil { // go run . seed
 		t.Fatal(err)
 	}
-	p, _ = db.Policy(ctx, base)
+	p, _ = db.Policy(ctx, base, time.Date(2026, 12, 22, 1, 0, 0, 0, time.UTC))
 	ks, _ = p.County("kunshan")
 	if ks.Contact != "张琳" || p.LPR != base.LPR {
 		t.Fatalf("seed reload did not restore: %+v %v", ks, p.LPR)
@@ -254,5 +254,41 @@ func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
 	}
 	if err := s.Finish(ctx, next, &dialog.State{Flow: "need", Step: "product"}, []byte("r3")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A scheduled LPR waits for its day (China time); the history stays.
+func TestLPRSchedule(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	base, err := seeds.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedPolicy(ctx, base, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		rate float64
+		date string
+	}{{2.9, "2026-10-20"}, {2.8, "2099-01-01"}, {2.85, "2026-10-20"}} {
+		if err := db.SetLPR(ctx, r.rate, r.date, "officer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for at, want := range map[time.Time]float64{
+		time.Date(2026, 10, 19, 15, 59, 0, 0, time.UTC): base.LPR, // 23:59 on the 19th in Suzhou
+		time.Date(2026, 10, 19, 16, 0, 0, 0, time.UTC):  2.85,     // midnight of the 20th: the day's correction wins
+		time.Date(2098, 12, 31, 12, 0, 0, 0, time.UTC):  2.85,
+		time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC):     2.8,
+	} {
+		p, err := db.Policy(ctx, base, at)
+		if err != nil || p.LPR != want {
+			t.Errorf("at %v: LPR %v (%v), want %v", at, p.LPR, err, want)
+		}
+	}
+	rows, err := db.LPRSchedule(ctx)
+	if err != nil || len(rows) != 3 || rows[0].EffectiveOn != "2099-01-01" {
+		t.Fatalf("schedule %+v %v", rows, err)
 	}
 }

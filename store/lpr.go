@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// LPRRate is one announced 1-year LPR with the day it takes effect. The
+// rows are the rate's history and its schedule: the one in force on a day
+// is the latest entry effective on or before it; a correction of a day's
+// rate is a newer row of the same day.
+type LPRRate struct {
+	ID          uint64    `gorm:"primaryKey"`
+	Rate        float64   `gorm:"not null"`
+	EffectiveOn string    `gorm:"size:10;not null;index"` // 2006-01-02, China time
+	CreatedBy   string    `gorm:"size:64"`
+	CreatedAt   time.Time `gorm:"not null"`
+}
+
+// SetLPR schedules rate from date (YYYY-MM-DD): at once when the day has
+// come, else from that day on. Earlier entries stay as history.
+func (db *DB) SetLPR(ctx context.Context, rate float64, date, by string) error {
+	if rate <= 0 || rate > 20 {
+		return fmt.Errorf("set lpr: %v out of range", rate)
+	}
+	if _, err := time.Parse("2006-01-02", date); err != nil {
+		return fmt.Errorf("set lpr: date %q: %w", date, err)
+	}
+	r := LPRRate{Rate: rate, EffectiveOn: date, CreatedBy: by, CreatedAt: time.Now().UTC()}
+	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
+		return fmt.Errorf("set lpr: %w", err)
+	}
+	return nil
+}
+
+// LPRInForce returns the scheduled rate in force at at, if any is.
+func (db *DB) LPRInForce(ctx context.Context, at time.Time) (LPRRate, bool, error) {
+	day := at.In(dialog.Shanghai).Format("2006-01-02")
+	var r LPRRate
+	err := db.WithContext(ctx).Where("effective_on <= ?", day).Order("effective_on DESC, id DESC").Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return LPRRate{}, false, nil
+	}
+	if err != nil {
+		return LPRRate{}, false, fmt.Errorf("lpr in force %s: %w", day, err)
+	}
+	return r, true, nil
+}
+
+// LPRSchedule returns every scheduled rate, latest effective day first.
+func (db *DB) LPRSchedule(ctx context.Context) ([]LPRRate, error) {
+	var rows []LPRRate
+	if err := db.WithContext(ctx).Order("effective_on DESC, id DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("lpr schedule: %w", err)
+	}
+	return rows, nil
+}
