@@ -36,6 +36,7 @@ const (
 	PermReportRead     Perm = "reports.read"     // own county for county accounts
 	PermReportConfirm  Perm = "reports.confirm"  // a county confirms its own month
 	PermLeadsWrite     Perm = "leads.write"      // change leads (own county for county accounts)
+	PermAccounts       Perm = "accounts"         // list, create, disable and reset accounts
 )
 
 var perms = map[Perm][]string{
@@ -52,6 +53,7 @@ var perms = map[Perm][]string{
 	PermReportRead:     {RoleOfficer, RoleCounty, RoleViewer},
 	PermReportConfirm:  {RoleCounty},
 	PermLeadsWrite:     {RoleOfficer, RoleCounty},
+	PermAccounts:       {RoleOfficer},
 }
 
 // Can reports whether the account's role holds p.

@@ -222,6 +222,10 @@ type Account struct {
 	// MustChangePassword: the password was generated or reset; nothing
 	// but a password change is allowed until it is changed.
 	MustChangePassword bool
+	Name               string // the person's name, optional
+	Disabled           bool
+	LastLoginAt        time.Time // zero: never
+	CreatedAt          time.Time
 }
 
 // CanWrite reports whether the account may change data.

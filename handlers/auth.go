@@ -171,6 +171,7 @@ type userRequest struct {
 	Role     string `json:"role"`
 	County   string `json:"county"`
 	OpenID   string `json:"openid"`
+	Name     string `json:"name"`
 }
 
 // createUser: POST /api/v1/users (officers only).
@@ -181,6 +182,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	acc, err := s.DB.CreateAccount(c.Request.Context(), store.NewAccount{
 		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
+		Name: req.Name,
 	}, account(c).Username)
 	if err != nil {
 		s.fail(c, err)

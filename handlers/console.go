@@ -106,6 +106,9 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/settings/workdays", cs.workdaysSubmit)
 	g.GET("/console/sandbox", cs.sandboxPage)
 	g.GET("/console/audit", cs.auditPage)
+	g.GET("/console/accounts", cs.accountsPage)
+	g.POST("/console/accounts", cs.accountCreate)
+	g.POST("/console/accounts/:id/:action", cs.accountAction)
 	g.GET("/console/password", cs.passwordPage)
 	g.POST("/console/password", cs.passwordSubmit)
 	g.GET("/simulator", cs.simulatorPage)
@@ -240,6 +243,9 @@ var notices = map[string]string{
 	"send":     "广播已提交群发。",
 	"confirm":  "月报已确认。",
 	"password": "密码已修改，本账号在其他地方的登录已失效。",
+	"account":  "账号已创建。请把用户名和初始密码交给本人，首次登录时须修改密码。",
+	"disable":  "账号已停用，其所有登录已失效。",
+	"enable":   "账号已启用。",
 }
 
 // errorData is the data of the error page.

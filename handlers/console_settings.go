@@ -23,6 +23,7 @@ type settingsData struct {
 	LPRText  string // the LPR as the form shows it, or as it was typed
 	DateText string
 	Days     []workdayRow // newest first
+	Reach    int          // WeChat users SLA escalations reach
 }
 
 func newSettingsData(s bot.Settings) *settingsData {
@@ -41,7 +42,12 @@ func (cs *console) settingsPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	cs.render(c, http.StatusOK, "settings", "设置", newSettingsData(s))
+	d := newSettingsData(s)
+	if d.Reach, err = cs.Bot.EscalationReach(c.Request.Context()); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.render(c, http.StatusOK, "settings", "设置", d)
 }
 
 // settingsError shows the settings again with err's message; keep puts
@@ -58,6 +64,7 @@ func (cs *console) settingsError(c *gin.Context, err error, keep func(*settingsD
 		return
 	}
 	d := newSettingsData(s)
+	d.Reach, _ = cs.Bot.EscalationReach(c.Request.Context())
 	if keep != nil {
 		keep(d)
 	}

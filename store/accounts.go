@@ -25,8 +25,12 @@ const AdminUsername = "admin"
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 
 func toAccount(a Account) dialog.Account {
-	return dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
-		MustChangePassword: a.MustChangePassword}
+	d := dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
+		MustChangePassword: a.MustChangePassword, Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt}
+	if a.LastLoginAt != nil {
+		d.LastLoginAt = *a.LastLoginAt
+	}
+	return d
 }
 
 // NewAccount describes an account to create.
@@ -36,6 +40,7 @@ type NewAccount struct {
 	Role     string
 	County   string
 	OpenID   string
+	Name     string
 	// MustChangePassword makes the account change its password before
 	// anything else (a generated or reset password).
 	MustChangePassword bool
@@ -48,6 +53,9 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
 	}
 	if err := CheckPassword(n.Password, n.Username); err != nil {
+		return dialog.Account{}, err
+	}
+	if err := checkPersonName(n.Name); err != nil {
 		return dialog.Account{}, err
 	}
 	switch n.Role {
@@ -72,7 +80,7 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 		return dialog.Account{}, fmt.Errorf("hash password: %w", err)
 	}
 	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID,
-		CreatedBy: by, MustChangePassword: n.MustChangePassword}
+		CreatedBy: by, MustChangePassword: n.MustChangePassword, Name: n.Name}
 	if err := db.WithContext(ctx).Create(&a).Error; err != nil {
 		if IsDuplicate(err) {
 			return dialog.Account{}, dialog.Errorf(dialog.ErrDuplicate, "用户名“%s”已存在", n.Username)
@@ -188,9 +196,15 @@ func (db *DB) Login(ctx context.Context, username, password, address string, at 
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
 		return "", dialog.Account{}, att.failed(ctx, wrong)
 	}
+	if a.Disabled {
+		// The password was right: no guess to count, and no session.
+		att.hold(ctx)
+		return "", dialog.Account{}, dialog.Errorf(dialog.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
+	}
 	if err := att.succeed(ctx); err != nil {
 		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
 	}
+	db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("last_login_at", at.UTC())
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
@@ -214,7 +228,7 @@ func (db *DB) Authenticate(ctx context.Context, token string, at time.Time) (dia
 	var a Account
 	err := db.WithContext(ctx).Model(&Account{}).Select("accounts.*").
 		Joins("JOIN api_tokens ON api_tokens.account_id = accounts.id").
-		Where("api_tokens.hash = ? AND api_tokens.expires_at > ?", hashToken(token), at).
+		Where("api_tokens.hash = ? AND api_tokens.expires_at > ? AND accounts.disabled = ?", hashToken(token), at, false).
 		Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return dialog.Account{}, dialog.Errorf(dialog.ErrUnauthorized, "登录已失效，请重新登录")
@@ -236,7 +250,7 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 // OfficerOpenIDs returns the openids bound to officer accounts.
 func (db *DB) OfficerOpenIDs(ctx context.Context) ([]string, error) {
 	var ids []string
-	if err := db.WithContext(ctx).Model(&Account{}).Where("role = ? AND open_id <> ''", dialog.RoleOfficer).
+	if err := db.WithContext(ctx).Model(&Account{}).Where("role = ? AND open_id <> '' AND disabled = ?", dialog.RoleOfficer, false).
 		Order("id").Pluck("open_id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("officer openids: %w", err)
 	}

@@ -67,6 +67,9 @@ var migrations = []migration{
 	{21, "add accounts.must_change_password", addColumn(&Account{}, "MustChangePassword")},
 	{22, "create lpr_rates", createTable(&LPRRate{})},
 	{23, "move the officers' lpr into lpr_rates", moveLPRSetting},
+	{24, "add accounts.name", addColumn(&Account{}, "Name")},
+	{25, "add accounts.disabled", addColumn(&Account{}, "Disabled")},
+	{26, "add accounts.last_login_at", addColumn(&Account{}, "LastLoginAt")},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -157,8 +157,14 @@ type Account struct {
 	CreatedBy    string `gorm:"size:64"`
 	// MustChangePassword is set for a generated or reset password.
 	MustChangePassword bool `gorm:"not null;default:false"`
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Name is the person's name, shown in the operations log and on
+	// actions ("张琳（昆山市局）").
+	Name string `gorm:"size:32"`
+	// Disabled accounts cannot sign in and have no sessions.
+	Disabled    bool `gorm:"not null;default:false"`
+	LastLoginAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // APIToken is a bearer token of an account, stored as its SHA-256.

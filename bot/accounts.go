@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// Accounts returns every console account (officers).
+func (b *Bot) Accounts(ctx context.Context, acc dialog.Account) ([]dialog.Account, error) {
+	if err := acc.Require(dialog.PermAccounts); err != nil {
+		return nil, err
+	}
+	return b.db.Accounts(ctx)
+}
+
+// SetAccountDisabled disables (its sessions end at once) or enables an
+// account, and returns it before and after. Nobody disables themselves.
+func (b *Bot) SetAccountDisabled(ctx context.Context, acc dialog.Account, id uint64, disabled bool) (before, after dialog.Account, err error) {
+	if err := acc.Require(dialog.PermAccounts); err != nil {
+		return before, after, err
+	}
+	if id == acc.ID && disabled {
+		return before, after, dialog.Errorf(dialog.ErrInvalid, "不能停用自己正在使用的账号")
+	}
+	if before, err = b.db.Account(ctx, id); err != nil {
+		return before, after, err
+	}
+	if err := b.db.SetAccountDisabled(ctx, id, disabled); err != nil {
+		return before, after, err
+	}
+	after, err = b.db.Account(ctx, id)
+	return before, after, err
+}
+
+// ResetAccountPassword gives another account a generated password, to be
+// changed at its next sign-in, and ends its sessions. The password is
+// returned to be handed over once; it is stored only as a hash.
+func (b *Bot) ResetAccountPassword(ctx context.Context, acc dialog.Account, id uint64) (dialog.Account, string, error) {
+	if err := acc.Require(dialog.PermAccounts); err != nil {
+		return dialog.Account{}, "", err
+	}
+	if id == acc.ID {
+		return dialog.Account{}, "", dialog.Errorf(dialog.ErrInvalid, "请在“修改密码”中修改自己的密码")
+	}
+	target, err := b.db.Account(ctx, id)
+	if err != nil {
+		return dialog.Account{}, "", err
+	}
+	password, err := b.db.ResetPassword(ctx, id)
+	return target, password, err
+}
+
+// SetAccountName records the person's name of an account.
+func (b *Bot) SetAccountName(ctx context.Context, acc dialog.Account, id uint64, name string) (before, after dialog.Account, err error) {
+	if err := acc.Require(dialog.PermAccounts); err != nil {
+		return before, after, err
+	}
+	if before, err = b.db.Account(ctx, id); err != nil {
+		return before, after, err
+	}
+	if err := b.db.SetAccountName(ctx, id, name); err != nil {
+		return before, after, err
+	}
+	after, err = b.db.Account(ctx, id)
+	return before, after, err
+}
+
+// EscalationReach is how many WeChat users SLA escalations reach: officer
+// accounts that bound their WeChat, and OFFICER_OPENIDS. Zero means an
+// application 4 working days untouched tells no one.
+func (b *Bot) EscalationReach(ctx context.Context) (int, error) {
+	ids, err := b.db.OfficerOpenIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := len(ids)
+	if b.Leads != nil {
+		n += len(b.Leads.cfg.Officers)
+	}
+	return n, nil
+}

@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// resetFlashCookie carries a reset password from the form's redirect to
+// the page that shows it once (POST-redirect-GET: a reload shows nothing
+// and resets nothing).
+const resetFlashCookie = "szr_reset"
+
+type accountRow struct {
+	dialog.Account
+	Self bool
+}
+
+type accountsData struct {
+	Rows     []accountRow
+	Counties []option
+	Roles    []option
+	Reach    int // WeChat users SLA escalations reach
+	// Form keeps what was typed after an error.
+	Form struct{ Username, Name, Role, County string }
+	// Reset is a password just reset, shown once, with its account.
+	Reset, ResetUser string
+}
+
+func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
+	acc := account(c)
+	accs, err := cs.Bot.Accounts(c.Request.Context(), acc)
+	if err != nil {
+		return nil, err
+	}
+	d := &accountsData{Counties: cs.countyOptions(acc), Roles: []option{
+		{dialog.RoleCounty, roleLabel(dialog.RoleCounty)}, {dialog.RoleOfficer, roleLabel(dialog.RoleOfficer)},
+		{dialog.RoleViewer, roleLabel(dialog.RoleViewer)},
+	}}
+	for _, a := range accs {
+		d.Rows = append(d.Rows, accountRow{Account: a, Self: a.ID == acc.ID})
+	}
+	if d.Reach, err = cs.Bot.EscalationReach(c.Request.Context()); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// accountsPage: GET /console/accounts (officers) — 账号管理.
+func (cs *console) accountsPage(c *gin.Context) {
+	d, err := cs.accountsData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	if v, err := c.Cookie(resetFlashCookie); err == nil && v != "" {
+		c.SetCookieData(&http.Cookie{Name: resetFlashCookie, Path: "/console/accounts", MaxAge: -1,
+			Secure: secure(c), HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		if user, pw, ok := strings.Cut(v, ":"); ok {
+			d.ResetUser, d.Reset = user, pw
+		}
+	}
+	cs.render(c, http.StatusOK, "accounts", "账号管理", d)
+}
+
+// accountsError shows the page again with err's message and what was typed.
+func (cs *console) accountsError(c *gin.Context, err error) {
+	status, msg := apiStatus(err)
+	if status == http.StatusForbidden || status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	d, derr := cs.accountsData(c)
+	if derr != nil {
+		cs.failPage(c, derr)
+		return
+	}
+	d.Form.Username, d.Form.Name = strings.TrimSpace(c.PostForm("username")), strings.TrimSpace(c.PostForm("name"))
+	d.Form.Role, d.Form.County = c.PostForm("role"), c.PostForm("county")
+	p := cs.newPage(c, "账号管理", d)
+	p.Error = msg
+	cs.renderPage(c, status, "accounts", p)
+}
+
+// accountCreate: POST /console/accounts (username, name, role, county,
+// password, repeat).
+func (cs *console) accountCreate(c *gin.Context) {
+	acc := account(c)
+	if err := acc.Require(dialog.PermAccounts); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	if c.PostForm("password") != c.PostForm("repeat") {
+		cs.accountsError(c, dialog.Errorf(dialog.ErrInvalid, "两次输入的初始密码不一致"))
+		return
+	}
+	role, county := c.PostForm("role"), c.PostForm("county")
+	if role != dialog.RoleCounty {
+		county = ""
+	}
+	created, err := cs.DB.CreateAccount(c.Request.Context(), store.NewAccount{
+		Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password"), Role: role, County: county,
+		Name: strings.TrimSpace(c.PostForm("name")), MustChangePassword: true,
+	}, acc.Username)
+	if err != nil {
+		cs.accountsError(c, err)
+		return
+	}
+	setAudit(c, nil, accountAdminJSON(created))
+	c.Redirect(http.StatusSeeOther, "/console/accounts?ok=account")
+}
+
+// accountAction: POST /console/accounts/:id/{disable,enable,reset}.
+func (cs *console) accountAction(c *gin.Context) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	ctx, acc := c.Request.Context(), account(c)
+	switch c.Param("action") {
+	case "disable", "enable":
+		before, after, err := cs.Bot.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
+		if err != nil {
+			cs.accountsError(c, err)
+			return
+		}
+		setAudit(c, accountAdminJSON(before), accountAdminJSON(after))
+		c.Redirect(http.StatusSeeOther, "/console/accounts?ok="+c.Param("action"))
+	case "reset":
+		target, password, err := cs.Bot.ResetAccountPassword(ctx, acc, id)
+		if err != nil {
+			cs.accountsError(c, err)
+			return
+		}
+		setAudit(c, nil, gin.H{"username": target.Username, "password_reset": true})
+		c.SetCookieData(&http.Cookie{Name: resetFlashCookie, Value: target.Username + ":" + password, Path: "/console/accounts",
+			MaxAge: 120, Secure: secure(c), HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		c.Redirect(http.StatusSeeOther, "/console/accounts")
+	default:
+		cs.failPage(c, dialog.ErrNotFound)
+	}
+}
