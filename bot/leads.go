@@ -446,6 +446,7 @@ func (l *Leads) bind(ctx context.Context, in dialog.Inbound, code string) ([]dia
 		return nil, err
 	}
 	c, _ := l.b.Policy().County(county)
+	l.auditChat(ctx, in, l.contactWho(county), "绑定", c.Name, "", "", "")
 	return []dialog.Reply{{Name: "bind_ok", Data: BindData{County: c.Name, Bureau: c.Bureau}}}, nil
 }
 
@@ -475,6 +476,7 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 		if err != nil {
 			return nil, err
 		}
+		l.auditChat(ctx, in, "企业（"+lead.EnterpriseName+"）", "撤回", lead.Number, lead.Status, moved.Status, e.Note)
 		return []dialog.Reply{{Name: "lead_withdrawn", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
 	}
 	counties, err := l.b.db.ContactCounties(ctx, in.OpenID)
@@ -500,6 +502,11 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 	if err != nil {
 		return nil, err
 	}
+	action := map[string]string{dialog.StatusContacted: "受理", dialog.StatusRejected: "驳回"}[e.Status]
+	if action == "" {
+		action = "变更申请状态"
+	}
+	l.auditChat(ctx, in, l.contactWho(lead.County), action, lead.Number, lead.Status, moved.Status, e.Note)
 	return []dialog.Reply{{Name: "move_ok", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
 }
 
@@ -599,4 +606,36 @@ func (l *Leads) NewBindCode(ctx context.Context, acc dialog.Account, county stri
 		return store.BindCode{}, dialog.Errorf(dialog.ErrForbidden, "无权为该县级市（区）生成绑定码")
 	}
 	return l.b.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.b.now())
+}
+
+// contactWho names a county's WeChat contact in the operations log.
+func (l *Leads) contactWho(county string) string {
+	if c, ok := l.b.Policy().County(county); ok {
+		return "微信联系人（" + c.Name + "局）"
+	}
+	return "微信联系人"
+}
+
+// auditChat records an action taken in the chat (受理, 驳回, 撤回, 绑定) in
+// the operations log, beside the console's and the API's. A failure to
+// record is logged, never the user's problem: the action stands.
+func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, object, from, to, note string) {
+	var summary []string
+	if from != "" && to != "" {
+		summary = append(summary, "状态 "+dialog.StatusLabel(from)+"→"+dialog.StatusLabel(to))
+	}
+	if note != "" {
+		label := "说明"
+		if to == dialog.StatusRejected {
+			label = "原因"
+		}
+		summary = append(summary, label+"："+note)
+	}
+	err := l.b.db.Audit(ctx, store.AuditEntry{
+		Actor: "wechat:" + MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
+		Who: who, Action: action, Object: object, Summary: strings.Join(summary, "；"),
+	})
+	if err != nil {
+		l.b.log.Error("audit entry not recorded", slog.String("action", action), slog.Any("error", err))
+	}
 }

@@ -101,6 +101,8 @@ func (s *Server) audited(c *gin.Context) {
 	err := s.DB.Audit(c.Request.Context(), store.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: c.Request.Method, Route: route, Target: strings.Join(target, ","),
 		Status: c.Writer.Status(), Before: before, After: after, RemoteIP: c.ClientIP(), At: s.Now(),
+		Who: s.whoIs(acc), Action: auditAction(c, route), Object: s.auditObject(c, before, after),
+		Summary: auditSummary(before, after),
 	})
 	if err != nil {
 		s.Log.Error("audit entry not recorded", slog.String("route", route), slog.Any("error", err))
@@ -119,6 +121,10 @@ type auditView struct {
 	After    any    `json:"after,omitempty"`
 	At       string `json:"at"`
 	RemoteIP string `json:"remote_ip"`
+	Who      string `json:"who"`
+	Action   string `json:"action"`
+	Object   string `json:"object"`
+	Summary  string `json:"summary"`
 }
 
 // rawJSON passes stored JSON through as JSON (and anything else as a string).
@@ -136,10 +142,16 @@ type jsonRaw string
 
 func (j jsonRaw) MarshalJSON() ([]byte, error) { return []byte(j), nil }
 
-// listAudit: GET /api/v1/audit?limit= (officers).
+// listAudit: GET /api/v1/audit?limit=&person=&action=&object=&from=&to=
+// (officers).
 func (s *Server) listAudit(c *gin.Context) {
 	limit, _ := strconv.Atoi(c.Query("limit"))
-	rows, err := s.DB.AuditLogs(c.Request.Context(), limit)
+	f, _, err := auditFilter(c, min(limit, 1000))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rows, err := s.DB.FindAudit(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -148,7 +160,7 @@ func (s *Server) listAudit(c *gin.Context) {
 	for _, r := range rows {
 		out = append(out, auditView{ID: r.ID, Actor: r.Actor, Role: r.Role, Method: r.Method, Route: r.Route, Target: r.Target,
 			Status: r.Status, Before: rawJSON(r.Before), After: rawJSON(r.After), At: r.At.In(dialog.Shanghai).Format("2006-01-02T15:04:05-07:00"),
-			RemoteIP: r.RemoteIP})
+			RemoteIP: r.RemoteIP, Who: r.Who, Action: r.Action, Object: r.Object, Summary: r.Summary})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
@@ -178,7 +190,12 @@ func (s *Server) putSettings(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	setAudit(c, before, after)
+	// The request is the change: a future LPR is scheduled, not in force.
+	was, now := gin.H{"lpr": before.LPR, "lpr_date": before.LPRDate}, gin.H{"lpr": req.LPR, "lpr_date": req.LPRDate}
+	if req.Workdays != nil {
+		was["workdays_overrides"], now["workdays_overrides"] = before.Workdays, after.Workdays
+	}
+	setAudit(c, was, now)
 	c.JSON(http.StatusOK, after)
 }
 

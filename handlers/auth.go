@@ -108,6 +108,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	token, acc, err := s.DB.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP(), s.Now())
+	s.auditLogin(c, req.Username, acc, err)
 	if err != nil {
 		s.logLoginFailure(c, req.Username, err)
 		s.fail(c, err)

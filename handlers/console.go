@@ -106,6 +106,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/settings/workdays", cs.workdaysSubmit)
 	g.GET("/console/sandbox", cs.sandboxPage)
 	g.GET("/console/audit", cs.auditPage)
+	g.GET("/console/audit/export", cs.auditExport)
 	g.GET("/console/accounts", cs.accountsPage)
 	g.POST("/console/accounts", cs.accountCreate)
 	g.POST("/console/accounts/:id/:action", cs.accountAction)
@@ -388,6 +389,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 	}
 	d := loginData{Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
 	token, acc, err := cs.DB.Login(c.Request.Context(), d.Username, c.PostForm("password"), c.ClientIP(), cs.Now())
+	cs.auditLogin(c, d.Username, acc, err)
 	if err != nil {
 		cs.logLoginFailure(c, d.Username, err)
 		status, msg := apiStatus(err)

@@ -4,45 +4,165 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
-// auditLimit is how many entries the audit page shows.
-const auditLimit = 200
+// auditLimit is how many entries the page shows; the export takes more.
+const (
+	auditLimit       = 200
+	auditExportLimit = 5000
+)
 
 type auditRow struct {
 	At            string // China time, to the second
-	Actor, Role   string
-	Method, Route string
-	Target        string
-	Status        int
+	Who           string
+	Actor         string
+	Action        string
+	Object        string
+	Summary       string
+	OK            bool
+	Address       string
 	Before, After string // pretty-printed JSON, or the stored text
 }
 
-// auditPage: GET /console/audit (officers) — the latest writes of the API
-// and the console, newest first.
+type auditData struct {
+	Rows    []auditRow
+	Actions []string
+	Filter  struct{ Person, Action, Object, From, To string }
+	Query   string // the filter as a query string, for the export link
+}
+
+// auditFilter reads the page's filters: 人员, 操作, 对象, 起止日期.
+func auditFilter(c *gin.Context, limit int) (store.AuditFilter, *auditData, error) {
+	d := &auditData{}
+	d.Filter.Person, d.Filter.Action = strings.TrimSpace(c.Query("person")), strings.TrimSpace(c.Query("action"))
+	d.Filter.Object, d.Filter.From, d.Filter.To = strings.TrimSpace(c.Query("object")), c.Query("from"), c.Query("to")
+	f := store.AuditFilter{Person: d.Filter.Person, Action: d.Filter.Action, Object: d.Filter.Object, Limit: limit}
+	if d.Filter.From != "" {
+		day, err := parseDay(d.Filter.From)
+		if err != nil {
+			return f, d, dialog.Errorf(dialog.ErrInvalid, "开始日期格式应为 YYYY-MM-DD")
+		}
+		f.From = day
+	}
+	if d.Filter.To != "" {
+		day, err := parseDay(d.Filter.To)
+		if err != nil {
+			return f, d, dialog.Errorf(dialog.ErrInvalid, "结束日期格式应为 YYYY-MM-DD")
+		}
+		f.To = day.AddDate(0, 0, 1)
+	}
+	q := url.Values{}
+	for k, v := range map[string]string{"person": d.Filter.Person, "action": d.Filter.Action, "object": d.Filter.Object,
+		"from": d.Filter.From, "to": d.Filter.To} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	d.Query = q.Encode()
+	return f, d, nil
+}
+
+func toAuditRow(l store.AuditLog) auditRow {
+	who := l.Who
+	if who == "" {
+		who = l.Actor
+	}
+	action := l.Action
+	if action == "" {
+		action = "其他操作"
+	}
+	return auditRow{
+		At: l.At.In(dialog.Shanghai).Format("2006-01-02 15:04:05"), Who: who, Actor: l.Actor, Action: action,
+		Object: l.Object, Summary: l.Summary, OK: l.Status < 400, Address: l.RemoteIP,
+		Before: prettyJSON(l.Before), After: prettyJSON(l.After),
+	}
+}
+
+// auditPage: GET /console/audit (officers) — 操作日志: every write from the
+// console, the API and the chat, and every sign-in, newest first.
 func (cs *console) auditPage(c *gin.Context) {
 	if err := account(c).Require(dialog.PermAuditRead); err != nil {
 		cs.failPage(c, err)
 		return
 	}
-	logs, err := cs.DB.AuditLogs(c.Request.Context(), auditLimit)
+	f, d, ferr := auditFilter(c, auditLimit)
+	var logs []store.AuditLog
+	var err error
+	if ferr == nil {
+		if logs, err = cs.DB.FindAudit(c.Request.Context(), f); err != nil {
+			cs.failPage(c, err)
+			return
+		}
+	}
+	if d.Actions, err = cs.DB.AuditActions(c.Request.Context()); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	for _, l := range logs {
+		d.Rows = append(d.Rows, toAuditRow(l))
+	}
+	p := cs.newPage(c, "操作日志", d)
+	status := http.StatusOK
+	if ferr != nil {
+		status, p.Error = apiStatus(ferr)
+	}
+	cs.renderPage(c, status, "audit", p)
+}
+
+// auditExport: GET /console/audit/export — the filtered log as xlsx.
+func (cs *console) auditExport(c *gin.Context) {
+	acc := account(c)
+	if err := acc.Require(dialog.PermAuditRead); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	f, _, err := auditFilter(c, auditExportLimit)
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
-	rows := make([]auditRow, 0, len(logs))
-	for _, l := range logs {
-		rows = append(rows, auditRow{
-			At: l.At.In(dialog.Shanghai).Format("2006-01-02 15:04:05"), Actor: l.Actor, Role: l.Role,
-			Method: l.Method, Route: l.Route, Target: l.Target, Status: l.Status,
-			Before: prettyJSON(l.Before), After: prettyJSON(l.After),
-		})
+	logs, err := cs.DB.FindAudit(c.Request.Context(), f)
+	if err != nil {
+		cs.failPage(c, err)
+		return
 	}
-	cs.render(c, http.StatusOK, "audit", "审计日志", rows)
+	x := excelize.NewFile()
+	defer x.Close()
+	const sheet = "操作日志"
+	x.SetSheetName("Sheet1", sheet)
+	header := []any{"时间", "人员", "账号", "操作", "对象", "内容", "结果", "地址"}
+	x.SetSheetRow(sheet, "A1", &header)
+	for i, l := range logs {
+		r := toAuditRow(l)
+		result := "成功"
+		if !r.OK {
+			result = "未成功"
+		}
+		row := []any{r.At, r.Who, r.Actor, r.Action, r.Object, r.Summary, result, r.Address}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		x.SetSheetRow(sheet, cell, &row)
+	}
+	for col, w := range map[string]float64{"A": 20, "B": 22, "C": 16, "D": 14, "E": 24, "F": 48, "G": 8, "H": 16} {
+		x.SetColWidth(sheet, col, col, w)
+	}
+	x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	name := "操作日志-" + cs.Now().In(dialog.Shanghai).Format("20060102") + ".xlsx"
+	c.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }
 
 // prettyJSON indents stored JSON for reading, with <, > and & as they are

@@ -106,13 +106,14 @@ func (cs *console) countyFormError(c *gin.Context, err error) {
 // post, phone, robot_url), officers.
 func (cs *console) countyContactSubmit(c *gin.Context) {
 	field := func(k string) *string { v := c.PostForm(k); return &v }
-	_, _, err := cs.Bot.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), bot.CountyPatch{
+	before, after, err := cs.Bot.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), bot.CountyPatch{
 		Contact: field("contact"), Post: field("post"), Phone: field("phone"), RobotURL: field("robot_url"),
 	})
 	if err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
+	setAudit(c, before, after)
 	c.Redirect(http.StatusSeeOther, "/console/counties/"+c.Param("county")+"?ok=contact")
 }
 

@@ -195,6 +195,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		l   dialog.Lead
 		err error
 	)
+	cs.auditLeadBefore(c)
 	to := c.PostForm("status")
 	if wan, perr := strconv.ParseFloat(strings.TrimSpace(c.PostForm("disbursed_wan")), 64); to == dialog.StatusDisbursed && perr == nil {
 		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
@@ -203,6 +204,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
 	}
 	if err == nil {
+		setAudit(c, nil, leadAudit(l, note))
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
 		return
 	}

@@ -84,7 +84,12 @@ func (cs *console) lprSubmit(c *gin.Context) {
 		return
 	}
 	// Workdays nil: the overrides stay as they are.
-	if _, _, err := cs.Bot.UpdateSettings(ctx, account(c), bot.Settings{LPR: rate, LPRDate: date}); err != nil {
+	before, _, err := cs.Bot.UpdateSettings(ctx, account(c), bot.Settings{LPR: rate, LPRDate: date})
+	if err == nil {
+		// The schedule's new entry is the change, whether in force or not.
+		setAudit(c, gin.H{"lpr": before.LPR, "lpr_date": before.LPRDate}, gin.H{"lpr": rate, "lpr_date": date})
+	}
+	if err != nil {
 		cs.settingsError(c, err, keep)
 		return
 	}
@@ -111,7 +116,11 @@ func (cs *console) workdaysSubmit(c *gin.Context) {
 		}
 		s.Workdays[day] = c.PostForm("kind")
 	}
-	if _, _, err := cs.Bot.UpdateSettings(ctx, acc, s); err != nil {
+	before, after, err := cs.Bot.UpdateSettings(ctx, acc, s)
+	if err == nil {
+		setAudit(c, gin.H{"workdays_overrides": before.Workdays}, gin.H{"workdays_overrides": after.Workdays})
+	}
+	if err != nil {
 		cs.settingsError(c, err, nil)
 		return
 	}

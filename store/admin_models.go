@@ -26,6 +26,12 @@ type AuditLog struct {
 	After    string    `gorm:"type:text"`
 	At       time.Time `gorm:"index;not null"`
 	RemoteIP string    `gorm:"size:64"`
+	// What people read: who (name and unit), the action and its object in
+	// Chinese, and the changed fields ("职务 科长→副科长").
+	Who     string `gorm:"size:96"`
+	Action  string `gorm:"size:64;index"`
+	Object  string `gorm:"size:191"`
+	Summary string `gorm:"type:text"`
 }
 
 // Broadcast is a mass message (群发) to all followers or a WeChat tag.

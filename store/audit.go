@@ -21,6 +21,10 @@ type AuditEntry struct {
 	After    any
 	RemoteIP string
 	At       time.Time
+	Who      string // "张琳（昆山市局）"
+	Action   string // "修改联系人"
+	Object   string // "太仓市", "SZR-20261130-0001"
+	Summary  string // "职务 科长→副科长"
 }
 
 // maxAuditJSON bounds the before/after JSON kept per entry.
@@ -61,6 +65,7 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	rec := AuditLog{
 		Actor: clip(e.Actor, 64), Role: e.Role, Method: e.Method, Route: clip(e.Route, 191), Target: clip(e.Target, 191),
 		Status: e.Status, Before: auditJSON(e.Before), After: auditJSON(e.After), At: e.At.UTC(), RemoteIP: clip(e.RemoteIP, 64),
+		Who: clip(e.Who, 96), Action: clip(e.Action, 64), Object: clip(e.Object, 191), Summary: clip(e.Summary, maxAuditJSON),
 	}
 	if err := db.WithContext(ctx).Create(&rec).Error; err != nil {
 		return fmt.Errorf("audit %s %s: %w", e.Method, e.Route, err)
@@ -68,16 +73,57 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
+// AuditFilter selects operations-log entries; zero fields select all.
+type AuditFilter struct {
+	Person string    // part of the username or of who
+	Action string    // exact action
+	Object string    // part of the object
+	From   time.Time // inclusive
+	To     time.Time // exclusive
+	Limit  int       // capped at 5000; 100 when not positive
+}
+
 // AuditLogs returns the latest audit entries, newest first; limit is
 // capped at 1000 (100 when not positive).
 func (db *DB) AuditLogs(ctx context.Context, limit int) ([]AuditLog, error) {
-	if limit <= 0 {
-		limit = 100
+	return db.FindAudit(ctx, AuditFilter{Limit: min(limit, 1000)})
+}
+
+// FindAudit returns the entries f selects, newest first.
+func (db *DB) FindAudit(ctx context.Context, f AuditFilter) ([]AuditLog, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
 	}
-	limit = min(limit, 1000)
+	q := db.WithContext(ctx).Order("id DESC").Limit(min(f.Limit, 5000))
+	if f.Person != "" {
+		like := "%" + escapeLike(f.Person) + "%"
+		q = q.Where("(actor LIKE ? OR who LIKE ?)", like, like)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.Object != "" {
+		q = q.Where("object LIKE ?", "%"+escapeLike(f.Object)+"%")
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To.UTC())
+	}
 	var out []AuditLog
-	if err := db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("audit logs: %w", err)
+	}
+	return out, nil
+}
+
+// AuditActions returns the actions recorded so far, for a filter's choices.
+func (db *DB) AuditActions(ctx context.Context) ([]string, error) {
+	var out []string
+	if err := db.WithContext(ctx).Model(&AuditLog{}).Where("action <> ''").Distinct("action").Order("action").
+		Pluck("action", &out).Error; err != nil {
+		return nil, fmt.Errorf("audit actions: %w", err)
 	}
 	return out, nil
 }

@@ -70,6 +70,11 @@ var migrations = []migration{
 	{24, "add accounts.name", addColumn(&Account{}, "Name")},
 	{25, "add accounts.disabled", addColumn(&Account{}, "Disabled")},
 	{26, "add accounts.last_login_at", addColumn(&Account{}, "LastLoginAt")},
+	{27, "add audit_logs.who", addColumn(&AuditLog{}, "Who")},
+	{28, "add audit_logs.action", addColumn(&AuditLog{}, "Action")},
+	{29, "add audit_logs.object", addColumn(&AuditLog{}, "Object")},
+	{30, "add audit_logs.summary", addColumn(&AuditLog{}, "Summary")},
+	{31, "index audit_logs.action", createIndex(&AuditLog{}, "idx_audit_logs_action")},
 }
 
 // addColumn adds a model field's column unless the table already has it

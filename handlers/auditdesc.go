@@ -1,0 +1,256 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// The operations log (操作日志) is read by officers, not engineers: every
+// entry says in Chinese who did what to which object, and what changed.
+
+// auditActions names the action of each audited write route.
+var auditActions = map[string]string{
+	"POST /api/v1/auth/logout":                         "退出登录",
+	"POST /console/logout":                             "退出登录",
+	"PUT /api/v1/me/password":                          "修改密码",
+	"POST /console/password":                           "修改密码",
+	"POST /api/v1/users":                               "新建账号",
+	"POST /console/accounts":                           "新建账号",
+	"PATCH /api/v1/users/:id":                          "修改账号",
+	"POST /api/v1/users/:id/reset-password":            "重置密码",
+	"PATCH /api/v1/leads/:id":                          "变更申请状态",
+	"POST /console/leads/:id/status":                   "变更申请状态",
+	"POST /api/v1/leads/:id/disburse":                  "登记放款",
+	"POST /api/v1/counties/:county/bind-codes":         "生成绑定码",
+	"POST /console/counties/:county/bind-codes":        "生成绑定码",
+	"PATCH /api/v1/counties/:county":                   "修改联系人",
+	"POST /console/counties/:county/contact":           "修改联系人",
+	"DELETE /api/v1/counties/:county/contacts/:openid": "解除绑定",
+	"POST /console/counties/:county/unbind":            "解除绑定",
+	"POST /api/v1/counties/:county/qrcode":             "生成推广二维码",
+	"POST /console/counties/:county/qrcode":            "生成推广二维码",
+	"PUT /api/v1/settings":                             "修改设置",
+	"POST /console/settings/lpr":                       "修改LPR",
+	"POST /console/settings/workdays":                  "调整工作日",
+	"POST /api/v1/tags/sync":                           "同步微信标签",
+	"POST /console/broadcasts/tags":                    "同步微信标签",
+	"POST /api/v1/broadcasts":                          "新建群发",
+	"POST /console/broadcasts":                         "新建群发",
+	"POST /api/v1/broadcasts/:id/preview":              "预览群发",
+	"POST /console/broadcasts/:id/preview":             "预览群发",
+	"POST /api/v1/broadcasts/:id/send":                 "群发",
+	"POST /console/broadcasts/:id/send":                "群发",
+	"POST /api/v1/reports/monthly/confirm":             "确认月报",
+	"POST /console/reports/confirm":                    "确认月报",
+	"POST /simulator/send":                             "模拟器发消息",
+}
+
+// accountActions names the console's account actions (/console/accounts/:id/:action).
+var accountActions = map[string]string{"disable": "停用账号", "enable": "启用账号", "reset": "重置密码"}
+
+// auditAction names a request's action.
+func auditAction(c *gin.Context, route string) string {
+	if route == "/console/accounts/:id/:action" {
+		if a, ok := accountActions[c.Param("action")]; ok {
+			return a
+		}
+	}
+	if a, ok := auditActions[c.Request.Method+" "+route]; ok {
+		return a
+	}
+	return "其他操作"
+}
+
+// unitOf names an account's unit: 市局, 昆山市局, 只读账号.
+func (s *Server) unitOf(acc dialog.Account) string {
+	switch acc.Role {
+	case dialog.RoleOfficer:
+		return "市局"
+	case dialog.RoleCounty:
+		if c, ok := s.Bot.Policy().County(acc.County); ok {
+			return c.Name + "局"
+		}
+		return acc.County
+	case dialog.RoleViewer:
+		return "只读账号"
+	}
+	return acc.Role
+}
+
+// whoIs names a person as the log shows them: "张琳（昆山市局）".
+func (s *Server) whoIs(acc dialog.Account) string {
+	name := acc.Name
+	if name == "" {
+		name = acc.Username
+	}
+	return name + "（" + s.unitOf(acc) + "）"
+}
+
+// auditFields are the fields the summary shows, in order, with their labels.
+var auditFields = []struct{ key, label string }{
+	{"status", "状态"}, {"contact", "联系人"}, {"post", "职务"}, {"phone", "电话"}, {"robot_url", "群机器人"},
+	{"lpr", "LPR"}, {"lpr_date", "LPR生效日期"}, {"workdays_overrides", "工作日调整"},
+	{"username", "用户名"}, {"name", "姓名"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
+	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
+	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
+}
+
+// decodeAudit turns a before/after value into a map of its JSON fields.
+func decodeAudit(v any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	var raw []byte
+	switch v := v.(type) {
+	case string:
+		raw = []byte(v)
+	default:
+		raw, _ = json.Marshal(v)
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// auditValue shows one field's value for people.
+func auditValue(key string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "（空）"
+	case bool:
+		if x {
+			return "是"
+		}
+		return "否"
+	case string:
+		switch key {
+		case "status":
+			return dialog.StatusLabel(x)
+		case "role":
+			return roleLabel(x)
+		case "robot_url":
+			if x == "" {
+				return "（未配置）"
+			}
+			return "（已配置）"
+		}
+		if x == "" {
+			return "（空）"
+		}
+		return x
+	case float64:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", x), "0"), ".")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// auditSummary says what changed between before and after: "职务 科长→副
+// 科长；电话 …", or for a creation the fields given.
+func auditSummary(before, after any) string {
+	b, a := decodeAudit(before), decodeAudit(after)
+	var parts []string
+	for _, f := range auditFields {
+		av, inA := a[f.key]
+		bv, inB := b[f.key]
+		switch {
+		case inA && inB:
+			if old, now := auditValue(f.key, bv), auditValue(f.key, av); old != now {
+				parts = append(parts, f.label+" "+old+"→"+now)
+			}
+		case inA && b == nil:
+			if s := auditValue(f.key, av); s != "（空）" {
+				parts = append(parts, f.label+"："+s)
+			}
+		case inB && a == nil:
+			parts = append(parts, f.label+"："+auditValue(f.key, bv))
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
+// auditObject names what a request acted on: a county, an application, an
+// account, a broadcast, a month.
+func (s *Server) auditObject(c *gin.Context, before, after any) string {
+	if county := c.Param("county"); county != "" {
+		if cc, ok := s.Bot.Policy().County(county); ok {
+			return cc.Name
+		}
+		return county
+	}
+	for _, m := range []map[string]any{decodeAudit(after), decodeAudit(before)} {
+		for _, k := range []string{"number", "username", "month"} {
+			if v, ok := m[k].(string); ok && v != "" {
+				return v
+			}
+		}
+		if v, ok := m["title"].(string); ok && v != "" {
+			return "《" + v + "》"
+		}
+	}
+	if v, ok := c.Get(auditObjectKey); ok {
+		if s, ok := v.(string); ok {
+			return s
+		}
+	}
+	if id := c.Param("id"); id != "" {
+		return "编号 " + id
+	}
+	return ""
+}
+
+// auditObjectKey lets a handler name its object when before/after do not.
+const auditObjectKey = "audit_object"
+
+// leadAudit is an application as the operations log records it.
+func leadAudit(l dialog.Lead, note string) gin.H {
+	h := gin.H{"number": l.Number, "status": l.Status}
+	if note != "" {
+		h["note"] = note
+	}
+	return h
+}
+
+// auditLeadBefore records the application of the request's :id as it is
+// before the change, for the log's before/after.
+func (s *Server) auditLeadBefore(c *gin.Context) {
+	if s.Bot == nil || s.Bot.Leads == nil {
+		return
+	}
+	if l, err := s.Bot.Leads.Lead(c.Request.Context(), account(c), c.Param("id")); err == nil {
+		setAudit(c, leadAudit(l, ""), nil)
+	}
+}
+
+// auditLogin records a sign-in, failed or not, in the operations log. A
+// failed attempt's username is masked: people type passwords into it.
+func (s *Server) auditLogin(c *gin.Context, username string, acc dialog.Account, err error) {
+	e := store.AuditEntry{Method: c.Request.Method, Route: c.FullPath(), RemoteIP: c.ClientIP(), At: s.Now(), Status: http.StatusOK}
+	switch {
+	case err == nil:
+		e.Actor, e.Role, e.Who, e.Action, e.Object = acc.Username, acc.Role, s.whoIs(acc), "登录", acc.Username
+	case errors.Is(err, dialog.ErrLocked):
+		e.Actor, e.Who, e.Action, e.Object, e.Status = maskUser(username), "（未登录）", "登录受限", maskUser(username), http.StatusTooManyRequests
+		e.Summary = "失败次数过多，暂时不允许从该地址登录"
+	default:
+		status, msg := apiStatus(err)
+		if status >= http.StatusInternalServerError {
+			return
+		}
+		e.Actor, e.Who, e.Action, e.Object, e.Status, e.Summary = maskUser(username), "（未登录）", "登录失败", maskUser(username), status, msg
+	}
+	if aerr := s.DB.Audit(c.Request.Context(), e); aerr != nil {
+		s.Log.Error("audit entry not recorded", slog.String("route", e.Route), slog.Any("error", aerr))
+	}
+}
