@@ -28,8 +28,8 @@ func TestConsoleAuditPage(t *testing.T) {
 	}
 	body := admin.mustPage("/console/audit")
 	for _, want := range []string{
-		`id="audit-table"`, "POST /console/settings/lpr", "PATCH /api/v1/counties/:county", "county=kunshan", "市局管理员",
-		"<details><summary>变更前</summary>", "<details><summary>变更后</summary>",
+		`id="audit-table"`, `data-label="操作">修改LPR`, `data-label="操作">修改联系人`, `data-label="对象">昆山市`, "admin（市局）",
+		"LPR生效日期", `<div class="small muted">变更前</div>`, `<div class="small muted">变更后</div>`,
 		// pretty-printed and escaped by the page, not by the JSON encoder
 		"  &#34;contact&#34;: &#34;&lt;b&gt;王五&lt;/b&gt;&#34;",
 	} {
@@ -41,7 +41,7 @@ func TestConsoleAuditPage(t *testing.T) {
 		t.Error("audit page: before/after not escaped as text")
 	}
 	// Newest first: the county patch came after the LPR change.
-	if strings.Index(body, "/api/v1/counties/:county") > strings.Index(body, "/console/settings/lpr") {
+	if strings.Index(body, `data-label="操作">修改联系人`) > strings.Index(body, `data-label="操作">修改LPR`) {
 		t.Error("audit page not newest first")
 	}
 
