@@ -34,6 +34,13 @@ const (
 	PermReportRead     Perm = "reports.read"     // own county for county accounts
 	PermReportConfirm  Perm = "reports.confirm"  // a county confirms its own month
 	PermLeadsWrite     Perm = "leads.write"      // change leads (own county for county accounts)
+	PermRosterRead     Perm = "roster.read"      // read and export the 企业库 roster
+	PermRosterImport   Perm = "roster.import"    // import the roster
+	PermInstRead       Perm = "institutions.read"
+	PermInstWrite      Perm = "institutions.write" // institutions, specialists and their bind codes
+	PermReferral       Perm = "referrals.write"    // refer a lead to institutions (own county for county accounts)
+	PermDealWrite      Perm = "deals.write"        // record pre-approval, contract, disbursement and deals
+	PermLeague         Perm = "league.read"        // the counties' league table
 )
 
 var perms = map[Perm][]string{
@@ -50,6 +57,13 @@ var perms = map[Perm][]string{
 	PermReportRead:     {RoleOfficer, RoleCounty, RoleViewer},
 	PermReportConfirm:  {RoleCounty},
 	PermLeadsWrite:     {RoleOfficer, RoleCounty},
+	PermRosterRead:     {RoleOfficer, RoleCounty, RoleViewer, RoleInstitution},
+	PermRosterImport:   {RoleOfficer},
+	PermInstRead:       {RoleOfficer, RoleCounty, RoleViewer},
+	PermInstWrite:      {RoleOfficer},
+	PermReferral:       {RoleOfficer, RoleCounty},
+	PermDealWrite:      {RoleOfficer, RoleCounty, RoleInstitution},
+	PermLeague:         {RoleOfficer, RoleViewer},
 }
 
 // Can reports whether the account's role holds p.

@@ -102,6 +102,9 @@ func (cs *console) leadQuery(acc dialog.Account, f leadsFilter, pageNo int) (sto
 	if acc.Role == dialog.RoleCounty {
 		q.County = acc.County
 	}
+	if acc.Role == dialog.RoleInstitution {
+		q.Institution = acc.Institution
+	}
 	return q, nil
 }
 

@@ -62,6 +62,16 @@ var migrations = []migration{
 	{17, "create broadcasts", createTable(&Broadcast{})},
 	{18, "create wechat_tags", createTable(&WechatTag{})},
 	{19, "create report_confirmations", createTable(&ReportConfirmation{})},
+	// 50–69: the programme's records (roster, institutions, deals).
+	{50, "create roster_entries", createTable(&RosterRecord{})},
+	{51, "create roster_versions", createTable(&RosterVersion{})},
+	{52, "create institutions", createTable(&InstitutionRecord{})},
+	{53, "create specialists", createTable(&SpecialistRecord{})},
+	{54, "create specialist_bind_codes", createTable(&SpecialistCode{})},
+	{55, "create referrals", createTable(&ReferralRecord{})},
+	{56, "create deals", createTable(&DealRecord{})},
+	{57, "add accounts.institution_id", addColumn(&Account{}, "InstitutionID")},
+	{58, "add report_confirmations.figures", addColumn(&ReportConfirmation{}, "Figures")},
 }
 
 // addColumn adds a model field's column unless the table already has it

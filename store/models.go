@@ -154,9 +154,11 @@ type Account struct {
 	Role         string `gorm:"size:16;not null"`
 	County       string `gorm:"size:32"`
 	OpenID       string `gorm:"size:64;index"`
-	CreatedBy    string `gorm:"size:64"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// InstitutionID is the cooperating institution of an institution account.
+	InstitutionID uint64
+	CreatedBy     string `gorm:"size:64"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // APIToken is a bearer token of an account, stored as its SHA-256.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -73,7 +74,13 @@ func (db *DB) DisbursedSums(ctx context.Context, from, to time.Time) ([]Disburse
 
 // SetDisbursedWan records the amount (万元) actually disbursed on a lead.
 func (db *DB) SetDisbursedWan(ctx context.Context, id uint64, wan float64) error {
-	if err := db.WithContext(ctx).Model(&Lead{}).Where("id = ?", id).Update("disbursed_wan", wan).Error; err != nil {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Lead{}).Where("id = ?", id).Update("disbursed_wan", wan).Error; err != nil {
+			return err
+		}
+		return correctSoleDeal(tx, id, wan)
+	})
+	if err != nil {
 		return fmt.Errorf("set disbursed %d: %w", id, err)
 	}
 	return nil
