@@ -97,10 +97,12 @@ type accountView struct {
 	Role     string `json:"role"`
 	County   string `json:"county,omitempty"`
 	OpenID   string `json:"openid,omitempty"`
+	// Institution is the cooperating institution of an institution account.
+	Institution uint64 `json:"institution,omitempty"`
 }
 
 func accountJSON(a dialog.Account) accountView {
-	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID}
+	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID, Institution: a.Institution}
 }
 
 // me: GET /api/v1/me.
@@ -133,6 +135,8 @@ type userRequest struct {
 	Role     string `json:"role"`
 	County   string `json:"county"`
 	OpenID   string `json:"openid"`
+	// Institution is the cooperating institution of an institution account.
+	Institution uint64 `json:"institution"`
 }
 
 // createUser: POST /api/v1/users (officers only).
@@ -143,6 +147,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	acc, err := s.DB.CreateAccount(c.Request.Context(), store.NewAccount{
 		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
+		Institution: req.Institution,
 	}, account(c).Username)
 	if err != nil {
 		s.fail(c, err)
