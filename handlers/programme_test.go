@@ -453,3 +453,76 @@ func TestConfirmOnlyFinishedMonthsAndStale(t *testing.T) {
 		t.Fatalf("after confirming again: %+v", got)
 	}
 }
+
+func TestRosterInTheChat(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	listed := creditCodeIn(t, "320583", "MA1CHAT01")
+	file := rosterCSV("昆山聊天测试有限公司," + listed + ",Ⅰ类,中国质量奖,昆山市,2026-03-15")
+	if code := s.upload("/api/v1/roster/import", s.admin, "roster.csv", file, nil); code != http.StatusOK {
+		t.Fatalf("import: %d", code)
+	}
+	// Just the code.
+	got := s.say("o-chat-1", listed)
+	for _, w := range []string{"已列入“苏质融”企业库", "质量信誉Ⅰ类", "2026年3月15日", "昆山聊天测试有限公司"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("lookup by code: no %q in %q", w, got)
+		}
+	}
+	// The question, then the code.
+	if got := s.say("o-chat-2", "我们在企业库里吗"); !strings.Contains(got, "统一社会信用代码") {
+		t.Fatalf("question: %q", got)
+	}
+	unlisted := creditCodeIn(t, "320583", "MA1CHAT02")
+	got = s.say("o-chat-2", unlisted)
+	if !strings.Contains(got, "不在“苏质融”企业库名录中") || !strings.Contains(got, "入库") || !strings.Contains(got, "昆山市市场监督管理局") {
+		t.Errorf("not listed: %q", got)
+	}
+	if got := s.say("o-chat-3", "企业库查询"); !strings.Contains(got, "18位统一社会信用代码") {
+		t.Errorf("keyword: %q", got)
+	}
+
+	// An enterprise that filed under a listed code and self-checks to
+	// another tier is told what the roster records.
+	code := creditCodeIn(t, "320583", "MA1N2P3Q4")
+	if code := s.upload("/api/v1/roster/import", s.admin, "roster.csv",
+		rosterCSV("苏州测试精密机械有限公司,"+code+",Ⅱ类,江苏精品,昆山市,2025-12-01"), nil); code != http.StatusOK {
+		t.Fatalf("import: %d", code)
+	}
+	s.fileNeed("o-chat-4", "320583", "MA1N2P3Q4")
+	var last string
+	for _, m := range []string{"自检", "是", "是", "是", "否", "都没有", "都没有", "都没有"} {
+		last = s.say("o-chat-4", m)
+	}
+	if !strings.Contains(last, "质量信誉Ⅳ类") || !strings.Contains(last, "企业库名录记录贵企业") || !strings.Contains(last, "质量信誉Ⅱ类") {
+		t.Errorf("self-check result: %q", last)
+	}
+}
+
+func TestSpecialistBindsWithCode(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	instID, _ := s.mustInstitution("绑定测试银行", "o-bind-sp")
+	var inst struct {
+		Specialists []struct {
+			Bound bool `json:"bound"`
+		} `json:"specialists"`
+	}
+	s.api(http.MethodGet, fmt.Sprintf("/api/v1/institutions/%d", instID), s.admin, nil, &inst)
+	if len(inst.Specialists) != 1 || !inst.Specialists[0].Bound {
+		t.Fatalf("specialist not bound: %+v", inst)
+	}
+	if got := s.say("o-nobody", "绑定 ZZZZ2222"); !strings.Contains(got, "绑定码不正确") {
+		t.Errorf("unknown code: %q", got)
+	}
+	// Only officers edit institutions.
+	r := s.mustRoles()
+	if code := s.status(http.MethodPost, "/api/v1/institutions", r.county, map[string]string{"name": "x", "kind": "bank"}); code != http.StatusForbidden {
+		t.Errorf("county creates an institution: %d", code)
+	}
+	var errRes struct{ Error string }
+	if code := s.api(http.MethodPost, "/api/v1/institutions", s.admin, map[string]string{"name": "某公司", "kind": "crypto"}, &errRes); code != http.StatusBadRequest || !strings.Contains(errRes.Error, "机构类型") {
+		t.Errorf("bad kind: %d %q", code, errRes.Error)
+	}
+	if code := s.status(http.MethodPost, "/api/v1/users", s.admin, map[string]any{"username": "inst-x", "password": "password-inst-x", "role": "institution", "institution": 424242}); code != http.StatusBadRequest {
+		t.Errorf("account of an unknown institution: %d", code)
+	}
+}
