@@ -8,6 +8,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -525,4 +528,129 @@ func TestSpecialistBindsWithCode(t *testing.T) {
 	if code := s.status(http.MethodPost, "/api/v1/users", s.admin, map[string]any{"username": "inst-x", "password": "password-inst-x", "role": "institution", "institution": 424242}); code != http.StatusBadRequest {
 		t.Errorf("account of an unknown institution: %d", code)
 	}
+}
+
+// postFile submits a multipart form with a file, adding the CSRF token.
+func (b *browser) postFile(path string, fields map[string]string, name string, data []byte) (int, string) {
+	b.tb.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf", b.csrf)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	part, _ := w.CreateFormFile("file", name)
+	part.Write(data)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, text := b.do(req)
+	return resp.StatusCode, text
+}
+
+func TestConsoleProgrammePages(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	ksUser := "ks-page-" + randomSuffix()
+	s.createUser(s.admin, ksUser, "county", "kunshan")
+	off := newBrowser(t, s.handler)
+	off.login("admin", leadsAdminPass)
+
+	// Institutions: add one, a specialist, and a bind code.
+	off.mustPage("/console/institutions")
+	if code, loc, _ := off.post("/console/institutions", url.Values{"name": {"页面测试银行"}, "kind": {"bank"}}); code != http.StatusSeeOther {
+		t.Fatalf("create institution: %d %s", code, loc)
+	}
+	page := off.mustPage("/console/institutions")
+	id := regexp.MustCompile(`id="institution-(\d+)"`).FindStringSubmatch(page)
+	if id == nil {
+		t.Fatal("institution not listed")
+	}
+	if code, _, body := off.post("/console/institutions/"+id[1]+"/specialists", url.Values{"name": {"王专员"}, "phone": {"12345"}}); code != http.StatusBadRequest || !strings.Contains(body, "电话应为") {
+		t.Errorf("bad phone: %d", code)
+	}
+	off.post("/console/institutions/"+id[1]+"/specialists", url.Values{"name": {"王专员"}, "phone": {"13900001234"}, "products": {"苏质贷"}})
+	page = off.mustPage("/console/institutions")
+	sid := regexp.MustCompile(`/specialists/(\d+)/bind-code`).FindStringSubmatch(page)
+	if sid == nil || !strings.Contains(page, "王专员") {
+		t.Fatal("specialist not listed")
+	}
+	_, _, page = off.post("/console/institutions/"+id[1]+"/specialists/"+sid[1]+"/bind-code", nil)
+	bind := regexp.MustCompile(`发送“绑定 ([A-Z0-9]{8})”`).FindStringSubmatch(page)
+	if bind == nil {
+		t.Fatalf("no bind code shown")
+	}
+	if got := s.say("o-page-sp", "绑定 "+bind[1]); !strings.Contains(got, "页面测试银行") {
+		t.Fatalf("bind: %q", got)
+	}
+
+	// Roster: preview, then import; the page lists the entry.
+	off.mustPage("/console/roster")
+	code1 := creditCodeIn(t, "320583", "MA1PAGE01")
+	file := rosterCSV("页面甲公司,"+code1+",Ⅱ类,江苏精品,昆山市,2026-02-01", "页面乙公司,123,Ⅱ类,江苏精品,昆山市,2026-02-01")
+	code, body := off.postFile("/console/roster/import", map[string]string{"mode": "preview"}, "r.csv", file)
+	if code != http.StatusOK || !strings.Contains(body, "预览（尚未导入）") || !strings.Contains(body, "新增 1 家") || !strings.Contains(body, "统一社会信用代码应为18位") {
+		t.Fatalf("preview: %d", code)
+	}
+	if strings.Contains(off.mustPage("/console/roster"), "页面甲公司") {
+		t.Fatal("a preview imported")
+	}
+	code, body = off.postFile("/console/roster/import", map[string]string{"mode": "import"}, "r.csv", file)
+	if code != http.StatusOK || !strings.Contains(body, "已导入") || !strings.Contains(body, "页面甲公司") {
+		t.Fatalf("import: %d", code)
+	}
+
+	// The county refers a need from its lead page; the specialist records the deal.
+	num := s.fileNeed("o-page-ent", "320583", "MA1PAGE02")
+	lead := s.leadByNumber(s.admin, num)
+	ks := newBrowser(t, s.handler)
+	ks.login(ksUser, "password-"+ksUser)
+	page = ks.mustPage(fmt.Sprintf("/console/leads/%d", lead.ID))
+	if !strings.Contains(page, `id="referral-form"`) || !strings.Contains(page, "页面测试银行") {
+		t.Fatal("no referral form for the county")
+	}
+	if code, loc, _ := ks.post(fmt.Sprintf("/console/leads/%d/referrals", lead.ID), url.Values{"institution": {id[1]}}); code != http.StatusSeeOther {
+		t.Fatalf("refer: %d %s", code, loc)
+	}
+	instID, _ := strconv.ParseUint(id[1], 10, 64)
+	spUser := "sp-page-" + randomSuffix()
+	if code := s.status(http.MethodPost, "/api/v1/users", s.admin, map[string]any{"username": spUser, "password": "password-" + spUser, "role": "institution", "institution": instID}); code != http.StatusCreated {
+		t.Fatalf("institution account: %d", code)
+	}
+	sp := newBrowser(t, s.handler)
+	sp.login(spUser, "password-"+spUser)
+	leads := sp.mustPage("/console/leads")
+	if !strings.Contains(leads, num) || strings.Contains(leads, `href="/console/reports"`) {
+		t.Errorf("specialist's list or navigation is wrong")
+	}
+	page = sp.mustPage(fmt.Sprintf("/console/leads/%d", lead.ID))
+	if !strings.Contains(page, `id="deal-form"`) || strings.Contains(page, `id="referral-form"`) || strings.Contains(page, `value="approved"`) {
+		t.Fatal("specialist's lead page")
+	}
+	if code, _, body := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), url.Values{"product": {"苏质贷"}, "amount_wan": {"abc"},
+		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {"2026-01-05"}}); code != http.StatusBadRequest || !strings.Contains(body, "放款金额应为万元数") {
+		t.Errorf("bad amount: %d", code)
+	}
+	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	if code, loc, _ := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), url.Values{"product": {"苏质贷"}, "amount_wan": {"600"},
+		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {today}}); code != http.StatusSeeOther {
+		t.Fatalf("deal: %d %s", code, loc)
+	}
+	if page := ks.mustPage(fmt.Sprintf("/console/leads/%d", lead.ID)); !strings.Contains(page, "已放款") || !strings.Contains(page, "页面测试银行放款600万元") {
+		t.Error("the county does not see the disbursement")
+	}
+	other := s.leadByNumber(s.admin, s.fileNeed("o-page-ent2", "320583", "MA1PAGE03"))
+	if code, _, _ := sp.get(fmt.Sprintf("/console/leads/%d", other.ID)); code != http.StatusNotFound {
+		t.Errorf("specialist opens an unreferred lead: %d", code)
+	}
+
+	// The league table ranks Kunshan first with its deal.
+	page = off.mustPage("/console/league")
+	if !regexp.MustCompile(`<td class="num">1</td><td>昆山市</td>`).MatchString(page) {
+		t.Errorf("league: kunshan not first")
+	}
+	resp, err := off.c.Get(off.base + "/console/league/download")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("league xlsx: %v", err)
+	}
+	resp.Body.Close()
 }
