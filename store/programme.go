@@ -378,7 +378,7 @@ func (db *DB) SpecialistOpenIDs(ctx context.Context, inst uint64) ([]string, err
 // msgs, in one transaction; a second referral to the same institution
 // wraps dialog.ErrDuplicate.
 func (db *DB) Refer(ctx context.Context, leadID, inst uint64, by string, at time.Time, msgs []Message) (dialog.Referral, error) {
-	r := ReferralRecord{LeadID: leadID, InstitutionID: inst, By: by, CreatedAt: at}
+	r := ReferralRecord{LeadID: leadID, InstitutionID: inst, ReferredBy: by, CreatedAt: at}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
 			if IsDuplicate(err) {
@@ -401,11 +401,11 @@ func (db *DB) Referrals(ctx context.Context, leadID uint64) ([]dialog.Referral, 
 		LeadID        uint64
 		InstitutionID uint64
 		Name          string
-		By            string
+		ReferredBy    string
 		CreatedAt     time.Time
 	}
 	err := db.WithContext(ctx).Table("referrals").
-		Select("referrals.id, referrals.lead_id, referrals.institution_id, institutions.name, referrals.by, referrals.created_at").
+		Select("referrals.id, referrals.lead_id, referrals.institution_id, institutions.name, referrals.referred_by, referrals.created_at").
 		Joins("JOIN institutions ON institutions.id = referrals.institution_id").
 		Where("referrals.lead_id = ?", leadID).Order("referrals.id").Scan(&rows).Error
 	if err != nil {
@@ -413,7 +413,7 @@ func (db *DB) Referrals(ctx context.Context, leadID uint64) ([]dialog.Referral, 
 	}
 	out := make([]dialog.Referral, len(rows))
 	for i, r := range rows {
-		out[i] = dialog.Referral{ID: r.ID, LeadID: r.LeadID, Institution: r.InstitutionID, InstitutionName: r.Name, By: r.By, At: r.CreatedAt}
+		out[i] = dialog.Referral{ID: r.ID, LeadID: r.LeadID, Institution: r.InstitutionID, InstitutionName: r.Name, By: r.ReferredBy, At: r.CreatedAt}
 	}
 	return out, nil
 }
@@ -509,8 +509,10 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 		if notify == nil {
 			return nil
 		}
-		if last.ID == 0 { // a further deal on a disbursed lead: tell about it too
-			last = LeadEvent{ID: rec.ID * 1_000_000, LeadID: r.ID, Status: dialog.StatusDisbursed, Actor: d.Actor,
+		if last.ID == 0 {
+			// A further deal on a disbursed lead: tell about it too, under
+			// an id no event has (the dedupe key is built from it).
+			last = LeadEvent{ID: 1<<62 + rec.ID, LeadID: r.ID, Status: dialog.StatusDisbursed, Actor: d.Actor,
 				Note: fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan)), CreatedAt: at}
 		}
 		msgs, err := notify(out, toEvent(last))

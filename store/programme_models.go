@@ -93,7 +93,7 @@ type ReferralRecord struct {
 	ID            uint64 `gorm:"primaryKey"`
 	LeadID        uint64 `gorm:"uniqueIndex:idx_referrals_lead_inst;not null"`
 	InstitutionID uint64 `gorm:"uniqueIndex:idx_referrals_lead_inst;index;not null"`
-	By            string `gorm:"size:64"`
+	ReferredBy    string `gorm:"size:64"`
 	CreatedAt     time.Time
 }
 
