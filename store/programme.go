@@ -35,65 +35,74 @@ type RosterResult struct {
 func (db *DB) UpsertRoster(ctx context.Context, entries []dialog.RosterEntry, by string, at time.Time, dryRun bool) (RosterResult, error) {
 	var res RosterResult
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Read the current records in chunks, so that a large file costs
+		// a query per 500 rows plus one per change.
+		cur := make(map[string]RosterRecord, len(entries))
+		for i := 0; i < len(entries); i += 500 {
+			codes := make([]string, 0, 500)
+			for _, e := range entries[i:min(i+500, len(entries))] {
+				codes = append(codes, e.CreditCode)
+			}
+			var rows []RosterRecord
+			if err := tx.Where("credit_code IN ?", codes).Find(&rows).Error; err != nil {
+				return fmt.Errorf("roster read: %w", err)
+			}
+			for _, r := range rows {
+				cur[r.CreditCode] = r
+			}
+		}
+		var fresh []RosterRecord
 		for _, e := range entries {
-			what, err := upsertRoster(tx, e, by, at, dryRun)
-			if err != nil {
-				return err
-			}
-			switch what {
-			case "inserted":
+			old, ok := cur[e.CreditCode]
+			switch {
+			case !ok:
 				res.Inserted++
-			case "updated":
-				res.Updated++
-			default:
+				fresh = append(fresh, RosterRecord{CreditCode: e.CreditCode, Name: e.Name, Tier: int(e.Tier), Basis: e.Basis,
+					County: e.County, ListedOn: e.ListedOn, Source: e.Source, Version: 1, UpdatedBy: by, CreatedAt: at, UpdatedAt: at})
+			case toRosterEntry(old).Same(e):
 				res.Unchanged++
+			default:
+				res.Updated++
+				if !dryRun {
+					if err := replaceRoster(tx, old, e, by, at); err != nil {
+						return err
+					}
+				}
 			}
+		}
+		if dryRun || len(fresh) == 0 {
+			return nil
+		}
+		if err := tx.CreateInBatches(fresh, 200).Error; err != nil {
+			if IsDuplicate(err) { // another import inserted the same enterprise meanwhile
+				return dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
+			}
+			return fmt.Errorf("roster insert: %w", err)
 		}
 		return nil
 	})
 	return res, err
 }
 
-func upsertRoster(tx *gorm.DB, e dialog.RosterEntry, by string, at time.Time, dryRun bool) (string, error) {
-	var cur RosterRecord
-	err := tx.Where("credit_code = ?", e.CreditCode).Take(&cur).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		if dryRun {
-			return "inserted", nil
-		}
-		r := RosterRecord{CreditCode: e.CreditCode, Name: e.Name, Tier: int(e.Tier), Basis: e.Basis, County: e.County,
-			ListedOn: e.ListedOn, Source: e.Source, Version: 1, UpdatedBy: by, CreatedAt: at, UpdatedAt: at}
-		if err := tx.Create(&r).Error; err != nil {
-			return "", fmt.Errorf("roster insert %s: %w", e.CreditCode, err)
-		}
-		return "inserted", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("roster read %s: %w", e.CreditCode, err)
-	}
-	if toRosterEntry(cur).Same(e) {
-		return "unchanged", nil
-	}
-	if dryRun {
-		return "updated", nil
-	}
+// replaceRoster keeps cur as a version and records e in its place.
+func replaceRoster(tx *gorm.DB, cur RosterRecord, e dialog.RosterEntry, by string, at time.Time) error {
 	old := RosterVersion{CreditCode: cur.CreditCode, Name: cur.Name, Tier: cur.Tier, Basis: cur.Basis, County: cur.County,
 		ListedOn: cur.ListedOn, Source: cur.Source, Version: cur.Version, UpdatedBy: cur.UpdatedBy, RecordedAt: cur.UpdatedAt,
 		ReplacedBy: by, ReplacedAt: at}
 	if err := tx.Create(&old).Error; err != nil {
-		return "", fmt.Errorf("roster history %s: %w", e.CreditCode, err)
+		return fmt.Errorf("roster history %s: %w", e.CreditCode, err)
 	}
 	res := tx.Model(&RosterRecord{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
 		"name": e.Name, "tier": int(e.Tier), "basis": e.Basis, "county": e.County, "listed_on": e.ListedOn,
 		"source": e.Source, "version": cur.Version + 1, "updated_by": by, "updated_at": at,
 	})
 	if res.Error != nil {
-		return "", fmt.Errorf("roster update %s: %w", e.CreditCode, res.Error)
+		return fmt.Errorf("roster update %s: %w", e.CreditCode, res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return "", dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
+		return dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
 	}
-	return "updated", nil
+	return nil
 }
 
 // RosterEntry returns the roster's record of a credit code, or
