@@ -591,6 +591,9 @@ func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, not
 	if err != nil {
 		return dialog.Lead{}, err
 	}
+	if err := l.b.specialistMayMove(ctx, acc, lead, status); err != nil {
+		return dialog.Lead{}, err
+	}
 	if status == dialog.StatusDisbursed {
 		if err := dialog.CheckMove(lead.Kind, lead.Status, status); err != nil {
 			return dialog.Lead{}, err

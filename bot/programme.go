@@ -349,3 +349,20 @@ func encodeTemplate(tm TemplateMessage, key string) (store.Message, error) {
 	}
 	return store.Message{Channel: ChannelTemplate, Recipient: tm.ToUser, DedupeKey: key, Payload: string(payload)}, nil
 }
+
+// specialistMayMove refuses a specialist's 未通过 on an application also
+// referred to other institutions: one bank's refusal does not end it; the
+// county decides.
+func (b *Bot) specialistMayMove(ctx context.Context, acc dialog.Account, lead dialog.Lead, status string) error {
+	if acc.Role != dialog.RoleInstitution || status != dialog.StatusRejected {
+		return nil
+	}
+	refs, err := b.db.Referrals(ctx, lead.ID)
+	if err != nil {
+		return err
+	}
+	if len(refs) > 1 {
+		return dialog.Errorf(dialog.ErrTransition, "该申请还推荐给了其他机构，不能由本机构登记为未通过；请在说明中写明情况并联系所在县级市（区）市场监管局")
+	}
+	return nil
+}

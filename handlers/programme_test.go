@@ -300,6 +300,13 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 		}
 	}
 
+	// One bank's refusal does not end an application referred to two.
+	if code := s.status(http.MethodPost, path+"/referrals", r.county, map[string]any{"institution": otherID}); code != http.StatusCreated {
+		t.Fatalf("second referral: %d", code)
+	}
+	if code := s.status(http.MethodPatch, path, other, map[string]string{"status": "rejected", "note": "不符合行内政策"}); code != http.StatusConflict {
+		t.Errorf("a refusal by one of two institutions: %d", code)
+	}
 	// The specialist records pre-approval; it may not admit to the library.
 	if code := s.status(http.MethodPatch, path, bank, map[string]string{"status": "contacted"}); code != http.StatusForbidden {
 		t.Errorf("institution moving to contacted: %d", code)
