@@ -180,6 +180,7 @@ func (p *Policy) CountyByName(s string) (County, bool) {
 	}
 	for _, c := range p.Counties {
 		for _, n := range countyNames(c.Name) {
+			n = toHalfWidth(n)
 			if s == n || strings.TrimPrefix(s, "苏州") == n || strings.TrimPrefix(s, "苏州市") == n {
 				return c, true
 			}

@@ -661,3 +661,52 @@ func TestConsoleProgrammePages(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestLeagueTable(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	r := s.mustRoles()
+	instID, _ := s.mustInstitution("通报测试银行", "o-lg-sp")
+	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	// Taicang: one need, contacted at once, with a deal; Kunshan: two needs, none handled.
+	tc := s.leadByNumber(s.admin, s.fileNeed("o-lg-1", "320585", "MA1LEAGU1"))
+	s.fileNeed("o-lg-2", "320583", "MA1LEAGU2")
+	s.fileNeed("o-lg-3", "320583", "MA1LEAGU3")
+	if code := s.status(http.MethodPatch, fmt.Sprintf("/api/v1/leads/%d", tc.ID), s.admin, map[string]string{"status": "contacted"}); code != http.StatusOK {
+		t.Fatalf("contact: %d", code)
+	}
+	if code := s.status(http.MethodPost, fmt.Sprintf("/api/v1/leads/%d/deals", tc.ID), s.admin, map[string]any{"institution": instID,
+		"product": "苏质贷", "amount_wan": 250, "rate_pct": 3.0, "term_months": 12, "disbursed_on": today}); code != http.StatusCreated {
+		t.Fatalf("deal: %d", code)
+	}
+	var lt bot.LeagueTable
+	if code := s.api(http.MethodGet, "/api/v1/reports/league", r.viewer, nil, &lt); code != http.StatusOK {
+		t.Fatalf("league: %d", code)
+	}
+	if len(lt.Rows) != 11 || lt.Rows[0].County != "taicang" || lt.Rows[1].County != "kunshan" {
+		t.Fatalf("ranking: %+v", lt.Rows[:2])
+	}
+	top, ks := lt.Rows[0], lt.Rows[1]
+	if top.Rank != 1 || top.YTD.Deals != 1 || top.YTD.DealWan != 250 || top.YTD.Leads != 1 || top.YTD.InSLA != 1 || top.YTD.SLASharePct != 100 {
+		t.Errorf("taicang: %+v", top.YTD)
+	}
+	if ks.YTD.Leads != 2 || ks.YTD.InSLA != 0 || ks.YTD.Deals != 0 {
+		t.Errorf("kunshan: %+v", ks.YTD)
+	}
+	month := s.clock.Now().In(dialog.Shanghai).Format("2006-01")
+	lastM := top.Monthly[len(top.Monthly)-1]
+	if lastM.Month != month || lastM.DealWan != 250 || len(lt.Months) != len(top.Monthly) {
+		t.Errorf("this month: %+v of %v", lastM, lt.Months)
+	}
+	if code := s.status(http.MethodGet, "/api/v1/reports/league", r.county, nil); code != http.StatusForbidden {
+		t.Errorf("league for a county: %d", code)
+	}
+	rec := s.raw(http.MethodGet, "/api/v1/reports/league?format=xlsx", s.admin, nil)
+	x, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows(bot.LeagueSheet)
+	if len(rows) != 14 || rows[3][1] != "太仓市" || rows[3][8] != "250" {
+		t.Errorf("league sheet: %q", rows[:4])
+	}
+}

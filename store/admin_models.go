@@ -77,5 +77,5 @@ type ReportConfirmation struct {
 	ConfirmedAt time.Time `gorm:"not null"`
 	// Figures is a digest of the county's figures when confirmed; the
 	// confirmation is stale once they differ.
-	Figures string `gorm:"size:64"`
+	Figures string `gorm:"size:64;not null;default:''"`
 }

@@ -155,7 +155,7 @@ type Account struct {
 	County       string `gorm:"size:32"`
 	OpenID       string `gorm:"size:64;index"`
 	// InstitutionID is the cooperating institution of an institution account.
-	InstitutionID uint64
+	InstitutionID uint64 `gorm:"not null;default:0"`
 	CreatedBy     string `gorm:"size:64"`
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

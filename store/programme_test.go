@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
 
 func rosterEntry(code, name string, tier dialog.Tier) dialog.RosterEntry {
@@ -226,5 +228,55 @@ func TestSpecialistBindCode(t *testing.T) {
 	late, _ := db.CreateSpecialistCode(ctx, bank.ID, sp.ID, "account:admin", at)
 	if _, err := db.UseSpecialistCode(ctx, late.Code, "o-sp", at.Add(store.BindCodeTTL+time.Minute)); !errors.Is(err, dialog.ErrCodeExpired) {
 		t.Fatalf("expired: %v", err)
+	}
+}
+
+// TestMigrationAddsInstitutionToExistingAccounts upgrades a database
+// whose accounts and confirmations predate migrations 57 and 58: the old
+// rows read as before.
+func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
+	if storetest.Backend() != "sqlite" {
+		t.Skip("rewinds the schema with SQLite's DROP COLUMN")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := store.OpenDB(ctx, storetest.Log, "", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"ALTER TABLE accounts DROP COLUMN institution_id",
+		"ALTER TABLE report_confirmations DROP COLUMN figures",
+		"DELETE FROM schema_migrations WHERE version IN (57, 58)",
+	} {
+		if err := db.Exec(q).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "old-officer", Password: "password-1", Role: dialog.RoleOfficer}, "t"); err == nil {
+		t.Fatal("the rewound schema still has institution_id")
+	}
+	if err := db.Exec("INSERT INTO accounts (username, password_hash, role, county, created_at, updated_at) VALUES ('old', 'x', 'viewer', '', ?, ?)", time.Now(), time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO report_confirmations (county, month, confirmed_by, confirmed_at) VALUES ('kunshan', '2026-10', 'ks', ?)", time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.OpenDB(ctx, storetest.Log, "", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var accs []store.Account
+	if err := db.Find(&accs).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(accs) != 1 || accs[0].Username != "old" || accs[0].InstitutionID != 0 {
+		t.Fatalf("accounts after the upgrade: %+v", accs)
+	}
+	confs, err := db.ReportConfirmations(ctx, "2026-10")
+	if err != nil || confs["kunshan"].Figures != "" {
+		t.Fatalf("confirmations after the upgrade: %+v %v", confs, err)
 	}
 }
