@@ -600,6 +600,9 @@ func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, not
 		}
 		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "登记放款需要填写放款金额，请使用放款登记（POST /api/v1/leads/{id}/disburse）")
 	}
+	if acc.Role == dialog.RoleInstitution {
+		return l.specialistMove(ctx, lead, status, note, "account:"+acc.Username)
+	}
 	return l.Move(ctx, lead.ID, status, note, "account:"+acc.Username)
 }
 

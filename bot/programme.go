@@ -366,3 +366,26 @@ func (b *Bot) specialistMayMove(ctx context.Context, acc dialog.Account, lead di
 	}
 	return nil
 }
+
+// specialistMove records a specialist's step on a referred need. 审核中,
+// 已预授信 and 已签约 may be recorded directly: the steps in between are
+// recorded first, by the specialist, and the enterprise is told of the
+// last one.
+func (l *Leads) specialistMove(ctx context.Context, lead dialog.Lead, status, note, actor string) (dialog.Lead, error) {
+	if status == dialog.StatusRejected {
+		return l.Move(ctx, lead.ID, status, note, actor)
+	}
+	path, err := dialog.PathTo(lead.Kind, lead.Status, status)
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	if len(path) == 0 {
+		return dialog.Lead{}, dialog.CheckMove(lead.Kind, lead.Status, status)
+	}
+	for _, st := range path[:len(path)-1] {
+		if _, err := l.b.db.MoveLead(ctx, lead.ID, st, actor, "随"+dialog.StatusLabel(status)+"补记", l.b.now(), nil); err != nil {
+			return dialog.Lead{}, err
+		}
+	}
+	return l.Move(ctx, lead.ID, status, note, actor)
+}

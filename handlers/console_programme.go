@@ -362,10 +362,13 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		// A specialist records review, pre-approval, contract or refusal;
 		// the disbursement is the deal form.
 		var next []option
-		for _, o := range d.Next {
-			if dialog.SpecialistMove(o.Value) {
-				next = append(next, o)
+		for _, st := range []string{dialog.StatusReviewing, dialog.StatusPreApproved, dialog.StatusContracted} {
+			if path, err := dialog.PathTo(l.Kind, l.Status, st); err == nil && len(path) > 0 {
+				next = append(next, option{st, dialog.StatusLabel(st)})
 			}
+		}
+		if dialog.CheckMove(l.Kind, l.Status, dialog.StatusRejected) == nil {
+			next = append(next, option{dialog.StatusRejected, dialog.StatusLabel(dialog.StatusRejected)})
 		}
 		d.Next, d.CanDisburse = next, false
 	}

@@ -710,3 +710,31 @@ func TestLeagueTable(t *testing.T) {
 		t.Errorf("league sheet: %q", rows[:4])
 	}
 }
+
+func TestSpecialistRecordsAStepDirectly(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	instID, bank := s.mustInstitution("直接登记测试银行", "o-direct-sp")
+	lead := s.leadByNumber(s.admin, s.fileNeed("o-direct", "320583", "MA1D1REC1"))
+	path := fmt.Sprintf("/api/v1/leads/%d", lead.ID)
+	if code := s.status(http.MethodPost, path+"/referrals", s.admin, map[string]any{"institution": instID}); code != http.StatusCreated {
+		t.Fatalf("refer: %d", code)
+	}
+	var lv leadView
+	if code := s.api(http.MethodPatch, path, bank, map[string]string{"status": "contracted", "note": "已签订借款合同"}, &lv); code != http.StatusOK || lv.Status != "contracted" {
+		t.Fatalf("contract directly: %d %+v", code, lv)
+	}
+	var steps []string
+	for _, e := range lv.Events {
+		steps = append(steps, e.Status)
+	}
+	if strings.Join(steps, ",") != "submitted,contacted,reviewing,pre_approved,contracted" {
+		t.Fatalf("steps %v", steps)
+	}
+	rows, _ := s.db.OutboxRows(context.Background(), fmt.Sprintf("lead:%d:event:", lead.ID))
+	if len(rows) != 1 {
+		t.Errorf("enterprise told %d times, want once", len(rows))
+	}
+	if code := s.status(http.MethodPatch, path, bank, map[string]string{"status": "pre_approved"}); code != http.StatusConflict {
+		t.Errorf("going back: %d", code)
+	}
+}
