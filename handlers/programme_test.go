@@ -368,12 +368,13 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 			County    string         `json:"county"`
 			Deals     []bot.DealLine `json:"deals"`
 			DealWan   float64        `json:"deal_wan"`
+			Wan       float64        `json:"disbursed_wan"`
 			Disbursed int64          `json:"disbursed"`
 			Stale     bool           `json:"stale"`
 		} `json:"counties"`
 	}
 	s.api(http.MethodGet, "/api/v1/reports/monthly", r.county, nil, &rep)
-	if len(rep.Counties) != 1 || len(rep.Counties[0].Deals) != 1 || rep.Counties[0].DealWan != 800 || rep.Counties[0].Disbursed != 1 {
+	if len(rep.Counties) != 1 || len(rep.Counties[0].Deals) != 1 || rep.Counties[0].DealWan != 800 || rep.Counties[0].Wan != 800 || rep.Counties[0].Disbursed != 1 {
 		t.Fatalf("return: %+v", rep)
 	}
 	rec := s.raw(http.MethodGet, "/api/v1/reports/monthly?format=xlsx", s.admin, nil)
