@@ -389,8 +389,18 @@ func (l *Leads) list(ctx context.Context, openID string) ([]dialog.Reply, error)
 			d.County = append(d.County, l.line(lead))
 		}
 	}
+	referred, err := l.referred(ctx, openID) // programme.go: a specialist's referrals
+	if err != nil {
+		return nil, err
+	}
 	if len(d.Own) == 0 && len(d.County) == 0 {
+		if referred != nil {
+			return []dialog.Reply{*referred}, nil
+		}
 		return []dialog.Reply{{Name: "leads_none"}}, nil
+	}
+	if referred != nil {
+		return []dialog.Reply{{Name: "leads", Data: d}, *referred}, nil
 	}
 	return []dialog.Reply{{Name: "leads", Data: d}}, nil
 }

@@ -389,3 +389,37 @@ func (l *Leads) specialistMove(ctx context.Context, lead dialog.Lead, status, no
 	}
 	return l.Move(ctx, lead.ID, status, note, actor)
 }
+
+// ReferredData is the data of "leads_referred": the open applications
+// referred to the institutions a specialist serves.
+type ReferredData struct {
+	Institution string
+	Lines       []LeadLine
+}
+
+// referred lists for 进度 the open applications referred to the
+// institution of a bound specialist; nil when the sender is none.
+func (l *Leads) referred(ctx context.Context, openID string) (*dialog.Reply, error) {
+	insts, err := l.b.db.SpecialistInstitutions(ctx, openID)
+	if err != nil || len(insts) == 0 {
+		return nil, err
+	}
+	var d ReferredData
+	for _, id := range insts {
+		inst, err := l.b.db.Institution(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if d.Institution == "" {
+			d.Institution = inst.Name
+		}
+		leads, err := l.b.db.Leads(ctx, store.LeadFilter{Institution: id, OpenOnly: true, Limit: 10})
+		if err != nil {
+			return nil, err
+		}
+		for _, lead := range leads {
+			d.Lines = append(d.Lines, l.line(lead))
+		}
+	}
+	return &dialog.Reply{Name: "leads_referred", Data: d}, nil
+}

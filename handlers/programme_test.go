@@ -738,4 +738,11 @@ func TestSpecialistRecordsAStepDirectly(t *testing.T) {
 	if code := s.status(http.MethodPatch, path, bank, map[string]string{"status": "pre_approved"}); code != http.StatusConflict {
 		t.Errorf("going back: %d", code)
 	}
+	// In the chat, 进度 shows the specialist the applications referred to its institution.
+	if got := s.say("o-direct-sp", "进度"); !strings.Contains(got, "推荐给直接登记测试银行") || !strings.Contains(got, lead.Number) {
+		t.Errorf("specialist's 进度: %q", got)
+	}
+	if got := s.say("o-nobody-direct", "进度"); strings.Contains(got, "推荐给") {
+		t.Errorf("a stranger's 进度: %q", got)
+	}
 }

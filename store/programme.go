@@ -674,3 +674,13 @@ func (db *DB) ConfirmReportFigures(ctx context.Context, county, month, by, figur
 	c.Figures = figures
 	return c, nil
 }
+
+// SpecialistInstitutions returns the institutions whose specialist a WeChat user is.
+func (db *DB) SpecialistInstitutions(ctx context.Context, openID string) ([]uint64, error) {
+	var ids []uint64
+	if err := db.WithContext(ctx).Model(&SpecialistRecord{}).Where("open_id = ?", openID).Distinct().
+		Order("institution_id").Pluck("institution_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("institutions of specialist: %w", err)
+	}
+	return ids, nil
+}
