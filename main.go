@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -72,6 +73,9 @@ type Config struct {
 	// only the loopback.
 	MetricsToken string `env:"METRICS_TOKEN"`
 	MetricsAddr  string `env:"METRICS_ADDR"`
+	// PublicURL is the service's public base URL, for links in
+	// notifications; unset: http://localhost:<port of ADDR>.
+	PublicURL string `env:"PUBLIC_URL"`
 }
 
 // LogValue masks the secrets when the configuration is logged.
@@ -242,6 +246,7 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
 		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs,
 	})
+	b.Programme = bot.ProgrammeConfig{PublicURL: publicURL(cfg)}
 	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
 		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")
 	}
@@ -421,4 +426,16 @@ func seed(ctx context.Context, log *slog.Logger, cfg Config) error {
 	}
 	log.Info("seeds reloaded", slog.Int("counties", len(policy.Counties)), slog.Float64("lpr", policy.LPR))
 	return nil
+}
+
+// publicURL is PUBLIC_URL, or http://localhost:<port> of ADDR.
+func publicURL(cfg Config) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimRight(cfg.PublicURL, "/")
+	}
+	port := "8080"
+	if _, p, err := net.SplitHostPort(cfg.Addr); err == nil && p != "" {
+		port = p
+	}
+	return "http://localhost:" + port
 }

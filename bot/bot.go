@@ -36,6 +36,8 @@ type Bot struct {
 	// Leads runs the lead effects (NewLeads sets it); nil until the lead
 	// pipeline is wired.
 	Leads *Leads
+	// Programme configures the roster, referral and deal notifications.
+	Programme ProgrammeConfig
 }
 
 // Config holds a Bot's collaborators.

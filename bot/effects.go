@@ -27,7 +27,12 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 	case dialog.Unfollow:
 		return nil, b.db.Unfollow(ctx, in.OpenID, in.At)
 	case dialog.SaveCheck:
-		return nil, b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At)
+		if err := b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At); err != nil {
+			return nil, err
+		}
+		return b.rosterNote(ctx, in.OpenID, e.Tier)
+	case dialog.LookupRoster:
+		return b.lookupRoster(ctx, e.CreditCode)
 	}
 	if b.Leads == nil {
 		return nil, fmt.Errorf("effect %T: the lead pipeline is not wired", e)

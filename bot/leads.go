@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -257,16 +258,27 @@ func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, dis
 	if err := dialog.CheckMove(lead.Kind, lead.Status, to); err != nil {
 		return dialog.Lead{}, err
 	}
+	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
+	if to == dialog.StatusDisbursed {
+		return l.b.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
+	}
+	return l.b.db.MoveLead(ctx, id, to, actor, note, now, notify)
+}
+
+// notifyEnterprise returns the notification of a lead's enterprise about a
+// status change: a 客服 text when it wrote within 48 h, else a template
+// message.
+func (l *Leads) notifyEnterprise(ctx context.Context, openID string, now time.Time) store.NotifyFunc {
 	text := false
-	if lead.OpenID != "" {
-		seen, err := l.b.sessions.LastSeen(ctx, lead.OpenID)
+	if openID != "" {
+		seen, err := l.b.sessions.LastSeen(ctx, openID)
 		if err != nil {
 			// Redis unreachable: a template message reaches the enterprise anyway.
 			l.b.log.Warn("last seen unknown; notifying by template", slog.Any("error", err))
 		}
 		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
 	}
-	notify := func(lead dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+	return func(lead dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
 		if lead.OpenID == "" {
 			return nil, nil
 		}
@@ -296,10 +308,6 @@ func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, dis
 		}
 		return []store.Message{{Channel: ChannelTemplate, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
 	}
-	if to == dialog.StatusDisbursed {
-		return l.b.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
-	}
-	return l.b.db.MoveLead(ctx, id, to, actor, note, now, notify)
 }
 
 // LeadStatusData is the data of "lead_status_text", the 客服 message telling
@@ -381,8 +389,18 @@ func (l *Leads) list(ctx context.Context, openID string) ([]dialog.Reply, error)
 			d.County = append(d.County, l.line(lead))
 		}
 	}
+	referred, err := l.referred(ctx, openID) // programme.go: a specialist's referrals
+	if err != nil {
+		return nil, err
+	}
 	if len(d.Own) == 0 && len(d.County) == 0 {
+		if referred != nil {
+			return []dialog.Reply{*referred}, nil
+		}
 		return []dialog.Reply{{Name: "leads_none"}}, nil
+	}
+	if referred != nil {
+		return []dialog.Reply{{Name: "leads", Data: d}, *referred}, nil
 	}
 	return []dialog.Reply{{Name: "leads", Data: d}}, nil
 }
@@ -435,6 +453,12 @@ type BindData struct {
 
 func (l *Leads) bind(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, error) {
 	county, err := l.b.db.UseBindCode(ctx, code, in.OpenID, in.At)
+	if errors.Is(err, dialog.ErrNotFound) {
+		// Not a county's code: perhaps a specialist's.
+		if replies, ok, err := l.b.bindSpecialist(ctx, in, code); ok || err != nil {
+			return replies, err
+		}
+	}
 	switch {
 	case errors.Is(err, dialog.ErrNotFound):
 		return []dialog.Reply{{Name: "bind_unknown"}}, nil
@@ -526,6 +550,13 @@ func (l *Leads) Lead(ctx context.Context, acc dialog.Account, ref string) (dialo
 	if err != nil {
 		return dialog.Lead{}, err
 	}
+	if acc.Role == dialog.RoleInstitution {
+		// A specialist sees only the applications referred to its institution.
+		if ok, err := l.b.db.Referred(ctx, lead.ID, acc.Institution); err != nil || !ok {
+			return dialog.Lead{}, cmp.Or(err, dialog.ErrNotFound)
+		}
+		return lead, nil
+	}
 	if !acc.Sees(lead.County) {
 		return dialog.Lead{}, dialog.ErrNotFound
 	}
@@ -552,13 +583,19 @@ func (l *Leads) List(ctx context.Context, acc dialog.Account, f store.LeadFilter
 		}
 		f.County = acc.County
 	}
+	if acc.Role == dialog.RoleInstitution {
+		f.Institution = acc.Institution
+	}
 	return l.b.db.Leads(ctx, f)
 }
 
 // Change moves a lead for an API account: viewers may not (ErrForbidden),
 // and a county account cannot see other counties' leads (ErrNotFound).
 func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, note string) (dialog.Lead, error) {
-	if !acc.CanWrite() {
+	if acc.Role == dialog.RoleInstitution && !dialog.SpecialistMove(status) {
+		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
+	}
+	if !acc.CanWrite() && acc.Role != dialog.RoleInstitution {
 		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只读账号不能变更状态")
 	}
 	if !dialog.ValidStatus(status) {
@@ -571,11 +608,17 @@ func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, not
 	if err != nil {
 		return dialog.Lead{}, err
 	}
+	if err := l.b.specialistMayMove(ctx, acc, lead, status); err != nil {
+		return dialog.Lead{}, err
+	}
 	if status == dialog.StatusDisbursed {
 		if err := dialog.CheckMove(lead.Kind, lead.Status, status); err != nil {
 			return dialog.Lead{}, err
 		}
 		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "登记放款需要填写放款金额，请使用放款登记（POST /api/v1/leads/{id}/disburse）")
+	}
+	if acc.Role == dialog.RoleInstitution {
+		return l.specialistMove(ctx, lead, status, note, "account:"+acc.Username)
 	}
 	return l.Move(ctx, lead.ID, status, note, "account:"+acc.Username)
 }

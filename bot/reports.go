@@ -24,6 +24,13 @@ type MonthlyReport struct {
 	Products []ReportProduct `json:"products"` // the product columns, in policy order
 	Counties []ReportRow     `json:"counties"`
 	Total    *ReportRow      `json:"total,omitempty"` // the city total; not for county accounts
+	// Finished reports whether the month is over: only then may a county confirm it.
+	Finished bool `json:"finished"`
+	// Unit and PreparedBy head the xlsx return: the bureau and the account.
+	Unit       string `json:"unit"`
+	PreparedBy string `json:"prepared_by"`
+	// PreparedAt is when the report was built.
+	PreparedAt time.Time `json:"prepared_at"`
 }
 
 // ReportProduct is a product column of the report.
@@ -48,7 +55,15 @@ type ReportRow struct {
 	Approved      int64                   `json:"approved"`      // admitted to the library
 	Confirmed     bool                    `json:"confirmed"`
 	ConfirmedBy   string                  `json:"confirmed_by,omitempty"`
-	ConfirmedAt   *time.Time              `json:"confirmed_at,omitempty"`
+	ConfirmedAt   *time.Time              `json:"confirmed_at"`
+	// Stale marks a confirmation whose figures changed since: to be confirmed again.
+	Stale bool `json:"stale"`
+	// Deals is the deal-by-deal list (融资成交明细) of the month, by
+	// disbursement date; DealCount and DealWan sum it.
+	Deals     []DealLine `json:"deals"`
+	DealCount int64      `json:"deal_count"`
+	DealWan   float64    `json:"deal_wan"`
+	figures   string     // digest of the figures, for Stale
 }
 
 // ProductTotal is what was disbursed for one product.
@@ -68,7 +83,9 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 		return MonthlyReport{}, err
 	}
 	p := b.Policy()
-	r := MonthlyReport{Month: from.Format("2006-01"), Products: []ReportProduct{}, Counties: []ReportRow{}}
+	now := b.now()
+	r := MonthlyReport{Month: from.Format("2006-01"), Products: []ReportProduct{}, Counties: []ReportRow{},
+		Finished: !to.After(now), Unit: CityBureau, PreparedBy: acc.Username, PreparedAt: now}
 	for _, pr := range p.Products {
 		r.Products = append(r.Products, ReportProduct{ID: pr.ID, Name: pr.Name})
 	}
@@ -76,7 +93,10 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 	for _, c := range p.Counties {
 		if acc.Sees(c.ID) {
 			idx[c.ID] = len(r.Counties)
-			r.Counties = append(r.Counties, ReportRow{County: c.ID, Name: c.Name, ByProduct: map[string]ProductTotal{}})
+			r.Counties = append(r.Counties, ReportRow{County: c.ID, Name: c.Name, ByProduct: map[string]ProductTotal{}, Deals: []DealLine{}})
+			if acc.Role == dialog.RoleCounty {
+				r.Unit = c.Bureau
+			}
 		}
 	}
 	row := func(county string) *ReportRow {
@@ -134,6 +154,9 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 			rw.DisbursedWan += s.Wan
 		}
 	}
+	if err := b.addDeals(ctx, &r, from, to, row); err != nil {
+		return r, err
+	}
 	confs, err := b.db.ReportConfirmations(ctx, r.Month)
 	if err != nil {
 		return r, err
@@ -142,10 +165,11 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 		if rw := row(county); rw != nil {
 			at := c.ConfirmedAt
 			rw.Confirmed, rw.ConfirmedBy, rw.ConfirmedAt = true, c.ConfirmedBy, &at
+			rw.Stale = c.Figures != "" && c.Figures != rw.figures
 		}
 	}
 	if acc.Role != dialog.RoleCounty {
-		t := ReportRow{County: "total", Name: "全市合计", ByProduct: map[string]ProductTotal{}}
+		t := ReportRow{County: "total", Name: "全市合计", ByProduct: map[string]ProductTotal{}, Deals: []DealLine{}}
 		for _, rw := range r.Counties {
 			t.Received += rw.Received
 			t.ReceivedNeeds += rw.ReceivedNeeds
@@ -156,6 +180,8 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 			t.Disbursed += rw.Disbursed
 			t.DisbursedWan += rw.DisbursedWan
 			t.Approved += rw.Approved
+			t.DealCount += rw.DealCount
+			t.DealWan += rw.DealWan
 			for k, v := range rw.ByProduct {
 				s := t.ByProduct[k]
 				s.Count += v.Count
@@ -174,18 +200,15 @@ func (b *Bot) ConfirmReport(ctx context.Context, acc dialog.Account, month strin
 	if err := acc.Require(dialog.PermReportConfirm); err != nil {
 		return ReportRow{}, err
 	}
-	from, _, err := dialog.ParseMonth(month, b.now())
+	_, to, err := dialog.ParseMonth(month, b.now())
 	if err != nil {
 		return ReportRow{}, err
 	}
 	if month == "" {
 		return ReportRow{}, dialog.Errorf(dialog.ErrInvalid, "请指定要确认的月份（YYYY-MM）")
 	}
-	if from.After(b.now()) {
-		return ReportRow{}, dialog.Errorf(dialog.ErrInvalid, "不能确认尚未开始的月份")
-	}
-	if _, err := b.db.ConfirmReport(ctx, acc.County, from.Format("2006-01"), acc.Username, b.now()); err != nil {
-		return ReportRow{}, err
+	if to.After(b.now()) {
+		return ReportRow{}, dialog.Errorf(dialog.ErrInvalid, "只能确认已结束的月份；本月数据请于下月初确认")
 	}
 	r, err := b.MonthlyReport(ctx, acc, month)
 	if err != nil {
@@ -194,7 +217,14 @@ func (b *Bot) ConfirmReport(ctx context.Context, acc dialog.Account, month strin
 	if len(r.Counties) != 1 {
 		return ReportRow{}, fmt.Errorf("confirm report: county %s not in report", acc.County)
 	}
-	return r.Counties[0], nil
+	rw := r.Counties[0]
+	c, err := b.db.ConfirmReportFigures(ctx, acc.County, r.Month, acc.Username, rw.figures, b.now())
+	if err != nil {
+		return ReportRow{}, err
+	}
+	at := c.ConfirmedAt
+	rw.Confirmed, rw.ConfirmedBy, rw.ConfirmedAt, rw.Stale = true, c.ConfirmedBy, &at, false
+	return rw, nil
 }
 
 // reportHeader is the header row of the report's tables.
@@ -218,6 +248,8 @@ func (r MonthlyReport) record(rw ReportRow, total bool) []string {
 	switch {
 	case total:
 		rec = append(rec, "", "", "")
+	case rw.Confirmed && rw.Stale:
+		rec = append(rec, "数据已变更，请重新确认", rw.ConfirmedBy, rw.ConfirmedAt.In(Shanghai).Format("2006-01-02 15:04"))
 	case rw.Confirmed:
 		rec = append(rec, "已确认", rw.ConfirmedBy, rw.ConfirmedAt.In(Shanghai).Format("2006-01-02 15:04"))
 	default:
@@ -267,6 +299,9 @@ func (r MonthlyReport) XLSX() ([]byte, error) {
 		rows = append(rows, r.record(*r.Total, true))
 	}
 	if err := writeRows(f, SummarySheet, rows); err != nil {
+		return nil, err
+	}
+	if err := r.dealSheet(f); err != nil {
 		return nil, err
 	}
 	h := r.header()

@@ -37,6 +37,13 @@ const (
 	PermReportConfirm  Perm = "reports.confirm"  // a county confirms its own month
 	PermLeadsWrite     Perm = "leads.write"      // change leads (own county for county accounts)
 	PermAccounts       Perm = "accounts"         // list, create, disable and reset accounts
+	PermRosterRead     Perm = "roster.read"      // read and export the 企业库 roster
+	PermRosterImport   Perm = "roster.import"    // import the roster
+	PermInstRead       Perm = "institutions.read"
+	PermInstWrite      Perm = "institutions.write" // institutions, specialists and their bind codes
+	PermReferral       Perm = "referrals.write"    // refer a lead to institutions (own county for county accounts)
+	PermDealWrite      Perm = "deals.write"        // record pre-approval, contract, disbursement and deals
+	PermLeague         Perm = "league.read"        // the counties' league table
 )
 
 var perms = map[Perm][]string{
@@ -54,6 +61,13 @@ var perms = map[Perm][]string{
 	PermReportConfirm:  {RoleCounty},
 	PermLeadsWrite:     {RoleOfficer, RoleCounty},
 	PermAccounts:       {RoleOfficer},
+	PermRosterRead:     {RoleOfficer, RoleCounty, RoleViewer, RoleInstitution},
+	PermRosterImport:   {RoleOfficer},
+	PermInstRead:       {RoleOfficer, RoleCounty, RoleViewer},
+	PermInstWrite:      {RoleOfficer},
+	PermReferral:       {RoleOfficer, RoleCounty},
+	PermDealWrite:      {RoleOfficer, RoleCounty, RoleInstitution},
+	PermLeague:         {RoleOfficer, RoleViewer},
 }
 
 // Can reports whether the account's role holds p.

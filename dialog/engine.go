@@ -469,6 +469,9 @@ func (t *turn) text(text string) {
 		// A number or a menu item's own words choose from the menu; a
 		// sentence is a question first ("苏质贷的贷款利率是多少" names
 		// 贷款 but asks about rates), and a menu item only if no answer fits.
+		if t.rosterQuery(text) { // roster.go
+			return
+		}
 		if o, ok := exactChoice(mainMenu, text); ok {
 			t.start(o.Key)
 			return

@@ -210,6 +210,9 @@ const (
 	RoleOfficer = "officer" // city bureau: everything
 	RoleCounty  = "county"  // a county bureau: its own county's leads
 	RoleViewer  = "viewer"  // read-only
+	// RoleInstitution is a service specialist (服务专员) of a cooperating
+	// financial institution: only the applications referred to it.
+	RoleInstitution = "institution"
 )
 
 // Account is a console/API user.
@@ -226,10 +229,22 @@ type Account struct {
 	Disabled           bool
 	LastLoginAt        time.Time // zero: never
 	CreatedAt          time.Time
+	// Institution is the cooperating institution of a RoleInstitution account.
+	Institution uint64
 }
 
 // CanWrite reports whether the account may change data.
 func (a Account) CanWrite() bool { return a.Role == RoleOfficer || a.Role == RoleCounty }
 
 // Sees reports whether the account may see a lead of county.
-func (a Account) Sees(county string) bool { return a.Role != RoleCounty || a.County == county }
+// An institution account sees no county as a whole: only the leads
+// referred to it (checked where leads are read).
+func (a Account) Sees(county string) bool {
+	switch a.Role {
+	case RoleCounty:
+		return a.County == county
+	case RoleInstitution:
+		return false
+	}
+	return true
+}

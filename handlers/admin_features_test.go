@@ -573,7 +573,11 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		t.Fatalf("county report %+v", rep)
 	}
 	check("kunshan (own)", rep.Counties[0], 4, 3, 1, 4, 2, 2, 2, 420.5, nil, 1)
-	if code := s.status("POST", "/api/v1/reports/monthly/confirm", r.county, map[string]string{"month": month}); code != 200 {
+	// Only a finished month can be confirmed.
+	if code := s.status("POST", "/api/v1/reports/monthly/confirm", r.county, map[string]string{"month": month}); code != 400 {
+		t.Fatalf("confirm this month: %d", code)
+	}
+	if code := s.status("POST", "/api/v1/reports/monthly/confirm", r.county, map[string]string{"month": prev}); code != 200 {
 		t.Fatalf("confirm: %d", code)
 	}
 	for _, bad := range []map[string]string{{}, {"month": "2026/11"}, {"month": from.AddDate(0, 2, 0).Format("2006-01")}} {
@@ -581,7 +585,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 			t.Errorf("confirm %v: %d", bad, code)
 		}
 	}
-	s.api("GET", "/api/v1/reports/monthly?month="+month, s.admin, nil, &rep)
+	s.api("GET", "/api/v1/reports/monthly?month="+prev, s.admin, nil, &rep)
 	for _, c := range rep.Counties {
 		if c.Confirmed != (c.County == "kunshan") {
 			t.Errorf("%s confirmed %v", c.County, c.Confirmed)
@@ -613,7 +617,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	for _, rec := range recs[1:] {
 		switch rec[0] {
 		case "昆山市":
-			if rec[col("已放款（笔）")] != "2" || rec[col("放款金额合计（万元）")] != "420.5" || rec[col("苏质贷放款（万元）")] != "300" || rec[col("确认状态")] != "已确认" {
+			if rec[col("已放款（笔）")] != "2" || rec[col("放款金额合计（万元）")] != "420.5" || rec[col("苏质贷放款（万元）")] != "300" || rec[col("确认状态")] != "未确认" { // this month cannot be confirmed yet
 				t.Errorf("csv kunshan %v", rec)
 			}
 		case "全市合计":
@@ -623,7 +627,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		}
 	}
 
-	// XLSX: 汇总 and a sheet per county.
+	// XLSX: 汇总, 融资成交明细 and a sheet per county.
 	rec = s.raw("GET", "/api/v1/reports/monthly?format=xlsx&month="+month, s.admin, nil)
 	if rec.Code != 200 {
 		t.Fatalf("xlsx: %d", rec.Code)
@@ -634,7 +638,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) != 12 || sheets[0] != bot.SummarySheet {
+	if len(sheets) != 13 || sheets[0] != bot.SummarySheet || sheets[1] != bot.DealSheet {
 		t.Fatalf("sheets %v", sheets)
 	}
 	rows, err := f.GetRows(bot.SummarySheet)
@@ -661,7 +665,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f2.Close()
-	if got := f2.GetSheetList(); len(got) != 2 || got[1] != "昆山市" {
+	if got := f2.GetSheetList(); len(got) != 3 || got[1] != bot.DealSheet || got[2] != "昆山市" {
 		t.Errorf("county workbook sheets %v", got)
 	}
 }

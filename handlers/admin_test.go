@@ -86,6 +86,8 @@ func TestAdminEndpointsByRole(t *testing.T) {
 		t.Fatalf("broadcast setup: %d", code)
 	}
 	month := now.In(dialog.Shanghai).Format("2006-01")
+	// Only a finished month can be confirmed.
+	lastMonth := time.Date(now.In(dialog.Shanghai).Year(), now.In(dialog.Shanghai).Month(), 1, 0, 0, 0, 0, dialog.Shanghai).AddDate(0, -1, 0).Format("2006-01")
 	leadPath := fmt.Sprintf("/api/v1/leads/%d", lead)
 	bcPath := fmt.Sprintf("/api/v1/broadcasts/%d", bc.ID)
 	newBroadcast := map[string]any{"title": "通知2", "content": "内容", "audience": map[string]string{"type": "tier", "value": "2"}}
@@ -137,7 +139,7 @@ func TestAdminEndpointsByRole(t *testing.T) {
 		{"POST", bcPath + "/send", nil, nil, officerOnly(200)},
 		{"GET", "/api/v1/reports/monthly?month=" + month, nil, nil, all(200)},
 		{"GET", "/api/v1/reports/monthly?month=" + month + "&format=csv", nil, nil, all(200)},
-		{"POST", "/api/v1/reports/monthly/confirm", map[string]string{"month": month}, nil,
+		{"POST", "/api/v1/reports/monthly/confirm", map[string]string{"month": lastMonth}, nil,
 			map[string]int{none: 401, viewer: 403, other: 200, county: 200, officer: 403}},
 		// The lead pipeline's endpoints.
 		{"GET", "/api/v1/leads", nil, nil, all(200)},

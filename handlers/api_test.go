@@ -78,7 +78,7 @@ func TestAPIRoles(t *testing.T) {
 	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "kunshan-user", "password": "Sz-pass-2026", "role": "viewer"}, &errRes); code != http.StatusConflict || errRes.Error != "用户名“kunshan-user”已存在" {
 		t.Errorf("duplicate user: %d %q", code, errRes.Error)
 	}
-	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "x1", "password": "Sz-pass-2026", "role": "root"}, &errRes); code != http.StatusBadRequest || errRes.Error != "角色应为 officer、county 或 viewer" {
+	if code := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "x1", "password": "Sz-pass-2026", "role": "root"}, &errRes); code != http.StatusBadRequest || errRes.Error != "角色应为 officer、county、viewer 或 institution" {
 		t.Errorf("bad role: %d %q", code, errRes.Error)
 	}
 

@@ -106,7 +106,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/settings/workdays", cs.workdaysSubmit)
 	g.GET("/console/sandbox", cs.sandboxPage)
 	g.GET("/console/audit", cs.auditPage)
-	g.GET("/console/audit/export", cs.auditExport)
+	g.GET("/console/audit/export", cs.auditDownload)
 	g.GET("/console/accounts", cs.accountsPage)
 	g.POST("/console/accounts", cs.accountCreate)
 	g.POST("/console/accounts/:id/:action", cs.accountAction)
@@ -115,6 +115,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.GET("/simulator", cs.simulatorPage)
 	g.POST("/simulator/send", cs.simulatorSend)
 	g.GET("/simulator/inbox", cs.simulatorInbox)
+	cs.programmeRoutes(g)
 }
 
 // funcs are the page helpers that need the service.
@@ -174,6 +175,8 @@ func roleLabel(role string) string {
 		return "县级市（区）"
 	case dialog.RoleViewer:
 		return "只读"
+	case dialog.RoleInstitution:
+		return "合作金融机构"
 	}
 	return role
 }
@@ -192,7 +195,13 @@ type page struct {
 }
 
 // CanWrite reports whether the page shows forms that change data.
-func (p page) CanWrite() bool { return p.Account.CanWrite() }
+// Specialists write too: on the applications referred to them.
+func (p page) CanWrite() bool {
+	return p.Account.CanWrite() || p.Account.Role == dialog.RoleInstitution
+}
+
+// Can reports whether the reader holds a permission, for the navigation.
+func (p page) Can(perm string) bool { return p.Account.Can(dialog.Perm(perm)) }
 
 // Officer reports whether the reader is a city officer.
 func (p page) Officer() bool { return p.Account.Role == dialog.RoleOfficer }

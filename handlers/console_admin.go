@@ -117,8 +117,8 @@ func (cs *console) auditPage(c *gin.Context) {
 	cs.renderPage(c, status, "audit", p)
 }
 
-// auditExport: GET /console/audit/export — the filtered log as xlsx.
-func (cs *console) auditExport(c *gin.Context) {
+// auditDownload: GET /console/audit/export — the filtered log as xlsx.
+func (cs *console) auditDownload(c *gin.Context) {
 	acc := account(c)
 	if err := acc.Require(dialog.PermAuditRead); err != nil {
 		cs.failPage(c, err)

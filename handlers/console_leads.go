@@ -102,6 +102,9 @@ func (cs *console) leadQuery(acc dialog.Account, f leadsFilter, pageNo int) (sto
 	if acc.Role == dialog.RoleCounty {
 		q.County = acc.County
 	}
+	if acc.Role == dialog.RoleInstitution {
+		q.Institution = acc.Institution
+	}
 	return q, nil
 }
 
@@ -153,6 +156,7 @@ type leadData struct {
 	Next        []option
 	CanDisburse bool // "disbursed" is a next status: the form asks the amount
 	Note        string
+	Programme   *programmeData // referrals and deals (console_programme.go)
 }
 
 func (cs *console) leadData(l dialog.Lead) *leadData {
@@ -175,7 +179,12 @@ func (cs *console) leadPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	p := cs.newPage(c, l.Number, cs.leadData(l))
+	d := cs.leadData(l)
+	if err := cs.withProgramme(c, d); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	p := cs.newPage(c, l.Number, d)
 	p.Nav = "leads"
 	cs.renderPage(c, http.StatusOK, "lead", p)
 }
@@ -221,6 +230,10 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	}
 	d := cs.leadData(cur)
 	d.Note = note
+	if err := cs.withProgramme(c, d); err != nil {
+		cs.failPage(c, err)
+		return
+	}
 	p := cs.newPage(c, cur.Number, d)
 	p.Nav, p.Error = "leads", msg
 	cs.renderPage(c, status, "lead", p)

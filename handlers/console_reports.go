@@ -30,12 +30,12 @@ func (cs *console) reportsPage(c *gin.Context) {
 			cs.failPage(c, err)
 			return
 		}
-		p := cs.newPage(c, "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm)})
+		p := cs.newPage(c, "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm) && r.Finished})
 		p.Error = msg
 		cs.renderPage(c, status, "reports", p)
 		return
 	}
-	cs.render(c, http.StatusOK, "reports", "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm)})
+	cs.render(c, http.StatusOK, "reports", "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm) && r.Finished})
 }
 
 // reportConfirm: POST /console/reports/confirm (month), county accounts.

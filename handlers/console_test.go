@@ -13,7 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -298,7 +300,8 @@ func TestConsolePagesByRole(t *testing.T) {
 			"/console/counties/kunshan":                 {200, []string{`id="bind-create"`}, []string{`id="contact-form"`, `id="qr-create"`}},
 			"/console/counties/taicang":                 {404, nil, nil},
 			"/console/broadcasts":                       {200, []string{"剩余额度"}, []string{`id="broadcast-form"`}},
-			"/console/reports":                          {200, []string{"昆山市", `id="report-confirm"`}, []string{"太仓市", "全市合计"}},
+			"/console/reports":                          {200, []string{"昆山市", "尚未结束"}, []string{"太仓市", "全市合计", `id="report-confirm"`}},
+			"/console/reports?month=2026-01":            {200, []string{"昆山市", `id="report-confirm"`}, []string{"太仓市", "全市合计"}},
 			"/console/settings":                         {403, nil, []string{`id="lpr-form"`}},
 			"/console/sandbox":                          {403, nil, nil},
 			"/simulator":                                {200, []string{"o-sim-"}, nil},
@@ -668,8 +671,10 @@ func TestConsoleReportDownloadAndBroadcastPreview(t *testing.T) {
 	// A county confirms its month.
 	ks := newBrowser(t, s.handler)
 	ks.login("ks", "password-ks")
+	// Only a finished month can be confirmed: last month.
 	page := ks.mustPage("/console/reports")
-	month := regexp.MustCompile(`name="month" value="(\d{4}-\d{2})"`).FindStringSubmatch(page)[1]
+	this, _ := time.ParseInLocation("2006-01", regexp.MustCompile(`name="month" value="(\d{4}-\d{2})"`).FindStringSubmatch(page)[1], dialog.Shanghai)
+	month := this.AddDate(0, -1, 0).Format("2006-01")
 	if code, loc, _ := ks.post("/console/reports/confirm", url.Values{"month": {month}}); code != http.StatusSeeOther {
 		t.Fatalf("confirm: %d %s", code, loc)
 	}

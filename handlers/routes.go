@@ -97,6 +97,7 @@ func New(cfg Config) http.Handler {
 		authed.PATCH("/leads/:id", s.writer, s.patchLead)
 		authed.POST("/counties/:county/bind-codes", s.writer, s.createBindCode)
 		s.adminRoutes(authed)
+		s.programmeRoutes(authed)
 	}
 	s.consoleRoutes(r)
 	if cfg.Registry != nil && !cfg.MetricsElsewhere {

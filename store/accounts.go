@@ -26,7 +26,8 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 
 func toAccount(a Account) dialog.Account {
 	d := dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
-		MustChangePassword: a.MustChangePassword, Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt}
+		MustChangePassword: a.MustChangePassword, Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt,
+		Institution: a.InstitutionID}
 	if a.LastLoginAt != nil {
 		d.LastLoginAt = *a.LastLoginAt
 	}
@@ -44,6 +45,8 @@ type NewAccount struct {
 	// MustChangePassword makes the account change its password before
 	// anything else (a generated or reset password).
 	MustChangePassword bool
+	// Institution is the cooperating institution of an institution account.
+	Institution uint64
 }
 
 // CreateAccount validates and stores an account with a bcrypt hash of its
@@ -58,7 +61,22 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 	if err := checkPersonName(n.Name); err != nil {
 		return dialog.Account{}, err
 	}
+	if n.Role != dialog.RoleInstitution && n.Institution != 0 {
+		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "只有金融机构账号可以指定 institution")
+	}
 	switch n.Role {
+	case dialog.RoleInstitution:
+		if n.County != "" {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "金融机构账号不能指定 county")
+		}
+		if n.Institution == 0 {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "金融机构账号必须指定 institution（合作金融机构编号）")
+		}
+		if _, err := db.Institution(ctx, n.Institution); errors.Is(err, dialog.ErrNotFound) {
+			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "未知的合作金融机构（编号%d）", n.Institution)
+		} else if err != nil {
+			return dialog.Account{}, err
+		}
 	case dialog.RoleOfficer, dialog.RoleViewer:
 		if n.County != "" {
 			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "只有县级市（区）账号可以指定 county")
@@ -73,14 +91,14 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 			return dialog.Account{}, err
 		}
 	default:
-		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "角色应为 officer、county 或 viewer")
+		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "角色应为 officer、county、viewer 或 institution")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), bcrypt.DefaultCost)
 	if err != nil {
 		return dialog.Account{}, fmt.Errorf("hash password: %w", err)
 	}
 	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID,
-		CreatedBy: by, MustChangePassword: n.MustChangePassword, Name: n.Name}
+		InstitutionID: n.Institution, CreatedBy: by, MustChangePassword: n.MustChangePassword, Name: n.Name}
 	if err := db.WithContext(ctx).Create(&a).Error; err != nil {
 		if IsDuplicate(err) {
 			return dialog.Account{}, dialog.Errorf(dialog.ErrDuplicate, "用户名“%s”已存在", n.Username)

@@ -24,7 +24,7 @@ func TestAccountValidation(t *testing.T) {
 	}{
 		{"short username", store.NewAccount{Username: "a", Password: "Sz-pass-2026", Role: "viewer"}, "用户名应为2–64位字母、数字或 _ . @ -"},
 		{"short password", store.NewAccount{Username: "bob", Password: "short", Role: "viewer"}, "密码应为10–72个字符"},
-		{"bad role", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "root"}, "角色应为 officer、county 或 viewer"},
+		{"bad role", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "root"}, "角色应为 officer、county、viewer 或 institution"},
 		{"county without county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county"}, "县级市（区）账号必须指定 county"},
 		{"unknown county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county", County: "atlantis"}, "未知的县级市（区）“atlantis”"},
 		{"officer with county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "officer", County: "kunshan"}, "只有县级市（区）账号可以指定 county"},

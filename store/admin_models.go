@@ -81,4 +81,7 @@ type ReportConfirmation struct {
 	Month       string    `gorm:"size:7;uniqueIndex:idx_report_conf;not null"`
 	ConfirmedBy string    `gorm:"size:64;not null"`
 	ConfirmedAt time.Time `gorm:"not null"`
+	// Figures is a digest of the county's figures when confirmed; the
+	// confirmation is stale once they differ.
+	Figures string `gorm:"size:64;not null;default:''"`
 }

@@ -171,6 +171,8 @@ type LeadFilter struct {
 	OpenID   string
 	OpenOnly bool
 	Limit    int // default 200
+	// Institution selects the leads referred to an institution.
+	Institution uint64
 }
 
 // where narrows q to the leads f selects.
@@ -189,6 +191,10 @@ func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
 	}
 	if f.OpenOnly {
 		q = q.Where("status IN ?", dialog.OpenStatuses())
+	}
+	if f.Institution != 0 {
+		q = q.Where("id IN (?)", q.Session(&gorm.Session{NewDB: true}).Model(&ReferralRecord{}).
+			Select("lead_id").Where("institution_id = ?", f.Institution))
 	}
 	return q
 }
@@ -284,6 +290,9 @@ func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, a
 		ev := LeadEvent{LeadID: id, Status: to, Actor: actor, Note: note, CreatedAt: at}
 		if err := tx.Create(&ev).Error; err != nil {
 			return fmt.Errorf("move lead %d: event: %w", id, err)
+		}
+		if err := afterMove(tx, r, to, actor, at, set); err != nil {
+			return fmt.Errorf("move lead %d: %w", id, err)
 		}
 		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
 			return fmt.Errorf("move lead %d: reread: %w", id, err)

@@ -75,6 +75,16 @@ var migrations = []migration{
 	{29, "add audit_logs.object", addColumn(&AuditLog{}, "Object")},
 	{30, "add audit_logs.summary", addColumn(&AuditLog{}, "Summary")},
 	{31, "index audit_logs.action", createIndex(&AuditLog{}, "idx_audit_logs_action")},
+	// 50–69: the programme's records (roster, institutions, deals).
+	{50, "create roster_entries", createTable(&RosterRecord{})},
+	{51, "create roster_versions", createTable(&RosterVersion{})},
+	{52, "create institutions", createTable(&InstitutionRecord{})},
+	{53, "create specialists", createTable(&SpecialistRecord{})},
+	{54, "create specialist_bind_codes", createTable(&SpecialistCode{})},
+	{55, "create referrals", createTable(&ReferralRecord{})},
+	{56, "create deals", createTable(&DealRecord{})},
+	{57, "add accounts.institution_id", addColumn(&Account{}, "InstitutionID")},
+	{58, "add report_confirmations.figures", addColumn(&ReportConfirmation{}, "Figures")},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -154,7 +154,9 @@ type Account struct {
 	Role         string `gorm:"size:16;not null"`
 	County       string `gorm:"size:32"`
 	OpenID       string `gorm:"size:64;index"`
-	CreatedBy    string `gorm:"size:64"`
+	// InstitutionID is the cooperating institution of an institution account.
+	InstitutionID uint64 `gorm:"not null;default:0"`
+	CreatedBy     string `gorm:"size:64"`
 	// MustChangePassword is set for a generated or reset password.
 	MustChangePassword bool `gorm:"not null;default:false"`
 	// Name is the person's name, shown in the operations log and on

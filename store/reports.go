@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -56,15 +57,16 @@ type DisbursedSum struct {
 	Wan     float64
 }
 
-// DisbursedSums sums leads.disbursed_wan of the leads moved to disbursed in
-// [from, to), by county and product.
+// DisbursedSums sums the deals disbursed in [from, to) (by their
+// disbursement date in Asia/Shanghai), by county and product, so that the
+// summary agrees with the deal-by-deal list. A disbursement entered with
+// its amount alone is a deal too (afterMove).
 func (db *DB) DisbursedSums(ctx context.Context, from, to time.Time) ([]DisbursedSum, error) {
 	var rows []DisbursedSum
-	err := db.WithContext(ctx).Table("leads").
-		Select("leads.county AS county, leads.product AS product, COUNT(*) AS count, COALESCE(SUM(leads.disbursed_wan), 0) AS wan").
-		Where("leads.id IN (?)", db.WithContext(ctx).Table("lead_events").Select("lead_id").
-			Where("status = ? AND created_at >= ? AND created_at < ?", "disbursed", from, to)).
-		Group("leads.county, leads.product").Scan(&rows).Error
+	err := db.WithContext(ctx).Model(&DealRecord{}).
+		Select("county, product, COUNT(*) AS count, COALESCE(SUM(amount_wan), 0) AS wan").
+		Where("disbursed_on >= ? AND disbursed_on < ?", from.In(shanghai).Format("2006-01-02"), to.In(shanghai).Format("2006-01-02")).
+		Group("county, product").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("disbursed sums: %w", err)
 	}
@@ -73,7 +75,13 @@ func (db *DB) DisbursedSums(ctx context.Context, from, to time.Time) ([]Disburse
 
 // SetDisbursedWan records the amount (万元) actually disbursed on a lead.
 func (db *DB) SetDisbursedWan(ctx context.Context, id uint64, wan float64) error {
-	if err := db.WithContext(ctx).Model(&Lead{}).Where("id = ?", id).Update("disbursed_wan", wan).Error; err != nil {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Lead{}).Where("id = ?", id).Update("disbursed_wan", wan).Error; err != nil {
+			return err
+		}
+		return correctSoleDeal(tx, id, wan)
+	})
+	if err != nil {
 		return fmt.Errorf("set disbursed %d: %w", id, err)
 	}
 	return nil

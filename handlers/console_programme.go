@@ -1,0 +1,479 @@
+package handlers
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// Console pages of the programme's records: the 企业库 roster (import with
+// a preview, export), the cooperating institutions and their specialists,
+// referrals and deals on the application page, and the league table.
+
+func (cs *console) programmeRoutes(g *gin.RouterGroup) {
+	g.GET("/console/roster", cs.rosterPage)
+	g.POST("/console/roster/import", cs.rosterImport)
+	g.GET("/console/roster/export", cs.rosterExport)
+	g.GET("/console/institutions", cs.institutionsPage)
+	g.POST("/console/institutions", cs.institutionCreate)
+	g.POST("/console/institutions/:inst", cs.institutionRename)
+	g.POST("/console/institutions/:inst/specialists", cs.specialistAdd)
+	g.POST("/console/institutions/:inst/specialists/:sid/delete", cs.specialistDelete)
+	g.POST("/console/institutions/:inst/specialists/:sid/bind-code", cs.specialistBindCode)
+	g.POST("/console/leads/:id/referrals", cs.referralSubmit)
+	g.POST("/console/leads/:id/deals", cs.dealSubmit)
+	g.GET("/console/league", cs.leaguePage)
+	g.GET("/console/league/download", cs.leagueDownload)
+}
+
+func init() {
+	notices["institution"] = "合作金融机构已保存。"
+	notices["specialist"] = "服务专员已保存。"
+	notices["referral"] = "已推荐，机构服务专员和企业将收到通知。"
+	notices["deal"] = "放款已登记，计入当月融资成交明细，企业将收到通知。"
+}
+
+type rosterData struct {
+	Items    []bot.RosterLine
+	Filter   rosterForm
+	Counties []option
+	Tiers    []option
+	Import   *bot.RosterImport
+	File     string
+	CanEdit  bool
+	Export   string // the export link with the filter
+}
+
+type rosterForm struct {
+	County, Tier, Q string
+}
+
+func (cs *console) rosterData(c *gin.Context) (*rosterData, error) {
+	acc := account(c)
+	form := rosterForm{County: c.Query("county"), Tier: c.Query("tier"), Q: strings.TrimSpace(c.Query("q"))}
+	f := store.RosterFilter{County: form.County, Query: form.Q, Limit: 500}
+	if form.Tier != "" {
+		t, ok := dialog.ParseTier(form.Tier)
+		if !ok {
+			return nil, dialog.Errorf(dialog.ErrInvalid, "质量信誉类型应为 1–4")
+		}
+		f.Tier = t
+	}
+	items, err := cs.Bot.Roster(c.Request.Context(), acc, f)
+	if err != nil {
+		return nil, err
+	}
+	d := &rosterData{Items: items, Filter: form, CanEdit: acc.Can(dialog.PermRosterImport),
+		Tiers: []option{{"1", "Ⅰ类"}, {"2", "Ⅱ类"}, {"3", "Ⅲ类"}, {"4", "Ⅳ类"}}}
+	if acc.Role != dialog.RoleCounty {
+		for _, cty := range cs.Bot.Policy().Counties {
+			d.Counties = append(d.Counties, option{cty.ID, cty.Name})
+		}
+	}
+	d.Export = "/console/roster/export?" + url.Values{"county": {form.County}, "tier": {form.Tier}, "q": {form.Q}}.Encode()
+	return d, nil
+}
+
+// rosterPage: GET /console/roster?county=&tier=&q=.
+func (cs *console) rosterPage(c *gin.Context) {
+	d, err := cs.rosterData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.render(c, http.StatusOK, "roster", "企业库", d)
+}
+
+// rosterImport: POST /console/roster/import (multipart file, mode
+// preview|import): the page again with the validation report.
+func (cs *console) rosterImport(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxRosterFile+1<<20)
+	d, err := cs.rosterData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	p := cs.newPage(c, "企业库", d)
+	fh, ferr := c.FormFile("file")
+	if ferr != nil || fh.Size > MaxRosterFile {
+		p.Error = "请选择要导入的 csv 或 xlsx 文件（不超过10MB）"
+		cs.renderPage(c, http.StatusBadRequest, "roster", p)
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxRosterFile+1))
+	f.Close()
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	dry := c.PostForm("mode") != "import"
+	res, err := cs.Bot.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
+	if err != nil {
+		status, msg := apiStatus(err)
+		if status != http.StatusBadRequest {
+			cs.failPage(c, err)
+			return
+		}
+		p.Error = msg
+		cs.renderPage(c, status, "roster", p)
+		return
+	}
+	setAudit(c, nil, gin.H{"file": fh.Filename, "dry_run": dry, "inserted": res.Inserted, "updated": res.Updated, "rejected": len(res.Rejected)})
+	if !dry {
+		// Show the roster as it now is.
+		if d, err = cs.rosterData(c); err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		p.Data = d
+	}
+	d.Import, d.File = &res, fh.Filename
+	cs.renderPage(c, http.StatusOK, "roster", p)
+}
+
+// rosterExport: GET /console/roster/export?county=&tier=&q= (xlsx), recorded
+// in the audit log.
+func (cs *console) rosterExport(c *gin.Context) {
+	f, err := rosterFilter(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	data, n, err := cs.Bot.RosterXLSX(c.Request.Context(), account(c), f)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.auditExport(c, "roster", n)
+	name := "suzhirong-roster-" + cs.Now().In(bot.Shanghai).Format("20060102") + ".xlsx"
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape("苏质融企业库名录.xlsx"))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
+}
+
+type institutionsData struct {
+	Items   []institutionView
+	Kinds   []option
+	CanEdit bool
+	Code    string // a bind code just issued
+	CodeFor string
+}
+
+func kindOptions2() []option {
+	var out []option
+	for _, k := range dialog.InstitutionKinds() {
+		out = append(out, option{k, dialog.InstitutionKindLabel(k)})
+	}
+	return out
+}
+
+func (cs *console) institutionsData(c *gin.Context) (*institutionsData, error) {
+	list, err := cs.Bot.Institutions(c.Request.Context(), account(c))
+	if err != nil {
+		return nil, err
+	}
+	d := &institutionsData{Kinds: kindOptions2(), CanEdit: account(c).Can(dialog.PermInstWrite)}
+	for _, in := range list {
+		d.Items = append(d.Items, institutionJSON(in))
+	}
+	return d, nil
+}
+
+// institutionsPage: GET /console/institutions.
+func (cs *console) institutionsPage(c *gin.Context) {
+	d, err := cs.institutionsData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.render(c, http.StatusOK, "institutions", "合作金融机构", d)
+}
+
+// institutionsAgain shows the institutions page with err's message, or
+// fails the request when err is not the reader's to fix.
+func (cs *console) institutionsAgain(c *gin.Context, err error) {
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError || status == http.StatusForbidden {
+		cs.failPage(c, err)
+		return
+	}
+	d, derr := cs.institutionsData(c)
+	if derr != nil {
+		cs.failPage(c, derr)
+		return
+	}
+	p := cs.newPage(c, "合作金融机构", d)
+	p.Error = msg
+	cs.renderPage(c, status, "institutions", p)
+}
+
+// institutionCreate: POST /console/institutions (name, kind).
+func (cs *console) institutionCreate(c *gin.Context) {
+	in, err := cs.Bot.CreateInstitution(c.Request.Context(), account(c), c.PostForm("name"), c.PostForm("kind"))
+	if err != nil {
+		cs.institutionsAgain(c, err)
+		return
+	}
+	setAudit(c, nil, institutionJSON(in))
+	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=institution")
+}
+
+// institutionRename: POST /console/institutions/{id} (name, kind).
+func (cs *console) institutionRename(c *gin.Context) {
+	id, ok := idParam(c, "inst")
+	if !ok {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	in, err := cs.Bot.UpdateInstitution(c.Request.Context(), account(c), id, c.PostForm("name"), c.PostForm("kind"))
+	if err != nil {
+		cs.institutionsAgain(c, err)
+		return
+	}
+	setAudit(c, nil, institutionJSON(in))
+	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=institution")
+}
+
+// specialistAdd: POST /console/institutions/{id}/specialists (name, phone, products).
+func (cs *console) specialistAdd(c *gin.Context) {
+	id, ok := idParam(c, "inst")
+	if !ok {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	sp, err := cs.Bot.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{
+		Name: c.PostForm("name"), Phone: c.PostForm("phone"), Products: c.PostForm("products")})
+	if err != nil {
+		cs.institutionsAgain(c, err)
+		return
+	}
+	setAudit(c, nil, specialistJSON(sp))
+	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=specialist")
+}
+
+// specialistDelete: POST /console/institutions/{id}/specialists/{sid}/delete.
+func (cs *console) specialistDelete(c *gin.Context) {
+	inst, ok1 := idParam(c, "inst")
+	id, ok2 := idParam(c, "sid")
+	if !ok1 || !ok2 {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	if err := cs.Bot.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=specialist")
+}
+
+// specialistBindCode: POST /console/institutions/{id}/specialists/{sid}/bind-code:
+// the page again with the one-time code.
+func (cs *console) specialistBindCode(c *gin.Context) {
+	inst, ok1 := idParam(c, "inst")
+	id, ok2 := idParam(c, "sid")
+	if !ok1 || !ok2 {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	sc, err := cs.Bot.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	d, err := cs.institutionsData(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	d.Code = sc.Code
+	for _, in := range d.Items {
+		for _, sp := range in.Specialists {
+			if sp.ID == id {
+				d.CodeFor = in.Name + " " + sp.Name
+			}
+		}
+	}
+	cs.render(c, http.StatusOK, "institutions", "合作金融机构", d)
+}
+
+// programmeData is the lead page's part about institutions: referrals,
+// deals, and the forms the reader may use.
+type programmeData struct {
+	Referrals    []referralView
+	Deals        []bot.DealLine
+	Institutions []option // to refer to, or to record a deal of
+	CanRefer     bool
+	CanDeal      bool
+	Specialist   bool   // the reader is an institution's specialist
+	Today        string // the disbursement date's default and maximum
+	Deal         dealForm
+}
+
+type dealForm struct {
+	Institution, Product, AmountWan, RatePct, TermMonths, DisbursedOn string
+}
+
+// withProgramme adds the referrals, deals and forms to a lead page.
+func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
+	acc := account(c)
+	ctx := c.Request.Context()
+	l := d.Lead
+	pd := &programmeData{Today: cs.Now().In(bot.Shanghai).Format("2006-01-02"), Specialist: acc.Role == dialog.RoleInstitution}
+	refs, err := cs.Bot.Referrals(ctx, acc, l.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		pd.Referrals = append(pd.Referrals, referralJSON(r))
+	}
+	deals, err := cs.Bot.Deals(ctx, acc, l.ID)
+	if err != nil {
+		return err
+	}
+	for _, dl := range deals {
+		pd.Deals = append(pd.Deals, cs.Bot.DealLine(dl))
+	}
+	_, pathErr := dialog.PathTo(l.Kind, l.Status, dialog.StatusDisbursed)
+	pd.CanDeal = l.Kind == dialog.LeadNeed && acc.Can(dialog.PermDealWrite) && pathErr == nil
+	pd.CanRefer = l.Kind == dialog.LeadNeed && l.Open() && acc.Can(dialog.PermReferral)
+	if acc.Role != dialog.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
+		insts, err := cs.Bot.Institutions(ctx, acc)
+		if err != nil {
+			return err
+		}
+		for _, in := range insts {
+			pd.Institutions = append(pd.Institutions, option{strconv.FormatUint(in.ID, 10), in.Name + "（" + dialog.InstitutionKindLabel(in.Kind) + "）"})
+		}
+	}
+	if pd.Specialist {
+		// A specialist records review, pre-approval, contract or refusal;
+		// the disbursement is the deal form.
+		var next []option
+		for _, st := range []string{dialog.StatusReviewing, dialog.StatusPreApproved, dialog.StatusContracted} {
+			if path, err := dialog.PathTo(l.Kind, l.Status, st); err == nil && len(path) > 0 {
+				next = append(next, option{st, dialog.StatusLabel(st)})
+			}
+		}
+		if dialog.CheckMove(l.Kind, l.Status, dialog.StatusRejected) == nil {
+			next = append(next, option{dialog.StatusRejected, dialog.StatusLabel(dialog.StatusRejected)})
+		}
+		d.Next, d.CanDisburse = next, false
+	}
+	pd.Deal.DisbursedOn = pd.Today
+	if l.Product != "" {
+		pd.Deal.Product = cs.productName(l.Product)
+	}
+	d.Programme = pd
+	return nil
+}
+
+// referralSubmit: POST /console/leads/{id}/referrals (institution).
+func (cs *console) referralSubmit(c *gin.Context) {
+	inst, _ := strconv.ParseUint(c.PostForm("institution"), 10, 64)
+	_, err := cs.Bot.Refer(c.Request.Context(), account(c), c.Param("id"), inst)
+	cs.afterLeadForm(c, err, "referral", nil)
+}
+
+// dealSubmit: POST /console/leads/{id}/deals (institution, product,
+// amount_wan, rate_pct, term_months, disbursed_on).
+func (cs *console) dealSubmit(c *gin.Context) {
+	form := dealForm{Institution: c.PostForm("institution"), Product: strings.TrimSpace(c.PostForm("product")),
+		AmountWan: strings.TrimSpace(c.PostForm("amount_wan")), RatePct: strings.TrimSpace(c.PostForm("rate_pct")),
+		TermMonths: strings.TrimSpace(c.PostForm("term_months")), DisbursedOn: strings.TrimSpace(c.PostForm("disbursed_on"))}
+	req := bot.DealRequest{Product: form.Product, DisbursedOn: form.DisbursedOn}
+	req.Institution, _ = strconv.ParseUint(form.Institution, 10, 64)
+	var err error
+	if req.AmountWan, err = strconv.ParseFloat(form.AmountWan, 64); err != nil {
+		err = dialog.Errorf(dialog.ErrInvalid, "放款金额应为万元数，如 500")
+	} else if req.RatePct, err = strconv.ParseFloat(form.RatePct, 64); err != nil {
+		err = dialog.Errorf(dialog.ErrInvalid, "利率应为年利率百分数，如 3.45")
+	} else if req.TermMonths, err = strconv.Atoi(form.TermMonths); err != nil {
+		err = dialog.Errorf(dialog.ErrInvalid, "期限应为月数，如 12")
+	}
+	if err == nil {
+		_, _, err = cs.Bot.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
+	}
+	cs.afterLeadForm(c, err, "deal", &form)
+}
+
+// afterLeadForm redirects to the lead after a form succeeded, or shows the
+// lead again with the reason and what was typed.
+func (cs *console) afterLeadForm(c *gin.Context, err error, ok string, form *dealForm) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	if err == nil {
+		l, lerr := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+		if lerr != nil {
+			cs.failPage(c, lerr)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok="+ok)
+		return
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	cur, lerr := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	if lerr != nil {
+		cs.failPage(c, lerr)
+		return
+	}
+	d := cs.leadData(cur)
+	if perr := cs.withProgramme(c, d); perr != nil {
+		cs.failPage(c, perr)
+		return
+	}
+	if form != nil {
+		d.Programme.Deal = *form
+	}
+	p := cs.newPage(c, cur.Number, d)
+	p.Nav, p.Error = "leads", msg
+	cs.renderPage(c, status, "lead", p)
+}
+
+// leaguePage: GET /console/league?year=.
+func (cs *console) leaguePage(c *gin.Context) {
+	year, _ := strconv.Atoi(c.Query("year"))
+	t, err := cs.Bot.League(c.Request.Context(), account(c), year)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.render(c, http.StatusOK, "league", "通报排名", t)
+}
+
+// leagueDownload: GET /console/league/download?year= (xlsx).
+func (cs *console) leagueDownload(c *gin.Context) {
+	year, _ := strconv.Atoi(c.Query("year"))
+	t, err := cs.Bot.League(c.Request.Context(), account(c), year)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	data, err := t.XLSX()
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.auditExport(c, "league", len(t.Rows))
+	c.Header("Content-Disposition", `attachment; filename="suzhirong-league-`+strconv.Itoa(t.Year)+`.xlsx"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
+}

@@ -1,0 +1,686 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// The programme's records: the 企业库 roster (upserted by credit code,
+// keeping every replaced version), institutions and specialists,
+// referrals and deals.
+
+func toRosterEntry(r RosterRecord) dialog.RosterEntry {
+	return dialog.RosterEntry{CreditCode: r.CreditCode, Name: r.Name, Tier: dialog.Tier(r.Tier), Basis: r.Basis,
+		County: r.County, ListedOn: r.ListedOn, Source: r.Source, Version: r.Version, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
+}
+
+// RosterResult counts what an upsert of the roster did (or would do).
+type RosterResult struct {
+	Inserted  int
+	Updated   int
+	Unchanged int
+}
+
+// UpsertRoster records entries by credit code in one transaction: a new
+// code is inserted as version 1; a changed one has its current version
+// copied to roster_versions and is updated; an identical one is left
+// alone, so importing the same file again changes nothing. With dryRun it
+// only counts.
+func (db *DB) UpsertRoster(ctx context.Context, entries []dialog.RosterEntry, by string, at time.Time, dryRun bool) (RosterResult, error) {
+	var res RosterResult
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Read the current records in chunks, so that a large file costs
+		// a query per 500 rows plus one per change.
+		cur := make(map[string]RosterRecord, len(entries))
+		for i := 0; i < len(entries); i += 500 {
+			codes := make([]string, 0, 500)
+			for _, e := range entries[i:min(i+500, len(entries))] {
+				codes = append(codes, e.CreditCode)
+			}
+			var rows []RosterRecord
+			if err := tx.Where("credit_code IN ?", codes).Find(&rows).Error; err != nil {
+				return fmt.Errorf("roster read: %w", err)
+			}
+			for _, r := range rows {
+				cur[r.CreditCode] = r
+			}
+		}
+		var fresh []RosterRecord
+		for _, e := range entries {
+			old, ok := cur[e.CreditCode]
+			switch {
+			case !ok:
+				res.Inserted++
+				fresh = append(fresh, RosterRecord{CreditCode: e.CreditCode, Name: e.Name, Tier: int(e.Tier), Basis: e.Basis,
+					County: e.County, ListedOn: e.ListedOn, Source: e.Source, Version: 1, UpdatedBy: by, CreatedAt: at, UpdatedAt: at})
+			case toRosterEntry(old).Same(e):
+				res.Unchanged++
+			default:
+				res.Updated++
+				if !dryRun {
+					if err := replaceRoster(tx, old, e, by, at); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if dryRun || len(fresh) == 0 {
+			return nil
+		}
+		if err := tx.CreateInBatches(fresh, 200).Error; err != nil {
+			if IsDuplicate(err) { // another import inserted the same enterprise meanwhile
+				return dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
+			}
+			return fmt.Errorf("roster insert: %w", err)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// replaceRoster keeps cur as a version and records e in its place.
+func replaceRoster(tx *gorm.DB, cur RosterRecord, e dialog.RosterEntry, by string, at time.Time) error {
+	old := RosterVersion{CreditCode: cur.CreditCode, Name: cur.Name, Tier: cur.Tier, Basis: cur.Basis, County: cur.County,
+		ListedOn: cur.ListedOn, Source: cur.Source, Version: cur.Version, UpdatedBy: cur.UpdatedBy, RecordedAt: cur.UpdatedAt,
+		ReplacedBy: by, ReplacedAt: at}
+	if err := tx.Create(&old).Error; err != nil {
+		return fmt.Errorf("roster history %s: %w", e.CreditCode, err)
+	}
+	res := tx.Model(&RosterRecord{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
+		"name": e.Name, "tier": int(e.Tier), "basis": e.Basis, "county": e.County, "listed_on": e.ListedOn,
+		"source": e.Source, "version": cur.Version + 1, "updated_by": by, "updated_at": at,
+	})
+	if res.Error != nil {
+		return fmt.Errorf("roster update %s: %w", e.CreditCode, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
+	}
+	return nil
+}
+
+// RosterEntry returns the roster's record of a credit code, or
+// dialog.ErrNotFound.
+func (db *DB) RosterEntry(ctx context.Context, code string) (dialog.RosterEntry, error) {
+	r, err := take[RosterRecord](db.WithContext(ctx).Where("credit_code = ?", code), "roster "+code)
+	if err != nil {
+		return dialog.RosterEntry{}, err
+	}
+	return toRosterEntry(r), nil
+}
+
+// RosterFilter selects roster entries; empty fields match everything.
+type RosterFilter struct {
+	County string
+	Tier   dialog.Tier
+	Query  string // name or credit code contains
+	Limit  int    // default 1000
+}
+
+// Roster returns the roster entries f selects, by county and name.
+func (db *DB) Roster(ctx context.Context, f RosterFilter) ([]dialog.RosterEntry, error) {
+	q := db.WithContext(ctx).Model(&RosterRecord{})
+	if f.County != "" {
+		q = q.Where("county = ?", f.County)
+	}
+	if f.Tier != 0 {
+		q = q.Where("tier = ?", int(f.Tier))
+	}
+	if f.Query != "" {
+		like := "%" + escapeLike(f.Query) + "%"
+		q = q.Where("name LIKE ? OR credit_code LIKE ?", like, like)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	var rows []RosterRecord
+	if err := q.Order("county, name, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("roster: %w", err)
+	}
+	out := make([]dialog.RosterEntry, len(rows))
+	for i, r := range rows {
+		out[i] = toRosterEntry(r)
+	}
+	return out, nil
+}
+
+// RosterHistory returns the replaced versions of a credit code, oldest first.
+func (db *DB) RosterHistory(ctx context.Context, code string) ([]dialog.RosterEntry, error) {
+	var rows []RosterVersion
+	if err := db.WithContext(ctx).Where("credit_code = ?", code).Order("version").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("roster history %s: %w", code, err)
+	}
+	out := make([]dialog.RosterEntry, len(rows))
+	for i, r := range rows {
+		out[i] = dialog.RosterEntry{CreditCode: r.CreditCode, Name: r.Name, Tier: dialog.Tier(r.Tier), Basis: r.Basis,
+			County: r.County, ListedOn: r.ListedOn, Source: r.Source, Version: r.Version, UpdatedBy: r.UpdatedBy, UpdatedAt: r.RecordedAt}
+	}
+	return out, nil
+}
+
+// afterMove keeps the programme's records in step with a lead's move, in
+// its transaction: an approved 入库申请 enters the roster as Ⅳ类 dated the
+// day of approval (unless the roster records the enterprise already), and
+// a disbursement recorded with its amount alone is a deal row too.
+func afterMove(tx *gorm.DB, before Lead, to, actor string, at time.Time, set map[string]any) error {
+	day := at.In(shanghai).Format("2006-01-02")
+	switch {
+	case to == dialog.StatusApproved && before.Kind == dialog.LeadApply:
+		var n int64
+		if err := tx.Model(&RosterRecord{}).Where("credit_code = ?", before.CreditCode).Count(&n).Error; err != nil {
+			return fmt.Errorf("roster admit: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		r := RosterRecord{CreditCode: before.CreditCode, Name: before.EnterpriseName, Tier: int(dialog.Tier4),
+			Basis: "自愿申请入库（" + before.Number + "）", County: before.County, ListedOn: day,
+			Source: dialog.RosterFromApplication, Version: 1, UpdatedBy: actor, CreatedAt: at, UpdatedAt: at}
+		if err := tx.Create(&r).Error; err != nil {
+			return fmt.Errorf("roster admit: %w", err)
+		}
+	case to == dialog.StatusDisbursed && set["disbursed_wan"] != nil:
+		wan, _ := set["disbursed_wan"].(float64)
+		var insts []uint64
+		if err := tx.Model(&ReferralRecord{}).Where("lead_id = ?", before.ID).Pluck("institution_id", &insts).Error; err != nil {
+			return fmt.Errorf("deal: referrals: %w", err)
+		}
+		var inst uint64
+		if len(insts) == 1 {
+			inst = insts[0]
+		}
+		d := DealRecord{LeadID: before.ID, County: before.County, InstitutionID: inst, EnterpriseName: before.EnterpriseName,
+			CreditCode: before.CreditCode, Product: before.Product, AmountWan: wan, TermMonths: before.TermMonths,
+			DisbursedOn: day, Actor: actor, CreatedAt: at}
+		if err := tx.Create(&d).Error; err != nil {
+			return fmt.Errorf("deal: %w", err)
+		}
+	}
+	return nil
+}
+
+// Institutions.
+
+func toInstitution(r InstitutionRecord) dialog.Institution {
+	return dialog.Institution{ID: r.ID, Name: r.Name, Kind: r.Kind, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
+}
+
+func toSpecialist(r SpecialistRecord) dialog.Specialist {
+	return dialog.Specialist{ID: r.ID, Institution: r.InstitutionID, Name: r.Name, Phone: r.Phone, Products: r.Products,
+		OpenID: r.OpenID, BoundAt: timeOrZero(r.BoundAt)}
+}
+
+// CreateInstitution stores an institution; a taken name wraps
+// dialog.ErrDuplicate.
+func (db *DB) CreateInstitution(ctx context.Context, name, kind, by string, at time.Time) (dialog.Institution, error) {
+	r := InstitutionRecord{Name: name, Kind: kind, UpdatedBy: by, CreatedAt: at, UpdatedAt: at}
+	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
+		if IsDuplicate(err) {
+			return dialog.Institution{}, dialog.Errorf(dialog.ErrDuplicate, "合作金融机构“%s”已存在", name)
+		}
+		return dialog.Institution{}, fmt.Errorf("create institution %s: %w", name, err)
+	}
+	return toInstitution(r), nil
+}
+
+// UpdateInstitution renames an institution or changes its kind.
+func (db *DB) UpdateInstitution(ctx context.Context, id uint64, name, kind, by string, at time.Time) (dialog.Institution, error) {
+	res := db.WithContext(ctx).Model(&InstitutionRecord{}).Where("id = ?", id).
+		Updates(map[string]any{"name": name, "kind": kind, "updated_by": by, "updated_at": at})
+	if res.Error != nil {
+		if IsDuplicate(res.Error) {
+			return dialog.Institution{}, dialog.Errorf(dialog.ErrDuplicate, "合作金融机构“%s”已存在", name)
+		}
+		return dialog.Institution{}, fmt.Errorf("update institution %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return dialog.Institution{}, dialog.ErrNotFound
+	}
+	return db.Institution(ctx, id)
+}
+
+// Institution returns an institution with its specialists, or
+// dialog.ErrNotFound.
+func (db *DB) Institution(ctx context.Context, id uint64) (dialog.Institution, error) {
+	r, err := take[InstitutionRecord](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("institution %d", id))
+	if err != nil {
+		return dialog.Institution{}, err
+	}
+	inst := toInstitution(r)
+	var sps []SpecialistRecord
+	if err := db.WithContext(ctx).Where("institution_id = ?", id).Order("id").Find(&sps).Error; err != nil {
+		return inst, fmt.Errorf("institution %d: specialists: %w", id, err)
+	}
+	for _, s := range sps {
+		inst.Specialists = append(inst.Specialists, toSpecialist(s))
+	}
+	return inst, nil
+}
+
+// Institutions returns every institution with its specialists, by kind and name.
+func (db *DB) Institutions(ctx context.Context) ([]dialog.Institution, error) {
+	var rows []InstitutionRecord
+	if err := db.WithContext(ctx).Order("kind, name, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("institutions: %w", err)
+	}
+	var sps []SpecialistRecord
+	if err := db.WithContext(ctx).Order("id").Find(&sps).Error; err != nil {
+		return nil, fmt.Errorf("institutions: specialists: %w", err)
+	}
+	by := map[uint64][]dialog.Specialist{}
+	for _, s := range sps {
+		by[s.InstitutionID] = append(by[s.InstitutionID], toSpecialist(s))
+	}
+	out := make([]dialog.Institution, len(rows))
+	for i, r := range rows {
+		out[i] = toInstitution(r)
+		out[i].Specialists = by[r.ID]
+	}
+	return out, nil
+}
+
+// AddSpecialist adds a service specialist to an institution.
+func (db *DB) AddSpecialist(ctx context.Context, s dialog.Specialist, at time.Time) (dialog.Specialist, error) {
+	if _, err := db.Institution(ctx, s.Institution); err != nil {
+		return dialog.Specialist{}, err
+	}
+	r := SpecialistRecord{InstitutionID: s.Institution, Name: s.Name, Phone: s.Phone, Products: s.Products, CreatedAt: at, UpdatedAt: at}
+	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
+		return dialog.Specialist{}, fmt.Errorf("add specialist: %w", err)
+	}
+	return toSpecialist(r), nil
+}
+
+// DeleteSpecialist removes a specialist of institution inst.
+func (db *DB) DeleteSpecialist(ctx context.Context, inst, id uint64) error {
+	res := db.WithContext(ctx).Where("id = ? AND institution_id = ?", id, inst).Delete(&SpecialistRecord{})
+	if res.Error != nil {
+		return fmt.Errorf("delete specialist %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return dialog.ErrNotFound
+	}
+	return nil
+}
+
+// CreateSpecialistCode issues a one-time code binding a WeChat user to
+// specialist id of institution inst, valid for BindCodeTTL.
+func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (SpecialistCode, error) {
+	if _, err := take[SpecialistRecord](db.WithContext(ctx).Where("id = ? AND institution_id = ?", id, inst), fmt.Sprintf("specialist %d", id)); err != nil {
+		return SpecialistCode{}, err
+	}
+	for range 5 {
+		sc := SpecialistCode{Code: newBindCode(), SpecialistID: id, CreatedBy: by, ExpiresAt: at.Add(BindCodeTTL), CreatedAt: at}
+		err := db.WithContext(ctx).Create(&sc).Error
+		if err == nil {
+			return sc, nil
+		}
+		if !IsDuplicate(err) {
+			return SpecialistCode{}, fmt.Errorf("create specialist code %d: %w", id, err)
+		}
+	}
+	return SpecialistCode{}, fmt.Errorf("create specialist code %d: no free code", id)
+}
+
+// UseSpecialistCode binds openID to the code's specialist and spends the
+// code, in one transaction. Errors wrap dialog.ErrNotFound (no such code),
+// dialog.ErrCodeUsed or dialog.ErrCodeExpired.
+func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at time.Time) (dialog.Specialist, error) {
+	code = NormalizeBindCode(code)
+	var out dialog.Specialist
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var sc SpecialistCode
+		err := tx.Where("code = ?", code).Take(&sc).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return dialog.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("use specialist code: %w", err)
+		}
+		if sc.UsedAt != nil {
+			return dialog.ErrCodeUsed
+		}
+		if !sc.ExpiresAt.After(at) {
+			return dialog.ErrCodeExpired
+		}
+		res := tx.Model(&SpecialistCode{}).Where("code = ? AND used_at IS NULL", code).Update("used_at", at)
+		if res.Error != nil {
+			return fmt.Errorf("use specialist code: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return dialog.ErrCodeUsed
+		}
+		if err := tx.Model(&SpecialistRecord{}).Where("id = ?", sc.SpecialistID).
+			Updates(map[string]any{"open_id": openID, "bound_at": at, "updated_at": at}).Error; err != nil {
+			return fmt.Errorf("bind specialist %d: %w", sc.SpecialistID, err)
+		}
+		var r SpecialistRecord
+		if err := tx.Where("id = ?", sc.SpecialistID).Take(&r).Error; err != nil {
+			return fmt.Errorf("bind specialist %d: %w", sc.SpecialistID, err)
+		}
+		out = toSpecialist(r)
+		return nil
+	})
+	return out, err
+}
+
+// SpecialistOpenIDs returns the bound WeChat users of an institution's specialists.
+func (db *DB) SpecialistOpenIDs(ctx context.Context, inst uint64) ([]string, error) {
+	var ids []string
+	if err := db.WithContext(ctx).Model(&SpecialistRecord{}).Where("institution_id = ? AND open_id <> ''", inst).
+		Order("id").Pluck("open_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("specialists of %d: %w", inst, err)
+	}
+	return ids, nil
+}
+
+// Referrals.
+
+// Refer records that a lead was referred to an institution and enqueues
+// msgs, in one transaction; a second referral to the same institution
+// wraps dialog.ErrDuplicate.
+func (db *DB) Refer(ctx context.Context, leadID, inst uint64, by string, at time.Time, msgs []Message) (dialog.Referral, error) {
+	r := ReferralRecord{LeadID: leadID, InstitutionID: inst, ReferredBy: by, CreatedAt: at}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			if IsDuplicate(err) {
+				return dialog.Errorf(dialog.ErrDuplicate, "该申请已推荐给这家机构")
+			}
+			return fmt.Errorf("refer lead %d: %w", leadID, err)
+		}
+		return enqueue(tx, msgs, at)
+	})
+	if err != nil {
+		return dialog.Referral{}, err
+	}
+	return dialog.Referral{ID: r.ID, LeadID: leadID, Institution: inst, By: by, At: r.CreatedAt}, nil
+}
+
+// Referrals returns a lead's referrals with the institutions' names, oldest first.
+func (db *DB) Referrals(ctx context.Context, leadID uint64) ([]dialog.Referral, error) {
+	var rows []struct {
+		ID            uint64
+		LeadID        uint64
+		InstitutionID uint64
+		Name          string
+		ReferredBy    string
+		CreatedAt     time.Time
+	}
+	err := db.WithContext(ctx).Table("referrals").
+		Select("referrals.id, referrals.lead_id, referrals.institution_id, institutions.name, referrals.referred_by, referrals.created_at").
+		Joins("JOIN institutions ON institutions.id = referrals.institution_id").
+		Where("referrals.lead_id = ?", leadID).Order("referrals.id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("referrals of %d: %w", leadID, err)
+	}
+	out := make([]dialog.Referral, len(rows))
+	for i, r := range rows {
+		out[i] = dialog.Referral{ID: r.ID, LeadID: r.LeadID, Institution: r.InstitutionID, InstitutionName: r.Name, By: r.ReferredBy, At: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// Referred reports whether a lead was referred to institution inst.
+func (db *DB) Referred(ctx context.Context, leadID, inst uint64) (bool, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&ReferralRecord{}).Where("lead_id = ? AND institution_id = ?", leadID, inst).
+		Count(&n).Error; err != nil {
+		return false, fmt.Errorf("referred %d: %w", leadID, err)
+	}
+	return n > 0, nil
+}
+
+// Deals.
+
+// RecordDeal records a deal on a need in one transaction: the lead is
+// moved through whatever steps remain to 已放款 (each an event by actor),
+// the deal row is stored, the lead's disbursed amount becomes the sum of
+// its deals, and notify's messages for the last event are enqueued. A
+// disbursed lead takes a further deal (another institution's) without
+// moving.
+func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notify NotifyFunc) (dialog.Lead, dialog.Deal, error) {
+	var (
+		out  dialog.Lead
+		deal dialog.Deal
+	)
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r Lead
+		if err := tx.Where("id = ?", d.LeadID).Take(&r).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return dialog.ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("deal lead %d: %w", d.LeadID, err)
+		}
+		path, err := dialog.PathTo(r.Kind, r.Status, dialog.StatusDisbursed)
+		if err != nil {
+			return err
+		}
+		var last LeadEvent
+		status := r.Status
+		for _, to := range path {
+			updates := map[string]any{"status": to, "updated_at": at}
+			if to == dialog.StatusContacted && r.ContactedAt == nil {
+				updates["contacted_at"] = at
+			}
+			if dialog.Terminal(to) {
+				updates["open_key"] = nil
+			}
+			res := tx.Model(&Lead{}).Where("id = ? AND status = ?", r.ID, status).Updates(updates)
+			if res.Error != nil {
+				return fmt.Errorf("deal lead %d: move: %w", r.ID, res.Error)
+			}
+			if res.RowsAffected != 1 {
+				return dialog.Errorf(dialog.ErrTransition, "该记录刚被他人更新，请刷新后重试")
+			}
+			note := "随放款登记补记"
+			if to == dialog.StatusDisbursed {
+				note = fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan))
+			}
+			last = LeadEvent{LeadID: r.ID, Status: to, Actor: d.Actor, Note: clip(note, 512), CreatedAt: at}
+			if err := tx.Create(&last).Error; err != nil {
+				return fmt.Errorf("deal lead %d: event: %w", r.ID, err)
+			}
+			status = to
+		}
+		rec := DealRecord{LeadID: r.ID, County: r.County, InstitutionID: d.Institution, EnterpriseName: r.EnterpriseName,
+			CreditCode: r.CreditCode, Product: d.Product, AmountWan: d.AmountWan, RatePct: d.RatePct, TermMonths: d.TermMonths,
+			DisbursedOn: d.DisbursedOn, Actor: d.Actor, CreatedAt: at}
+		if err := tx.Create(&rec).Error; err != nil {
+			return fmt.Errorf("deal lead %d: %w", r.ID, err)
+		}
+		var sum float64
+		if err := tx.Model(&DealRecord{}).Select("COALESCE(SUM(amount_wan), 0)").Where("lead_id = ?", r.ID).Scan(&sum).Error; err != nil {
+			return fmt.Errorf("deal lead %d: sum: %w", r.ID, err)
+		}
+		if err := tx.Model(&Lead{}).Where("id = ?", r.ID).Updates(map[string]any{"disbursed_wan": sum, "updated_at": at}).Error; err != nil {
+			return fmt.Errorf("deal lead %d: amount: %w", r.ID, err)
+		}
+		if err := tx.Where("id = ?", r.ID).Take(&r).Error; err != nil {
+			return fmt.Errorf("deal lead %d: reread: %w", r.ID, err)
+		}
+		out = toLead(r)
+		var evs []LeadEvent
+		if err := tx.Where("lead_id = ?", r.ID).Order("id").Find(&evs).Error; err != nil {
+			return fmt.Errorf("deal lead %d: events: %w", r.ID, err)
+		}
+		for _, e := range evs {
+			out.Events = append(out.Events, toEvent(e))
+		}
+		deal = d
+		deal.ID, deal.LeadNumber, deal.County, deal.EnterpriseName, deal.CreditCode, deal.CreatedAt =
+			rec.ID, r.Number, r.County, r.EnterpriseName, r.CreditCode, at
+		if notify == nil {
+			return nil
+		}
+		if last.ID == 0 {
+			// A further deal on a disbursed lead: tell about it too, under
+			// an id no event has (the dedupe key is built from it).
+			last = LeadEvent{ID: 1<<62 + rec.ID, LeadID: r.ID, Status: dialog.StatusDisbursed, Actor: d.Actor,
+				Note: fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan)), CreatedAt: at}
+		}
+		msgs, err := notify(out, toEvent(last))
+		if err != nil {
+			return fmt.Errorf("notify lead %s: %w", r.Number, err)
+		}
+		return enqueue(tx, msgs, at)
+	})
+	return out, deal, err
+}
+
+// DealFilter selects deals by county, institution, lead and the
+// disbursement date in [From, To) (YYYY-MM-DD).
+type DealFilter struct {
+	County      string
+	Institution uint64
+	LeadID      uint64
+	From, To    string
+}
+
+// Deals returns the deals f selects with their institutions' names and
+// application numbers, by date.
+func (db *DB) Deals(ctx context.Context, f DealFilter) ([]dialog.Deal, error) {
+	q := db.WithContext(ctx).Table("deals").
+		Select("deals.*, COALESCE(institutions.name, '') AS institution_name, leads.number AS lead_number").
+		Joins("LEFT JOIN institutions ON institutions.id = deals.institution_id").
+		Joins("JOIN leads ON leads.id = deals.lead_id")
+	if f.County != "" {
+		q = q.Where("deals.county = ?", f.County)
+	}
+	if f.Institution != 0 {
+		q = q.Where("deals.institution_id = ?", f.Institution)
+	}
+	if f.LeadID != 0 {
+		q = q.Where("deals.lead_id = ?", f.LeadID)
+	}
+	if f.From != "" {
+		q = q.Where("deals.disbursed_on >= ?", f.From)
+	}
+	if f.To != "" {
+		q = q.Where("deals.disbursed_on < ?", f.To)
+	}
+	var rows []struct {
+		DealRecord
+		InstitutionName string
+		LeadNumber      string
+	}
+	if err := q.Order("deals.disbursed_on, deals.id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("deals: %w", err)
+	}
+	out := make([]dialog.Deal, len(rows))
+	for i, r := range rows {
+		out[i] = dialog.Deal{ID: r.ID, LeadID: r.LeadID, LeadNumber: r.LeadNumber, County: r.County, Institution: r.InstitutionID,
+			InstitutionName: r.InstitutionName, EnterpriseName: r.EnterpriseName, CreditCode: r.CreditCode, Product: r.Product,
+			AmountWan: r.AmountWan, RatePct: r.RatePct, TermMonths: r.TermMonths, DisbursedOn: r.DisbursedOn, Actor: r.Actor,
+			CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// correctSoleDeal sets the amount of a lead's deal when it has exactly one
+// (a correction through the disbursement form).
+func correctSoleDeal(tx *gorm.DB, leadID uint64, wan float64) error {
+	var n int64
+	if err := tx.Model(&DealRecord{}).Where("lead_id = ?", leadID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n != 1 {
+		return nil
+	}
+	return tx.Model(&DealRecord{}).Where("lead_id = ?", leadID).Update("amount_wan", wan).Error
+}
+
+// LeagueCounts are one county's figures over a period for the league table.
+type LeagueCounts struct {
+	Followers  int64 // subscribed through the county's poster
+	SelfChecks int64
+	Leads      int64 // applications and financing needs filed
+	InSLA      int64 // of Leads, contacted before any reminder
+	Deals      int64
+	DealWan    float64
+}
+
+// League counts every county's figures over [from, to); days are the
+// same bounds as dates (YYYY-MM-DD) for deals.
+func (db *DB) League(ctx context.Context, from, to time.Time) (map[string]*LeagueCounts, error) {
+	out := map[string]*LeagueCounts{}
+	get := func(c string) *LeagueCounts {
+		if out[c] == nil {
+			out[c] = &LeagueCounts{}
+		}
+		return out[c]
+	}
+	type kv struct {
+		County string
+		N      int64
+		S      int64
+		W      float64
+	}
+	var rows []kv
+	g := db.WithContext(ctx)
+	if err := g.Model(&Follower{}).Select("county, COUNT(*) AS n").
+		Where("scene <> '' AND county <> '' AND subscribed_at >= ? AND subscribed_at < ?", from, to).
+		Group("county").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("league followers: %w", err)
+	}
+	for _, r := range rows {
+		get(r.County).Followers = r.N
+	}
+	rows = nil
+	if err := g.Model(&Follower{}).Select("county, COUNT(*) AS n").
+		Where("county <> '' AND checked_at >= ? AND checked_at < ?", from, to).Group("county").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("league self-checks: %w", err)
+	}
+	for _, r := range rows {
+		get(r.County).SelfChecks = r.N
+	}
+	rows = nil
+	if err := g.Model(&Lead{}).
+		Select("county, COUNT(*) AS n, SUM(CASE WHEN contacted_at IS NOT NULL AND reminded_at IS NULL THEN 1 ELSE 0 END) AS s").
+		Where("created_at >= ? AND created_at < ?", from, to).Group("county").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("league leads: %w", err)
+	}
+	for _, r := range rows {
+		get(r.County).Leads, get(r.County).InSLA = r.N, r.S
+	}
+	rows = nil
+	if err := g.Model(&DealRecord{}).Select("county, COUNT(*) AS n, COALESCE(SUM(amount_wan), 0) AS w").
+		Where("disbursed_on >= ? AND disbursed_on < ?", from.In(shanghai).Format("2006-01-02"), to.In(shanghai).Format("2006-01-02")).
+		Group("county").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("league deals: %w", err)
+	}
+	for _, r := range rows {
+		get(r.County).Deals, get(r.County).DealWan = r.N, r.W
+	}
+	return out, nil
+}
+
+// ConfirmReportFigures records a county's confirmation of month with the
+// digest of its figures at that moment; confirming again replaces both.
+func (db *DB) ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (ReportConfirmation, error) {
+	c, err := db.ConfirmReport(ctx, county, month, by, at)
+	if err != nil {
+		return c, err
+	}
+	if err := db.WithContext(ctx).Model(&ReportConfirmation{}).Where("county = ? AND month = ?", county, month).
+		Update("figures", figures).Error; err != nil {
+		return c, fmt.Errorf("confirm report %s %s: figures: %w", county, month, err)
+	}
+	c.Figures = figures
+	return c, nil
+}
+
+// SpecialistInstitutions returns the institutions whose specialist a WeChat user is.
+func (db *DB) SpecialistInstitutions(ctx context.Context, openID string) ([]uint64, error) {
+	var ids []uint64
+	if err := db.WithContext(ctx).Model(&SpecialistRecord{}).Where("open_id = ?", openID).Distinct().
+		Order("institution_id").Pluck("institution_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("institutions of specialist: %w", err)
+	}
+	return ids, nil
+}
