@@ -76,10 +76,12 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	// the API's writes.
 	g := r.Group("", cs.session, cs.checkCSRF, s.audited)
 	g.POST("/console/logout", cs.logoutSubmit)
-	g.GET("/console/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/leads") })
+	g.GET("/console/", cs.todoPage)
 	g.GET("/console/leads", cs.leadsPage)
 	g.GET("/console/leads/:id", cs.leadPage)
 	g.POST("/console/leads/:id/status", cs.leadStatusSubmit)
+	g.POST("/console/leads/:id/notes", cs.leadNoteSubmit)
+	g.POST("/console/leads/:id/correct", cs.leadCorrectSubmit)
 	g.GET("/console/dashboard", cs.dashboardPage)
 	g.GET("/console/counties", cs.countiesPage)
 	g.GET("/console/counties/:county", cs.countyPage)
@@ -235,6 +237,8 @@ var notices = map[string]string{
 	"send":     "广播已提交群发。",
 	"confirm":  "月报已确认。",
 	"password": "密码已修改，本账号在其他地方的登录已失效。",
+	"note":     "跟进记录已保存。",
+	"correct":  "状态已更正，已记入办理记录。",
 }
 
 // errorData is the data of the error page.

@@ -62,6 +62,10 @@ var migrations = []migration{
 	{17, "create broadcasts", createTable(&Broadcast{})},
 	{18, "create wechat_tags", createTable(&WechatTag{})},
 	{19, "create report_confirmations", createTable(&ReportConfirmation{})},
+	// 40–49: the phone console (issue 12).
+	{40, "create lead_notes", createTable(&LeadNote{})},
+	{41, "add county_contacts.name", addColumn(&CountyContact{}, "Name")},
+	{42, "add county_contacts.mobile", addColumn(&CountyContact{}, "Mobile")},
 }
 
 // addColumn adds a model field's column unless the table already has it
