@@ -61,6 +61,22 @@ type Config struct {
 	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves net/http/pprof on a
 	// listener of its own, never on the public one.
 	PprofAddr string `env:"PPROF_ADDR"`
+	// PublicURL is the service's public base URL, for the links in
+	// notifications and WeChat's web authorisation; unset, it is
+	// http://localhost:<port of ADDR>.
+	PublicURL string `env:"PUBLIC_URL"`
+}
+
+// publicURL returns PUBLIC_URL, or http://localhost:<port> from ADDR.
+func (c Config) publicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	port := "8080"
+	if i := strings.LastIndex(c.Addr, ":"); i >= 0 && i < len(c.Addr)-1 {
+		port = c.Addr[i+1:]
+	}
+	return "http://localhost:" + port
 }
 
 // LogValue masks the secrets when the configuration is logged.
@@ -87,6 +103,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("wechat_template_new_lead_need", c.TemplateNewLeadNeed),
 		slog.String("wechat_template_status", c.TemplateStatus),
 		slog.Int("officer_openids", len(c.OfficerOpenIDs)), slog.String("pprof_addr", c.PprofAddr),
+		slog.String("public_url", c.publicURL()),
 	)
 }
 
@@ -203,7 +220,7 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	}
 	leads := bot.NewLeads(b, bot.LeadsConfig{
 		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
-		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs,
+		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
 	})
 	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
 		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -83,3 +85,16 @@ func Span(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d分钟", mins)
 }
+
+// LeadURL is the console page of a lead, for the links in notifications:
+// inside WeChat it signs a bound contact in (snsapi_base) and opens the
+// application. "" when no public URL is configured.
+func (l *Leads) LeadURL(lead dialog.Lead) string {
+	if l.cfg.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(l.cfg.PublicURL, "/") + "/console/leads/" + strconv.FormatUint(lead.ID, 10)
+}
+
+// PublicURL is the service's public base URL (PUBLIC_URL).
+func (l *Leads) PublicURL() string { return strings.TrimRight(l.cfg.PublicURL, "/") }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -177,4 +178,16 @@ func (l *Leads) contactName(c store.CountyContact) string {
 		name = "联系人"
 	}
 	return name + "（" + l.bureau(c.County) + "）"
+}
+
+// saveContactProfile records a bound contact's name and mobile.
+func (l *Leads) saveContactProfile(ctx context.Context, in dialog.Inbound, e dialog.SaveContactProfile) ([]dialog.Reply, error) {
+	err := l.b.db.SetContactProfile(ctx, in.OpenID, e.Name, e.Mobile)
+	if errors.Is(err, dialog.ErrNotFound) {
+		return []dialog.Reply{{Name: "contact_profile_unbound"}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []dialog.Reply{{Name: "contact_profile_ok", Data: dialog.ContactProfileData{Name: e.Name, Mobile: e.Mobile}}}, nil
 }

@@ -71,6 +71,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	r.GET("/console", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/console/") })
 	r.GET("/console/login", cs.loginPage)
 	r.POST("/console/login", cs.loginSubmit)
+	cs.wechatRoutes(r)
 
 	// Every form post is checked for its CSRF token, then audited like
 	// the API's writes.
@@ -309,7 +310,10 @@ func (cs *console) session(c *gin.Context) {
 			cs.failPage(c, err)
 			return
 		}
-		if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
+		if c.Request.Method == http.MethodGet && inWeChat(c) && strings.HasPrefix(c.Request.URL.Path, "/console/") {
+			// Inside WeChat a bound contact is signed in by WeChat itself.
+			c.Redirect(http.StatusSeeOther, "/console/wx/start?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		} else if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
 			c.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		} else if strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
 			c.JSON(http.StatusUnauthorized, gin.H{"error": "登录已失效，请重新登录"})

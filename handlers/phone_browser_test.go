@@ -245,6 +245,9 @@ func TestBrowserTodoOrder(t *testing.T) {
 	if !strings.Contains(due, "已超时") {
 		t.Errorf("the application's deadline: %q", due)
 	}
+	if dir := os.Getenv("SCREENSHOTS"); dir == "docs" {
+		capture(t, ctx, filepath.Join("..", "docs"), "phone-application.png")
+	}
 }
 
 // userAgent sets the browser's User-Agent, e.g. WeChat's in-app browser.

@@ -93,13 +93,18 @@ func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string
 // SetContactProfile records a bound contact's name and mobile, for every
 // county the openid is bound to.
 func (db *DB) SetContactProfile(ctx context.Context, openID, name, mobile string) error {
-	res := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).
-		Updates(map[string]any{"name": name, "mobile": mobile})
-	if res.Error != nil {
-		return fmt.Errorf("contact profile: %w", res.Error)
+	var n int64
+	if err := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).Count(&n).Error; err != nil {
+		return fmt.Errorf("contact profile: %w", err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return dialog.ErrNotFound
+	}
+	// MySQL counts only changed rows as affected: the count above decides.
+	err := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).
+		Updates(map[string]any{"name": name, "mobile": mobile}).Error
+	if err != nil {
+		return fmt.Errorf("contact profile: %w", err)
 	}
 	return nil
 }
