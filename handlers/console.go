@@ -145,11 +145,13 @@ func (cs *console) productName(id string) string {
 type reportLine struct {
 	Row      bot.ReportRow
 	Products []string
+	Names    []string // the products' names, beside Products
 }
 
 func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
 	l := reportLine{Row: r}
 	for _, p := range products {
+		l.Names = append(l.Names, p.Name)
 		t := r.ByProduct[p.ID]
 		if t.Count == 0 {
 			l.Products = append(l.Products, "0")

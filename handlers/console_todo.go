@@ -51,9 +51,12 @@ func (r leadRow) DueText() string {
 }
 
 // DueDay is the last day to contact the enterprise, as people say it.
-func (r leadRow) DueDay() string {
+func (r leadRow) DueDay() string { return "受理时限 " + r.DueDate() }
+
+// DueDate is the last day to contact the enterprise: 12月02日（周三）.
+func (r leadRow) DueDate() string {
 	last := r.Due.Due.Add(-time.Second).In(bot.Shanghai)
-	return "受理时限 " + last.Format("01月02日") + "（" + weekdays[last.Weekday()] + "）"
+	return last.Format("01月02日") + "（" + weekdays[last.Weekday()] + "）"
 }
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}

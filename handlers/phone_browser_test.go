@@ -2,7 +2,9 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -106,6 +108,10 @@ func TestBrowserEveryConsolePageFitsPhoneAndDesktop(t *testing.T) {
 				}
 				// A phone widens its layout viewport to the content, so
 				// the window must also still be the screen's width.
+				if dir := os.Getenv("SCREENSHOTS_EXTRA"); dir != "" && r.user != "view" {
+					name := strings.NewReplacer("/", "_").Replace(strings.Trim(p, "/"))
+					capture(t, ctx, dir, fmt.Sprintf("%s-%s-%s.png", v.name, r.user, name))
+				}
 				if sw > iw || int64(iw) != v.width {
 					wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(
 						`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > %d).slice(0, 5).map(e => e.tagName + "." + e.className + "#" + e.id).join(" ")`, v.width)))
@@ -258,4 +264,83 @@ func userAgent(ua string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-var _ = userAgent
+// mustSandboxSvc is the service without an app id (sandbox mode), served
+// on a test server that is also its PUBLIC_URL.
+func mustSandboxSvc(t *testing.T) (*leadsSvc, *httptest.Server) {
+	t.Helper()
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	db, rdb, prefix, fake := mustStores(t, nil, nil)
+	in := mustWire(t, db, rdb, prefix, fake, wiring{token: leadsToken, publicURL: srv.URL})
+	h = in.handler
+	return &leadsSvc{tb: t, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy}, srv
+}
+
+func TestBrowserNotificationLinkSignsContactInAndMovesApplication(t *testing.T) {
+	ctx := mustChromium(t)
+	s, srv := mustSandboxSvc(t)
+	bindContact(t, s, "o-sim-zhanglin", "kunshan", "张琳 13912345678")
+	number := s.fileNeedAs("o-sim-ent", "昆山华辰精密机械有限公司", "320583", "MA1N2PW01", "苏质贷", "500")
+	lead, _ := s.db.LeadByNumber(context.Background(), number)
+	rows, err := s.db.OutboxRows(context.Background(), fmt.Sprintf("lead:%d:new:o-sim-zhanglin", lead.ID))
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("notification: %v %v", rows, err)
+	}
+	var msg bot.TemplateMessage
+	if err := json.Unmarshal([]byte(rows[0].Payload), &msg); err != nil || msg.URL != fmt.Sprintf("%s/console/leads/%d", srv.URL, lead.ID) {
+		t.Fatalf("notification link: %q %v", msg.URL, err)
+	}
+	setViewport(t, ctx, viewports[0])
+	// Tapped inside WeChat: the (simulated) authorisation, then the application.
+	err = chromedp.Do(ctx,
+		userAgent(weChatUA),
+		chromedp.Navigate(msg.URL),
+		chromedp.WaitVisible(chromedp.CSS("#wxauth-form")),
+		chromedp.Click(chromedp.Search(`//button[contains(@class,"wx-contact") and contains(text(),"张琳（昆山市局）")]`)),
+		chromedp.WaitVisible(chromedp.CSS("#act-contacted")),
+	)
+	if err != nil {
+		t.Fatalf("sign-in from the notification: %v", err)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != msg.URL {
+		t.Errorf("landed on %s", loc)
+	}
+	if sw, iw := overflow(t, ctx); sw > iw || iw != 390 {
+		t.Errorf("application page: %d in %d", sw, iw)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#act-contacted")),
+		chromedp.WaitVisible(chromedp.CSS(".notice.ok")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#lead-status")))
+	ev, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#events")))
+	if st != "已受理" || !strings.Contains(ev, "张琳（昆山市局）") || strings.Contains(ev, "o-sim-zhanglin") {
+		t.Fatalf("after 受理: %q %q", st, ev)
+	}
+	// 不予通过: confirmed, with a reason the enterprise will read.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#act-rejected")),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-form")),
+		chromedp.Click(chromedp.CSS("#confirm-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".notice.err")),
+		chromedp.Click(chromedp.Search(`//label[contains(., "多次联系不上企业")]`)),
+		chromedp.SendKeys(chromedp.CSS("#reason-text"), "三次电话未接通"),
+		chromedp.Click(chromedp.CSS("#confirm-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".notice.ok")),
+	)
+	if err != nil {
+		t.Fatalf("rejection: %v", err)
+	}
+	if st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#lead-status"))); st != "未通过" {
+		t.Fatalf("after 不予通过: %q", st)
+	}
+	got, _ := s.db.Lead(context.Background(), lead.ID)
+	last, _ := got.Last()
+	if last.Note != "多次联系不上企业；三次电话未接通" {
+		t.Errorf("reason recorded: %q", last.Note)
+	}
+}
