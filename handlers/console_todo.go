@@ -35,7 +35,7 @@ func (r leadRow) DueText() string {
 	case bot.DueOverdue:
 		s := "已超时 " + bot.Span(d.Left)
 		if d.Escalated(r.now) {
-			s += "，已上报市局"
+			s += "，已超4个工作日"
 		}
 		return s
 	case bot.DueSoon:
@@ -111,7 +111,7 @@ func todoGroups(rows []leadRow) []todoGroup {
 	groups := []todoGroup{
 		{Key: "overdue", Title: "已超时", Hint: "超过2个工作日仍未受理，请立即联系企业"},
 		{Key: "new", Title: "待受理", Hint: "新提交的申请，请在2个工作日内联系企业"},
-		{Key: "soon", Title: "即将到期", Hint: "今天是受理时限的最后一个工作日"},
+		{Key: "soon", Title: "即将到期", Hint: "已进入受理时限的最后一个工作日，请尽快联系企业"},
 		{Key: "open", Title: "办理中", Hint: "已受理、尚未办结的申请"},
 	}
 	for _, r := range rows {

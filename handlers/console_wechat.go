@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -157,14 +159,26 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
+	var token string
 	if len(contacts) == 0 {
+		// An officer whose account carries the openid (escalations) is
+		// signed in to that account.
+		token, _, err = cs.DB.OpenIDSession(ctx, openID, cs.Now())
+		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
+			cs.failPage(c, err)
+			return
+		}
+	}
+	if len(contacts) == 0 && token == "" {
 		cs.renderWx(c, http.StatusForbidden, "尚未绑定", "您的微信尚未绑定为县级市（区）联系人。请向市局或本局管理员索取绑定码，在公众号中发送“绑定 绑定码”；也可以用账号密码登录。", wxAuthData{Next: next})
 		return
 	}
-	token, _, err := cs.DB.ContactSession(ctx, contacts[0], cs.Now())
-	if err != nil {
-		cs.failPage(c, err)
-		return
+	if token == "" {
+		token, _, err = cs.DB.ContactSession(ctx, contacts[0], cs.Now())
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
 	}
 	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, safeNext(next))

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -196,6 +197,17 @@ func TestBrowserTodoOrder(t *testing.T) {
 	backdate(t, s, soon, dueSoonTime(t, now))
 	backdate(t, s, over, now.AddDate(0, 0, -30))
 	backdate(t, s, working, now.AddDate(0, 0, -20))
+	// The overdue enterprise had done the self-check: Ⅱ类 by an honour.
+	var honour dialog.Criterion
+	for _, c := range s.policy.Criteria {
+		if c.Tier == dialog.Tier2 {
+			honour = c
+			break
+		}
+	}
+	if err := s.db.SaveCheck(context.Background(), "o-todo-over", dialog.Tier2, []string{honour.ID}, now); err != nil {
+		t.Fatal(err)
+	}
 	admin := s.login("admin", leadsAdminPass)
 	if code := s.api("PATCH", "/api/v1/leads/"+working, admin, map[string]string{"status": "contacted"}, nil); code != 200 {
 		t.Fatalf("contact: %d", code)
@@ -220,7 +232,7 @@ func TestBrowserTodoOrder(t *testing.T) {
 		}
 	}
 	overText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#g-overdue .lead-card .due`)))
-	if !strings.HasPrefix(overText, "已超时") || !strings.Contains(overText, "已上报市局") {
+	if !strings.HasPrefix(overText, "已超时") || !strings.Contains(overText, "已超4个工作日") {
 		t.Errorf("overdue card: %q", overText)
 	}
 	color, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#g-overdue .lead-card .due")).color`))
@@ -251,8 +263,24 @@ func TestBrowserTodoOrder(t *testing.T) {
 	if !strings.Contains(due, "已超时") {
 		t.Errorf("the application's deadline: %q", due)
 	}
+	badge, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#tier-badge")))
+	if !strings.Contains(badge, "质量信誉Ⅱ类") || !strings.Contains(badge, honour.Name) {
+		t.Errorf("self-check badge: %q", badge)
+	}
 	if dir := os.Getenv("SCREENSHOTS"); dir == "docs" {
 		capture(t, ctx, filepath.Join("..", "docs"), "phone-application.png")
+	}
+	// A follow-up call, without a status change, goes into the history.
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#note-text"), "已电话联系，约定周三走访"),
+		chromedp.Click(chromedp.CSS("#note-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".notice.ok")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#events"))); !strings.Contains(ev, "跟进·电话") || !strings.Contains(ev, "约定周三走访") {
+		t.Errorf("history after the note: %q", ev)
 	}
 }
 

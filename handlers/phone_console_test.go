@@ -157,6 +157,19 @@ func TestNotificationOpensApplicationThroughWeChatSignIn(t *testing.T) {
 	if code, _, body := nb.getAs("/console/wx/callback?code=CODE-X&state="+st, weChatUA); code != http.StatusForbidden || !strings.Contains(body, "尚未绑定") || strings.Contains(body, "o-stranger") {
 		t.Errorf("unbound reader: %d", code)
 	}
+	// An officer whose account carries the openid (escalations) gets that account.
+	admin := s.login("admin", leadsAdminPass)
+	if c := s.api(http.MethodPost, "/api/v1/users", admin, map[string]string{"username": "city2", "password": "password-city2-x",
+		"role": "officer", "openid": "o-officer-phone"}, nil); c != http.StatusCreated {
+		t.Fatalf("officer with openid: %d", c)
+	}
+	s.fake.OAuthCode("CODE-O", "o-officer-phone")
+	nb, st = start()
+	if code, loc, _ := nb.getAs("/console/wx/callback?code=CODE-O&state="+st, weChatUA); code != http.StatusSeeOther || loc != leadPath {
+		t.Errorf("officer from WeChat: %d %s", code, loc)
+	} else if page := nb.mustPage("/console/"); !strings.Contains(page, "city2") || !strings.Contains(page, "市局管理员") {
+		t.Error("the officer is not signed in to their account")
+	}
 	s.fake.OAuthCode("CODE-Y", "o-zhanglin")
 	nb, _ = start()
 	if code, _, _ := nb.getAs("/console/wx/callback?code=CODE-Y&state=forged", weChatUA); code != http.StatusBadRequest {

@@ -149,12 +149,29 @@ func (db *DB) ContactSession(ctx context.Context, c CountyContact, at time.Time)
 	if err != nil {
 		return "", dialog.Account{}, fmt.Errorf("contact session: %w", err)
 	}
+	return db.issueToken(ctx, a, at)
+}
+
+// OpenIDSession signs in the console account that carries openID (an
+// officer who receives escalations, say), or returns dialog.ErrNotFound.
+func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (string, dialog.Account, error) {
+	if openID == "" {
+		return "", dialog.Account{}, dialog.ErrNotFound
+	}
+	a, err := take[Account](db.WithContext(ctx).Where("open_id = ?", openID).Order("id"), "account by openid")
+	if err != nil {
+		return "", dialog.Account{}, err
+	}
+	return db.issueToken(ctx, a, at)
+}
+
+func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, dialog.Account, error) {
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
 	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
 	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
-		return "", dialog.Account{}, fmt.Errorf("contact session: store token: %w", err)
+		return "", dialog.Account{}, fmt.Errorf("session %s: store token: %w", a.Username, err)
 	}
 	return token, toAccount(a), nil
 }
