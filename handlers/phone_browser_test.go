@@ -128,6 +128,9 @@ func TestBrowserEveryConsolePageFitsPhoneAndDesktop(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-btn")), chromedp.WaitVisible(chromedp.CSS(`#nav a[href="/console/leads"]`))); err != nil {
 					t.Errorf("phone as %s: menu does not open: %v", r.user, err)
 				}
+				if dir := os.Getenv("SCREENSHOTS_EXTRA"); dir != "" {
+					capture(t, ctx, dir, "phone-menu-"+r.user+".png")
+				}
 				small, err := chromedp.Run(ctx, chromedp.Evaluate[int](
 					`[...document.querySelectorAll("#nav a, .btn, button")].filter(e => e.offsetParent && e.getBoundingClientRect().height < 44).length`))
 				if err != nil || small > 0 {
