@@ -61,6 +61,10 @@ func (r leadRow) DueDate() string {
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
 
+// Escalated reports whether the city officers have been (or are being)
+// told about the application.
+func (r leadRow) Escalated() bool { return r.Due.Escalated(r.now) }
+
 // DueClass is the CSS class of the deadline's badge.
 func (r leadRow) DueClass() string {
 	switch r.Due.State {
