@@ -109,6 +109,14 @@ func TestBrowserEveryConsolePageFitsPhoneAndDesktop(t *testing.T) {
 				}
 				// A phone widens its layout viewport to the content, so
 				// the window must also still be the screen's width.
+				if p == "/console/dashboard" {
+					// Charts stay readable: their texts at least 10 px high as drawn.
+					least, err := chromedp.Run(ctx, chromedp.Evaluate[float64](
+						`Math.min(...[...document.querySelectorAll("svg.chart text")].filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect().height))`))
+					if err != nil || least < 10 {
+						t.Errorf("%s as %s: chart text %.1f px high (%v)", v.name, r.user, least, err)
+					}
+				}
 				if dir := os.Getenv("SCREENSHOTS_EXTRA"); dir != "" && r.user != "view" {
 					name := strings.NewReplacer("/", "_").Replace(strings.Trim(p, "/"))
 					capture(t, ctx, dir, fmt.Sprintf("%s-%s-%s.png", v.name, r.user, name))
