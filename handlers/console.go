@@ -185,6 +185,15 @@ type page struct {
 	Notice  string
 	Error   string
 	Data    any
+	display string // the reader's name when known (a contact signed in from WeChat)
+}
+
+// Who is how the header names the reader.
+func (p page) Who() string {
+	if p.display != "" {
+		return p.display
+	}
+	return p.Account.Username
 }
 
 // CanWrite reports whether the page shows forms that change data.
@@ -204,6 +213,7 @@ func (cs *console) newPage(c *gin.Context, title string, data any) page {
 		p.Account, _ = v.(dialog.Account)
 	}
 	p.CSRF = c.GetString(csrfKey)
+	p.display = cs.contactName(c, p.Account)
 	p.Sandbox = cs.Bot != nil && cs.Bot.Client() != nil && cs.Bot.Client().Sandbox()
 	return p
 }

@@ -183,3 +183,21 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, safeNext(next))
 }
+
+// contactName is the name a county account signed in from WeChat gave when
+// binding, or "".
+func (cs *console) contactName(c *gin.Context, acc dialog.Account) string {
+	if acc.OpenID == "" || acc.Role != dialog.RoleCounty {
+		return ""
+	}
+	contacts, err := cs.DB.ContactsByOpenID(c.Request.Context(), acc.OpenID)
+	if err != nil {
+		return ""
+	}
+	for _, ct := range contacts {
+		if ct.County == acc.County && ct.Name != "" {
+			return ct.Name
+		}
+	}
+	return ""
+}

@@ -124,6 +124,9 @@ func TestNotificationOpensApplicationThroughWeChatSignIn(t *testing.T) {
 		t.Fatalf("code exchange: %+v", calls)
 	}
 	page := b.mustPage(leadPath)
+	if !strings.Contains(page, `<span class="user">张琳</span>`) {
+		t.Error("the header does not name the contact")
+	}
 	if !strings.Contains(page, number) || !strings.Contains(page, `id="act-contacted"`) || !strings.Contains(page, "退出登录") {
 		t.Fatal("the application page after the sign-in")
 	}
