@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
+
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -73,9 +73,22 @@ type Config struct {
 	// only the loopback.
 	MetricsToken string `env:"METRICS_TOKEN"`
 	MetricsAddr  string `env:"METRICS_ADDR"`
-	// PublicURL is the service's public base URL, for links in
-	// notifications; unset: http://localhost:<port of ADDR>.
+	// PublicURL is the service's public base URL, for the links in
+	// notifications and WeChat's web authorisation; unset, it is
+	// http://localhost:<port of ADDR>.
 	PublicURL string `env:"PUBLIC_URL"`
+}
+
+// publicURL returns PUBLIC_URL, or http://localhost:<port> from ADDR.
+func (c Config) publicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	port := "8080"
+	if i := strings.LastIndex(c.Addr, ":"); i >= 0 && i < len(c.Addr)-1 {
+		port = c.Addr[i+1:]
+	}
+	return "http://localhost:" + port
 }
 
 // LogValue masks the secrets when the configuration is logged.
@@ -104,7 +117,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("wechat_template_status", c.TemplateStatus),
 		slog.Int("officer_openids", len(c.OfficerOpenIDs)), slog.String("pprof_addr", c.PprofAddr),
 		slog.Any("trusted_proxies", c.TrustedProxies), slog.String("metrics_token", mask(c.MetricsToken)),
-		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("metrics_addr", c.MetricsAddr), slog.String("public_url", c.publicURL()),
 	)
 }
 
@@ -244,9 +257,9 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	}
 	leads := bot.NewLeads(b, bot.LeadsConfig{
 		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
-		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs,
+		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
 	})
-	b.Programme = bot.ProgrammeConfig{PublicURL: publicURL(cfg)}
+	b.Programme = bot.ProgrammeConfig{PublicURL: cfg.publicURL()}
 	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
 		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")
 	}
@@ -426,16 +439,4 @@ func seed(ctx context.Context, log *slog.Logger, cfg Config) error {
 	}
 	log.Info("seeds reloaded", slog.Int("counties", len(policy.Counties)), slog.Float64("lpr", policy.LPR))
 	return nil
-}
-
-// publicURL is PUBLIC_URL, or http://localhost:<port> of ADDR.
-func publicURL(cfg Config) string {
-	if cfg.PublicURL != "" {
-		return strings.TrimRight(cfg.PublicURL, "/")
-	}
-	port := "8080"
-	if _, p, err := net.SplitHostPort(cfg.Addr); err == nil && p != "" {
-		port = p
-	}
-	return "http://localhost:" + port
 }

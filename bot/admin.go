@@ -159,6 +159,8 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p
 type Contact struct {
 	County  string    `json:"county"`
 	OpenID  string    `json:"openid"`
+	Name    string    `json:"name,omitempty"`   // given when binding
+	Mobile  string    `json:"mobile,omitempty"` // given when binding
 	BoundAt time.Time `json:"bound_at"`
 }
 
@@ -176,7 +178,7 @@ func (b *Bot) Contacts(ctx context.Context, acc dialog.Account, county string) (
 	}
 	out := []Contact{}
 	for _, r := range recs {
-		out = append(out, Contact{County: r.County, OpenID: r.OpenID, BoundAt: r.BoundAt})
+		out = append(out, Contact{County: r.County, OpenID: r.OpenID, Name: r.Name, Mobile: r.Mobile, BoundAt: r.BoundAt})
 	}
 	return out, nil
 }

@@ -18,6 +18,7 @@ import (
 	oaconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/officialaccount/oauth"
 	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/suzhou-amr/suzhirong/store"
@@ -100,6 +101,7 @@ type Client struct {
 	template *message.Template
 	kf       *message.Manager
 	menu     *menu.Menu
+	oauth    *oauth.Oauth
 	// showQRBase serves QR images (DefaultShowQRBase unless a test sets it).
 	showQRBase string
 	// AllowLoopbackRobot admits robot webhooks on the loopback, for tests
@@ -125,6 +127,7 @@ func NewClient(log *slog.Logger, db *store.DB, rdb redis.UniversalClient, appID,
 	c.template = oa.GetTemplate()
 	c.kf = oa.GetCustomerMessageManager()
 	c.menu = oa.GetMenu()
+	c.oauth = oa.GetOauth()
 	return c
 }
 

@@ -65,6 +65,7 @@ type LeadsConfig struct {
 	TemplateNewNeed  string   // WECHAT_TEMPLATE_NEW_LEAD_NEED
 	TemplateStatus   string   // WECHAT_TEMPLATE_STATUS
 	Officers         []string // OFFICER_OPENIDS: escalations, besides officer accounts with an openid
+	PublicURL        string   // PUBLIC_URL: county notifications link to the application's console page
 }
 
 // Leads runs the lead pipeline: submitting applications, listing progress,
@@ -104,9 +105,11 @@ func (l *Leads) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, 
 		}
 		return l.list(ctx, in.OpenID)
 	case dialog.Bind:
-		return l.bind(ctx, in, e.Code)
+		return l.bind(ctx, in, st, e.Code)
 	case dialog.MoveLead:
 		return l.moveFromChat(ctx, in, e)
+	case dialog.SaveContactProfile:
+		return l.saveContactProfile(ctx, in, e)
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }
@@ -175,7 +178,7 @@ func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, 
 		m, err := templateMessage(id, tmpl, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
 			FieldTime: lead.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"), FieldCounty: last,
-		}, fmt.Sprintf("lead:%d:%s:%s", lead.ID, what, id))
+		}, fmt.Sprintf("lead:%d:%s:%s", lead.ID, what, id), l.LeadURL(lead))
 		if err != nil {
 			return nil, err
 		}
@@ -204,8 +207,10 @@ func templateData(openID, templateID string, data map[string]string) TemplateMes
 	return TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data}
 }
 
-func templateMessage(openID, templateID string, data map[string]string, key string) (store.Message, error) {
-	payload, err := json.Marshal(templateData(openID, templateID, data))
+func templateMessage(openID, templateID string, data map[string]string, key, link string) (store.Message, error) {
+	tm := templateData(openID, templateID, data)
+	tm.URL = link
+	payload, err := json.Marshal(tm)
 	if err != nil {
 		return store.Message{}, fmt.Errorf("encode template message: %w", err)
 	}
@@ -451,7 +456,7 @@ type BindData struct {
 	Bureau string
 }
 
-func (l *Leads) bind(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, error) {
+func (l *Leads) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
 	county, err := l.b.db.UseBindCode(ctx, code, in.OpenID, in.At)
 	if errors.Is(err, dialog.ErrNotFound) {
 		// Not a county's code: perhaps a specialist's.
@@ -471,7 +476,9 @@ func (l *Leads) bind(ctx context.Context, in dialog.Inbound, code string) ([]dia
 	}
 	c, _ := l.b.Policy().County(county)
 	l.auditChat(ctx, in, l.contactWho(county), "绑定", c.Name, "", "", "")
-	return []dialog.Reply{{Name: "bind_ok", Data: BindData{County: c.Name, Bureau: c.Bureau}}}, nil
+	// The contact is asked for their name and mobile next.
+	st.AwaitContactProfile()
+	return []dialog.Reply{{Name: "bind_ok", Data: BindData{County: c.Name, Bureau: c.Bureau}}, {Name: "contact_profile_ask"}}, nil
 }
 
 // MoveData is the data of "move_ok".

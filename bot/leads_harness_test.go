@@ -100,7 +100,8 @@ func mustLeadsEnv(t *testing.T, officers ...string) *leadsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leads := bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: tplApply, TemplateNewNeed: tplNeed, TemplateStatus: tplStatus, Officers: officers})
+	leads := bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: tplApply, TemplateNewNeed: tplNeed, TemplateStatus: tplStatus, Officers: officers,
+		PublicURL: "https://szr.example.gov.cn/"})
 	out := bot.NewOutbox(storetest.Log, db, client, clk.Now)
 	return &leadsEnv{t: t, db: db, fake: fake, bot: b, leads: leads, outbox: out, sla: bot.NewSLA(leads, clk.Now), clock: clk, policy: p}
 }

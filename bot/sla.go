@@ -44,11 +44,7 @@ type SLAResult struct {
 
 // Workdays returns the working-day calendar with the officers' overrides.
 func (s *SLA) Workdays(ctx context.Context) (*Workdays, error) {
-	raw, err := s.leads.b.db.SettingValue(ctx, SettingWorkdays)
-	if err != nil {
-		return nil, err
-	}
-	return NewWorkdays(raw)
+	return s.leads.Workdays(ctx)
 }
 
 // Check reminds and escalates the leads that are due now.

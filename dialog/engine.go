@@ -441,6 +441,15 @@ func (t *turn) prefixCommand(text string) bool {
 		t.end()
 		t.emit(Bind{Code: fields[1]})
 		return true
+	case "登记":
+		// 登记 <name> <mobile>: a bound contact's name and mobile, later.
+		name, mobile, reason := ParseContactProfile(strings.Join(fields[1:], " "))
+		if reason != "" {
+			return false
+		}
+		t.end()
+		t.emit(SaveContactProfile{Name: name, Mobile: mobile})
+		return true
 	case "进度", "查询":
 		t.end()
 		t.emit(ListLeads{Number: arg})

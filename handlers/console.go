@@ -76,15 +76,18 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	r.GET("/console", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/console/") })
 	r.GET("/console/login", cs.loginPage)
 	r.POST("/console/login", cs.loginSubmit)
+	cs.wechatRoutes(r)
 
 	// Every form post is checked for its CSRF token, then audited like
 	// the API's writes.
 	g := r.Group("", cs.session, cs.checkCSRF, s.audited)
 	g.POST("/console/logout", cs.logoutSubmit)
-	g.GET("/console/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/leads") })
+	g.GET("/console/", cs.todoPage)
 	g.GET("/console/leads", cs.leadsPage)
 	g.GET("/console/leads/:id", cs.leadPage)
 	g.POST("/console/leads/:id/status", cs.leadStatusSubmit)
+	g.POST("/console/leads/:id/notes", cs.leadNoteSubmit)
+	g.POST("/console/leads/:id/correct", cs.leadCorrectSubmit)
 	g.GET("/console/dashboard", cs.dashboardPage)
 	g.GET("/console/counties", cs.countiesPage)
 	g.GET("/console/counties/:county", cs.countyPage)
@@ -152,11 +155,13 @@ func (cs *console) productName(id string) string {
 type reportLine struct {
 	Row      bot.ReportRow
 	Products []string
+	Names    []string // the products' names, beside Products
 }
 
 func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
 	l := reportLine{Row: r}
 	for _, p := range products {
+		l.Names = append(l.Names, p.Name)
 		t := r.ByProduct[p.ID]
 		if t.Count == 0 {
 			l.Products = append(l.Products, "0")
@@ -192,6 +197,15 @@ type page struct {
 	Notice  string
 	Error   string
 	Data    any
+	display string // the reader's name when known (a contact signed in from WeChat)
+}
+
+// Who is how the header names the reader.
+func (p page) Who() string {
+	if p.display != "" {
+		return p.display
+	}
+	return p.Account.Username
 }
 
 // CanWrite reports whether the page shows forms that change data.
@@ -217,6 +231,7 @@ func (cs *console) newPage(c *gin.Context, title string, data any) page {
 		p.Account, _ = v.(dialog.Account)
 	}
 	p.CSRF = c.GetString(csrfKey)
+	p.display = cs.contactName(c, p.Account)
 	p.Sandbox = cs.Bot != nil && cs.Bot.Client() != nil && cs.Bot.Client().Sandbox()
 	return p
 }
@@ -256,6 +271,8 @@ var notices = map[string]string{
 	"account":  "账号已创建。请把用户名和初始密码交给本人，首次登录时须修改密码。",
 	"disable":  "账号已停用，其所有登录已失效。",
 	"enable":   "账号已启用。",
+	"note":     "跟进记录已保存。",
+	"correct":  "状态已更正，已记入办理记录。",
 }
 
 // errorData is the data of the error page.
@@ -316,7 +333,10 @@ func (cs *console) session(c *gin.Context) {
 			cs.failPage(c, err)
 			return
 		}
-		if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
+		if c.Request.Method == http.MethodGet && inWeChat(c) && strings.HasPrefix(c.Request.URL.Path, "/console/") {
+			// Inside WeChat a bound contact is signed in by WeChat itself.
+			c.Redirect(http.StatusSeeOther, "/console/wx/start?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		} else if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
 			c.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		} else if strings.HasPrefix(c.Request.URL.Path, "/simulator/") {
 			c.JSON(http.StatusUnauthorized, gin.H{"error": "登录已失效，请重新登录"})

@@ -31,7 +31,7 @@ type leadsData struct {
 	Counties []option
 	Statuses []option
 	Kinds    []option
-	Leads    []dialog.Lead
+	Leads    []leadRow
 	Total    int64
 	Page     int
 	Pages    int
@@ -119,7 +119,11 @@ func (cs *console) leadsPage(c *gin.Context) {
 	p := cs.newPage(c, "线索", &d)
 	q, err := cs.leadQuery(acc, f, pageNo)
 	if err == nil {
-		d.Leads, d.Total, err = cs.DB.SearchLeads(c.Request.Context(), q)
+		var found []dialog.Lead
+		found, d.Total, err = cs.DB.SearchLeads(c.Request.Context(), q)
+		if err == nil {
+			d.Leads, err = cs.rows(c.Request.Context(), found)
+		}
 	}
 	if err != nil {
 		status, msg := apiStatus(err)
@@ -149,94 +153,6 @@ func (cs *console) leadsPage(c *gin.Context) {
 		d.NextURL = link(pageNo + 1)
 	}
 	cs.renderPage(c, http.StatusOK, "leads", p)
-}
-
-type leadData struct {
-	Lead        dialog.Lead
-	Next        []option
-	CanDisburse bool // "disbursed" is a next status: the form asks the amount
-	Note        string
-	Programme   *programmeData // referrals and deals (console_programme.go)
-}
-
-func (cs *console) leadData(l dialog.Lead) *leadData {
-	d := &leadData{Lead: l}
-	for _, st := range dialog.NextStatuses(l.Kind, l.Status) {
-		d.Next = append(d.Next, option{st, dialog.StatusLabel(st)})
-		d.CanDisburse = d.CanDisburse || st == dialog.StatusDisbursed
-	}
-	return d
-}
-
-// leadPage: GET /console/leads/{id}; another county's lead is 404.
-func (cs *console) leadPage(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
-	if err != nil {
-		cs.failPage(c, err)
-		return
-	}
-	d := cs.leadData(l)
-	if err := cs.withProgramme(c, d); err != nil {
-		cs.failPage(c, err)
-		return
-	}
-	p := cs.newPage(c, l.Number, d)
-	p.Nav = "leads"
-	cs.renderPage(c, http.StatusOK, "lead", p)
-}
-
-// leadStatusSubmit: POST /console/leads/{id}/status (status, note), through
-// bot.Leads.Change like the API's PATCH: the same transitions, events and
-// notifications.
-func (cs *console) leadStatusSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	ctx := c.Request.Context()
-	acc := account(c)
-	note := strings.TrimSpace(c.PostForm("note"))
-	var (
-		l   dialog.Lead
-		err error
-	)
-	cs.auditLeadBefore(c)
-	to := c.PostForm("status")
-	if wan, perr := strconv.ParseFloat(strings.TrimSpace(c.PostForm("disbursed_wan")), 64); to == dialog.StatusDisbursed && perr == nil {
-		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
-	} else {
-		// Change refuses 已放款 without an amount, after the transition check.
-		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
-	}
-	if err == nil {
-		setAudit(c, nil, leadAudit(l, note))
-		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
-		return
-	}
-	status, msg := apiStatus(err)
-	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
-		cs.failPage(c, err)
-		return
-	}
-	// Show the lead again with the reason, keeping what was typed.
-	cur, lerr := leads.Lead(ctx, acc, c.Param("id"))
-	if lerr != nil {
-		cs.failPage(c, lerr)
-		return
-	}
-	d := cs.leadData(cur)
-	d.Note = note
-	if err := cs.withProgramme(c, d); err != nil {
-		cs.failPage(c, err)
-		return
-	}
-	p := cs.newPage(c, cur.Number, d)
-	p.Nav, p.Error = "leads", msg
-	cs.renderPage(c, status, "lead", p)
 }
 
 // pipeline returns the lead pipeline, or answers 503 when it is not wired.

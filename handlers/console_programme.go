@@ -430,22 +430,11 @@ func (cs *console) afterLeadForm(c *gin.Context, err error, ok string, form *dea
 		cs.failPage(c, err)
 		return
 	}
-	cur, lerr := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
-	if lerr != nil {
-		cs.failPage(c, lerr)
-		return
-	}
-	d := cs.leadData(cur)
-	if perr := cs.withProgramme(c, d); perr != nil {
-		cs.failPage(c, perr)
-		return
-	}
-	if form != nil {
-		d.Programme.Deal = *form
-	}
-	p := cs.newPage(c, cur.Number, d)
-	p.Nav, p.Error = "leads", msg
-	cs.renderPage(c, status, "lead", p)
+	cs.showLead(c, status, msg, func(d *leadData) {
+		if form != nil && d.Programme != nil {
+			d.Programme.Deal = *form
+		}
+	})
 }
 
 // leaguePage: GET /console/league?year=.

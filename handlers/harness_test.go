@@ -105,6 +105,7 @@ func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *stor
 type wiring struct {
 	token, appID, aesKey, mode string
 	now                        func() time.Time // nil: the real clock
+	publicURL                  string           // PUBLIC_URL of notification links
 }
 
 // instance is one service instance wired as main.go does: bot, lead
@@ -140,7 +141,8 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	if err != nil {
 		tb.Fatal(err)
 	}
-	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus})
+	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
+		PublicURL: w.publicURL})
 	codec := &bot.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey, Mode: w.mode}
 	if w.appID != "" {
 		codec.AppID = w.appID

@@ -19,6 +19,7 @@ import (
 )
 
 const (
+	testPublicURL  = "https://szr.example.gov.cn"
 	leadsToken     = "leads-test-token"
 	leadsAdminPass = "admin-password-1"
 	leadsTplNeed   = "TPL-NEW-NEED"
@@ -43,7 +44,7 @@ func mustLeadsSvc(tb testing.TB) *leadsSvc {
 	db, rdb, prefix, fake := mustStores(tb, nil, nil)
 	app := make([]byte, 8)
 	rand.Read(app)
-	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: "wx" + hex.EncodeToString(app)})
+	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: "wx" + hex.EncodeToString(app), publicURL: testPublicURL})
 	return &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy}
 }
 

@@ -31,7 +31,7 @@ type barChart struct {
 }
 
 const (
-	chartWidth  = 560
+	chartWidth  = 336 // fits a phone; wider charts give their Width
 	labelWidth  = 150
 	totalWidth  = 64
 	rowHeight   = 26
@@ -66,9 +66,48 @@ func niceMax(m float64) float64 {
 	return 40 * p
 }
 
+// narrowChartWidth is the width of the phone drawing of a chart: it fits a
+// 390 px screen at its own size, so its texts stay 11–12 px.
+const narrowChartWidth = chartWidth
+
 // SVG renders the chart. Every text is escaped here, so the result is safe
-// to put in a page as it is.
+// to put in a page as it is. A chart wider than a phone is drawn twice: at
+// its width for desks and narrowChartWidth wide for phones, the page's CSS
+// showing one of them.
 func (ch barChart) SVG() template.HTML {
+	width := ch.Width
+	if width <= 0 {
+		width = chartWidth
+	}
+	if width <= narrowChartWidth {
+		return ch.draw(width, "chart")
+	}
+	return ch.draw(width, "chart chart-wide") + ch.draw(narrowChartWidth, "chart chart-narrow")
+}
+
+// labelSpace returns the room the row labels need at 12 px, at most labelWidth.
+func (ch barChart) labelSpace() int {
+	w := 0
+	for _, r := range ch.Rows {
+		n := 0
+		for _, c := range r {
+			if c < 0x80 {
+				n += 7
+			} else {
+				n += 12
+			}
+		}
+		w = max(w, n)
+	}
+	return min(w+12, labelWidth)
+}
+
+func (ch barChart) draw(width int, class string) template.HTML {
+	labelWidth := labelWidth
+	totalWidth := totalWidth
+	if width <= narrowChartWidth {
+		labelWidth, totalWidth = ch.labelSpace(), 40
+	}
 	totals := make([]float64, len(ch.Rows))
 	for _, s := range ch.Series {
 		for i := range ch.Rows {
@@ -82,17 +121,13 @@ func (ch barChart) SVG() template.HTML {
 		maxTotal = math.Max(maxTotal, t)
 	}
 	scaleMax := niceMax(maxTotal)
-	width := ch.Width
-	if width <= 0 {
-		width = chartWidth
-	}
 	plot := float64(width - labelWidth - totalWidth)
 	height := chartTop + len(ch.Rows)*rowHeight + chartBottom
 	var b strings.Builder
 	// Drawn at its size in pixels, so texts keep the page's size; CSS
 	// only shrinks it on a narrow screen.
-	fmt.Fprintf(&b, `<svg class="chart" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
-		width, height, width, height, esc(ch.Title))
+	fmt.Fprintf(&b, `<svg class="%s" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
+		class, width, height, width, height, esc(ch.Title))
 	fmt.Fprintf(&b, `<title>%s</title>`, esc(ch.Title))
 	// Grid lines and the scale, at fifths of the nice maximum.
 	for i := 0; i <= 4; i++ {

@@ -75,6 +75,10 @@ var migrations = []migration{
 	{29, "add audit_logs.object", addColumn(&AuditLog{}, "Object")},
 	{30, "add audit_logs.summary", addColumn(&AuditLog{}, "Summary")},
 	{31, "index audit_logs.action", createIndex(&AuditLog{}, "idx_audit_logs_action")},
+	// 40–49: the phone console (issue 12).
+	{40, "create lead_notes", createTable(&LeadNote{})},
+	{41, "add county_contacts.name", addColumn(&CountyContact{}, "Name")},
+	{42, "add county_contacts.mobile", addColumn(&CountyContact{}, "Mobile")},
 	// 50–69: the programme's records (roster, institutions, deals).
 	{50, "create roster_entries", createTable(&RosterRecord{})},
 	{51, "create roster_versions", createTable(&RosterVersion{})},

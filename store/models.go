@@ -121,6 +121,8 @@ type CountyContact struct {
 	ID        uint64 `gorm:"primaryKey"`
 	County    string `gorm:"size:32;uniqueIndex:idx_contact_county_openid;not null"`
 	OpenID    string `gorm:"size:64;uniqueIndex:idx_contact_county_openid;index;not null"`
+	Name      string `gorm:"size:32"` // the contact's name, asked when binding
+	Mobile    string `gorm:"size:20"`
 	BoundAt   time.Time
 	CreatedAt time.Time
 }

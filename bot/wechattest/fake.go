@@ -40,6 +40,19 @@ type Server struct {
 	massIDs  map[string]int64   // clientmsgid → msg_id of mass sends
 	tags     map[string]int64   // user tags created: name → id
 	answers  map[string][]int64 // errcodes to answer next on a path, in order
+	codes    map[string]string  // web authorisation codes → openid
+}
+
+// OAuthCode makes code a web authorisation (snsapi_base) code of openID,
+// as WeChat hands one to the page after the user opened it; each code
+// works once.
+func (s *Server) OAuthCode(code, openID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.codes == nil {
+		s.codes = map[string]string{}
+	}
+	s.codes[code] = openID
 }
 
 // Answer makes the next calls on path fail with the given errcodes, one
@@ -125,6 +138,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.expire = false
 		}
 		writeJSON(w, map[string]any{"access_token": s.currentToken(), "expires_in": 7200})
+		return
+	}
+	if r.URL.Path == "/sns/oauth2/access_token" {
+		// Web authorisation: the app's id and secret and a one-time code,
+		// no access token.
+		q := r.URL.Query()
+		s.calls = append(s.calls, Call{Path: r.URL.Path, Body: map[string]any{"appid": q.Get("appid"), "code": q.Get("code")}})
+		openID, ok := s.codes[q.Get("code")]
+		if !ok || q.Get("grant_type") != "authorization_code" || q.Get("secret") == "" {
+			writeJSON(w, map[string]any{"errcode": 40029, "errmsg": "invalid code"})
+			return
+		}
+		delete(s.codes, q.Get("code"))
+		writeJSON(w, map[string]any{"access_token": "WEB-" + q.Get("code"), "expires_in": 7200,
+			"refresh_token": "REFRESH-" + q.Get("code"), "openid": openID, "scope": "snsapi_base"})
 		return
 	}
 	if r.URL.Path == "/cgi-bin/showqrcode" {

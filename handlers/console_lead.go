@@ -1,0 +1,315 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// The application page: details with the deadline, the enterprise's
+// self-check as a badge, the next allowed moves as buttons (irreversible
+// ones confirmed with a summary first), follow-up notes, an officer's
+// status correction, and the history with people's names.
+
+// action is a move offered on the application page.
+type action struct {
+	Value, Label string
+	Final        bool // the move ends the application: confirmed first
+}
+
+// historyItem is one line of the history: a status change or a note.
+type historyItem struct {
+	At      time.Time
+	Status  string // "" for a note
+	Note    string
+	Kind    string // the note's kind label
+	Actor   bot.Actor
+	Correct bool
+}
+
+type leadData struct {
+	Lead        dialog.Lead
+	Row         leadRow
+	Next        []option
+	Actions     []action
+	CanDisburse bool // "disbursed" is a next status: the form asks the amount
+	Note        string
+	Badge       string   // the enterprise's self-check tier
+	Honours     []string // the criteria it claimed
+	History     []historyItem
+	Officer     bool
+	Statuses    []option // for an officer's correction
+	Reasons     []string
+	NoteKinds   []option
+	// Confirm is the move waiting for confirmation (irreversible).
+	Confirm      *action
+	Reason       string // the picked common reason
+	ReasonText   string
+	Amount       string
+	NoteKind     string
+	NoteText     string
+	CorrectTo    string
+	CorrectNote  string
+	ContactPhone string
+	Programme    *programmeData // referrals and deals (console_programme.go)
+}
+
+// actionLabel is what the button of a move says.
+func actionLabel(status string) string {
+	switch status {
+	case dialog.StatusContacted:
+		return "受理"
+	case dialog.StatusReviewing:
+		return "转入审核"
+	case dialog.StatusPreApproved:
+		return "登记预授信"
+	case dialog.StatusContracted:
+		return "登记签约"
+	case dialog.StatusDisbursed:
+		return "登记放款"
+	case dialog.StatusApproved:
+		return "准予入库"
+	case dialog.StatusRejected:
+		return "不予通过"
+	case dialog.StatusWithdrawn:
+		return "登记撤回"
+	}
+	return dialog.StatusLabel(status)
+}
+
+func (cs *console) leadData(c *gin.Context, l dialog.Lead) (*leadData, error) {
+	ctx := c.Request.Context()
+	acc := account(c)
+	d := &leadData{Lead: l, Officer: acc.Role == dialog.RoleOfficer, Reasons: bot.RejectReasons,
+		NoteKinds: []option{{"phone", "电话"}, {"visit", "走访"}, {"other", "其他"}}, NoteKind: "phone"}
+	for _, st := range dialog.NextStatuses(l.Kind, l.Status) {
+		d.Next = append(d.Next, option{st, dialog.StatusLabel(st)})
+		d.CanDisburse = d.CanDisburse || st == dialog.StatusDisbursed
+		d.Actions = append(d.Actions, action{Value: st, Label: actionLabel(st), Final: dialog.Terminal(st)})
+	}
+	for _, st := range dialog.Statuses {
+		if dialog.StatusFits(l.Kind, st) && st != l.Status && st != dialog.StatusDisbursed {
+			d.Statuses = append(d.Statuses, option{st, dialog.StatusLabel(st)})
+		}
+	}
+	rows, err := cs.rows(ctx, []dialog.Lead{l})
+	if err != nil {
+		return nil, err
+	}
+	d.Row = rows[0]
+	if l.OpenID != "" {
+		if prof, err := cs.DB.Profile(ctx, l.OpenID); err == nil && prof.Tier.Valid() {
+			d.Badge = prof.Tier.Label()
+			for _, id := range prof.Criteria {
+				if cr, ok := cs.Bot.Policy().Criterion(id); ok {
+					d.Honours = append(d.Honours, cr.Name)
+				}
+			}
+		}
+	}
+	if county, ok := cs.Bot.Policy().County(l.County); ok {
+		d.ContactPhone = county.Phone
+	}
+	actors, err := cs.Bot.Leads.Actors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range l.Events {
+		d.History = append(d.History, historyItem{At: ev.CreatedAt, Status: ev.Status, Note: ev.Note, Actor: actors(ev.Actor),
+			Correct: strings.HasPrefix(ev.Note, "状态更正")})
+	}
+	notes, err := cs.Bot.Leads.Notes(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		d.History = append(d.History, historyItem{At: n.CreatedAt, Note: n.Note, Kind: n.KindLabel, Actor: actors(n.Actor)})
+	}
+	// Oldest first, notes among the changes by time.
+	for i := 1; i < len(d.History); i++ {
+		for j := i; j > 0 && d.History[j].At.Before(d.History[j-1].At); j-- {
+			d.History[j], d.History[j-1] = d.History[j-1], d.History[j]
+		}
+	}
+	return d, nil
+}
+
+// showLead renders the application page with status, msg as the error and
+// fill applied to its data (what was typed stays).
+func (cs *console) showLead(c *gin.Context, status int, msg string, fill func(d *leadData)) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	d, err := cs.leadData(c, l)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	if err := cs.withProgramme(c, d); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	if fill != nil {
+		fill(d)
+	}
+	p := cs.newPage(c, l.Number, d)
+	p.Nav, p.Error = "leads", msg
+	cs.renderPage(c, status, "lead", p)
+}
+
+// leadPage: GET /console/leads/{id}; another county's lead is 404.
+func (cs *console) leadPage(c *gin.Context) {
+	cs.showLead(c, http.StatusOK, "", nil)
+}
+
+// leadStatusSubmit: POST /console/leads/{id}/status (status, note), through
+// bot.Leads.Change like the API's PATCH: the same transitions, events and
+// notifications. A move that ends the application (未通过, 已入库, 已撤回,
+// 已放款) is first shown as a summary to confirm (confirm=1); 未通过 needs a
+// reason, which the enterprise reads in its notification.
+func (cs *console) leadStatusSubmit(c *gin.Context) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	acc := account(c)
+	note := strings.TrimSpace(c.PostForm("note"))
+	to := c.PostForm("status")
+	reason, reasonText := c.PostForm("reason"), strings.TrimSpace(c.PostForm("reason_text"))
+	amount := strings.TrimSpace(c.PostForm("disbursed_wan"))
+	keep := func(d *leadData) {
+		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
+	}
+	if dialog.Terminal(to) && acc.CanWrite() {
+		cur, err := leads.Lead(ctx, acc, c.Param("id"))
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		if err := dialog.CheckMove(cur.Kind, cur.Status, to); err != nil {
+			status, msg := apiStatus(err)
+			cs.showLead(c, status, msg, keep)
+			return
+		}
+		confirm := func(msg string) {
+			code := http.StatusOK
+			if msg != "" {
+				code = http.StatusUnprocessableEntity
+			}
+			cs.showLead(c, code, msg, func(d *leadData) {
+				keep(d)
+				d.Confirm = &action{Value: to, Label: actionLabel(to), Final: true}
+			})
+		}
+		if c.PostForm("confirm") != "1" {
+			confirm("")
+			return
+		}
+		if to == dialog.StatusRejected {
+			if reason != "" && !contains(bot.RejectReasons, reason) {
+				reason = ""
+			}
+			if reason == "" && reasonText == "" {
+				confirm("请选择或填写不予通过的原因，企业将看到这个原因。")
+				return
+			}
+			note = strings.Trim(reason+"；"+reasonText, "；")
+		}
+		if to == dialog.StatusDisbursed {
+			if wan, perr := strconv.ParseFloat(amount, 64); perr != nil || wan <= 0 {
+				confirm("请填写放款金额（万元，大于0的数字）。")
+				return
+			}
+		}
+	}
+	var (
+		l   dialog.Lead
+		err error
+	)
+	cs.auditLeadBefore(c)
+	if wan, perr := strconv.ParseFloat(amount, 64); to == dialog.StatusDisbursed && perr == nil {
+		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
+	} else {
+		// Change refuses 已放款 without an amount, after the transition check.
+		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
+	}
+	if err == nil {
+		setAudit(c, nil, leadAudit(l, note))
+		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
+		return
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	if strings.Contains(msg, "/api/") {
+		msg = "登记放款需要填写放款金额。"
+	}
+	// Show the lead again with the reason, keeping what was typed.
+	cs.showLead(c, status, msg, keep)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// leadNoteSubmit: POST /console/leads/{id}/notes (kind, text): a follow-up
+// without a status change.
+func (cs *console) leadNoteSubmit(c *gin.Context) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	kind, text := c.PostForm("kind"), c.PostForm("text")
+	l, err := leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=note")
+		return
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	cs.showLead(c, status, msg, func(d *leadData) { d.NoteKind, d.NoteText = kind, text })
+}
+
+// leadCorrectSubmit: POST /console/leads/{id}/correct (status, reason):
+// an officer sets a wrong status right.
+func (cs *console) leadCorrectSubmit(c *gin.Context) {
+	leads := cs.pipeline(c)
+	if leads == nil {
+		return
+	}
+	to, reason := c.PostForm("status"), c.PostForm("reason")
+	l, err := leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=correct")
+		return
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	cs.showLead(c, status, msg, func(d *leadData) { d.CorrectTo, d.CorrectNote = to, reason })
+}

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// LeadNote is a follow-up on an application that does not change its
+// status: a phone call, a visit, anything else worth keeping.
+type LeadNote struct {
+	ID        uint64 `gorm:"primaryKey"`
+	LeadID    uint64 `gorm:"index;not null"`
+	Kind      string `gorm:"size:16;not null"` // phone, visit, other
+	Note      string `gorm:"size:512;not null"`
+	Actor     string `gorm:"size:64"`
+	CreatedAt time.Time
+}
+
+// AddLeadNote records a follow-up note on lead id.
+func (db *DB) AddLeadNote(ctx context.Context, id uint64, kind, note, actor string, at time.Time) error {
+	n := LeadNote{LeadID: id, Kind: kind, Note: note, Actor: actor, CreatedAt: at}
+	if err := db.WithContext(ctx).Create(&n).Error; err != nil {
+		return fmt.Errorf("add note to lead %d: %w", id, err)
+	}
+	return nil
+}
+
+// LeadNotes returns a lead's follow-up notes, oldest first.
+func (db *DB) LeadNotes(ctx context.Context, id uint64) ([]LeadNote, error) {
+	var out []LeadNote
+	if err := db.WithContext(ctx).Where("lead_id = ?", id).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("notes of lead %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// CorrectLead sets a lead's status outside the transition table, to mend
+// a wrong change, and records it as an event with the reason. Moving back
+// to submitted clears the contact time, so the SLA applies again.
+func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string, at time.Time) (dialog.Lead, error) {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r Lead
+		err := tx.Where("id = ?", id).Take(&r).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return dialog.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("correct lead %d: %w", id, err)
+		}
+		set := map[string]any{"status": to, "updated_at": at}
+		if to == dialog.StatusSubmitted {
+			set["contacted_at"] = nil
+		} else if r.ContactedAt == nil && to != dialog.StatusRejected && to != dialog.StatusWithdrawn {
+			set["contacted_at"] = at
+		}
+		if dialog.Terminal(to) {
+			set["open_key"] = nil
+		} else {
+			set["open_key"] = openKey(r.Kind, r.CreditCode)
+		}
+		res := tx.Model(&Lead{}).Where("id = ? AND status = ?", id, r.Status).Updates(set)
+		if res.Error != nil {
+			if IsDuplicate(res.Error) {
+				return dialog.Errorf(dialog.ErrDuplicate, "该企业已有一件未办结的同类申请，不能把这件改回办理中")
+			}
+			return fmt.Errorf("correct lead %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return dialog.Errorf(dialog.ErrTransition, "该申请刚被他人变更，请刷新后重试")
+		}
+		ev := LeadEvent{LeadID: id, Status: to, Actor: actor, Note: note, CreatedAt: at}
+		if err := tx.Create(&ev).Error; err != nil {
+			return fmt.Errorf("correct lead %d: event: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return dialog.Lead{}, err
+	}
+	return db.Lead(ctx, id)
+}
+
+// SetContactProfile records a bound contact's name and mobile, for every
+// county the openid is bound to.
+func (db *DB) SetContactProfile(ctx context.Context, openID, name, mobile string) error {
+	var n int64
+	if err := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).Count(&n).Error; err != nil {
+		return fmt.Errorf("contact profile: %w", err)
+	}
+	if n == 0 {
+		return dialog.ErrNotFound
+	}
+	// MySQL counts only changed rows as affected: the count above decides.
+	err := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).
+		Updates(map[string]any{"name": name, "mobile": mobile}).Error
+	if err != nil {
+		return fmt.Errorf("contact profile: %w", err)
+	}
+	return nil
+}
+
+// ContactsByOpenID returns every county binding of openID.
+func (db *DB) ContactsByOpenID(ctx context.Context, openID string) ([]CountyContact, error) {
+	var out []CountyContact
+	if err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("contact bindings: %w", err)
+	}
+	return out, nil
+}
+
+// AllContacts returns every bound contact, in binding order.
+func (db *DB) AllContacts(ctx context.Context) ([]CountyContact, error) {
+	var out []CountyContact
+	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("all contacts: %w", err)
+	}
+	return out, nil
+}
+
+// ContactSession signs a bound contact of county into the console: it
+// finds (or creates, on first use) the county account that stands for the
+// contact's WeChat and issues it a token. The account has no usable
+// password: it is entered only through WeChat.
+func (db *DB) ContactSession(ctx context.Context, c CountyContact, at time.Time) (string, dialog.Account, error) {
+	var a Account
+	err := db.WithContext(ctx).Where("open_id = ? AND role = ? AND county = ?", c.OpenID, dialog.RoleCounty, c.County).
+		Order("id").Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		hash, herr := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(secret)), bcrypt.MinCost)
+		if herr != nil {
+			return "", dialog.Account{}, fmt.Errorf("contact session: %w", herr)
+		}
+		a = Account{Username: "wx-" + strconv.FormatUint(c.ID, 10), PasswordHash: string(hash), Role: dialog.RoleCounty,
+			County: c.County, OpenID: c.OpenID, CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at}
+		err = db.WithContext(ctx).Create(&a).Error
+	}
+	if err != nil {
+		return "", dialog.Account{}, fmt.Errorf("contact session: %w", err)
+	}
+	return db.issueToken(ctx, a, at)
+}
+
+// OpenIDSession signs in the console account that carries openID (an
+// officer who receives escalations, say), or returns dialog.ErrNotFound.
+func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (string, dialog.Account, error) {
+	if openID == "" {
+		return "", dialog.Account{}, dialog.ErrNotFound
+	}
+	a, err := take[Account](db.WithContext(ctx).Where("open_id = ?", openID).Order("id"), "account by openid")
+	if err != nil {
+		return "", dialog.Account{}, err
+	}
+	return db.issueToken(ctx, a, at)
+}
+
+func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, dialog.Account, error) {
+	if a.Disabled {
+		return "", dialog.Account{}, dialog.Errorf(dialog.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
+	}
+	db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("last_login_at", at.UTC())
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := hex.EncodeToString(b)
+	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
+	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
+		return "", dialog.Account{}, fmt.Errorf("session %s: store token: %w", a.Username, err)
+	}
+	return token, toAccount(a), nil
+}
+
+// AccountByUsername returns an account, or dialog.ErrNotFound.
+func (db *DB) AccountByUsername(ctx context.Context, username string) (dialog.Account, error) {
+	a, err := take[Account](db.WithContext(ctx).Where("username = ?", username), "account "+username)
+	if err != nil {
+		return dialog.Account{}, err
+	}
+	return toAccount(a), nil
+}
