@@ -473,6 +473,9 @@ func (t *turn) text(text string) {
 			t.start(o.Key)
 			return
 		}
+		if t.understood(text) {
+			return
+		}
 		if t.faq(text) {
 			return
 		}
@@ -499,6 +502,10 @@ func (t *turn) text(text string) {
 	// the tier question) is answered, and the step asked again. Forms take
 	// their answers as typed.
 	if !forms[t.s.Flow] && !st.questions && looksLikeQuestion(text) {
+		if t.aside(text) {
+			st.ask(t)
+			return
+		}
 		if f, ok := matchFAQ(t.p, text); ok {
 			t.answerFAQ(f)
 			st.ask(t)

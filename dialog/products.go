@@ -134,6 +134,7 @@ type TopicData struct {
 	MarginEquityWan int
 	Conditions      []Condition
 	Tiers           []TierLine
+	Tier            Tier // the tier the message named; Rates and OTC are narrowed to it
 }
 
 // ContactsData is the data of "contacts" and "faq_unknown": the county
@@ -455,9 +456,16 @@ func topicClause(p *Policy, topic string) string {
 	return strings.Join(clauses, "、")
 }
 
-// cannotAnswer says that a question has no reliable answer here, and who
-// can give one.
-func (t *turn) cannotAnswer() { t.say("faq_unknown", t.contactsData()) }
+// cannotAnswer says that a question has no reliable answer here, what the
+// bot can do, and who can answer: 人工, and the follower's own county when
+// known (never every county's phone).
+func (t *turn) cannotAnswer() {
+	d := ContactsData{}
+	if c, ok := t.p.County(t.s.Profile.County); ok {
+		d.Counties, d.Own = []County{c}, c.ID
+	}
+	t.say("faq_unknown", d)
+}
 
 // contactsData lists the county bureaus, the follower's own first.
 func (t *turn) contactsData() ContactsData {

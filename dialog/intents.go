@@ -1,0 +1,330 @@
+package dialog
+
+import (
+	"math"
+	"slices"
+	"unicode/utf8"
+)
+
+// Understanding, step two: which topic a message is about. Every topic the
+// bot can answer is an Intent with paraphrases written as enterprises type
+// (seeds/data/intents.yaml). The scorer compares a message with every
+// paraphrase by TF-IDF weighted character unigrams and bigrams (cosine),
+// takes each intent's best paraphrase, and adds evidence from the slots the
+// message fills. The index is built once per policy (Policy.Prepare).
+
+// Intent is one topic the bot can place a message in.
+type Intent struct {
+	ID          string
+	Title       string   // the words of a clarifying question's option
+	Action      string   // what answers it: one of Actions
+	FAQ         string   // the FAQ entry answered, for Action "faq"
+	Slots       []string // slots whose presence is evidence for the intent
+	Paraphrases []string
+}
+
+// Actions are what an intent may do. "faq" answers its FAQ entry (computed
+// topics use the slots); the flows start a conversation; the rest are
+// answers of their own.
+var Actions = []string{
+	"faq", "greeting", "thanks", "bye", "robot", "about", "out_of_scope",
+	"contacts", "honour", "progress", "calc", "selfcheck", "apply", "need", "products", "human",
+}
+
+// Verdict is how sure the scorer is.
+type Verdict int
+
+// The scorer's verdicts.
+const (
+	Unknown   Verdict = iota // nothing fits well enough: say what the bot can do
+	Unsure                   // two intents fit about equally: ask which
+	Confident                // answer
+)
+
+// Understanding is what a message was understood as.
+type Understanding struct {
+	Text    string // the folded text
+	Intent  string // the best intent's id
+	Score   float64
+	Second  string // the runner-up's id
+	Score2  float64
+	Verdict Verdict
+	Slots   Slots
+}
+
+// Thresholds of the scorer, measured on dialog/testdata/utterances.yaml
+// (tuned on its train part only).
+const (
+	confidentScore = 0.42 // the best score an answer needs …
+	confidentGap   = 0.06 // … and its lead over a different intent
+	unsureScore    = 0.30 // below this nothing is placed
+	slotBonus      = 0.12 // per slot an intent names as evidence
+)
+
+// feature ids: a unigram and a bigram of tokens (runes, ASCII words, numbers).
+type posting struct {
+	doc int32
+	w   float32
+}
+
+// nlu is the prepared understanding of one policy.
+type nlu struct {
+	fold     *folder
+	slots    *slotReader
+	intents  []Intent
+	docOf    []int32 // doc -> intent index
+	postings map[uint64][]posting
+	idf      map[uint64]float64
+	ndocs    int
+}
+
+// Prepare builds the policy's understanding index. Loaders call it once
+// after building a policy; a policy not prepared builds it on first use.
+func (p *Policy) Prepare() { p.nlu = newNLU(p) }
+
+func (p *Policy) understanding() *nlu {
+	if p.nlu != nil {
+		return p.nlu
+	}
+	return newNLU(p)
+}
+
+// Intent returns the intent with the given id.
+func (p *Policy) Intent(id string) (Intent, bool) {
+	for _, in := range p.Intents {
+		if in.ID == id {
+			return in, true
+		}
+	}
+	return Intent{}, false
+}
+
+const (
+	unigramWeight = 0.35
+	numberToken   = uint64(1) << 62
+)
+
+// tokens splits folded text: each Chinese character is a token, a run of
+// Latin letters is one token, a number is one token whatever its value.
+func tokens(n string, buf []uint64) []uint64 {
+	out := buf[:0]
+	for i := 0; i < len(n); {
+		c := n[i]
+		switch {
+		case c >= '0' && c <= '9':
+			for i < len(n) && (n[i] >= '0' && n[i] <= '9' || n[i] == '.') {
+				i++
+			}
+			out = append(out, numberToken)
+		case c >= 'a' && c <= 'z':
+			h := uint64(14695981039346656037)
+			for i < len(n) && n[i] >= 'a' && n[i] <= 'z' {
+				h = (h ^ uint64(n[i])) * 1099511628211
+				i++
+			}
+			out = append(out, h|1<<63)
+		default:
+			r, w := utf8.DecodeRuneInString(n[i:])
+			out = append(out, uint64(r))
+			i += w
+		}
+	}
+	return out
+}
+
+func unigram(t uint64) uint64   { return t*0x9E3779B97F4A7C15 ^ 0x5bd1e995 }
+func bigram(a, b uint64) uint64 { return (a*0x9E3779B97F4A7C15 + b) * 0xC2B2AE3D27D4EB4F }
+
+// weighted is one feature with its weight in a vector.
+type weighted struct {
+	f uint64
+	w float64
+}
+
+// features returns the term counts of folded text, unigrams weighted down.
+func features(n string, buf []uint64, out []weighted) []weighted {
+	toks := tokens(n, buf)
+	out = out[:0]
+	add := func(f uint64, w float64) {
+		for i := range out {
+			if out[i].f == f {
+				out[i].w += w
+				return
+			}
+		}
+		out = append(out, weighted{f, w})
+	}
+	for i, t := range toks {
+		add(unigram(t), unigramWeight)
+		if i > 0 {
+			add(bigram(toks[i-1], t), 1)
+		}
+	}
+	return out
+}
+
+func newNLU(p *Policy) *nlu {
+	x := &nlu{fold: newFolder(p.Lexicon), intents: p.Intents, postings: map[uint64][]posting{}, idf: map[uint64]float64{}}
+	x.slots = newSlotReader(p, x.fold)
+	var docs [][]weighted
+	addDoc := func(intent int, text string) {
+		n := x.fold.fold(text)
+		if n == "" {
+			return
+		}
+		docs = append(docs, features(n, nil, nil))
+		x.docOf = append(x.docOf, int32(intent))
+	}
+	for i, in := range p.Intents {
+		for _, para := range in.Paraphrases {
+			addDoc(i, para)
+		}
+		if in.Action == "faq" {
+			for _, f := range p.FAQs {
+				if f.ID == in.FAQ {
+					addDoc(i, f.Question)
+				}
+			}
+		}
+	}
+	x.ndocs = len(docs)
+	df := map[uint64]int{}
+	for _, d := range docs {
+		for _, f := range d {
+			df[f.f]++
+		}
+	}
+	for f, n := range df {
+		x.idf[f] = math.Log(1 + float64(x.ndocs)/float64(n))
+	}
+	for i, d := range docs {
+		var norm float64
+		for j := range d {
+			d[j].w = (1 + math.Log(d[j].w+1e-9)) * x.idf[d[j].f]
+			if d[j].w < 0 {
+				d[j].w = 0
+			}
+			norm += d[j].w * d[j].w
+		}
+		norm = math.Sqrt(norm)
+		if norm == 0 {
+			continue
+		}
+		for _, f := range d {
+			if f.w > 0 {
+				x.postings[f.f] = append(x.postings[f.f], posting{doc: int32(i), w: float32(f.w / norm)})
+			}
+		}
+	}
+	return x
+}
+
+// Understand folds text, reads its slots and places it among the policy's
+// intents.
+func (p *Policy) Understand(text string) Understanding {
+	return p.understanding().understand(text)
+}
+
+func (x *nlu) understand(text string) Understanding {
+	n := x.fold.fold(text)
+	u := Understanding{Text: n, Slots: x.slots.read(n)}
+	if n == "" || len(x.intents) == 0 {
+		return u
+	}
+	var tokBuf [64]uint64
+	var featBuf [128]weighted
+	q := features(n, tokBuf[:0], featBuf[:0])
+	var norm float64
+	for i := range q {
+		idf, ok := x.idf[q[i].f]
+		if !ok {
+			idf = math.Log(1 + float64(x.ndocs)) // unseen: as rare as can be
+		}
+		q[i].w = (1 + math.Log(q[i].w+1e-9)) * idf
+		if q[i].w < 0 {
+			q[i].w = 0
+		}
+		norm += q[i].w * q[i].w
+	}
+	if norm == 0 {
+		return u
+	}
+	norm = math.Sqrt(norm)
+	docScores := make([]float32, x.ndocs)
+	for _, f := range q {
+		w := float32(f.w / norm)
+		for _, ps := range x.postings[f.f] {
+			docScores[ps.doc] += w * ps.w
+		}
+	}
+	scores := make([]float64, len(x.intents))
+	for d, s := range docScores {
+		if i := x.docOf[d]; float64(s) > scores[i] {
+			scores[i] = float64(s)
+		}
+	}
+	for i, in := range x.intents {
+		if scores[i] == 0 {
+			continue
+		}
+		for _, s := range in.Slots {
+			if u.Slots.Has(s) {
+				scores[i] += slotBonus
+			}
+		}
+	}
+	best, second := -1, -1
+	for i, s := range scores {
+		switch {
+		case best < 0 || s > scores[best]:
+			best, second = i, best
+		case second < 0 || s > scores[second]:
+			second = i
+		}
+	}
+	u.Intent, u.Score = x.intents[best].ID, scores[best]
+	if second >= 0 {
+		u.Second, u.Score2 = x.intents[second].ID, scores[second]
+	}
+	switch {
+	case u.Score >= confidentScore && u.Score-u.Score2 >= confidentGap:
+		u.Verdict = Confident
+	case u.Score >= unsureScore && u.Score2 >= unsureScore && u.Score-u.Score2 < confidentGap:
+		u.Verdict = Unsure
+	case u.Score >= confidentScore:
+		u.Verdict = Confident
+	}
+	return u
+}
+
+// validIntents checks the intents of a policy.
+func validIntents(p *Policy, add func(format string, a ...any)) {
+	seen := map[string]bool{}
+	for _, in := range p.Intents {
+		if in.ID == "" || in.Title == "" {
+			add("intent %q: id and title are required", in.ID)
+		}
+		if seen[in.ID] {
+			add("duplicate intent id %q", in.ID)
+		}
+		seen[in.ID] = true
+		if !slices.Contains(Actions, in.Action) {
+			add("intent %q: unknown action %q", in.ID, in.Action)
+		}
+		if in.Action == "faq" {
+			if !slices.ContainsFunc(p.FAQs, func(f FAQ) bool { return f.ID == in.FAQ }) {
+				add("intent %q: unknown faq %q", in.ID, in.FAQ)
+			}
+		} else if in.FAQ != "" {
+			add("intent %q: a faq only goes with action faq", in.ID)
+		}
+		for _, s := range in.Slots {
+			if !slices.Contains(slotNames, s) {
+				add("intent %q: unknown slot %q", in.ID, s)
+			}
+		}
+		if len(in.Paraphrases) < 15 {
+			add("intent %q: %d paraphrases, want at least 15", in.ID, len(in.Paraphrases))
+		}
+	}
+}
