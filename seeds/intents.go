@@ -114,5 +114,3 @@ func sortedKeys[K interface{ ~int | ~string }, V any](m map[K]V) []K {
 	slices.Sort(keys)
 	return keys
 }
-
-
