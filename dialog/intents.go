@@ -57,8 +57,10 @@ type Understanding struct {
 const (
 	confidentScore = 0.42 // the best score an answer needs …
 	confidentGap   = 0.06 // … and its lead over a different intent
-	unsureScore    = 0.30 // below this nothing is placed
+	unsureScore    = 0.30 // below this nothing is placed …
+	lowScore       = 0.18 // … unless far ahead of every other intent
 	slotBonus      = 0.12 // per slot an intent names as evidence
+	centroidWeight = 0.4  // the intent's centroid against its best paraphrase
 )
 
 // feature ids: a unigram and a bigram of tokens (runes, ASCII words, numbers).
@@ -72,10 +74,13 @@ type nlu struct {
 	fold     *folder
 	slots    *slotReader
 	intents  []Intent
-	docOf    []int32 // doc -> intent index
-	postings map[uint64][]posting
+	docOf    []int32              // doc -> intent index
+	postings map[uint64][]posting // paraphrase vectors
 	idf      map[uint64]float64
 	ndocs    int
+	// Each intent's paraphrases together, as one document.
+	centroids map[uint64][]posting
+	cidf      map[uint64]float64
 }
 
 // Prepare builds the policy's understanding index. Loaders call it once
@@ -137,43 +142,75 @@ func bigram(a, b uint64) uint64 { return (a*0x9E3779B97F4A7C15 + b) * 0xC2B2AE3D
 
 // weighted is one feature with its weight in a vector.
 type weighted struct {
-	f uint64
-	w float64
+	f   uint64
+	w   float64 // the count, then the weight
+	uni bool
 }
 
 // features returns the term counts of folded text, unigrams weighted down.
 func features(n string, buf []uint64, out []weighted) []weighted {
 	toks := tokens(n, buf)
 	out = out[:0]
-	add := func(f uint64, w float64) {
+	add := func(f uint64, uni bool) {
 		for i := range out {
 			if out[i].f == f {
-				out[i].w += w
+				out[i].w++
 				return
 			}
 		}
-		out = append(out, weighted{f, w})
+		out = append(out, weighted{f, 1, uni})
 	}
 	for i, t := range toks {
-		add(unigram(t), unigramWeight)
+		add(unigram(t), true)
 		if i > 0 {
-			add(bigram(toks[i-1], t), 1)
+			add(bigram(toks[i-1], t), false)
 		}
 	}
 	return out
 }
 
+// weigh turns counts into TF-IDF weights (sublinear counts, unigrams
+// weighted down) and returns the vector's norm.
+func weigh(v []weighted, idf func(uint64) float64) float64 {
+	var norm float64
+	for i := range v {
+		w := (1 + math.Log(v[i].w)) * idf(v[i].f)
+		if v[i].uni {
+			w *= unigramWeight
+		}
+		v[i].w = w
+		norm += w * w
+	}
+	return math.Sqrt(norm)
+}
+
 func newNLU(p *Policy) *nlu {
-	x := &nlu{fold: newFolder(p.Lexicon), intents: p.Intents, postings: map[uint64][]posting{}, idf: map[uint64]float64{}}
+	x := &nlu{fold: newFolder(p.Lexicon), intents: p.Intents,
+		postings: map[uint64][]posting{}, idf: map[uint64]float64{},
+		centroids: map[uint64][]posting{}, cidf: map[uint64]float64{}}
 	x.slots = newSlotReader(p, x.fold)
 	var docs [][]weighted
+	cents := make([][]weighted, len(p.Intents))
 	addDoc := func(intent int, text string) {
 		n := x.fold.fold(text)
 		if n == "" {
 			return
 		}
-		docs = append(docs, features(n, nil, nil))
+		d := features(n, nil, nil)
+		docs = append(docs, d)
 		x.docOf = append(x.docOf, int32(intent))
+		// The intent's centroid: every paraphrase's features, counted once
+		// per paraphrase.
+	next:
+		for _, f := range d {
+			for i := range cents[intent] {
+				if cents[intent][i].f == f.f {
+					cents[intent][i].w++
+					continue next
+				}
+			}
+			cents[intent] = append(cents[intent], weighted{f.f, 1, f.uni})
+		}
 	}
 	for i, in := range p.Intents {
 		for _, para := range in.Paraphrases {
@@ -188,41 +225,64 @@ func newNLU(p *Policy) *nlu {
 		}
 	}
 	x.ndocs = len(docs)
+	x.idf = idfOf(docs)
+	x.cidf = idfOf(cents)
+	index(docs, x.idf, x.postings)
+	index(cents, x.cidf, x.centroids)
+	return x
+}
+
+// idfOf is the inverse document frequency of every feature of docs.
+func idfOf(docs [][]weighted) map[uint64]float64 {
 	df := map[uint64]int{}
 	for _, d := range docs {
 		for _, f := range d {
 			df[f.f]++
 		}
 	}
+	idf := make(map[uint64]float64, len(df))
 	for f, n := range df {
-		x.idf[f] = math.Log(1 + float64(x.ndocs)/float64(n))
+		idf[f] = math.Log(1 + float64(len(docs))/float64(n))
 	}
+	return idf
+}
+
+// index adds the normalised TF-IDF vectors of docs to postings.
+func index(docs [][]weighted, idf map[uint64]float64, postings map[uint64][]posting) {
 	for i, d := range docs {
-		var norm float64
-		for j := range d {
-			d[j].w = (1 + math.Log(d[j].w+1e-9)) * x.idf[d[j].f]
-			if d[j].w < 0 {
-				d[j].w = 0
-			}
-			norm += d[j].w * d[j].w
-		}
-		norm = math.Sqrt(norm)
+		norm := weigh(d, func(f uint64) float64 { return idf[f] })
 		if norm == 0 {
 			continue
 		}
 		for _, f := range d {
-			if f.w > 0 {
-				x.postings[f.f] = append(x.postings[f.f], posting{doc: int32(i), w: float32(f.w / norm)})
-			}
+			postings[f.f] = append(postings[f.f], posting{doc: int32(i), w: float32(f.w / norm)})
 		}
 	}
-	return x
 }
 
 // Understand folds text, reads its slots and places it among the policy's
 // intents.
 func (p *Policy) Understand(text string) Understanding {
 	return p.understanding().understand(text)
+}
+
+// cosine scores query features q against postings into scores.
+func cosine(q []weighted, idf map[uint64]float64, unseen float64, postings map[uint64][]posting, scores []float32) {
+	norm := weigh(q, func(f uint64) float64 {
+		if w, ok := idf[f]; ok {
+			return w
+		}
+		return unseen
+	})
+	if norm == 0 {
+		return
+	}
+	for _, f := range q {
+		w := float32(f.w / norm)
+		for _, ps := range postings[f.f] {
+			scores[ps.doc] += w * ps.w
+		}
+	}
 }
 
 func (x *nlu) understand(text string) Understanding {
@@ -233,30 +293,15 @@ func (x *nlu) understand(text string) Understanding {
 	}
 	var tokBuf [64]uint64
 	var featBuf [128]weighted
+	if toks := tokens(n, tokBuf[:0]); !slices.ContainsFunc(toks, func(t uint64) bool { return t != numberToken }) {
+		return u // a bare number is an option or an answer, no topic
+	}
 	q := features(n, tokBuf[:0], featBuf[:0])
-	var norm float64
-	for i := range q {
-		idf, ok := x.idf[q[i].f]
-		if !ok {
-			idf = math.Log(1 + float64(x.ndocs)) // unseen: as rare as can be
-		}
-		q[i].w = (1 + math.Log(q[i].w+1e-9)) * idf
-		if q[i].w < 0 {
-			q[i].w = 0
-		}
-		norm += q[i].w * q[i].w
-	}
-	if norm == 0 {
-		return u
-	}
-	norm = math.Sqrt(norm)
+	q2 := append(make([]weighted, 0, len(q)), q...)
 	docScores := make([]float32, x.ndocs)
-	for _, f := range q {
-		w := float32(f.w / norm)
-		for _, ps := range x.postings[f.f] {
-			docScores[ps.doc] += w * ps.w
-		}
-	}
+	cosine(q, x.idf, math.Log(1+float64(x.ndocs)), x.postings, docScores)
+	centScores := make([]float32, len(x.intents))
+	cosine(q2, x.cidf, math.Log(1+float64(len(x.intents))), x.centroids, centScores)
 	scores := make([]float64, len(x.intents))
 	for d, s := range docScores {
 		if i := x.docOf[d]; float64(s) > scores[i] {
@@ -264,6 +309,7 @@ func (x *nlu) understand(text string) Understanding {
 		}
 	}
 	for i, in := range x.intents {
+		scores[i] = (1-centroidWeight)*scores[i] + centroidWeight*float64(centScores[i])
 		if scores[i] == 0 {
 			continue
 		}
@@ -291,7 +337,8 @@ func (x *nlu) understand(text string) Understanding {
 		u.Verdict = Confident
 	case u.Score >= unsureScore && u.Score2 >= unsureScore && u.Score-u.Score2 < confidentGap:
 		u.Verdict = Unsure
-	case u.Score >= confidentScore:
+	case u.Score >= unsureScore && u.Score-u.Score2 >= 2*confidentGap,
+		u.Score >= lowScore && u.Score >= 3*u.Score2:
 		u.Verdict = Confident
 	}
 	return u

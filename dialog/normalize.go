@@ -81,6 +81,7 @@ type Lexicon struct {
 	NoHonours  []string   // phrases that say the enterprise has no honours
 	Counties   []Aliases  // other names of each county
 	Tiers      []TierWord // words that name a tier
+	Offtopic   []string   // words of topics the account does not serve: 房贷, 公积金 …
 }
 
 // Synonym maps Variants to Canonical.
@@ -136,11 +137,7 @@ func newFolder(lx Lexicon) *folder {
 		}
 	}
 	f.synonyms = strings.NewReplacer(pairs...)
-	vocab := append([]string{}, lx.Vocabulary...)
-	for _, s := range lx.Synonyms {
-		vocab = append(vocab, s.Canonical)
-	}
-	f.typos = newTypoIndex(vocab)
+	f.typos = newTypoIndex(lx.Vocabulary)
 	return f
 }
 
@@ -189,7 +186,7 @@ func sortByLen[T any](xs []T, key func(T) string) {
 
 // typoIndex corrects misspellings of domain words that sound the same: a
 // window of the text with the pinyin of a vocabulary word (tones ignored,
-// any reading of a character) that shares at least one character with it
+// any reading of a character) that shares at least half its characters
 // becomes that word: 苏质熔 → 苏质融, 套宝 → 套保, 补尝 → 补偿.
 type typoIndex struct {
 	syllables map[rune][]uint16 // readings of every character (pinyinTable)
@@ -301,7 +298,7 @@ func (x *typoIndex) correct(s string) string {
 }
 
 // soundsLike reports whether text starts with a spelling of word w: the
-// same readings and at least one identical character.
+// same readings, and at least half of the characters identical.
 func (x *typoIndex) soundsLike(text []rune, w int) bool {
 	word := x.words[w]
 	if len(text) < len(word) {
@@ -317,5 +314,5 @@ func (x *typoIndex) soundsLike(text []rune, w int) bool {
 			return false
 		}
 	}
-	return same > 0
+	return same > 0 && 2*same >= len(word)
 }

@@ -16,6 +16,7 @@ type Slots struct {
 	Honours   []string // ids of the criteria named, in policy order
 	NoHonours bool     // "我们什么认证都没有"
 	Product   string   // product id
+	Offtopic  bool     // names a topic the account does not serve
 }
 
 // Has reports whether slot name (amount, tier, county, lead, honours,
@@ -34,12 +35,14 @@ func (s Slots) Has(name string) bool {
 		return len(s.Honours) > 0 || s.NoHonours
 	case "product":
 		return s.Product != ""
+	case "offtopic":
+		return s.Offtopic
 	}
 	return false
 }
 
 // slotNames are the slots an intent may name as evidence.
-var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product"}
+var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product", "offtopic"}
 
 // alias is one folded name of a county, tier or product.
 type alias struct {
@@ -54,6 +57,7 @@ type slotReader struct {
 	products  []alias
 	tiers     []alias
 	noHonours []string
+	offtopic  []string
 	criteria  [][]string // folded keywords per criterion
 	crit      []Criterion
 }
@@ -96,6 +100,11 @@ func newSlotReader(p *Policy, f *folder) *slotReader {
 			r.noHonours = append(r.noHonours, w)
 		}
 	}
+	for _, w := range p.Lexicon.Offtopic {
+		if w = f.fold(w); w != "" {
+			r.offtopic = append(r.offtopic, w)
+		}
+	}
 	r.criteria = make([][]string, len(p.Criteria))
 	for i, c := range p.Criteria {
 		for _, kw := range c.Keywords {
@@ -133,6 +142,12 @@ func (r *slotReader) read(n string) Slots {
 	for i, c := range r.crit {
 		if seen[i] && c.Tier != Tier4 {
 			s.Honours = append(s.Honours, c.ID)
+		}
+	}
+	for _, w := range r.offtopic {
+		if strings.Contains(n, w) {
+			s.Offtopic = true
+			break
 		}
 	}
 	if len(s.Honours) == 0 {

@@ -34,6 +34,7 @@ type lexiconDoc struct {
 	NoHonours  []string            `yaml:"no_honours"`
 	Counties   map[string][]string `yaml:"counties"`
 	Tiers      map[int][]string    `yaml:"tiers"`
+	Offtopic   []string            `yaml:"offtopic"`
 }
 
 // understanding reads intents.yaml and lexicon.yaml into p.
@@ -71,7 +72,7 @@ func (c *checker) understanding(fsys fs.FS, p *dialog.Policy) {
 			Slots: it.Slots, Paraphrases: paras,
 		})
 	}
-	p.Lexicon = dialog.Lexicon{Fillers: lx.Fillers, Vocabulary: lx.Vocabulary, NoHonours: lx.NoHonours}
+	p.Lexicon = dialog.Lexicon{Fillers: lx.Fillers, Vocabulary: lx.Vocabulary, NoHonours: lx.NoHonours, Offtopic: lx.Offtopic}
 	for _, canon := range sortedKeys(lx.Synonyms) {
 		p.Lexicon.Synonyms = append(p.Lexicon.Synonyms, dialog.Synonym{Canonical: canon, Variants: lx.Synonyms[canon]})
 	}
