@@ -3,6 +3,7 @@ package dialog
 import (
 	"math"
 	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -81,6 +82,15 @@ type nlu struct {
 	// Each intent's paraphrases together, as one document.
 	centroids map[uint64][]posting
 	cidf      map[uint64]float64
+	scratch   sync.Pool // of *scratch
+}
+
+// scratch is the working memory of one understand call.
+type scratch struct {
+	toks        []uint64
+	q, q2       []weighted
+	docs, cents []float32
+	scores      []float64
 }
 
 // Prepare builds the policy's understanding index. Loaders call it once
@@ -225,6 +235,12 @@ func newNLU(p *Policy) *nlu {
 		}
 	}
 	x.ndocs = len(docs)
+	x.scratch.New = func() any {
+		return &scratch{
+			toks: make([]uint64, 0, 256), q: make([]weighted, 0, 512), q2: make([]weighted, 0, 512),
+			docs: make([]float32, x.ndocs), cents: make([]float32, len(x.intents)), scores: make([]float64, len(x.intents)),
+		}
+	}
 	x.idf = idfOf(docs)
 	x.cidf = idfOf(cents)
 	index(docs, x.idf, x.postings)
@@ -291,18 +307,21 @@ func (x *nlu) understand(text string) Understanding {
 	if n == "" || len(x.intents) == 0 {
 		return u
 	}
-	var tokBuf [64]uint64
-	var featBuf [128]weighted
-	if toks := tokens(n, tokBuf[:0]); !slices.ContainsFunc(toks, func(t uint64) bool { return t != numberToken }) {
+	sc := x.scratch.Get().(*scratch)
+	defer x.scratch.Put(sc)
+	sc.toks = tokens(n, sc.toks[:0])
+	if !slices.ContainsFunc(sc.toks, func(t uint64) bool { return t != numberToken }) {
 		return u // a bare number is an option or an answer, no topic
 	}
-	q := features(n, tokBuf[:0], featBuf[:0])
-	q2 := append(make([]weighted, 0, len(q)), q...)
-	docScores := make([]float32, x.ndocs)
+	q := features(n, sc.toks[:0], sc.q[:0])
+	q2 := append(sc.q2[:0], q...)
+	sc.q, sc.q2 = q, q2
+	docScores, centScores, scores := sc.docs, sc.cents, sc.scores
+	clear(docScores)
+	clear(centScores)
+	clear(scores)
 	cosine(q, x.idf, math.Log(1+float64(x.ndocs)), x.postings, docScores)
-	centScores := make([]float32, len(x.intents))
 	cosine(q2, x.cidf, math.Log(1+float64(len(x.intents))), x.centroids, centScores)
-	scores := make([]float64, len(x.intents))
 	for d, s := range docScores {
 		if i := x.docOf[d]; float64(s) > scores[i] {
 			scores[i] = float64(s)
