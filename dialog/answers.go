@@ -358,3 +358,35 @@ func (t *turn) specificFAQ(id, text string) string {
 	}
 	return id
 }
+
+// choose reads a single choice like chooseOne and, failing that, through the
+// same folding as the intent matcher, options and text alike: 繁體, typos of
+// the domain's words, synonyms and fillers ("嗯那个期货套宝吧" picks
+// 期货套期保值服务).
+func (t *turn) choose(opts []Option, text string) (Option, bool) {
+	if o, ok := chooseOne(opts, text); ok {
+		return o, true
+	}
+	f := t.p.understanding().fold
+	folded := make([]Option, len(opts))
+	for i, o := range opts {
+		folded[i] = Option{Key: o.Key, Label: f.fold(o.Label)}
+		for _, w := range o.Words {
+			folded[i].Words = append(folded[i].Words, f.fold(w))
+		}
+	}
+	n := f.fold(text)
+	if n == "" || isDigits(n) {
+		return Option{}, false
+	}
+	o, ok := chooseOne(folded, n)
+	if !ok {
+		return Option{}, false
+	}
+	for _, orig := range opts {
+		if orig.Key == o.Key {
+			return orig, true
+		}
+	}
+	return Option{}, false
+}

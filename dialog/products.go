@@ -185,7 +185,7 @@ func productChoices(p *Policy) []Option {
 }
 
 func answerProductList(t *turn, text string) {
-	o, ok := chooseOne(productChoices(t.p), text)
+	o, ok := t.choose(productChoices(t.p), text)
 	_, numeric := numberList(text)
 	if ok && (numeric || !looksLikeQuestion(text)) {
 		t.showProduct(o.Key)
