@@ -18,36 +18,40 @@ import (
 // synonyms to one canonical word.
 
 // t2s maps a traditional character to its simplified form, one rune to one
-// rune. It is derived once from OpenCC's t2s dictionaries: converting whole
-// phrases through OpenCC costs tens of microseconds a message, a table lookup
+// rune, for the BMP's ideographs from U+3400 on (0: unchanged). It is
+// derived once from OpenCC's t2s dictionaries: converting whole phrases
+// through OpenCC costs tens of microseconds a message, an array lookup
 // costs nothing, and character by character is exact enough for matching.
-var t2s = sync.OnceValue(func() map[rune]rune {
+var t2s = sync.OnceValue(func() []uint16 {
 	cc, err := opencc.New("t2s")
 	if err != nil {
 		panic("dialog: opencc t2s dictionaries: " + err.Error())
 	}
-	m := map[rune]rune{}
-	for _, block := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}} {
-		for r := block[0]; r <= block[1]; r++ {
-			s, err := cc.Convert(string(r))
-			if err != nil {
-				continue
-			}
-			if out, size := utf8.DecodeRuneInString(s); size == len(s) && out != r && out != utf8.RuneError {
-				m[r] = out
-			}
+	table := make([]uint16, 0x10000-t2sBase)
+	for r := rune(t2sBase); r < 0x10000; r++ {
+		if !unicode.Is(unicode.Han, r) {
+			continue
+		}
+		s, err := cc.Convert(string(r))
+		if err != nil {
+			continue
+		}
+		if out, size := utf8.DecodeRuneInString(s); size == len(s) && out != r && out != utf8.RuneError && out < 0x10000 {
+			table[r-t2sBase] = uint16(out)
 		}
 	}
-	return m
+	return table
 })
+
+const t2sBase = 0x3400
 
 // toSimplified maps traditional characters to simplified ones.
 func toSimplified(r rune) rune {
-	if r < 0x3400 {
+	if r < t2sBase || r >= 0x10000 {
 		return r
 	}
-	if s, ok := t2s()[r]; ok {
-		return s
+	if s := t2s()[r-t2sBase]; s != 0 {
+		return rune(s)
 	}
 	return r
 }
