@@ -476,7 +476,13 @@ func (t *turn) text(text string) {
 		if t.understood(text) {
 			return
 		}
-		if t.faq(text) {
+		if f, ok := matchFAQ(t.p, text); ok {
+			t.answerFAQ(f)
+			return
+		}
+		if looksLikeQuestion(text) {
+			t.recordUnplaced(text)
+			t.cannotAnswer()
 			return
 		}
 		if m := matchCriteria(t.p, text); len(m) > 0 {
@@ -487,6 +493,7 @@ func (t *turn) text(text string) {
 			t.start(o.Key)
 			return
 		}
+		t.recordUnplaced(text)
 		t.say("not_understood", nil)
 		t.menu()
 		return

@@ -203,6 +203,7 @@ func answerProductList(t *turn, text string) {
 	}
 	if looksLikeQuestion(text) {
 		t.end()
+		t.recordUnplaced(text)
 		t.cannotAnswer()
 		return
 	}
@@ -358,21 +359,6 @@ func answerCalcAmount(t *turn, text string) {
 	}
 	// The flow stays at the amount: the next number is another calculation.
 	t.say("calc_result", d)
-}
-
-// faq answers idle free text from the FAQ. A question it has no answer for
-// gets an honest "cannot answer" with the county contact, never a guess;
-// other text returns false for the engine's "not understood".
-func (t *turn) faq(text string) bool {
-	if f, ok := matchFAQ(t.p, text); ok {
-		t.answerFAQ(f)
-		return true
-	}
-	if looksLikeQuestion(text) {
-		t.cannotAnswer()
-		return true
-	}
-	return false
 }
 
 func (t *turn) answerFAQ(f FAQ) {
