@@ -34,6 +34,7 @@ const (
 	PermReportRead     Perm = "reports.read"     // own county for county accounts
 	PermReportConfirm  Perm = "reports.confirm"  // a county confirms its own month
 	PermLeadsWrite     Perm = "leads.write"      // change leads (own county for county accounts)
+	PermTeach          Perm = "understanding"    // read unplaced messages and teach the bot
 )
 
 var perms = map[Perm][]string{
@@ -50,6 +51,7 @@ var perms = map[Perm][]string{
 	PermReportRead:     {RoleOfficer, RoleCounty, RoleViewer},
 	PermReportConfirm:  {RoleCounty},
 	PermLeadsWrite:     {RoleOfficer, RoleCounty},
+	PermTeach:          {RoleOfficer},
 }
 
 // Can reports whether the account's role holds p.

@@ -62,6 +62,10 @@ var migrations = []migration{
 	{17, "create broadcasts", createTable(&Broadcast{})},
 	{18, "create wechat_tags", createTable(&WechatTag{})},
 	{19, "create report_confirmations", createTable(&ReportConfirmation{})},
+	// 30–39: the learning loop (issue 11).
+	{30, "create unplaced_messages", createTable(&UnplacedMessage{})},
+	{31, "create taught_paraphrases", createTable(&TaughtParaphrase{})},
+	{32, "create taught_faqs", createTable(&TaughtFAQ{})},
 }
 
 // addColumn adds a model field's column unless the table already has it
