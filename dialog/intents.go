@@ -56,13 +56,21 @@ type Understanding struct {
 // Thresholds of the scorer, measured on dialog/testdata/utterances.yaml
 // (tuned on its train part only).
 const (
-	confidentScore = 0.42 // the best score an answer needs …
-	confidentGap   = 0.06 // … and its lead over a different intent
+	confidentScore = 0.35 // the best score an answer needs …
+	confidentGap   = 0.04 // … and its lead over a different intent
 	unsureScore    = 0.30 // below this nothing is placed …
-	lowScore       = 0.18 // … unless far ahead of every other intent
-	slotBonus      = 0.12 // per slot an intent names as evidence
+	lowScore       = 0.22 // … unless well ahead of every other intent:
+	lowRatio       = 1.3  // by this factor
 	centroidWeight = 0.4  // the intent's centroid against its best paraphrase
 )
+
+// slotBonus is what a filled slot adds to the intents that name it as
+// evidence: the specific ones (a county, an application number, honours,
+// an off-topic word) more than those many topics share.
+var slotBonus = map[string]float64{
+	"county": 0.2, "lead": 0.2, "honours": 0.2, "offtopic": 0.2,
+	"amount": 0.12, "tier": 0.12, "product": 0.12,
+}
 
 // feature ids: a unigram and a bigram of tokens (runes, ASCII words, numbers).
 type posting struct {
@@ -334,7 +342,7 @@ func (x *nlu) understand(text string) Understanding {
 		}
 		for _, s := range in.Slots {
 			if u.Slots.Has(s) {
-				scores[i] += slotBonus
+				scores[i] += slotBonus[s]
 			}
 		}
 	}
@@ -356,8 +364,7 @@ func (x *nlu) understand(text string) Understanding {
 		u.Verdict = Confident
 	case u.Score >= unsureScore && u.Score2 >= unsureScore && u.Score-u.Score2 < confidentGap:
 		u.Verdict = Unsure
-	case u.Score >= unsureScore && u.Score-u.Score2 >= 2*confidentGap,
-		u.Score >= lowScore && u.Score >= 3*u.Score2:
+	case u.Score >= lowScore && u.Score >= lowRatio*u.Score2:
 		u.Verdict = Confident
 	}
 	return u

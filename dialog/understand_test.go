@@ -73,11 +73,16 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // and reads every labelled slot. It reports accuracy per intent and in all.
 //
 // The goal is 97% on both parts. The train part is held to it. The
-// held-out part measured 91.9% when first run after the blind round of
-// generic paraphrases (83.7% before it); its failures were not looked at,
-// so it is held to a floor just under what it measured, and the gap to 97%
-// is to be closed with new data, not by tuning to it.
-var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.90}
+// held-out part was measured three times, each after a round of work on
+// train only, its failures never looked at: 83.7% (first scorer), 91.9%
+// (generic paraphrases and colloquial synonyms), 94.1% (a second round of
+// 123 new train utterances, slot weights and thresholds chosen on train),
+// and 93.3% at the end, after the lowest accepted score was raised from
+// 0.18 to 0.22 because a question off the list ("发票开给谁呀") was answered
+// as a contacts question. It is held to a floor just under what it
+// measured; the gap to 97% is to be closed with new data, not by tuning
+// to it.
+var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.92}
 
 func TestUnderstandingAccuracy(t *testing.T) {
 	p := MustChatPolicy(t)
@@ -122,7 +127,7 @@ func TestUnderstandingAccuracy(t *testing.T) {
 			}
 			acc := float64(right) / float64(len(us))
 			t.Logf("%s: %d/%d = %.1f%%\n%s", part, right, len(us), 100*acc, report.String())
-			if part == "train.yaml" || testing.Verbose() && os.Getenv("SHOW_HELDOUT_MISSES") != "" {
+			if part != "heldout.yaml" || testing.Verbose() && os.Getenv("SHOW_HELDOUT_MISSES") != "" {
 				for _, m := range misses {
 					t.Log("miss: " + m)
 				}
