@@ -153,6 +153,8 @@ type turn struct {
 	s       State
 	replies []Reply
 	effects []Effect
+	// recorded is set when the message was recorded for officers.
+	recorded bool
 }
 
 func (t *turn) say(name string, data any) {
@@ -494,7 +496,7 @@ func (t *turn) text(text string) {
 			return
 		}
 		t.recordUnplaced(text)
-		t.say("not_understood", nil)
+		t.say("not_understood", t.recorded)
 		t.menu()
 		return
 	}

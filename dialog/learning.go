@@ -56,6 +56,7 @@ func (t *turn) recordUnplaced(text string) {
 		return
 	}
 	t.emit(Unplaced{Text: masked, Folded: folded})
+	t.recorded = true
 }
 
 // TaughtParaphrase is a message an officer attached to an intent.

@@ -142,6 +142,7 @@ type TopicData struct {
 type ContactsData struct {
 	Counties []County
 	Own      string // id of the follower's county, "" when unknown
+	Recorded bool   // faq_unknown: the question was recorded for officers
 }
 
 func init() {
@@ -446,7 +447,7 @@ func topicClause(p *Policy, topic string) string {
 // bot can do, and who can answer: 人工, and the follower's own county when
 // known (never every county's phone).
 func (t *turn) cannotAnswer() {
-	d := ContactsData{}
+	d := ContactsData{Recorded: t.recorded}
 	if c, ok := t.p.County(t.s.Profile.County); ok {
 		d.Counties, d.Own = []County{c}, c.ID
 	}
