@@ -96,6 +96,8 @@ type nlu struct {
 // scratch is the working memory of one understand call.
 type scratch struct {
 	toks        []uint64
+	touched     []int32 // documents with a score
+	ctouched    []int32 // centroids with a score
 	q, q2       []weighted
 	docs, cents []float32
 	scores      []float64
@@ -245,7 +247,7 @@ func newNLU(p *Policy) *nlu {
 	x.ndocs = len(docs)
 	x.scratch.New = func() any {
 		return &scratch{
-			toks: make([]uint64, 0, 256), q: make([]weighted, 0, 512), q2: make([]weighted, 0, 512),
+			toks: make([]uint64, 0, 256), touched: make([]int32, 0, 1024), ctouched: make([]int32, 0, 64), q: make([]weighted, 0, 512), q2: make([]weighted, 0, 512),
 			docs: make([]float32, x.ndocs), cents: make([]float32, len(x.intents)), scores: make([]float64, len(x.intents)),
 		}
 	}
@@ -291,7 +293,8 @@ func (p *Policy) Understand(text string) Understanding {
 }
 
 // cosine scores query features q against postings into scores.
-func cosine(q []weighted, idf map[uint64]float64, unseen float64, postings map[uint64][]posting, scores []float32) {
+// It appends the documents it touches to touched, each once, and returns it.
+func cosine(q []weighted, idf map[uint64]float64, unseen float64, postings map[uint64][]posting, scores []float32, touched []int32) []int32 {
 	norm := weigh(q, func(f uint64) float64 {
 		if w, ok := idf[f]; ok {
 			return w
@@ -299,14 +302,18 @@ func cosine(q []weighted, idf map[uint64]float64, unseen float64, postings map[u
 		return unseen
 	})
 	if norm == 0 {
-		return
+		return touched
 	}
 	for _, f := range q {
 		w := float32(f.w / norm)
 		for _, ps := range postings[f.f] {
+			if scores[ps.doc] == 0 {
+				touched = append(touched, ps.doc)
+			}
 			scores[ps.doc] += w * ps.w
 		}
 	}
+	return touched
 }
 
 func (x *nlu) understand(text string) Understanding {
@@ -325,15 +332,15 @@ func (x *nlu) understand(text string) Understanding {
 	q2 := append(sc.q2[:0], q...)
 	sc.q, sc.q2 = q, q2
 	docScores, centScores, scores := sc.docs, sc.cents, sc.scores
-	clear(docScores)
 	clear(centScores)
 	clear(scores)
-	cosine(q, x.idf, math.Log(1+float64(x.ndocs)), x.postings, docScores)
-	cosine(q2, x.cidf, math.Log(1+float64(len(x.intents))), x.centroids, centScores)
-	for d, s := range docScores {
-		if i := x.docOf[d]; float64(s) > scores[i] {
+	sc.touched = cosine(q, x.idf, math.Log(1+float64(x.ndocs)), x.postings, docScores, sc.touched[:0])
+	sc.ctouched = cosine(q2, x.cidf, math.Log(1+float64(len(x.intents))), x.centroids, centScores, sc.ctouched[:0])
+	for _, d := range sc.touched {
+		if i, s := x.docOf[d], docScores[d]; float64(s) > scores[i] {
 			scores[i] = float64(s)
 		}
+		docScores[d] = 0 // the pooled buffer is left clean
 	}
 	for i, in := range x.intents {
 		scores[i] = (1-centroidWeight)*scores[i] + centroidWeight*float64(centScores[i])

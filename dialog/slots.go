@@ -60,6 +60,8 @@ type slotReader struct {
 	offtopic  []string
 	criteria  [][]string // folded keywords per criterion
 	crit      []Criterion
+	// The same words indexed by their first rune.
+	countyIx, productIx, tierIx, criteriaIx, noHonoursIx, offtopicIx *phraseIndex
 }
 
 // honourFillers are dropped before honours are read, so that "主导起草过一项
@@ -113,7 +115,89 @@ func newSlotReader(p *Policy, f *folder) *slotReader {
 			}
 		}
 	}
+	words := func(l []alias) [][]string {
+		out := make([][]string, len(l))
+		for i, a := range l {
+			out[i] = []string{a.word}
+		}
+		return out
+	}
+	r.countyIx, r.productIx, r.tierIx = newPhraseIndex(words(r.counties)), newPhraseIndex(words(r.products)), newPhraseIndex(words(r.tiers))
+	r.criteriaIx = newPhraseIndex(r.criteria)
+	r.noHonoursIx, r.offtopicIx = newPhraseIndex([][]string{r.noHonours}), newPhraseIndex([][]string{r.offtopic})
 	return r
+}
+
+// phraseIndex finds words of items in text: the words indexed by their
+// first rune, so that a message is scanned once instead of once a word.
+type phraseIndex struct {
+	byFirst map[rune][]phrase // longest first
+}
+
+type phrase struct {
+	word  string
+	item  int
+	runes int
+}
+
+func newPhraseIndex(items [][]string) *phraseIndex {
+	x := &phraseIndex{byFirst: map[rune][]phrase{}}
+	for i, ws := range items {
+		for _, w := range ws {
+			if w == "" {
+				continue
+			}
+			r, _ := utf8.DecodeRuneInString(w)
+			x.byFirst[r] = append(x.byFirst[r], phrase{word: w, item: i, runes: utf8.RuneCountInString(w)})
+		}
+	}
+	for r := range x.byFirst {
+		sortByLen(x.byFirst[r], func(p phrase) string { return p.word })
+	}
+	return x
+}
+
+// hits returns every bounded occurrence of every word in n, as findHits.
+func (x *phraseIndex) hits(n string) []hit {
+	var out []hit
+	for i, r := range n {
+		for _, p := range x.byFirst[r] {
+			if strings.HasPrefix(n[i:], p.word) && bounded(n, i, i+len(p.word)) {
+				out = append(out, hit{index: p.item, start: i, end: i + len(p.word), runes: p.runes})
+			}
+		}
+	}
+	return out
+}
+
+// longest returns the item of the longest bounded word in n not blocked,
+// the earliest among equals.
+func (x *phraseIndex) longest(n string, blocked func(before string) bool) (int, bool) {
+	best, bestRunes := -1, 0
+	for i, r := range n {
+		for _, p := range x.byFirst[r] {
+			if p.runes <= bestRunes {
+				break // the rest are no longer
+			}
+			if strings.HasPrefix(n[i:], p.word) && bounded(n, i, i+len(p.word)) && (blocked == nil || !blocked(n[:i])) {
+				best, bestRunes = p.item, p.runes
+				break
+			}
+		}
+	}
+	return best, best >= 0
+}
+
+// contains reports whether any word is in n (boundaries not checked).
+func (x *phraseIndex) contains(n string) bool {
+	for i, r := range n {
+		for _, p := range x.byFirst[r] {
+			if strings.HasPrefix(n[i:], p.word) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // read fills the slots of folded text n.
@@ -125,38 +209,36 @@ func (r *slotReader) read(n string) Slots {
 		rest = strings.Replace(rest, strings.ToLower(strings.ReplaceAll(s.Lead, "-", "")), "", 1)
 	}
 	s.AmountWan, _ = findAmount(rest)
-	if a, ok := longestAlias(rest, r.counties, nil); ok {
-		s.County = a.id
+	if i, ok := r.countyIx.longest(rest, nil); ok {
+		s.County = r.counties[i].id
 	}
-	if a, ok := longestAlias(rest, r.products, nil); ok {
-		s.Product = a.id
+	if i, ok := r.productIx.longest(rest, nil); ok {
+		s.Product = r.products[i].id
 	}
-	if a, ok := longestAlias(rest, r.tiers, tierBlocked); ok {
-		s.Tier = a.tier
+	if i, ok := r.tierIx.longest(rest, tierBlocked); ok {
+		s.Tier = r.tiers[i].tier
 	}
 	h := honourFillers.Replace(rest)
-	seen := map[int]bool{}
-	for _, hit := range longestFirst(h, findHits(h, r.criteria)) {
-		seen[hit.index] = true
+	var seen uint64 // criteria are few; a bit each
+	var more map[int]bool
+	for _, hit := range longestFirst(h, r.criteriaIx.hits(h)) {
+		if hit.index < 64 {
+			seen |= 1 << hit.index
+		} else {
+			if more == nil {
+				more = map[int]bool{}
+			}
+			more[hit.index] = true
+		}
 	}
 	for i, c := range r.crit {
-		if seen[i] && c.Tier != Tier4 {
+		if (i < 64 && seen&(1<<i) != 0 || more[i]) && c.Tier != Tier4 {
 			s.Honours = append(s.Honours, c.ID)
 		}
 	}
-	for _, w := range r.offtopic {
-		if strings.Contains(n, w) {
-			s.Offtopic = true
-			break
-		}
-	}
+	s.Offtopic = r.offtopicIx.contains(n)
 	if len(s.Honours) == 0 {
-		for _, w := range r.noHonours {
-			if strings.Contains(n, w) {
-				s.NoHonours = true
-				break
-			}
-		}
+		s.NoHonours = r.noHonoursIx.contains(n)
 	}
 	return s
 }
@@ -166,25 +248,6 @@ func (r *slotReader) read(n string) Slots {
 func tierBlocked(before string) bool {
 	r, _ := utf8.DecodeLastRuneInString(before)
 	return strings.ContainsRune("哪几每同这那另", r)
-}
-
-// longestAlias finds the longest alias in n (the first among equals), not
-// preceded by what blocked refuses.
-func longestAlias(n string, list []alias, blocked func(before string) bool) (alias, bool) {
-	for _, a := range list {
-		for from := 0; from < len(n); {
-			at := strings.Index(n[from:], a.word)
-			if at < 0 {
-				break
-			}
-			at += from
-			if bounded(n, at, at+len(a.word)) && (blocked == nil || !blocked(n[:at])) {
-				return a, true
-			}
-			from = at + len(a.word)
-		}
-	}
-	return alias{}, false
 }
 
 // findLead finds an application number in folded text (punctuation gone):
