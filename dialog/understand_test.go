@@ -73,15 +73,16 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // and reads every labelled slot. It reports accuracy per intent and in all.
 //
 // The goal is 97% on both parts. The train part is held to it. The
-// held-out part was measured three times, each after a round of work on
-// train only, its failures never looked at: 83.7% (first scorer), 91.9%
-// (generic paraphrases and colloquial synonyms), 94.1% (a second round of
-// 123 new train utterances, slot weights and thresholds chosen on train),
-// and 93.3% at the end, after the lowest accepted score was raised from
-// 0.18 to 0.22 because a question off the list ("发票开给谁呀") was answered
-// as a contacts question. It is held to a floor just under what it
-// measured; the gap to 97% is to be closed with new data, not by tuning
-// to it.
+// held-out part was measured after each round of work on train only, its
+// failures never looked at: 83.7% (first scorer), 91.9% (generic
+// paraphrases and colloquial synonyms), 94.1% (123 new train utterances,
+// slot weights and thresholds chosen on train), 93.3% (the lowest accepted
+// score raised from 0.18 to 0.22 because "发票开给谁呀" was answered as a
+// contacts question), 93.3% (110 more train utterances). Each new round of
+// train utterances, scored before it was tuned on, gave 73.2% and 86.4%:
+// unseen phrasings are the weak point. The held-out part is held to a
+// floor just under what it measured; the gap to 97% is to be closed with
+// new data, not by tuning to it.
 var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.92}
 
 func TestUnderstandingAccuracy(t *testing.T) {
