@@ -110,6 +110,10 @@ func (t *turn) faqWithSlots(id string, sl Slots) {
 			return
 		}
 	}
+	if sl.Tier == Tier4 && (f.Topic == "rates" || f.Topic == "loan") {
+		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause}) // Ⅳ has no rate cap
+		return
+	}
 	if f.Topic != "" && sl.Tier.Valid() {
 		t.topicFor(f.Topic, f.Question, f.Clause, sl.Tier)
 		return

@@ -90,6 +90,9 @@ func TestRatesNarrowToTheTierNamed(t *testing.T) {
 	if len(d.Rates) != 1 || d.Rates[0].Tier != dialog.Tier3 {
 		t.Fatalf("rates %+v", d.Rates)
 	}
+	// Ⅳ has no rate cap, and says so.
+	c = newChat(t, dialog.Profile{}).send("四类企业利率多少")
+	c.reply("calc_tier4")
 }
 
 func TestHonourQuestionsGetATier(t *testing.T) {
