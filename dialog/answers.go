@@ -81,10 +81,20 @@ func (t *turn) act(in Intent, u Understanding, text string) {
 			t.amountAnswer(u.Slots)
 			return
 		}
-		t.start("calc")
-		if u.Slots.Tier.Valid() && t.s.Flow == "calc" && t.s.Step == "tier" {
-			answerCalcTier(t, strconv.Itoa(int(u.Slots.Tier)))
+		tier := u.Slots.Tier
+		if !tier.Valid() || t.s.Profile.Tier.Valid() {
+			t.start("calc") // asks the tier unless the self-check gave it
+			return
 		}
+		t.end()
+		if _, _, ok := t.p.RateCap(tier); !ok {
+			t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause})
+			return
+		}
+		// The tier named: straight to the amount.
+		t.s.Flow, t.s.Step = "calc", "amount"
+		t.s.Fields = map[string]string{"tier": strconv.Itoa(int(tier))}
+		steps[t.key()].ask(t)
 	case "selfcheck", "apply", "need", "products":
 		t.start(in.Action)
 	case "human":

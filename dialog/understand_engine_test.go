@@ -84,6 +84,21 @@ func TestAmountsAreCosted(t *testing.T) {
 	}
 }
 
+func TestCalcWithTheTierNamed(t *testing.T) {
+	c := newChat(t, dialog.Profile{}).send("我们是二类企业，想算一下利息")
+	if d := c.reply("calc_amount").Data.(dialog.CalcAmountData); d.Tier != dialog.Tier2 {
+		t.Fatalf("amount question for %s", d.Tier)
+	}
+	if c.has("products_tier") {
+		t.Fatalf("the tier was asked again: %v", c.names())
+	}
+	c.at2("calc", "amount")
+	c.send("300")
+	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != dialog.Tier2 || r.AmountWan != 300 {
+		t.Fatalf("result %+v", r)
+	}
+}
+
 func TestRatesNarrowToTheTierNamed(t *testing.T) {
 	c := newChat(t, dialog.Profile{}).send("三类企业利率是多少")
 	d := c.reply("faq_rates").Data.(dialog.TopicData)
