@@ -53,7 +53,7 @@ type Understanding struct {
 	Slots   Slots
 }
 
-// Thresholds of the scorer, measured on dialog/testdata/utterances.yaml
+// Thresholds of the scorer, chosen on dialog/testdata/train.yaml
 // (tuned on its train part only).
 const (
 	confidentScore = 0.35 // the best score an answer needs …
@@ -72,7 +72,8 @@ var slotBonus = map[string]float64{
 	"amount": 0.12, "tier": 0.12, "product": 0.12,
 }
 
-// feature ids: a unigram and a bigram of tokens (runes, ASCII words, numbers).
+// posting is one document's weight for a feature. Features are hashed
+// unigrams and bigrams of tokens (Chinese characters, Latin words, numbers).
 type posting struct {
 	doc int32
 	w   float32
@@ -125,8 +126,8 @@ func (p *Policy) Intent(id string) (Intent, bool) {
 }
 
 const (
-	unigramWeight = 0.35
-	numberToken   = uint64(1) << 62
+	unigramWeight = 0.35            // a single character says less than two in a row
+	numberToken   = uint64(1) << 62 // every number is this one token
 )
 
 // tokens splits folded text: each Chinese character is a token, a run of
