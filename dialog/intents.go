@@ -53,8 +53,8 @@ type Understanding struct {
 	Slots   Slots
 }
 
-// Thresholds of the scorer, chosen on dialog/testdata/train.yaml
-// (tuned on its train part only).
+// Thresholds of the scorer, chosen on dialog/testdata/train.yaml only
+// (TestTuneGrid); the held-out part is never used to choose.
 const (
 	confidentScore = 0.35 // the best score an answer needs …
 	confidentGap   = 0.04 // … and its lead over a different intent
