@@ -317,6 +317,12 @@ func (t *turn) understood(text string) bool {
 		t.clarify(u, text)
 		return true
 	}
+	if u.Slots.Offtopic {
+		// Not placed, but it names a topic this account does not serve:
+		// say so rather than let a keyword give a policy answer.
+		t.say("out_of_scope", ChatData{Profile: t.s.Profile})
+		return true
+	}
 	return false
 }
 

@@ -30,7 +30,7 @@ func TestSmallTalkIsFriendly(t *testing.T) {
 
 func TestOutOfScopeIsPolite(t *testing.T) {
 	p := MustChatPolicy(t)
-	for _, text := range []string{"个人信用卡怎么申请", "今天天气怎么样", "公积金怎么提取"} {
+	for _, text := range []string{"个人信用卡怎么申请", "今天天气怎么样", "公积金怎么提取", "基金定投好不好"} {
 		c := newChat(t, dialog.Profile{County: "kunshan"}).send(text)
 		if strings.Join(c.names(), ",") != "out_of_scope" {
 			t.Fatalf("%q: replies %v", text, c.names())
