@@ -78,10 +78,14 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 // Policy returns the policy in force.
 func (b *Bot) Policy() *dialog.Policy { return b.policy.Load() }
 
-// Refresh reloads the officer-maintained parts of the policy (contacts, LPR).
+// Refresh reloads the officer-maintained parts of the policy (contacts, LPR,
+// what officers taught the bot).
 func (b *Bot) Refresh(ctx context.Context) error {
 	p, err := b.db.Policy(ctx, b.base, b.now())
 	if err != nil {
+		return fmt.Errorf("refresh policy: %w", err)
+	}
+	if p, err = b.withTaught(ctx, p); err != nil {
 		return fmt.Errorf("refresh policy: %w", err)
 	}
 	b.policy.Store(p)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 )
@@ -33,6 +34,12 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		return b.rosterNote(ctx, in.OpenID, e.Tier)
 	case dialog.LookupRoster:
 		return b.lookupRoster(ctx, e.CreditCode)
+	case dialog.Unplaced:
+		// A lost record must not cost the follower the answer.
+		if err := b.db.RecordUnplaced(ctx, e.Folded, e.Text, in.At); err != nil {
+			b.log.Warn("unplaced message not recorded", slog.Any("error", err))
+		}
+		return nil, nil
 	}
 	if b.Leads == nil {
 		return nil, fmt.Errorf("effect %T: the lead pipeline is not wired", e)

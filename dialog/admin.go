@@ -44,6 +44,7 @@ const (
 	PermReferral       Perm = "referrals.write"    // refer a lead to institutions (own county for county accounts)
 	PermDealWrite      Perm = "deals.write"        // record pre-approval, contract, disbursement and deals
 	PermLeague         Perm = "league.read"        // the counties' league table
+	PermTeach          Perm = "understanding"    // read unplaced messages and teach the bot
 )
 
 var perms = map[Perm][]string{
@@ -68,6 +69,7 @@ var perms = map[Perm][]string{
 	PermReferral:       {RoleOfficer, RoleCounty},
 	PermDealWrite:      {RoleOfficer, RoleCounty, RoleInstitution},
 	PermLeague:         {RoleOfficer, RoleViewer},
+	PermTeach:          {RoleOfficer},
 }
 
 // Can reports whether the account's role holds p.

@@ -153,6 +153,8 @@ type turn struct {
 	s       State
 	replies []Reply
 	effects []Effect
+	// recorded is set when the message was recorded for officers.
+	recorded bool
 }
 
 func (t *turn) say(name string, data any) {
@@ -485,7 +487,16 @@ func (t *turn) text(text string) {
 			t.start(o.Key)
 			return
 		}
-		if t.faq(text) {
+		if t.understood(text) {
+			return
+		}
+		if f, ok := matchFAQ(t.p, text); ok {
+			t.answerFAQ(f)
+			return
+		}
+		if looksLikeQuestion(text) {
+			t.recordUnplaced(text)
+			t.cannotAnswer()
 			return
 		}
 		if m := matchCriteria(t.p, text); len(m) > 0 {
@@ -496,7 +507,8 @@ func (t *turn) text(text string) {
 			t.start(o.Key)
 			return
 		}
-		t.say("not_understood", nil)
+		t.recordUnplaced(text)
+		t.say("not_understood", t.recorded)
 		t.menu()
 		return
 	}
@@ -511,6 +523,10 @@ func (t *turn) text(text string) {
 	// the tier question) is answered, and the step asked again. Forms take
 	// their answers as typed.
 	if !forms[t.s.Flow] && !st.questions && looksLikeQuestion(text) {
+		if t.aside(text) {
+			st.ask(t)
+			return
+		}
 		if f, ok := matchFAQ(t.p, text); ok {
 			t.answerFAQ(f)
 			st.ask(t)

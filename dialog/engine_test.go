@@ -40,7 +40,8 @@ func TestIdleTextWithoutFlow(t *testing.T) {
 		{"进度", nil, 1}, // entry keyword
 		{"7", []string{"contacts"}, 0},
 		{"9", []string{"not_understood", "menu"}, 0},
-		{"你好", []string{"not_understood", "menu"}, 0},
+		{"你好", []string{"chat_greeting"}, 0},
+		{"zzzz", []string{"not_understood", "menu"}, 1}, // recorded for officers
 		{"菜单", []string{"menu"}, 0},
 		{"帮助", []string{"help"}, 0},
 		{"取消", []string{"menu"}, 0},

@@ -204,7 +204,7 @@ func init() {
 			t.say("form_apply_tier", FormAskData{Kind: LeadApply, KindLabel: LeadKindLabel(LeadApply), Tier: t.s.Profile.Tier, Options: gateOptions})
 		},
 		answer: func(t *turn, text string) {
-			o, ok := chooseOne(gateOptions, text)
+			o, ok := t.choose(gateOptions, text)
 			if !ok {
 				t.reask("请回复 1 继续申请入库，或回复 2 提交融资需求。")
 				return
@@ -216,7 +216,7 @@ func init() {
 			t.formIntro(LeadApply)
 			t.next("name")
 		},
-		claims: func(t *turn, text string) bool { _, ok := chooseOne(gateOptions, text); return ok },
+		claims: func(t *turn, text string) bool { _, ok := t.choose(gateOptions, text); return ok },
 		help:   "form_help_gate",
 	})
 	entries[LeadApply] = func(t *turn) {
@@ -293,7 +293,7 @@ var formSteps = map[string]step{
 			t.formAsk("form_product", func(d *FormAskData) { d.Options = productOptions(t.p) })
 		},
 		answer: func(t *turn, text string) {
-			o, ok := chooseOne(productOptions(t.p), text)
+			o, ok := t.choose(productOptions(t.p), text)
 			if !ok {
 				t.reask("请回复列表中的产品序号或名称，例如“1”或“苏质贷”。")
 				return
@@ -301,7 +301,7 @@ var formSteps = map[string]step{
 			t.set("product", o.Key)
 			t.formNext("product")
 		},
-		claims: func(t *turn, text string) bool { _, ok := chooseOne(productOptions(t.p), text); return ok },
+		claims: func(t *turn, text string) bool { _, ok := t.choose(productOptions(t.p), text); return ok },
 		help:   "form_help_product",
 	},
 	"amount": {

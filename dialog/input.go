@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // toHalfWidth maps full-width ASCII forms (０-９, Ａ-Ｚ, ，, 　) to their
@@ -31,21 +32,6 @@ func toHalfWidth(s string) string {
 		default:
 			b.WriteRune(r)
 		}
-	}
-	return b.String()
-}
-
-// Normalize folds what people type into one comparable form: half-width,
-// lower case, no white space.
-func Normalize(s string) string {
-	s = toHalfWidth(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
 }
@@ -232,53 +218,107 @@ func yesNo(text string) (yes, ok bool) {
 	return false, false
 }
 
+// amountUnits are the units of an amount, longest first, as multiples of
+// 万元.
+var amountUnits = []struct {
+	suffix string
+	wan    float64
+}{
+	{"个亿元", 10000}, {"个亿", 10000}, {"亿元", 10000}, {"亿", 10000},
+	{"千万元", 1000}, {"千万", 1000}, {"百万元", 100}, {"百万", 100},
+	{"万元", 1}, {"万", 1}, {"w", 1}, {"元", 0.0001},
+}
+
 // parseWan reads an amount in 万元: "500", "500万", "500.5万元", "1,000",
 // "0.3亿", "2千万", "5000000元", "一千万", "三百五十万". ok is false when no
-// amount can be read.
+// amount can be read. A bare number is 万元.
 func parseWan(text string) (float64, bool) {
 	n := strings.ReplaceAll(Normalize(text), ",", "")
 	n = strings.TrimPrefix(strings.TrimPrefix(n, "约"), "大约")
-	// Units, longest first, as multiples of 万元.
-	units := []struct {
-		suffix string
-		wan    float64
-	}{
-		{"亿元", 10000}, {"亿", 10000}, {"千万元", 1000}, {"千万", 1000}, {"百万元", 100}, {"百万", 100},
-		{"万元", 1}, {"万", 1}, {"元", 0.0001},
-	}
-	mult := 1.0
-	for _, u := range units {
-		if strings.HasSuffix(n, u.suffix) {
-			n, mult = strings.TrimSuffix(n, u.suffix), u.wan
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(n, 64)
-	if err != nil {
-		var ok bool
-		if v, ok = chineseNumber(n); !ok {
-			return 0, false
-		}
-	}
-	v *= mult
-	if v <= 0 || v > 1e9 || math.IsNaN(v) {
+	v, size, _, ok := readAmount(n)
+	if !ok || size != len(n) || !amountInRange(v) {
 		return 0, false
 	}
 	return v, true
 }
 
+// findAmount returns the first amount written with its unit in a sentence
+// ("贷500万一年利息多少", "借一千万", "0.5亿"), in 万元. A number without a
+// unit is no amount here: it may be a year, a phone or an option.
+func findAmount(n string) (float64, bool) {
+	for i := 0; i < len(n); {
+		v, size, unit, ok := readAmount(n[i:])
+		if ok && unit && amountInRange(v) {
+			return v, true
+		}
+		if ok {
+			i += size
+			continue
+		}
+		_, w := utf8.DecodeRuneInString(n[i:])
+		i += w
+	}
+	return 0, false
+}
+
+func amountInRange(v float64) bool { return v > 0 && v <= 1e9 && !math.IsNaN(v) }
+
+// readAmount reads a number and an optional unit at the start of normalised
+// text: the amount in 万元, the bytes read, and whether a unit was there.
+func readAmount(n string) (wan float64, size int, unit, ok bool) {
+	v, size, ok := readNumber(n)
+	if !ok {
+		return 0, 0, false, false
+	}
+	for _, u := range amountUnits {
+		if strings.HasPrefix(n[size:], u.suffix) {
+			return v * u.wan, size + len(u.suffix), true, true
+		}
+	}
+	return v, size, false, true
+}
+
+// readNumber reads the numeral at the start of s: Arabic digits with an
+// optional decimal part, or Chinese numerals below ten thousand. It is the
+// one numeral reader of the package.
+func readNumber(s string) (float64, int, bool) {
+	i := 0
+	for i < len(s) && (isDigitRune(rune(s[i])) || s[i] == '.' && i > 0 && i+1 < len(s) && isDigitRune(rune(s[i+1]))) {
+		i++
+	}
+	if i > 0 {
+		v, err := strconv.ParseFloat(s[:i], 64)
+		return v, i, err == nil
+	}
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if _, d := cnDigits[r]; !d && cnUnits[r] == 0 {
+			break
+		}
+		i += w
+	}
+	if i == 0 {
+		return 0, 0, false
+	}
+	v, ok := chineseNumber(s[:i])
+	return v, i, ok
+}
+
+var (
+	cnDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	cnUnits  = map[rune]int{'十': 10, '百': 100, '千': 1000}
+)
+
 // chineseNumber reads a whole number written in Chinese numerals below ten
 // thousand: 五, 十二, 三百五十, 两千零五.
 func chineseNumber(s string) (float64, bool) {
-	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-	units := map[rune]int{'十': 10, '百': 100, '千': 1000}
 	total, cur, seen := 0, -1, false
 	for _, r := range s {
-		if d, ok := digits[r]; ok {
+		if d, ok := cnDigits[r]; ok {
 			cur, seen = d, true
 			continue
 		}
-		u, ok := units[r]
+		u, ok := cnUnits[r]
 		if !ok {
 			return 0, false
 		}

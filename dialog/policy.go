@@ -140,6 +140,9 @@ type Policy struct {
 	LPR         float64 // 1-year LPR, percent
 	LPRDate     string  // its effective date, YYYY-MM-DD
 	Platform    string  // 省综合金融服务平台 address
+	Intents     []Intent
+	Lexicon     Lexicon
+	nlu         *nlu // built by Prepare; shared by copies of the policy
 }
 
 // CriteriaOf returns the criteria of tier t in seed order.
@@ -324,6 +327,7 @@ func (p *Policy) Validate() error {
 		}
 		ids["faq:"+f.ID] = true
 	}
+	validIntents(p, add)
 	if p.LPR <= 0 || p.LPR > 20 {
 		add("lpr %v out of range", p.LPR)
 	}

@@ -134,6 +134,7 @@ type TopicData struct {
 	MarginEquityWan int
 	Conditions      []Condition
 	Tiers           []TierLine
+	Tier            Tier // the tier the message named; Rates and OTC are narrowed to it
 }
 
 // ContactsData is the data of "contacts" and "faq_unknown": the county
@@ -141,6 +142,7 @@ type TopicData struct {
 type ContactsData struct {
 	Counties []County
 	Own      string // id of the follower's county, "" when unknown
+	Recorded bool   // faq_unknown: the question was recorded for officers
 }
 
 func init() {
@@ -184,7 +186,7 @@ func productChoices(p *Policy) []Option {
 }
 
 func answerProductList(t *turn, text string) {
-	o, ok := chooseOne(productChoices(t.p), text)
+	o, ok := t.choose(productChoices(t.p), text)
 	_, numeric := numberList(text)
 	if ok && (numeric || !looksLikeQuestion(text)) {
 		t.showProduct(o.Key)
@@ -202,6 +204,7 @@ func answerProductList(t *turn, text string) {
 	}
 	if looksLikeQuestion(text) {
 		t.end()
+		t.recordUnplaced(text)
 		t.cannotAnswer()
 		return
 	}
@@ -359,21 +362,6 @@ func answerCalcAmount(t *turn, text string) {
 	t.say("calc_result", d)
 }
 
-// faq answers idle free text from the FAQ. A question it has no answer for
-// gets an honest "cannot answer" with the county contact, never a guess;
-// other text returns false for the engine's "not understood".
-func (t *turn) faq(text string) bool {
-	if f, ok := matchFAQ(t.p, text); ok {
-		t.answerFAQ(f)
-		return true
-	}
-	if looksLikeQuestion(text) {
-		t.cannotAnswer()
-		return true
-	}
-	return false
-}
-
 func (t *turn) answerFAQ(f FAQ) {
 	if f.Topic != "" {
 		t.topic(f.Topic, f.Question, f.Clause)
@@ -455,9 +443,16 @@ func topicClause(p *Policy, topic string) string {
 	return strings.Join(clauses, "、")
 }
 
-// cannotAnswer says that a question has no reliable answer here, and who
-// can give one.
-func (t *turn) cannotAnswer() { t.say("faq_unknown", t.contactsData()) }
+// cannotAnswer says that a question has no reliable answer here, what the
+// bot can do, and who can answer: 人工, and the follower's own county when
+// known (never every county's phone).
+func (t *turn) cannotAnswer() {
+	d := ContactsData{Recorded: t.recorded}
+	if c, ok := t.p.County(t.s.Profile.County); ok {
+		d.Counties, d.Own = []County{c}, c.ID
+	}
+	t.say("faq_unknown", d)
+}
 
 // contactsData lists the county bureaus, the follower's own first.
 func (t *turn) contactsData() ContactsData {

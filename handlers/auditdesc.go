@@ -68,6 +68,12 @@ var auditActions = map[string]string{
 	"POST /console/leads/:id/referrals":                           "推荐金融机构",
 	"POST /api/v1/leads/:id/deals":                                "登记融资成交",
 	"POST /console/leads/:id/deals":                               "登记融资成交",
+	"POST /console/unplaced/:id/attach":                           "归入已有问答",
+	"POST /console/unplaced/:id/answer":                           "新增问答",
+	"POST /console/unplaced/:id/dismiss":                          "忽略未识别问题",
+	"POST /console/taught/faqs/:faq":                              "修改问答",
+	"POST /console/taught/faqs/:faq/delete":                       "删除问答",
+	"POST /console/taught/paraphrases/:id/delete":                 "删除问法",
 }
 
 // accountActions names the console's account actions (/console/accounts/:id/:action).

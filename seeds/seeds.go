@@ -112,12 +112,14 @@ func Parse(fsys fs.FS) (*dialog.Policy, error) {
 	p.Loan, p.Futures, p.Products = ck.products(prods)
 	p.Counties = ck.counties(cties)
 	p.FAQs = ck.faqs(faqs, p.Platform)
+	ck.understanding(fsys, p)
 	if err := p.Validate(); err != nil {
 		ck.errs = append(ck.errs, fmt.Errorf("validate seeds: %w", err))
 	}
 	if len(ck.errs) > 0 {
 		return nil, errors.Join(ck.errs...)
 	}
+	p.Prepare()
 	return p, nil
 }
 

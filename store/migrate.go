@@ -73,8 +73,13 @@ var migrations = []migration{
 	{27, "add audit_logs.who", addColumn(&AuditLog{}, "Who")},
 	{28, "add audit_logs.action", addColumn(&AuditLog{}, "Action")},
 	{29, "add audit_logs.object", addColumn(&AuditLog{}, "Object")},
-	{30, "add audit_logs.summary", addColumn(&AuditLog{}, "Summary")},
-	{31, "index audit_logs.action", createIndex(&AuditLog{}, "idx_audit_logs_action")},
+	// 30–39: the learning loop (issue 11).
+	{30, "create unplaced_messages", createTable(&UnplacedMessage{})},
+	{31, "create taught_paraphrases", createTable(&TaughtParaphrase{})},
+	{32, "create taught_faqs", createTable(&TaughtFAQ{})},
+	// The operations log, continued (its steps took 33–34 after the merge).
+	{33, "add audit_logs.summary", addColumn(&AuditLog{}, "Summary")},
+	{34, "index audit_logs.action", createIndex(&AuditLog{}, "idx_audit_logs_action")},
 	// 40–49: the phone console (issue 12).
 	{40, "create lead_notes", createTable(&LeadNote{})},
 	{41, "add county_contacts.name", addColumn(&CountyContact{}, "Name")},

@@ -1,0 +1,149 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// The 未识别问题 page: what the bot could not place, for officers to teach.
+
+func init() {
+	notices["attached"] = "已归入所选问题类型，各实例将在30秒内按新说法回答。"
+	notices["answered"] = "新问答已保存，各实例将在30秒内使用。"
+	notices["dismissed"] = "已忽略。同样的问题再次出现时会重新列出。"
+	notices["faq"] = "问答已修改（版本已更新），各实例将在30秒内使用。"
+	notices["removed"] = "已删除，各实例将在30秒内生效。"
+}
+
+// teachingData is the page's data, with what a failed form had typed.
+type teachingData struct {
+	bot.TeachingData
+	Form    bot.FAQInput
+	FormFor uint64 // the unplaced message the form answered
+}
+
+// unplacedPage: GET /console/unplaced (officers).
+func (cs *console) unplacedPage(c *gin.Context) {
+	d, err := cs.Bot.Teaching(c.Request.Context(), account(c))
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	cs.render(c, http.StatusOK, "unplaced", "未识别问题", &teachingData{TeachingData: d})
+}
+
+// teachingError shows the page again with err's message and what was typed.
+func (cs *console) teachingError(c *gin.Context, err error, form bot.FAQInput, formFor uint64) {
+	status, msg := apiStatus(err)
+	if status == http.StatusForbidden || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	d, derr := cs.Bot.Teaching(c.Request.Context(), account(c))
+	if derr != nil {
+		cs.failPage(c, derr)
+		return
+	}
+	p := cs.newPage(c, "未识别问题", &teachingData{TeachingData: d, Form: form, FormFor: formFor})
+	p.Error = msg
+	cs.renderPage(c, status, "unplaced", p)
+}
+
+func unplacedID(c *gin.Context) (uint64, bool) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// unplacedAttach: POST /console/unplaced/{id}/attach (intent).
+func (cs *console) unplacedAttach(c *gin.Context) {
+	id, ok := unplacedID(c)
+	if !ok {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	tp, err := cs.Bot.AttachUnplaced(c.Request.Context(), account(c), id, c.PostForm("intent"))
+	if err != nil {
+		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		return
+	}
+	setAudit(c, nil, gin.H{"paraphrase": tp.ID, "intent": tp.Intent, "text": tp.Text})
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=attached")
+}
+
+func faqForm(c *gin.Context, id string) bot.FAQInput {
+	return bot.FAQInput{ID: id, Question: c.PostForm("question"), Answer: c.PostForm("answer"), Clause: c.PostForm("clause")}
+}
+
+// unplacedAnswer: POST /console/unplaced/{id}/answer (faq_id, question,
+// answer, clause).
+func (cs *console) unplacedAnswer(c *gin.Context) {
+	id, ok := unplacedID(c)
+	if !ok {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	f, err := cs.Bot.AnswerUnplaced(c.Request.Context(), account(c), id, faqForm(c, c.PostForm("faq_id")))
+	if err != nil {
+		cs.teachingError(c, err, f, id)
+		return
+	}
+	setAudit(c, nil, f)
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=answered")
+}
+
+// unplacedDismiss: POST /console/unplaced/{id}/dismiss.
+func (cs *console) unplacedDismiss(c *gin.Context) {
+	id, ok := unplacedID(c)
+	if !ok {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	if err := cs.Bot.DismissUnplaced(c.Request.Context(), account(c), id); err != nil {
+		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=dismissed")
+}
+
+// taughtFAQSubmit: POST /console/taught/faqs/{faq} (question, answer, clause).
+func (cs *console) taughtFAQSubmit(c *gin.Context) {
+	before, after, err := cs.Bot.UpdateTaughtFAQ(c.Request.Context(), account(c), faqForm(c, c.Param("faq")))
+	if err != nil {
+		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		return
+	}
+	setAudit(c, before, after)
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=faq")
+}
+
+// taughtFAQDelete: POST /console/taught/faqs/{faq}/delete.
+func (cs *console) taughtFAQDelete(c *gin.Context) {
+	f, err := cs.Bot.DeleteTaughtFAQ(c.Request.Context(), account(c), c.Param("faq"))
+	if err != nil {
+		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		return
+	}
+	setAudit(c, f, nil)
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=removed")
+}
+
+// taughtParaphraseDelete: POST /console/taught/paraphrases/{id}/delete.
+func (cs *console) taughtParaphraseDelete(c *gin.Context) {
+	id, ok := unplacedID(c)
+	if !ok {
+		cs.failPage(c, dialog.ErrNotFound)
+		return
+	}
+	tp, err := cs.Bot.DeleteTaughtParaphrase(c.Request.Context(), account(c), id)
+	if err != nil {
+		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		return
+	}
+	setAudit(c, tp, nil)
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=removed")
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+)
+
+// The learning loop's records: messages the bot could not place, and what
+// officers taught it (paraphrases attached to intents, FAQ entries).
+
+// Statuses of an unplaced message.
+const (
+	UnplacedOpen      = "open"
+	UnplacedTaught    = "taught"
+	UnplacedDismissed = "dismissed"
+)
+
+// UnplacedMessage is a message the bot could not place, counted by its
+// folded form. Text is the first one seen, PII-masked by the engine.
+type UnplacedMessage struct {
+	ID         uint64    `gorm:"primaryKey"`
+	Folded     string    `gorm:"size:191;uniqueIndex;not null"`
+	Text       string    `gorm:"size:800;not null"`
+	SeenCount  int       `gorm:"not null;default:1"`
+	FirstSeen  time.Time `gorm:"not null"`
+	LastSeen   time.Time `gorm:"index;not null"`
+	Status     string    `gorm:"size:16;index;not null"`
+	Intent     string    `gorm:"size:80"`
+	ResolvedBy string    `gorm:"size:64"`
+	ResolvedAt *time.Time
+}
+
+// TaughtParaphrase is a message an officer attached to an intent.
+type TaughtParaphrase struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Intent    string `gorm:"size:80;index;not null"`
+	Text      string `gorm:"size:800;not null"`
+	CreatedBy string `gorm:"size:64;not null"`
+	CreatedAt time.Time
+}
+
+// TaughtFAQ is an FAQ entry an officer wrote; Version counts its edits.
+type TaughtFAQ struct {
+	ID        string `gorm:"primaryKey;size:64"`
+	Question  string `gorm:"size:400;not null"`
+	Answer    string `gorm:"type:text;not null"`
+	Clause    string `gorm:"size:64;not null"`
+	Version   int    `gorm:"not null"`
+	UpdatedBy string `gorm:"size:64;not null"`
+	UpdatedAt time.Time
+}
+
+// RecordUnplaced counts one unplaced message: a new row the first time its
+// folded form is seen, else one more sighting. A dismissed or taught message
+// seen again is open again, since what was done did not help.
+func (db *DB) RecordUnplaced(ctx context.Context, folded, text string, at time.Time) error {
+	at = at.UTC()
+	if len(folded) > 191 {
+		folded = folded[:191] // bytes: a cut rune is still a stable key
+	}
+	m := UnplacedMessage{Folded: folded, Text: text, SeenCount: 1, FirstSeen: at, LastSeen: at, Status: UnplacedOpen}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "folded"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"seen_count": gorm.Expr("seen_count + 1"), "last_seen": at, "status": UnplacedOpen,
+		}),
+	}).Create(&m).Error
+	if err != nil {
+		return fmt.Errorf("record unplaced: %w", err)
+	}
+	return nil
+}
+
+// UnplacedMessages returns messages of a status, the most frequent first.
+func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([]UnplacedMessage, error) {
+	var out []UnplacedMessage
+	err := db.WithContext(ctx).Where("status = ?", status).
+		Order("seen_count DESC, last_seen DESC, id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("unplaced messages: %w", err)
+	}
+	return out, nil
+}
+
+// UnplacedMessage returns one unplaced message.
+func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (UnplacedMessage, error) {
+	return take[UnplacedMessage](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
+}
+
+// resolve marks an open message as taught or dismissed in tx.
+func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (UnplacedMessage, error) {
+	m, err := take[UnplacedMessage](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
+	if err != nil {
+		return m, err
+	}
+	if m.Status != UnplacedOpen {
+		return m, dialog.Errorf(dialog.ErrTransition, "该问题已处理")
+	}
+	at = at.UTC()
+	res := tx.Model(&UnplacedMessage{}).Where("id = ? AND status = ?", id, UnplacedOpen).
+		Updates(map[string]any{"status": status, "intent": intent, "resolved_by": by, "resolved_at": at})
+	if res.Error != nil {
+		return m, fmt.Errorf("resolve unplaced %d: %w", id, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return m, dialog.Errorf(dialog.ErrTransition, "该问题已处理")
+	}
+	return m, nil
+}
+
+// AttachUnplaced makes an open message a paraphrase of intent.
+func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, at time.Time) (TaughtParaphrase, error) {
+	var tp TaughtParaphrase
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		m, err := resolve(tx, id, UnplacedTaught, intent, by, at)
+		if err != nil {
+			return err
+		}
+		tp = TaughtParaphrase{Intent: intent, Text: m.Text, CreatedBy: by, CreatedAt: at.UTC()}
+		if err := tx.Create(&tp).Error; err != nil {
+			return fmt.Errorf("attach unplaced %d: %w", id, err)
+		}
+		return nil
+	})
+	return tp, err
+}
+
+// AnswerUnplaced answers an open message with a new FAQ entry; the message
+// becomes a paraphrase of the entry's intent.
+func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, f TaughtFAQ, at time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		intent := dialog.TaughtFAQIntent(f.ID)
+		m, err := resolve(tx, id, UnplacedTaught, intent, f.UpdatedBy, at)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&TaughtFAQ{}).Where("id = ?", f.ID).Count(&n).Error; err != nil {
+			return fmt.Errorf("answer unplaced %d: %w", id, err)
+		}
+		if n > 0 {
+			return dialog.Errorf(dialog.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
+		}
+		f.Version, f.UpdatedAt = 1, at.UTC()
+		if err := tx.Create(&f).Error; err != nil {
+			return fmt.Errorf("answer unplaced %d: %w", id, err)
+		}
+		tp := TaughtParaphrase{Intent: intent, Text: m.Text, CreatedBy: f.UpdatedBy, CreatedAt: at.UTC()}
+		if err := tx.Create(&tp).Error; err != nil {
+			return fmt.Errorf("answer unplaced %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// DismissUnplaced sets an open message aside (not a question for this
+// account, or not worth an answer).
+func (db *DB) DismissUnplaced(ctx context.Context, id uint64, by string, at time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, err := resolve(tx, id, UnplacedDismissed, "", by, at)
+		return err
+	})
+}
+
+// TaughtParaphrases returns every taught paraphrase, oldest first.
+func (db *DB) TaughtParaphrases(ctx context.Context) ([]TaughtParaphrase, error) {
+	var out []TaughtParaphrase
+	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("taught paraphrases: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteTaughtParaphrase removes a taught paraphrase.
+func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (TaughtParaphrase, error) {
+	var tp TaughtParaphrase
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if tp, err = take[TaughtParaphrase](tx.Where("id = ?", id), fmt.Sprintf("paraphrase %d", id)); err != nil {
+			return err
+		}
+		return tx.Delete(&TaughtParaphrase{}, id).Error
+	})
+	return tp, err
+}
+
+// TaughtFAQs returns every taught FAQ entry by id.
+func (db *DB) TaughtFAQs(ctx context.Context) ([]TaughtFAQ, error) {
+	var out []TaughtFAQ
+	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("taught faqs: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateTaughtFAQ changes a taught FAQ entry's question, answer and clause,
+// one version up. It returns the entry before and after.
+func (db *DB) UpdateTaughtFAQ(ctx context.Context, f TaughtFAQ, at time.Time) (before, after TaughtFAQ, err error) {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if before, err = take[TaughtFAQ](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", f.ID), "faq "+f.ID); err != nil {
+			return err
+		}
+		after = before
+		after.Question, after.Answer, after.Clause = f.Question, f.Answer, f.Clause
+		after.Version, after.UpdatedBy, after.UpdatedAt = before.Version+1, f.UpdatedBy, at.UTC()
+		return tx.Save(&after).Error
+	})
+	return before, after, err
+}
+
+// DeleteTaughtFAQ removes a taught FAQ entry and the paraphrases of its
+// intent.
+func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (TaughtFAQ, error) {
+	var f TaughtFAQ
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if f, err = take[TaughtFAQ](tx.Where("id = ?", id), "faq "+id); err != nil {
+			return err
+		}
+		if err := tx.Where("intent = ?", dialog.TaughtFAQIntent(id)).Delete(&TaughtParaphrase{}).Error; err != nil {
+			return fmt.Errorf("delete faq %s: %w", id, err)
+		}
+		return tx.Delete(&TaughtFAQ{}, "id = ?", id).Error
+	})
+	return f, err
+}
+
+// Taught returns what officers taught, in the engine's types.
+func (db *DB) Taught(ctx context.Context) ([]dialog.TaughtParaphrase, []dialog.FAQ, error) {
+	paras, err := db.TaughtParaphrases(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	faqs, err := db.TaughtFAQs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	outP := make([]dialog.TaughtParaphrase, len(paras))
+	for i, p := range paras {
+		outP[i] = dialog.TaughtParaphrase{ID: p.ID, Intent: p.Intent, Text: p.Text}
+	}
+	outF := make([]dialog.FAQ, len(faqs))
+	for i, f := range faqs {
+		outF[i] = dialog.FAQ{ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, Keywords: []string{f.Question}}
+	}
+	return outP, outF, nil
+}
