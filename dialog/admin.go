@@ -44,7 +44,7 @@ const (
 	PermReferral       Perm = "referrals.write"    // refer a lead to institutions (own county for county accounts)
 	PermDealWrite      Perm = "deals.write"        // record pre-approval, contract, disbursement and deals
 	PermLeague         Perm = "league.read"        // the counties' league table
-	PermTeach          Perm = "understanding"    // read unplaced messages and teach the bot
+	PermTeach          Perm = "understanding"      // read unplaced messages and teach the bot
 )
 
 var perms = map[Perm][]string{
