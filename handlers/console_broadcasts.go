@@ -59,7 +59,7 @@ func (cs *console) broadcastsPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	cs.render(c, http.StatusOK, "broadcasts", "广播", d)
+	cs.render(c, http.StatusOK, "broadcasts", "群发", d)
 }
 
 // broadcastsError shows this month's broadcasts again with err's message.
@@ -77,7 +77,7 @@ func (cs *console) broadcastsError(c *gin.Context, err error, keep func(*broadca
 	if keep != nil {
 		keep(d)
 	}
-	p := cs.newPage(c, "广播", d)
+	p := cs.newPage(c, "群发", d)
 	p.Error = msg
 	cs.renderPage(c, status, "broadcasts", p)
 }
@@ -156,7 +156,7 @@ func (cs *console) tagsSync(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	p := cs.newPage(c, "广播", d)
+	p := cs.newPage(c, "群发", d)
 	p.Notice = fmt.Sprintf("标签已同步：共 %d 个标签，新建 %d 个，加标签 %d 人，去标签 %d 人。", res.Tags, len(res.Created), res.Tagged, res.Untagged)
 	cs.renderPage(c, http.StatusOK, "broadcasts", p)
 }

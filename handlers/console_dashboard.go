@@ -44,7 +44,7 @@ func dashboardCharts(d bot.Dashboard) dashboardData {
 	for i, c := range d.Counties {
 		rows[i] = c.Name
 	}
-	out.Leads = barChart{Width: 1100, Title: d.Month + " 线索（按县区、当前状态）", Rows: rows, Unit: "件"}
+	out.Leads = barChart{Width: 1100, Title: d.Month + " 申请（按县区、当前状态）", Rows: rows, Unit: "件"}
 	for _, st := range dialog.Statuses {
 		s := series{Key: st, Name: dialog.StatusLabel(st), Color: statusColors[st], Values: make([]float64, len(rows))}
 		seen := false
@@ -83,5 +83,5 @@ func (cs *console) dashboardPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	cs.render(c, http.StatusOK, "dashboard", "看板", dashboardCharts(d))
+	cs.render(c, http.StatusOK, "dashboard", "数据概览", dashboardCharts(d))
 }

@@ -116,7 +116,7 @@ func (cs *console) leadsPage(c *gin.Context) {
 	pageNo, _ := strconv.Atoi(c.Query("page"))
 	pageNo = max(pageNo, 1)
 	d := leadsData{Filter: f, Counties: cs.countyOptions(acc), Statuses: statusOptions(), Kinds: kindOptions(), Page: pageNo}
-	p := cs.newPage(c, "线索", &d)
+	p := cs.newPage(c, "申请", &d)
 	q, err := cs.leadQuery(acc, f, pageNo)
 	if err == nil {
 		var found []dialog.Lead
@@ -158,7 +158,7 @@ func (cs *console) leadsPage(c *gin.Context) {
 // pipeline returns the lead pipeline, or answers 503 when it is not wired.
 func (cs *console) pipeline(c *gin.Context) *bot.Leads {
 	if cs.Bot.Leads == nil {
-		cs.render(c, http.StatusServiceUnavailable, "error", "出错了", errorData{Status: http.StatusServiceUnavailable, Message: "线索服务未就绪"})
+		cs.render(c, http.StatusServiceUnavailable, "error", "出错了", errorData{Status: http.StatusServiceUnavailable, Message: "申请办理服务未就绪"})
 		c.Abort()
 		return nil
 	}

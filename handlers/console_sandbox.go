@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -14,6 +15,8 @@ const sandboxLimit = 200
 
 type sandboxRow struct {
 	store.SandboxMessage
+	Kind string // 客服消息, 模板消息, …
+	To   string // the recipient as people may read it
 	Text string
 }
 
@@ -39,7 +42,14 @@ func (cs *console) sandboxPage(c *gin.Context) {
 		return
 	}
 	for _, m := range msgs {
-		d.Rows = append(d.Rows, sandboxRow{SandboxMessage: m, Text: sandboxText(m)})
+		to := "—"
+		switch {
+		case m.API == "wecom/robot":
+			to = "县级市（区）工作群"
+		case m.ToUser != "":
+			to = "微信用户 " + bot.MaskOpenID(m.ToUser)
+		}
+		d.Rows = append(d.Rows, sandboxRow{SandboxMessage: m, Kind: sandboxKind(m.API), To: to, Text: sandboxText(m)})
 	}
 	cs.render(c, http.StatusOK, "sandbox", "沙箱消息", d)
 }

@@ -254,7 +254,23 @@ func sandboxText(m store.SandboxMessage) string {
 	var body struct {
 		Content    string            `json:"content"`
 		TemplateID string            `json:"template_id"`
+		URL        string            `json:"url"`
 		Data       map[string]string `json:"data"`
+		Markdown   struct {
+			Content string `json:"content"`
+		} `json:"markdown"`
+		Text struct {
+			Content string `json:"content"`
+		} `json:"text"`
+		Filter struct {
+			All   bool  `json:"is_to_all"`
+			TagID int64 `json:"tag_id"`
+		} `json:"filter"`
+		Button  []json.RawMessage `json:"button"`
+		SceneID int               `json:"scene_id"`
+		Tag     struct {
+			Name string `json:"name"`
+		} `json:"tag"`
 	}
 	if json.Unmarshal([]byte(m.Body), &body) != nil {
 		return m.Body
@@ -262,18 +278,82 @@ func sandboxText(m store.SandboxMessage) string {
 	switch {
 	case body.Content != "":
 		return body.Content
+	case body.Markdown.Content != "":
+		return body.Markdown.Content
 	case body.Data != nil:
 		keys := make([]string, 0, len(body.Data))
 		for k := range body.Data {
 			keys = append(keys, k)
 		}
-		slices.Sort(keys)
+		slices.SortFunc(keys, func(a, b string) int { return strings.Compare(templateFieldOrder(a), templateFieldOrder(b)) })
 		var b strings.Builder
-		b.WriteString("【模板消息】")
 		for _, k := range keys {
-			b.WriteString("\n" + k + "：" + body.Data[k])
+			b.WriteString(templateFieldLabel(m.API, k) + "：" + body.Data[k] + "\n")
 		}
-		return b.String()
+		if body.URL != "" {
+			b.WriteString("点开进入：" + body.URL)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	case m.API == "message/mass/sendall" || m.API == "message/mass/preview":
+		to := "全部关注者"
+		if !body.Filter.All && body.Filter.TagID != 0 {
+			to = "标签 " + strconv.FormatInt(body.Filter.TagID, 10) + " 的关注者"
+		}
+		if m.API == "message/mass/preview" {
+			to = "预览"
+		}
+		text := body.Text.Content
+		if text == "" {
+			text = "（图文消息）"
+		}
+		return "发送对象：" + to + "\n" + text
+	case m.API == "menu/create":
+		return "公众号菜单已更新（" + strconv.Itoa(len(body.Button)) + " 个一级菜单）"
+	case m.API == "qrcode/create":
+		return "生成推广二维码（场景值 " + strconv.Itoa(body.SceneID) + "）"
+	case m.API == "tags/create":
+		return "新建用户标签“" + body.Tag.Name + "”"
 	}
 	return m.Body
+}
+
+// sandboxKinds name the recorded calls as people know them.
+var sandboxKinds = map[string]string{
+	"message/custom/send": "客服消息", "message/template/send": "模板消息", "wecom/robot": "企业微信群机器人",
+	"message/mass/sendall": "群发", "message/mass/preview": "群发预览", "menu/create": "自定义菜单",
+	"qrcode/create": "推广二维码", "tags/create": "用户标签",
+}
+
+// sandboxKind names a recorded call's kind.
+func sandboxKind(api string) string {
+	if k, ok := sandboxKinds[api]; ok {
+		return k
+	}
+	return "其他"
+}
+
+// templateFieldLabel names a template message's field by what it carries.
+func templateFieldLabel(api, key string) string {
+	switch key {
+	case bot.FieldNumber:
+		return "编号"
+	case bot.FieldEnterprise:
+		return "企业"
+	case bot.FieldKind:
+		return "事项"
+	case bot.FieldTime:
+		return "时间"
+	case bot.FieldCounty:
+		return "说明"
+	case bot.FieldStatus:
+		return "状态"
+	}
+	return key
+}
+
+// templateFieldOrder sorts a template's fields by the number WeChat's
+// keys end with (character_string1, thing2, …).
+func templateFieldOrder(key string) string {
+	i := strings.LastIndexFunc(key, func(r rune) bool { return r < '0' || r > '9' })
+	return fmt.Sprintf("%04s", key[i+1:])
 }
