@@ -162,18 +162,32 @@ func (b *Bot) Broadcasts(ctx context.Context, acc dialog.Account, month string) 
 }
 
 // PreviewBroadcast sends a broadcast to one follower only
-// (message/mass/preview), for the officer to check it on a phone. An empty
-// openid is refused: a preview never goes to anyone else.
+// (message/mass/preview), for the officer to check it on a phone: their own
+// bound WeChat when openID is empty, else a follower who follows the
+// account now. A preview never goes to anyone else, and a made-up openid
+// is refused rather than reported as sent.
 func (b *Bot) PreviewBroadcast(ctx context.Context, acc dialog.Account, id uint64, openID string) error {
 	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
 		return err
 	}
 	openID = strings.TrimSpace(openID)
 	if openID == "" {
-		return dialog.Errorf(dialog.ErrInvalid, "预览须指定接收预览的 openid")
+		if acc.OpenID == "" {
+			return dialog.Errorf(dialog.ErrInvalid, "您的账号尚未绑定微信：请先在“账号管理”中获取绑定码，在公众号发送“绑定 绑定码”，预览将发到您的微信")
+		}
+		openID = acc.OpenID
 	}
 	if len(openID) > 64 {
-		return dialog.Errorf(dialog.ErrInvalid, "openid 格式不正确")
+		return dialog.Errorf(dialog.ErrInvalid, "预览接收人的微信标识格式不正确")
+	}
+	if openID != acc.OpenID {
+		following, err := b.db.Subscribed(ctx, openID)
+		if err != nil {
+			return err
+		}
+		if !following {
+			return dialog.Errorf(dialog.ErrInvalid, "预览接收人没有关注本公众号，预览无法送达")
+		}
 	}
 	r, err := b.db.Broadcast(ctx, id)
 	if err != nil {
@@ -380,4 +394,69 @@ func diff(want, have []string) (add, remove []string) {
 		}
 	}
 	return add, remove
+}
+
+// UpdateBroadcast changes a draft (or a failed send) as CreateBroadcast
+// validates a new one; what has gone out cannot change.
+func (b *Bot) UpdateBroadcast(ctx context.Context, acc dialog.Account, id uint64, n NewBroadcast) (before, after Broadcast, err error) {
+	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+		return before, after, err
+	}
+	old, err := b.db.Broadcast(ctx, id)
+	if err != nil {
+		return before, after, err
+	}
+	if n.Kind == "" {
+		n.Kind = dialog.BroadcastText
+	}
+	n.Title = strings.TrimSpace(n.Title)
+	if n.Kind == dialog.BroadcastNews {
+		n.Content = strings.TrimSpace(n.Content)
+	}
+	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
+		return before, after, err
+	}
+	r, err := b.db.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
+		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value})
+	if err != nil {
+		return before, after, err
+	}
+	return b.toBroadcast(old), b.toBroadcast(r), nil
+}
+
+// DeleteBroadcast deletes a draft (or a failed send) and returns it.
+func (b *Bot) DeleteBroadcast(ctx context.Context, acc dialog.Account, id uint64) (Broadcast, error) {
+	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+		return Broadcast{}, err
+	}
+	r, err := b.db.DeleteBroadcast(ctx, id)
+	if err != nil {
+		return Broadcast{}, err
+	}
+	return b.toBroadcast(r), nil
+}
+
+// AudienceSize is how many followers a broadcast to a would reach now, as
+// the service knows them (WeChat's own count arrives with the job report).
+func (b *Bot) AudienceSize(ctx context.Context, acc dialog.Account, a dialog.Audience) (int64, error) {
+	if err := acc.Require(dialog.PermBroadcastRead); err != nil {
+		return 0, err
+	}
+	return b.db.AudienceSize(ctx, a)
+}
+
+// OwnBindCode returns the one-time code with which an officer binds their
+// own WeChat (“绑定 <code>” in the chat); asking again gives the same code
+// until it is used or expires.
+func (b *Bot) OwnBindCode(ctx context.Context, acc dialog.Account) (store.AccountBindCode, error) {
+	if err := acc.Require(dialog.PermAccounts); err != nil {
+		return store.AccountBindCode{}, err
+	}
+	return b.db.AccountBindCode(ctx, acc.ID, b.now())
+}
+
+// PendingOwnBindCode returns an officer's outstanding code, if any.
+func (b *Bot) PendingOwnBindCode(ctx context.Context, acc dialog.Account) (store.AccountBindCode, bool) {
+	bc, err := b.db.PendingAccountBindCode(ctx, acc.ID, b.now())
+	return bc, err == nil
 }

@@ -459,9 +459,17 @@ type BindData struct {
 func (l *Leads) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
 	county, err := l.b.db.UseBindCode(ctx, code, in.OpenID, in.At)
 	if errors.Is(err, dialog.ErrNotFound) {
-		// Not a county's code: perhaps a specialist's.
+		// Not a county's code: perhaps a specialist's, or an officer's own.
 		if replies, ok, err := l.b.bindSpecialist(ctx, in, code); ok || err != nil {
 			return replies, err
+		}
+		acc, aerr := l.b.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
+		if aerr == nil {
+			l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
+			return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, nil
+		}
+		if !errors.Is(aerr, dialog.ErrNotFound) {
+			err = aerr
 		}
 	}
 	switch {

@@ -65,7 +65,9 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	p := func(id uint64, what string) string { return fmt.Sprintf("/api/v1/broadcasts/%d/%s", id, what) }
 
 	// Preview: only to the given openid; none is 400 and calls nothing.
-	for _, body := range []any{map[string]string{}, map[string]string{"openid": "  "}, nil} {
+	// Without an openid the preview goes to the officer's own WeChat, which
+	// admin has not bound; a made-up openid is no follower.
+	for _, body := range []any{map[string]string{}, map[string]string{"openid": "  "}, nil, map[string]string{"openid": "o-made-up"}} {
 		if code := s.status("POST", p(b1, "preview"), s.admin, body); code != http.StatusBadRequest {
 			t.Errorf("preview %v: %d, want 400", body, code)
 		}
@@ -73,6 +75,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	if n := len(s.fake.Calls("/cgi-bin/message/mass/preview")); n != 0 {
 		t.Fatalf("preview without openid reached WeChat %d times", n)
 	}
+	s.subscribe("o-officer-phone")
 	if code := s.status("POST", p(b1, "preview"), s.admin, map[string]string{"openid": "o-officer-phone"}); code != http.StatusOK {
 		t.Fatalf("preview: %d", code)
 	}

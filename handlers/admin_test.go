@@ -77,6 +77,7 @@ func TestAdminEndpointsByRole(t *testing.T) {
 	s.move(contracted, "contacted", "reviewing", "pre_approved", "contracted")
 	s.mustContact("kunshan", "o-contact-1")
 	s.mustContact("kunshan", "o-contact-2")
+	s.subscribe("o-preview") // previews reach followers only
 	if code := s.status(http.MethodPost, "/api/v1/counties/kunshan/qrcode", s.admin, nil); code != http.StatusCreated {
 		t.Fatalf("qr setup: %d", code)
 	}

@@ -68,6 +68,8 @@ var auditActions = map[string]string{
 	"POST /console/leads/:id/referrals":                           "推荐金融机构",
 	"POST /api/v1/leads/:id/deals":                                "登记融资成交",
 	"POST /console/leads/:id/deals":                               "登记融资成交",
+	"POST /console/broadcasts/:id/edit":                           "修改群发草稿",
+	"POST /console/broadcasts/:id/delete":                         "删除群发草稿",
 	"POST /console/unplaced/:id/attach":                           "归入已有问答",
 	"POST /console/unplaced/:id/answer":                           "新增问答",
 	"POST /console/unplaced/:id/dismiss":                          "忽略未识别问题",
@@ -77,7 +79,7 @@ var auditActions = map[string]string{
 }
 
 // accountActions names the console's account actions (/console/accounts/:id/:action).
-var accountActions = map[string]string{"disable": "停用账号", "enable": "启用账号", "reset": "重置密码"}
+var accountActions = map[string]string{"disable": "停用账号", "enable": "启用账号", "reset": "重置密码", "bind-code": "获取本人微信绑定码"}
 
 // auditAction names a request's action.
 func auditAction(c *gin.Context, route string) string {

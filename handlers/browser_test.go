@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Browser tests drive the console and the simulator in a real headless
@@ -249,16 +250,18 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 	}
 	screenshot(t, ctx, "console-dashboard.png")
 
-	// A broadcast: compose, then preview on one follower.
+	// A broadcast: compose, then preview on the officer's own WeChat.
+	if err := s.db.Model(&store.Account{}).Where("username = ?", "admin").Update("open_id", "o-officer-phone").Error; err != nil {
+		t.Fatal(err)
+	}
 	run("broadcast",
 		chromedp.Navigate(base+"/console/broadcasts"),
 		chromedp.WaitVisible(chromedp.CSS("#broadcast-form")),
 		chromedp.SendKeys(chromedp.CSS("#bc-title"), "LPR 调整通知"),
 		chromedp.SendKeys(chromedp.CSS("#bc-content"), "自本月起，苏质贷利率上限随1年期LPR调整。"),
 		chromedp.Click(chromedp.CSS("#bc-create")),
-		chromedp.WaitVisible(chromedp.CSS(".preview-openid")),
-		chromedp.SendKeys(chromedp.CSS(".preview-openid"), "o-officer-phone"),
-		chromedp.Submit(chromedp.CSS(".preview-openid")),
+		chromedp.WaitVisible(chromedp.CSS(".preview-form button")),
+		chromedp.Click(chromedp.CSS(".preview-form button")),
 		// The page before had a notice too (广播已创建): wait for this one.
 		chromedp.WaitVisible(chromedp.Search(`//div[contains(@class,"notice") and contains(text(),"预览已发送")]`)),
 	)

@@ -101,6 +101,8 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/broadcasts/tags", cs.tagsSync)
 	g.POST("/console/broadcasts/:id/preview", cs.broadcastPreview)
 	g.POST("/console/broadcasts/:id/send", cs.broadcastSend)
+	g.POST("/console/broadcasts/:id/edit", cs.broadcastEdit)
+	g.POST("/console/broadcasts/:id/delete", cs.broadcastDelete)
 	g.GET("/console/reports", cs.reportsPage)
 	g.POST("/console/reports/confirm", cs.reportConfirm)
 	g.GET("/console/reports/download", cs.reportDownload)
@@ -278,6 +280,9 @@ var notices = map[string]string{
 	"account":  "账号已创建。请把用户名和初始密码交给本人，首次登录时须修改密码。",
 	"disable":  "账号已停用，其所有登录已失效。",
 	"enable":   "账号已启用。",
+	"bcedit":   "草稿已保存。",
+	"bcdelete": "草稿已删除。",
+	"bindcode": "绑定码已生成：请在24小时内用本人微信关注公众号并发送“绑定 绑定码”。",
 	"note":     "跟进记录已保存。",
 	"correct":  "状态已更正，已记入办理记录。",
 }

@@ -30,6 +30,8 @@ type accountsData struct {
 	Form struct{ Username, Name, Role, County string }
 	// Reset is a password just reset, shown once, with its account.
 	Reset, ResetUser string
+	// OwnCode is the officer's outstanding code to bind their own WeChat.
+	OwnCode string
 }
 
 func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
@@ -47,6 +49,9 @@ func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
 	}
 	if d.Reach, err = cs.Bot.EscalationReach(c.Request.Context()); err != nil {
 		return nil, err
+	}
+	if bc, ok := cs.Bot.PendingOwnBindCode(c.Request.Context(), acc); ok {
+		d.OwnCode = bc.Code
 	}
 	return d, nil
 }
@@ -115,8 +120,18 @@ func (cs *console) accountCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/console/accounts?ok=account")
 }
 
-// accountAction: POST /console/accounts/:id/{disable,enable,reset}.
+// accountAction: POST /console/accounts/:id/{disable,enable,reset}, and
+// /console/accounts/me/bind-code for an officer's own WeChat (POST-redirect-
+// GET: the page shows the outstanding code; a reload mints nothing).
 func (cs *console) accountAction(c *gin.Context) {
+	if c.Param("id") == "me" && c.Param("action") == "bind-code" {
+		if _, err := cs.Bot.OwnBindCode(c.Request.Context(), account(c)); err != nil {
+			cs.accountsError(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/console/accounts?ok=bindcode")
+		return
+	}
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
 		cs.failPage(c, dialog.ErrNotFound)

@@ -22,6 +22,22 @@ type broadcastsData struct {
 	Audiences    []option
 	Form         broadcastForm
 	PreviewTo    string
+	Sizes        map[uint64]int64 // followers each unsent broadcast would reach now
+	OwnWeChat    bool             // the officer bound their WeChat: previews go there
+	// Confirm is the send waiting for the officer's confirmation.
+	Confirm *sendConfirm
+}
+
+// sendConfirm is what the confirmation of a send names: the broadcast, its
+// audience and size, and the quota before and after.
+type sendConfirm struct {
+	ID         uint64
+	Title      string
+	Audience   string
+	Size       int64
+	QuotaLeft  int
+	QuotaAfter int
+	LastOne    bool
 }
 
 // audienceOptions are the audiences of the compose form: "all",
@@ -48,8 +64,19 @@ func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData
 		return nil, err
 	}
 	now := cs.Bot.Now().In(bot.Shanghai).Format("2006-01")
-	return &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
-		Form: broadcastForm{Kind: dialog.BroadcastText, Audience: dialog.AudienceAll}}, nil
+	d := &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
+		Form: broadcastForm{Kind: dialog.BroadcastText, Audience: dialog.AudienceAll}, Sizes: map[uint64]int64{},
+		OwnWeChat: account(c).OpenID != ""}
+	for _, it := range l.Items {
+		if it.Status == dialog.BroadcastDraft || it.Status == dialog.BroadcastFailed {
+			n, err := cs.Bot.AudienceSize(c.Request.Context(), account(c), dialog.Audience{Type: it.AudienceType, Value: it.AudienceValue})
+			if err != nil {
+				return nil, err
+			}
+			d.Sizes[it.ID] = n
+		}
+	}
+	return d, nil
 }
 
 // broadcastsPage: GET /console/broadcasts?month=YYYY-MM.
@@ -103,7 +130,8 @@ func broadcastID(c *gin.Context) (uint64, error) {
 	return id, nil
 }
 
-// broadcastPreview: POST /console/broadcasts/{id}/preview (openid).
+// broadcastPreview: POST /console/broadcasts/{id}/preview — to the
+// officer's own bound WeChat (or a following openid given as openid).
 func (cs *console) broadcastPreview(c *gin.Context) {
 	openID := strings.TrimSpace(c.PostForm("openid"))
 	id, err := broadcastID(c)
@@ -130,6 +158,29 @@ func (cs *console) broadcastSend(c *gin.Context) {
 	l, err := cs.Bot.Broadcasts(ctx, acc, "")
 	if err != nil {
 		cs.failPage(c, err)
+		return
+	}
+	if c.PostForm("confirm") != "1" {
+		// One click never sends: first the officer reads whom it reaches.
+		r, err := cs.Bot.GetBroadcast(ctx, acc, id)
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		a := dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}
+		size, err := cs.Bot.AudienceSize(ctx, acc, a)
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		d, err := cs.broadcastsData(c, "")
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		d.Confirm = &sendConfirm{ID: id, Title: r.Title, Audience: r.AudienceLabel, Size: size,
+			QuotaLeft: l.QuotaRemaining, QuotaAfter: max(0, l.QuotaRemaining-1), LastOne: l.QuotaRemaining == 1}
+		cs.render(c, http.StatusOK, "broadcasts", "群发", d)
 		return
 	}
 	if l.QuotaRemaining == 1 && c.PostForm("confirm_last") == "" {
@@ -159,4 +210,44 @@ func (cs *console) tagsSync(c *gin.Context) {
 	p := cs.newPage(c, "群发", d)
 	p.Notice = fmt.Sprintf("标签已同步：共 %d 个标签，新建 %d 个，加标签 %d 人，去标签 %d 人。", res.Tags, len(res.Created), res.Tagged, res.Untagged)
 	cs.renderPage(c, http.StatusOK, "broadcasts", p)
+}
+
+// broadcastEdit: POST /console/broadcasts/{id}/edit (title, kind, content,
+// audience) — a draft or a failed send.
+func (cs *console) broadcastEdit(c *gin.Context) {
+	id, err := broadcastID(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: c.PostForm("content"), Audience: c.PostForm("audience")}
+	before, after, err := cs.Bot.UpdateBroadcast(c.Request.Context(), account(c), id, bot.NewBroadcast{
+		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
+	})
+	if err != nil {
+		cs.broadcastsError(c, err, nil)
+		return
+	}
+	setAudit(c, before, after)
+	c.Redirect(http.StatusSeeOther, "/console/broadcasts?ok=bcedit")
+}
+
+// broadcastDelete: POST /console/broadcasts/{id}/delete (confirm=1).
+func (cs *console) broadcastDelete(c *gin.Context) {
+	id, err := broadcastID(c)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	if c.PostForm("confirm") != "1" {
+		cs.broadcastsError(c, dialog.Errorf(dialog.ErrInvalid, "请勾选“确认删除”后再删除草稿"), nil)
+		return
+	}
+	gone, err := cs.Bot.DeleteBroadcast(c.Request.Context(), account(c), id)
+	if err != nil {
+		cs.broadcastsError(c, err, nil)
+		return
+	}
+	setAudit(c, gone, nil)
+	c.Redirect(http.StatusSeeOther, "/console/broadcasts?ok=bcdelete")
 }

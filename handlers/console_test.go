@@ -694,7 +694,15 @@ func TestConsoleReportDownloadAndBroadcastPreview(t *testing.T) {
 	if id == nil || !strings.Contains(page, "苏质贷利率下调") {
 		t.Fatal("the draft is not listed")
 	}
-	if code, _, _ := b.post("/console/broadcasts/"+id[1]+"/preview", url.Values{"openid": {"o-preview-officer"}}); code != http.StatusSeeOther {
+	// The preview goes to the officer's own bound WeChat.
+	if code, _, body := b.post("/console/broadcasts/"+id[1]+"/preview", nil); code != http.StatusBadRequest || !strings.Contains(body, "尚未绑定微信") {
+		t.Fatalf("preview before binding: %d", code)
+	}
+	if err := s.db.Model(&store.Account{}).Where("username = ?", "admin").Update("open_id", "o-preview-officer").Error; err != nil {
+		t.Fatal(err)
+	}
+	b.mustPage("/console/broadcasts")
+	if code, _, _ := b.post("/console/broadcasts/"+id[1]+"/preview", nil); code != http.StatusSeeOther {
 		t.Fatalf("preview: %d", code)
 	}
 	calls := s.fake.Calls("/cgi-bin/message/mass/preview")

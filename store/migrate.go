@@ -80,6 +80,7 @@ var migrations = []migration{
 	// The operations log, continued (its steps took 33–34 after the merge).
 	{33, "add audit_logs.summary", addColumn(&AuditLog{}, "Summary")},
 	{34, "index audit_logs.action", createIndex(&AuditLog{}, "idx_audit_logs_action")},
+	{35, "create account_bind_codes", createTable(&AccountBindCode{})},
 	// 40–49: the phone console (issue 12).
 	{40, "create lead_notes", createTable(&LeadNote{})},
 	{41, "add county_contacts.name", addColumn(&CountyContact{}, "Name")},
