@@ -697,3 +697,20 @@ func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, o
 		l.b.log.Error("audit entry not recorded", slog.String("action", action), slog.Any("error", err))
 	}
 }
+
+// BindCodes returns a county's outstanding binding codes, for those who
+// may issue them.
+func (l *Leads) BindCodes(ctx context.Context, acc dialog.Account, county string) ([]store.BindCode, error) {
+	if !acc.CanWrite() || (acc.Role == dialog.RoleCounty && acc.County != county) {
+		return nil, dialog.Errorf(dialog.ErrForbidden, "无权查看该县级市（区）的绑定码")
+	}
+	return l.b.db.OutstandingBindCodes(ctx, county, l.b.now())
+}
+
+// RevokeBindCode ends an outstanding binding code of county.
+func (l *Leads) RevokeBindCode(ctx context.Context, acc dialog.Account, county, code string) error {
+	if !acc.CanWrite() || (acc.Role == dialog.RoleCounty && acc.County != county) {
+		return dialog.Errorf(dialog.ErrForbidden, "无权撤销该县级市（区）的绑定码")
+	}
+	return l.b.db.RevokeBindCode(ctx, county, code, l.b.now())
+}

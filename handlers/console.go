@@ -93,6 +93,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.GET("/console/counties/:county", cs.countyPage)
 	g.POST("/console/counties/:county/contact", cs.countyContactSubmit)
 	g.POST("/console/counties/:county/bind-codes", cs.bindCodeSubmit)
+	g.POST("/console/counties/:county/bind-codes/:code/revoke", cs.bindCodeRevoke)
 	g.POST("/console/counties/:county/unbind", cs.unbindSubmit)
 	g.POST("/console/counties/:county/qrcode", cs.qrSubmit)
 	g.GET("/console/counties/:county/qrcode.png", cs.qrImage)
@@ -281,6 +282,8 @@ var notices = map[string]string{
 	"disable":  "账号已停用，其所有登录已失效。",
 	"enable":   "账号已启用。",
 	"bcedit":   "草稿已保存。",
+	"code":     "绑定码已生成，见下方“未使用的绑定码”。",
+	"revoke":   "绑定码已撤销，不能再使用。",
 	"bcdelete": "草稿已删除。",
 	"bindcode": "绑定码已生成：请在24小时内用本人微信关注公众号并发送“绑定 绑定码”。",
 	"note":     "跟进记录已保存。",

@@ -44,8 +44,8 @@ func (cs *console) countiesPage(c *gin.Context) {
 type countyData struct {
 	County   bot.County
 	Contacts []bot.Contact
-	BindCode *store.BindCode // just created: shown once
-	Sandbox  bool            // the QR image is rendered locally
+	Codes    []store.BindCode // outstanding binding codes, newest first
+	Sandbox  bool             // the QR image is rendered locally
 	// What the reader may do.
 	CanBind, CanEdit, CanUnbind, CanQR bool
 }
@@ -63,11 +63,17 @@ func (cs *console) countyData(c *gin.Context) (*countyData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countyData{
+	d := &countyData{
 		County: county, Contacts: contacts, Sandbox: cs.Bot.Client().Sandbox(),
 		CanBind: acc.CanWrite(), CanEdit: acc.Can(dialog.PermCountiesWrite),
 		CanUnbind: acc.Can(dialog.PermContactsWrite), CanQR: acc.Can(dialog.PermQRCreate),
-	}, nil
+	}
+	if d.CanBind && cs.Bot.Leads != nil {
+		if d.Codes, err = cs.Bot.Leads.BindCodes(ctx, acc, county.ID); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 func (cs *console) renderCounty(c *gin.Context, status int, d *countyData, errMsg string) {
@@ -133,18 +139,32 @@ func (cs *console) bindCodeSubmit(c *gin.Context) {
 		cs.countyFormError(c, err)
 		return
 	}
-	d, err := cs.countyData(c)
-	if err != nil {
-		cs.failPage(c, err)
+	setAudit(c, nil, gin.H{"county": bc.County, "expires_at": bc.ExpiresAt})
+	// POST-redirect-GET: the page lists the outstanding codes, so a reload
+	// shows them again and mints nothing.
+	c.Redirect(http.StatusSeeOther, "/console/counties/"+bc.County+"?ok=code#bind-codes")
+}
+
+// bindCodeRevoke: POST /console/counties/{county}/bind-codes/{code}/revoke.
+func (cs *console) bindCodeRevoke(c *gin.Context) {
+	leads := cs.pipeline(c)
+	if leads == nil {
 		return
 	}
-	d.BindCode = &bc
-	cs.renderCounty(c, http.StatusCreated, d, "")
+	if err := leads.RevokeBindCode(c.Request.Context(), account(c), c.Param("county"), c.Param("code")); err != nil {
+		cs.countyFormError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/counties/"+c.Param("county")+"?ok=revoke#bind-codes")
 }
 
 // unbindSubmit: POST /console/counties/{county}/unbind (openid).
 func (cs *console) unbindSubmit(c *gin.Context) {
 	county := c.Param("county")
+	if c.PostForm("confirm") != "1" {
+		cs.countyFormError(c, dialog.Errorf(dialog.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
+		return
+	}
 	if _, err := cs.Bot.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
 		cs.countyFormError(c, err)
 		return

@@ -491,10 +491,30 @@ func TestConsoleCountyBindCodeAndSettings(t *testing.T) {
 	b := newBrowser(t, s.handler)
 	b.login("ks", "password-ks")
 	b.mustPage("/console/counties/kunshan")
-	code, _, body := b.post("/console/counties/kunshan/bind-codes", nil)
+	code, loc, _ := b.post("/console/counties/kunshan/bind-codes", nil)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/console/counties/kunshan?ok=code") {
+		t.Fatalf("bind code: %d %s", code, loc)
+	}
+	body := b.mustPage(loc)
 	m := regexp.MustCompile(`id="bind-code">([A-Z0-9]{8})<`).FindStringSubmatch(body)
-	if code != http.StatusCreated || m == nil {
-		t.Fatalf("bind code: %d", code)
+	if m == nil {
+		t.Fatal("the new bind code is not listed")
+	}
+	// Reloading the page mints nothing: one outstanding code.
+	if again := b.mustPage(loc); strings.Count(again, `class="code mono"`) != 1 {
+		t.Fatalf("%d codes after a reload", strings.Count(again, `class="code mono"`))
+	}
+	// A second code can be revoked and then no longer binds.
+	b.post("/console/counties/kunshan/bind-codes", nil)
+	two := regexp.MustCompile(`id="bind-code">([A-Z0-9]{8})<`).FindStringSubmatch(b.mustPage("/console/counties/kunshan"))
+	if two == nil || two[1] == m[1] {
+		t.Fatal("the second code is not listed first")
+	}
+	if code, _, _ := b.post("/console/counties/kunshan/bind-codes/"+two[1]+"/revoke", nil); code != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", code)
+	}
+	if got := s.say("o-revoked-contact", "绑定 "+two[1]); strings.Contains(got, "绑定成功") {
+		t.Fatalf("a revoked code bound: %s", got)
 	}
 	if got := s.say("o-console-contact", "绑定 "+m[1]); !strings.Contains(got, "绑定成功") {
 		t.Fatalf("bind with the console's code: %s", got)
@@ -502,7 +522,10 @@ func TestConsoleCountyBindCodeAndSettings(t *testing.T) {
 	if body := b.mustPage("/console/counties/kunshan"); !strings.Contains(body, "o-console-contact") {
 		t.Error("the bound contact is not listed")
 	}
-	if code, loc, _ := b.post("/console/counties/kunshan/unbind", url.Values{"openid": {"o-console-contact"}}); code != http.StatusSeeOther {
+	if code, _, _ := b.post("/console/counties/kunshan/unbind", url.Values{"openid": {"o-console-contact"}}); code != http.StatusBadRequest {
+		t.Errorf("unbind without the confirmation: %d", code)
+	}
+	if code, loc, _ := b.post("/console/counties/kunshan/unbind", url.Values{"openid": {"o-console-contact"}, "confirm": {"1"}}); code != http.StatusSeeOther {
 		t.Errorf("unbind: %d %s", code, loc)
 	}
 

@@ -157,3 +157,29 @@ func (db *DB) SetSetting(ctx context.Context, key, value, by string) error {
 	}
 	return nil
 }
+
+// OutstandingBindCodes returns a county's codes that are neither used nor
+// expired at at, newest first.
+func (db *DB) OutstandingBindCodes(ctx context.Context, county string, at time.Time) ([]BindCode, error) {
+	var out []BindCode
+	if err := db.WithContext(ctx).Where("county = ? AND used_at IS NULL AND expires_at > ?", county, at).
+		Order("created_at DESC").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("bind codes %s: %w", county, err)
+	}
+	return out, nil
+}
+
+// RevokeBindCode ends an outstanding code of county at once; a used,
+// expired or unknown code is dialog.ErrNotFound.
+func (db *DB) RevokeBindCode(ctx context.Context, county, code string, at time.Time) error {
+	res := db.WithContext(ctx).Model(&BindCode{}).
+		Where("code = ? AND county = ? AND used_at IS NULL AND expires_at > ?", NormalizeBindCode(code), county, at).
+		Update("expires_at", at)
+	if res.Error != nil {
+		return fmt.Errorf("revoke bind code: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("bind code: %w", dialog.ErrNotFound)
+	}
+	return nil
+}
