@@ -194,5 +194,6 @@ func (s *Server) createUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	setAudit(c, nil, accountAdminJSON(acc))
 	c.JSON(http.StatusCreated, accountJSON(acc))
 }
