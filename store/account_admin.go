@@ -85,7 +85,7 @@ func (db *DB) ResetPassword(ctx context.Context, id uint64) (string, error) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	password := "Szr-" + hex.EncodeToString(b)
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -93,7 +94,7 @@ func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialo
 	default:
 		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "角色应为 officer、county、viewer 或 institution")
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), PasswordCost)
 	if err != nil {
 		return dialog.Account{}, fmt.Errorf("hash password: %w", err)
 	}
@@ -163,7 +164,7 @@ func (db *DB) ChangePassword(ctx context.Context, accountID uint64, current, nex
 	if err := att.succeed(ctx); err != nil {
 		return fmt.Errorf("change password %d: %w", accountID, err)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), PasswordCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
@@ -208,7 +209,7 @@ func (db *DB) Login(ctx context.Context, username, password, address string, at 
 	}
 	if err != nil {
 		// Spend the same time as a wrong password, so usernames cannot be probed.
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return "", dialog.Account{}, att.failed(ctx, wrong)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
@@ -235,7 +236,17 @@ func (db *DB) Login(ctx context.Context, username, password, address string, at 
 	return token, toAccount(a), nil
 }
 
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dummy-password"), bcrypt.DefaultCost)
+// PasswordCost is the bcrypt cost of stored passwords. Tests lower it
+// (storetest does) so that the hundreds of accounts they create do not
+// dominate their run time; production never changes it.
+var PasswordCost = bcrypt.DefaultCost
+
+// dummyHash is checked against for unknown usernames, at the cost of real
+// hashes, so that a wrong username takes as long as a wrong password.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("dummy-password"), PasswordCost)
+	return h
+})
 
 // Authenticate returns the account of a valid, unexpired token, or an
 // error wrapping dialog.ErrUnauthorized.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -24,6 +25,9 @@ func init() {
 	// As main does: times are stored in UTC whatever the machine's zone,
 	// since SQLite compares stored times as text.
 	time.Local = time.UTC
+	// Tests create hundreds of accounts; the cost of each hash is not
+	// what they test.
+	store.PasswordCost = bcrypt.MinCost
 }
 
 // Log is a logger that discards everything, for tests.
