@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -89,6 +90,13 @@ func (cs *console) wxStart(c *gin.Context) {
 func (cs *console) wxAuthorize(c *gin.Context) {
 	if !cs.Bot.Client().Sandbox() {
 		c.Status(http.StatusNotFound)
+		return
+	}
+	if !localReader(c) {
+		// Anyone who reaches this page may sign in as any bound contact:
+		// it is for trying the service on one's own machine, never for a
+		// sandbox instance others can reach.
+		cs.renderWx(c, http.StatusForbidden, "模拟微信授权", "模拟微信授权只能在运行本服务的电脑上使用。", wxAuthData{})
 		return
 	}
 	state := c.Query("state")
@@ -200,4 +208,14 @@ func (cs *console) contactName(c *gin.Context, acc dialog.Account) string {
 		}
 	}
 	return ""
+}
+
+// localReader reports whether the request comes from this machine itself,
+// not through a proxy.
+func localReader(c *gin.Context) bool {
+	if c.GetHeader("X-Forwarded-For") != "" || c.GetHeader("X-Real-IP") != "" || c.GetHeader("Forwarded") != "" {
+		return false
+	}
+	ip := net.ParseIP(c.ClientIP())
+	return ip != nil && ip.IsLoopback()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/store"
@@ -243,5 +244,30 @@ func TestDisbursedAmountMustBeFinite(t *testing.T) {
 	l, err := s.db.Lead(context.Background(), id)
 	if err != nil || l.Status != dialog.StatusContracted {
 		t.Fatalf("lead after refused amounts: %+v %v", l.Status, err)
+	}
+}
+
+// The simulated WeChat sign-in of sandbox mode signs anyone in as any
+// bound contact: it answers only on the machine running the service.
+func TestSandboxSignInOnlyFromThisMachine(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	for _, tt := range []struct {
+		remote, forwarded string
+		want              int
+	}{
+		{"203.0.113.9:4000", "", http.StatusForbidden},
+		{"127.0.0.1:4000", "203.0.113.9", http.StatusForbidden},
+		{"127.0.0.1:4000", "", http.StatusOK},
+	} {
+		req := httptest.NewRequest(http.MethodGet, bot.SandboxAuthorizePath+"?state=x", nil)
+		req.RemoteAddr = tt.remote
+		if tt.forwarded != "" {
+			req.Header.Set("X-Forwarded-For", tt.forwarded)
+		}
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("from %s (forwarded %q): %d, want %d", tt.remote, tt.forwarded, rec.Code, tt.want)
+		}
 	}
 }
