@@ -1,6 +1,15 @@
 package dialog
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// hasHan reports whether text has a Chinese character.
+func hasHan(text string) bool {
+	return strings.IndexFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
 
 // The 企业库 lookup in the chat: an enterprise asks whether it is in the
 // roster (“我们在企业库里吗”, “企业库查询”) or sends just its credit code,
@@ -38,7 +47,18 @@ func init() {
 	})
 }
 
+// codeAttempt is a run long enough to be meant as a credit code, typos
+// included.
+var codeAttempt = regexp.MustCompile(`[0-9A-Za-z]{15,}`)
+
 func answerRosterCode(t *turn, text string) {
+	if hasHan(text) && !codeAttempt.MatchString(strings.ReplaceAll(Normalize(text), " ", "")) {
+		// Words, not a code: the enterprise has moved on (“查一下SZR-…”,
+		// a question). The lookup ends and the message is read afresh.
+		t.end()
+		t.text(text)
+		return
+	}
 	code := NormalizeCreditCode(text)
 	if m := codeLike.FindString(code); m != "" {
 		code = m

@@ -82,3 +82,31 @@ func TestRosterWordsDoNotStealApplications(t *testing.T) {
 		t.Errorf("bad bare code: %v", c.names())
 	}
 }
+
+// Waiting for a credit code, words that carry none are read afresh: the
+// enterprise has moved on, and is understood rather than told its “code”
+// has the wrong length.
+func TestRosterLookupLetsTheEnterpriseMoveOn(t *testing.T) {
+	for _, text := range []string{"查一下SZR-20260101-0001", "我们有ISO9001认证属于哪类"} {
+		c := newChat(t, dialog.Profile{})
+		c.send("企业库查询")
+		c.send(text)
+		if c.s.Flow == "roster" || c.has("invalid") {
+			t.Errorf("%q in the lookup: flow %s, replies %v", text, c.s.Flow, c.names())
+		}
+	}
+	// A question is answered, and the code asked for again.
+	c := newChat(t, dialog.Profile{})
+	c.send("企业库查询")
+	c.send("贷500万一年利息多少")
+	if c.has("invalid") || !c.has("faq_rates") || !c.has("roster_ask_code") {
+		t.Errorf("a question in the lookup: replies %v", c.names())
+	}
+	// A code with a typo is still a code: the reason is given.
+	c = newChat(t, dialog.Profile{})
+	c.send("企业库查询")
+	c.send("我们的代码是91320583MA1N2P3Q")
+	if c.s.Flow != "roster" || !c.has("invalid") {
+		t.Errorf("a short code: flow %s, replies %v", c.s.Flow, c.names())
+	}
+}
