@@ -168,10 +168,11 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		return
 	}
 	var token string
+	var acc dialog.Account
 	if len(contacts) == 0 {
 		// An officer whose account carries the openid (escalations) is
 		// signed in to that account.
-		token, _, err = cs.DB.OpenIDSession(ctx, openID, cs.Now())
+		token, acc, err = cs.DB.OpenIDSession(ctx, openID, cs.Now())
 		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
 			cs.failPage(c, err)
 			return
@@ -182,12 +183,13 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		return
 	}
 	if token == "" {
-		token, _, err = cs.DB.ContactSession(ctx, contacts[0], cs.Now())
+		token, acc, err = cs.DB.ContactSession(ctx, contacts[0], cs.Now())
 		if err != nil {
 			cs.failPage(c, err)
 			return
 		}
 	}
+	cs.auditLogin(c, acc.Username, acc, nil)
 	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, safeNext(next))
 }

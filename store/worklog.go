@@ -143,8 +143,12 @@ func (db *DB) ContactSession(ctx context.Context, c CountyContact, at time.Time)
 			return "", dialog.Account{}, fmt.Errorf("contact session: %w", herr)
 		}
 		a = Account{Username: "wx-" + strconv.FormatUint(c.ID, 10), PasswordHash: string(hash), Role: dialog.RoleCounty,
-			County: c.County, OpenID: c.OpenID, CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at}
+			County: c.County, OpenID: c.OpenID, CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at, Name: clip(c.Name, 32)}
 		err = db.WithContext(ctx).Create(&a).Error
+	} else if err == nil && c.Name != "" && a.Name != c.Name {
+		// The operations log names the person as they registered.
+		a.Name = clip(c.Name, 32)
+		db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("name", a.Name)
 	}
 	if err != nil {
 		return "", dialog.Account{}, fmt.Errorf("contact session: %w", err)
