@@ -215,6 +215,9 @@ func (p page) Who() string {
 	if p.display != "" {
 		return p.display
 	}
+	if p.Account.Name != "" {
+		return p.Account.Name
+	}
 	return p.Account.Username
 }
 

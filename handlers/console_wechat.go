@@ -179,6 +179,15 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		}
 	}
 	if len(contacts) == 0 && token == "" {
+		// A cooperating institution's service specialist, bound with a
+		// specialist's code: signed in to their institution's applications.
+		token, acc, err = cs.DB.SpecialistSession(ctx, openID, cs.Now())
+		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
+			cs.failPage(c, err)
+			return
+		}
+	}
+	if len(contacts) == 0 && token == "" {
 		cs.renderWx(c, http.StatusForbidden, "尚未绑定", "您的微信尚未绑定为县级市（区）联系人。请向市局或本局管理员索取绑定码，在公众号中发送“绑定 绑定码”；也可以用账号密码登录。", wxAuthData{Next: next})
 		return
 	}

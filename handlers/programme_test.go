@@ -746,3 +746,33 @@ func TestSpecialistRecordsAStepDirectly(t *testing.T) {
 		t.Errorf("a stranger's 进度: %q", got)
 	}
 }
+
+// A specialist opens a referral's notification inside WeChat and is signed
+// in, by WeChat web authorisation, to their institution's applications
+// only.
+func TestSpecialistSignsInFromWeChat(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	r := s.mustRoles()
+	instID, _ := s.mustInstitution("苏州测试银行", "o-specialist-li")
+	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2PT01", s.clock.Now())
+	other := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2PT02", s.clock.Now())
+	path := fmt.Sprintf("/api/v1/leads/%d", id)
+	if code := s.status(http.MethodPost, path+"/referrals", r.county, map[string]any{"institution": instID}); code != http.StatusCreated {
+		t.Fatalf("referral: %d", code)
+	}
+	b := newBrowser(t, s.handler)
+	page := fmt.Sprintf("/console/leads/%d", id)
+	_, loc, _ := b.getAs("/console/wx/start?next="+url.QueryEscape(page), weChatUA)
+	u, _ := url.Parse(loc)
+	s.fake.OAuthCode("CODE-SP", "o-specialist-li")
+	code, loc, _ := b.getAs("/console/wx/callback?code=CODE-SP&state="+u.Query().Get("state"), weChatUA)
+	if code != http.StatusSeeOther || loc != page {
+		t.Fatalf("specialist callback: %d %s", code, loc)
+	}
+	if body := b.mustPage(page); !strings.Contains(body, "李专员") {
+		t.Error("the header does not name the specialist")
+	}
+	if code, _, _ := b.get(fmt.Sprintf("/console/leads/%d", other)); code != http.StatusNotFound {
+		t.Errorf("an application not referred to the institution: %d", code)
+	}
+}

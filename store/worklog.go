@@ -192,3 +192,39 @@ func (db *DB) AccountByUsername(ctx context.Context, username string) (dialog.Ac
 	}
 	return toAccount(a), nil
 }
+
+// SpecialistSession signs in the service specialist bound to openID (WeChat
+// web authorisation from a notification): the institution account that
+// carries this openid, created on first use with no usable password, or
+// dialog.ErrNotFound when openID is no specialist's.
+func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time) (string, dialog.Account, error) {
+	if openID == "" {
+		return "", dialog.Account{}, dialog.ErrNotFound
+	}
+	var sp SpecialistRecord
+	err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id").Take(&sp).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", dialog.Account{}, dialog.ErrNotFound
+	}
+	if err != nil {
+		return "", dialog.Account{}, fmt.Errorf("specialist session: %w", err)
+	}
+	var a Account
+	err = db.WithContext(ctx).Where("open_id = ? AND role = ? AND institution_id = ?", openID, dialog.RoleInstitution, sp.InstitutionID).
+		Order("id").Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		hash, herr := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(secret)), bcrypt.MinCost)
+		if herr != nil {
+			return "", dialog.Account{}, fmt.Errorf("specialist session: %w", herr)
+		}
+		a = Account{Username: "wx-s" + strconv.FormatUint(sp.ID, 10), PasswordHash: string(hash), Role: dialog.RoleInstitution,
+			InstitutionID: sp.InstitutionID, OpenID: openID, Name: clip(sp.Name, 32), CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at}
+		err = db.WithContext(ctx).Create(&a).Error
+	}
+	if err != nil {
+		return "", dialog.Account{}, fmt.Errorf("specialist session: %w", err)
+	}
+	return db.issueToken(ctx, a, at)
+}
