@@ -93,6 +93,9 @@ func (b *Bot) CreateBroadcast(ctx context.Context, acc dialog.Account, n NewBroa
 	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
 		return Broadcast{}, err
 	}
+	if err := b.checkMaterial(ctx, n.Kind, n.Content); err != nil {
+		return Broadcast{}, err
+	}
 	r, err := b.db.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value, CreatedBy: acc.Username})
 	if err != nil {
@@ -250,6 +253,9 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) 
 				b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
 		}
 		target.TagID = t.TagID
+	}
+	if err := b.checkMaterial(ctx, r.Kind, r.Content); err != nil {
+		return SendResult{}, err
 	}
 	r, err = b.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, dialog.MassSendsPerMonth)
 	if err != nil {
@@ -416,6 +422,9 @@ func (b *Bot) UpdateBroadcast(ctx context.Context, acc dialog.Account, id uint64
 	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
 		return before, after, err
 	}
+	if err := b.checkMaterial(ctx, n.Kind, n.Content); err != nil {
+		return before, after, err
+	}
 	r, err := b.db.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value})
 	if err != nil {
@@ -459,4 +468,32 @@ func (b *Bot) OwnBindCode(ctx context.Context, acc dialog.Account) (store.Accoun
 func (b *Bot) PendingOwnBindCode(ctx context.Context, acc dialog.Account) (store.AccountBindCode, bool) {
 	bc, err := b.db.PendingAccountBindCode(ctx, acc.ID, b.now())
 	return bc, err == nil
+}
+
+// Materials lists the articles (图文) a broadcast may send.
+func (b *Bot) Materials(ctx context.Context, acc dialog.Account) ([]Material, error) {
+	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+		return nil, err
+	}
+	return b.client.NewsMaterials(ctx)
+}
+
+// checkMaterial refuses an article that is not in the account's library,
+// before it is saved and again before it is sent: WeChat would refuse it
+// only after the month's quota was spent on it. In sandbox mode there is
+// no library to check.
+func (b *Bot) checkMaterial(ctx context.Context, kind, mediaID string) error {
+	if kind != dialog.BroadcastNews || b.client.Sandbox() {
+		return nil
+	}
+	ms, err := b.client.NewsMaterials(ctx)
+	if err != nil {
+		return wechatFailure("读取素材库失败", err)
+	}
+	for _, m := range ms {
+		if m.MediaID == mediaID {
+			return nil
+		}
+	}
+	return dialog.Errorf(dialog.ErrInvalid, "公众号素材库中没有这篇图文，请从素材列表中重新选择")
 }

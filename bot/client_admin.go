@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"context"
 	"encoding/json"
 	"errors"
@@ -260,4 +261,51 @@ func (c *Client) QRImage(ctx context.Context, ticket string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch qr image: %w", err)
 	}
 	return b, nil
+}
+
+// Material is an article (图文) of the account's library.
+type Material struct {
+	MediaID   string    `json:"media_id"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// NewsMaterials lists the articles of the account's library, newest
+// first (material/batchget_material, up to 100). In sandbox mode there is
+// no library: nil.
+func (c *Client) NewsMaterials(ctx context.Context) ([]Material, error) {
+	if c.Sandbox() {
+		return nil, nil
+	}
+	var out []Material
+	for offset := 0; offset < 100; offset += 20 {
+		var res struct {
+			Total int `json:"total_count"`
+			Count int `json:"item_count"`
+			Item  []struct {
+				MediaID string `json:"media_id"`
+				Updated int64  `json:"update_time"`
+				Content struct {
+					News []struct {
+						Title string `json:"title"`
+					} `json:"news_item"`
+				} `json:"content"`
+			} `json:"item"`
+		}
+		if err := c.do(ctx, "/cgi-bin/material/batchget_material", map[string]any{"type": "news", "offset": offset, "count": 20}, &res); err != nil {
+			return nil, fmt.Errorf("news materials: %w", err)
+		}
+		for _, it := range res.Item {
+			m := Material{MediaID: it.MediaID, UpdatedAt: time.Unix(it.Updated, 0).UTC()}
+			if len(it.Content.News) > 0 {
+				m.Title = it.Content.News[0].Title
+			}
+			out = append(out, m)
+		}
+		if res.Count < 20 || offset+res.Count >= res.Total {
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b Material) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	return out, nil
 }

@@ -1,11 +1,14 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 )
 
 // 群发 cannot misfire: drafts are edited and deleted, the audience's size
@@ -93,5 +96,39 @@ func TestBroadcastsCannotMisfire(t *testing.T) {
 	}
 	if page = b.mustPage("/console/broadcasts"); strings.Contains(page, "待定") {
 		t.Error("the deleted draft is still listed")
+	}
+}
+
+// 图文 are chosen from the account's library, and an article not in it is
+// refused before it is saved and before a send can spend the quota.
+func TestNewsBroadcastsComeFromTheLibrary(t *testing.T) {
+	s := mustAdminSvc(t, false)
+	b := newBrowser(t, s.handler)
+	b.login("admin", leadsAdminPass)
+	page := b.mustPage("/console/broadcasts")
+	if !strings.Contains(page, `<option value="MEDIA-LPR-2026"`) || !strings.Contains(page, "LPR调整与苏质贷利率上限") {
+		t.Fatal("the library's articles are not offered")
+	}
+	if code, _, _ := b.post("/console/broadcasts", url.Values{"title": {"图文"}, "kind": {"news"}, "media_id": {"MEDIA-LPR-2026"}, "audience": {"all"}}); code != http.StatusSeeOther {
+		t.Fatalf("news from the library: %d", code)
+	}
+	var res struct{ Error string }
+	if code := s.api("POST", "/api/v1/broadcasts", s.admin, map[string]any{"title": "x", "kind": "news", "content": "MEDIA-MADE-UP",
+		"audience": map[string]string{"type": "all"}}, &res); code != http.StatusBadRequest || !strings.Contains(res.Error, "素材库中没有") {
+		t.Fatalf("a made-up media_id: %d %q", code, res.Error)
+	}
+	// An article deleted from the library after the draft was saved is
+	// refused at the send, and the quota is untouched.
+	var draft struct{ ID uint64 }
+	s.api("POST", "/api/v1/broadcasts", s.admin, map[string]any{"title": "y", "kind": "news", "content": "MEDIA-GUIDE",
+		"audience": map[string]string{"type": "all"}}, &draft)
+	title := wechattest.Materials["MEDIA-GUIDE"]
+	delete(wechattest.Materials, "MEDIA-GUIDE")
+	t.Cleanup(func() { wechattest.Materials["MEDIA-GUIDE"] = title })
+	if code := s.status("POST", fmt.Sprintf("/api/v1/broadcasts/%d/send", draft.ID), s.admin, nil); code != http.StatusBadRequest {
+		t.Fatalf("send of a vanished article: %d", code)
+	}
+	if n := len(s.fake.Calls("/cgi-bin/message/mass/sendall")); n != 0 {
+		t.Fatalf("%d sends reached WeChat", n)
 	}
 }

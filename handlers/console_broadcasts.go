@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,6 +27,10 @@ type broadcastsData struct {
 	OwnWeChat    bool             // the officer bound their WeChat: previews go there
 	// Confirm is the send waiting for the officer's confirmation.
 	Confirm *sendConfirm
+	// Materials are the library's articles (图文) to choose from;
+	// MaterialsError says why they could not be listed.
+	Materials      []bot.Material
+	MaterialsError string
 }
 
 // sendConfirm is what the confirmation of a send names: the broadcast, its
@@ -67,6 +72,12 @@ func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData
 	d := &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
 		Form: broadcastForm{Kind: dialog.BroadcastText, Audience: dialog.AudienceAll}, Sizes: map[uint64]int64{},
 		OwnWeChat: account(c).OpenID != ""}
+	if account(c).Can(dialog.PermBroadcastWrite) {
+		if d.Materials, err = cs.Bot.Materials(c.Request.Context(), account(c)); err != nil {
+			d.MaterialsError = "暂时无法读取公众号素材库，图文群发请稍后再试。"
+			cs.Log.Warn("news materials not listed", slog.String("error", bot.Mask(err.Error())))
+		}
+	}
 	for _, it := range l.Items {
 		if it.Status == dialog.BroadcastDraft || it.Status == dialog.BroadcastFailed {
 			n, err := cs.Bot.AudienceSize(c.Request.Context(), account(c), dialog.Audience{Type: it.AudienceType, Value: it.AudienceValue})
@@ -111,7 +122,7 @@ func (cs *console) broadcastsError(c *gin.Context, err error, keep func(*broadca
 
 // broadcastCreate: POST /console/broadcasts (title, kind, content, audience).
 func (cs *console) broadcastCreate(c *gin.Context) {
-	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: c.PostForm("content"), Audience: c.PostForm("audience")}
+	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: formContent(c), Audience: c.PostForm("audience")}
 	_, err := cs.Bot.CreateBroadcast(c.Request.Context(), account(c), bot.NewBroadcast{
 		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
 	})
@@ -220,7 +231,7 @@ func (cs *console) broadcastEdit(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: c.PostForm("content"), Audience: c.PostForm("audience")}
+	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: formContent(c), Audience: c.PostForm("audience")}
 	before, after, err := cs.Bot.UpdateBroadcast(c.Request.Context(), account(c), id, bot.NewBroadcast{
 		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
 	})
@@ -250,4 +261,13 @@ func (cs *console) broadcastDelete(c *gin.Context) {
 	}
 	setAudit(c, gone, nil)
 	c.Redirect(http.StatusSeeOther, "/console/broadcasts?ok=bcdelete")
+}
+
+// formContent is a broadcast form's content: the text, or for 图文 the
+// article chosen from the library.
+func formContent(c *gin.Context) string {
+	if c.PostForm("kind") == dialog.BroadcastNews && c.PostForm("media_id") != "" {
+		return c.PostForm("media_id")
+	}
+	return c.PostForm("content")
 }

@@ -43,6 +43,10 @@ type Server struct {
 	codes    map[string]string  // web authorisation codes → openid
 }
 
+// Materials are the articles (图文) the fake account's library holds:
+// media_id → title.
+var Materials = map[string]string{"MEDIA-LPR-2026": "LPR调整与苏质贷利率上限", "MEDIA-GUIDE": "苏质融入库申请指南"}
+
 // OAuthCode makes code a web authorisation (snsapi_base) code of openID,
 // as WeChat hands one to the page after the user opened it; each code
 // works once.
@@ -216,6 +220,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.tags[name] = 100 + s.msgID
 		writeJSON(w, map[string]any{"tag": map[string]any{"id": 100 + s.msgID, "name": name}})
+	case r.URL.Path == "/cgi-bin/material/batchget_material":
+		var items []map[string]any
+		for id, title := range Materials {
+			items = append(items, map[string]any{"media_id": id, "update_time": 1764460800,
+				"content": map[string]any{"news_item": []map[string]any{{"title": title}}}})
+		}
+		writeJSON(w, map[string]any{"total_count": len(items), "item_count": len(items), "item": items})
 	case r.URL.Path == "/cgi-bin/tags/get":
 		var tags []map[string]any
 		for name, id := range s.tags {
