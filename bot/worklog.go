@@ -149,13 +149,19 @@ func (l *Leads) Actors(ctx context.Context) (func(actor string) Actor, error) {
 			if c, ok := byOpenID[a.OpenID]; ok && a.OpenID != "" && c.Name != "" {
 				return Actor{Name: l.contactName(c), Account: actor}
 			}
+			name := id
+			if a.Name != "" {
+				name = a.Name
+			}
 			switch {
 			case a.Role == dialog.RoleCounty:
-				return Actor{Name: id + "（" + l.bureau(a.County) + "）", Account: actor}
+				return Actor{Name: name + "（" + l.bureau(a.County) + "）", Account: actor}
 			case a.Role == dialog.RoleOfficer:
-				return Actor{Name: id + "（市局）", Account: actor}
+				return Actor{Name: name + "（市局）", Account: actor}
+			case a.Role == dialog.RoleInstitution:
+				return Actor{Name: name + "（合作金融机构）", Account: actor}
 			}
-			return Actor{Name: id, Account: actor}
+			return Actor{Name: name, Account: actor}
 		}
 		if actor == "" {
 			return Actor{Name: "系统"}

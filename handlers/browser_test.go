@@ -231,7 +231,7 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 	if st := text("status", "#lead-status"); st != "已受理" {
 		t.Fatalf("status after the change: %q", st)
 	}
-	if ev := text("events", "#events"); !strings.Contains(ev, "约定下周走访") || !strings.Contains(ev, "account:admin") {
+	if ev := text("events", "#events"); !strings.Contains(ev, "约定下周走访") || !strings.Contains(ev, "admin（市局）") || strings.Contains(ev, "account:") {
 		t.Fatalf("events: %s", ev)
 	}
 	lead, err := s.db.LeadByNumber(context.Background(), numbers["ks1"])
