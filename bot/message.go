@@ -31,11 +31,17 @@ type Message struct {
 	ErrorCount  int64  `xml:"ErrorCount"`
 }
 
-// ParseMessage decodes a plaintext push.
+// ParseMessage decodes a plaintext push: with the flat parser when the
+// push has WeChat's flat shape, else with encoding/xml.
 func ParseMessage(raw []byte) (Message, error) {
 	var m Message
-	if err := xml.Unmarshal(raw, &m); err != nil {
-		return m, fmt.Errorf("%w: %w", ErrMalformed, err)
+	if parseFlat(raw, &m) {
+		m.XMLName.Local = "xml"
+	} else {
+		m = Message{}
+		if err := xml.Unmarshal(raw, &m); err != nil {
+			return m, fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
 	}
 	if m.FromUserName == "" || m.MsgType == "" {
 		return m, fmt.Errorf("%w: FromUserName and MsgType are required", ErrMalformed)
