@@ -83,7 +83,8 @@ run_wrk() { # name url pid rep
 	c1=$(cpu_ticks "$pid")
 	tail -n1 "$OUT/$name-r$rep.wrk" | jq --arg name "$name" --argjson rep "$rep" --arg rss "$(hwm_mb "$pid")" \
 		--arg cpu "$(echo "scale=2; ($c1-$c0)/$hz" | bc)" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
-		'. + {name: $name, rep: $rep, peak_rss_mb: ($rss|tonumber), cpu_seconds: ($cpu|tonumber), loadavg_after: ($load|tonumber)}' >"$OUT/$name-r$rep.json"
+		'. + {name: $name, rep: $rep, peak_rss_mb: ($rss|tonumber), cpu_seconds: ($cpu|tonumber), loadavg_after: ($load|tonumber)}
+		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
 	jq -c . "$OUT/$name-r$rep.json"
 }
 start_service() {
@@ -127,16 +128,16 @@ fi
 	echo
 	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), floor and service alternating."
 	echo
-	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU s | load avg |"
+	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | load avg |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json; do
-		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_seconds) | \(.loadavg_after) |"' "$f"
+		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.loadavg_after) |"' "$f"
 	done
 	echo
 	jq -rn --slurpfile f <(cat "$OUT"/floor-r*.json) --slurpfile s <(cat "$OUT"/service-r*.json) '
 		def med(xs): xs | sort | .[(length - 1) / 2 | floor];
 		([range(0; $f | length)] | map($s[.].msg_per_s / $f[.].msg_per_s)) as $r |
-		"Ratios per repetition: \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. Service p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB."'
+		"Ratios per repetition: \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. Service p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB, server CPU per push median \(med([$s[].cpu_us_per_push])) µs (floor \(med([$f[].cpu_us_per_push])) µs)."'
 	echo
 	for f in "$OUT"/redis-r*.json; do echo "Redis commands per push ($(basename "$f" .json)): \`$(jq -c . "$f")\`"; echo; done
 	if [ -f "$OUT/validate.json" ]; then
