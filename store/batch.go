@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,7 +36,10 @@ type scriptBatcher struct {
 	rdb         redis.UniversalClient
 	maxInFlight int
 	maxBatch    int
-	timeout     time.Duration // for one pipeline, on top of the client's own
+	timeout     time.Duration // for one pipeline: the client's 1 s read timeout, retried once
+	// maxQueueWait is how long a call waits for a pipeline slot before
+	// it sends its own.
+	maxQueueWait time.Duration
 
 	mu       sync.Mutex
 	queue    []*scriptCall
@@ -55,7 +59,7 @@ type scriptCall struct {
 }
 
 func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
-	return &scriptBatcher{rdb: rdb, maxInFlight: 2, maxBatch: 128, timeout: 3 * time.Second}
+	return &scriptBatcher{rdb: rdb, maxInFlight: 2, maxBatch: 128, timeout: 2 * time.Second, maxQueueWait: 100 * time.Millisecond}
 }
 
 // Run runs script like Script.Run, batched with other calls in flight.
@@ -79,6 +83,8 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 	b.mu.Unlock()
 	if lead {
 		b.lead(c)
+	} else if b.waitQueued(c) {
+		b.lead(c)
 	}
 	for {
 		if done := <-c.wake; done {
@@ -86,6 +92,31 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 		}
 		b.lead(c) // handed the next pipeline
 	}
+}
+
+// waitQueued waits up to maxQueueWait for c to leave the queue (into a
+// pipeline, or handed the next one). A call still queued then — Redis is
+// not answering the pipelines in flight — leaves the queue and reports
+// that it must send its own: so when Redis freezes, a push waits for its
+// own timeouts, as without batching, not for those of the pipelines ahead.
+func (b *scriptBatcher) waitQueued(c *scriptCall) (sendOwn bool) {
+	t := time.NewTimer(b.maxQueueWait)
+	defer t.Stop()
+	select {
+	case v := <-c.wake:
+		c.wake <- v // Run reads it
+		return false
+	case <-t.C:
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := slices.Index(b.queue, c)
+	if i < 0 {
+		return false // taken meanwhile: its wake is coming
+	}
+	b.queue = slices.Delete(b.queue, i, i+1)
+	b.inFlight++
+	return true
 }
 
 // lead sends own call and up to maxBatch-1 queued ones in one pipeline,

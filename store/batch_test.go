@@ -59,6 +59,7 @@ func holdFirst(t *testing.T, b *scriptBatcher, n int) func() []int {
 func TestBatcherSendsCallsInFlightTogether(t *testing.T) {
 	b, _ := mustBatcher(t)
 	b.maxInFlight = 1
+	b.maxQueueWait = time.Minute
 	const n = 20
 	sizes := holdFirst(t, b, n)
 	got := make([]string, n+1)
@@ -117,6 +118,7 @@ func TestBatcherUnderLoad(t *testing.T) {
 func TestBatcherFailsOnlyTheFailingCall(t *testing.T) {
 	b, m := mustBatcher(t)
 	b.maxInFlight = 1
+	b.maxQueueWait = time.Minute
 	m.Lpush("list", "x") // INCR on a list: WRONGTYPE inside the script
 	sizes := holdFirst(t, b, 3)
 	var wg sync.WaitGroup
@@ -201,6 +203,42 @@ func TestBatcherConnectionFailure(t *testing.T) {
 	defer m.Close()
 	if v, err := b.Run(context.Background(), echoScript, []string{"k"}, "back").Text(); err != nil || v != "back" {
 		t.Fatalf("after Redis is back: %q %v", v, err)
+	}
+	if b.inFlight != 0 || len(b.queue) != 0 {
+		t.Errorf("batcher left %d in flight, %d queued", b.inFlight, len(b.queue))
+	}
+}
+
+// TestBatcherDoesNotQueueBehindAStall checks that a call does not wait for
+// a pipeline Redis is not answering: after maxQueueWait it sends its own.
+func TestBatcherDoesNotQueueBehindAStall(t *testing.T) {
+	b, _ := mustBatcher(t)
+	b.maxInFlight = 1
+	release := make(chan struct{})
+	var once sync.Once
+	started := make(chan struct{})
+	b.onSend = func(int) {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(started)
+			<-release // the first pipeline hangs
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Run(context.Background(), echoScript, []string{"k"}, "stuck").Err() }()
+	<-started
+	start := time.Now()
+	v, err := b.Run(context.Background(), echoScript, []string{"k"}, "next").Text()
+	if err != nil || v != "next" {
+		t.Fatalf("call behind a stall: %q %v", v, err)
+	}
+	if d := time.Since(start); d < b.maxQueueWait || d > 2*time.Second {
+		t.Errorf("call behind a stall took %v", d)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 	if b.inFlight != 0 || len(b.queue) != 0 {
 		t.Errorf("batcher left %d in flight, %d queued", b.inFlight, len(b.queue))
