@@ -30,7 +30,7 @@ type Bot struct {
 	base     *dialog.Policy
 	policy   atomic.Pointer[dialog.Policy]
 	busy     string
-	menus    menuRenders
+	renders  renderCache
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
@@ -350,19 +350,7 @@ func (b *Bot) render(rs []dialog.Reply) (text string, transfer bool, err error) 
 }
 
 func (b *Bot) renderOne(r dialog.Reply) (string, error) {
-	if d, ok := r.Data.(dialog.MenuData); ok && r.Name == "menu" {
-		if k, ok := b.menus.key(d); ok {
-			if s, ok := b.menus.get(k); ok {
-				return s, nil
-			}
-			s, err := b.execute(r)
-			if err == nil {
-				b.menus.put(k, s)
-			}
-			return s, err
-		}
-	}
-	return b.execute(r)
+	return b.renders.render(r, b.execute)
 }
 
 func (b *Bot) execute(r dialog.Reply) (string, error) {
