@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"slices"
+	"errors"
 	"sync"
 	"time"
 
@@ -25,8 +25,10 @@ import (
 // pipeline is answered.
 //
 // Failures stay with their pushes: a script error fails its own call only,
-// a connection error the calls of that pipeline only (those pushes answer
-// busy and WeChat retries them). A script Redis has lost (NOSCRIPT after a
+// a connection error the calls of that pipeline (those pushes answer busy
+// and WeChat retries them) and the calls that queued behind it while Redis
+// was not answering — rather than each waiting for a timeout of its own. A
+// call never queues behind pipelines sent more than maxQueueWait ago. A script Redis has lost (NOSCRIPT after a
 // restart or SCRIPT FLUSH) is sent again in full with EVAL, which loads it.
 // On a Redis Cluster, go-redis' ClusterClient pipeline splits the batch per
 // node by the hash slot of each script's first key (all keys of a push
@@ -37,13 +39,14 @@ type scriptBatcher struct {
 	maxInFlight int
 	maxBatch    int
 	timeout     time.Duration // for one pipeline: the client's 1 s read timeout, retried once
-	// maxQueueWait is how long a call waits for a pipeline slot before
-	// it sends its own.
+	// maxQueueWait: a call does not queue behind pipelines sent longer
+	// ago than this; it sends its own.
 	maxQueueWait time.Duration
 
 	mu       sync.Mutex
 	queue    []*scriptCall
 	inFlight int
+	lastSend time.Time
 
 	// onSend, when set (tests), is called with each pipeline's size
 	// before it is sent.
@@ -64,8 +67,8 @@ func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
 
 // Run runs script like Script.Run, batched with other calls in flight.
 // Once queued, a call is not abandoned when ctx ends: its pipeline ends by
-// the client's timeouts (and the batcher's), so the caller never waits much
-// longer than an unbatched call would.
+// the batcher's timeout, so the caller never waits much longer than an
+// unbatched call would.
 func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
 	if err := ctx.Err(); err != nil {
 		cmd := redis.NewCmd(ctx)
@@ -73,8 +76,12 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 		return cmd
 	}
 	c := &scriptCall{script: script, keys: keys, args: args, wake: make(chan bool, 1)}
+	now := time.Now()
 	b.mu.Lock()
-	lead := b.inFlight < b.maxInFlight
+	// A call that would queue behind pipelines sent more than
+	// maxQueueWait ago (Redis is not answering them) sends its own, so
+	// that it waits for its own timeout only, as without batching.
+	lead := b.inFlight < b.maxInFlight || now.Sub(b.lastSend) > b.maxQueueWait
 	if lead {
 		b.inFlight++
 	} else {
@@ -82,8 +89,6 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 	}
 	b.mu.Unlock()
 	if lead {
-		b.lead(c)
-	} else if b.waitQueued(c) {
 		b.lead(c)
 	}
 	for {
@@ -94,35 +99,15 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 	}
 }
 
-// waitQueued waits up to maxQueueWait for c to leave the queue (into a
-// pipeline, or handed the next one). A call still queued then — Redis is
-// not answering the pipelines in flight — leaves the queue and reports
-// that it must send its own: so when Redis freezes, a push waits for its
-// own timeouts, as without batching, not for those of the pipelines ahead.
-func (b *scriptBatcher) waitQueued(c *scriptCall) (sendOwn bool) {
-	t := time.NewTimer(b.maxQueueWait)
-	defer t.Stop()
-	select {
-	case v := <-c.wake:
-		c.wake <- v // Run reads it
-		return false
-	case <-t.C:
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	i := slices.Index(b.queue, c)
-	if i < 0 {
-		return false // taken meanwhile: its wake is coming
-	}
-	b.queue = slices.Delete(b.queue, i, i+1)
-	b.inFlight++
-	return true
-}
-
 // lead sends own call and up to maxBatch-1 queued ones in one pipeline,
 // then hands the next pipeline to the first caller still queued, or gives
 // its slot up. A call leaves the queue under the lock into exactly one
-// batch or one handoff, so each caller is woken once with its result.
+// batch, handoff or failure, so each caller is woken once with its result.
+//
+// When the pipeline fails for want of Redis (every call failed, none with
+// a Redis reply: a timeout, a refused or broken connection), the calls
+// queued meanwhile fail with it instead of waiting for a pipeline of their
+// own to time out too: they answer busy at once, and WeChat retries.
 func (b *scriptBatcher) lead(own *scriptCall) {
 	b.mu.Lock()
 	n := min(len(b.queue), b.maxBatch-1)
@@ -130,20 +115,32 @@ func (b *scriptBatcher) lead(own *scriptCall) {
 	batch = append(batch, own)
 	batch = append(batch, b.queue[:n]...)
 	b.queue = append(b.queue[:0], b.queue[n:]...)
+	b.lastSend = time.Now()
 	b.mu.Unlock()
 
-	b.send(batch)
+	unreachable := b.send(batch)
 
 	b.mu.Lock()
 	var next *scriptCall
-	if len(b.queue) > 0 {
+	var failed []*scriptCall
+	switch {
+	case unreachable != nil && len(b.queue) > 0:
+		failed = append(failed, b.queue...)
+		b.queue = b.queue[:0]
+		b.inFlight--
+	case len(b.queue) > 0:
 		next = b.queue[0]
 		b.queue = append(b.queue[:0], b.queue[1:]...)
-	} else {
+	default:
 		b.inFlight--
 	}
 	b.mu.Unlock()
 	for _, c := range batch {
+		c.wake <- true
+	}
+	for _, c := range failed {
+		c.cmd = redis.NewCmd(context.Background())
+		c.cmd.SetErr(unreachable)
 		c.wake <- true
 	}
 	if next != nil {
@@ -151,7 +148,10 @@ func (b *scriptBatcher) lead(own *scriptCall) {
 	}
 }
 
-func (b *scriptBatcher) send(batch []*scriptCall) {
+// send runs batch in one pipeline (and the scripts Redis had lost in a
+// second). It returns the error when Redis could not be reached for any of
+// the calls, nil otherwise.
+func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 	if b.onSend != nil {
 		b.onSend(len(batch))
 	}
@@ -168,12 +168,18 @@ func (b *scriptBatcher) send(batch []*scriptCall) {
 			lost = append(lost, c)
 		}
 	}
-	if len(lost) == 0 {
-		return
+	if len(lost) > 0 {
+		pipe = b.rdb.Pipeline()
+		for _, c := range lost {
+			c.cmd = c.script.Eval(ctx, pipe, c.keys, c.args...)
+		}
+		pipe.Exec(ctx)
 	}
-	pipe = b.rdb.Pipeline()
-	for _, c := range lost {
-		c.cmd = c.script.Eval(ctx, pipe, c.keys, c.args...)
+	for _, c := range batch {
+		var reply redis.Error
+		if err := c.cmd.Err(); err == nil || errors.As(err, &reply) {
+			return nil
+		}
 	}
-	pipe.Exec(ctx)
+	return batch[0].cmd.Err()
 }

@@ -209,8 +209,8 @@ func TestBatcherConnectionFailure(t *testing.T) {
 	}
 }
 
-// TestBatcherDoesNotQueueBehindAStall checks that a call does not wait for
-// a pipeline Redis is not answering: after maxQueueWait it sends its own.
+// TestBatcherDoesNotQueueBehindAStall checks that a call does not queue
+// behind a pipeline sent more than maxQueueWait ago: it sends its own.
 func TestBatcherDoesNotQueueBehindAStall(t *testing.T) {
 	b, _ := mustBatcher(t)
 	b.maxInFlight = 1
@@ -228,17 +228,69 @@ func TestBatcherDoesNotQueueBehindAStall(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- b.Run(context.Background(), echoScript, []string{"k"}, "stuck").Err() }()
 	<-started
+	time.Sleep(b.maxQueueWait + 20*time.Millisecond)
 	start := time.Now()
 	v, err := b.Run(context.Background(), echoScript, []string{"k"}, "next").Text()
 	if err != nil || v != "next" {
 		t.Fatalf("call behind a stall: %q %v", v, err)
 	}
-	if d := time.Since(start); d < b.maxQueueWait || d > 2*time.Second {
+	if d := time.Since(start); d > time.Second {
 		t.Errorf("call behind a stall took %v", d)
 	}
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+	if b.inFlight != 0 || len(b.queue) != 0 {
+		t.Errorf("batcher left %d in flight, %d queued", b.inFlight, len(b.queue))
+	}
+}
+
+// TestBatcherFailsQueuedCallsWithAnUnreachableRedis: calls queued behind a
+// pipeline that timed out (a frozen Redis) fail with it, at once, instead
+// of waiting for a timeout of their own.
+func TestBatcherFailsQueuedCallsWithAnUnreachableRedis(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() { // accepts and never answers
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	const timeout = 300 * time.Millisecond
+	rdb := redis.NewClient(&redis.Options{Addr: l.Addr().String(), ReadTimeout: timeout, WriteTimeout: timeout, MaxRetries: -1, Protocol: 2, DisableIdentity: true})
+	defer rdb.Close()
+	b := newScriptBatcher(rdb)
+	b.maxInFlight = 1
+	b.maxQueueWait = time.Minute // every later call queues
+	sent := make(chan struct{})
+	var once sync.Once
+	b.onSend = func(int) { once.Do(func() { close(sent) }) }
+	first := make(chan error, 1)
+	var firstDone time.Time
+	go func() {
+		err := b.Run(context.Background(), echoScript, []string{"k"}, "a").Err()
+		firstDone = time.Now()
+		first <- err
+	}()
+	<-sent
+	err = b.Run(context.Background(), echoScript, []string{"k"}, "b").Err()
+	secondDone := time.Now()
+	if err == nil {
+		t.Fatal("a queued call succeeded against a Redis that does not answer")
+	}
+	if err := <-first; err == nil {
+		t.Fatal("the first call succeeded")
+	}
+	if d := secondDone.Sub(firstDone); d > timeout/2 {
+		t.Errorf("the queued call failed %v after the pipeline ahead: it waited for a timeout of its own", d)
 	}
 	if b.inFlight != 0 || len(b.queue) != 0 {
 		t.Errorf("batcher left %d in flight, %d queued", b.inFlight, len(b.queue))
