@@ -156,9 +156,12 @@ func decodeState(openID string, raw []byte) (dialog.State, error) {
 
 // decodeStateRev decodes a state and its revision.
 func decodeStateRev(openID string, raw []byte) (dialog.State, int64, error) {
-	var r stateRecord
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return dialog.State{}, 0, fmt.Errorf("decode state %s: %w", openID, err)
+	r, ok := decodeRecord(raw)
+	if !ok {
+		r = stateRecord{}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return dialog.State{}, 0, fmt.Errorf("decode state %s: %w", openID, err)
+		}
 	}
 	if r.V != stateVersion {
 		return dialog.State{}, r.R, dialog.ErrNoState
@@ -180,10 +183,7 @@ func (s *Sessions) Load(ctx context.Context, openID string) (dialog.State, error
 
 // Save stores the follower's state and refreshes its TTL.
 func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) error {
-	raw, err := json.Marshal(toRecord(st))
-	if err != nil {
-		return fmt.Errorf("encode state %s: %w", openID, err)
-	}
+	raw := encodeRecord(toRecord(st))
 	if err := s.rdb.Set(ctx, s.stateKey(openID), raw, s.StateTTL).Err(); err != nil {
 		return fmt.Errorf("save state %s: %w", openID, err)
 	}
@@ -318,10 +318,7 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 		r := toRecord(*st)
 		r.R, _ = strconv.ParseInt(c.rev, 10, 64)
 		r.R++
-		var err error
-		if raw, err = json.Marshal(r); err != nil {
-			return fmt.Errorf("encode state %s: %w", c.openID, err)
-		}
+		raw = encodeRecord(r)
 	}
 	saved, err := s.batch.Run(ctx, finishScript, s.keys(c.key, c.openID),
 		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds(), c.rev).Int()
