@@ -52,7 +52,8 @@ go build -o "$BIN/floor" ./bench/floor
 go build -o "$BIN/loadgen" ./bench/loadgen
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --logfile "$(pwd)/$OUT/redis.log" &
-PIDS+=($!)
+rpid=$!
+PIDS+=($rpid)
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 wait_up() {
@@ -75,16 +76,19 @@ query() { # a signed plaintext query string, valid for the 5-minute window
 	echo "signature=$sig&timestamp=$ts&nonce=$nonce"
 }
 run_wrk() { # name url pid rep
-	local name=$1 url=$2 pid=$3 rep=$4 c0 c1 hz
+	local name=$1 url=$2 pid=$3 rep=$4 c0 c1 r0 r1 hz
 	hz=$(getconf CLK_TCK)
 	c0=$(cpu_ticks "$pid")
+	r0=$(cpu_ticks "$rpid")
 	WRK_QUERY=$(query) WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
 		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/wrk/push.lua "$url" >"$OUT/$name-r$rep.wrk"
 	c1=$(cpu_ticks "$pid")
+	r1=$(cpu_ticks "$rpid")
 	tail -n1 "$OUT/$name-r$rep.wrk" | jq --arg name "$name" --argjson rep "$rep" --arg rss "$(hwm_mb "$pid")" \
+		--arg rcpu "$(echo "scale=2; ($r1-$r0)/$hz" | bc)" \
 		--arg cpu "$(echo "scale=2; ($c1-$c0)/$hz" | bc)" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
 		'. + {name: $name, rep: $rep, peak_rss_mb: ($rss|tonumber), cpu_seconds: ($cpu|tonumber), loadavg_after: ($load|tonumber)}
-		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
+		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round), redis_cpu_us_per_push: (($rcpu | tonumber) / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
 	jq -c . "$OUT/$name-r$rep.json"
 }
 start_service() {
@@ -128,16 +132,16 @@ fi
 	echo
 	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), floor and service alternating."
 	echo
-	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | load avg |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | load avg |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json; do
-		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.loadavg_after) |"' "$f"
+		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.loadavg_after) |"' "$f"
 	done
 	echo
 	jq -rn --slurpfile f <(cat "$OUT"/floor-r*.json) --slurpfile s <(cat "$OUT"/service-r*.json) '
 		def med(xs): xs | sort | .[(length - 1) / 2 | floor];
 		([range(0; $f | length)] | map($s[.].msg_per_s / $f[.].msg_per_s)) as $r |
-		"Ratios per repetition: \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. Service p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB, server CPU per push median \(med([$s[].cpu_us_per_push])) µs (floor \(med([$f[].cpu_us_per_push])) µs)."'
+		"Ratios per repetition: \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. Service p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB, server CPU per push median \(med([$s[].cpu_us_per_push])) µs (floor \(med([$f[].cpu_us_per_push])) µs), Redis CPU per push median \(med([$s[].redis_cpu_us_per_push])) µs."'
 	echo
 	for f in "$OUT"/redis-r*.json; do echo "Redis commands per push ($(basename "$f" .json)): \`$(jq -c . "$f")\`"; echo; done
 	if [ -f "$OUT/validate.json" ]; then
