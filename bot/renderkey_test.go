@@ -7,6 +7,9 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
+// testName is a template name for keys only (no template is rendered).
+const testName = "t"
+
 type keyInner struct {
 	n    int
 	Tags []string
@@ -67,14 +70,14 @@ func TestRenderKeyTellsDataApart(t *testing.T) {
 		}
 	}
 	for _, data := range []any{map[string]string{"a": "b"}, func() {}, make(chan int), struct{ M map[int]int }{}} {
-		if _, ok := renderKey(nil, dialog.Reply{Name: "t", Data: data}); ok {
+		if _, ok := renderKey(nil, dialog.Reply{Name: testName, Data: data}); ok {
 			t.Errorf("%T was cacheable", data)
 		}
 	}
 	type loop struct{ Next *loop }
 	l := &loop{}
 	l.Next = l
-	if _, ok := renderKey(nil, dialog.Reply{Name: "t", Data: l}); ok {
+	if _, ok := renderKey(nil, dialog.Reply{Name: testName, Data: l}); ok {
 		t.Error("a cycle was cacheable")
 	}
 }
