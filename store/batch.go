@@ -48,10 +48,6 @@ type scriptBatcher struct {
 	inFlight int
 	lastSend time.Time
 
-	// combine sends the hot scripts of a pipeline as one call of the
-	// combined script (combine.go); off on a Cluster.
-	combine bool
-
 	// onSend, when set (tests), is called with each pipeline's size
 	// before it is sent.
 	onSend func(n int)
@@ -62,19 +58,11 @@ type scriptCall struct {
 	keys   []string
 	args   []any
 	cmd    *redis.Cmd
-	joined bool      // sent inside the combined script
 	wake   chan bool // true: done; false: send the next pipeline
 }
 
 func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
-	b := &scriptBatcher{rdb: rdb, maxInFlight: 2, maxBatch: 128, timeout: 2 * time.Second, maxQueueWait: 100 * time.Millisecond}
-	inner := rdb
-	if r, ok := rdb.(*Redis); ok {
-		inner = r.UniversalClient
-	}
-	_, cluster := inner.(*redis.ClusterClient)
-	b.combine = !cluster
-	return b
+	return &scriptBatcher{rdb: rdb, maxInFlight: 2, maxBatch: 128, timeout: 2 * time.Second, maxQueueWait: 100 * time.Millisecond}
 }
 
 // Run runs script like Script.Run, batched with other calls in flight.
@@ -170,55 +158,22 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 	defer cancel()
 	pipe := b.rdb.Pipeline()
-	var joined []*scriptCall
-	var joinedCmd *redis.Cmd
-	var combined *redis.Script
-	var keys []string
-	var args []any
-	if b.combine && len(batch) > 1 {
-		var names map[*redis.Script]string
-		combined, names = combinedScript()
-		args = append(make([]any, 0, 8*len(batch)), 0)
-		keys = make([]string, 0, 4*len(batch))
-		for _, c := range batch {
-			name, ok := names[c.script]
-			if !ok {
-				continue
-			}
-			c.joined = true
-			joined = append(joined, c)
-			keys = append(keys, c.keys...)
-			args = append(args, name, len(c.keys), len(c.args))
-			args = append(args, c.args...)
-		}
-		args[0] = len(joined)
-		joinedCmd = combined.EvalSha(ctx, pipe, keys, args...)
-	}
 	for _, c := range batch {
-		if !c.joined {
-			c.cmd = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
-		}
+		c.cmd = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
 	}
 	pipe.Exec(ctx) // each command carries its own error
 	var lost []*scriptCall
 	for _, c := range batch {
-		if !c.joined && redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
+		if redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
 			lost = append(lost, c)
 		}
 	}
-	lostJoined := joinedCmd != nil && redis.HasErrorPrefix(joinedCmd.Err(), "NOSCRIPT")
-	if len(lost) > 0 || lostJoined {
+	if len(lost) > 0 {
 		pipe = b.rdb.Pipeline()
 		for _, c := range lost {
 			c.cmd = c.script.Eval(ctx, pipe, c.keys, c.args...)
 		}
-		if lostJoined {
-			joinedCmd = combined.Eval(ctx, pipe, keys, args...)
-		}
 		pipe.Exec(ctx)
-	}
-	if joinedCmd != nil {
-		split(joined, joinedCmd)
 	}
 	for _, c := range batch {
 		var reply redis.Error
@@ -227,42 +182,4 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 		}
 	}
 	return batch[0].cmd.Err()
-}
-
-// scriptError is the error of one push's script inside a combined call:
-// a Redis reply, as if the script had been called alone.
-type scriptError string
-
-func (e scriptError) Error() string { return string(e) }
-
-// RedisError marks it as Redis' answer, not a failure to reach Redis.
-func (scriptError) RedisError() {}
-
-// split gives each joined call its own result from the combined call's.
-func split(joined []*scriptCall, cmd *redis.Cmd) {
-	for _, c := range joined {
-		c.cmd = redis.NewCmd(context.Background())
-	}
-	if err := cmd.Err(); err != nil {
-		for _, c := range joined {
-			c.cmd.SetErr(err)
-		}
-		return
-	}
-	res, ok := cmd.Val().([]any)
-	for i, c := range joined {
-		var item []any
-		if ok && i < len(res) {
-			item, _ = res[i].([]any)
-		}
-		switch {
-		case len(item) != 2:
-			c.cmd.SetErr(scriptError("combined script: malformed result"))
-		case item[0] == int64(1):
-			c.cmd.SetVal(item[1])
-		default:
-			msg, _ := item[1].(string)
-			c.cmd.SetErr(scriptError(msg))
-		}
-	}
 }

@@ -199,7 +199,7 @@ func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) err
 // KEYS: dedupe, state, turn. ARGV: pending marker, dedupe TTL (ms), turn
 // token, turn lease (ms). The dedupe TTL is a parameter: it is the caller's
 // to set (longer than WeChat's timestamp window, with replay protection).
-var claimScript = hotScript("claim", `
+var claimScript = redis.NewScript(`
 local d = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])
 if d then return {0, d} end
 if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
@@ -219,7 +219,7 @@ return {1, redis.call('GET', KEYS[2]) or false}
 //
 // KEYS: dedupe, state, turn. ARGV: reply, dedupe TTL (ms), turn token, new
 // state (empty: leave it), state TTL (ms), revision read.
-var finishScript = hotScript("finish", `
+var finishScript = redis.NewScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local t = redis.call('GET', KEYS[3])
 if t == ARGV[3] then
