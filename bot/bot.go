@@ -30,6 +30,7 @@ type Bot struct {
 	base     *dialog.Policy
 	policy   atomic.Pointer[dialog.Policy]
 	busy     string
+	renders  renderCache
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
@@ -356,6 +357,10 @@ func (b *Bot) render(rs []dialog.Reply) (text string, transfer bool, err error) 
 }
 
 func (b *Bot) renderOne(r dialog.Reply) (string, error) {
+	return b.renders.render(r, b.execute)
+}
+
+func (b *Bot) execute(r dialog.Reply) (string, error) {
 	var buf strings.Builder
 	if err := b.replies.ExecuteTemplate(&buf, r.Name, r.Data); err != nil {
 		return "", fmt.Errorf("render %s: %w", r.Name, err)

@@ -152,14 +152,21 @@ func (c *Codec) Open(body []byte, q Query) ([]byte, error) {
 	if !c.Safe() {
 		return nil, fmt.Errorf("%w: encrypted push but no EncodingAESKey configured", ErrMode)
 	}
-	var env envelope
-	if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+	encrypt, ok := parseFlatEnvelope(body)
+	if !ok {
+		var env envelope
+		if err := xml.Unmarshal(body, &env); err != nil {
+			return nil, fmt.Errorf("%w: no Encrypt element", ErrMalformed)
+		}
+		encrypt = env.Encrypt
+	}
+	if encrypt == "" {
 		return nil, fmt.Errorf("%w: no Encrypt element", ErrMalformed)
 	}
-	if !equal(Sign(c.Token, q.Timestamp, q.Nonce, env.Encrypt), q.MsgSignature) {
+	if !equal(Sign(c.Token, q.Timestamp, q.Nonce, encrypt), q.MsgSignature) {
 		return nil, ErrSignature
 	}
-	_, plain, err := util.DecryptMsg(c.AppID, env.Encrypt, c.AESKey)
+	_, plain, err := util.DecryptMsg(c.AppID, encrypt, c.AESKey)
 	if err != nil {
 		return nil, fmt.Errorf("%w: decrypt: %w", ErrMalformed, err)
 	}

@@ -31,11 +31,17 @@ type Message struct {
 	ErrorCount  int64  `xml:"ErrorCount"`
 }
 
-// ParseMessage decodes a plaintext push.
+// ParseMessage decodes a plaintext push: with the flat parser when the
+// push has WeChat's flat shape, else with encoding/xml.
 func ParseMessage(raw []byte) (Message, error) {
 	var m Message
-	if err := xml.Unmarshal(raw, &m); err != nil {
-		return m, fmt.Errorf("%w: %w", ErrMalformed, err)
+	if parseFlat(raw, &m) {
+		m.XMLName.Local = "xml"
+	} else {
+		m = Message{}
+		if err := xml.Unmarshal(raw, &m); err != nil {
+			return m, fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
 	}
 	if m.FromUserName == "" || m.MsgType == "" {
 		return m, fmt.Errorf("%w: FromUserName and MsgType are required", ErrMalformed)
@@ -83,36 +89,42 @@ func (m Message) Inbound(at time.Time) (in dialog.Inbound, ok bool) {
 
 // TextReply renders a passive text reply.
 func TextReply(to, from, content string, at time.Time) []byte {
-	var b strings.Builder
-	b.Grow(160 + len(content))
-	b.WriteString("<xml><ToUserName>")
-	cdata(&b, to)
-	b.WriteString("</ToUserName><FromUserName>")
-	cdata(&b, from)
-	b.WriteString("</FromUserName><CreateTime>")
-	b.WriteString(strconv.FormatInt(at.Unix(), 10))
-	b.WriteString("</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>")
-	cdata(&b, content)
-	b.WriteString("</Content></xml>")
-	return []byte(b.String())
+	b := make([]byte, 0, 160+len(to)+len(from)+len(content))
+	b = append(b, "<xml><ToUserName>"...)
+	b = appendCDATA(b, to)
+	b = append(b, "</ToUserName><FromUserName>"...)
+	b = appendCDATA(b, from)
+	b = append(b, "</FromUserName><CreateTime>"...)
+	b = strconv.AppendInt(b, at.Unix(), 10)
+	b = append(b, "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>"...)
+	b = appendCDATA(b, content)
+	return append(b, "</Content></xml>"...)
 }
 
 // TransferReply hands the conversation to the customer-service system.
 func TransferReply(to, from string, at time.Time) []byte {
-	var b strings.Builder
-	b.WriteString("<xml><ToUserName>")
-	cdata(&b, to)
-	b.WriteString("</ToUserName><FromUserName>")
-	cdata(&b, from)
-	b.WriteString("</FromUserName><CreateTime>")
-	b.WriteString(strconv.FormatInt(at.Unix(), 10))
-	b.WriteString("</CreateTime><MsgType><![CDATA[transfer_customer_service]]></MsgType></xml>")
-	return []byte(b.String())
+	b := make([]byte, 0, 200+len(to)+len(from))
+	b = append(b, "<xml><ToUserName>"...)
+	b = appendCDATA(b, to)
+	b = append(b, "</ToUserName><FromUserName>"...)
+	b = appendCDATA(b, from)
+	b = append(b, "</FromUserName><CreateTime>"...)
+	b = strconv.AppendInt(b, at.Unix(), 10)
+	return append(b, "</CreateTime><MsgType><![CDATA[transfer_customer_service]]></MsgType></xml>"...)
 }
 
-// cdata writes s as CDATA, splitting any "]]>" inside it.
-func cdata(b *strings.Builder, s string) {
-	b.WriteString("<![CDATA[")
-	b.WriteString(strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>"))
-	b.WriteString("]]>")
+// appendCDATA writes s as CDATA, splitting any "]]>" inside it.
+func appendCDATA(b []byte, s string) []byte {
+	b = append(b, "<![CDATA["...)
+	for {
+		i := strings.Index(s, "]]>")
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i]...)
+		b = append(b, "]]]]><![CDATA[>"...)
+		s = s[i+len("]]>"):]
+	}
+	b = append(b, s...)
+	return append(b, "]]>"...)
 }

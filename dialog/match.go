@@ -141,12 +141,7 @@ func matchCriteria(p *Policy, text string) []Criterion {
 	if n == "" {
 		return nil
 	}
-	keywords := make([][]string, len(p.Criteria))
-	for i, c := range p.Criteria {
-		for _, kw := range c.Keywords {
-			keywords[i] = append(keywords[i], matchFold(kw))
-		}
-	}
+	keywords := foldedCriteria(p)
 	// People paste the notice's own wording, whose parentheses hold
 	// alternatives: "承担国际（全国）标准化…" names both 国际标准化… and
 	// 全国标准化…. Read the text as written, without the parenthesised
@@ -172,10 +167,7 @@ func matchCriteria(p *Policy, text string) []Criterion {
 // FAQ questions mention it: "苏质融" is in many, "企业库" in one.
 func matchFAQ(p *Policy, text string) (FAQ, bool) {
 	n := matchFold(text)
-	questions := make([]string, len(p.FAQs))
-	for i, f := range p.FAQs {
-		questions[i] = matchFold(f.Question)
-	}
+	keywords, questions := foldedFAQs(p)
 	type score struct {
 		hits, length int
 		specific     float64
@@ -190,10 +182,10 @@ func matchFAQ(p *Policy, text string) (FAQ, bool) {
 		return a.specific > b.specific+1e-9
 	}
 	best, bestScore := -1, score{}
-	for i, f := range p.FAQs {
+	for i := range p.FAQs {
 		var sc score
-		for _, kw := range f.Keywords {
-			if kw = matchFold(kw); kw == "" || !strings.Contains(n, kw) {
+		for _, kw := range keywords[i] {
+			if kw == "" || !strings.Contains(n, kw) {
 				continue
 			}
 			sc.hits++

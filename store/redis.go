@@ -121,6 +121,7 @@ type Sessions struct {
 	StateTTL  time.Duration // how long a state is kept (the 48 h 客服 window)
 	DedupeTTL time.Duration // outlives the ±5 min timestamp window, so a captured push is never handled twice
 	instance  string        // tells this process's turn tokens from other instances'
+	batch     *scriptBatcher
 }
 
 var _ dialog.StateStore = (*Sessions)(nil)
@@ -129,7 +130,8 @@ var _ dialog.StateStore = (*Sessions)(nil)
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b)}
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b),
+		batch: newScriptBatcher(rdb)}
 }
 
 func (s *Sessions) stateKey(openID string) string { return s.prefix + "state:{" + openID + "}" }
@@ -141,8 +143,12 @@ func (s *Sessions) dedupeKey(openID, key string) string {
 }
 
 // stateRecord is the Redis encoding of dialog.State; V is bumped when the
-// shape changes so an old record is dropped instead of misread.
+// shape changes so an old record is dropped instead of misread. R, the
+// state's revision, comes first so that the finish script can read it
+// (a Lua pattern on the value's start); a record without it (written by
+// the release before) has revision 0, and that release ignores it.
 type stateRecord struct {
+	R         int64             `json:"r"`
 	V         int               `json:"v"`
 	Flow      string            `json:"flow,omitempty"`
 	Step      string            `json:"step,omitempty"`
@@ -185,14 +191,23 @@ func toState(r stateRecord) dialog.State {
 }
 
 func decodeState(openID string, raw []byte) (dialog.State, error) {
-	var r stateRecord
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return dialog.State{}, fmt.Errorf("decode state %s: %w", openID, err)
+	st, _, err := decodeStateRev(openID, raw)
+	return st, err
+}
+
+// decodeStateRev decodes a state and its revision.
+func decodeStateRev(openID string, raw []byte) (dialog.State, int64, error) {
+	r, ok := decodeRecord(raw)
+	if !ok {
+		r = stateRecord{}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return dialog.State{}, 0, fmt.Errorf("decode state %s: %w", openID, err)
+		}
 	}
 	if r.V != stateVersion {
-		return dialog.State{}, dialog.ErrNoState
+		return dialog.State{}, r.R, dialog.ErrNoState
 	}
-	return toState(r), nil
+	return toState(r), r.R, nil
 }
 
 // Load returns the follower's state, or dialog.ErrNoState.
@@ -209,10 +224,7 @@ func (s *Sessions) Load(ctx context.Context, openID string) (dialog.State, error
 
 // Save stores the follower's state and refreshes its TTL.
 func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) error {
-	raw, err := json.Marshal(toRecord(st))
-	if err != nil {
-		return fmt.Errorf("encode state %s: %w", openID, err)
-	}
+	raw := encodeRecord(toRecord(st))
 	if err := s.rdb.Set(ctx, s.stateKey(openID), raw, s.StateTTL).Err(); err != nil {
 		return fmt.Errorf("save state %s: %w", openID, err)
 	}
@@ -220,36 +232,50 @@ func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) err
 }
 
 // claimScript claims a dedupe key, takes the follower's turn lock and reads
-// the state in one round trip. It returns {1, state} for a first delivery,
-// {0, earlier reply} for a repeat, and {2} while another message of the
-// same follower is being handled (the caller waits for its turn).
+// the state in one round trip: 3 commands. It returns {1, state} for a
+// first delivery, {0, earlier reply} for a repeat, and {2} while another
+// message of the same follower is being handled (the caller waits for its
+// turn; the claim is undone). SET NX GET needs Redis 7.0.
+//
+// KEYS: dedupe, state, turn. ARGV: pending marker, dedupe TTL (ms), turn
+// token, turn lease (ms). The dedupe TTL is a parameter: it is the caller's
+// to set (longer than WeChat's timestamp window, with replay protection).
 var claimScript = redis.NewScript(`
-local d = redis.call('GET', KEYS[1])
+local d = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])
 if d then return {0, d} end
-if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {2, false} end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {1, redis.call('GET', KEYS[2]) or false, redis.call('GET', KEYS[4]) or '0'}
+if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  redis.call('DEL', KEYS[1])
+  return {2, false}
+end
+return {1, redis.call('GET', KEYS[2]) or false}
 `)
 
-// finishScript stores the reply for repeats and, when given, the new state
-// — unless another turn saved a state since this one read it (this turn
-// outlived its lease), so a slow turn never overwrites a newer one — then
-// gives the turn lock back if it is still ours. It returns 0 when the state
-// was not written.
+// finishScript stores the reply for repeats and, when given, the new state,
+// then gives the turn lock back: 4 commands. While the turn still holds its
+// lock no other turn can have saved since it read the state, so it saves
+// without looking. A turn that outlived its lease saves only when no other
+// turn holds the lock and the state's revision (the "r" at the start of the
+// stored JSON) is still the one it read, so a slow turn never overwrites a
+// newer one. It returns 0 when the state was not written.
+//
+// KEYS: dedupe, state, turn. ARGV: reply, dedupe TTL (ms), turn token, new
+// state (empty: leave it), state TTL (ms), revision read.
 var finishScript = redis.NewScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local saved = 1
-if ARGV[4] ~= '' then
-  if (redis.call('GET', KEYS[4]) or '0') == ARGV[6] then
-    redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
-    redis.call('INCR', KEYS[4])
-    redis.call('PEXPIRE', KEYS[4], ARGV[5])
-  else
-    saved = 0
-  end
+local t = redis.call('GET', KEYS[3])
+if t == ARGV[3] then
+  if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+  redis.call('DEL', KEYS[3])
+  return 1
 end
-if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
-return saved
+if ARGV[4] == '' then return 1 end
+if t then return 0 end
+local cur = redis.call('GET', KEYS[2])
+local rev = '0'
+if cur then rev = string.match(cur, '^{"r":(%d+)') or '0' end
+if rev ~= ARGV[6] then return 0 end
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+return 1
 `)
 
 // releaseScript forgets a claim whose handling failed and gives the lock back.
@@ -274,7 +300,8 @@ type Claim struct {
 	HasState bool         // a state was stored (First only)
 	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
 
-	key, openID, token, rev string
+	key, openID, token string
+	rev                string // the state's revision when read
 }
 
 // ErrStaleTurn is returned by Finish when a newer turn saved the follower's
@@ -282,7 +309,7 @@ type Claim struct {
 var ErrStaleTurn = errors.New("a newer turn saved the state first")
 
 func (s *Sessions) keys(dedupeKey, openID string) []string {
-	return []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID), s.prefix + "turn:{" + openID + "}", s.prefix + "rev:{" + openID + "}"}
+	return []string{s.dedupeKey(openID, dedupeKey), s.stateKey(openID), s.prefix + "turn:{" + openID + "}"}
 }
 
 var turnSeq atomic.Uint64
@@ -293,16 +320,15 @@ var turnSeq atomic.Uint64
 // neither overwrites the other's state; ErrBusyTurn says to wait.
 func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, error) {
 	token := strconv.FormatUint(turnSeq.Add(1), 36) + "-" + s.instance
-	res, err := claimScript.Run(ctx, s.rdb, s.keys(dedupeKey, openID),
+	res, err := s.batch.Run(ctx, claimScript, s.keys(dedupeKey, openID),
 		Pending, s.DedupeTTL.Milliseconds(), token, TurnLease.Milliseconds()).Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
 	}
 	status, _ := res[0].(int64)
-	val, _ := res[1].(string)
-	var rev string
-	if len(res) > 2 {
-		rev, _ = res[2].(string)
+	var val string
+	if len(res) > 1 {
+		val, _ = res[1].(string)
 	}
 	switch status {
 	case 0:
@@ -310,9 +336,10 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 	case 2:
 		return Claim{}, ErrBusyTurn
 	}
-	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: rev}
+	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: "0"}
 	if val != "" {
-		st, err := decodeState(openID, []byte(val))
+		st, rev, err := decodeStateRev(openID, []byte(val))
+		c.rev = strconv.FormatInt(rev, 10)
 		switch {
 		case errors.Is(err, dialog.ErrNoState):
 		case err != nil:
@@ -329,12 +356,12 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply []byte) error {
 	var raw []byte
 	if st != nil {
-		var err error
-		if raw, err = json.Marshal(toRecord(*st)); err != nil {
-			return fmt.Errorf("encode state %s: %w", c.openID, err)
-		}
+		r := toRecord(*st)
+		r.R, _ = strconv.ParseInt(c.rev, 10, 64)
+		r.R++
+		raw = encodeRecord(r)
 	}
-	saved, err := finishScript.Run(ctx, s.rdb, s.keys(c.key, c.openID),
+	saved, err := s.batch.Run(ctx, finishScript, s.keys(c.key, c.openID),
 		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds(), c.rev).Int()
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", c.key, err)

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# bench/ratio.sh — the service's throughput as a share of the floor's, both
+# loaded by wrk (bench/wrk/push.lua) in one run, plaintext mode, floor and
+# service alternating; then one validating pass of bench/loadgen against the
+# service (every reply checked) for the error count.
+#
+#   bench/ratio.sh                    # 3 repetitions, 8 s each, -t2 -c64, 5,000 followers
+#   REPEAT=5 DURATION=10s bench/ratio.sh
+#   DB=bench15 bench/ratio.sh         # MariaDB database (dropped and recreated per service case)
+#
+# Needs wrk (apt-get install wrk), Go, jq, MariaDB on 127.0.0.1:3306 (root, no
+# password) and redis-server on PATH; it starts its own redis-server on
+# BENCH_REDIS_PORT (default 28479) so that INFO commandstats counts the
+# service's commands alone. Results go to bench/out/ratio-<time>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-8s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+OPENIDS=${OPENIDS:-5000}
+REPEAT=${REPEAT:-3}
+VALIDATE=${VALIDATE:-10s}
+REDIS_PORT=${BENCH_REDIS_PORT:-28479}
+SVC_ADDR=127.0.0.1:${BENCH_SVC_PORT:-28480}
+FLOOR_ADDR=127.0.0.1:${BENCH_FLOOR_PORT:-28490}
+DB=${DB:-bench15}
+MYSQL=(mysql -uroot -h127.0.0.1 -P3306)
+DSN="root@tcp(127.0.0.1:3306)/$DB"
+TOKEN=benchtoken
+
+for port in "$REDIS_PORT" "${SVC_ADDR#*:}" "${FLOOR_ADDR#*:}"; do
+	if ss -ltn "sport = :$port" | grep -q LISTEN; then
+		echo "port $port is in use; set BENCH_*_PORT" >&2
+		exit 1
+	fi
+done
+
+OUT=bench/out/ratio-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+BIN=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$BIN"
+}
+trap cleanup EXIT
+
+go build -o "$BIN/suzhirong" .
+go build -o "$BIN/floor" ./bench/floor
+go build -o "$BIN/loadgen" ./bench/loadgen
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --logfile "$(pwd)/$OUT/redis.log" &
+rpid=$!
+PIDS+=($rpid)
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+wait_up() {
+	for _ in $(seq 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done
+	echo "not up: $1" >&2
+	return 1
+}
+hwm_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+redis_calls() { # -> JSON object: calls per command since CONFIG RESETSTAT
+	redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
+		sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p' |
+		jq -R -s 'split("\n") | map(select(length>0) | split(" ") | {(.[0]): (.[1]|tonumber)}) | add // {}'
+}
+query() { # a signed plaintext query string, valid for the 5-minute window
+	local ts nonce sig
+	ts=$(date +%s)
+	nonce=$RANDOM$RANDOM
+	sig=$(printf '%s\n' "$TOKEN" "$ts" "$nonce" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
+	echo "signature=$sig&timestamp=$ts&nonce=$nonce"
+}
+run_wrk() { # name url pid rep
+	local name=$1 url=$2 pid=$3 rep=$4 c0 c1 r0 r1 hz
+	hz=$(getconf CLK_TCK)
+	c0=$(cpu_ticks "$pid")
+	r0=$(cpu_ticks "$rpid")
+	WRK_QUERY=$(query) WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
+		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/wrk/push.lua "$url" >"$OUT/$name-r$rep.wrk"
+	c1=$(cpu_ticks "$pid")
+	r1=$(cpu_ticks "$rpid")
+	tail -n1 "$OUT/$name-r$rep.wrk" | jq --arg name "$name" --argjson rep "$rep" --arg rss "$(hwm_mb "$pid")" \
+		--arg rcpu "$(echo "scale=2; ($r1-$r0)/$hz" | bc)" \
+		--arg cpu "$(echo "scale=2; ($c1-$c0)/$hz" | bc)" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
+		'. + {name: $name, rep: $rep, peak_rss_mb: ($rss|tonumber), cpu_seconds: ($cpu|tonumber), loadavg_after: ($load|tonumber)}
+		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round), redis_cpu_us_per_push: (($rcpu | tonumber) / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
+	jq -c . "$OUT/$name-r$rep.json"
+}
+start_service() {
+	"${MYSQL[@]}" -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4"
+	redis-cli -p "$REDIS_PORT" flushall >/dev/null
+	env ADDR=$SVC_ADDR MYSQL_DSN="$DSN" REDIS_ADDR=127.0.0.1:$REDIS_PORT WECHAT_TOKEN=$TOKEN ADMIN_PASSWORD=bench-admin-pw \
+		LOG_LEVEL=warn "$BIN/suzhirong" 2>"$OUT/service-$1.log" &
+	spid=$!
+	PIDS+=($spid)
+	wait_up "http://$SVC_ADDR/readyz"
+	redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+}
+
+for rep in $(seq "$REPEAT"); do
+	env ADDR=$FLOOR_ADDR WECHAT_TOKEN=$TOKEN "$BIN/floor" 2>"$OUT/floor-r$rep.log" &
+	fpid=$!
+	PIDS+=($fpid)
+	wait_up "http://$FLOOR_ADDR/healthz"
+	run_wrk floor "http://$FLOOR_ADDR/wechat" "$fpid" "$rep"
+	kill "$fpid"; wait "$fpid" 2>/dev/null || true
+
+	start_service "r$rep"
+	run_wrk service "http://$SVC_ADDR/wechat" "$spid" "$rep"
+	n=$(jq .requests "$OUT/service-r$rep.json")
+	redis_calls | jq --argjson n "$n" 'to_entries | map(select(.key != "config|resetstat")) |
+		(map({(.key): (.value / $n * 1000 | round / 1000)}) | add) + {total: ((map(.value) | add) / $n * 1000 | round / 1000)}' >"$OUT/redis-r$rep.json"
+	echo "redis per push: $(jq -c . "$OUT/redis-r$rep.json")"
+	kill "$spid"; wait "$spid" 2>/dev/null || true
+done
+
+# One validating pass: the loadgen checks every reply against the walk.
+if [ "$VALIDATE" != 0 ]; then
+	start_service validate
+	"$BIN/loadgen" -url "http://$SVC_ADDR/wechat" -token "$TOKEN" -conns "$CONNS" -openids "$OPENIDS" -duration "$VALIDATE" \
+		-warmup 1s -prefix "o-validate-$RANDOM-" >"$OUT/validate.json"
+	kill "$spid"; wait "$spid" 2>/dev/null || true
+fi
+
+{
+	echo "# Ratio run $(date -u +%FT%TZ) at $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
+	echo
+	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), floor and service alternating."
+	echo
+	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | load avg |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json; do
+		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.loadavg_after) |"' "$f"
+	done
+	echo
+	jq -rn --slurpfile f <(cat "$OUT"/floor-r*.json) --slurpfile s <(cat "$OUT"/service-r*.json) '
+		def med(xs): xs | sort | .[(length - 1) / 2 | floor];
+		([range(0; $f | length)] | map($s[.].msg_per_s / $f[.].msg_per_s)) as $r |
+		"Ratios per repetition: \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. Service p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB, server CPU per push median \(med([$s[].cpu_us_per_push])) µs (floor \(med([$f[].cpu_us_per_push])) µs), Redis CPU per push median \(med([$s[].redis_cpu_us_per_push])) µs."'
+	echo
+	for f in "$OUT"/redis-r*.json; do echo "Redis commands per push ($(basename "$f" .json)): \`$(jq -c . "$f")\`"; echo; done
+	if [ -f "$OUT/validate.json" ]; then
+		echo "Validating loadgen pass ($VALIDATE): \`$(jq -c '{msg_per_s, p50_ms, p99_ms, messages, errors}' "$OUT/validate.json")\`"
+	fi
+} >"$OUT/summary.md"
+cat "$OUT/summary.md"
