@@ -20,6 +20,7 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 OPENIDS=${OPENIDS:-5000}
 REPEAT=${REPEAT:-3}
+QUERIES=${QUERIES:-800000} # signed queries per wrk run: more than it sends
 VALIDATE=${VALIDATE:-10s}
 REDIS_PORT=${BENCH_REDIS_PORT:-28479}
 SVC_ADDR=127.0.0.1:${BENCH_SVC_PORT:-28480}
@@ -50,6 +51,7 @@ trap cleanup EXIT
 go build -o "$BIN/suzhirong" .
 go build -o "$BIN/floor" ./bench/floor
 go build -o "$BIN/loadgen" ./bench/loadgen
+go build -o "$BIN/signq" ./bench/signq
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --logfile "$(pwd)/$OUT/redis.log" &
 rpid=$!
@@ -80,8 +82,13 @@ run_wrk() { # name url pid rep
 	hz=$(getconf CLK_TCK)
 	c0=$(cpu_ticks "$pid")
 	r0=$(cpu_ticks "$rpid")
-	WRK_QUERY=$(query) WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
+	# A signed query per request, fresh for this run: the webhook refuses a
+	# signature reused with another body. The floor and the service get the
+	# same file, so both pay the same parsing.
+	"$BIN/signq" -token "$TOKEN" -n "$QUERIES" >"$OUT/queries.txt"
+	WRK_QUERY=$(query) WRK_QUERIES="$OUT/queries.txt" WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
 		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/wrk/push.lua "$url" >"$OUT/$name-r$rep.wrk"
+	rm -f "$OUT/queries.txt"
 	c1=$(cpu_ticks "$pid")
 	r1=$(cpu_ticks "$rpid")
 	tail -n1 "$OUT/$name-r$rep.wrk" | jq --arg name "$name" --argjson rep "$rep" --arg rss "$(hwm_mb "$pid")" \

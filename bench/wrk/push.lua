@@ -1,7 +1,11 @@
 -- bench/wrk/push.lua: wrk drives the webhook with the loadgen's walk.
 --
--- Plaintext mode signs only (token, timestamp, nonce), so one signed query
--- string (WRK_QUERY, made by bench/ratio.sh) serves every body. Each wrk
+-- Plaintext mode signs only (token, timestamp, nonce), and the webhook binds
+-- each signed (timestamp, nonce) to the first body it carried: every request
+-- takes a query string of its own from WRK_QUERIES, a file of signed queries
+-- (bench/signq, made by bench/ratio.sh); each thread takes every n-th line.
+-- Without the file one query (WRK_QUERY) serves every body, which only the
+-- floor accepts. Each wrk
 -- thread owns WRK_OPENIDS / threads followers and sends each of them the
 -- next message of its walk in turn, so one follower's next message comes
 -- only after every other follower of the thread had one: a follower's
@@ -10,6 +14,9 @@
 -- done() prints one JSON line for the script.
 
 local query = os.getenv("WRK_QUERY") or ""
+local qfile = os.getenv("WRK_QUERIES")
+local queries = {}
+local q = 0
 local prefix = os.getenv("WRK_PREFIX") or "o-wrk-"
 local nfollowers = tonumber(os.getenv("WRK_OPENIDS") or "5000")
 
@@ -36,6 +43,15 @@ function init(args)
   wrk.method = "POST"
   wrk.path = "/wechat?" .. query
   wrk.headers["Content-Type"] = "text/xml"
+  if qfile then
+    local k = 0
+    for line in io.lines(qfile) do
+      if k % n == tid - 1 then
+        queries[#queries + 1] = line
+      end
+      k = k + 1
+    end
+  end
 end
 
 function request()
@@ -51,6 +67,10 @@ function request()
   local openid = string.format("%s%d-%06d", prefix, tid, f)
   local body = head .. openid .. ']]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[' ..
     text .. ']]></Content><MsgId>' .. string.format("%d%09d", tid, i) .. '</MsgId></xml>'
+  if #queries > 0 then
+    q = q % #queries + 1
+    return wrk.format(nil, "/wechat?" .. queries[q], nil, body)
+  end
   return wrk.format(nil, nil, nil, body)
 end
 
