@@ -50,8 +50,11 @@ type Config struct {
 	AppSecret      string `env:"WECHAT_APP_SECRET"`
 	EncodingAESKey string `env:"WECHAT_ENCODING_AES_KEY"`
 	// Mode is plain, compat or safe; unset: safe with an AES key, else plain.
-	Mode          string `env:"WECHAT_MODE"`
-	APIBase       string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
+	Mode    string `env:"WECHAT_MODE"`
+	APIBase string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
+	// WeComBase is where WeCom group-robot posts go instead of
+	// https://qyapi.weixin.qq.com (a proxy, or a fake API in tests).
+	WeComBase     string `env:"WECOM_API_BASE"`
 	AdminPassword string `env:"ADMIN_PASSWORD"`
 	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
 	// Template message ids, per the account's backend; see bot.Field* for
@@ -111,7 +114,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("wechat_app_id", c.AppID), slog.String("wechat_app_secret", mask(c.AppSecret)),
 		slog.String("wechat_token", mask(c.Token)), slog.String("wechat_encoding_aes_key", mask(c.EncodingAESKey)),
 		slog.String("wechat_mode", c.Mode),
-		slog.String("wechat_api_base", c.APIBase),
+		slog.String("wechat_api_base", c.APIBase), slog.String("wecom_api_base", c.WeComBase),
 		slog.String("wechat_template_new_lead_apply", c.TemplateNewLeadApply),
 		slog.String("wechat_template_new_lead_need", c.TemplateNewLeadNeed),
 		slog.String("wechat_template_status", c.TemplateStatus),
@@ -223,6 +226,7 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	}
 	log.Info("starting", slog.Any("config", cfg))
 	bot.SetAPIBase(cfg.APIBase)
+	bot.SetWeComBase(cfg.WeComBase)
 
 	policy, err := seeds.Load()
 	if err != nil {

@@ -240,7 +240,7 @@ func (c *Client) PostRobot(ctx context.Context, webhook, markdown string) error 
 	if !c.RobotURLAllowed(webhook) {
 		return permanent(errors.New("post robot: not a WeCom robot webhook"))
 	}
-	b, err := util.PostJSONContext(ctx, webhook, body)
+	b, err := util.PostJSONContext(ctx, robotTarget(webhook), body)
 	if err != nil {
 		return redact(fmt.Errorf("post robot: %w", err))
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 )
@@ -56,4 +57,24 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 // robot webhook, or the loopback when a test allows it.
 func (c *Client) RobotURLAllowed(u string) bool {
 	return dialog.ValidRobotURL(u, c.AllowLoopbackRobot)
+}
+
+// weComBase, when set, is where calls to WeCom's robot API go instead of
+// https://qyapi.weixin.qq.com (WECOM_API_BASE): a proxy, or a fake API in
+// tests of the whole binary. The robot URLs themselves stay WeCom's.
+var weComBase string
+
+// SetWeComBase points robot posts at base; "" sends them to WeCom. Call it
+// once at start-up.
+func SetWeComBase(base string) { weComBase = strings.TrimRight(base, "/") }
+
+// robotTarget is the URL a robot webhook is posted to.
+func robotTarget(webhook string) string {
+	if weComBase == "" {
+		return webhook
+	}
+	if rest, ok := strings.CutPrefix(webhook, "https://"+dialog.RobotHost); ok {
+		return weComBase + rest
+	}
+	return webhook
 }

@@ -74,3 +74,29 @@ func TestOutboundCallsDoNotFollowRedirects(t *testing.T) {
 		t.Fatalf("loopback robot in production: %v", err)
 	}
 }
+
+// WECOM_API_BASE sends robot posts to a proxy (or a fake) while the robot
+// URLs stay WeCom's: the check of the URL is not weakened.
+func TestRobotPostsGoToTheWeComBase(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.RequestURI())
+		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	defer srv.Close()
+	bot.SetAPIBase("")
+	bot.SetWeComBase(srv.URL)
+	t.Cleanup(func() { bot.SetWeComBase("") })
+	db := storetest.MustOpenDB(t)
+	rdb, _ := storetest.MustOpenRedis(t)
+	c := bot.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
+	if err := c.PostRobot(context.Background(), "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != "/cgi-bin/webhook/send?key=k1" {
+		t.Fatalf("posted to %v", got.Load())
+	}
+	if err := c.PostRobot(context.Background(), srv.URL+"/cgi-bin/webhook/send?key=k1", "x"); err == nil {
+		t.Fatal("a loopback robot URL was accepted without the test switch")
+	}
+}

@@ -49,7 +49,7 @@ func TestKillDuringSubmissions(t *testing.T) {
 	fake := wechattest.New(t)
 	env := []string{
 		"MYSQL_DSN=root@tcp(127.0.0.1:3306)/" + db, "REDIS_ADDR=" + r.addr(),
-		"WECHAT_APP_ID=wx2c2769f8efd9abc2", "WECHAT_APP_SECRET=secret", "WECHAT_API_BASE=" + fake.URL,
+		"WECHAT_APP_ID=wx2c2769f8efd9abc2", "WECHAT_APP_SECRET=secret", "WECHAT_API_BASE=" + fake.URL, "WECOM_API_BASE=" + fake.URL,
 		"WECHAT_TEMPLATE_NEW_LEAD_APPLY=tmpl-apply", "WECHAT_TEMPLATE_NEW_LEAD_NEED=tmpl-need", "WECHAT_TEMPLATE_STATUS=tmpl-status",
 	}
 	s := startService(t, env...)
@@ -65,7 +65,7 @@ func TestKillDuringSubmissions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := conn.Exec("UPDATE counties SET robot_url = ? WHERE id = 'kunshan'", fake.URL+"/cgi-bin/webhook/send?key=ks"); err != nil {
+	if _, err := conn.Exec("UPDATE counties SET robot_url = ? WHERE id = 'kunshan'", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ks"); err != nil {
 		t.Fatal(err)
 	}
 
