@@ -83,17 +83,7 @@ func (b *Bot) CreateBroadcast(ctx context.Context, acc dialog.Account, n NewBroa
 	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
 		return Broadcast{}, err
 	}
-	if n.Kind == "" {
-		n.Kind = dialog.BroadcastText
-	}
-	n.Title = strings.TrimSpace(n.Title)
-	if n.Kind == dialog.BroadcastNews {
-		n.Content = strings.TrimSpace(n.Content)
-	}
-	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
-		return Broadcast{}, err
-	}
-	if err := b.checkMaterial(ctx, n.Kind, n.Content); err != nil {
+	if err := b.checkBroadcast(ctx, &n); err != nil {
 		return Broadcast{}, err
 	}
 	r, err := b.db.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
@@ -102,6 +92,22 @@ func (b *Bot) CreateBroadcast(ctx context.Context, acc dialog.Account, n NewBroa
 		return Broadcast{}, err
 	}
 	return b.toBroadcast(r), nil
+}
+
+// checkBroadcast tidies and validates a draft as written: the kind
+// defaults to text, a 图文 must be in the account's library.
+func (b *Bot) checkBroadcast(ctx context.Context, n *NewBroadcast) error {
+	if n.Kind == "" {
+		n.Kind = dialog.BroadcastText
+	}
+	n.Title = strings.TrimSpace(n.Title)
+	if n.Kind == dialog.BroadcastNews {
+		n.Content = strings.TrimSpace(n.Content)
+	}
+	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
+		return err
+	}
+	return b.checkMaterial(ctx, n.Kind, n.Content)
 }
 
 // GetBroadcast returns one broadcast.
@@ -412,17 +418,7 @@ func (b *Bot) UpdateBroadcast(ctx context.Context, acc dialog.Account, id uint64
 	if err != nil {
 		return before, after, err
 	}
-	if n.Kind == "" {
-		n.Kind = dialog.BroadcastText
-	}
-	n.Title = strings.TrimSpace(n.Title)
-	if n.Kind == dialog.BroadcastNews {
-		n.Content = strings.TrimSpace(n.Content)
-	}
-	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
-		return before, after, err
-	}
-	if err := b.checkMaterial(ctx, n.Kind, n.Content); err != nil {
+	if err := b.checkBroadcast(ctx, &n); err != nil {
 		return before, after, err
 	}
 	r, err := b.db.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
