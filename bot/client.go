@@ -152,19 +152,11 @@ func (e *APIError) Transient() bool {
 	return false
 }
 
-// tokenExpired reports whether err says the access token is invalid or expired.
+// tokenExpired reports whether err says the access token is invalid or
+// expired (40001, 42001), however the library carried the code.
 func tokenExpired(err error) bool {
-	var ce *util.CommonError
-	if errors.As(err, &ce) {
-		return ce.ErrCode == 40001 || ce.ErrCode == 42001
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Code == 40001 || ae.Code == 42001
-	}
-	// template and 客服 Send return plain errors carrying the code in text.
-	s := err.Error()
-	return strings.Contains(s, "40001") || strings.Contains(s, "42001")
+	code := errCode(err)
+	return code == 40001 || code == 42001
 }
 
 // withToken runs call, and after a 40001/42001 refreshes the stable token

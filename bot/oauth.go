@@ -64,7 +64,8 @@ func (c *Client) OAuthOpenID(ctx context.Context, code string) (string, error) {
 	}
 	res, err := c.oauth.GetUserAccessTokenContext(ctx, code)
 	if err != nil {
-		if strings.Contains(err.Error(), "40029") || strings.Contains(err.Error(), "40163") || strings.Contains(err.Error(), "41008") {
+		switch errCode(err) {
+		case 40029, 40163, 41008: // invalid, used or missing code
 			return "", ErrOAuthCode
 		}
 		return "", fmt.Errorf("oauth access token: %w", err)
