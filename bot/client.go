@@ -257,37 +257,6 @@ func (c *Client) SyncMenu(ctx context.Context, buttons []*menu.Button) error {
 	return c.withToken(ctx, func() error { return c.menu.SetMenu(buttons) })
 }
 
-// call posts JSON to a WeChat API path with the access token and decodes
-// the answer into out, turning a non-zero errcode into *APIError.
-func (c *Client) call(ctx context.Context, path string, body, out any) error {
-	return c.withToken(ctx, func() error {
-		token, err := c.token.GetAccessTokenContext(ctx)
-		if err != nil {
-			return fmt.Errorf("access token: %w", err)
-		}
-		b, err := util.PostJSONContext(ctx, DefaultAPIBase+path+"?access_token="+url.QueryEscape(token), body)
-		if err != nil {
-			return fmt.Errorf("post %s: %w", path, err)
-		}
-		var res struct {
-			ErrCode int64  `json:"errcode"`
-			ErrMsg  string `json:"errmsg"`
-		}
-		if err := json.Unmarshal(b, &res); err != nil {
-			return fmt.Errorf("post %s: decode: %w", path, err)
-		}
-		if res.ErrCode != 0 {
-			return &APIError{Code: res.ErrCode, Msg: res.ErrMsg}
-		}
-		if out != nil {
-			if err := json.Unmarshal(b, out); err != nil {
-				return fmt.Errorf("post %s: decode: %w", path, err)
-			}
-		}
-		return nil
-	})
-}
-
 // CreateQR creates a permanent parametric QR code for scene id and returns
 // its ticket and the URL of the image.
 func (c *Client) CreateQR(ctx context.Context, sceneID int) (ticket, imageURL string, err error) {
@@ -300,7 +269,7 @@ func (c *Client) CreateQR(ctx context.Context, sceneID int) (ticket, imageURL st
 		URL    string `json:"url"`
 	}
 	body := map[string]any{"action_name": "QR_LIMIT_SCENE", "action_info": map[string]any{"scene": map[string]int{"scene_id": sceneID}}}
-	if err := c.call(ctx, "/cgi-bin/qrcode/create", body, &res); err != nil {
+	if err := c.do(ctx, "/cgi-bin/qrcode/create", body, &res); err != nil {
 		return "", "", err
 	}
 	return res.Ticket, "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=" + url.QueryEscape(res.Ticket), nil
