@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
 // SettingWorkdays is the settings key of the working-day overrides: a JSON
@@ -13,8 +15,8 @@ import (
 const SettingWorkdays = "workdays_overrides"
 
 // Shanghai is China Standard Time, the calendar of working days and of
-// application numbers; China keeps no daylight saving time.
-var Shanghai = time.FixedZone("CST", 8*3600)
+// application numbers: the domain's one zone, dialog.Shanghai.
+var Shanghai = dialog.Shanghai
 
 // Workdays is China's working-day calendar: Monday to Friday, minus the
 // public holidays, plus the make-up working days (调休) on weekends, as

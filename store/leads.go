@@ -13,7 +13,7 @@ import (
 )
 
 // shanghai is China Standard Time: application numbers use its dates.
-var shanghai = time.FixedZone("CST", 8*3600)
+var shanghai = dialog.Shanghai
 
 // LeadNumber formats an application number: SZR-20261127-0001.
 func LeadNumber(day time.Time, seq int64) string {
