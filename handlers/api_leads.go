@@ -123,13 +123,12 @@ func (s *Server) patchLead(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	s.auditLeadBefore(c)
 	l, err := leads.Change(c.Request.Context(), account(c), c.Param("id"), req.Status, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	setAudit(c, nil, leadAudit(l, req.Note))
+	setLeadAudit(c, l, req.Note)
 	c.JSON(http.StatusOK, leadJSON(l, true))
 }
 

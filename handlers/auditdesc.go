@@ -239,24 +239,19 @@ func (s *Server) auditObject(c *gin.Context, before, after any) string {
 // auditObjectKey lets a handler name its object when before/after do not.
 const auditObjectKey = "audit_object"
 
-// leadAudit is an application as the operations log records it.
-func leadAudit(l dialog.Lead, note string) gin.H {
-	h := gin.H{"number": l.Number, "status": l.Status}
+// setLeadAudit gives the operations log an application's change: the
+// status before is the one of the event before the last, which the moved
+// lead carries, so nothing is read again for the log.
+func setLeadAudit(c *gin.Context, l dialog.Lead, note string) {
+	after := gin.H{"number": l.Number, "status": l.Status}
 	if note != "" {
-		h["note"] = note
+		after["note"] = note
 	}
-	return h
-}
-
-// auditLeadBefore records the application of the request's :id as it is
-// before the change, for the log's before/after.
-func (s *Server) auditLeadBefore(c *gin.Context) {
-	if s.Bot == nil || s.Bot.Leads == nil {
-		return
+	var before gin.H
+	if n := len(l.Events); n >= 2 {
+		before = gin.H{"number": l.Number, "status": l.Events[n-2].Status}
 	}
-	if l, err := s.Bot.Leads.Lead(c.Request.Context(), account(c), c.Param("id")); err == nil {
-		setAudit(c, leadAudit(l, ""), nil)
-	}
+	setAudit(c, before, after)
 }
 
 // auditLogin records a sign-in, failed or not, in the operations log. A

@@ -239,7 +239,6 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		l   dialog.Lead
 		err error
 	)
-	cs.auditLeadBefore(c)
 	if wan, perr := strconv.ParseFloat(amount, 64); to == dialog.StatusDisbursed && perr == nil {
 		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
 	} else {
@@ -247,7 +246,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
 	}
 	if err == nil {
-		setAudit(c, nil, leadAudit(l, note))
+		setLeadAudit(c, l, note)
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
 		return
 	}

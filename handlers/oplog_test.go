@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,6 +65,16 @@ func TestOperationsLogInChinese(t *testing.T) {
 	chat := s.oplog("object=" + l.Number)
 	if len(chat) == 0 || chat[0].Action != "驳回" || !strings.Contains(chat[0].Summary, "原因：资料不全") || chat[0].Who != "微信联系人（昆山市局）" {
 		t.Fatalf("chat reject entry %+v", chat)
+	}
+
+	// A status change through the API carries both statuses.
+	moved := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q6", s.clock.Now())
+	ml, _ := s.db.Lead(t.Context(), moved)
+	if code := s.status("PATCH", fmt.Sprintf("/api/v1/leads/%d", moved), s.admin, map[string]string{"status": "contacted"}); code != http.StatusOK {
+		t.Fatalf("patch: %d", code)
+	}
+	if got := s.oplog("object=" + ml.Number); len(got) == 0 || got[0].Summary != "状态 已提交→已受理" {
+		t.Fatalf("status change entry %+v", got)
 	}
 
 	// Sign-ins and failed sign-ins are logged, the failed username masked.
