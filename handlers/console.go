@@ -140,7 +140,28 @@ func (cs *console) funcs() template.FuncMap {
 		"roleLabel":  roleLabel,
 		"product":    cs.productName,
 		"reportRow":  reportRow,
+		"person":     personLabel,
 	}
+}
+
+// personLabel shows a stored author ("account:ks", "seed", "wechat:o…")
+// as people read it: a username, 初始设置, 微信联系人 — never a prefix or an
+// openid.
+func personLabel(by string) string {
+	kind, id, found := strings.Cut(by, ":")
+	switch {
+	case by == "seed" || by == "bootstrap":
+		return "初始设置"
+	case !found:
+		return by
+	case kind == "account":
+		return id
+	case kind == "wechat":
+		return "微信联系人"
+	case kind == "enterprise":
+		return "企业"
+	}
+	return "系统"
 }
 
 func (cs *console) countyName(id string) string {

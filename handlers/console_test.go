@@ -775,3 +775,21 @@ func TestSimulatorRefusesViewers(t *testing.T) {
 		t.Fatalf("viewer sent through the simulator: %d %v", code, res)
 	}
 }
+
+// Authors are shown as people read them, never as "seed" or "account:…".
+func TestConsoleShowsAuthorsByName(t *testing.T) {
+	s := mustLeadsSvc(t)
+	b := newBrowser(t, s.handler)
+	b.login("admin", leadsAdminPass)
+	page := b.mustPage("/console/counties/kunshan")
+	if !strings.Contains(page, "更新人：初始设置") || strings.Contains(page, "更新人：seed") {
+		t.Error("the county page names the seed as its author")
+	}
+	b.mustPage("/console/settings")
+	if code, _, _ := b.post("/console/settings/lpr", url.Values{"lpr": {"2.95"}, "date": {"2026-11-20"}}); code != http.StatusSeeOther {
+		t.Fatalf("lpr: %d", code)
+	}
+	if page := b.mustPage("/console/settings"); strings.Contains(page, "account:") {
+		t.Error("the settings page shows account:")
+	}
+}

@@ -52,7 +52,7 @@ func TestEveryNamedReplyExists(t *testing.T) {
 
 func TestConsoleParses(t *testing.T) {
 	funcs := htmltemplate.FuncMap{}
-	for _, name := range []string{"status", "kind", "countyName", "roleLabel", "product", "reportRow"} {
+	for _, name := range []string{"status", "kind", "countyName", "roleLabel", "product", "reportRow", "person"} {
 		funcs[name] = func(...any) string { return "" }
 	}
 	tmpl, err := templates.Console(funcs)
