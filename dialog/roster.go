@@ -44,6 +44,10 @@ func init() {
 	register("roster.code", step{
 		ask:    func(t *turn) { t.say("roster_ask_code", nil) },
 		answer: answerRosterCode,
+		// A question ends the lookup (answerRosterCode reads it afresh):
+		// nothing is half-filled, so asking for the code again after every
+		// answer would only be in the way.
+		questions: true,
 	})
 }
 
