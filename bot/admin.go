@@ -136,6 +136,10 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p
 	if p.Contact != nil && (*p.Contact == "" || len([]rune(*p.Contact)) > 32) {
 		return before, after, dialog.Errorf(dialog.ErrInvalid, "联系人不能为空，且不超过32个字")
 	}
+	if (p.Contact != nil && !dialog.PlainName(*p.Contact)) || (p.Post != nil && !dialog.PlainName(*p.Post)) {
+		// Contacts and posts reach enterprises in WeChat replies.
+		return before, after, dialog.Errorf(dialog.ErrInvalid, "联系人和职务不能换行，也不能包含 < > [ ] { } * # ` | \\ 等符号")
+	}
 	if p.Post != nil && len([]rune(*p.Post)) > 64 {
 		return before, after, dialog.Errorf(dialog.ErrInvalid, "职务不能超过64个字")
 	}

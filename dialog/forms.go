@@ -615,9 +615,15 @@ func validateName(t *turn, text string) (string, string) {
 	return plainRule("企业名称", lengthRule("企业名称", 2, 60, "个字"))(t, text)
 }
 
-// markupChars are characters no enterprise or person name needs and that
+// MarkupChars are characters no enterprise or person name needs and that
 // WeChat, WeCom markdown or the console would read as markup.
-const markupChars = "<>[]{}*#`|\\"
+const MarkupChars = "<>[]{}*#`|\\"
+
+// PlainName reports whether a name is one line without control characters
+// or markup, as names that reach staff and enterprises must be.
+func PlainName(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) < 0 && !strings.ContainsAny(s, MarkupChars)
+}
 
 // plainRule refuses line breaks, control characters and markup in a name
 // before v checks it: the name travels to county staff in WeChat messages
@@ -629,7 +635,7 @@ func plainRule(what string, v validator) validator {
 		if strings.IndexFunc(text, unicode.IsControl) >= 0 {
 			return "", what + "请写在一行内，不要换行或包含特殊控制字符。"
 		}
-		if strings.ContainsAny(text, markupChars) {
+		if strings.ContainsAny(text, MarkupChars) {
 			return "", what + "不能包含 < > [ ] { } * # ` | \\ 等符号（这些符号会被当作链接或格式显示给办理人员），请按证照上的写法填写。"
 		}
 		return v(t, text)

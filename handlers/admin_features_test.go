@@ -412,6 +412,8 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 		{map[string]string{"robot_url": "https://evil.example.com/cgi-bin/webhook/send?key=x"}, 400},
 		{map[string]string{"robot_url": "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"}, 400},
 		{map[string]string{"contact": ""}, 400},
+		{map[string]string{"contact": "王五<a href='http://ev.il'>点此</a>"}, 400},
+		{map[string]string{"post": "科长\n# 通知"}, 400},
 		{map[string]string{}, 400},
 		{map[string]string{"robot_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"}, 200},
 		{map[string]string{"robot_url": "http://127.0.0.1:8081/robot"}, 400},

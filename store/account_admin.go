@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -22,7 +21,7 @@ func checkPersonName(name string) error {
 	if name == "" {
 		return nil
 	}
-	if utf8.RuneCountInString(name) > 32 || strings.IndexFunc(name, unicode.IsControl) >= 0 || strings.ContainsAny(name, "<>[]{}*#`|\\") {
+	if utf8.RuneCountInString(name) > 32 || !dialog.PlainName(name) {
 		return dialog.Errorf(dialog.ErrInvalid, "姓名应为一行、不超过32个字，且不含特殊符号")
 	}
 	return nil
