@@ -17,10 +17,15 @@ func TestConsoleAuditPage(t *testing.T) {
 	if code, _, _ := admin.post("/console/settings/lpr", url.Values{"lpr": {"2.95"}, "date": {"2026-11-20"}}); code != http.StatusSeeOther {
 		t.Fatalf("lpr: %d", code)
 	}
-	// An API write with a before and an after, one value with markup in it.
+	// An API write with a before and an after, and a back-office value with
+	// markup in it (names refuse markup; a broadcast's title does not).
 	token := s.login("admin", leadsAdminPass)
-	if code := s.api(http.MethodPatch, "/api/v1/counties/kunshan", token, map[string]string{"contact": "<b>王五</b>"}, nil); code != http.StatusOK {
+	if code := s.api(http.MethodPatch, "/api/v1/counties/kunshan", token, map[string]string{"contact": "王五"}, nil); code != http.StatusOK {
 		t.Fatalf("county patch: %d", code)
+	}
+	if code := s.api(http.MethodPost, "/api/v1/broadcasts", token, map[string]any{"title": "<b>王五</b>", "content": "x",
+		"audience": map[string]string{"type": "all"}}, nil); code != http.StatusCreated {
+		t.Fatalf("broadcast: %d", code)
 	}
 
 	if body := admin.mustPage("/console/leads"); !strings.Contains(body, `href="/console/audit"`) {
@@ -31,7 +36,7 @@ func TestConsoleAuditPage(t *testing.T) {
 		`id="audit-table"`, `data-label="操作">修改LPR`, `data-label="操作">修改联系人`, `data-label="对象">昆山市`, "admin（市局）",
 		"LPR生效日期", `<div class="small muted">变更前</div>`, `<div class="small muted">变更后</div>`,
 		// pretty-printed and escaped by the page, not by the JSON encoder
-		"  &#34;contact&#34;: &#34;&lt;b&gt;王五&lt;/b&gt;&#34;",
+		"  &#34;title&#34;: &#34;&lt;b&gt;王五&lt;/b&gt;&#34;",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("audit page: no %q", want)
