@@ -104,7 +104,7 @@ func (b *Bot) checkBroadcast(ctx context.Context, n *NewBroadcast) error {
 	if n.Kind == dialog.BroadcastNews {
 		n.Content = strings.TrimSpace(n.Content)
 	}
-	if err := dialog.ValidateBroadcast(b.Policy(), n.Title, n.Kind, n.Content, n.Audience); err != nil {
+	if err := dialog.ValidateBroadcast(b.Policy().Counties, n.Title, n.Kind, n.Content, n.Audience); err != nil {
 		return err
 	}
 	return b.checkMaterial(ctx, n.Kind, n.Content)

@@ -126,7 +126,7 @@ type Audience struct {
 
 // ValidateBroadcast checks a broadcast before it is stored; messages are
 // for people.
-func ValidateBroadcast(p *Policy, title, kind, content string, a Audience) error {
+func ValidateBroadcast(counties []County, title, kind, content string, a Audience) error {
 	if strings.TrimSpace(title) == "" || utf8.RuneCountInString(title) > 64 {
 		return Errorf(ErrInvalid, "标题不能为空，且不超过64个字")
 	}
@@ -145,11 +145,12 @@ func ValidateBroadcast(p *Policy, title, kind, content string, a Audience) error
 	default:
 		return Errorf(ErrInvalid, "群发类型应为 text 或 news")
 	}
-	return ValidateAudience(p, a)
+	return ValidateAudience(counties, a)
 }
 
-// ValidateAudience checks an audience: everyone, a tier 1–4 or a county.
-func ValidateAudience(p *Policy, a Audience) error {
+// ValidateAudience checks an audience: everyone, a tier 1–4 or one of
+// counties.
+func ValidateAudience(counties []County, a Audience) error {
 	switch a.Type {
 	case AudienceAll:
 		if a.Value != "" {
@@ -161,7 +162,7 @@ func ValidateAudience(p *Policy, a Audience) error {
 			return Errorf(ErrInvalid, "质量信誉类别应为 1–4")
 		}
 	case AudienceCounty:
-		if _, ok := p.County(a.Value); !ok {
+		if !slices.ContainsFunc(counties, func(c County) bool { return c.ID == a.Value }) {
 			return Errorf(ErrInvalid, "未知的县级市（区）“%s”", a.Value)
 		}
 	default:
