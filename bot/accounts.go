@@ -3,12 +3,12 @@ package bot
 import (
 	"context"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Accounts returns every console account (officers).
-func (b *Bot) Accounts(ctx context.Context, acc dialog.Account) ([]dialog.Account, error) {
-	if err := acc.Require(dialog.PermAccounts); err != nil {
+func (b *Bot) Accounts(ctx context.Context, acc domain.Account) ([]domain.Account, error) {
+	if err := acc.Require(domain.PermAccounts); err != nil {
 		return nil, err
 	}
 	return b.db.Accounts(ctx)
@@ -16,12 +16,12 @@ func (b *Bot) Accounts(ctx context.Context, acc dialog.Account) ([]dialog.Accoun
 
 // SetAccountDisabled disables (its sessions end at once) or enables an
 // account, and returns it before and after. Nobody disables themselves.
-func (b *Bot) SetAccountDisabled(ctx context.Context, acc dialog.Account, id uint64, disabled bool) (before, after dialog.Account, err error) {
-	if err := acc.Require(dialog.PermAccounts); err != nil {
+func (b *Bot) SetAccountDisabled(ctx context.Context, acc domain.Account, id uint64, disabled bool) (before, after domain.Account, err error) {
+	if err := acc.Require(domain.PermAccounts); err != nil {
 		return before, after, err
 	}
 	if id == acc.ID && disabled {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "不能停用自己正在使用的账号")
+		return before, after, domain.Errorf(domain.ErrInvalid, "不能停用自己正在使用的账号")
 	}
 	if before, err = b.db.Account(ctx, id); err != nil {
 		return before, after, err
@@ -36,24 +36,24 @@ func (b *Bot) SetAccountDisabled(ctx context.Context, acc dialog.Account, id uin
 // ResetAccountPassword gives another account a generated password, to be
 // changed at its next sign-in, and ends its sessions. The password is
 // returned to be handed over once; it is stored only as a hash.
-func (b *Bot) ResetAccountPassword(ctx context.Context, acc dialog.Account, id uint64) (dialog.Account, string, error) {
-	if err := acc.Require(dialog.PermAccounts); err != nil {
-		return dialog.Account{}, "", err
+func (b *Bot) ResetAccountPassword(ctx context.Context, acc domain.Account, id uint64) (domain.Account, string, error) {
+	if err := acc.Require(domain.PermAccounts); err != nil {
+		return domain.Account{}, "", err
 	}
 	if id == acc.ID {
-		return dialog.Account{}, "", dialog.Errorf(dialog.ErrInvalid, "请在“修改密码”中修改自己的密码")
+		return domain.Account{}, "", domain.Errorf(domain.ErrInvalid, "请在“修改密码”中修改自己的密码")
 	}
 	target, err := b.db.Account(ctx, id)
 	if err != nil {
-		return dialog.Account{}, "", err
+		return domain.Account{}, "", err
 	}
 	password, err := b.db.ResetPassword(ctx, id)
 	return target, password, err
 }
 
 // SetAccountName records the person's name of an account.
-func (b *Bot) SetAccountName(ctx context.Context, acc dialog.Account, id uint64, name string) (before, after dialog.Account, err error) {
-	if err := acc.Require(dialog.PermAccounts); err != nil {
+func (b *Bot) SetAccountName(ctx context.Context, acc domain.Account, id uint64, name string) (before, after domain.Account, err error) {
+	if err := acc.Require(domain.PermAccounts); err != nil {
 		return before, after, err
 	}
 	if before, err = b.db.Account(ctx, id); err != nil {

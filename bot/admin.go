@@ -16,6 +16,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -32,7 +33,7 @@ func (b *Bot) DB() *store.DB { return b.db }
 
 // seesCounty returns dialog.ErrNotFound when acc may not see county or it
 // does not exist.
-func (b *Bot) seesCounty(acc dialog.Account, county string) error {
+func (b *Bot) seesCounty(acc domain.Account, county string) error {
 	if _, ok := b.Policy().County(county); !ok || !acc.Sees(county) {
 		return dialog.ErrNotFound
 	}
@@ -60,19 +61,19 @@ type County struct {
 
 // toCounty shows a county to acc: the robot's webhook, which carries its
 // key, only to those who may change it.
-func toCounty(r store.CountyRecord, acc dialog.Account) County {
+func toCounty(r store.CountyRecord, acc domain.Account) County {
 	c := County{ID: r.ID, Name: r.Name, Bureau: r.Bureau, Contact: r.Contact, Post: r.Post, Phone: r.Phone,
 		RobotConfigured: r.RobotURL != "", SceneID: r.SceneID, QRTicket: r.QRTicket, QRURL: r.QRURL,
 		UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
-	if acc.Can(dialog.PermCountiesWrite) {
+	if acc.Can(domain.PermCountiesWrite) {
 		c.RobotURL = r.RobotURL
 	}
 	return c
 }
 
 // Counties returns the counties acc may see: all, or a county account's own.
-func (b *Bot) Counties(ctx context.Context, acc dialog.Account) ([]County, error) {
-	if err := acc.Require(dialog.PermCountiesRead); err != nil {
+func (b *Bot) Counties(ctx context.Context, acc domain.Account) ([]County, error) {
+	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
 	recs, err := b.db.Counties(ctx)
@@ -89,8 +90,8 @@ func (b *Bot) Counties(ctx context.Context, acc dialog.Account) ([]County, error
 }
 
 // County returns one county acc may see, or dialog.ErrNotFound.
-func (b *Bot) County(ctx context.Context, acc dialog.Account, id string) (County, error) {
-	if err := acc.Require(dialog.PermCountiesRead); err != nil {
+func (b *Bot) County(ctx context.Context, acc domain.Account, id string) (County, error) {
+	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return County{}, err
 	}
 	if err := b.seesCounty(acc, id); err != nil {
@@ -114,8 +115,8 @@ type CountyPatch struct {
 // UpdateCounty changes a county's contact, post, phone or robot URL
 // (officers) and returns the county before and after. The phone must be
 // 0512-xxxxxxxx, the robot URL a WeCom webhook.
-func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p CountyPatch) (before, after County, err error) {
-	if err := acc.Require(dialog.PermCountiesWrite); err != nil {
+func (b *Bot) UpdateCounty(ctx context.Context, acc domain.Account, id string, p CountyPatch) (before, after County, err error) {
+	if err := acc.Require(domain.PermCountiesWrite); err != nil {
 		return before, after, err
 	}
 	if err := b.seesCounty(acc, id); err != nil {
@@ -131,23 +132,23 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc dialog.Account, id string, p
 	trim(p.Phone)
 	trim(p.RobotURL)
 	if p.Contact == nil && p.Post == nil && p.Phone == nil && p.RobotURL == nil {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "请至少修改 contact、post、phone、robot_url 中的一项")
+		return before, after, domain.Errorf(domain.ErrInvalid, "请至少修改 contact、post、phone、robot_url 中的一项")
 	}
 	if p.Contact != nil && (*p.Contact == "" || len([]rune(*p.Contact)) > 32) {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "联系人不能为空，且不超过32个字")
+		return before, after, domain.Errorf(domain.ErrInvalid, "联系人不能为空，且不超过32个字")
 	}
 	if (p.Contact != nil && !dialog.PlainName(*p.Contact)) || (p.Post != nil && !dialog.PlainName(*p.Post)) {
 		// Contacts and posts reach enterprises in WeChat replies.
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "联系人和职务不能换行，也不能包含 < > [ ] { } * # ` | \\ 等符号")
+		return before, after, domain.Errorf(domain.ErrInvalid, "联系人和职务不能换行，也不能包含 < > [ ] { } * # ` | \\ 等符号")
 	}
 	if p.Post != nil && len([]rune(*p.Post)) > 64 {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "职务不能超过64个字")
+		return before, after, domain.Errorf(domain.ErrInvalid, "职务不能超过64个字")
 	}
-	if p.Phone != nil && !dialog.ValidCountyPhone(*p.Phone) {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "电话应为 0512-xxxxxxxx（8位号码）")
+	if p.Phone != nil && !domain.ValidCountyPhone(*p.Phone) {
+		return before, after, domain.Errorf(domain.ErrInvalid, "电话应为 0512-xxxxxxxx（8位号码）")
 	}
 	if p.RobotURL != nil && !b.client.RobotURLAllowed(*p.RobotURL) {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
+		return before, after, domain.Errorf(domain.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
 	}
 	rb, ra, err := b.db.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
 	if err != nil {
@@ -169,8 +170,8 @@ type Contact struct {
 }
 
 // Contacts returns the WeChat contacts bound to a county.
-func (b *Bot) Contacts(ctx context.Context, acc dialog.Account, county string) ([]Contact, error) {
-	if err := acc.Require(dialog.PermCountiesRead); err != nil {
+func (b *Bot) Contacts(ctx context.Context, acc domain.Account, county string) ([]Contact, error) {
+	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
 	if err := b.seesCounty(acc, county); err != nil {
@@ -189,8 +190,8 @@ func (b *Bot) Contacts(ctx context.Context, acc dialog.Account, county string) (
 
 // Unbind removes a WeChat contact from a county: officers for any county,
 // county accounts for their own. Not bound is dialog.ErrNotFound.
-func (b *Bot) Unbind(ctx context.Context, acc dialog.Account, county, openID string) (Contact, error) {
-	if err := acc.Require(dialog.PermContactsWrite); err != nil {
+func (b *Bot) Unbind(ctx context.Context, acc domain.Account, county, openID string) (Contact, error) {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
 		return Contact{}, err
 	}
 	if err := b.seesCounty(acc, county); err != nil {
@@ -206,8 +207,8 @@ func (b *Bot) Unbind(ctx context.Context, acc dialog.Account, county, openID str
 // CountyQR returns a county's permanent parametric QR code, creating it
 // through qrcode/create with the county's scene id on first use. Followers
 // who subscribe or scan through it are attributed to the county.
-func (b *Bot) CountyQR(ctx context.Context, acc dialog.Account, county string) (c County, created bool, err error) {
-	if err := acc.Require(dialog.PermQRCreate); err != nil {
+func (b *Bot) CountyQR(ctx context.Context, acc domain.Account, county string) (c County, created bool, err error) {
+	if err := acc.Require(domain.PermQRCreate); err != nil {
 		return c, false, err
 	}
 	if err := b.seesCounty(acc, county); err != nil {
@@ -242,8 +243,8 @@ func SandboxQRURL(sceneID int) string {
 // CountyQRImage returns the PNG of a county's QR code: WeChat's image of
 // the stored ticket, or in sandbox mode a code rendered locally that
 // encodes SandboxQRURL. A county without a code yet is dialog.ErrNotFound.
-func (b *Bot) CountyQRImage(ctx context.Context, acc dialog.Account, county string) ([]byte, error) {
-	if err := acc.Require(dialog.PermCountiesRead); err != nil {
+func (b *Bot) CountyQRImage(ctx context.Context, acc domain.Account, county string) ([]byte, error) {
+	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
 	if err := b.seesCounty(acc, county); err != nil {
@@ -257,7 +258,7 @@ func (b *Bot) CountyQRImage(ctx context.Context, acc dialog.Account, county stri
 		return qrcode.Encode(SandboxQRURL(r.SceneID), qrcode.Medium, 430)
 	}
 	if r.QRTicket == "" {
-		return nil, dialog.Errorf(dialog.ErrNotFound, "尚未生成二维码")
+		return nil, domain.Errorf(dialog.ErrNotFound, "尚未生成二维码")
 	}
 	img, err := b.client.QRImage(ctx, r.QRTicket)
 	if err != nil {
@@ -302,8 +303,8 @@ func (e LPREntry) StateLabel() string {
 
 // Settings returns the LPR in force, its date, the LPR schedule and the
 // working-day overrides.
-func (b *Bot) Settings(ctx context.Context, acc dialog.Account) (Settings, error) {
-	if err := acc.Require(dialog.PermSettings); err != nil {
+func (b *Bot) Settings(ctx context.Context, acc domain.Account) (Settings, error) {
+	if err := acc.Require(domain.PermSettings); err != nil {
 		return Settings{}, err
 	}
 	all, err := b.db.Settings(ctx)
@@ -360,21 +361,21 @@ func (b *Bot) Settings(ctx context.Context, acc dialog.Account) (Settings, error
 // date waits for its day, the rate in force until then is unchanged) and
 // replaces the working-day overrides (nil leaves them), then reloads the
 // policy. It returns the settings before and after.
-func (b *Bot) UpdateSettings(ctx context.Context, acc dialog.Account, in Settings) (before, after Settings, err error) {
+func (b *Bot) UpdateSettings(ctx context.Context, acc domain.Account, in Settings) (before, after Settings, err error) {
 	if before, err = b.Settings(ctx, acc); err != nil {
 		return before, after, err
 	}
 	if in.LPR <= 0 || in.LPR > 20 {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "LPR 应为 0–20 之间的百分数，如 3.0")
+		return before, after, domain.Errorf(domain.ErrInvalid, "LPR 应为 0–20 之间的百分数，如 3.0")
 	}
 	if d, perr := time.Parse("2006-01-02", in.LPRDate); perr != nil || d.Year() < 2000 {
-		return before, after, dialog.Errorf(dialog.ErrInvalid, "LPR 日期格式应为 YYYY-MM-DD")
+		return before, after, domain.Errorf(domain.ErrInvalid, "LPR 日期格式应为 YYYY-MM-DD")
 	}
 	var workdays string
 	if in.Workdays != nil {
 		raw, _ := json.Marshal(in.Workdays)
 		if _, err := NewWorkdays(string(raw)); err != nil {
-			return before, after, dialog.Errorf(dialog.ErrInvalid, "工作日调整应为 {\"YYYY-MM-DD\": \"off\" 或 \"work\"}")
+			return before, after, domain.Errorf(domain.ErrInvalid, "工作日调整应为 {\"YYYY-MM-DD\": \"off\" 或 \"work\"}")
 		}
 		workdays = string(raw)
 	}
@@ -437,12 +438,12 @@ type OverdueLead struct {
 // Dashboard returns the numbers of month ("YYYY-MM", "" for this month):
 // leads per county and status, leads over the SLA, self-checks and tiers,
 // and followers per county poster. A county account gets its own county.
-func (b *Bot) Dashboard(ctx context.Context, acc dialog.Account, month string) (Dashboard, error) {
-	if err := acc.Require(dialog.PermDashboard); err != nil {
+func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (Dashboard, error) {
+	if err := acc.Require(domain.PermDashboard); err != nil {
 		return Dashboard{}, err
 	}
 	now := b.now()
-	from, to, err := dialog.ParseMonth(month, now)
+	from, to, err := domain.ParseMonth(month, now)
 	if err != nil {
 		return Dashboard{}, err
 	}
@@ -499,7 +500,7 @@ func (b *Bot) Dashboard(ctx context.Context, acc dialog.Account, month string) (
 		return d, err
 	}
 	for _, c := range checks {
-		if acc.Role == dialog.RoleCounty && c.County != acc.County {
+		if acc.Role == domain.RoleCounty && c.County != acc.County {
 			continue
 		}
 		d.SelfChecks += c.Count
@@ -536,32 +537,32 @@ func (b *Bot) Dashboard(ctx context.Context, acc dialog.Account, month string) (
 // a contracted lead is moved to disbursed with it (note optional), a
 // disbursed lead has its amount corrected. Viewers may not; a county
 // account reaches only its own county's leads.
-func (b *Bot) SetDisbursed(ctx context.Context, acc dialog.Account, ref string, wan float64, note string) (dialog.Lead, float64, error) {
-	if err := acc.Require(dialog.PermLeadsWrite); err != nil {
-		return dialog.Lead{}, 0, err
+func (b *Bot) SetDisbursed(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, float64, error) {
+	if err := acc.Require(domain.PermLeadsWrite); err != nil {
+		return domain.Lead{}, 0, err
 	}
 	if b.Leads == nil {
-		return dialog.Lead{}, 0, errors.New("lead pipeline not wired")
+		return domain.Lead{}, 0, errors.New("lead pipeline not wired")
 	}
-	if !dialog.ValidWan(wan) {
-		return dialog.Lead{}, 0, dialog.Errorf(dialog.ErrInvalid, "放款金额应为大于0的万元数")
+	if !domain.ValidWan(wan) {
+		return domain.Lead{}, 0, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")
 	}
 	lead, err := b.Leads.Lead(ctx, acc, ref)
 	if err != nil {
-		return dialog.Lead{}, 0, err
+		return domain.Lead{}, 0, err
 	}
 	switch lead.Status {
-	case dialog.StatusContracted:
+	case domain.StatusContracted:
 		moved, err := b.Leads.Disburse(ctx, acc, strconv.FormatUint(lead.ID, 10), wan, note)
 		if err != nil {
-			return dialog.Lead{}, 0, err
+			return domain.Lead{}, 0, err
 		}
 		return moved, wan, nil
-	case dialog.StatusDisbursed:
+	case domain.StatusDisbursed:
 		if err := b.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
-			return dialog.Lead{}, 0, err
+			return domain.Lead{}, 0, err
 		}
 		return lead, wan, nil
 	}
-	return dialog.Lead{}, 0, dialog.Errorf(dialog.ErrTransition, "只有已签约或已放款的融资需求可以登记放款金额（当前：%s）", dialog.StatusLabel(lead.Status))
+	return domain.Lead{}, 0, domain.Errorf(domain.ErrTransition, "只有已签约或已放款的融资需求可以登记放款金额（当前：%s）", domain.StatusLabel(lead.Status))
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -294,7 +295,7 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 			next = st
 			next.UpdatedAt = in.At
 			replies = append(replies, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{
-				Kind: failed.kind, KindLabel: dialog.LeadKindLabel(failed.kind),
+				Kind: failed.kind, KindLabel: domain.LeadKindLabel(failed.kind),
 			}})
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -46,7 +47,7 @@ type Broadcast struct {
 func (b *Bot) toBroadcast(r store.Broadcast) Broadcast {
 	return Broadcast{
 		ID: r.ID, Title: r.Title, Kind: r.Kind, Content: r.Content, AudienceType: r.AudienceType, AudienceValue: r.AudienceValue,
-		AudienceLabel: b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
+		AudienceLabel: b.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
 		Status:        r.Status, MsgID: r.MsgID, MsgDataID: r.MsgDataID, TotalCount: r.TotalCount, FilterCount: r.FilterCount,
 		SentCount: r.SentCount, ErrorCount: r.ErrorCount, Result: r.Result, LastError: r.LastError,
 		CreatedBy: r.CreatedBy, SentBy: r.SentBy, CreatedAt: r.CreatedAt, SentAt: r.SentAt, FinishedAt: r.FinishedAt,
@@ -54,15 +55,15 @@ func (b *Bot) toBroadcast(r store.Broadcast) Broadcast {
 }
 
 // AudienceLabel names an audience for people: 全部关注者, 质量信誉Ⅱ类, 昆山市.
-func (b *Bot) AudienceLabel(a dialog.Audience) string {
+func (b *Bot) AudienceLabel(a domain.Audience) string {
 	switch a.Type {
-	case dialog.AudienceAll:
+	case domain.AudienceAll:
 		return "全部关注者"
-	case dialog.AudienceTier:
+	case domain.AudienceTier:
 		if n, err := strconv.Atoi(a.Value); err == nil && n >= 1 && n <= 4 {
-			return dialog.TierTagName(dialog.Tier(n))
+			return domain.TierTagName(domain.Tier(n))
 		}
-	case dialog.AudienceCounty:
+	case domain.AudienceCounty:
 		if c, ok := b.Policy().County(a.Value); ok {
 			return c.Name
 		}
@@ -75,12 +76,12 @@ type NewBroadcast struct {
 	Title    string
 	Kind     string // "text" (default) or "news"
 	Content  string
-	Audience dialog.Audience
+	Audience domain.Audience
 }
 
 // CreateBroadcast validates and stores a draft (officers only).
-func (b *Bot) CreateBroadcast(ctx context.Context, acc dialog.Account, n NewBroadcast) (Broadcast, error) {
-	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+func (b *Bot) CreateBroadcast(ctx context.Context, acc domain.Account, n NewBroadcast) (Broadcast, error) {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return Broadcast{}, err
 	}
 	if err := b.checkBroadcast(ctx, &n); err != nil {
@@ -98,21 +99,21 @@ func (b *Bot) CreateBroadcast(ctx context.Context, acc dialog.Account, n NewBroa
 // defaults to text, a 图文 must be in the account's library.
 func (b *Bot) checkBroadcast(ctx context.Context, n *NewBroadcast) error {
 	if n.Kind == "" {
-		n.Kind = dialog.BroadcastText
+		n.Kind = domain.BroadcastText
 	}
 	n.Title = strings.TrimSpace(n.Title)
-	if n.Kind == dialog.BroadcastNews {
+	if n.Kind == domain.BroadcastNews {
 		n.Content = strings.TrimSpace(n.Content)
 	}
-	if err := dialog.ValidateBroadcast(b.Policy().Counties, n.Title, n.Kind, n.Content, n.Audience); err != nil {
+	if err := domain.ValidateBroadcast(b.Policy().Counties, n.Title, n.Kind, n.Content, n.Audience); err != nil {
 		return err
 	}
 	return b.checkMaterial(ctx, n.Kind, n.Content)
 }
 
 // GetBroadcast returns one broadcast.
-func (b *Bot) GetBroadcast(ctx context.Context, acc dialog.Account, id uint64) (Broadcast, error) {
-	if err := acc.Require(dialog.PermBroadcastRead); err != nil {
+func (b *Bot) GetBroadcast(ctx context.Context, acc domain.Account, id uint64) (Broadcast, error) {
+	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return Broadcast{}, err
 	}
 	r, err := b.db.Broadcast(ctx, id)
@@ -145,11 +146,11 @@ func quotaWarning(remaining int) string {
 
 // Broadcasts returns the broadcasts of month ("" for this month) and, for
 // the current month, the quota left.
-func (b *Bot) Broadcasts(ctx context.Context, acc dialog.Account, month string) (BroadcastList, error) {
-	if err := acc.Require(dialog.PermBroadcastRead); err != nil {
+func (b *Bot) Broadcasts(ctx context.Context, acc domain.Account, month string) (BroadcastList, error) {
+	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return BroadcastList{}, err
 	}
-	from, to, err := dialog.ParseMonth(month, b.now())
+	from, to, err := domain.ParseMonth(month, b.now())
 	if err != nil {
 		return BroadcastList{}, err
 	}
@@ -161,7 +162,7 @@ func (b *Bot) Broadcasts(ctx context.Context, acc dialog.Account, month string) 
 	if err != nil {
 		return BroadcastList{}, err
 	}
-	l := BroadcastList{Month: from.Format("2006-01"), Items: []Broadcast{}, Sent: sent, Quota: dialog.MassSendsPerMonth}
+	l := BroadcastList{Month: from.Format("2006-01"), Items: []Broadcast{}, Sent: sent, Quota: domain.MassSendsPerMonth}
 	l.QuotaRemaining = max(0, l.Quota-sent)
 	l.Warning = quotaWarning(l.QuotaRemaining)
 	for _, r := range rows {
@@ -175,19 +176,19 @@ func (b *Bot) Broadcasts(ctx context.Context, acc dialog.Account, month string) 
 // bound WeChat when openID is empty, else a follower who follows the
 // account now. A preview never goes to anyone else, and a made-up openid
 // is refused rather than reported as sent.
-func (b *Bot) PreviewBroadcast(ctx context.Context, acc dialog.Account, id uint64, openID string) error {
-	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+func (b *Bot) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint64, openID string) error {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return err
 	}
 	openID = strings.TrimSpace(openID)
 	if openID == "" {
 		if acc.OpenID == "" {
-			return dialog.Errorf(dialog.ErrInvalid, "您的账号尚未绑定微信：请先在“账号管理”中获取绑定码，在公众号发送“绑定 绑定码”，预览将发到您的微信")
+			return domain.Errorf(domain.ErrInvalid, "您的账号尚未绑定微信：请先在“账号管理”中获取绑定码，在公众号发送“绑定 绑定码”，预览将发到您的微信")
 		}
 		openID = acc.OpenID
 	}
 	if len(openID) > 64 {
-		return dialog.Errorf(dialog.ErrInvalid, "预览接收人的微信标识格式不正确")
+		return domain.Errorf(domain.ErrInvalid, "预览接收人的微信标识格式不正确")
 	}
 	if openID != acc.OpenID {
 		following, err := b.db.Subscribed(ctx, openID)
@@ -195,7 +196,7 @@ func (b *Bot) PreviewBroadcast(ctx context.Context, acc dialog.Account, id uint6
 			return err
 		}
 		if !following {
-			return dialog.Errorf(dialog.ErrInvalid, "预览接收人没有关注本公众号，预览无法送达")
+			return domain.Errorf(domain.ErrInvalid, "预览接收人没有关注本公众号，预览无法送达")
 		}
 	}
 	r, err := b.db.Broadcast(ctx, id)
@@ -213,7 +214,7 @@ func (b *Bot) PreviewBroadcast(ctx context.Context, acc dialog.Account, id uint6
 func wechatFailure(what string, err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) && !ae.Transient() {
-		return dialog.Errorf(dialog.ErrTransition, "%s：微信返回 %d %s", what, ae.Code, ae.Msg)
+		return domain.Errorf(domain.ErrTransition, "%s：微信返回 %d %s", what, ae.Code, ae.Msg)
 	}
 	return err
 }
@@ -234,36 +235,36 @@ type SendResult struct {
 // being sent is an ErrTransition error (409), the month's fifth send an
 // ErrQuota error (409). When WeChat refuses, the broadcast is marked failed
 // and may be sent again; the quota is counted by the sends WeChat accepted.
-func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) (SendResult, error) {
-	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+func (b *Bot) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) (SendResult, error) {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return SendResult{}, err
 	}
 	now := b.now()
-	from, to, _ := dialog.ParseMonth("", now)
+	from, to, _ := domain.ParseMonth("", now)
 	r, err := b.db.Broadcast(ctx, id)
 	if err != nil {
 		return SendResult{}, err
 	}
-	target := MassTarget{All: r.AudienceType == dialog.AudienceAll}
+	target := MassTarget{All: r.AudienceType == domain.AudienceAll}
 	if !target.All {
 		t, err := b.db.Tag(ctx, r.AudienceType, r.AudienceValue)
 		if errors.Is(err, dialog.ErrNotFound) {
-			return SendResult{}, dialog.Errorf(dialog.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
-				b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
+			return SendResult{}, domain.Errorf(domain.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
+				b.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
 		}
 		if err != nil {
 			return SendResult{}, err
 		}
-		if !dialog.UsableTagID(t.TagID) {
-			return SendResult{}, dialog.Errorf(dialog.ErrTransition, "“%s”的微信标签编号无效，请重新同步标签",
-				b.AudienceLabel(dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
+		if !domain.UsableTagID(t.TagID) {
+			return SendResult{}, domain.Errorf(domain.ErrTransition, "“%s”的微信标签编号无效，请重新同步标签",
+				b.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
 		}
 		target.TagID = t.TagID
 	}
 	if err := b.checkMaterial(ctx, r.Kind, r.Content); err != nil {
 		return SendResult{}, err
 	}
-	r, err = b.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, dialog.MassSendsPerMonth)
+	r, err = b.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, domain.MassSendsPerMonth)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -294,7 +295,7 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc dialog.Account, id uint64) 
 	if err != nil {
 		return SendResult{}, err
 	}
-	left := max(0, dialog.MassSendsPerMonth-sent)
+	left := max(0, domain.MassSendsPerMonth-sent)
 	return SendResult{Broadcast: b.toBroadcast(r), QuotaRemaining: left, Warning: quotaWarning(left)}, nil
 }
 
@@ -327,19 +328,19 @@ type TagSync struct {
 // followers of that tier or county: missing ones are tagged and stale ones
 // untagged, in batches of TagBatchSize. In sandbox mode the calls are
 // recorded.
-func (b *Bot) SyncTags(ctx context.Context, acc dialog.Account) (TagSync, error) {
+func (b *Bot) SyncTags(ctx context.Context, acc domain.Account) (TagSync, error) {
 	var res TagSync
-	if err := acc.Require(dialog.PermTagsSync); err != nil {
+	if err := acc.Require(domain.PermTagsSync); err != nil {
 		return res, err
 	}
 	res.Created = []string{}
 	type want struct{ kind, value, name string }
 	var wants []want
 	for t := 1; t <= 4; t++ {
-		wants = append(wants, want{dialog.AudienceTier, strconv.Itoa(t), dialog.TierTagName(dialog.Tier(t))})
+		wants = append(wants, want{domain.AudienceTier, strconv.Itoa(t), domain.TierTagName(domain.Tier(t))})
 	}
 	for _, c := range b.Policy().Counties {
-		wants = append(wants, want{dialog.AudienceCounty, c.ID, c.Name})
+		wants = append(wants, want{domain.AudienceCounty, c.ID, c.Name})
 	}
 	for _, w := range wants {
 		t, err := b.db.Tag(ctx, w.kind, w.value)
@@ -348,7 +349,7 @@ func (b *Bot) SyncTags(ctx context.Context, acc dialog.Account) (TagSync, error)
 			if cerr != nil {
 				return res, fmt.Errorf("sync tags: %w", cerr)
 			}
-			if !dialog.UsableTagID(id) {
+			if !domain.UsableTagID(id) {
 				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, ErrReservedTag)
 			}
 			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: b.now()}
@@ -410,8 +411,8 @@ func diff(want, have []string) (add, remove []string) {
 
 // UpdateBroadcast changes a draft (or a failed send) as CreateBroadcast
 // validates a new one; what has gone out cannot change.
-func (b *Bot) UpdateBroadcast(ctx context.Context, acc dialog.Account, id uint64, n NewBroadcast) (before, after Broadcast, err error) {
-	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+func (b *Bot) UpdateBroadcast(ctx context.Context, acc domain.Account, id uint64, n NewBroadcast) (before, after Broadcast, err error) {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return before, after, err
 	}
 	old, err := b.db.Broadcast(ctx, id)
@@ -430,8 +431,8 @@ func (b *Bot) UpdateBroadcast(ctx context.Context, acc dialog.Account, id uint64
 }
 
 // DeleteBroadcast deletes a draft (or a failed send) and returns it.
-func (b *Bot) DeleteBroadcast(ctx context.Context, acc dialog.Account, id uint64) (Broadcast, error) {
-	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+func (b *Bot) DeleteBroadcast(ctx context.Context, acc domain.Account, id uint64) (Broadcast, error) {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return Broadcast{}, err
 	}
 	r, err := b.db.DeleteBroadcast(ctx, id)
@@ -443,8 +444,8 @@ func (b *Bot) DeleteBroadcast(ctx context.Context, acc dialog.Account, id uint64
 
 // AudienceSize is how many followers a broadcast to a would reach now, as
 // the service knows them (WeChat's own count arrives with the job report).
-func (b *Bot) AudienceSize(ctx context.Context, acc dialog.Account, a dialog.Audience) (int64, error) {
-	if err := acc.Require(dialog.PermBroadcastRead); err != nil {
+func (b *Bot) AudienceSize(ctx context.Context, acc domain.Account, a domain.Audience) (int64, error) {
+	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return 0, err
 	}
 	return b.db.AudienceSize(ctx, a)
@@ -453,22 +454,22 @@ func (b *Bot) AudienceSize(ctx context.Context, acc dialog.Account, a dialog.Aud
 // OwnBindCode returns the one-time code with which an officer binds their
 // own WeChat (“绑定 <code>” in the chat); asking again gives the same code
 // until it is used or expires.
-func (b *Bot) OwnBindCode(ctx context.Context, acc dialog.Account) (store.AccountBindCode, error) {
-	if err := acc.Require(dialog.PermAccounts); err != nil {
+func (b *Bot) OwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, error) {
+	if err := acc.Require(domain.PermAccounts); err != nil {
 		return store.AccountBindCode{}, err
 	}
 	return b.db.AccountBindCode(ctx, acc.ID, b.now())
 }
 
 // PendingOwnBindCode returns an officer's outstanding code, if any.
-func (b *Bot) PendingOwnBindCode(ctx context.Context, acc dialog.Account) (store.AccountBindCode, bool) {
+func (b *Bot) PendingOwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, bool) {
 	bc, err := b.db.PendingAccountBindCode(ctx, acc.ID, b.now())
 	return bc, err == nil
 }
 
 // Materials lists the articles (图文) a broadcast may send.
-func (b *Bot) Materials(ctx context.Context, acc dialog.Account) ([]Material, error) {
-	if err := acc.Require(dialog.PermBroadcastWrite); err != nil {
+func (b *Bot) Materials(ctx context.Context, acc domain.Account) ([]Material, error) {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return nil, err
 	}
 	return b.client.NewsMaterials(ctx)
@@ -479,7 +480,7 @@ func (b *Bot) Materials(ctx context.Context, acc dialog.Account) ([]Material, er
 // only after the month's quota was spent on it. In sandbox mode there is
 // no library to check.
 func (b *Bot) checkMaterial(ctx context.Context, kind, mediaID string) error {
-	if kind != dialog.BroadcastNews || b.client.Sandbox() {
+	if kind != domain.BroadcastNews || b.client.Sandbox() {
 		return nil
 	}
 	ms, err := b.client.NewsMaterials(ctx)
@@ -491,5 +492,5 @@ func (b *Bot) checkMaterial(ctx context.Context, kind, mediaID string) error {
 			return nil
 		}
 	}
-	return dialog.Errorf(dialog.ErrInvalid, "公众号素材库中没有这篇图文，请从素材列表中重新选择")
+	return domain.Errorf(domain.ErrInvalid, "公众号素材库中没有这篇图文，请从素材列表中重新选择")
 }

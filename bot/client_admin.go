@@ -15,7 +15,7 @@ import (
 
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The outbound calls of the officers' side: mass sends, user tags and QR
@@ -124,7 +124,7 @@ func (c *Client) MassSend(ctx context.Context, target MassTarget, m MassMessage,
 	body := m.body()
 	filter := map[string]any{"is_to_all": target.All}
 	if !target.All {
-		if !dialog.UsableTagID(target.TagID) {
+		if !domain.UsableTagID(target.TagID) {
 			return 0, 0, permanent(fmt.Errorf("mass send to tag %d: %w", target.TagID, ErrReservedTag))
 		}
 		filter["tag_id"] = target.TagID

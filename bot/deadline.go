@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Deadline states of an application, as the console shows them.
@@ -41,7 +41,7 @@ func (l *Leads) Workdays(ctx context.Context) (*Workdays, error) {
 }
 
 // DeadlineOf returns lead's contact deadline at now.
-func (w *Workdays) DeadlineOf(lead dialog.Lead, now time.Time) Deadline {
+func (w *Workdays) DeadlineOf(lead domain.Lead, now time.Time) Deadline {
 	d := Deadline{Due: w.Deadline(lead.CreatedAt, RemindAfter), Escalate: w.Deadline(lead.CreatedAt, EscalateAfter)}
 	switch {
 	case !lead.ContactedAt.IsZero():
@@ -49,7 +49,7 @@ func (w *Workdays) DeadlineOf(lead dialog.Lead, now time.Time) Deadline {
 		if lead.ContactedAt.After(d.Due) {
 			d.State = DueLate
 		}
-	case lead.Status != dialog.StatusSubmitted:
+	case lead.Status != domain.StatusSubmitted:
 		d.State = DueNone
 	case !now.Before(d.Due):
 		d.State, d.Left = DueOverdue, now.Sub(d.Due)
@@ -89,7 +89,7 @@ func Span(d time.Duration) string {
 // LeadURL is the console page of a lead, for the links in notifications:
 // inside WeChat it signs a bound contact in (snsapi_base) and opens the
 // application. "" when no public URL is configured.
-func (l *Leads) LeadURL(lead dialog.Lead) string {
+func (l *Leads) LeadURL(lead domain.Lead) string {
 	if l.cfg.PublicURL == "" {
 		return ""
 	}

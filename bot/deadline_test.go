@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func cst(s string) time.Time {
@@ -18,10 +18,10 @@ func cst(s string) time.Time {
 func TestDeadlineOf(t *testing.T) {
 	days, _ := NewWorkdays("")
 	filed := cst("2026-11-23 10:00") // a Monday; the 2nd working day after it ends on Wednesday
-	waiting := dialog.Lead{Status: dialog.StatusSubmitted, CreatedAt: filed}
+	waiting := domain.Lead{Status: domain.StatusSubmitted, CreatedAt: filed}
 	for _, c := range []struct {
 		name  string
-		lead  dialog.Lead
+		lead  domain.Lead
 		now   string
 		state string
 		left  time.Duration
@@ -30,9 +30,9 @@ func TestDeadlineOf(t *testing.T) {
 		{"next day", waiting, "2026-11-24 18:00", DueNew, 30 * time.Hour},
 		{"last working day", waiting, "2026-11-25 09:00", DueSoon, 15 * time.Hour},
 		{"an hour late", waiting, "2026-11-26 01:00", DueOverdue, time.Hour},
-		{"contacted in time", dialog.Lead{Status: dialog.StatusContacted, CreatedAt: filed, ContactedAt: cst("2026-11-25 16:00")}, "2026-11-30 10:00", DueMet, 0},
-		{"contacted late", dialog.Lead{Status: dialog.StatusReviewing, CreatedAt: filed, ContactedAt: cst("2026-11-27 09:00")}, "2026-11-30 10:00", DueLate, 0},
-		{"withdrawn before", dialog.Lead{Status: dialog.StatusWithdrawn, CreatedAt: filed}, "2026-11-30 10:00", DueNone, 0},
+		{"contacted in time", domain.Lead{Status: domain.StatusContacted, CreatedAt: filed, ContactedAt: cst("2026-11-25 16:00")}, "2026-11-30 10:00", DueMet, 0},
+		{"contacted late", domain.Lead{Status: domain.StatusReviewing, CreatedAt: filed, ContactedAt: cst("2026-11-27 09:00")}, "2026-11-30 10:00", DueLate, 0},
+		{"withdrawn before", domain.Lead{Status: domain.StatusWithdrawn, CreatedAt: filed}, "2026-11-30 10:00", DueNone, 0},
 	} {
 		d := days.DeadlineOf(c.lead, cst(c.now))
 		if d.State != c.state || d.Left != c.left {
@@ -43,12 +43,12 @@ func TestDeadlineOf(t *testing.T) {
 		}
 	}
 	// Filed on Friday afternoon: the weekend does not count.
-	fri := days.DeadlineOf(dialog.Lead{Status: dialog.StatusSubmitted, CreatedAt: cst("2026-11-27 15:00")}, cst("2026-11-28 12:00"))
+	fri := days.DeadlineOf(domain.Lead{Status: domain.StatusSubmitted, CreatedAt: cst("2026-11-27 15:00")}, cst("2026-11-28 12:00"))
 	if fri.State != DueNew || !fri.Due.Equal(cst("2026-12-02 00:00")) {
 		t.Errorf("friday: %+v", fri)
 	}
 	// Over the National Day holiday: 2026-09-30 (Wed) filed, 10-01..10-07 off, 10-10 (Sat) a make-up working day.
-	hol := days.DeadlineOf(dialog.Lead{Status: dialog.StatusSubmitted, CreatedAt: cst("2026-09-30 11:00")}, cst("2026-10-06 12:00"))
+	hol := days.DeadlineOf(domain.Lead{Status: domain.StatusSubmitted, CreatedAt: cst("2026-09-30 11:00")}, cst("2026-10-06 12:00"))
 	if hol.State != DueNew {
 		t.Errorf("holiday: %+v (due %s)", hol, hol.Due.In(Shanghai))
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -116,10 +117,10 @@ func (l *Leads) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, 
 
 func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
 	lead, err := l.Submit(ctx, in.OpenID, e, in.At)
-	if errors.Is(err, dialog.ErrDuplicate) && lead.ID != 0 {
+	if errors.Is(err, domain.ErrDuplicate) && lead.ID != 0 {
 		return []dialog.Reply{{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
-			Number: lead.Number, Kind: lead.Kind, KindLabel: dialog.LeadKindLabel(lead.Kind),
-			Status: dialog.StatusLabel(lead.Status), SubmittedAt: lead.CreatedAt,
+			Number: lead.Number, Kind: lead.Kind, KindLabel: domain.LeadKindLabel(lead.Kind),
+			Status: domain.StatusLabel(lead.Status), SubmittedAt: lead.CreatedAt,
 		}}}, nil
 	}
 	if err != nil {
@@ -137,26 +138,26 @@ func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.Sta
 // Submit stores a completed form as a lead routed to its county, with the
 // notifications of the county's bound contacts and robot, in one
 // transaction. A duplicate returns the open lead and dialog.ErrDuplicate.
-func (l *Leads) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (dialog.Lead, error) {
+func (l *Leads) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (domain.Lead, error) {
 	county, err := l.b.db.County(ctx, in.County)
 	if err != nil {
-		return dialog.Lead{}, fmt.Errorf("route lead to %s: %w", in.County, err)
+		return domain.Lead{}, fmt.Errorf("route lead to %s: %w", in.County, err)
 	}
 	contacts, err := l.b.db.Contacts(ctx, in.County)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	return l.b.db.CreateLead(ctx, in, openID, at, func(lead dialog.Lead, _ dialog.LeadEvent) ([]store.Message, error) {
+	return l.b.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
 		return l.countyMessages(lead, "new", contacts, county.RobotURL)
 	})
 }
 
 // countyMessages builds the notifications of a county's contacts and robot
 // about a lead: what is "new", "remind", "escalate" or "withdrawn".
-func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+func (l *Leads) countyMessages(lead domain.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
 	p := l.b.Policy()
 	county, _ := p.County(lead.County)
-	kind := dialog.LeadKindLabel(lead.Kind)
+	kind := domain.LeadKindLabel(lead.Kind)
 	if pr, ok := p.Product(lead.Product); ok {
 		kind += "·" + pr.Name
 	}
@@ -170,7 +171,7 @@ func (l *Leads) countyMessages(lead dialog.Lead, what string, openIDs []string, 
 		last = "企业已撤回，无需跟进"
 	}
 	tmpl := l.cfg.TemplateNewNeed
-	if lead.Kind == dialog.LeadApply {
+	if lead.Kind == domain.LeadApply {
 		tmpl = l.cfg.TemplateNewApply
 	}
 	var msgs []store.Message
@@ -220,27 +221,27 @@ func templateMessage(openID, templateID string, data map[string]string, key, lin
 // LeadRobotData is the data of "lead_robot", the WeCom group message.
 type LeadRobotData struct {
 	What      string // new, remind
-	Lead      dialog.Lead
+	Lead      domain.Lead
 	KindLabel string
 	County    string
 }
 
 // withdraw ends a lead at its enterprise's request and tells the county's
 // contacts and robot, who were working it, in the same transaction.
-func (l *Leads) withdraw(ctx context.Context, lead dialog.Lead, note, openID string) (dialog.Lead, error) {
-	if err := dialog.CheckMove(lead.Kind, lead.Status, dialog.StatusWithdrawn); err != nil {
-		return dialog.Lead{}, err
+func (l *Leads) withdraw(ctx context.Context, lead domain.Lead, note, openID string) (domain.Lead, error) {
+	if err := domain.CheckMove(lead.Kind, lead.Status, domain.StatusWithdrawn); err != nil {
+		return domain.Lead{}, err
 	}
 	county, err := l.b.db.County(ctx, lead.County)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	contacts, err := l.b.db.Contacts(ctx, lead.County)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	return l.b.db.MoveLead(ctx, lead.ID, dialog.StatusWithdrawn, "enterprise:"+openID, note, l.b.now(),
-		func(lead dialog.Lead, _ dialog.LeadEvent) ([]store.Message, error) {
+	return l.b.db.MoveLead(ctx, lead.ID, domain.StatusWithdrawn, "enterprise:"+openID, note, l.b.now(),
+		func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
 			return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
 		})
 }
@@ -248,23 +249,23 @@ func (l *Leads) withdraw(ctx context.Context, lead dialog.Lead, note, openID str
 // Move changes a lead's status on behalf of actor and notifies the
 // enterprise: by 客服 text when it wrote within 48 h, else by template
 // message, through the outbox in the same transaction.
-func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (dialog.Lead, error) {
+func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (domain.Lead, error) {
 	return l.move(ctx, id, to, note, actor, 0)
 }
 
 // move is Move; a disbursement records its amount (万元) in the same
 // transaction.
-func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, disbursedWan float64) (dialog.Lead, error) {
+func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, disbursedWan float64) (domain.Lead, error) {
 	now := l.b.now()
 	lead, err := l.b.db.Lead(ctx, id)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	if err := dialog.CheckMove(lead.Kind, lead.Status, to); err != nil {
-		return dialog.Lead{}, err
+	if err := domain.CheckMove(lead.Kind, lead.Status, to); err != nil {
+		return domain.Lead{}, err
 	}
 	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
-	if to == dialog.StatusDisbursed {
+	if to == domain.StatusDisbursed {
 		return l.b.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
 	}
 	return l.b.db.MoveLead(ctx, id, to, actor, note, now, notify)
@@ -283,17 +284,17 @@ func (l *Leads) notifyEnterprise(ctx context.Context, openID string, now time.Ti
 		}
 		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
 	}
-	return func(lead dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+	return func(lead domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
 		if lead.OpenID == "" {
 			return nil, nil
 		}
 		key := fmt.Sprintf("lead:%d:event:%d:enterprise", lead.ID, ev.ID)
 		note := ev.Note
 		if note == "" {
-			note = dialog.LeadKindLabel(lead.Kind)
+			note = domain.LeadKindLabel(lead.Kind)
 		}
 		tm := templateData(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
-			FieldNumber: lead.Number, FieldStatus: dialog.StatusLabel(ev.Status), FieldNote: note,
+			FieldNumber: lead.Number, FieldStatus: domain.StatusLabel(ev.Status), FieldNote: note,
 			FieldTime: ev.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"),
 		})
 		if text {
@@ -322,7 +323,7 @@ type LeadStatusData struct {
 	Event EventLine
 }
 
-func (l *Leads) statusData(lead dialog.Lead, ev dialog.LeadEvent) LeadStatusData {
+func (l *Leads) statusData(lead domain.Lead, ev domain.LeadEvent) LeadStatusData {
 	return LeadStatusData{Line: l.line(lead), Event: eventLine(ev)}
 }
 
@@ -347,14 +348,14 @@ type EventLine struct {
 	At          time.Time
 }
 
-func eventLine(ev dialog.LeadEvent) EventLine {
-	return EventLine{StatusLabel: dialog.StatusLabel(ev.Status), Note: ev.Note, At: ev.CreatedAt}
+func eventLine(ev domain.LeadEvent) EventLine {
+	return EventLine{StatusLabel: domain.StatusLabel(ev.Status), Note: ev.Note, At: ev.CreatedAt}
 }
 
-func (l *Leads) line(lead dialog.Lead) LeadLine {
+func (l *Leads) line(lead domain.Lead) LeadLine {
 	c, _ := l.b.Policy().County(lead.County)
 	ln := LeadLine{
-		Number: lead.Number, KindLabel: dialog.LeadKindLabel(lead.Kind), StatusLabel: dialog.StatusLabel(lead.Status),
+		Number: lead.Number, KindLabel: domain.LeadKindLabel(lead.Kind), StatusLabel: domain.StatusLabel(lead.Status),
 		EnterpriseName: lead.EnterpriseName, County: c.Name, Bureau: c.Bureau, Contact: c.Contact, Phone: c.Phone,
 		SubmittedAt: lead.CreatedAt,
 	}
@@ -415,7 +416,7 @@ type LeadHistoryData struct {
 	Line    LeadLine
 	Events  []EventLine
 	Contact bool        // the reader is a contact of the lead's county: show the enterprise's details
-	Lead    dialog.Lead // for contacts
+	Lead    domain.Lead // for contacts
 	Next    []string    // for contacts: what 受理/驳回 can do now
 }
 
@@ -441,9 +442,9 @@ func (l *Leads) history(ctx context.Context, openID, number string) ([]dialog.Re
 		d.Events = append(d.Events, eventLine(ev))
 	}
 	if contact {
-		for _, s := range dialog.NextStatuses(lead.Kind, lead.Status) {
-			if s != dialog.StatusWithdrawn { // only the enterprise withdraws
-				d.Next = append(d.Next, dialog.StatusLabel(s))
+		for _, s := range domain.NextStatuses(lead.Kind, lead.Status) {
+			if s != domain.StatusWithdrawn { // only the enterprise withdraws
+				d.Next = append(d.Next, domain.StatusLabel(s))
 			}
 		}
 	}
@@ -475,9 +476,9 @@ func (l *Leads) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, c
 	switch {
 	case errors.Is(err, dialog.ErrNotFound):
 		return []dialog.Reply{{Name: "bind_unknown"}}, nil
-	case errors.Is(err, dialog.ErrCodeUsed):
+	case errors.Is(err, domain.ErrCodeUsed):
 		return []dialog.Reply{{Name: "bind_used"}}, nil
-	case errors.Is(err, dialog.ErrCodeExpired):
+	case errors.Is(err, domain.ErrCodeExpired):
 		return []dialog.Reply{{Name: "bind_expired"}}, nil
 	case err != nil:
 		return nil, err
@@ -503,13 +504,13 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 	if err != nil {
 		return nil, err
 	}
-	if e.Status == dialog.StatusWithdrawn {
+	if e.Status == domain.StatusWithdrawn {
 		// Only the enterprise that filed a lead withdraws it.
 		if lead.OpenID != in.OpenID {
 			return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
 		}
 		moved, err := l.withdraw(ctx, lead, e.Note, in.OpenID)
-		if msg := dialog.Message(err); msg != "" && errors.Is(err, dialog.ErrTransition) {
+		if msg := domain.Message(err); msg != "" && errors.Is(err, domain.ErrTransition) {
 			return []dialog.Reply{{Name: "move_invalid", Data: msg}}, nil
 		}
 		if err != nil {
@@ -531,17 +532,17 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 	if utf8.RuneCountInString(e.Note) > 200 {
 		return []dialog.Reply{{Name: "move_invalid", Data: "说明不能超过200字"}}, nil
 	}
-	if e.Status == dialog.StatusRejected && strings.TrimSpace(e.Note) == "" {
+	if e.Status == domain.StatusRejected && strings.TrimSpace(e.Note) == "" {
 		return []dialog.Reply{{Name: "move_need_reason", Data: e.Number}}, nil
 	}
 	moved, err := l.Move(ctx, lead.ID, e.Status, e.Note, "wechat:"+in.OpenID)
-	if msg := dialog.Message(err); msg != "" && errors.Is(err, dialog.ErrTransition) {
+	if msg := domain.Message(err); msg != "" && errors.Is(err, domain.ErrTransition) {
 		return []dialog.Reply{{Name: "move_invalid", Data: msg}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	action := map[string]string{dialog.StatusContacted: "受理", dialog.StatusRejected: "驳回"}[e.Status]
+	action := map[string]string{domain.StatusContacted: "受理", domain.StatusRejected: "驳回"}[e.Status]
 	if action == "" {
 		action = "变更申请状态"
 	}
@@ -552,9 +553,9 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 // Lead returns a lead with its history as the account may see it: a county
 // account gets dialog.ErrNotFound for another county's lead. ref is the id
 // or the number.
-func (l *Leads) Lead(ctx context.Context, acc dialog.Account, ref string) (dialog.Lead, error) {
+func (l *Leads) Lead(ctx context.Context, acc domain.Account, ref string) (domain.Lead, error) {
 	var (
-		lead dialog.Lead
+		lead domain.Lead
 		err  error
 	)
 	if id, perr := strconv.ParseUint(ref, 10, 64); perr == nil {
@@ -563,42 +564,42 @@ func (l *Leads) Lead(ctx context.Context, acc dialog.Account, ref string) (dialo
 		lead, err = l.b.db.LeadByNumber(ctx, strings.ToUpper(ref))
 	}
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	if acc.Role == dialog.RoleInstitution {
+	if acc.Role == domain.RoleInstitution {
 		// A specialist sees only the applications referred to its institution.
 		if ok, err := l.b.db.Referred(ctx, lead.ID, acc.Institution); err != nil || !ok {
-			return dialog.Lead{}, cmp.Or(err, dialog.ErrNotFound)
+			return domain.Lead{}, cmp.Or(err, dialog.ErrNotFound)
 		}
 		return lead, nil
 	}
 	if !acc.Sees(lead.County) {
-		return dialog.Lead{}, dialog.ErrNotFound
+		return domain.Lead{}, dialog.ErrNotFound
 	}
 	return lead, nil
 }
 
 // List returns the leads matching f that the account may see; a county
 // account always sees only its own county.
-func (l *Leads) List(ctx context.Context, acc dialog.Account, f store.LeadFilter) ([]dialog.Lead, error) {
+func (l *Leads) List(ctx context.Context, acc domain.Account, f store.LeadFilter) ([]domain.Lead, error) {
 	if f.County != "" {
 		if _, ok := l.b.Policy().County(f.County); !ok {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+			return nil, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
 		}
 	}
-	if f.Status != "" && !dialog.ValidStatus(f.Status) {
-		return nil, dialog.Errorf(dialog.ErrInvalid, "未知的状态“%s”", f.Status)
+	if f.Status != "" && !domain.ValidStatus(f.Status) {
+		return nil, domain.Errorf(domain.ErrInvalid, "未知的状态“%s”", f.Status)
 	}
-	if f.Kind != "" && !dialog.ValidKind(f.Kind) {
-		return nil, dialog.Errorf(dialog.ErrInvalid, "未知的类型“%s”，应为 apply 或 need", f.Kind)
+	if f.Kind != "" && !domain.ValidKind(f.Kind) {
+		return nil, domain.Errorf(domain.ErrInvalid, "未知的类型“%s”，应为 apply 或 need", f.Kind)
 	}
-	if acc.Role == dialog.RoleCounty {
+	if acc.Role == domain.RoleCounty {
 		if f.County != "" && f.County != acc.County {
-			return []dialog.Lead{}, nil
+			return []domain.Lead{}, nil
 		}
 		f.County = acc.County
 	}
-	if acc.Role == dialog.RoleInstitution {
+	if acc.Role == domain.RoleInstitution {
 		f.Institution = acc.Institution
 	}
 	return l.b.db.Leads(ctx, f)
@@ -606,33 +607,33 @@ func (l *Leads) List(ctx context.Context, acc dialog.Account, f store.LeadFilter
 
 // Change moves a lead for an API account: viewers may not (ErrForbidden),
 // and a county account cannot see other counties' leads (ErrNotFound).
-func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, note string) (dialog.Lead, error) {
-	if acc.Role == dialog.RoleInstitution && !dialog.SpecialistMove(status) {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
+func (l *Leads) Change(ctx context.Context, acc domain.Account, ref, status, note string) (domain.Lead, error) {
+	if acc.Role == domain.RoleInstitution && !dialog.SpecialistMove(status) {
+		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
 	}
-	if !acc.CanWrite() && acc.Role != dialog.RoleInstitution {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只读账号不能变更状态")
+	if !acc.CanWrite() && acc.Role != domain.RoleInstitution {
+		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能变更状态")
 	}
-	if !dialog.ValidStatus(status) {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrUnknownStatus, "未知的状态“%s”", status)
+	if !domain.ValidStatus(status) {
+		return domain.Lead{}, domain.Errorf(domain.ErrUnknownStatus, "未知的状态“%s”", status)
 	}
 	if utf8.RuneCountInString(note) > 500 {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "说明不能超过500字")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "说明不能超过500字")
 	}
 	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	if err := l.b.specialistMayMove(ctx, acc, lead, status); err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	if status == dialog.StatusDisbursed {
-		if err := dialog.CheckMove(lead.Kind, lead.Status, status); err != nil {
-			return dialog.Lead{}, err
+	if status == domain.StatusDisbursed {
+		if err := domain.CheckMove(lead.Kind, lead.Status, status); err != nil {
+			return domain.Lead{}, err
 		}
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "登记放款需要填写放款金额，请使用放款登记（POST /api/v1/leads/{id}/disburse）")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "登记放款需要填写放款金额，请使用放款登记（POST /api/v1/leads/{id}/disburse）")
 	}
-	if acc.Role == dialog.RoleInstitution {
+	if acc.Role == domain.RoleInstitution {
 		return l.specialistMove(ctx, lead, status, note, "account:"+acc.Username)
 	}
 	return l.Move(ctx, lead.ID, status, note, "account:"+acc.Username)
@@ -640,28 +641,28 @@ func (l *Leads) Change(ctx context.Context, acc dialog.Account, ref, status, not
 
 // Disburse moves a contracted need of the account's to disbursed with the
 // amount lent, the same transition, event and notification as Change.
-func (l *Leads) Disburse(ctx context.Context, acc dialog.Account, ref string, wan float64, note string) (dialog.Lead, error) {
+func (l *Leads) Disburse(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, error) {
 	if !acc.CanWrite() {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只读账号不能变更状态")
+		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能变更状态")
 	}
 	if utf8.RuneCountInString(note) > 500 {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "说明不能超过500字")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "说明不能超过500字")
 	}
-	if !dialog.ValidWan(wan) {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "放款金额应为大于0的万元数")
+	if !domain.ValidWan(wan) {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")
 	}
 	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	return l.move(ctx, lead.ID, dialog.StatusDisbursed, note, "account:"+acc.Username, wan)
+	return l.move(ctx, lead.ID, domain.StatusDisbursed, note, "account:"+acc.Username, wan)
 }
 
 // NewBindCode issues a one-time code binding a contact to county: officers
 // for any county, county accounts for their own.
-func (l *Leads) NewBindCode(ctx context.Context, acc dialog.Account, county string) (store.BindCode, error) {
-	if !acc.CanWrite() || (acc.Role == dialog.RoleCounty && acc.County != county) {
-		return store.BindCode{}, dialog.Errorf(dialog.ErrForbidden, "无权为该县级市（区）生成绑定码")
+func (l *Leads) NewBindCode(ctx context.Context, acc domain.Account, county string) (store.BindCode, error) {
+	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
+		return store.BindCode{}, domain.Errorf(domain.ErrForbidden, "无权为该县级市（区）生成绑定码")
 	}
 	return l.b.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.b.now())
 }
@@ -680,11 +681,11 @@ func (l *Leads) contactWho(county string) string {
 func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, object, from, to, note string) {
 	var summary []string
 	if from != "" && to != "" {
-		summary = append(summary, "状态 "+dialog.StatusLabel(from)+"→"+dialog.StatusLabel(to))
+		summary = append(summary, "状态 "+domain.StatusLabel(from)+"→"+domain.StatusLabel(to))
 	}
 	if note != "" {
 		label := "说明"
-		if to == dialog.StatusRejected {
+		if to == domain.StatusRejected {
 			label = "原因"
 		}
 		summary = append(summary, label+"："+note)
@@ -700,17 +701,17 @@ func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, o
 
 // BindCodes returns a county's outstanding binding codes, for those who
 // may issue them.
-func (l *Leads) BindCodes(ctx context.Context, acc dialog.Account, county string) ([]store.BindCode, error) {
-	if !acc.CanWrite() || (acc.Role == dialog.RoleCounty && acc.County != county) {
-		return nil, dialog.Errorf(dialog.ErrForbidden, "无权查看该县级市（区）的绑定码")
+func (l *Leads) BindCodes(ctx context.Context, acc domain.Account, county string) ([]store.BindCode, error) {
+	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
+		return nil, domain.Errorf(domain.ErrForbidden, "无权查看该县级市（区）的绑定码")
 	}
 	return l.b.db.OutstandingBindCodes(ctx, county, l.b.now())
 }
 
 // RevokeBindCode ends an outstanding binding code of county.
-func (l *Leads) RevokeBindCode(ctx context.Context, acc dialog.Account, county, code string) error {
-	if !acc.CanWrite() || (acc.Role == dialog.RoleCounty && acc.County != county) {
-		return dialog.Errorf(dialog.ErrForbidden, "无权撤销该县级市（区）的绑定码")
+func (l *Leads) RevokeBindCode(ctx context.Context, acc domain.Account, county, code string) error {
+	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
+		return domain.Errorf(domain.ErrForbidden, "无权撤销该县级市（区）的绑定码")
 	}
 	return l.b.db.RevokeBindCode(ctx, county, code, l.b.now())
 }

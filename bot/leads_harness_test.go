@@ -12,6 +12,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -148,7 +149,7 @@ func (e *leadsEnv) fillNeed(openID, div, serial string) string {
 // bindContact binds openID to county with a fresh code, through the chat.
 func (e *leadsEnv) bindContact(openID, county string) {
 	e.t.Helper()
-	bc, err := e.leads.NewBindCode(context.Background(), dialog.Account{Username: "admin", Role: dialog.RoleOfficer}, county)
+	bc, err := e.leads.NewBindCode(context.Background(), domain.Account{Username: "admin", Role: domain.RoleOfficer}, county)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (e *leadsEnv) textsTo(openID string) []string {
 	return out
 }
 
-func (e *leadsEnv) lead(number string) dialog.Lead {
+func (e *leadsEnv) lead(number string) domain.Lead {
 	e.t.Helper()
 	l, err := e.db.LeadByNumber(context.Background(), number)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -45,7 +46,7 @@ func TestSubmitRoutesToEachCounty(t *testing.T) {
 				t.Fatalf("reply %s", reply)
 			}
 			l := e.lead(number)
-			if l.County != c.ID || l.OpenID != ent || l.Status != dialog.StatusSubmitted || l.Phone != "13912345678" {
+			if l.County != c.ID || l.OpenID != ent || l.Status != domain.StatusSubmitted || l.Phone != "13912345678" {
 				t.Fatalf("lead %+v", l)
 			}
 			e.drain()
@@ -140,7 +141,7 @@ func TestSubmitFailureKeepsReviewForRetry(t *testing.T) {
 func TestBindCodesInChat(t *testing.T) {
 	e := mustLeadsEnv(t)
 	ctx := context.Background()
-	officer := dialog.Account{Username: "admin", Role: dialog.RoleOfficer}
+	officer := domain.Account{Username: "admin", Role: domain.RoleOfficer}
 	bc, _ := e.leads.NewBindCode(ctx, officer, "kunshan")
 	tests := []struct{ openID, text, want string }{
 		{"o-a", "绑定 NOPE2345", "绑定码不正确"},
@@ -161,13 +162,13 @@ func TestBindCodesInChat(t *testing.T) {
 		t.Errorf("contacts %v", contacts)
 	}
 	// Who may issue codes.
-	if _, err := e.leads.NewBindCode(ctx, dialog.Account{Role: dialog.RoleViewer}, "kunshan"); !errors.Is(err, dialog.ErrForbidden) {
+	if _, err := e.leads.NewBindCode(ctx, domain.Account{Role: domain.RoleViewer}, "kunshan"); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("viewer: %v", err)
 	}
-	if _, err := e.leads.NewBindCode(ctx, dialog.Account{Role: dialog.RoleCounty, County: "sip"}, "kunshan"); !errors.Is(err, dialog.ErrForbidden) {
+	if _, err := e.leads.NewBindCode(ctx, domain.Account{Role: domain.RoleCounty, County: "sip"}, "kunshan"); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("other county: %v", err)
 	}
-	if _, err := e.leads.NewBindCode(ctx, dialog.Account{Role: dialog.RoleCounty, County: "kunshan"}, "kunshan"); err != nil {
+	if _, err := e.leads.NewBindCode(ctx, domain.Account{Role: domain.RoleCounty, County: "kunshan"}, "kunshan"); err != nil {
 		t.Errorf("own county: %v", err)
 	}
 	if _, err := e.leads.NewBindCode(ctx, officer, "atlantis"); !errors.Is(err, dialog.ErrNotFound) {
@@ -194,7 +195,7 @@ func TestMoveFromChatAndNotifications(t *testing.T) {
 			t.Errorf("%s %s: %s, want %s", tt.openID, tt.text, got, tt.want)
 		}
 	}
-	if l := e.lead(number); l.Status != dialog.StatusSubmitted {
+	if l := e.lead(number); l.Status != domain.StatusSubmitted {
 		t.Fatalf("refused moves changed the lead: %s", l.Status)
 	}
 
@@ -203,7 +204,7 @@ func TestMoveFromChatAndNotifications(t *testing.T) {
 		t.Fatalf("受理: %s", got)
 	}
 	l := e.lead(number)
-	if l.Status != dialog.StatusContacted || l.ContactedAt.IsZero() {
+	if l.Status != domain.StatusContacted || l.ContactedAt.IsZero() {
 		t.Fatalf("lead %+v", l)
 	}
 	last, _ := l.Last()
@@ -277,10 +278,10 @@ func TestLeadsForAccounts(t *testing.T) {
 	ctx := context.Background()
 	e.fillNeed("o-ent", "320583", "MA1N2P3Q4")
 	number := numberPattern.FindString(e.say("o-ent", "确认"))
-	officer := dialog.Account{Username: "admin", Role: dialog.RoleOfficer}
-	ks := dialog.Account{Username: "ks", Role: dialog.RoleCounty, County: "kunshan"}
-	sip := dialog.Account{Username: "sip", Role: dialog.RoleCounty, County: "sip"}
-	viewer := dialog.Account{Username: "v", Role: dialog.RoleViewer}
+	officer := domain.Account{Username: "admin", Role: domain.RoleOfficer}
+	ks := domain.Account{Username: "ks", Role: domain.RoleCounty, County: "kunshan"}
+	sip := domain.Account{Username: "sip", Role: domain.RoleCounty, County: "sip"}
+	viewer := domain.Account{Username: "v", Role: domain.RoleViewer}
 
 	if l, err := e.leads.Lead(ctx, ks, number); err != nil || l.Number != number {
 		t.Errorf("own county: %v", err)
@@ -295,20 +296,20 @@ func TestLeadsForAccounts(t *testing.T) {
 		t.Errorf("other county lists %d by filter", len(list))
 	}
 	for _, f := range []store.LeadFilter{{County: "atlantis"}, {Status: "bogus"}, {Kind: "loan"}} {
-		if _, err := e.leads.List(ctx, officer, f); !errors.Is(err, dialog.ErrInvalid) || dialog.Message(err) == "" {
+		if _, err := e.leads.List(ctx, officer, f); !errors.Is(err, domain.ErrInvalid) || domain.Message(err) == "" {
 			t.Errorf("%+v: %v", f, err)
 		}
 	}
-	if _, err := e.leads.Change(ctx, viewer, number, "contacted", ""); !errors.Is(err, dialog.ErrForbidden) {
+	if _, err := e.leads.Change(ctx, viewer, number, "contacted", ""); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("viewer: %v", err)
 	}
 	if _, err := e.leads.Change(ctx, sip, number, "contacted", ""); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("other county change: %v", err)
 	}
-	if _, err := e.leads.Change(ctx, officer, number, "bogus", ""); !errors.Is(err, dialog.ErrUnknownStatus) {
+	if _, err := e.leads.Change(ctx, officer, number, "bogus", ""); !errors.Is(err, domain.ErrUnknownStatus) {
 		t.Errorf("unknown status: %v", err)
 	}
-	if _, err := e.leads.Change(ctx, officer, number, "approved", ""); !errors.Is(err, dialog.ErrTransition) {
+	if _, err := e.leads.Change(ctx, officer, number, "approved", ""); !errors.Is(err, domain.ErrTransition) {
 		t.Errorf("approved for a need: %v", err)
 	}
 	l, err := e.leads.Change(ctx, ks, number, "contacted", "已联系")
@@ -359,7 +360,7 @@ func TestEnterpriseWithdrawsFromChat(t *testing.T) {
 	}
 	l := e.lead(number)
 	last, _ := l.Last()
-	if l.Status != dialog.StatusWithdrawn || last.Actor != "enterprise:o-ent" || last.Note != "已从其他渠道获得贷款" {
+	if l.Status != domain.StatusWithdrawn || last.Actor != "enterprise:o-ent" || last.Note != "已从其他渠道获得贷款" {
 		t.Fatalf("lead %s, event %+v", l.Status, last)
 	}
 	e.drain()

@@ -11,7 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The counties' league table (the notice's 通报表扬): per county, for the
@@ -66,8 +66,8 @@ type LeagueTable struct {
 
 // League builds the league table of year (0: this year) up to this month
 // (officers and viewers).
-func (b *Bot) League(ctx context.Context, acc dialog.Account, year int) (LeagueTable, error) {
-	if err := acc.Require(dialog.PermLeague); err != nil {
+func (b *Bot) League(ctx context.Context, acc domain.Account, year int) (LeagueTable, error) {
+	if err := acc.Require(domain.PermLeague); err != nil {
 		return LeagueTable{}, err
 	}
 	now := b.now().In(Shanghai)
@@ -75,7 +75,7 @@ func (b *Bot) League(ctx context.Context, acc dialog.Account, year int) (LeagueT
 		year = now.Year()
 	}
 	if year < 2020 || year > now.Year() {
-		return LeagueTable{}, dialog.Errorf(dialog.ErrInvalid, "年份应在2020年至今年之间")
+		return LeagueTable{}, domain.Errorf(domain.ErrInvalid, "年份应在2020年至今年之间")
 	}
 	last := 12
 	if year == now.Year() {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -50,9 +51,9 @@ type TeachingData struct {
 }
 
 // Teaching loads the 未识别问题 page's data.
-func (b *Bot) Teaching(ctx context.Context, acc dialog.Account) (TeachingData, error) {
+func (b *Bot) Teaching(ctx context.Context, acc domain.Account) (TeachingData, error) {
 	var d TeachingData
-	if err := acc.Require(dialog.PermTeach); err != nil {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return d, err
 	}
 	var err error
@@ -79,12 +80,12 @@ func (b *Bot) Teaching(ctx context.Context, acc dialog.Account) (TeachingData, e
 }
 
 // AttachUnplaced makes an unplaced message a paraphrase of an intent.
-func (b *Bot) AttachUnplaced(ctx context.Context, acc dialog.Account, id uint64, intent string) (store.TaughtParaphrase, error) {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) AttachUnplaced(ctx context.Context, acc domain.Account, id uint64, intent string) (store.TaughtParaphrase, error) {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.TaughtParaphrase{}, err
 	}
 	if _, ok := b.Policy().Intent(intent); !ok {
-		return store.TaughtParaphrase{}, dialog.Errorf(dialog.ErrInvalid, "请选择要归入的问题类型")
+		return store.TaughtParaphrase{}, domain.Errorf(domain.ErrInvalid, "请选择要归入的问题类型")
 	}
 	tp, err := b.db.AttachUnplaced(ctx, id, intent, acc.Username, b.now())
 	if err != nil {
@@ -110,25 +111,25 @@ func (f *FAQInput) check(p *dialog.Policy, isNew bool) error {
 	f.Question, f.Answer, f.Clause = strings.TrimSpace(f.Question), strings.TrimSpace(f.Answer), strings.TrimSpace(f.Clause)
 	switch {
 	case !faqIDRe.MatchString(f.ID):
-		return dialog.Errorf(dialog.ErrInvalid, "编号为2–32位小写字母、数字或短横线，例如 weekend-service")
+		return domain.Errorf(domain.ErrInvalid, "编号为2–32位小写字母、数字或短横线，例如 weekend-service")
 	case f.Question == "" || utf8.RuneCountInString(f.Question) > 100:
-		return dialog.Errorf(dialog.ErrInvalid, "问题不能为空，且不超过100个字")
+		return domain.Errorf(domain.ErrInvalid, "问题不能为空，且不超过100个字")
 	case f.Answer == "" || utf8.RuneCountInString(f.Answer) > 600:
-		return dialog.Errorf(dialog.ErrInvalid, "答复不能为空，且不超过600个字")
+		return domain.Errorf(domain.ErrInvalid, "答复不能为空，且不超过600个字")
 	case f.Clause == "" || utf8.RuneCountInString(f.Clause) > 30:
-		return dialog.Errorf(dialog.ErrInvalid, "请填写答复依据的通知条款，例如“四（二）”")
+		return domain.Errorf(domain.ErrInvalid, "请填写答复依据的通知条款，例如“四（二）”")
 	case strings.ContainsAny(f.Question+f.Answer+f.Clause, "<>"):
-		return dialog.Errorf(dialog.ErrInvalid, "内容不能包含尖括号")
+		return domain.Errorf(domain.ErrInvalid, "内容不能包含尖括号")
 	}
 	if isNew && slices.ContainsFunc(p.FAQs, func(x dialog.FAQ) bool { return x.ID == f.ID }) {
-		return dialog.Errorf(dialog.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
+		return domain.Errorf(domain.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
 	}
 	return nil
 }
 
 // AnswerUnplaced answers an unplaced message with a new FAQ entry.
-func (b *Bot) AnswerUnplaced(ctx context.Context, acc dialog.Account, id uint64, f FAQInput) (FAQInput, error) {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) AnswerUnplaced(ctx context.Context, acc domain.Account, id uint64, f FAQInput) (FAQInput, error) {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return f, err
 	}
 	if err := f.check(b.Policy(), true); err != nil {
@@ -145,16 +146,16 @@ func (b *Bot) AnswerUnplaced(ctx context.Context, acc dialog.Account, id uint64,
 }
 
 // DismissUnplaced sets an unplaced message aside.
-func (b *Bot) DismissUnplaced(ctx context.Context, acc dialog.Account, id uint64) error {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) DismissUnplaced(ctx context.Context, acc domain.Account, id uint64) error {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return err
 	}
 	return b.db.DismissUnplaced(ctx, id, acc.Username, b.now())
 }
 
 // UpdateTaughtFAQ edits a taught FAQ entry, one version up.
-func (b *Bot) UpdateTaughtFAQ(ctx context.Context, acc dialog.Account, f FAQInput) (before, after store.TaughtFAQ, err error) {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQInput) (before, after store.TaughtFAQ, err error) {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return before, after, err
 	}
 	if err := f.check(b.Policy(), false); err != nil {
@@ -171,8 +172,8 @@ func (b *Bot) UpdateTaughtFAQ(ctx context.Context, acc dialog.Account, f FAQInpu
 }
 
 // DeleteTaughtFAQ removes a taught FAQ entry and its paraphrases.
-func (b *Bot) DeleteTaughtFAQ(ctx context.Context, acc dialog.Account, id string) (store.TaughtFAQ, error) {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id string) (store.TaughtFAQ, error) {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.TaughtFAQ{}, err
 	}
 	f, err := b.db.DeleteTaughtFAQ(ctx, id)
@@ -184,8 +185,8 @@ func (b *Bot) DeleteTaughtFAQ(ctx context.Context, acc dialog.Account, id string
 }
 
 // DeleteTaughtParaphrase removes a taught paraphrase.
-func (b *Bot) DeleteTaughtParaphrase(ctx context.Context, acc dialog.Account, id uint64) (store.TaughtParaphrase, error) {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) DeleteTaughtParaphrase(ctx context.Context, acc domain.Account, id uint64) (store.TaughtParaphrase, error) {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.TaughtParaphrase{}, err
 	}
 	tp, err := b.db.DeleteTaughtParaphrase(ctx, id)

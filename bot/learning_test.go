@@ -7,6 +7,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/templates"
@@ -33,15 +34,15 @@ func TestTeachingReachesEveryInstance(t *testing.T) {
 	if err != nil || len(open) != 1 {
 		t.Fatalf("unplaced %+v %v", open, err)
 	}
-	officer := dialog.Account{Username: "officer1", Role: dialog.RoleOfficer}
-	county := dialog.Account{Username: "ks", Role: dialog.RoleCounty, County: "kunshan"}
+	officer := domain.Account{Username: "officer1", Role: domain.RoleOfficer}
+	county := domain.Account{Username: "ks", Role: domain.RoleCounty, County: "kunshan"}
 	f := bot.FAQInput{ID: "invoice", Question: "可以开发票吗？", Answer: "发票由合作金融机构按规定开具。", Clause: "五（一）"}
 	if _, err := e.bot.AnswerUnplaced(ctx, county, open[0].ID, f); err == nil {
 		t.Fatal("a county account taught the bot")
 	}
 	bad := f
 	bad.ID = "发票"
-	if _, err := e.bot.AnswerUnplaced(ctx, officer, open[0].ID, bad); dialog.Message(err) == "" {
+	if _, err := e.bot.AnswerUnplaced(ctx, officer, open[0].ID, bad); domain.Message(err) == "" {
 		t.Fatalf("bad id: %v", err)
 	}
 	if _, err := e.bot.AnswerUnplaced(ctx, officer, open[0].ID, f); err != nil {

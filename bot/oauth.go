@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // WeChat web authorisation (网页授权, scope snsapi_base): a page opened
@@ -40,7 +40,7 @@ var sandboxKey = func() []byte {
 
 // ErrOAuthCode is the error of an authorisation code WeChat (or the
 // sandbox) does not accept: used, expired or made up.
-var ErrOAuthCode = dialog.Errorf(dialog.ErrUnauthorized, "微信授权已失效，请从消息中重新打开")
+var ErrOAuthCode = domain.Errorf(domain.ErrUnauthorized, "微信授权已失效，请从消息中重新打开")
 
 // OAuthURL returns where to send a browser inside WeChat to learn its
 // reader's openid: WeChat's authorisation page, which comes back to

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -39,8 +40,8 @@ func (b *Bot) LeadURL(id uint64) string {
 }
 
 // Institutions returns the cooperating institutions with their specialists.
-func (b *Bot) Institutions(ctx context.Context, acc dialog.Account) ([]dialog.Institution, error) {
-	if err := acc.Require(dialog.PermInstRead); err != nil {
+func (b *Bot) Institutions(ctx context.Context, acc domain.Account) ([]dialog.Institution, error) {
+	if err := acc.Require(domain.PermInstRead); err != nil {
 		return nil, err
 	}
 	return b.db.Institutions(ctx)
@@ -48,12 +49,12 @@ func (b *Bot) Institutions(ctx context.Context, acc dialog.Account) ([]dialog.In
 
 // Institution returns one institution: officers, counties and viewers any,
 // a specialist its own.
-func (b *Bot) Institution(ctx context.Context, acc dialog.Account, id uint64) (dialog.Institution, error) {
-	if acc.Role == dialog.RoleInstitution {
+func (b *Bot) Institution(ctx context.Context, acc domain.Account, id uint64) (dialog.Institution, error) {
+	if acc.Role == domain.RoleInstitution {
 		if acc.Institution != id {
 			return dialog.Institution{}, dialog.ErrNotFound
 		}
-	} else if err := acc.Require(dialog.PermInstRead); err != nil {
+	} else if err := acc.Require(domain.PermInstRead); err != nil {
 		return dialog.Institution{}, err
 	}
 	return b.db.Institution(ctx, id)
@@ -63,18 +64,18 @@ func (b *Bot) Institution(ctx context.Context, acc dialog.Account, id uint64) (d
 func checkInstitution(name, kind string) (string, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		return "", "", dialog.Errorf(dialog.ErrInvalid, "机构名称不能为空，且不超过64个字")
+		return "", "", domain.Errorf(domain.ErrInvalid, "机构名称不能为空，且不超过64个字")
 	}
 	k, ok := dialog.InstitutionKind(kind)
 	if !ok {
-		return "", "", dialog.Errorf(dialog.ErrInvalid, "机构类型应为 bank（银行）、leasing（融资租赁）、futures（期货）、guarantee（担保）或 insurance（保险）")
+		return "", "", domain.Errorf(domain.ErrInvalid, "机构类型应为 bank（银行）、leasing（融资租赁）、futures（期货）、guarantee（担保）或 insurance（保险）")
 	}
 	return name, k, nil
 }
 
 // CreateInstitution adds a cooperating institution (officers).
-func (b *Bot) CreateInstitution(ctx context.Context, acc dialog.Account, name, kind string) (dialog.Institution, error) {
-	if err := acc.Require(dialog.PermInstWrite); err != nil {
+func (b *Bot) CreateInstitution(ctx context.Context, acc domain.Account, name, kind string) (dialog.Institution, error) {
+	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return dialog.Institution{}, err
 	}
 	name, kind, err := checkInstitution(name, kind)
@@ -85,8 +86,8 @@ func (b *Bot) CreateInstitution(ctx context.Context, acc dialog.Account, name, k
 }
 
 // UpdateInstitution renames an institution or changes its kind (officers).
-func (b *Bot) UpdateInstitution(ctx context.Context, acc dialog.Account, id uint64, name, kind string) (dialog.Institution, error) {
-	if err := acc.Require(dialog.PermInstWrite); err != nil {
+func (b *Bot) UpdateInstitution(ctx context.Context, acc domain.Account, id uint64, name, kind string) (dialog.Institution, error) {
+	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return dialog.Institution{}, err
 	}
 	name, kind, err := checkInstitution(name, kind)
@@ -98,26 +99,26 @@ func (b *Bot) UpdateInstitution(ctx context.Context, acc dialog.Account, id uint
 
 // AddSpecialist adds a service specialist to an institution (officers):
 // a name, a mobile or landline phone, and the products handled.
-func (b *Bot) AddSpecialist(ctx context.Context, acc dialog.Account, inst uint64, sp dialog.Specialist) (dialog.Specialist, error) {
-	if err := acc.Require(dialog.PermInstWrite); err != nil {
+func (b *Bot) AddSpecialist(ctx context.Context, acc domain.Account, inst uint64, sp dialog.Specialist) (dialog.Specialist, error) {
+	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return dialog.Specialist{}, err
 	}
 	sp.Name, sp.Phone, sp.Products = strings.TrimSpace(sp.Name), strings.TrimSpace(sp.Phone), strings.TrimSpace(sp.Products)
 	if sp.Name == "" || utf8.RuneCountInString(sp.Name) > 32 {
-		return dialog.Specialist{}, dialog.Errorf(dialog.ErrInvalid, "服务专员姓名不能为空，且不超过32个字")
+		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "服务专员姓名不能为空，且不超过32个字")
 	}
 	if !validPhone(sp.Phone) {
-		return dialog.Specialist{}, dialog.Errorf(dialog.ErrInvalid, "电话应为11位手机号或 0512-xxxxxxxx")
+		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "电话应为11位手机号或 0512-xxxxxxxx")
 	}
 	if utf8.RuneCountInString(sp.Products) > 100 {
-		return dialog.Specialist{}, dialog.Errorf(dialog.ErrInvalid, "负责产品不能超过100个字")
+		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "负责产品不能超过100个字")
 	}
 	sp.Institution = inst
 	return b.db.AddSpecialist(ctx, sp, b.now())
 }
 
 func validPhone(p string) bool {
-	if dialog.ValidCountyPhone(p) {
+	if domain.ValidCountyPhone(p) {
 		return true
 	}
 	if len(p) != 11 || p[0] != '1' {
@@ -128,8 +129,8 @@ func validPhone(p string) bool {
 }
 
 // DeleteSpecialist removes a specialist (officers).
-func (b *Bot) DeleteSpecialist(ctx context.Context, acc dialog.Account, inst, id uint64) error {
-	if err := acc.Require(dialog.PermInstWrite); err != nil {
+func (b *Bot) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) error {
+	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return err
 	}
 	return b.db.DeleteSpecialist(ctx, inst, id)
@@ -137,8 +138,8 @@ func (b *Bot) DeleteSpecialist(ctx context.Context, acc dialog.Account, inst, id
 
 // NewSpecialistCode issues a one-time code with which a specialist binds
 // WeChat by sending “绑定 <code>” (officers).
-func (b *Bot) NewSpecialistCode(ctx context.Context, acc dialog.Account, inst, id uint64) (store.SpecialistCode, error) {
-	if err := acc.Require(dialog.PermInstWrite); err != nil {
+func (b *Bot) NewSpecialistCode(ctx context.Context, acc domain.Account, inst, id uint64) (store.SpecialistCode, error) {
+	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return store.SpecialistCode{}, err
 	}
 	return b.db.CreateSpecialistCode(ctx, inst, id, "account:"+acc.Username, b.now())
@@ -157,9 +158,9 @@ func (b *Bot) bindSpecialist(ctx context.Context, in dialog.Inbound, code string
 	switch {
 	case errors.Is(err, dialog.ErrNotFound):
 		return nil, false, nil
-	case errors.Is(err, dialog.ErrCodeUsed):
+	case errors.Is(err, domain.ErrCodeUsed):
 		return []dialog.Reply{{Name: "bind_used"}}, true, nil
-	case errors.Is(err, dialog.ErrCodeExpired):
+	case errors.Is(err, domain.ErrCodeExpired):
 		return []dialog.Reply{{Name: "bind_expired"}}, true, nil
 	case err != nil:
 		return nil, true, err
@@ -175,8 +176,8 @@ func (b *Bot) bindSpecialist(ctx context.Context, in dialog.Inbound, code string
 // institution (推荐): the county for its own, officers for any. The
 // institution's bound specialists get a template message opening the
 // application, and the enterprise is told, in the same transaction.
-func (b *Bot) Refer(ctx context.Context, acc dialog.Account, ref string, instID uint64) (dialog.Referral, error) {
-	if err := acc.Require(dialog.PermReferral); err != nil {
+func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID uint64) (dialog.Referral, error) {
+	if err := acc.Require(domain.PermReferral); err != nil {
 		return dialog.Referral{}, err
 	}
 	if b.Leads == nil {
@@ -186,18 +187,18 @@ func (b *Bot) Refer(ctx context.Context, acc dialog.Account, ref string, instID 
 	if err != nil {
 		return dialog.Referral{}, err
 	}
-	if lead.Kind != dialog.LeadNeed {
-		return dialog.Referral{}, dialog.Errorf(dialog.ErrInvalid, "只有融资需求可以推荐给金融机构")
+	if lead.Kind != domain.LeadNeed {
+		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "只有融资需求可以推荐给金融机构")
 	}
 	if !lead.Open() {
-		return dialog.Referral{}, dialog.Errorf(dialog.ErrTransition, "该申请已%s，不能再推荐", dialog.StatusLabel(lead.Status))
+		return dialog.Referral{}, domain.Errorf(domain.ErrTransition, "该申请已%s，不能再推荐", domain.StatusLabel(lead.Status))
 	}
 	if instID == 0 {
-		return dialog.Referral{}, dialog.Errorf(dialog.ErrInvalid, "请选择要推荐的合作金融机构")
+		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "请选择要推荐的合作金融机构")
 	}
 	inst, err := b.db.Institution(ctx, instID)
 	if errors.Is(err, dialog.ErrNotFound) {
-		return dialog.Referral{}, dialog.Errorf(dialog.ErrInvalid, "未知的合作金融机构（编号%d）", instID)
+		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", instID)
 	}
 	if err != nil {
 		return dialog.Referral{}, err
@@ -208,7 +209,7 @@ func (b *Bot) Refer(ctx context.Context, acc dialog.Account, ref string, instID 
 	}
 	now := b.now()
 	county, _ := b.Policy().County(lead.County)
-	kind := dialog.LeadKindLabel(lead.Kind)
+	kind := domain.LeadKindLabel(lead.Kind)
 	if pr, ok := b.Policy().Product(lead.Product); ok {
 		kind += "·" + pr.Name
 	}
@@ -246,9 +247,9 @@ func (b *Bot) Refer(ctx context.Context, acc dialog.Account, ref string, instID 
 
 // Referrals returns the institutions an application was referred to, as
 // the account may see it.
-func (b *Bot) Referrals(ctx context.Context, acc dialog.Account, leadID uint64) ([]dialog.Referral, error) {
+func (b *Bot) Referrals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Referral, error) {
 	rs, err := b.db.Referrals(ctx, leadID)
-	if err != nil || acc.Role != dialog.RoleInstitution {
+	if err != nil || acc.Role != domain.RoleInstitution {
 		return rs, err
 	}
 	var own []dialog.Referral
@@ -276,34 +277,34 @@ type DealRequest struct {
 // county or an officer (for any institution). The application moves to
 // 已放款 through the steps it has not been through, the deal row is
 // stored, and the enterprise is told, in one transaction.
-func (b *Bot) RecordDeal(ctx context.Context, acc dialog.Account, ref string, req DealRequest) (dialog.Lead, dialog.Deal, error) {
-	if err := acc.Require(dialog.PermDealWrite); err != nil {
-		return dialog.Lead{}, dialog.Deal{}, err
+func (b *Bot) RecordDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
+	if err := acc.Require(domain.PermDealWrite); err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
 	}
 	if b.Leads == nil {
-		return dialog.Lead{}, dialog.Deal{}, errors.New("lead pipeline not wired")
+		return domain.Lead{}, dialog.Deal{}, errors.New("lead pipeline not wired")
 	}
 	lead, err := b.Leads.Lead(ctx, acc, ref)
 	if err != nil {
-		return dialog.Lead{}, dialog.Deal{}, err
+		return domain.Lead{}, dialog.Deal{}, err
 	}
-	if acc.Role == dialog.RoleInstitution {
+	if acc.Role == domain.RoleInstitution {
 		if req.Institution == 0 {
 			req.Institution = acc.Institution
 		}
 		if req.Institution != acc.Institution {
-			return dialog.Lead{}, dialog.Deal{}, dialog.Errorf(dialog.ErrForbidden, "只能登记本机构的放款")
+			return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrForbidden, "只能登记本机构的放款")
 		}
 	}
 	if req.Institution == 0 {
-		return dialog.Lead{}, dialog.Deal{}, dialog.Errorf(dialog.ErrInvalid, "请选择放款的合作金融机构")
+		return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请选择放款的合作金融机构")
 	}
 	inst, err := b.db.Institution(ctx, req.Institution)
 	if errors.Is(err, dialog.ErrNotFound) {
-		return dialog.Lead{}, dialog.Deal{}, dialog.Errorf(dialog.ErrInvalid, "未知的合作金融机构（编号%d）", req.Institution)
+		return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", req.Institution)
 	}
 	if err != nil {
-		return dialog.Lead{}, dialog.Deal{}, err
+		return domain.Lead{}, dialog.Deal{}, err
 	}
 	product := strings.TrimSpace(req.Product)
 	for _, p := range b.Policy().Products {
@@ -315,19 +316,19 @@ func (b *Bot) RecordDeal(ctx context.Context, acc dialog.Account, ref string, re
 		AmountWan: req.AmountWan, RatePct: req.RatePct, TermMonths: req.TermMonths,
 		DisbursedOn: strings.TrimSpace(req.DisbursedOn), Actor: "account:" + acc.Username}
 	if err := dialog.ValidateDeal(d, b.now()); err != nil {
-		return dialog.Lead{}, dialog.Deal{}, err
+		return domain.Lead{}, dialog.Deal{}, err
 	}
-	if _, err := dialog.PathTo(lead.Kind, lead.Status, dialog.StatusDisbursed); err != nil {
-		return dialog.Lead{}, dialog.Deal{}, err
+	if _, err := dialog.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
 	}
 	now := b.now()
 	return b.db.RecordDeal(ctx, d, now, b.Leads.notifyEnterprise(ctx, lead.OpenID, now))
 }
 
 // Deals returns the deals of an application as the account may see it.
-func (b *Bot) Deals(ctx context.Context, acc dialog.Account, leadID uint64) ([]dialog.Deal, error) {
+func (b *Bot) Deals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Deal, error) {
 	f := store.DealFilter{LeadID: leadID}
-	if acc.Role == dialog.RoleInstitution {
+	if acc.Role == domain.RoleInstitution {
 		f.Institution = acc.Institution
 	}
 	return b.db.Deals(ctx, f)
@@ -353,8 +354,8 @@ func encodeTemplate(tm TemplateMessage, key string) (store.Message, error) {
 // specialistMayMove refuses a specialist's 未通过 on an application also
 // referred to other institutions: one bank's refusal does not end it; the
 // county decides.
-func (b *Bot) specialistMayMove(ctx context.Context, acc dialog.Account, lead dialog.Lead, status string) error {
-	if acc.Role != dialog.RoleInstitution || status != dialog.StatusRejected {
+func (b *Bot) specialistMayMove(ctx context.Context, acc domain.Account, lead domain.Lead, status string) error {
+	if acc.Role != domain.RoleInstitution || status != domain.StatusRejected {
 		return nil
 	}
 	refs, err := b.db.Referrals(ctx, lead.ID)
@@ -362,7 +363,7 @@ func (b *Bot) specialistMayMove(ctx context.Context, acc dialog.Account, lead di
 		return err
 	}
 	if len(refs) > 1 {
-		return dialog.Errorf(dialog.ErrTransition, "该申请还推荐给了其他机构，不能由本机构登记为未通过；请在说明中写明情况并联系所在县级市（区）市场监管局")
+		return domain.Errorf(domain.ErrTransition, "该申请还推荐给了其他机构，不能由本机构登记为未通过；请在说明中写明情况并联系所在县级市（区）市场监管局")
 	}
 	return nil
 }
@@ -371,20 +372,20 @@ func (b *Bot) specialistMayMove(ctx context.Context, acc dialog.Account, lead di
 // 已预授信 and 已签约 may be recorded directly: the steps in between are
 // recorded first, by the specialist, and the enterprise is told of the
 // last one.
-func (l *Leads) specialistMove(ctx context.Context, lead dialog.Lead, status, note, actor string) (dialog.Lead, error) {
-	if status == dialog.StatusRejected {
+func (l *Leads) specialistMove(ctx context.Context, lead domain.Lead, status, note, actor string) (domain.Lead, error) {
+	if status == domain.StatusRejected {
 		return l.Move(ctx, lead.ID, status, note, actor)
 	}
 	path, err := dialog.PathTo(lead.Kind, lead.Status, status)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	if len(path) == 0 {
-		return dialog.Lead{}, dialog.CheckMove(lead.Kind, lead.Status, status)
+		return domain.Lead{}, domain.CheckMove(lead.Kind, lead.Status, status)
 	}
 	for _, st := range path[:len(path)-1] {
-		if _, err := l.b.db.MoveLead(ctx, lead.ID, st, actor, "随"+dialog.StatusLabel(status)+"补记", l.b.now(), nil); err != nil {
-			return dialog.Lead{}, err
+		if _, err := l.b.db.MoveLead(ctx, lead.ID, st, actor, "随"+domain.StatusLabel(status)+"补记", l.b.now(), nil); err != nil {
+			return domain.Lead{}, err
 		}
 	}
 	return l.Move(ctx, lead.ID, status, note, actor)

@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // queryPattern finds a URL's query string: access tokens and WeCom robot
@@ -56,7 +56,7 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 // RobotURLAllowed reports whether the client may post to u: a WeCom group
 // robot webhook, or the loopback when a test allows it.
 func (c *Client) RobotURLAllowed(u string) bool {
-	return dialog.ValidRobotURL(u, c.AllowLoopbackRobot)
+	return domain.ValidRobotURL(u, c.AllowLoopbackRobot)
 }
 
 // weComBase, when set, is where calls to WeCom's robot API go instead of
@@ -73,7 +73,7 @@ func robotTarget(webhook string) string {
 	if weComBase == "" {
 		return webhook
 	}
-	if rest, ok := strings.CutPrefix(webhook, "https://"+dialog.RobotHost); ok {
+	if rest, ok := strings.CutPrefix(webhook, "https://"+domain.RobotHost); ok {
 		return weComBase + rest
 	}
 	return webhook

@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The monthly report of 操作程序（四）: per county and month, the leads
@@ -74,11 +74,11 @@ type ProductTotal struct {
 
 // MonthlyReport builds the report of month ("YYYY-MM", "" for this month;
 // Asia/Shanghai). A county account gets only its own county and no total.
-func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month string) (MonthlyReport, error) {
-	if err := acc.Require(dialog.PermReportRead); err != nil {
+func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month string) (MonthlyReport, error) {
+	if err := acc.Require(domain.PermReportRead); err != nil {
 		return MonthlyReport{}, err
 	}
-	from, to, err := dialog.ParseMonth(month, b.now())
+	from, to, err := domain.ParseMonth(month, b.now())
 	if err != nil {
 		return MonthlyReport{}, err
 	}
@@ -94,7 +94,7 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 		if acc.Sees(c.ID) {
 			idx[c.ID] = len(r.Counties)
 			r.Counties = append(r.Counties, ReportRow{County: c.ID, Name: c.Name, ByProduct: map[string]ProductTotal{}, Deals: []DealLine{}})
-			if acc.Role == dialog.RoleCounty {
+			if acc.Role == domain.RoleCounty {
 				r.Unit = c.Bureau
 			}
 		}
@@ -112,7 +112,7 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 	for _, c := range received {
 		if rw := row(c.County); rw != nil {
 			rw.Received += c.Count
-			if c.Kind == dialog.LeadApply {
+			if c.Kind == domain.LeadApply {
 				rw.ReceivedApply += c.Count
 			} else {
 				rw.ReceivedNeeds += c.Count
@@ -129,15 +129,15 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 			continue
 		}
 		switch e.Status {
-		case dialog.StatusContacted:
+		case domain.StatusContacted:
 			rw.Contacted += e.Count
-		case dialog.StatusPreApproved:
+		case domain.StatusPreApproved:
 			rw.PreApproved += e.Count
-		case dialog.StatusContracted:
+		case domain.StatusContracted:
 			rw.Contracted += e.Count
-		case dialog.StatusDisbursed:
+		case domain.StatusDisbursed:
 			rw.Disbursed += e.Count
-		case dialog.StatusApproved:
+		case domain.StatusApproved:
 			rw.Approved += e.Count
 		}
 	}
@@ -168,7 +168,7 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 			rw.Stale = c.Figures != "" && c.Figures != rw.figures
 		}
 	}
-	if acc.Role != dialog.RoleCounty {
+	if acc.Role != domain.RoleCounty {
 		t := ReportRow{County: "total", Name: "全市合计", ByProduct: map[string]ProductTotal{}, Deals: []DealLine{}}
 		for _, rw := range r.Counties {
 			t.Received += rw.Received
@@ -196,19 +196,19 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc dialog.Account, month strin
 
 // ConfirmReport records that a county account confirmed its county's
 // report of month; only county accounts confirm.
-func (b *Bot) ConfirmReport(ctx context.Context, acc dialog.Account, month string) (ReportRow, error) {
-	if err := acc.Require(dialog.PermReportConfirm); err != nil {
+func (b *Bot) ConfirmReport(ctx context.Context, acc domain.Account, month string) (ReportRow, error) {
+	if err := acc.Require(domain.PermReportConfirm); err != nil {
 		return ReportRow{}, err
 	}
-	_, to, err := dialog.ParseMonth(month, b.now())
+	_, to, err := domain.ParseMonth(month, b.now())
 	if err != nil {
 		return ReportRow{}, err
 	}
 	if month == "" {
-		return ReportRow{}, dialog.Errorf(dialog.ErrInvalid, "请指定要确认的月份（YYYY-MM）")
+		return ReportRow{}, domain.Errorf(domain.ErrInvalid, "请指定要确认的月份（YYYY-MM）")
 	}
 	if to.After(b.now()) {
-		return ReportRow{}, dialog.Errorf(dialog.ErrInvalid, "只能确认已结束的月份；本月数据请于下月初确认")
+		return ReportRow{}, domain.Errorf(domain.ErrInvalid, "只能确认已结束的月份；本月数据请于下月初确认")
 	}
 	r, err := b.MonthlyReport(ctx, acc, month)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -55,9 +56,9 @@ type RosterImport struct {
 // ImportRoster reads a roster file (csv or xlsx, by name or content),
 // checks every row and upserts the valid ones (officers). Rows in error
 // are reported and left out; with dryRun nothing is written.
-func (b *Bot) ImportRoster(ctx context.Context, acc dialog.Account, name string, data []byte, dryRun bool) (RosterImport, error) {
+func (b *Bot) ImportRoster(ctx context.Context, acc domain.Account, name string, data []byte, dryRun bool) (RosterImport, error) {
 	res := RosterImport{DryRun: dryRun, Rejected: []RosterRejected{}}
-	if err := acc.Require(dialog.PermRosterImport); err != nil {
+	if err := acc.Require(domain.PermRosterImport); err != nil {
 		return res, err
 	}
 	rows, err := readTable(name, data)
@@ -65,10 +66,10 @@ func (b *Bot) ImportRoster(ctx context.Context, acc dialog.Account, name string,
 		return res, err
 	}
 	if len(rows) < 2 {
-		return res, dialog.Errorf(dialog.ErrInvalid, "文件中没有数据行；第一行应为表头：%s", strings.Join(RosterHeaders, "、"))
+		return res, domain.Errorf(domain.ErrInvalid, "文件中没有数据行；第一行应为表头：%s", strings.Join(RosterHeaders, "、"))
 	}
 	if len(rows) > MaxRosterRows+1 {
-		return res, dialog.Errorf(dialog.ErrInvalid, "一次最多导入%d行，请分批导入", MaxRosterRows)
+		return res, domain.Errorf(domain.ErrInvalid, "一次最多导入%d行，请分批导入", MaxRosterRows)
 	}
 	cols, err := rosterColumns(rows[0])
 	if err != nil {
@@ -190,7 +191,7 @@ func rosterColumns(header []string) (map[string]int, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, dialog.Errorf(dialog.ErrInvalid, "表头缺少：%s（第一行应为：%s）", strings.Join(missing, "、"), strings.Join(RosterHeaders, "、"))
+		return nil, domain.Errorf(domain.ErrInvalid, "表头缺少：%s（第一行应为：%s）", strings.Join(missing, "、"), strings.Join(RosterHeaders, "、"))
 	}
 	return cols, nil
 }
@@ -201,26 +202,26 @@ func readTable(name string, data []byte) ([][]string, error) {
 	isXLSX := bytes.HasPrefix(data, []byte("PK\x03\x04"))
 	ext := strings.ToLower(filepath.Ext(name))
 	if ext == ".xls" {
-		return nil, dialog.Errorf(dialog.ErrInvalid, "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv 后导入")
+		return nil, domain.Errorf(domain.ErrInvalid, "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv 后导入")
 	}
 	if isXLSX {
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "无法读取该 xlsx 文件，请确认文件未损坏")
+			return nil, domain.Errorf(domain.ErrInvalid, "无法读取该 xlsx 文件，请确认文件未损坏")
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "xlsx 文件中没有工作表")
+			return nil, domain.Errorf(domain.ErrInvalid, "xlsx 文件中没有工作表")
 		}
 		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "无法读取工作表“%s”", sheets[0])
+			return nil, domain.Errorf(domain.ErrInvalid, "无法读取工作表“%s”", sheets[0])
 		}
 		return rows, nil
 	}
 	if !utf8.Valid(data) {
-		return nil, dialog.Errorf(dialog.ErrInvalid, "csv 文件应为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）")
+		return nil, domain.Errorf(domain.ErrInvalid, "csv 文件应为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）")
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
 	r.FieldsPerRecord = -1
@@ -232,7 +233,7 @@ func readTable(name string, data []byte) ([][]string, error) {
 			break
 		}
 		if err != nil {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "csv 文件格式有误：%s", err.Error())
+			return nil, domain.Errorf(domain.ErrInvalid, "csv 文件格式有误：%s", err.Error())
 		}
 		rows = append(rows, rec)
 	}
@@ -264,16 +265,16 @@ func (b *Bot) rosterLine(e dialog.RosterEntry) RosterLine {
 
 // Roster returns the roster entries f selects: a county account only its
 // own county's.
-func (b *Bot) Roster(ctx context.Context, acc dialog.Account, f store.RosterFilter) ([]RosterLine, error) {
-	if err := acc.Require(dialog.PermRosterRead); err != nil {
+func (b *Bot) Roster(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]RosterLine, error) {
+	if err := acc.Require(domain.PermRosterRead); err != nil {
 		return nil, err
 	}
 	if f.County != "" {
 		if _, ok := b.Policy().County(f.County); !ok {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+			return nil, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
 		}
 	}
-	if acc.Role == dialog.RoleCounty {
+	if acc.Role == domain.RoleCounty {
 		if f.County != "" && f.County != acc.County {
 			return []RosterLine{}, nil
 		}
@@ -292,8 +293,8 @@ func (b *Bot) Roster(ctx context.Context, acc dialog.Account, f store.RosterFilt
 
 // RosterHistory returns a credit code's current record and its replaced
 // versions, newest first.
-func (b *Bot) RosterHistory(ctx context.Context, acc dialog.Account, code string) ([]RosterLine, error) {
-	if err := acc.Require(dialog.PermRosterRead); err != nil {
+func (b *Bot) RosterHistory(ctx context.Context, acc domain.Account, code string) ([]RosterLine, error) {
+	if err := acc.Require(domain.PermRosterRead); err != nil {
 		return nil, err
 	}
 	code = dialog.NormalizeCreditCode(code)
@@ -301,7 +302,7 @@ func (b *Bot) RosterHistory(ctx context.Context, acc dialog.Account, code string
 	if err != nil {
 		return nil, err
 	}
-	if acc.Role == dialog.RoleCounty && cur.County != acc.County {
+	if acc.Role == domain.RoleCounty && cur.County != acc.County {
 		return nil, dialog.ErrNotFound
 	}
 	old, err := b.db.RosterHistory(ctx, code)
@@ -321,7 +322,7 @@ const RosterSheet = "企业库名录"
 // RosterXLSX exports the roster f selects as a workbook for the
 // cooperating institutions: a title, who exported it and when, the
 // header frozen.
-func (b *Bot) RosterXLSX(ctx context.Context, acc dialog.Account, f store.RosterFilter) ([]byte, int, error) {
+func (b *Bot) RosterXLSX(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]byte, int, error) {
 	lines, err := b.Roster(ctx, acc, f)
 	if err != nil {
 		return nil, 0, err
@@ -337,7 +338,7 @@ func (b *Bot) RosterXLSX(ctx context.Context, acc dialog.Account, f store.Roster
 }
 
 // Tier4Label is the tier as the roster writes it: Ⅰ类 … Ⅳ类.
-func (l RosterLine) Tier4Label() string { return dialog.Tier(l.Tier).String() + "类" }
+func (l RosterLine) Tier4Label() string { return domain.Tier(l.Tier).String() + "类" }
 
 // titledSheet renders one sheet: a title row, a sub-title row, the header
 // (frozen, bold) and the rows, with column widths. Numeric columns (by
@@ -405,9 +406,9 @@ func writeTitled(f *excelize.File, sheet, title, sub string, header []string, ro
 type RosterReplyData struct {
 	CreditCode string
 	Entry      RosterLine
-	Tier       dialog.Tier
+	Tier       domain.Tier
 	Since      string // 2026年1月15日
-	County     dialog.County
+	County     domain.County
 }
 
 // lookupRoster answers an enterprise asking whether it is in the roster.
@@ -431,7 +432,7 @@ func (b *Bot) lookupRoster(ctx context.Context, code string) ([]dialog.Reply, er
 // rosterNote tells a follower who just finished the self-check when the
 // roster records its enterprise (by the credit codes of its applications)
 // in another tier.
-func (b *Bot) rosterNote(ctx context.Context, openID string, tier dialog.Tier) ([]dialog.Reply, error) {
+func (b *Bot) rosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error) {
 	leads, err := b.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 5})
 	if err != nil {
 		return nil, err

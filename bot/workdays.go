@@ -7,7 +7,7 @@ import (
 
 	"github.com/6tail/lunar-go/HolidayUtil"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // SettingWorkdays is the settings key of the working-day overrides: a JSON
@@ -16,7 +16,7 @@ const SettingWorkdays = "workdays_overrides"
 
 // Shanghai is China Standard Time, the calendar of working days and of
 // application numbers: the domain's one zone, dialog.Shanghai.
-var Shanghai = dialog.Shanghai
+var Shanghai = domain.Shanghai
 
 // Workdays is China's working-day calendar: Monday to Friday, minus the
 // public holidays, plus the make-up working days (调休) on weekends, as

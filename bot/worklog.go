@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -44,29 +45,29 @@ type Note struct {
 
 // AddNote records a follow-up note (phone, visit, other) on a lead the
 // account may work; the status does not change.
-func (l *Leads) AddNote(ctx context.Context, acc dialog.Account, ref, kind, text string) (dialog.Lead, error) {
+func (l *Leads) AddNote(ctx context.Context, acc domain.Account, ref, kind, text string) (domain.Lead, error) {
 	if !acc.CanWrite() {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只读账号不能记录跟进")
+		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能记录跟进")
 	}
 	if _, ok := noteKinds[kind]; !ok {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "请选择跟进方式：电话、走访或其他")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "请选择跟进方式：电话、走访或其他")
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "请填写跟进情况")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "请填写跟进情况")
 	}
 	if utf8.RuneCountInString(text) > 500 {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "跟进情况不能超过500字")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "跟进情况不能超过500字")
 	}
 	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	return lead, l.b.db.AddLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, l.b.now())
 }
 
 // Notes returns a lead's follow-up notes, oldest first.
-func (l *Leads) Notes(ctx context.Context, lead dialog.Lead) ([]Note, error) {
+func (l *Leads) Notes(ctx context.Context, lead domain.Lead) ([]Note, error) {
 	rows, err := l.b.db.LeadNotes(ctx, lead.ID)
 	if err != nil {
 		return nil, err
@@ -80,31 +81,31 @@ func (l *Leads) Notes(ctx context.Context, lead dialog.Lead) ([]Note, error) {
 
 // Correct sets a wrong status right: officers only, with a reason, recorded
 // as an event ("状态更正"). The enterprise is not notified again.
-func (l *Leads) Correct(ctx context.Context, acc dialog.Account, ref, to, reason string) (dialog.Lead, error) {
-	if acc.Role != dialog.RoleOfficer {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrForbidden, "只有市局管理员可以更正状态")
+func (l *Leads) Correct(ctx context.Context, acc domain.Account, ref, to, reason string) (domain.Lead, error) {
+	if acc.Role != domain.RoleOfficer {
+		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只有市局管理员可以更正状态")
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "请填写更正的原因")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "请填写更正的原因")
 	}
 	if utf8.RuneCountInString(reason) > 200 {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "更正原因不能超过200字")
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "更正原因不能超过200字")
 	}
 	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
-	if !dialog.StatusFits(lead.Kind, to) {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "%s不适用“%s”状态", dialog.LeadKindLabel(lead.Kind), dialog.StatusLabel(to))
+	if !domain.StatusFits(lead.Kind, to) {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "%s不适用“%s”状态", domain.LeadKindLabel(lead.Kind), domain.StatusLabel(to))
 	}
 	if to == lead.Status {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "该申请已是“%s”，无需更正", dialog.StatusLabel(to))
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "该申请已是“%s”，无需更正", domain.StatusLabel(to))
 	}
-	if to == dialog.StatusDisbursed {
-		return dialog.Lead{}, dialog.Errorf(dialog.ErrInvalid, "放款须登记金额，请先更正为“已签约”，再登记放款")
+	if to == domain.StatusDisbursed {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "放款须登记金额，请先更正为“已签约”，再登记放款")
 	}
-	note := "状态更正（原为“" + dialog.StatusLabel(lead.Status) + "”）：" + reason
+	note := "状态更正（原为“" + domain.StatusLabel(lead.Status) + "”）：" + reason
 	return l.b.db.CorrectLead(ctx, lead.ID, to, "account:"+acc.Username, note, l.b.now())
 }
 
@@ -127,7 +128,7 @@ func (l *Leads) Actors(ctx context.Context) (func(actor string) Actor, error) {
 			byOpenID[c.OpenID] = c
 		}
 	}
-	accounts := map[string]dialog.Account{}
+	accounts := map[string]domain.Account{}
 	return func(actor string) Actor {
 		kind, id, _ := strings.Cut(actor, ":")
 		switch kind {
@@ -154,11 +155,11 @@ func (l *Leads) Actors(ctx context.Context) (func(actor string) Actor, error) {
 				name = a.Name
 			}
 			switch {
-			case a.Role == dialog.RoleCounty:
+			case a.Role == domain.RoleCounty:
 				return Actor{Name: name + "（" + l.bureau(a.County) + "）", Account: actor}
-			case a.Role == dialog.RoleOfficer:
+			case a.Role == domain.RoleOfficer:
 				return Actor{Name: name + "（市局）", Account: actor}
-			case a.Role == dialog.RoleInstitution:
+			case a.Role == domain.RoleInstitution:
 				return Actor{Name: name + "（合作金融机构）", Account: actor}
 			}
 			return Actor{Name: name, Account: actor}

@@ -4,19 +4,21 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Slots are what a message names besides what it asks: an amount, a tier,
 // a county, an application number, honours of 附件1, a product.
 type Slots struct {
-	AmountWan float64  // 0 when none
-	Tier      Tier     // TierUnknown when none
-	County    string   // county id
-	Lead      string   // SZR-YYYYMMDD-NNNN
-	Honours   []string // ids of the criteria named, in policy order
-	NoHonours bool     // "我们什么认证都没有"
-	Product   string   // product id
-	Offtopic  bool     // names a topic the account does not serve
+	AmountWan float64     // 0 when none
+	Tier      domain.Tier // TierUnknown when none
+	County    string      // county id
+	Lead      string      // SZR-YYYYMMDD-NNNN
+	Honours   []string    // ids of the criteria named, in policy order
+	NoHonours bool        // "我们什么认证都没有"
+	Product   string      // product id
+	Offtopic  bool        // names a topic the account does not serve
 }
 
 // Has reports whether slot name (amount, tier, county, lead, honours,
@@ -48,7 +50,7 @@ var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product
 type alias struct {
 	word string
 	id   string
-	tier Tier
+	tier domain.Tier
 }
 
 // slotReader holds the prepared words of one policy.
@@ -232,7 +234,7 @@ func (r *slotReader) read(n string) Slots {
 		}
 	}
 	for i, c := range r.crit {
-		if (i < 64 && seen&(1<<i) != 0 || more[i]) && c.Tier != Tier4 {
+		if (i < 64 && seen&(1<<i) != 0 || more[i]) && c.Tier != domain.Tier4 {
 			s.Honours = append(s.Honours, c.ID)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // utterance is one labelled message of dialog/testdata.
@@ -47,8 +48,8 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 	if want.Amount != 0 && want.Amount != got.AmountWan {
 		errs = append(errs, fmt.Sprintf("amount %v, want %v", got.AmountWan, want.Amount))
 	}
-	if want.Tier != 0 && dialog.Tier(want.Tier) != got.Tier {
-		errs = append(errs, fmt.Sprintf("tier %v, want %v", got.Tier, dialog.Tier(want.Tier)))
+	if want.Tier != 0 && domain.Tier(want.Tier) != got.Tier {
+		errs = append(errs, fmt.Sprintf("tier %v, want %v", got.Tier, domain.Tier(want.Tier)))
 	}
 	if want.County != "" && want.County != got.County {
 		errs = append(errs, fmt.Sprintf("county %q, want %q", got.County, want.County))

@@ -15,7 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -99,7 +99,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	if len(calls) != 1 || calls[0].Body["clientmsgid"] != bot.ClientMsgID(b1) || !strings.Contains(calls[0].Raw, `"is_to_all":true`) {
 		t.Fatalf("sendall calls %+v", calls)
 	}
-	if sent.Broadcast.Status != dialog.BroadcastSent || sent.Broadcast.MsgID == 0 || sent.QuotaRemaining != 3 {
+	if sent.Broadcast.Status != domain.BroadcastSent || sent.Broadcast.MsgID == 0 || sent.QuotaRemaining != 3 {
 		t.Errorf("sent %+v", sent)
 	}
 	var res struct{ Error string }
@@ -118,7 +118,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 	var got broadcastView
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b1), s.admin, nil, &got)
-	if got.Status != dialog.BroadcastFinished || got.TotalCount != 120 || got.FilterCount != 100 || got.SentCount != 98 ||
+	if got.Status != domain.BroadcastFinished || got.TotalCount != 120 || got.FilterCount != 100 || got.SentCount != 98 ||
 		got.ErrorCount != 2 || got.Result != "send success" || got.MsgID != sent.Broadcast.MsgID {
 		t.Errorf("after finish %+v", got)
 	}
@@ -187,7 +187,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Errorf("refused send: %d", code)
 	}
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b3), s.admin, nil, &got)
-	if got.Status != dialog.BroadcastFailed {
+	if got.Status != domain.BroadcastFailed {
 		t.Errorf("after a refusal: %s", got.Status)
 	}
 	var list struct {
@@ -208,7 +208,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 	s.fake.FailRate(0)
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b3), s.admin, nil, &got)
-	if got.Status != dialog.BroadcastSending {
+	if got.Status != domain.BroadcastSending {
 		t.Errorf("after a lost answer: %s", got.Status)
 	}
 	if code := s.status("POST", p(b3, "send"), s.admin, nil); code != http.StatusConflict {
@@ -243,7 +243,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Errorf("none left: %+v", list)
 	}
 	// Next month (Asia/Shanghai) the quota is back.
-	from, to, _ := dialog.ParseMonth("", s.clock.Now())
+	from, to, _ := domain.ParseMonth("", s.clock.Now())
 	s.clock.Advance(to.Sub(s.clock.Now()) + time.Hour)
 	if code := s.status("POST", p(b5, "send"), s.admin, nil); code != http.StatusOK {
 		t.Errorf("send next month: %d", code)
@@ -478,9 +478,9 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	r := s.mustRoles()
 	now := s.clock.Now()
-	from, _, _ := dialog.ParseMonth("", now)
+	from, _, _ := domain.ParseMonth("", now)
 	month := from.Format("2006-01")
-	need, apply := dialog.LeadNeed, dialog.LeadApply
+	need, apply := domain.LeadNeed, domain.LeadApply
 
 	// kunshan: two disbursed (苏质贷 300, 融资租赁 120.5), one admitted, one waiting,
 	// and one filed last month but contacted this month.
@@ -679,12 +679,12 @@ func TestMonthlyReportNumbers(t *testing.T) {
 func TestDashboardCounts(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	now := s.clock.Now()
-	old := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P311", now.Add(-10*24*time.Hour))
-	s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P312", now)
-	l := s.mustLead(dialog.LeadApply, "sip", "", "MA1N2P313", now)
+	old := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P311", now.Add(-10*24*time.Hour))
+	s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P312", now)
+	l := s.mustLead(domain.LeadApply, "sip", "", "MA1N2P313", now)
 	s.move(l, "contacted")
 	ctx := context.Background()
-	for i, tier := range []dialog.Tier{1, 2, 2, 0} {
+	for i, tier := range []domain.Tier{1, 2, 2, 0} {
 		id := fmt.Sprintf("o-check-%d", i)
 		s.db.Follow(ctx, id, "", "", now)
 		s.db.SetFollowerCounty(ctx, id, []string{"kunshan", "sip", "kunshan", "gusu"}[i])

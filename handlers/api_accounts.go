@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // accountAdminView is an account as officers manage it.
@@ -19,7 +20,7 @@ type accountAdminView struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
-func accountAdminJSON(a dialog.Account) accountAdminView {
+func accountAdminJSON(a domain.Account) accountAdminView {
 	v := accountAdminView{accountView: accountJSON(a), Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt}
 	if !a.LastLoginAt.IsZero() {
 		t := a.LastLoginAt
@@ -32,7 +33,7 @@ func accountAdminJSON(a dialog.Account) accountAdminView {
 func accountID(c *gin.Context) (uint64, error) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
-		return 0, dialog.Errorf(dialog.ErrNotFound, "")
+		return 0, domain.Errorf(dialog.ErrNotFound, "")
 	}
 	return id, nil
 }
@@ -69,11 +70,11 @@ func (s *Server) patchUser(c *gin.Context) {
 		return
 	}
 	if req.Disabled == nil && req.Name == nil {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "请至少修改 disabled、name 中的一项"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "请至少修改 disabled、name 中的一项"))
 		return
 	}
 	ctx, acc := c.Request.Context(), account(c)
-	var before, after dialog.Account
+	var before, after domain.Account
 	if req.Name != nil {
 		if before, after, err = s.Bot.SetAccountName(ctx, acc, id, *req.Name); err != nil {
 			s.fail(c, err)

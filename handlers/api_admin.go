@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -20,7 +20,7 @@ import (
 // table, checked in the bot functions each handler calls (and by allow for
 // the few that call the store directly).
 func (s *Server) adminRoutes(authed *gin.RouterGroup) {
-	authed.GET("/audit", s.allow(dialog.PermAuditRead), s.listAudit)
+	authed.GET("/audit", s.allow(domain.PermAuditRead), s.listAudit)
 
 	authed.GET("/counties", s.listCounties)
 	authed.PATCH("/counties/:county", s.patchCounty)
@@ -46,7 +46,7 @@ func (s *Server) adminRoutes(authed *gin.RouterGroup) {
 }
 
 // allow answers 403 unless the account holds p (dialog's permission table).
-func (s *Server) allow(p dialog.Perm) gin.HandlerFunc {
+func (s *Server) allow(p domain.Perm) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := account(c).Require(p); err != nil {
 			s.fail(c, err)
@@ -159,7 +159,7 @@ func (s *Server) listAudit(c *gin.Context) {
 	out := make([]auditView, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, auditView{ID: r.ID, Actor: r.Actor, Role: r.Role, Method: r.Method, Route: r.Route, Target: r.Target,
-			Status: r.Status, Before: rawJSON(r.Before), After: rawJSON(r.After), At: r.At.In(dialog.Shanghai).Format("2006-01-02T15:04:05-07:00"),
+			Status: r.Status, Before: rawJSON(r.Before), After: rawJSON(r.After), At: r.At.In(domain.Shanghai).Format("2006-01-02T15:04:05-07:00"),
 			RemoteIP: r.RemoteIP, Who: r.Who, Action: r.Action, Object: r.Object, Summary: r.Summary})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
@@ -177,7 +177,7 @@ func (s *Server) getSettings(c *gin.Context) {
 
 // putSettings: PUT /api/v1/settings {"lpr","lpr_date","workdays_overrides"} (officers).
 func (s *Server) putSettings(c *gin.Context) {
-	if err := account(c).Require(dialog.PermSettings); err != nil {
+	if err := account(c).Require(domain.PermSettings); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -218,7 +218,7 @@ type disburseRequest struct {
 // moves a contracted need to disbursed with the amount, or corrects the
 // amount of a disbursed one.
 func (s *Server) disburseLead(c *gin.Context) {
-	if err := account(c).Require(dialog.PermLeadsWrite); err != nil {
+	if err := account(c).Require(domain.PermLeadsWrite); err != nil {
 		s.fail(c, err)
 		return
 	}

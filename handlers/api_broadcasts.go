@@ -8,6 +8,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type broadcastRequest struct {
@@ -42,7 +43,7 @@ func (s *Server) listBroadcasts(c *gin.Context) {
 
 // createBroadcast: POST /api/v1/broadcasts {"title","kind","content","audience":{"type","value"}} → {"id"} (officers).
 func (s *Server) createBroadcast(c *gin.Context) {
-	if err := account(c).Require(dialog.PermBroadcastWrite); err != nil {
+	if err := account(c).Require(domain.PermBroadcastWrite); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -52,7 +53,7 @@ func (s *Server) createBroadcast(c *gin.Context) {
 	}
 	b, err := s.Bot.CreateBroadcast(c.Request.Context(), account(c), bot.NewBroadcast{
 		Title: req.Title, Kind: req.Kind, Content: req.Content,
-		Audience: dialog.Audience{Type: req.Audience.Type, Value: req.Audience.Value},
+		Audience: domain.Audience{Type: req.Audience.Type, Value: req.Audience.Value},
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -79,7 +80,7 @@ func (s *Server) getBroadcast(c *gin.Context) {
 // previewBroadcast: POST /api/v1/broadcasts/{id}/preview {"openid"} sends
 // to that openid only (officers); no openid is 400.
 func (s *Server) previewBroadcast(c *gin.Context) {
-	if err := account(c).Require(dialog.PermBroadcastWrite); err != nil {
+	if err := account(c).Require(domain.PermBroadcastWrite); err != nil {
 		s.fail(c, err)
 		return
 	}

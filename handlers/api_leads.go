@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -52,12 +52,12 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
-func leadJSON(l dialog.Lead, events bool) leadView {
+func leadJSON(l domain.Lead, events bool) leadView {
 	v := leadView{
-		ID: l.ID, Number: l.Number, Kind: l.Kind, KindLabel: dialog.LeadKindLabel(l.Kind), County: l.County,
-		Status: l.Status, StatusLabel: dialog.StatusLabel(l.Status), EnterpriseName: l.EnterpriseName,
+		ID: l.ID, Number: l.Number, Kind: l.Kind, KindLabel: domain.LeadKindLabel(l.Kind), County: l.County,
+		Status: l.Status, StatusLabel: domain.StatusLabel(l.Status), EnterpriseName: l.EnterpriseName,
 		CreditCode: l.CreditCode, Contact: l.Contact, Phone: l.Phone, Product: l.Product, AmountWan: l.AmountWan,
-		TermMonths: l.TermMonths, Purpose: l.Purpose, Note: l.Note, Next: dialog.NextStatuses(l.Kind, l.Status),
+		TermMonths: l.TermMonths, Purpose: l.Purpose, Note: l.Note, Next: domain.NextStatuses(l.Kind, l.Status),
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 		ContactedAt: optTime(l.ContactedAt), RemindedAt: optTime(l.RemindedAt), EscalatedAt: optTime(l.EscalatedAt),
 	}
@@ -67,7 +67,7 @@ func leadJSON(l dialog.Lead, events bool) leadView {
 	if events {
 		v.Events = []eventView{}
 		for _, e := range l.Events {
-			v.Events = append(v.Events, eventView{Status: e.Status, StatusLabel: dialog.StatusLabel(e.Status),
+			v.Events = append(v.Events, eventView{Status: e.Status, StatusLabel: domain.StatusLabel(e.Status),
 				Actor: e.Actor, Note: e.Note, CreatedAt: e.CreatedAt})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -52,18 +53,18 @@ func idParam(c *gin.Context, name string) (uint64, bool) {
 // importRoster: POST /api/v1/roster/import (multipart "file", csv or xlsx;
 // ?dry_run=1 previews) → {"inserted","updated","unchanged","rejected"}.
 func (s *Server) importRoster(c *gin.Context) {
-	if err := account(c).Require(dialog.PermRosterImport); err != nil {
+	if err := account(c).Require(domain.PermRosterImport); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxRosterFile+1<<20)
 	fh, err := c.FormFile("file")
 	if err != nil {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "请以 multipart 表单字段 file 上传 csv 或 xlsx 文件（不超过10MB）"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "请以 multipart 表单字段 file 上传 csv 或 xlsx 文件（不超过10MB）"))
 		return
 	}
 	if fh.Size > MaxRosterFile {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "文件不能超过10MB"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "文件不能超过10MB"))
 		return
 	}
 	f, err := fh.Open()
@@ -93,7 +94,7 @@ func rosterFilter(c *gin.Context) (store.RosterFilter, error) {
 	if t := c.Query("tier"); t != "" {
 		tier, ok := dialog.ParseTier(t)
 		if !ok {
-			return f, dialog.Errorf(dialog.ErrInvalid, "质量信誉类型应为 1–4")
+			return f, domain.Errorf(domain.ErrInvalid, "质量信誉类型应为 1–4")
 		}
 		f.Tier = tier
 	}
@@ -211,7 +212,7 @@ type institutionRequest struct {
 
 // createInstitution: POST /api/v1/institutions {"name","kind"} → {"id",…} (officers).
 func (s *Server) createInstitution(c *gin.Context) {
-	if err := account(c).Require(dialog.PermInstWrite); err != nil {
+	if err := account(c).Require(domain.PermInstWrite); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -246,7 +247,7 @@ func (s *Server) getInstitution(c *gin.Context) {
 
 // patchInstitution: PATCH /api/v1/institutions/{id} {"name","kind"} (officers).
 func (s *Server) patchInstitution(c *gin.Context) {
-	if err := account(c).Require(dialog.PermInstWrite); err != nil {
+	if err := account(c).Require(domain.PermInstWrite); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -288,7 +289,7 @@ type specialistRequest struct {
 
 // addSpecialist: POST /api/v1/institutions/{id}/specialists {"name","phone","products"} (officers).
 func (s *Server) addSpecialist(c *gin.Context) {
-	if err := account(c).Require(dialog.PermInstWrite); err != nil {
+	if err := account(c).Require(domain.PermInstWrite); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -392,7 +393,7 @@ func (s *Server) createReferral(c *gin.Context) {
 	var req struct {
 		Institution uint64 `json:"institution"`
 	}
-	if err := account(c).Require(dialog.PermReferral); err != nil {
+	if err := account(c).Require(domain.PermReferral); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -431,7 +432,7 @@ func (s *Server) listDeals(c *gin.Context) {
 // {"institution","product","amount_wan","rate_pct","term_months","disbursed_on"}
 // records a disbursement and moves the application to 已放款.
 func (s *Server) createDeal(c *gin.Context) {
-	if err := account(c).Require(dialog.PermDealWrite); err != nil {
+	if err := account(c).Require(domain.PermDealWrite); err != nil {
 		s.fail(c, err)
 		return
 	}

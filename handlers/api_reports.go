@@ -5,14 +5,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // monthlyReport: GET /api/v1/reports/monthly?month=YYYY-MM&format=json|csv|xlsx.
 func (s *Server) monthlyReport(c *gin.Context) {
 	format := c.DefaultQuery("format", "json")
 	if format != "json" && format != "csv" && format != "xlsx" {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "format 应为 json、csv 或 xlsx"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "format 应为 json、csv 或 xlsx"))
 		return
 	}
 	r, err := s.Bot.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
@@ -45,7 +45,7 @@ func (s *Server) monthlyReport(c *gin.Context) {
 
 // confirmReport: POST /api/v1/reports/monthly/confirm {"month"} (county accounts, their own county).
 func (s *Server) confirmReport(c *gin.Context) {
-	if err := account(c).Require(dialog.PermReportConfirm); err != nil {
+	if err := account(c).Require(domain.PermReportConfirm); err != nil {
 		s.fail(c, err)
 		return
 	}

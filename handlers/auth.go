@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -36,7 +36,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		switch c.FullPath() {
 		case "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout":
 		default:
-			s.fail(c, dialog.Errorf(dialog.ErrForbidden, "请先修改初始密码（PUT /api/v1/me/password）"))
+			s.fail(c, domain.Errorf(domain.ErrForbidden, "请先修改初始密码（PUT /api/v1/me/password）"))
 			return
 		}
 	}
@@ -47,9 +47,9 @@ func (s *Server) authenticate(c *gin.Context) {
 // with the client's address and the username masked.
 func (s *Server) logLoginFailure(c *gin.Context, username string, err error) {
 	msg := "login failed"
-	if errors.Is(err, dialog.ErrLocked) {
+	if errors.Is(err, domain.ErrLocked) {
 		msg = "login held back by the throttle"
-	} else if !errors.Is(err, dialog.ErrUnauthorized) && !errors.Is(err, dialog.ErrInvalid) {
+	} else if !errors.Is(err, domain.ErrUnauthorized) && !errors.Is(err, domain.ErrInvalid) {
 		return
 	}
 	s.Log.Warn(msg, slog.String("ip", c.ClientIP()), slog.String("user", maskUser(username)), slog.String("path", c.FullPath()))
@@ -68,8 +68,8 @@ func maskUser(u string) string {
 }
 
 // account returns the authenticated account.
-func account(c *gin.Context) dialog.Account {
-	acc, _ := c.MustGet(accountKey).(dialog.Account)
+func account(c *gin.Context) domain.Account {
+	acc, _ := c.MustGet(accountKey).(domain.Account)
 	return acc
 }
 
@@ -83,15 +83,15 @@ func (s *Server) requireRole(roles ...string) gin.HandlerFunc {
 				return
 			}
 		}
-		s.fail(c, dialog.ErrForbidden)
+		s.fail(c, domain.ErrForbidden)
 	}
 }
 
 // writer answers 403 to read-only accounts.
 func (s *Server) writer(c *gin.Context) {
 	// Specialists write too, within what the use cases let them.
-	if acc := account(c); !acc.CanWrite() && acc.Role != dialog.RoleInstitution {
-		s.fail(c, dialog.Errorf(dialog.ErrForbidden, "只读账号不能修改数据"))
+	if acc := account(c); !acc.CanWrite() && acc.Role != domain.RoleInstitution {
+		s.fail(c, domain.Errorf(domain.ErrForbidden, "只读账号不能修改数据"))
 		return
 	}
 	c.Next()
@@ -139,7 +139,7 @@ type accountView struct {
 	Institution uint64 `json:"institution,omitempty"`
 }
 
-func accountJSON(a dialog.Account) accountView {
+func accountJSON(a domain.Account) accountView {
 	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
 		MustChangePassword: a.MustChangePassword, Institution: a.Institution}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/templates"
 )
@@ -134,8 +134,8 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 // funcs are the page helpers that need the service.
 func (cs *console) funcs() template.FuncMap {
 	return template.FuncMap{
-		"status":     dialog.StatusLabel,
-		"kind":       dialog.LeadKindLabel,
+		"status":     domain.StatusLabel,
+		"kind":       domain.LeadKindLabel,
 		"countyName": cs.countyName,
 		"roleLabel":  roleLabel,
 		"product":    cs.productName,
@@ -205,13 +205,13 @@ func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
 
 func roleLabel(role string) string {
 	switch role {
-	case dialog.RoleOfficer:
+	case domain.RoleOfficer:
 		return "市局管理员"
-	case dialog.RoleCounty:
+	case domain.RoleCounty:
 		return "县级市（区）"
-	case dialog.RoleViewer:
+	case domain.RoleViewer:
 		return "只读"
-	case dialog.RoleInstitution:
+	case domain.RoleInstitution:
 		return "合作金融机构"
 	}
 	return role
@@ -222,7 +222,7 @@ func roleLabel(role string) string {
 type page struct {
 	Title   string
 	Nav     string
-	Account dialog.Account
+	Account domain.Account
 	CSRF    string
 	Sandbox bool
 	Notice  string
@@ -245,14 +245,14 @@ func (p page) Who() string {
 // CanWrite reports whether the page shows forms that change data.
 // Specialists write too: on the applications referred to them.
 func (p page) CanWrite() bool {
-	return p.Account.CanWrite() || p.Account.Role == dialog.RoleInstitution
+	return p.Account.CanWrite() || p.Account.Role == domain.RoleInstitution
 }
 
 // Can reports whether the reader holds a permission, for the navigation.
-func (p page) Can(perm string) bool { return p.Account.Can(dialog.Perm(perm)) }
+func (p page) Can(perm string) bool { return p.Account.Can(domain.Perm(perm)) }
 
 // Officer reports whether the reader is a city officer.
-func (p page) Officer() bool { return p.Account.Role == dialog.RoleOfficer }
+func (p page) Officer() bool { return p.Account.Role == domain.RoleOfficer }
 
 // render writes a page with status.
 func (cs *console) render(c *gin.Context, status int, name, title string, data any) {
@@ -262,7 +262,7 @@ func (cs *console) render(c *gin.Context, status int, name, title string, data a
 func (cs *console) newPage(c *gin.Context, title string, data any) page {
 	p := page{Title: title, Data: data, Notice: notices[c.Query("ok")]}
 	if v, ok := c.Get(accountKey); ok {
-		p.Account, _ = v.(dialog.Account)
+		p.Account, _ = v.(domain.Account)
 	}
 	p.CSRF = c.GetString(csrfKey)
 	p.display = cs.contactName(c, p.Account)
@@ -368,7 +368,7 @@ func (cs *console) session(c *gin.Context) {
 	token, _ := c.Cookie(sessionCookie)
 	acc, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now())
 	if err != nil {
-		if !errors.Is(err, dialog.ErrUnauthorized) {
+		if !errors.Is(err, domain.ErrUnauthorized) {
 			cs.failPage(c, err)
 			return
 		}
@@ -464,7 +464,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		if status >= http.StatusInternalServerError {
 			cs.Log.Error("console login failed", slog.Any("error", err))
 		}
-		if m := dialog.Message(err); m != "" {
+		if m := domain.Message(err); m != "" {
 			msg = m // the lockout's message says until when
 		}
 		d.Error = msg

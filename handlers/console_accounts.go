@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -17,7 +18,7 @@ import (
 const resetFlashCookie = "szr_reset"
 
 type accountRow struct {
-	dialog.Account
+	domain.Account
 	Self bool
 }
 
@@ -41,8 +42,8 @@ func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
 		return nil, err
 	}
 	d := &accountsData{Counties: cs.countyOptions(acc), Roles: []option{
-		{dialog.RoleCounty, roleLabel(dialog.RoleCounty)}, {dialog.RoleOfficer, roleLabel(dialog.RoleOfficer)},
-		{dialog.RoleViewer, roleLabel(dialog.RoleViewer)},
+		{domain.RoleCounty, roleLabel(domain.RoleCounty)}, {domain.RoleOfficer, roleLabel(domain.RoleOfficer)},
+		{domain.RoleViewer, roleLabel(domain.RoleViewer)},
 	}}
 	for _, a := range accs {
 		d.Rows = append(d.Rows, accountRow{Account: a, Self: a.ID == acc.ID})
@@ -96,16 +97,16 @@ func (cs *console) accountsError(c *gin.Context, err error) {
 // password, repeat).
 func (cs *console) accountCreate(c *gin.Context) {
 	acc := account(c)
-	if err := acc.Require(dialog.PermAccounts); err != nil {
+	if err := acc.Require(domain.PermAccounts); err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	if c.PostForm("password") != c.PostForm("repeat") {
-		cs.accountsError(c, dialog.Errorf(dialog.ErrInvalid, "两次输入的初始密码不一致"))
+		cs.accountsError(c, domain.Errorf(domain.ErrInvalid, "两次输入的初始密码不一致"))
 		return
 	}
 	role, county := c.PostForm("role"), c.PostForm("county")
-	if role != dialog.RoleCounty {
+	if role != domain.RoleCounty {
 		county = ""
 	}
 	created, err := cs.DB.CreateAccount(c.Request.Context(), store.NewAccount{

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -48,14 +48,14 @@ func auditFilter(c *gin.Context, limit int) (store.AuditFilter, *auditData, erro
 	if d.Filter.From != "" {
 		day, err := parseDay(d.Filter.From)
 		if err != nil {
-			return f, d, dialog.Errorf(dialog.ErrInvalid, "开始日期格式应为 YYYY-MM-DD")
+			return f, d, domain.Errorf(domain.ErrInvalid, "开始日期格式应为 YYYY-MM-DD")
 		}
 		f.From = day
 	}
 	if d.Filter.To != "" {
 		day, err := parseDay(d.Filter.To)
 		if err != nil {
-			return f, d, dialog.Errorf(dialog.ErrInvalid, "结束日期格式应为 YYYY-MM-DD")
+			return f, d, domain.Errorf(domain.ErrInvalid, "结束日期格式应为 YYYY-MM-DD")
 		}
 		f.To = day.AddDate(0, 0, 1)
 	}
@@ -80,7 +80,7 @@ func toAuditRow(l store.AuditLog) auditRow {
 		action = "其他操作"
 	}
 	return auditRow{
-		At: l.At.In(dialog.Shanghai).Format("2006-01-02 15:04:05"), Who: who, Actor: l.Actor, Action: action,
+		At: l.At.In(domain.Shanghai).Format("2006-01-02 15:04:05"), Who: who, Actor: l.Actor, Action: action,
 		Object: l.Object, Summary: l.Summary, OK: l.Status < 400, Address: l.RemoteIP,
 		Before: prettyJSON(l.Before), After: prettyJSON(l.After),
 	}
@@ -89,7 +89,7 @@ func toAuditRow(l store.AuditLog) auditRow {
 // auditPage: GET /console/audit (officers) — 操作日志: every write from the
 // console, the API and the chat, and every sign-in, newest first.
 func (cs *console) auditPage(c *gin.Context) {
-	if err := account(c).Require(dialog.PermAuditRead); err != nil {
+	if err := account(c).Require(domain.PermAuditRead); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -120,7 +120,7 @@ func (cs *console) auditPage(c *gin.Context) {
 // auditDownload: GET /console/audit/export — the filtered log as xlsx.
 func (cs *console) auditDownload(c *gin.Context) {
 	acc := account(c)
-	if err := acc.Require(dialog.PermAuditRead); err != nil {
+	if err := acc.Require(domain.PermAuditRead); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -159,7 +159,7 @@ func (cs *console) auditDownload(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	name := "操作日志-" + cs.Now().In(dialog.Shanghai).Format("20060102") + ".xlsx"
+	name := "操作日志-" + cs.Now().In(domain.Shanghai).Format("20060102") + ".xlsx"
 	c.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
@@ -197,7 +197,7 @@ func (cs *console) passwordPage(c *gin.Context) {
 func (cs *console) passwordSubmit(c *gin.Context) {
 	next := c.PostForm("new")
 	if next != c.PostForm("repeat") {
-		cs.passwordError(c, dialog.Errorf(dialog.ErrInvalid, "两次输入的新密码不一致"))
+		cs.passwordError(c, domain.Errorf(domain.ErrInvalid, "两次输入的新密码不一致"))
 		return
 	}
 	err := cs.DB.ChangePassword(c.Request.Context(), account(c).ID, c.PostForm("current"), next, c.GetString(sessionCookie),

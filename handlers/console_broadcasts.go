@@ -11,6 +11,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type broadcastForm struct {
@@ -48,19 +49,19 @@ type sendConfirm struct {
 // audienceOptions are the audiences of the compose form: "all",
 // "tier:1".."tier:4" and "county:<slug>".
 func (cs *console) audienceOptions() []option {
-	out := []option{{dialog.AudienceAll, "全部关注者"}}
+	out := []option{{domain.AudienceAll, "全部关注者"}}
 	for t := 1; t <= 4; t++ {
-		out = append(out, option{dialog.AudienceTier + ":" + strconv.Itoa(t), dialog.TierTagName(dialog.Tier(t))})
+		out = append(out, option{domain.AudienceTier + ":" + strconv.Itoa(t), domain.TierTagName(domain.Tier(t))})
 	}
 	for _, c := range cs.Bot.Policy().Counties {
-		out = append(out, option{dialog.AudienceCounty + ":" + c.ID, c.Name + "（县区二维码及申报企业）"})
+		out = append(out, option{domain.AudienceCounty + ":" + c.ID, c.Name + "（县区二维码及申报企业）"})
 	}
 	return out
 }
 
-func parseAudience(v string) dialog.Audience {
+func parseAudience(v string) domain.Audience {
 	t, val, _ := strings.Cut(v, ":")
-	return dialog.Audience{Type: t, Value: val}
+	return domain.Audience{Type: t, Value: val}
 }
 
 func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData, error) {
@@ -70,17 +71,17 @@ func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData
 	}
 	now := cs.Bot.Now().In(bot.Shanghai).Format("2006-01")
 	d := &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
-		Form: broadcastForm{Kind: dialog.BroadcastText, Audience: dialog.AudienceAll}, Sizes: map[uint64]int64{},
+		Form: broadcastForm{Kind: domain.BroadcastText, Audience: domain.AudienceAll}, Sizes: map[uint64]int64{},
 		OwnWeChat: account(c).OpenID != ""}
-	if account(c).Can(dialog.PermBroadcastWrite) {
+	if account(c).Can(domain.PermBroadcastWrite) {
 		if d.Materials, err = cs.Bot.Materials(c.Request.Context(), account(c)); err != nil {
 			d.MaterialsError = "暂时无法读取公众号素材库，图文群发请稍后再试。"
 			cs.Log.Warn("news materials not listed", slog.String("error", bot.Mask(err.Error())))
 		}
 	}
 	for _, it := range l.Items {
-		if it.Status == dialog.BroadcastDraft || it.Status == dialog.BroadcastFailed {
-			n, err := cs.Bot.AudienceSize(c.Request.Context(), account(c), dialog.Audience{Type: it.AudienceType, Value: it.AudienceValue})
+		if it.Status == domain.BroadcastDraft || it.Status == domain.BroadcastFailed {
+			n, err := cs.Bot.AudienceSize(c.Request.Context(), account(c), domain.Audience{Type: it.AudienceType, Value: it.AudienceValue})
 			if err != nil {
 				return nil, err
 			}
@@ -178,7 +179,7 @@ func (cs *console) broadcastSend(c *gin.Context) {
 			cs.failPage(c, err)
 			return
 		}
-		a := dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}
+		a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
 		size, err := cs.Bot.AudienceSize(ctx, acc, a)
 		if err != nil {
 			cs.failPage(c, err)
@@ -195,7 +196,7 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		return
 	}
 	if l.QuotaRemaining == 1 && c.PostForm("confirm_last") == "" {
-		cs.broadcastsError(c, dialog.Errorf(dialog.ErrInvalid, "这是本月最后1次群发额度，请勾选确认后再发送"), nil)
+		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "这是本月最后1次群发额度，请勾选确认后再发送"), nil)
 		return
 	}
 	if _, err := cs.Bot.SendBroadcast(ctx, acc, id); err != nil {
@@ -251,7 +252,7 @@ func (cs *console) broadcastDelete(c *gin.Context) {
 		return
 	}
 	if c.PostForm("confirm") != "1" {
-		cs.broadcastsError(c, dialog.Errorf(dialog.ErrInvalid, "请勾选“确认删除”后再删除草稿"), nil)
+		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认删除”后再删除草稿"), nil)
 		return
 	}
 	gone, err := cs.Bot.DeleteBroadcast(c.Request.Context(), account(c), id)
@@ -266,7 +267,7 @@ func (cs *console) broadcastDelete(c *gin.Context) {
 // formContent is a broadcast form's content: the text, or for 图文 the
 // article chosen from the library.
 func formContent(c *gin.Context) string {
-	if c.PostForm("kind") == dialog.BroadcastNews && c.PostForm("media_id") != "" {
+	if c.PostForm("kind") == domain.BroadcastNews && c.PostForm("media_id") != "" {
 		return c.PostForm("media_id")
 	}
 	return c.PostForm("content")

@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -20,7 +20,7 @@ type countyRow struct {
 func (cs *console) countiesPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	if acc.Role == dialog.RoleCounty {
+	if acc.Role == domain.RoleCounty {
 		c.Redirect(http.StatusSeeOther, "/console/counties/"+acc.County)
 		return
 	}
@@ -65,8 +65,8 @@ func (cs *console) countyData(c *gin.Context) (*countyData, error) {
 	}
 	d := &countyData{
 		County: county, Contacts: contacts, Sandbox: cs.Bot.Client().Sandbox(),
-		CanBind: acc.CanWrite(), CanEdit: acc.Can(dialog.PermCountiesWrite),
-		CanUnbind: acc.Can(dialog.PermContactsWrite), CanQR: acc.Can(dialog.PermQRCreate),
+		CanBind: acc.CanWrite(), CanEdit: acc.Can(domain.PermCountiesWrite),
+		CanUnbind: acc.Can(domain.PermContactsWrite), CanQR: acc.Can(domain.PermQRCreate),
 	}
 	if d.CanBind && cs.Bot.Leads != nil {
 		if d.Codes, err = cs.Bot.Leads.BindCodes(ctx, acc, county.ID); err != nil {
@@ -162,7 +162,7 @@ func (cs *console) bindCodeRevoke(c *gin.Context) {
 func (cs *console) unbindSubmit(c *gin.Context) {
 	county := c.Param("county")
 	if c.PostForm("confirm") != "1" {
-		cs.countyFormError(c, dialog.Errorf(dialog.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
+		cs.countyFormError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
 		return
 	}
 	if _, err := cs.Bot.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The application page: details with the deadline, the enterprise's
@@ -34,7 +34,7 @@ type historyItem struct {
 }
 
 type leadData struct {
-	Lead        dialog.Lead
+	Lead        domain.Lead
 	Row         leadRow
 	Next        []option
 	Actions     []action
@@ -63,42 +63,42 @@ type leadData struct {
 // actionLabel is what the button of a move says.
 func actionLabel(status string) string {
 	switch status {
-	case dialog.StatusContacted:
+	case domain.StatusContacted:
 		return "受理"
-	case dialog.StatusReviewing:
+	case domain.StatusReviewing:
 		return "转入审核"
-	case dialog.StatusPreApproved:
+	case domain.StatusPreApproved:
 		return "登记预授信"
-	case dialog.StatusContracted:
+	case domain.StatusContracted:
 		return "登记签约"
-	case dialog.StatusDisbursed:
+	case domain.StatusDisbursed:
 		return "登记放款"
-	case dialog.StatusApproved:
+	case domain.StatusApproved:
 		return "准予入库"
-	case dialog.StatusRejected:
+	case domain.StatusRejected:
 		return "不予通过"
-	case dialog.StatusWithdrawn:
+	case domain.StatusWithdrawn:
 		return "登记撤回"
 	}
-	return dialog.StatusLabel(status)
+	return domain.StatusLabel(status)
 }
 
-func (cs *console) leadData(c *gin.Context, l dialog.Lead) (*leadData, error) {
+func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	d := &leadData{Lead: l, Officer: acc.Role == dialog.RoleOfficer, Reasons: bot.RejectReasons,
+	d := &leadData{Lead: l, Officer: acc.Role == domain.RoleOfficer, Reasons: bot.RejectReasons,
 		NoteKinds: []option{{"phone", "电话"}, {"visit", "走访"}, {"other", "其他"}}, NoteKind: "phone"}
-	for _, st := range dialog.NextStatuses(l.Kind, l.Status) {
-		d.Next = append(d.Next, option{st, dialog.StatusLabel(st)})
-		d.CanDisburse = d.CanDisburse || st == dialog.StatusDisbursed
-		d.Actions = append(d.Actions, action{Value: st, Label: actionLabel(st), Final: dialog.Terminal(st)})
+	for _, st := range domain.NextStatuses(l.Kind, l.Status) {
+		d.Next = append(d.Next, option{st, domain.StatusLabel(st)})
+		d.CanDisburse = d.CanDisburse || st == domain.StatusDisbursed
+		d.Actions = append(d.Actions, action{Value: st, Label: actionLabel(st), Final: domain.Terminal(st)})
 	}
-	for _, st := range dialog.Statuses {
-		if dialog.StatusFits(l.Kind, st) && st != l.Status && st != dialog.StatusDisbursed {
-			d.Statuses = append(d.Statuses, option{st, dialog.StatusLabel(st)})
+	for _, st := range domain.Statuses {
+		if domain.StatusFits(l.Kind, st) && st != l.Status && st != domain.StatusDisbursed {
+			d.Statuses = append(d.Statuses, option{st, domain.StatusLabel(st)})
 		}
 	}
-	rows, err := cs.rows(ctx, []dialog.Lead{l})
+	rows, err := cs.rows(ctx, []domain.Lead{l})
 	if err != nil {
 		return nil, err
 	}
@@ -193,13 +193,13 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	keep := func(d *leadData) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
-	if dialog.Terminal(to) && acc.CanWrite() {
+	if domain.Terminal(to) && acc.CanWrite() {
 		cur, err := leads.Lead(ctx, acc, c.Param("id"))
 		if err != nil {
 			cs.failPage(c, err)
 			return
 		}
-		if err := dialog.CheckMove(cur.Kind, cur.Status, to); err != nil {
+		if err := domain.CheckMove(cur.Kind, cur.Status, to); err != nil {
 			status, msg := apiStatus(err)
 			cs.showLead(c, status, msg, keep)
 			return
@@ -218,7 +218,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			confirm("")
 			return
 		}
-		if to == dialog.StatusRejected {
+		if to == domain.StatusRejected {
 			if reason != "" && !contains(bot.RejectReasons, reason) {
 				reason = ""
 			}
@@ -228,7 +228,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			}
 			note = strings.Trim(reason+"；"+reasonText, "；")
 		}
-		if to == dialog.StatusDisbursed {
+		if to == domain.StatusDisbursed {
 			if wan, perr := strconv.ParseFloat(amount, 64); perr != nil || wan <= 0 {
 				confirm("请填写放款金额（万元，大于0的数字）。")
 				return
@@ -236,10 +236,10 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		}
 	}
 	var (
-		l   dialog.Lead
+		l   domain.Lead
 		err error
 	)
-	if wan, perr := strconv.ParseFloat(amount, 64); to == dialog.StatusDisbursed && perr == nil {
+	if wan, perr := strconv.ParseFloat(amount, 64); to == domain.StatusDisbursed && perr == nil {
 		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
 	} else {
 		// Change refuses 已放款 without an amount, after the transition check.

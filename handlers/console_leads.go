@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -40,20 +40,20 @@ type leadsData struct {
 }
 
 func statusOptions() []option {
-	out := make([]option, 0, len(dialog.Statuses))
-	for _, st := range dialog.Statuses {
-		out = append(out, option{st, dialog.StatusLabel(st)})
+	out := make([]option, 0, len(domain.Statuses))
+	for _, st := range domain.Statuses {
+		out = append(out, option{st, domain.StatusLabel(st)})
 	}
 	return out
 }
 
 func kindOptions() []option {
-	return []option{{dialog.LeadApply, dialog.LeadKindLabel(dialog.LeadApply)}, {dialog.LeadNeed, dialog.LeadKindLabel(dialog.LeadNeed)}}
+	return []option{{domain.LeadApply, domain.LeadKindLabel(domain.LeadApply)}, {domain.LeadNeed, domain.LeadKindLabel(domain.LeadNeed)}}
 }
 
 // countyOptions lists the counties the account may choose: all for the
 // city, its own for a county account.
-func (cs *console) countyOptions(acc dialog.Account) []option {
+func (cs *console) countyOptions(acc domain.Account) []option {
 	var out []option
 	for _, c := range cs.Bot.Policy().Counties {
 		if acc.Sees(c.ID) {
@@ -71,38 +71,38 @@ func parseDay(s string) (time.Time, error) {
 // leadQuery turns the filter form into a store query scoped to what acc may
 // see, the same scope as bot.Leads.List: a county account only ever gets
 // its own county.
-func (cs *console) leadQuery(acc dialog.Account, f leadsFilter, pageNo int) (store.LeadQuery, error) {
+func (cs *console) leadQuery(acc domain.Account, f leadsFilter, pageNo int) (store.LeadQuery, error) {
 	q := store.LeadQuery{LeadFilter: store.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
 		Search: f.Search, Offset: (pageNo - 1) * leadsPerPage}
 	if f.County != "" {
 		if _, ok := cs.Bot.Policy().County(f.County); !ok {
-			return q, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+			return q, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
 		}
 	}
-	if f.Status != "" && !dialog.ValidStatus(f.Status) {
-		return q, dialog.Errorf(dialog.ErrInvalid, "未知的状态“%s”", f.Status)
+	if f.Status != "" && !domain.ValidStatus(f.Status) {
+		return q, domain.Errorf(domain.ErrInvalid, "未知的状态“%s”", f.Status)
 	}
-	if f.Kind != "" && !dialog.ValidKind(f.Kind) {
-		return q, dialog.Errorf(dialog.ErrInvalid, "未知的类型“%s”", f.Kind)
+	if f.Kind != "" && !domain.ValidKind(f.Kind) {
+		return q, domain.Errorf(domain.ErrInvalid, "未知的类型“%s”", f.Kind)
 	}
 	if f.From != "" {
 		t, err := parseDay(f.From)
 		if err != nil {
-			return q, dialog.Errorf(dialog.ErrInvalid, "起始日期应为 年-月-日")
+			return q, domain.Errorf(domain.ErrInvalid, "起始日期应为 年-月-日")
 		}
 		q.From = t
 	}
 	if f.To != "" {
 		t, err := parseDay(f.To)
 		if err != nil {
-			return q, dialog.Errorf(dialog.ErrInvalid, "截止日期应为 年-月-日")
+			return q, domain.Errorf(domain.ErrInvalid, "截止日期应为 年-月-日")
 		}
 		q.To = t.AddDate(0, 0, 1)
 	}
-	if acc.Role == dialog.RoleCounty {
+	if acc.Role == domain.RoleCounty {
 		q.County = acc.County
 	}
-	if acc.Role == dialog.RoleInstitution {
+	if acc.Role == domain.RoleInstitution {
 		q.Institution = acc.Institution
 	}
 	return q, nil
@@ -119,7 +119,7 @@ func (cs *console) leadsPage(c *gin.Context) {
 	p := cs.newPage(c, "申请", &d)
 	q, err := cs.leadQuery(acc, f, pageNo)
 	if err == nil {
-		var found []dialog.Lead
+		var found []domain.Lead
 		found, d.Total, err = cs.DB.SearchLeads(c.Request.Context(), q)
 		if err == nil {
 			d.Leads, err = cs.rows(c.Request.Context(), found)

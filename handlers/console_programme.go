@@ -11,6 +11,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -63,7 +64,7 @@ func (cs *console) rosterData(c *gin.Context) (*rosterData, error) {
 	if form.Tier != "" {
 		t, ok := dialog.ParseTier(form.Tier)
 		if !ok {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "质量信誉类型应为 1–4")
+			return nil, domain.Errorf(domain.ErrInvalid, "质量信誉类型应为 1–4")
 		}
 		f.Tier = t
 	}
@@ -71,9 +72,9 @@ func (cs *console) rosterData(c *gin.Context) (*rosterData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &rosterData{Items: items, Filter: form, CanEdit: acc.Can(dialog.PermRosterImport),
+	d := &rosterData{Items: items, Filter: form, CanEdit: acc.Can(domain.PermRosterImport),
 		Tiers: []option{{"1", "Ⅰ类"}, {"2", "Ⅱ类"}, {"3", "Ⅲ类"}, {"4", "Ⅳ类"}}}
-	if acc.Role != dialog.RoleCounty {
+	if acc.Role != domain.RoleCounty {
 		for _, cty := range cs.Bot.Policy().Counties {
 			d.Counties = append(d.Counties, option{cty.ID, cty.Name})
 		}
@@ -185,7 +186,7 @@ func (cs *console) institutionsData(c *gin.Context) (*institutionsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &institutionsData{Kinds: kindOptions2(), CanEdit: account(c).Can(dialog.PermInstWrite)}
+	d := &institutionsData{Kinds: kindOptions2(), CanEdit: account(c).Can(domain.PermInstWrite)}
 	for _, in := range list {
 		d.Items = append(d.Items, institutionJSON(in))
 	}
@@ -331,7 +332,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	acc := account(c)
 	ctx := c.Request.Context()
 	l := d.Lead
-	pd := &programmeData{Today: cs.Now().In(bot.Shanghai).Format("2006-01-02"), Specialist: acc.Role == dialog.RoleInstitution}
+	pd := &programmeData{Today: cs.Now().In(bot.Shanghai).Format("2006-01-02"), Specialist: acc.Role == domain.RoleInstitution}
 	refs, err := cs.Bot.Referrals(ctx, acc, l.ID)
 	if err != nil {
 		return err
@@ -346,10 +347,10 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	for _, dl := range deals {
 		pd.Deals = append(pd.Deals, cs.Bot.DealLine(dl))
 	}
-	_, pathErr := dialog.PathTo(l.Kind, l.Status, dialog.StatusDisbursed)
-	pd.CanDeal = l.Kind == dialog.LeadNeed && acc.Can(dialog.PermDealWrite) && pathErr == nil
-	pd.CanRefer = l.Kind == dialog.LeadNeed && l.Open() && acc.Can(dialog.PermReferral)
-	if acc.Role != dialog.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
+	_, pathErr := dialog.PathTo(l.Kind, l.Status, domain.StatusDisbursed)
+	pd.CanDeal = l.Kind == domain.LeadNeed && acc.Can(domain.PermDealWrite) && pathErr == nil
+	pd.CanRefer = l.Kind == domain.LeadNeed && l.Open() && acc.Can(domain.PermReferral)
+	if acc.Role != domain.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
 		insts, err := cs.Bot.Institutions(ctx, acc)
 		if err != nil {
 			return err
@@ -362,13 +363,13 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		// A specialist records review, pre-approval, contract or refusal;
 		// the disbursement is the deal form.
 		var next []option
-		for _, st := range []string{dialog.StatusReviewing, dialog.StatusPreApproved, dialog.StatusContracted} {
+		for _, st := range []string{domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted} {
 			if path, err := dialog.PathTo(l.Kind, l.Status, st); err == nil && len(path) > 0 {
-				next = append(next, option{st, dialog.StatusLabel(st)})
+				next = append(next, option{st, domain.StatusLabel(st)})
 			}
 		}
-		if dialog.CheckMove(l.Kind, l.Status, dialog.StatusRejected) == nil {
-			next = append(next, option{dialog.StatusRejected, dialog.StatusLabel(dialog.StatusRejected)})
+		if domain.CheckMove(l.Kind, l.Status, domain.StatusRejected) == nil {
+			next = append(next, option{domain.StatusRejected, domain.StatusLabel(domain.StatusRejected)})
 		}
 		d.Next, d.CanDisburse = next, false
 	}
@@ -397,11 +398,11 @@ func (cs *console) dealSubmit(c *gin.Context) {
 	req.Institution, _ = strconv.ParseUint(form.Institution, 10, 64)
 	var err error
 	if req.AmountWan, err = strconv.ParseFloat(form.AmountWan, 64); err != nil {
-		err = dialog.Errorf(dialog.ErrInvalid, "放款金额应为万元数，如 500")
+		err = domain.Errorf(domain.ErrInvalid, "放款金额应为万元数，如 500")
 	} else if req.RatePct, err = strconv.ParseFloat(form.RatePct, 64); err != nil {
-		err = dialog.Errorf(dialog.ErrInvalid, "利率应为年利率百分数，如 3.45")
+		err = domain.Errorf(domain.ErrInvalid, "利率应为年利率百分数，如 3.45")
 	} else if req.TermMonths, err = strconv.Atoi(form.TermMonths); err != nil {
-		err = dialog.Errorf(dialog.ErrInvalid, "期限应为月数，如 12")
+		err = domain.Errorf(domain.ErrInvalid, "期限应为月数，如 12")
 	}
 	if err == nil {
 		_, _, err = cs.Bot.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)

@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type reportsData struct {
@@ -30,12 +30,12 @@ func (cs *console) reportsPage(c *gin.Context) {
 			cs.failPage(c, err)
 			return
 		}
-		p := cs.newPage(c, "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm) && r.Finished})
+		p := cs.newPage(c, "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(domain.PermReportConfirm) && r.Finished})
 		p.Error = msg
 		cs.renderPage(c, status, "reports", p)
 		return
 	}
-	cs.render(c, http.StatusOK, "reports", "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm) && r.Finished})
+	cs.render(c, http.StatusOK, "reports", "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(domain.PermReportConfirm) && r.Finished})
 }
 
 // reportConfirm: POST /console/reports/confirm (month), county accounts.
@@ -68,7 +68,7 @@ func (cs *console) reportDownload(c *gin.Context) {
 		body, err = r.CSV()
 		ctype, ext = "text/csv; charset=utf-8", "csv"
 	default:
-		cs.failPage(c, dialog.Errorf(dialog.ErrInvalid, "格式应为 csv 或 xlsx"))
+		cs.failPage(c, domain.Errorf(domain.ErrInvalid, "格式应为 csv 或 xlsx"))
 		return
 	}
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -29,10 +29,10 @@ type sandboxData struct {
 // sandboxPage: GET /console/sandbox?to= — every outbound call the service
 // recorded instead of sending, newest first.
 func (cs *console) sandboxPage(c *gin.Context) {
-	if account(c).Role == dialog.RoleCounty {
+	if account(c).Role == domain.RoleCounty {
 		// Recorded calls span every county; county accounts see their own
 		// leads' notifications on the lead pages.
-		cs.failPage(c, dialog.Errorf(dialog.ErrForbidden, "沙箱消息仅市局账号可以查看"))
+		cs.failPage(c, domain.Errorf(domain.ErrForbidden, "沙箱消息仅市局账号可以查看"))
 		return
 	}
 	d := sandboxData{Active: cs.Bot.Client().Sandbox(), ToUser: c.Query("to")}

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type workdayRow struct {
@@ -80,7 +80,7 @@ func (cs *console) lprSubmit(c *gin.Context) {
 	keep := func(d *settingsData) { d.LPRText, d.DateText = raw, date }
 	rate, err := strconv.ParseFloat(strings.TrimSuffix(raw, "%"), 64)
 	if err != nil {
-		cs.settingsError(c, dialog.Errorf(dialog.ErrInvalid, "LPR 应为百分数，如 3.00"), keep)
+		cs.settingsError(c, domain.Errorf(domain.ErrInvalid, "LPR 应为百分数，如 3.00"), keep)
 		return
 	}
 	// Workdays nil: the overrides stay as they are.
@@ -111,7 +111,7 @@ func (cs *console) workdaysSubmit(c *gin.Context) {
 	} else {
 		day := strings.TrimSpace(c.PostForm("date"))
 		if _, err := parseDay(day); err != nil {
-			cs.settingsError(c, dialog.Errorf(dialog.ErrInvalid, "请选择要调整的日期"), nil)
+			cs.settingsError(c, domain.Errorf(domain.ErrInvalid, "请选择要调整的日期"), nil)
 			return
 		}
 		s.Workdays[day] = c.PostForm("kind")

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -697,7 +697,7 @@ func TestConsoleReportDownloadAndBroadcastPreview(t *testing.T) {
 	ks.login("ks", "password-ks")
 	// Only a finished month can be confirmed: last month.
 	page := ks.mustPage("/console/reports")
-	this, _ := time.ParseInLocation("2006-01", regexp.MustCompile(`name="month" value="(\d{4}-\d{2})"`).FindStringSubmatch(page)[1], dialog.Shanghai)
+	this, _ := time.ParseInLocation("2006-01", regexp.MustCompile(`name="month" value="(\d{4}-\d{2})"`).FindStringSubmatch(page)[1], domain.Shanghai)
 	month := this.AddDate(0, -1, 0).Format("2006-01")
 	if code, loc, _ := ks.post("/console/reports/confirm", url.Values{"month": {month}}); code != http.StatusSeeOther {
 		t.Fatalf("confirm: %d %s", code, loc)

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -23,7 +23,7 @@ const todoLimit = 500
 
 // leadRow is an application as lists show it: with its deadline.
 type leadRow struct {
-	dialog.Lead
+	domain.Lead
 	Due bot.Deadline
 	now time.Time
 }
@@ -79,7 +79,7 @@ func (r leadRow) DueClass() string {
 }
 
 // rows adds the deadlines to leads.
-func (cs *console) rows(ctx context.Context, leads []dialog.Lead) ([]leadRow, error) {
+func (cs *console) rows(ctx context.Context, leads []domain.Lead) ([]leadRow, error) {
 	out := make([]leadRow, 0, len(leads))
 	if len(leads) == 0 {
 		return out, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -168,7 +169,7 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		return
 	}
 	var token string
-	var acc dialog.Account
+	var acc domain.Account
 	if len(contacts) == 0 {
 		// An officer whose account carries the openid (escalations) is
 		// signed in to that account.
@@ -205,8 +206,8 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 
 // contactName is the name a county account signed in from WeChat gave when
 // binding, or "".
-func (cs *console) contactName(c *gin.Context, acc dialog.Account) string {
-	if acc.OpenID == "" || acc.Role != dialog.RoleCounty {
+func (cs *console) contactName(c *gin.Context, acc domain.Account) string {
+	if acc.OpenID == "" || acc.Role != domain.RoleCounty {
 		return ""
 	}
 	contacts, err := cs.DB.ContactsByOpenID(c.Request.Context(), acc.OpenID)

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -229,7 +229,7 @@ func TestRobotKeyOnlyForThoseWhoMayEditIt(t *testing.T) {
 // comparison lets through, are refused and change nothing.
 func TestDisbursedAmountMustBeFinite(t *testing.T) {
 	s := mustAdminSvc(t, false)
-	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
+	id := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
 	s.move(id, "contacted", "reviewing", "pre_approved", "contracted")
 	b := newBrowser(t, s.handler)
 	b.login("admin", leadsAdminPass)
@@ -242,7 +242,7 @@ func TestDisbursedAmountMustBeFinite(t *testing.T) {
 		}
 	}
 	l, err := s.db.Lead(context.Background(), id)
-	if err != nil || l.Status != dialog.StatusContracted {
+	if err != nil || l.Status != domain.StatusContracted {
 		t.Fatalf("lead after refused amounts: %+v %v", l.Status, err)
 	}
 }

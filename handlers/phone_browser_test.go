@@ -19,6 +19,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -212,12 +213,12 @@ func TestBrowserTodoOrder(t *testing.T) {
 	// The overdue enterprise had done the self-check: Ⅱ类 by an honour.
 	var honour dialog.Criterion
 	for _, c := range s.policy.Criteria {
-		if c.Tier == dialog.Tier2 {
+		if c.Tier == domain.Tier2 {
 			honour = c
 			break
 		}
 	}
-	if err := s.db.SaveCheck(context.Background(), "o-todo-over", dialog.Tier2, []string{honour.ID}, now); err != nil {
+	if err := s.db.SaveCheck(context.Background(), "o-todo-over", domain.Tier2, []string{honour.ID}, now); err != nil {
 		t.Fatal(err)
 	}
 	admin := s.login("admin", leadsAdminPass)

@@ -18,7 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // upload posts a file as the multipart field "file".
@@ -320,7 +320,7 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 		}
 	}
 	// A bad deal is refused and changes nothing.
-	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
 	var errRes struct{ Error string }
 	if code := s.api(http.MethodPost, path+"/deals", bank, map[string]any{"institution": instID, "product": "苏质贷", "amount_wan": -5,
 		"rate_pct": 3.1, "term_months": 12, "disbursed_on": today}, &errRes); code != http.StatusBadRequest || !strings.Contains(errRes.Error, "放款金额") {
@@ -339,7 +339,7 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 		"rate_pct": 3.25, "term_months": 12, "disbursed_on": today}, &created); code != http.StatusCreated {
 		t.Fatalf("deal: %d", code)
 	}
-	if created.Lead.Status != dialog.StatusDisbursed || created.Deal.AmountWan != 800 || created.Deal.Product != "szd" || created.ID == 0 {
+	if created.Lead.Status != domain.StatusDisbursed || created.Deal.AmountWan != 800 || created.Deal.Product != "szd" || created.ID == 0 {
 		t.Fatalf("deal answer: %+v", created)
 	}
 	// The county sees each step on the application, by whom.
@@ -402,9 +402,9 @@ func TestConfirmOnlyFinishedMonthsAndStale(t *testing.T) {
 	ksUser := "ks-conf-" + randomSuffix()
 	r.county = s.createUser(s.admin, ksUser, "county", "kunshan")
 	instID, _ := s.mustInstitution("确认测试银行", "o-sp-conf")
-	now := s.clock.Now().In(dialog.Shanghai)
+	now := s.clock.Now().In(domain.Shanghai)
 	this := now.Format("2006-01")
-	lastStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, dialog.Shanghai).AddDate(0, -1, 0)
+	lastStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.Shanghai).AddDate(0, -1, 0)
 	last := lastStart.Format("2006-01")
 	next := lastStart.AddDate(0, 2, 0).Format("2006-01")
 
@@ -638,7 +638,7 @@ func TestConsoleProgrammePages(t *testing.T) {
 		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {"2026-01-05"}}); code != http.StatusBadRequest || !strings.Contains(body, "放款金额应为万元数") {
 		t.Errorf("bad amount: %d", code)
 	}
-	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
 	if code, loc, _ := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), url.Values{"product": {"苏质贷"}, "amount_wan": {"600"},
 		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {today}}); code != http.StatusSeeOther {
 		t.Fatalf("deal: %d %s", code, loc)
@@ -667,7 +667,7 @@ func TestLeagueTable(t *testing.T) {
 	s := mustAdminSvc(t, true)
 	r := s.mustRoles()
 	instID, _ := s.mustInstitution("通报测试银行", "o-lg-sp")
-	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
 	// Taicang: one need, contacted at once, with a deal; Kunshan: two needs, none handled.
 	tc := s.leadByNumber(s.admin, s.fileNeed("o-lg-1", "320585", "MA1LEAGU1"))
 	s.fileNeed("o-lg-2", "320583", "MA1LEAGU2")
@@ -693,7 +693,7 @@ func TestLeagueTable(t *testing.T) {
 	if ks.YTD.Leads != 2 || ks.YTD.InSLA != 0 || ks.YTD.Deals != 0 {
 		t.Errorf("kunshan: %+v", ks.YTD)
 	}
-	month := s.clock.Now().In(dialog.Shanghai).Format("2006-01")
+	month := s.clock.Now().In(domain.Shanghai).Format("2006-01")
 	lastM := top.Monthly[len(top.Monthly)-1]
 	if lastM.Month != month || lastM.DealWan != 250 || len(lt.Months) != len(top.Monthly) {
 		t.Errorf("this month: %+v of %v", lastM, lt.Months)
@@ -754,8 +754,8 @@ func TestSpecialistSignsInFromWeChat(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	r := s.mustRoles()
 	instID, _ := s.mustInstitution("苏州测试银行", "o-specialist-li")
-	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2PT01", s.clock.Now())
-	other := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2PT02", s.clock.Now())
+	id := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2PT01", s.clock.Now())
+	other := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2PT02", s.clock.Now())
 	path := fmt.Sprintf("/api/v1/leads/%d", id)
 	if code := s.status(http.MethodPost, path+"/referrals", r.county, map[string]any{"institution": instID}); code != http.StatusCreated {
 		t.Fatalf("referral: %d", code)

@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -88,7 +88,7 @@ func New(cfg Config) http.Handler {
 		authed.POST("/auth/logout", s.logout)
 		authed.GET("/me", s.me)
 		authed.PUT("/me/password", s.changePassword)
-		authed.POST("/users", s.requireRole(dialog.RoleOfficer), s.createUser)
+		authed.POST("/users", s.requireRole(domain.RoleOfficer), s.createUser)
 		authed.GET("/users", s.listUsers)
 		authed.PATCH("/users/:id", s.patchUser)
 		authed.POST("/users/:id/reset-password", s.resetUserPassword)

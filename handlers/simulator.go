@@ -18,7 +18,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -89,19 +89,19 @@ func (r simRequest) pushXML(at int64, msgID int64) []byte {
 
 func (r simRequest) validate() error {
 	if !simOpenID.MatchString(r.OpenID) {
-		return dialog.Errorf(dialog.ErrInvalid, "openid 应为6–64位字母、数字、- 或 _")
+		return domain.Errorf(domain.ErrInvalid, "openid 应为6–64位字母、数字、- 或 _")
 	}
 	switch r.Event {
 	case "":
 		if strings.TrimSpace(r.Text) == "" || utf8.RuneCountInString(r.Text) > 600 {
-			return dialog.Errorf(dialog.ErrInvalid, "消息不能为空，且不超过600字")
+			return domain.Errorf(domain.ErrInvalid, "消息不能为空，且不超过600字")
 		}
 	case "subscribe", "unsubscribe", "CLICK", "SCAN":
 		if len(r.Key) > 64 {
-			return dialog.Errorf(dialog.ErrInvalid, "事件 key 过长")
+			return domain.Errorf(domain.ErrInvalid, "事件 key 过长")
 		}
 	default:
-		return dialog.Errorf(dialog.ErrInvalid, "事件应为 subscribe、unsubscribe、CLICK 或 SCAN")
+		return domain.Errorf(domain.ErrInvalid, "事件应为 subscribe、unsubscribe、CLICK 或 SCAN")
 	}
 	return nil
 }
@@ -110,12 +110,12 @@ func (r simRequest) validate() error {
 // simulator signs pushes with the real token, so it must never speak as a
 // real follower or as another account's simulated ones: every openid it
 // accepts carries the account's id.
-func simPrefix(acc dialog.Account) string { return fmt.Sprintf("o-sim-%d-", acc.ID) }
+func simPrefix(acc domain.Account) string { return fmt.Sprintf("o-sim-%d-", acc.ID) }
 
 // simOwn refuses an openid outside the account's simulated followers.
-func simOwn(acc dialog.Account, openID string) error {
+func simOwn(acc domain.Account, openID string) error {
 	if !strings.HasPrefix(openID, simPrefix(acc)) {
-		return dialog.Errorf(dialog.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", simPrefix(acc))
+		return domain.Errorf(domain.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", simPrefix(acc))
 	}
 	return nil
 }
@@ -128,7 +128,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		return
 	}
 	if err := req.validate(); err != nil {
-		c.JSON(http.StatusBadRequest, simResponse{Error: dialog.Message(err)})
+		c.JSON(http.StatusBadRequest, simResponse{Error: domain.Message(err)})
 		return
 	}
 	acc := account(c)
@@ -137,7 +137,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		return
 	}
 	if err := simOwn(acc, req.OpenID); err != nil {
-		c.JSON(http.StatusForbidden, simResponse{Error: dialog.Message(err)})
+		c.JSON(http.StatusForbidden, simResponse{Error: domain.Message(err)})
 		return
 	}
 	now := cs.Now()
@@ -229,7 +229,7 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 		return
 	}
 	if err := simOwn(account(c), openID); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": dialog.Message(err)})
+		c.JSON(http.StatusForbidden, gin.H{"error": domain.Message(err)})
 		return
 	}
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)

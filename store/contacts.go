@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // BindCodeTTL is how long a bind code stays valid.
@@ -92,9 +93,9 @@ func (db *DB) UseBindCode(ctx context.Context, code, openID string, at time.Time
 		}
 		if res.RowsAffected == 0 {
 			if bc.UsedAt != nil {
-				return fmt.Errorf("bind code: %w", dialog.ErrCodeUsed)
+				return fmt.Errorf("bind code: %w", domain.ErrCodeUsed)
 			}
-			return fmt.Errorf("bind code: %w", dialog.ErrCodeExpired)
+			return fmt.Errorf("bind code: %w", domain.ErrCodeExpired)
 		}
 		county = bc.County
 		c := CountyContact{County: bc.County, OpenID: openID, BoundAt: at, CreatedAt: at}

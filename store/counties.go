@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Counties returns every county record in the order of 附件2.
@@ -172,13 +173,13 @@ func (db *DB) LeadCounts(ctx context.Context, from, to time.Time) ([]StatusCount
 
 // WaitingLeads returns the leads still waiting to be contacted (status
 // submitted), oldest first, at most 5000.
-func (db *DB) WaitingLeads(ctx context.Context) ([]dialog.Lead, error) {
+func (db *DB) WaitingLeads(ctx context.Context) ([]domain.Lead, error) {
 	var rows []Lead
-	if err := db.WithContext(ctx).Where("status = ?", dialog.StatusSubmitted).Order("created_at, id").
+	if err := db.WithContext(ctx).Where("status = ?", domain.StatusSubmitted).Order("created_at, id").
 		Limit(5000).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("waiting leads: %w", err)
 	}
-	out := make([]dialog.Lead, len(rows))
+	out := make([]domain.Lead, len(rows))
 	for i, r := range rows {
 		out[i] = toLead(r)
 	}

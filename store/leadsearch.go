@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // LeadQuery is the console's lead search: the filter of Leads plus a date
@@ -28,7 +28,7 @@ func escapeLike(s string) string {
 
 // SearchLeads returns one page of the leads matching q, newest first, each
 // with its last event, and the number of leads matching in all.
-func (db *DB) SearchLeads(ctx context.Context, q LeadQuery) ([]dialog.Lead, int64, error) {
+func (db *DB) SearchLeads(ctx context.Context, q LeadQuery) ([]domain.Lead, int64, error) {
 	tx := q.LeadFilter.where(db.WithContext(ctx).Model(&Lead{}).Session(&gorm.Session{}))
 	if !q.From.IsZero() {
 		tx = tx.Where("created_at >= ?", q.From.UTC())

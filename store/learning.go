@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The learning loop's records: messages the bot could not place, and what
@@ -100,7 +101,7 @@ func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (U
 		return m, err
 	}
 	if m.Status != UnplacedOpen {
-		return m, dialog.Errorf(dialog.ErrTransition, "该问题已处理")
+		return m, domain.Errorf(domain.ErrTransition, "该问题已处理")
 	}
 	at = at.UTC()
 	res := tx.Model(&UnplacedMessage{}).Where("id = ? AND status = ?", id, UnplacedOpen).
@@ -109,7 +110,7 @@ func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (U
 		return m, fmt.Errorf("resolve unplaced %d: %w", id, res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return m, dialog.Errorf(dialog.ErrTransition, "该问题已处理")
+		return m, domain.Errorf(domain.ErrTransition, "该问题已处理")
 	}
 	return m, nil
 }
@@ -145,7 +146,7 @@ func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, f TaughtFAQ, at tim
 			return fmt.Errorf("answer unplaced %d: %w", id, err)
 		}
 		if n > 0 {
-			return dialog.Errorf(dialog.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
+			return domain.Errorf(domain.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
 		}
 		f.Version, f.UpdatedAt = 1, at.UTC()
 		if err := tx.Create(&f).Error; err != nil {

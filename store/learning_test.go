@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
@@ -38,7 +39,7 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 	if err != nil || tp.Intent != "contacts" || tp.Text != m.Text {
 		t.Fatalf("attach %+v %v", tp, err)
 	}
-	if _, err := db.AttachUnplaced(ctx, m.ID, "rates", "officer1", at); !errors.Is(err, dialog.ErrTransition) {
+	if _, err := db.AttachUnplaced(ctx, m.ID, "rates", "officer1", at); !errors.Is(err, domain.ErrTransition) {
 		t.Fatalf("attach twice: %v", err)
 	}
 	// Answered with a new FAQ entry.
@@ -56,7 +57,7 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 		t.Fatal(err)
 	}
 	third, _ := db.UnplacedMessages(ctx, store.UnplacedOpen, 10)
-	if err := db.AnswerUnplaced(ctx, third[0].ID, f, at); !errors.Is(err, dialog.ErrDuplicate) {
+	if err := db.AnswerUnplaced(ctx, third[0].ID, f, at); !errors.Is(err, domain.ErrDuplicate) {
 		t.Fatalf("duplicate id: %v", err)
 	}
 	if still, _ := db.UnplacedMessages(ctx, store.UnplacedOpen, 10); len(still) != 1 {

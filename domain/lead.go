@@ -1,8 +1,7 @@
-package dialog
+package domain
 
 import (
-	"errors"
-	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -120,44 +119,6 @@ func CheckMove(kind, from, to string) error {
 	return Errorf(ErrTransition, "状态不能从“%s”变为“%s”", StatusLabel(from), StatusLabel(to))
 }
 
-// Domain errors of the lead pipeline, tested with errors.Is.
-var (
-	ErrInvalid       = errors.New("invalid input")
-	ErrUnknownStatus = errors.New("unknown status")
-	ErrTransition    = errors.New("status transition not allowed")
-	ErrDuplicate     = errors.New("duplicate")
-	ErrForbidden     = errors.New("forbidden")
-	ErrUnauthorized  = errors.New("unauthorized")
-	ErrCodeExpired   = errors.New("bind code expired")
-	ErrCodeUsed      = errors.New("bind code already used")
-)
-
-// Error is a domain error carrying a message for people (Simplified
-// Chinese); Kind is one of the sentinel errors above.
-type Error struct {
-	Kind error
-	Msg  string
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Unwrap returns the sentinel, so errors.Is(err, ErrTransition) works.
-func (e *Error) Unwrap() error { return e.Kind }
-
-// Errorf returns an *Error of kind with a formatted message.
-func Errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
-
-// Message returns the message for people carried by err, or "".
-func Message(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Msg
-	}
-	return ""
-}
-
 // Lead is a stored application or financing need.
 type Lead struct {
 	ID             uint64
@@ -205,46 +166,41 @@ func (l Lead) Last() (LeadEvent, bool) {
 // Open reports whether the lead is still being worked.
 func (l Lead) Open() bool { return !Terminal(l.Status) }
 
-// Account roles of the JSON API and the console.
-const (
-	RoleOfficer = "officer" // city bureau: everything
-	RoleCounty  = "county"  // a county bureau: its own county's leads
-	RoleViewer  = "viewer"  // read-only
-	// RoleInstitution is a service specialist (服务专员) of a cooperating
-	// financial institution: only the applications referred to it.
-	RoleInstitution = "institution"
-)
-
-// Account is a console/API user.
-type Account struct {
-	ID       uint64
-	Username string
-	Role     string
-	County   string // for RoleCounty
-	OpenID   string // WeChat openid for officer escalations, optional
-	// MustChangePassword: the password was generated or reset; nothing
-	// but a password change is allowed until it is changed.
-	MustChangePassword bool
-	Name               string // the person's name, optional
-	Disabled           bool
-	LastLoginAt        time.Time // zero: never
-	CreatedAt          time.Time
-	// Institution is the cooperating institution of a RoleInstitution account.
-	Institution uint64
-}
-
-// CanWrite reports whether the account may change data.
-func (a Account) CanWrite() bool { return a.Role == RoleOfficer || a.Role == RoleCounty }
-
-// Sees reports whether the account may see a lead of county.
-// An institution account sees no county as a whole: only the leads
-// referred to it (checked where leads are read).
-func (a Account) Sees(county string) bool {
-	switch a.Role {
-	case RoleCounty:
-		return a.County == county
-	case RoleInstitution:
+// StatusFits reports whether a lead of kind can ever be in status: 已入库
+// is for applications only, 预授信/签约/放款 for financing needs only.
+func StatusFits(kind, status string) bool {
+	if !ValidStatus(status) {
 		return false
 	}
-	return true
+	k, ok := kindOnly[status]
+	return !ok || k == kind
+}
+
+// MaxDisbursedWan bounds a disbursed amount (万元): far above the 3000万
+// cap of 苏质贷, so leasing and other products fit, and below what a typo
+// of several zeros gives.
+const MaxDisbursedWan = 100000
+
+// ValidWan reports whether wan is a disbursed amount in 万元: a finite
+// number above zero and at most MaxDisbursedWan. NaN and the infinities,
+// which every comparison lets through, are refused.
+func ValidWan(wan float64) bool {
+	return !math.IsNaN(wan) && !math.IsInf(wan, 0) && wan > 0 && wan <= MaxDisbursedWan
+}
+
+// Lead kinds, the Kind of a SubmitLead.
+const (
+	LeadApply = "apply" // 入库申请: a Ⅳ-class enterprise applies to join the library
+	LeadNeed  = "need"  // 融资需求: an enterprise of any tier files a financing need
+)
+
+// LeadKindLabel returns the name enterprises read for a lead kind.
+func LeadKindLabel(kind string) string {
+	switch kind {
+	case LeadApply:
+		return "入库申请"
+	case LeadNeed:
+		return "融资需求"
+	}
+	return kind
 }

@@ -1,9 +1,9 @@
-package dialog_test
+package domain_test
 
 import (
 	"testing"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func TestValidRobotURL(t *testing.T) {
@@ -28,10 +28,10 @@ func TestValidRobotURL(t *testing.T) {
 		{"http://localhost/cgi-bin/webhook/send?key=x", false, false},
 		{"gopher://127.0.0.1/cgi-bin/webhook/send?key=x", false, false},
 	} {
-		if got := dialog.ValidRobotURL(tt.url, false); got != tt.prod {
+		if got := domain.ValidRobotURL(tt.url, false); got != tt.prod {
 			t.Errorf("%q in production: %v, want %v", tt.url, got, tt.prod)
 		}
-		if got := dialog.ValidRobotURL(tt.url, true); got != tt.tested {
+		if got := domain.ValidRobotURL(tt.url, true); got != tt.tested {
 			t.Errorf("%q in tests: %v, want %v", tt.url, got, tt.tested)
 		}
 	}

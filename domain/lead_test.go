@@ -1,22 +1,22 @@
-package dialog_test
+package domain_test
 
 import (
 	"errors"
 	"slices"
 	"testing"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func TestStatusTransitions(t *testing.T) {
 	allowed := map[string]map[string][]string{
-		dialog.LeadApply: {
+		domain.LeadApply: {
 			"submitted":    {"contacted", "rejected", "withdrawn"},
 			"contacted":    {"reviewing", "approved", "rejected", "withdrawn"},
 			"reviewing":    {"approved", "rejected", "withdrawn"},
 			"pre_approved": {"rejected", "withdrawn"}, // unreachable for apply, but not terminal
 		},
-		dialog.LeadNeed: {
+		domain.LeadNeed: {
 			"submitted":    {"contacted", "rejected", "withdrawn"},
 			"contacted":    {"reviewing", "rejected", "withdrawn"},
 			"reviewing":    {"pre_approved", "rejected", "withdrawn"},
@@ -25,17 +25,17 @@ func TestStatusTransitions(t *testing.T) {
 		},
 	}
 	for kind, table := range allowed {
-		for _, from := range dialog.Statuses {
-			for _, to := range dialog.Statuses {
+		for _, from := range domain.Statuses {
+			for _, to := range domain.Statuses {
 				want := slices.Contains(table[from], to)
-				err := dialog.CheckMove(kind, from, to)
+				err := domain.CheckMove(kind, from, to)
 				if want && err != nil {
 					t.Errorf("%s %s→%s: %v, want allowed", kind, from, to, err)
 				}
-				if !want && !errors.Is(err, dialog.ErrTransition) {
+				if !want && !errors.Is(err, domain.ErrTransition) {
 					t.Errorf("%s %s→%s: %v, want ErrTransition", kind, from, to, err)
 				}
-				if !want && dialog.Message(err) == "" {
+				if !want && domain.Message(err) == "" {
 					t.Errorf("%s %s→%s: no message for people", kind, from, to)
 				}
 			}
@@ -49,17 +49,17 @@ func TestStatusMessages(t *testing.T) {
 		kindErr        error
 		msg            string
 	}{
-		{"need", "submitted", "bogus", dialog.ErrUnknownStatus, "未知的状态“bogus”"},
-		{"need", "submitted", "disbursed", dialog.ErrTransition, "状态不能从“已提交”变为“已放款”"},
-		{"need", "contacted", "approved", dialog.ErrTransition, "融资需求不适用“已入库”状态"},
-		{"apply", "reviewing", "pre_approved", dialog.ErrTransition, "入库申请不适用“已预授信”状态"},
-		{"apply", "approved", "rejected", dialog.ErrTransition, "该入库申请已办结（已入库），不能再变更状态"},
-		{"need", "rejected", "contacted", dialog.ErrTransition, "该融资需求已办结（未通过），不能再变更状态"},
+		{"need", "submitted", "bogus", domain.ErrUnknownStatus, "未知的状态“bogus”"},
+		{"need", "submitted", "disbursed", domain.ErrTransition, "状态不能从“已提交”变为“已放款”"},
+		{"need", "contacted", "approved", domain.ErrTransition, "融资需求不适用“已入库”状态"},
+		{"apply", "reviewing", "pre_approved", domain.ErrTransition, "入库申请不适用“已预授信”状态"},
+		{"apply", "approved", "rejected", domain.ErrTransition, "该入库申请已办结（已入库），不能再变更状态"},
+		{"need", "rejected", "contacted", domain.ErrTransition, "该融资需求已办结（未通过），不能再变更状态"},
 	}
 	for _, tt := range tests {
-		err := dialog.CheckMove(tt.kind, tt.from, tt.to)
-		if !errors.Is(err, tt.kindErr) || dialog.Message(err) != tt.msg {
-			t.Errorf("%s %s→%s: %v (%q), want %v %q", tt.kind, tt.from, tt.to, err, dialog.Message(err), tt.kindErr, tt.msg)
+		err := domain.CheckMove(tt.kind, tt.from, tt.to)
+		if !errors.Is(err, tt.kindErr) || domain.Message(err) != tt.msg {
+			t.Errorf("%s %s→%s: %v (%q), want %v %q", tt.kind, tt.from, tt.to, err, domain.Message(err), tt.kindErr, tt.msg)
 		}
 	}
 }
@@ -70,20 +70,20 @@ func TestStatusLabelsAndTerminal(t *testing.T) {
 		"contracted": "已签约", "disbursed": "已放款", "approved": "已入库", "rejected": "未通过", "withdrawn": "已撤回",
 	}
 	for s, l := range want {
-		if got := dialog.StatusLabel(s); got != l {
+		if got := domain.StatusLabel(s); got != l {
 			t.Errorf("label %s = %s, want %s", s, got, l)
 		}
 	}
 	var terminal []string
-	for _, s := range dialog.Statuses {
-		if dialog.Terminal(s) {
+	for _, s := range domain.Statuses {
+		if domain.Terminal(s) {
 			terminal = append(terminal, s)
 		}
 	}
 	if !slices.Equal(terminal, []string{"disbursed", "approved", "rejected", "withdrawn"}) {
 		t.Errorf("terminal %v", terminal)
 	}
-	if dialog.ValidStatus("bogus") || dialog.Terminal("bogus") {
+	if domain.ValidStatus("bogus") || domain.Terminal("bogus") {
 		t.Error("bogus status accepted")
 	}
 }
