@@ -185,7 +185,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) []byte {
 		b.massFinished(ctx, m)
 		return nil
 	}
-	in, ok := m.Inbound(at)
+	in, ok := inbound(m, at)
 	if !ok {
 		b.metrics.Events.WithLabelValues("other").Inc()
 		return nil

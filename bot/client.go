@@ -20,8 +20,6 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/officialaccount/oauth"
 	"github.com/silenceper/wechat/v2/util"
-
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // APITimeout bounds every outbound WeChat call.
@@ -93,7 +91,7 @@ func (c redisCache) Delete(key string) error {
 // sandbox: calls are recorded in the database instead of sent.
 type Client struct {
 	log      *slog.Logger
-	db       *store.DB
+	sandbox  SandboxRecorder
 	appID    string
 	token    *credential.StableAccessToken
 	tokenKey string
@@ -109,13 +107,18 @@ type Client struct {
 	AllowLoopbackRobot bool
 }
 
+// SandboxRecorder keeps the calls a sandbox client would have made.
+type SandboxRecorder interface {
+	RecordSandbox(ctx context.Context, api, toUser, body string) error
+}
+
 // NewClient builds the outbound client. The official account is built from
 // the officialaccount package directly (the root package's init turns on
 // debug logging of every message), with the stable access token shared
 // through Redis. Its lazy getters are called here once, since they are not
 // safe for concurrent first use.
-func NewClient(log *slog.Logger, db *store.DB, rdb redis.UniversalClient, appID, appSecret string) *Client {
-	c := &Client{log: log, db: db, appID: appID, cache: redisCache{rdb: rdb}}
+func NewClient(log *slog.Logger, sandbox SandboxRecorder, rdb redis.UniversalClient, appID, appSecret string) *Client {
+	c := &Client{log: log, sandbox: sandbox, appID: appID, cache: redisCache{rdb: rdb}}
 	if appID == "" {
 		return c
 	}
@@ -184,7 +187,7 @@ func (c *Client) record(ctx context.Context, api, toUser string, body any) error
 	if err != nil {
 		return err
 	}
-	return c.db.RecordSandbox(ctx, api, toUser, string(b))
+	return c.sandbox.RecordSandbox(ctx, api, toUser, string(b))
 }
 
 // SendText sends a customer-service (客服) text message; WeChat accepts it

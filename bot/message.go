@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
 // Message is the part of a WeChat push the service reads. silenceper's
@@ -59,32 +57,6 @@ func (m Message) DedupeKey() string {
 		return "m" + strconv.FormatInt(m.MsgID, 10)
 	}
 	return "e" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event + ":" + m.EventKey
-}
-
-// Inbound converts a push into a dialogue event; ok is false for pushes
-// that are not a follower's message (job reports, location reports…).
-func (m Message) Inbound(at time.Time) (in dialog.Inbound, ok bool) {
-	in = dialog.Inbound{OpenID: m.FromUserName, At: at}
-	switch m.MsgType {
-	case "text":
-		in.Kind, in.Text = dialog.KindText, m.Content
-	case "event":
-		switch strings.ToLower(m.Event) {
-		case "subscribe":
-			in.Kind, in.Scene = dialog.KindSubscribe, strings.TrimPrefix(m.EventKey, "qrscene_")
-		case "scan":
-			in.Kind, in.Scene = dialog.KindScan, m.EventKey
-		case "unsubscribe":
-			in.Kind = dialog.KindUnsubscribe
-		case "click":
-			in.Kind, in.Text = dialog.KindClick, m.EventKey
-		default:
-			return in, false
-		}
-	default:
-		in.Kind = dialog.KindOther
-	}
-	return in, true
 }
 
 // TextReply renders a passive text reply.
