@@ -266,7 +266,7 @@ func (b *Bot) CountyQRImage(ctx context.Context, acc domain.Account, county stri
 	}
 	if _, err := png.DecodeConfig(bytes.NewReader(img)); err != nil {
 		// WeChat serves JPEG: pass it on only as a PNG.
-		return toPNG(img)
+		return ToPNG(img)
 	}
 	return img, nil
 }

@@ -158,7 +158,7 @@ func (e *APIError) Transient() bool {
 // tokenExpired reports whether err says the access token is invalid or
 // expired (40001, 42001), however the library carried the code.
 func tokenExpired(err error) bool {
-	code := errCode(err)
+	code := ErrCode(err)
 	return code == 40001 || code == 42001
 }
 
@@ -233,7 +233,7 @@ func (c *Client) PostRobot(ctx context.Context, webhook, markdown string) error 
 		return c.record(ctx, "wecom/robot", webhook, body)
 	}
 	if !c.RobotURLAllowed(webhook) {
-		return permanent(errors.New("post robot: not a WeCom robot webhook"))
+		return Permanent(errors.New("post robot: not a WeCom robot webhook"))
 	}
 	b, err := util.PostJSONContext(ctx, robotTarget(webhook), body)
 	if err != nil {

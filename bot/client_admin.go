@@ -125,7 +125,7 @@ func (c *Client) MassSend(ctx context.Context, target MassTarget, m MassMessage,
 	filter := map[string]any{"is_to_all": target.All}
 	if !target.All {
 		if !domain.UsableTagID(target.TagID) {
-			return 0, 0, permanent(fmt.Errorf("mass send to tag %d: %w", target.TagID, ErrReservedTag))
+			return 0, 0, Permanent(fmt.Errorf("mass send to tag %d: %w", target.TagID, ErrReservedTag))
 		}
 		filter["tag_id"] = target.TagID
 	}

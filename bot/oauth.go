@@ -64,7 +64,7 @@ func (c *Client) OAuthOpenID(ctx context.Context, code string) (string, error) {
 	}
 	res, err := c.oauth.GetUserAccessTokenContext(ctx, code)
 	if err != nil {
-		switch errCode(err) {
+		switch ErrCode(err) {
 		case 40029, 40163, 41008: // invalid, used or missing code
 			return "", ErrOAuthCode
 		}

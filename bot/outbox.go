@@ -5,16 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"strconv"
 	"sync/atomic"
 	"time"
-
-	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -140,17 +136,17 @@ func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
 	case ChannelTemplate:
 		var m TemplateMessage
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
-			return permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
+			return Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
 		_, err := o.client.SendTemplate(ctx, m)
 		return err
 	case ChannelText:
 		var m textPayload
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
-			return permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
+			return Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
 		err := o.client.SendText(ctx, r.Recipient, m.Content)
-		if m.Fallback != nil && errCode(err) == errOutsideWindow {
+		if m.Fallback != nil && ErrCode(err) == ErrCodeOutsideWindow {
 			// The follower's 48 h window closed while the message waited:
 			// a template message reaches them any time.
 			_, err = o.client.SendTemplate(ctx, *m.Fallback)
@@ -161,64 +157,16 @@ func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
 			Markdown string `json:"markdown"`
 		}
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
-			return permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
+			return Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
 		return o.client.PostRobot(ctx, r.Recipient, m.Markdown)
 	}
-	return permanent(fmt.Errorf("outbox %d: unknown channel %q", r.ID, r.Channel))
+	return Permanent(fmt.Errorf("outbox %d: unknown channel %q", r.ID, r.Channel))
 }
-
-// permanentError is a failure retrying cannot fix.
-type permanentError struct{ error }
-
-func (e permanentError) Unwrap() error { return e.error }
-
-func permanent(err error) error { return permanentError{err} }
-
-var errCodePattern = regexp.MustCompile(`errcode=(-?\d+)`)
-
-// errOutsideWindow is WeChat's answer to a 客服 message sent more than 48 h
-// after the follower's last message.
-const errOutsideWindow = 45015
 
 // textPayload is a 客服 text in the outbox, with the template message to send
 // instead if the 48 h window has closed by the time it goes out.
 type textPayload struct {
 	Content  string           `json:"content"`
 	Fallback *TemplateMessage `json:"fallback,omitempty"`
-}
-
-// errCode returns the WeChat errcode an error carries, or 0.
-func errCode(err error) int64 {
-	if err == nil {
-		return 0
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Code
-	}
-	var ce *util.CommonError
-	if errors.As(err, &ce) {
-		return ce.ErrCode
-	}
-	if m := errCodePattern.FindStringSubmatch(err.Error()); m != nil {
-		code, _ := strconv.ParseInt(m[1], 10, 64)
-		return code
-	}
-	return 0
-}
-
-// Transient reports whether a send that failed with err may succeed later.
-// WeChat's answers are classified by APIError.Transient; template and 客服
-// sends return plain errors carrying "errcode=N", which is read from the
-// text. Anything else (network, timeouts) is transient.
-func Transient(err error) bool {
-	var pe permanentError
-	if errors.As(err, &pe) {
-		return false
-	}
-	if code := errCode(err); code != 0 {
-		return (&APIError{Code: code}).Transient()
-	}
-	return true
 }

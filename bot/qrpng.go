@@ -8,8 +8,8 @@ import (
 	"image/png"
 )
 
-// toPNG re-encodes an image (JPEG, GIF…) as PNG.
-func toPNG(b []byte) ([]byte, error) {
+// ToPNG re-encodes an image (JPEG, GIF…) as PNG.
+func ToPNG(b []byte) ([]byte, error) {
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("decode qr image: %w", err)
