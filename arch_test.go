@@ -55,11 +55,13 @@ func TestImportRules(t *testing.T) {
 		"seeds":     {module + "/bot", module + "/store", module + "/handlers", "gorm.io", "github.com/redis"},
 		"store":     {module + "/bot", module + "/handlers", "github.com/gin-gonic", "github.com/silenceper"},
 		"bot":       {module + "/handlers", "github.com/gin-gonic"},
+		"wechat":    {module + "/", "github.com/gin-gonic", "gorm.io"},
 	}
 	allowed := map[string][]string{
 		"dialog": {module + "/domain"},
 		"seeds":  {module + "/dialog", module + "/domain"},
 		"store":  {module + "/dialog", module + "/domain"},
+		"wechat": {module + "/domain"},
 	}
 	for dir, bad := range forbidden {
 		for _, im := range imports(t, dir) {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // chat is a terminal conversation with the bot as one openid, over the real
@@ -37,7 +37,7 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 		}
 		cfg.Token = token
 		// The terminal speaks plaintext to its own in-process instance.
-		cfg.Mode = bot.ModePlain
+		cfg.Mode = wechat.ModePlain
 		app, err := open(ctx, log, cfg)
 		if err != nil {
 			return err
@@ -72,12 +72,12 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 	push := func(xml string) error {
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		nonce := strconv.FormatInt(seq%1e9, 10)
-		q := "signature=" + bot.Sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+		q := "signature=" + wechat.Sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
 		out, err := send([]byte(xml), q)
 		if err != nil {
 			return err
 		}
-		if text, ok := bot.ReplyText(out); ok {
+		if text, ok := wechat.ReplyText(out); ok {
 			fmt.Fprintf(stdout, "\n%s\n\n> ", text)
 		} else if strings.Contains(string(out), "transfer_customer_service") {
 			fmt.Fprint(stdout, "\n（已转接人工客服）\n\n> ")

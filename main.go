@@ -32,6 +32,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/templates"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // DevToken is the webhook token used when WECHAT_TOKEN is unset.
@@ -184,7 +185,7 @@ type App struct {
 	Leads    *bot.Leads
 	Outbox   *bot.Outbox
 	SLA      *bot.SLA
-	Codec    *bot.Codec
+	Codec    *wechat.Codec
 	Handler  http.Handler
 	Registry *prometheus.Registry
 }
@@ -201,9 +202,9 @@ func (c *Config) checkWeChat() error {
 		return errors.New("WECHAT_ENCODING_AES_KEY must be 43 characters")
 	}
 	if c.Mode == "" {
-		c.Mode = bot.DefaultMode(c.EncodingAESKey)
+		c.Mode = wechat.DefaultMode(c.EncodingAESKey)
 	}
-	if err := bot.CheckMode(c.Mode, c.EncodingAESKey); err != nil {
+	if err := wechat.CheckMode(c.Mode, c.EncodingAESKey); err != nil {
 		return fmt.Errorf("WECHAT_MODE: %w", err)
 	}
 	return nil
@@ -225,8 +226,8 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 		log.Warn("WECHAT_APP_ID not set: sandbox mode, outbound messages are recorded, not sent")
 	}
 	log.Info("starting", slog.Any("config", cfg))
-	bot.SetAPIBase(cfg.APIBase)
-	bot.SetWeComBase(cfg.WeComBase)
+	wechat.SetAPIBase(cfg.APIBase)
+	wechat.SetWeComBase(cfg.WeComBase)
 
 	policy, err := seeds.Load()
 	if err != nil {
@@ -251,7 +252,7 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	client := bot.NewClient(log, db, rdb, cfg.AppID, cfg.AppSecret)
+	client := wechat.NewClient(log, db, rdb, cfg.AppID, cfg.AppSecret)
 	b, err := bot.New(ctx, bot.Config{
 		Log: log, DB: db, Sessions: store.NewSessions(rdb, "szr:"), Client: client,
 		Replies: replies, Metrics: bot.NewMetrics(reg), Policy: policy,
@@ -283,7 +284,7 @@ func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	} else if created {
 		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
 	}
-	codec := &bot.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey, Mode: cfg.Mode}
+	codec := &wechat.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey, Mode: cfg.Mode}
 	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg,
 		Leads: leads, Outbox: bot.NewOutbox(log, db, client, nil), SLA: bot.NewSLA(leads, nil)}
 	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, "szr:"),

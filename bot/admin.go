@@ -18,6 +18,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The officers' and county contacts' side, shared by the JSON API and the
@@ -266,7 +267,7 @@ func (b *Bot) CountyQRImage(ctx context.Context, acc domain.Account, county stri
 	}
 	if _, err := png.DecodeConfig(bytes.NewReader(img)); err != nil {
 		// WeChat serves JPEG: pass it on only as a PNG.
-		return ToPNG(img)
+		return wechat.ToPNG(img)
 	}
 	return img, nil
 }

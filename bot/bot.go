@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Budget is how long a push may be worked on before the webhook answers
@@ -25,7 +25,7 @@ type Bot struct {
 	log      *slog.Logger
 	db       *store.DB
 	sessions *store.Sessions
-	client   *Client
+	client   *wechat.Client
 	replies  *template.Template
 	metrics  *Metrics
 	base     *dialog.Policy
@@ -47,7 +47,7 @@ type Config struct {
 	Log      *slog.Logger
 	DB       *store.DB
 	Sessions *store.Sessions
-	Client   *Client
+	Client   *wechat.Client
 	Replies  *template.Template
 	Metrics  *Metrics
 	Policy   *dialog.Policy // the seeded policy; contacts and LPR come from the database
@@ -113,7 +113,7 @@ func (b *Bot) RefreshEvery(ctx context.Context, d time.Duration) {
 }
 
 // Client returns the outbound client.
-func (b *Bot) Client() *Client { return b.client }
+func (b *Bot) Client() *wechat.Client { return b.client }
 
 // BusyText is the reply when Redis or the database cannot be reached.
 func (b *Bot) BusyText() string { return b.busy }
@@ -124,15 +124,15 @@ type handled struct{ reply []byte }
 // Respond handles a push within the budget. It returns the plaintext reply
 // XML, or nil when the answer is "success" (no reply, or a reply that will
 // follow as a 客服 message because handling ran past the budget).
-func (b *Bot) Respond(ctx context.Context, m Message) []byte {
+func (b *Bot) Respond(ctx context.Context, m wechat.Message) []byte {
 	budget := b.Budget
 	done := make(chan handled, 1)
 	work := context.WithoutCancel(ctx)
 	spawn(func() {
 		defer func() {
 			if r := recover(); r != nil {
-				b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", MaskOpenID(m.FromUserName)))
-				done <- handled{TextReply(m.FromUserName, m.ToUserName, b.busy, b.now())}
+				b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
+				done <- handled{wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, b.now())}
 			}
 		}()
 		done <- handled{b.Handle(work, m)}
@@ -144,40 +144,29 @@ func (b *Bot) Respond(ctx context.Context, m Message) []byte {
 		return r.reply
 	case <-timer.C:
 		b.metrics.Late.Inc()
-		b.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", MaskOpenID(m.FromUserName)))
+		b.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
 		go b.followUp(work, m, done)
 		return nil
 	}
 }
 
 // followUp sends a late reply as a 客服 message.
-func (b *Bot) followUp(ctx context.Context, m Message, done <-chan handled) {
+func (b *Bot) followUp(ctx context.Context, m wechat.Message, done <-chan handled) {
 	r := <-done
-	text, ok := ReplyText(r.reply)
+	text, ok := wechat.ReplyText(r.reply)
 	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := b.client.SendText(ctx, m.FromUserName, text); err != nil {
-		b.log.Error("late reply not delivered", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.log.Error("late reply not delivered", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 	}
-}
-
-// replyText extracts the Content of a text reply.
-func ReplyText(reply []byte) (string, bool) {
-	i := bytes.Index(reply, []byte("<Content><![CDATA["))
-	j := bytes.LastIndex(reply, []byte("]]></Content>"))
-	if i < 0 || j < i {
-		return "", false
-	}
-	s := string(reply[i+len("<Content><![CDATA[") : j])
-	return strings.ReplaceAll(s, "]]]]><![CDATA[>", "]]>"), true
 }
 
 // Handle processes one push: dedupe, state, engine, effects, reply. It
 // returns the plaintext reply XML, or nil for "success".
-func (b *Bot) Handle(ctx context.Context, m Message) []byte {
+func (b *Bot) Handle(ctx context.Context, m wechat.Message) []byte {
 	at := b.now()
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "MASSSENDJOBFINISH") {
 		// A mass send's result, not a follower's message: recorded
@@ -212,7 +201,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) []byte {
 	reply, err := b.process(ctx, m, in, claim)
 	if err != nil {
 		b.metrics.Busy.Inc()
-		b.log.Error("push not handled", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.log.Error("push not handled", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 		if rerr := b.sessions.Release(ctx, claim); rerr != nil {
 			b.log.Warn("dedupe claim not released", slog.Any("error", rerr))
 		}
@@ -239,16 +228,16 @@ func (b *Bot) begin(ctx context.Context, key, openID string) (store.Claim, error
 	}
 }
 
-func (b *Bot) busyReply(m Message, at time.Time) []byte {
+func (b *Bot) busyReply(m wechat.Message, at time.Time) []byte {
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "unsubscribe") {
 		return nil
 	}
-	return TextReply(m.FromUserName, m.ToUserName, b.busy, at)
+	return wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, at)
 }
 
 // repeat answers a retried push with the first delivery's reply, waiting
 // briefly while the first is still being handled.
-func (b *Bot) repeat(ctx context.Context, m Message, key string, reply []byte) []byte {
+func (b *Bot) repeat(ctx context.Context, m wechat.Message, key string, reply []byte) []byte {
 	deadline := time.Now().Add(b.Budget - 500*time.Millisecond)
 	for string(reply) == store.Pending && time.Now().Before(deadline) {
 		select {
@@ -273,7 +262,7 @@ func (b *Bot) repeat(ctx context.Context, m Message, key string, reply []byte) [
 	return reply
 }
 
-func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim store.Claim) ([]byte, error) {
+func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, claim store.Claim) ([]byte, error) {
 	st := claim.State
 	if !claim.HasState {
 		prof, err := b.db.Profile(ctx, m.FromUserName)
@@ -291,7 +280,7 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 		if errors.As(err, &failed) {
 			// Nothing was stored: answer lead_failed and keep the review
 			// state, so that 确认 can be sent again.
-			b.log.Error("lead not submitted", slog.String("openid", MaskOpenID(m.FromUserName)), slog.String("error", Mask(err.Error())))
+			b.log.Error("lead not submitted", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.String("error", wechat.Mask(err.Error())))
 			next = st
 			next.UpdatedAt = in.At
 			replies = append(replies, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{
@@ -311,9 +300,9 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 	}
 	switch {
 	case transfer:
-		reply = TransferReply(m.FromUserName, m.ToUserName, in.At)
+		reply = wechat.TransferReply(m.FromUserName, m.ToUserName, in.At)
 	case text != "":
-		reply = TextReply(m.FromUserName, m.ToUserName, text, in.At)
+		reply = wechat.TextReply(m.FromUserName, m.ToUserName, text, in.At)
 	}
 	var save *dialog.State
 	if in.Kind != dialog.KindUnsubscribe {
@@ -323,7 +312,7 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 		// The effects are done; the reply still goes out. A lost state
 		// means the next message starts afresh, and a repeated 确认 finds
 		// the lead already filed.
-		b.log.Warn("state not saved", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.log.Warn("state not saved", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 	}
 	return reply, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Broadcasts (群发): officers write a draft, preview it on one follower's
@@ -203,7 +204,7 @@ func (b *Bot) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint6
 	if err != nil {
 		return err
 	}
-	if err := b.client.MassPreview(ctx, openID, MassMessage{Kind: r.Kind, Content: r.Content}); err != nil {
+	if err := b.client.MassPreview(ctx, openID, wechat.MassMessage{Kind: r.Kind, Content: r.Content}); err != nil {
 		return wechatFailure("预览发送失败", err)
 	}
 	return nil
@@ -212,7 +213,7 @@ func (b *Bot) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint6
 // wechatFailure turns a refusal by WeChat into a conflict people can read;
 // other errors pass unchanged.
 func wechatFailure(what string, err error) error {
-	var ae *APIError
+	var ae *wechat.APIError
 	if errors.As(err, &ae) && !ae.Transient() {
 		return domain.Errorf(domain.ErrTransition, "%s：微信返回 %d %s", what, ae.Code, ae.Msg)
 	}
@@ -245,7 +246,7 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) 
 	if err != nil {
 		return SendResult{}, err
 	}
-	target := MassTarget{All: r.AudienceType == domain.AudienceAll}
+	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
 	if !target.All {
 		t, err := b.db.Tag(ctx, r.AudienceType, r.AudienceValue)
 		if errors.Is(err, dialog.ErrNotFound) {
@@ -268,10 +269,10 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) 
 	if err != nil {
 		return SendResult{}, err
 	}
-	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), target, MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
+	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), target, wechat.MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
 	if err != nil {
 		b.log.Error("mass send failed", slog.Uint64("broadcast_id", id), slog.Any("error", err))
-		var refused *APIError
+		var refused *wechat.APIError
 		if errors.As(err, &refused) && !refused.Transient() {
 			// WeChat refused the job: nothing went out, the broadcast may
 			// be sent again and does not count against the quota.
@@ -301,7 +302,7 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) 
 
 // massFinished records a MASSSENDJOBFINISH report on its broadcast. The
 // update is idempotent, so WeChat's retries change nothing.
-func (b *Bot) massFinished(ctx context.Context, m Message) {
+func (b *Bot) massFinished(ctx context.Context, m wechat.Message) {
 	found, err := b.db.FinishBroadcast(ctx, store.MassResult{
 		MsgID: m.JobID, Status: m.Status, TotalCount: m.TotalCount, FilterCount: m.FilterCount,
 		SentCount: m.SentCount, ErrorCount: m.ErrorCount, At: b.now(),
@@ -350,7 +351,7 @@ func (b *Bot) SyncTags(ctx context.Context, acc domain.Account) (TagSync, error)
 				return res, fmt.Errorf("sync tags: %w", cerr)
 			}
 			if !domain.UsableTagID(id) {
-				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, ErrReservedTag)
+				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, wechat.ErrReservedTag)
 			}
 			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: b.now()}
 			if err := b.db.SaveTag(ctx, t); err != nil {
@@ -468,7 +469,7 @@ func (b *Bot) PendingOwnBindCode(ctx context.Context, acc domain.Account) (store
 }
 
 // Materials lists the articles (图文) a broadcast may send.
-func (b *Bot) Materials(ctx context.Context, acc domain.Account) ([]Material, error) {
+func (b *Bot) Materials(ctx context.Context, acc domain.Account) ([]wechat.Material, error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return nil, err
 	}

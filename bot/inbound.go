@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // inbound converts a push into a dialogue event; ok is false for pushes
 // that are not a follower's message (job reports, location reports…).
-func inbound(m Message, at time.Time) (in dialog.Inbound, ok bool) {
+func inbound(m wechat.Message, at time.Time) (in dialog.Inbound, ok bool) {
 	in = dialog.Inbound{OpenID: m.FromUserName, At: at}
 	switch m.MsgType {
 	case "text":

@@ -16,6 +16,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // KFWindow is how long after a follower's last message a 客服 message may
@@ -129,7 +130,7 @@ func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.Sta
 	if st.Profile.County != e.County {
 		st.Profile.County = e.County
 		if err := l.b.db.SetFollowerCounty(ctx, in.OpenID, e.County); err != nil {
-			l.b.log.Warn("follower county not saved", slog.String("openid", MaskOpenID(in.OpenID)), slog.Any("error", err))
+			l.b.log.Warn("follower county not saved", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
 		}
 	}
 	return []dialog.Reply{{Name: "lead_submitted", Data: dialog.NewLeadSubmittedData(l.b.Policy(), e, lead.Number)}}, nil
@@ -201,11 +202,11 @@ func (l *Leads) countyMessages(lead domain.Lead, what string, openIDs []string, 
 
 // templateData builds a template message with every field cut to WeChat's
 // 20-character rule.
-func templateData(openID, templateID string, data map[string]string) TemplateMessage {
+func templateData(openID, templateID string, data map[string]string) wechat.TemplateMessage {
 	for k, v := range data {
 		data[k] = Truncate(v, MaxFieldRunes)
 	}
-	return TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data}
+	return wechat.TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data}
 }
 
 func templateMessage(openID, templateID string, data map[string]string, key, link string) (store.Message, error) {
@@ -691,7 +692,7 @@ func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, o
 		summary = append(summary, label+"："+note)
 	}
 	err := l.b.db.Audit(ctx, store.AuditEntry{
-		Actor: "wechat:" + MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
+		Actor: "wechat:" + wechat.MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
 		Who: who, Action: action, Object: object, Summary: strings.Join(summary, "；"),
 	})
 	if err != nil {

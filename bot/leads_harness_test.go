@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/templates"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 // clock is a fake clock the tests move by hand.
@@ -84,14 +85,14 @@ func mustLeadsEnv(t *testing.T, officers ...string) *leadsEnv {
 		t.Fatal(err)
 	}
 	fake := wechattest.New(t)
-	bot.SetAPIBase(fake.URL)
-	t.Cleanup(func() { bot.SetAPIBase("") })
+	wechat.SetAPIBase(fake.URL)
+	t.Cleanup(func() { wechat.SetAPIBase("") })
 	replies, err := templates.Replies()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A random app id keeps the access token cached in a shared Redis apart.
-	client := bot.NewClient(storetest.Log, db, rdb, "wx"+randomHex(8), "secret")
+	client := wechat.NewClient(storetest.Log, db, rdb, "wx"+randomHex(8), "secret")
 	client.AllowLoopbackRobot = true                                // the fake API stands in for WeCom
 	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)} // Friday 10:00 in Shanghai
 	b, err := bot.New(ctx, bot.Config{
@@ -112,11 +113,11 @@ func (e *leadsEnv) say(openID, text string) string {
 	e.t.Helper()
 	e.msgID++
 	e.clock.Add(time.Second)
-	reply := e.bot.Handle(context.Background(), bot.Message{
+	reply := e.bot.Handle(context.Background(), wechat.Message{
 		ToUserName: "gh_test", FromUserName: openID, CreateTime: e.clock.Now().Unix(), MsgType: "text",
 		Content: text, MsgID: e.msgID,
 	})
-	got, _ := bot.ReplyText(reply)
+	got, _ := wechat.ReplyText(reply)
 	return got
 }
 

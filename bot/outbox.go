@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Outbox delivers the notifications written to the outbox table. Any number
@@ -22,7 +23,7 @@ import (
 type Outbox struct {
 	log    *slog.Logger
 	db     *store.DB
-	client *Client
+	client *wechat.Client
 	now    func() time.Time
 	name   string
 	seq    atomic.Int64
@@ -35,7 +36,7 @@ type Outbox struct {
 }
 
 // NewOutbox returns a worker; now is its clock (time.Now when nil).
-func NewOutbox(log *slog.Logger, db *store.DB, client *Client, now func() time.Time) *Outbox {
+func NewOutbox(log *slog.Logger, db *store.DB, client *wechat.Client, now func() time.Time) *Outbox {
 	if now == nil {
 		now = utcNow
 	}
@@ -108,7 +109,7 @@ func (o *Outbox) deliver(ctx context.Context, owner string, r store.Outbox) (boo
 		return true, nil
 	}
 	var next time.Time
-	if Transient(err) && r.Attempts < o.MaxAttempts {
+	if wechat.Transient(err) && r.Attempts < o.MaxAttempts {
 		next = now.Add(o.backoff(r.Attempts))
 	}
 	level := slog.LevelWarn
@@ -117,8 +118,8 @@ func (o *Outbox) deliver(ctx context.Context, owner string, r store.Outbox) (boo
 	}
 	o.log.Log(ctx, level, "outbox send failed", slog.Uint64("id", r.ID),
 		slog.String("channel", r.Channel), slog.Int("attempts", r.Attempts), slog.Bool("given_up", next.IsZero()),
-		slog.String("error", Mask(err.Error())))
-	return false, o.db.MarkRetry(ctx, r.ID, owner, Mask(err.Error()), next, now)
+		slog.String("error", wechat.Mask(err.Error())))
+	return false, o.db.MarkRetry(ctx, r.ID, owner, wechat.Mask(err.Error()), next, now)
 }
 
 // backoff is the delay after the given number of attempts: BaseDelay
@@ -134,19 +135,19 @@ func (o *Outbox) backoff(attempts int) time.Duration {
 func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
 	switch r.Channel {
 	case ChannelTemplate:
-		var m TemplateMessage
+		var m wechat.TemplateMessage
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
-			return Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
+			return wechat.Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
 		_, err := o.client.SendTemplate(ctx, m)
 		return err
 	case ChannelText:
 		var m textPayload
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
-			return Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
+			return wechat.Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
 		err := o.client.SendText(ctx, r.Recipient, m.Content)
-		if m.Fallback != nil && ErrCode(err) == ErrCodeOutsideWindow {
+		if m.Fallback != nil && wechat.ErrCode(err) == wechat.ErrCodeOutsideWindow {
 			// The follower's 48 h window closed while the message waited:
 			// a template message reaches them any time.
 			_, err = o.client.SendTemplate(ctx, *m.Fallback)
@@ -157,16 +158,16 @@ func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
 			Markdown string `json:"markdown"`
 		}
 		if err := json.Unmarshal([]byte(r.Payload), &m); err != nil {
-			return Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
+			return wechat.Permanent(fmt.Errorf("decode payload %d: %w", r.ID, err))
 		}
 		return o.client.PostRobot(ctx, r.Recipient, m.Markdown)
 	}
-	return Permanent(fmt.Errorf("outbox %d: unknown channel %q", r.ID, r.Channel))
+	return wechat.Permanent(fmt.Errorf("outbox %d: unknown channel %q", r.ID, r.Channel))
 }
 
 // textPayload is a 客服 text in the outbox, with the template message to send
 // instead if the 48 h window has closed by the time it goes out.
 type textPayload struct {
-	Content  string           `json:"content"`
-	Fallback *TemplateMessage `json:"fallback,omitempty"`
+	Content  string                  `json:"content"`
+	Fallback *wechat.TemplateMessage `json:"fallback,omitempty"`
 }

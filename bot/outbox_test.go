@@ -15,6 +15,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 func templateRow(openID, key string) store.Message {
@@ -156,16 +157,16 @@ func TestTransient(t *testing.T) {
 		err  error
 		want bool
 	}{
-		{&bot.APIError{Code: -1}, true},
-		{&bot.APIError{Code: 45009}, true},
-		{&bot.APIError{Code: 43004}, false}, // the user unsubscribed
+		{&wechat.APIError{Code: -1}, true},
+		{&wechat.APIError{Code: 45009}, true},
+		{&wechat.APIError{Code: 43004}, false}, // the user unsubscribed
 		{fmt.Errorf("send: %w", &util.CommonError{ErrCode: 40003}), false},
 		{errors.New("template msg send error : errcode=-1 , errmsg=system error"), true},
 		{errors.New("customer msg send error : errcode=45015 , errmsg=response out of time limit"), false},
 		{errors.New("dial tcp: connection refused"), true},
 	}
 	for _, tt := range tests {
-		if got := bot.Transient(tt.err); got != tt.want {
+		if got := wechat.Transient(tt.err); got != tt.want {
 			t.Errorf("%v: transient %v, want %v", tt.err, got, tt.want)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The programme's records as officers, counties and specialists use them:
@@ -343,7 +344,7 @@ func (b *Bot) ProductName(id string) string {
 }
 
 // encodeTemplate turns a template message into an outbox row.
-func encodeTemplate(tm TemplateMessage, key string) (store.Message, error) {
+func encodeTemplate(tm wechat.TemplateMessage, key string) (store.Message, error) {
 	payload, err := json.Marshal(tm)
 	if err != nil {
 		return store.Message{}, fmt.Errorf("encode template message: %w", err)

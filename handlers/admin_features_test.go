@@ -17,6 +17,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 type broadcastView struct {
@@ -254,19 +255,19 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 
 	// The clientmsgid makes WeChat answer a retried send with the first job.
-	id1, _, err := s.client.MassSend(ctx, bot.MassTarget{All: true}, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
+	id1, _, err := s.client.MassSend(ctx, wechat.MassTarget{All: true}, wechat.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, _, err := s.client.MassSend(ctx, bot.MassTarget{All: true}, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
+	id2, _, err := s.client.MassSend(ctx, wechat.MassTarget{All: true}, wechat.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
 	if err != nil || id2 != id1 {
 		t.Errorf("retried send: %d %d %v", id1, id2, err)
 	}
 
 	// A missing tag (id 0) or one WeChat reserves is never "everyone".
 	sendsBefore := len(s.fake.Calls("/cgi-bin/message/mass/sendall"))
-	for _, target := range []bot.MassTarget{{}, {TagID: 1}, {TagID: 2}} {
-		if _, _, err := s.client.MassSend(ctx, target, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-tag"); !errors.Is(err, bot.ErrReservedTag) {
+	for _, target := range []wechat.MassTarget{{}, {TagID: 1}, {TagID: 2}} {
+		if _, _, err := s.client.MassSend(ctx, target, wechat.MassMessage{Kind: "text", Content: "x"}, "szr-bc-tag"); !errors.Is(err, wechat.ErrReservedTag) {
 			t.Errorf("mass send to %+v: %v", target, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // clock is a test clock that starts at the real time and moves only when
@@ -37,7 +38,7 @@ type adminSvc struct {
 	*leadsSvc
 	clock  *clock
 	bot    *bot.Bot
-	client *bot.Client
+	client *wechat.Client
 	admin  string // officer token
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The JSON API under /api/v1: errors are {"error": "<message for people>"}
@@ -58,7 +59,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, msg := apiStatus(err)
 	if status >= http.StatusInternalServerError {
 		s.Log.Error("api request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
-			slog.String("error", bot.Mask(err.Error())))
+			slog.String("error", wechat.Mask(err.Error())))
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": msg})
 }

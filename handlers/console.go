@@ -22,6 +22,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/templates"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The web console under /console/ and the simulator under /simulator: HTML
@@ -327,7 +328,7 @@ func (cs *console) failPage(c *gin.Context, err error) {
 	status, msg := apiStatus(err)
 	if status >= http.StatusInternalServerError {
 		cs.Log.Error("console request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
-			slog.String("error", bot.Mask(err.Error())))
+			slog.String("error", wechat.Mask(err.Error())))
 	}
 	if status == http.StatusNotFound {
 		msg = "未找到该页面或记录，或您无权查看。"

@@ -12,6 +12,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 type broadcastForm struct {
@@ -30,7 +31,7 @@ type broadcastsData struct {
 	Confirm *sendConfirm
 	// Materials are the library's articles (图文) to choose from;
 	// MaterialsError says why they could not be listed.
-	Materials      []bot.Material
+	Materials      []wechat.Material
 	MaterialsError string
 }
 
@@ -76,7 +77,7 @@ func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData
 	if account(c).Can(domain.PermBroadcastWrite) {
 		if d.Materials, err = cs.Bot.Materials(c.Request.Context(), account(c)); err != nil {
 			d.MaterialsError = "暂时无法读取公众号素材库，图文群发请稍后再试。"
-			cs.Log.Warn("news materials not listed", slog.String("error", bot.Mask(err.Error())))
+			cs.Log.Warn("news materials not listed", slog.String("error", wechat.Mask(err.Error())))
 		}
 	}
 	for _, it := range l.Items {

@@ -5,9 +5,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // sandboxLimit is how many recorded calls the sandbox page shows.
@@ -47,7 +47,7 @@ func (cs *console) sandboxPage(c *gin.Context) {
 		case m.API == "wecom/robot":
 			to = "县级市（区）工作群"
 		case m.ToUser != "":
-			to = "微信用户 " + bot.MaskOpenID(m.ToUser)
+			to = "微信用户 " + wechat.MaskOpenID(m.ToUser)
 		}
 		d.Rows = append(d.Rows, sandboxRow{SandboxMessage: m, Kind: sandboxKind(m.API), To: to, Text: sandboxText(m)})
 	}

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // browser is a cookie-keeping HTTP client of the console that does not
@@ -664,7 +664,7 @@ func TestSimulatorInboxShowsSandboxMessages(t *testing.T) {
 	if strings.Contains(body, "受理") {
 		t.Errorf("after: %s", body)
 	}
-	if page := b.mustPage("/console/sandbox"); !strings.Contains(page, "您的申请已受理") || !strings.Contains(page, "微信用户 "+bot.MaskOpenID(sim)) || strings.Contains(page, sim) {
+	if page := b.mustPage("/console/sandbox"); !strings.Contains(page, "您的申请已受理") || !strings.Contains(page, "微信用户 "+wechat.MaskOpenID(sim)) || strings.Contains(page, sim) {
 		t.Error("the sandbox page does not show the message")
 	}
 }

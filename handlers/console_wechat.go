@@ -13,10 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // One tap from a notification: a county contact opens the link of a
@@ -39,7 +39,7 @@ func inWeChat(c *gin.Context) bool {
 // wechatRoutes registers the sign-in from WeChat; they need no session.
 func (cs *console) wechatRoutes(r *gin.Engine) {
 	r.GET("/console/wx/start", cs.wxStart)
-	r.GET(bot.SandboxAuthorizePath, cs.wxAuthorize)
+	r.GET(wechat.SandboxAuthorizePath, cs.wxAuthorize)
 	r.GET(wxCallback, cs.wxCallbackPage)
 }
 
@@ -116,7 +116,7 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 				}
 			}
 		}
-		q := url.Values{"code": {bot.SandboxOAuthCode(openID, cs.Now())}, "state": {state}}
+		q := url.Values{"code": {wechat.SandboxOAuthCode(openID, cs.Now())}, "state": {state}}
 		c.Redirect(http.StatusFound, wxCallback+"?"+q.Encode())
 		return
 	}
@@ -157,8 +157,8 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 	}
 	openID, err := cs.Bot.Client().OAuthOpenID(ctx, c.Query("code"))
 	if err != nil {
-		if !bot.IsOAuthCodeError(err) {
-			cs.Log.Error("wechat web authorisation failed", slog.String("error", bot.Mask(err.Error())))
+		if !wechat.IsOAuthCodeError(err) {
+			cs.Log.Error("wechat web authorisation failed", slog.String("error", wechat.Mask(err.Error())))
 		}
 		cs.renderWx(c, http.StatusUnauthorized, "授权未成功", "未能通过微信确认您的身份，请从公众号消息中重新打开，或用账号密码登录。", wxAuthData{Next: next})
 		return

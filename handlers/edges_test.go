@@ -13,11 +13,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // A login's next parameter only ever leads to a clean console or simulator
@@ -259,7 +259,7 @@ func TestSandboxSignInOnlyFromThisMachine(t *testing.T) {
 		{"127.0.0.1:4000", "203.0.113.9", http.StatusForbidden},
 		{"127.0.0.1:4000", "", http.StatusOK},
 	} {
-		req := httptest.NewRequest(http.MethodGet, bot.SandboxAuthorizePath+"?state=x", nil)
+		req := httptest.NewRequest(http.MethodGet, wechat.SandboxAuthorizePath+"?state=x", nil)
 		req.RemoteAddr = tt.remote
 		if tt.forwarded != "" {
 			req.Header.Set("X-Forwarded-For", tt.forwarded)

@@ -16,13 +16,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/templates"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 const (
@@ -37,7 +38,7 @@ type env struct {
 	tb      testing.TB
 	handler http.Handler
 	bot     *bot.Bot
-	codec   *bot.Codec
+	codec   *wechat.Codec
 	db      *store.DB
 	redis   *store.Redis
 	fake    *wechattest.Server
@@ -96,8 +97,8 @@ func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *stor
 		rdb, prefix = storetest.MustOpenRedis(tb)
 	}
 	fake := wechattest.New(tb)
-	bot.SetAPIBase(fake.URL)
-	tb.Cleanup(func() { bot.SetAPIBase("") })
+	wechat.SetAPIBase(fake.URL)
+	tb.Cleanup(func() { wechat.SetAPIBase("") })
 	return db, rdb, prefix, fake
 }
 
@@ -112,8 +113,8 @@ type wiring struct {
 // pipeline, routes.
 type instance struct {
 	bot     *bot.Bot
-	client  *bot.Client
-	codec   *bot.Codec
+	client  *wechat.Client
+	codec   *wechat.Codec
 	handler http.Handler
 	outbox  *bot.Outbox
 	policy  *dialog.Policy
@@ -131,7 +132,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	if err != nil {
 		tb.Fatal(err)
 	}
-	client := bot.NewClient(storetest.Log, db, rdb, w.appID, "secret")
+	client := wechat.NewClient(storetest.Log, db, rdb, w.appID, "secret")
 	client.AllowLoopbackRobot = true // the fake API stands in for WeCom
 	client.SetShowQRBase(fake.URL)
 	b, err := bot.New(context.Background(), bot.Config{
@@ -143,7 +144,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	}
 	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
 		PublicURL: w.publicURL})
-	codec := &bot.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey, Mode: w.mode}
+	codec := &wechat.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey, Mode: w.mode}
 	if w.appID != "" {
 		codec.AppID = w.appID
 	}
@@ -186,7 +187,7 @@ func (e *env) twin() *env {
 func (e *env) signedQuery(ts time.Time) string {
 	t := strconv.FormatInt(ts.Unix(), 10)
 	nonce := strconv.FormatInt(e.msgID.Add(1), 10)
-	return "signature=" + bot.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce
+	return "signature=" + wechat.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce
 }
 
 // post sends a raw request to the webhook.
@@ -216,7 +217,7 @@ func (e *env) say(openID, text string) string {
 	if rec.Code != http.StatusOK {
 		e.tb.Fatalf("say %q: status %d: %s", text, rec.Code, rec.Body)
 	}
-	got, ok := bot.ReplyText(rec.Body.Bytes())
+	got, ok := wechat.ReplyText(rec.Body.Bytes())
 	if !ok {
 		e.tb.Fatalf("say %q: no text reply in %s", text, rec.Body)
 	}

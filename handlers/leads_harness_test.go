@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 const (
@@ -55,7 +56,7 @@ func (s *leadsSvc) push(inner, openID string) string {
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	nonce := strconv.FormatInt(s.seq, 10)
-	q := "signature=" + bot.Sign(leadsToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+	q := "signature=" + wechat.Sign(leadsToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
 	body := fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
 		"<CreateTime>%d</CreateTime>%s</xml>", openID, now.Unix()+s.seq, inner)
 	req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, strings.NewReader(body))
@@ -64,7 +65,7 @@ func (s *leadsSvc) push(inner, openID string) string {
 	if rec.Code != http.StatusOK {
 		s.tb.Fatalf("push: %d %s", rec.Code, rec.Body)
 	}
-	text, _ := bot.ReplyText(rec.Body.Bytes())
+	text, _ := wechat.ReplyText(rec.Body.Bytes())
 	return text
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Phone-first console: every page at 390×844 (a phone, with touch and the
@@ -328,7 +329,7 @@ func TestBrowserNotificationLinkSignsContactInAndMovesApplication(t *testing.T) 
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("notification: %v %v", rows, err)
 	}
-	var msg bot.TemplateMessage
+	var msg wechat.TemplateMessage
 	if err := json.Unmarshal([]byte(rows[0].Payload), &msg); err != nil || msg.URL != fmt.Sprintf("%s/console/leads/%d", srv.URL, lead.ID) {
 		t.Fatalf("notification link: %q %v", msg.URL, err)
 	}

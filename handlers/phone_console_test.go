@@ -12,6 +12,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // weChatUA is the User-Agent of WeChat's in-app browser on a phone.
@@ -179,20 +180,20 @@ func TestNotificationOpensApplicationThroughWeChatSignIn(t *testing.T) {
 		t.Errorf("forged state: %d", code)
 	}
 	// The simulated authorisation exists only in sandbox mode.
-	if code, _, _ := nb.get(bot.SandboxAuthorizePath + "?state=x"); code != http.StatusNotFound {
+	if code, _, _ := nb.get(wechat.SandboxAuthorizePath + "?state=x"); code != http.StatusNotFound {
 		t.Errorf("simulated authorisation with an app id: %d", code)
 	}
 }
 
 func TestSandboxOAuthCodes(t *testing.T) {
 	now := time.Now()
-	code := bot.SandboxOAuthCode("o-sim", now)
-	c := bot.NewClient(nil, nil, nil, "", "")
+	code := wechat.SandboxOAuthCode("o-sim", now)
+	c := wechat.NewClient(nil, nil, nil, "", "")
 	if got, err := c.OAuthOpenID(context.Background(), code); err != nil || got != "o-sim" {
 		t.Fatalf("sandbox code: %q %v", got, err)
 	}
-	for _, bad := range []string{"", "x.y", code + "0", bot.SandboxOAuthCode("o-sim", now.Add(-time.Hour))} {
-		if _, err := c.OAuthOpenID(context.Background(), bad); !bot.IsOAuthCodeError(err) {
+	for _, bad := range []string{"", "x.y", code + "0", wechat.SandboxOAuthCode("o-sim", now.Add(-time.Hour))} {
+		if _, err := c.OAuthOpenID(context.Background(), bad); !wechat.IsOAuthCodeError(err) {
 			t.Errorf("%q accepted: %v", bad, err)
 		}
 	}

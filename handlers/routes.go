@@ -17,6 +17,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // MaxBody is the largest webhook body accepted.
@@ -26,7 +27,7 @@ const MaxBody = 64 << 10
 type Config struct {
 	Log      *slog.Logger
 	Bot      *bot.Bot
-	Codec    *bot.Codec
+	Codec    *wechat.Codec
 	Nonces   NonceBinder // binds plaintext pushes' signatures to their bodies
 	DB       *store.DB
 	Redis    *store.Redis

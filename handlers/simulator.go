@@ -20,6 +20,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The simulator: a WeChat-like chat page whose script posts to
@@ -144,9 +145,9 @@ func (cs *console) simulatorSend(c *gin.Context) {
 	push := req.pushXML(now.Unix(), randInt63())
 	ts := strconv.FormatInt(now.Unix(), 10)
 	nonce := strconv.FormatInt(randInt63()%1_000_000_000, 10)
-	q := "signature=" + bot.Sign(cs.Codec.Token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + req.OpenID
+	q := "signature=" + wechat.Sign(cs.Codec.Token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + req.OpenID
 	body := push
-	encrypted := cs.Codec.MessageMode() != bot.ModePlain
+	encrypted := cs.Codec.MessageMode() != wechat.ModePlain
 	if encrypted {
 		// Safe mode, as WeChat sends it: the push sealed in an envelope
 		// signed with msg_signature.
@@ -195,7 +196,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 			cs.fail(c, err)
 			return
 		}
-		plain, err := cs.Codec.Open(reply, bot.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce, EncryptType: "aes"})
+		plain, err := cs.Codec.Open(reply, wechat.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce, EncryptType: "aes"})
 		if err != nil {
 			res.Error = "回复解密失败：" + err.Error()
 			c.JSON(http.StatusOK, res)
@@ -206,7 +207,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 	if strings.Contains(string(reply), "transfer_customer_service") {
 		res.Transfer = true
 		res.Reply = "（已转接人工客服）"
-	} else if text, ok := bot.ReplyText(reply); ok {
+	} else if text, ok := wechat.ReplyText(reply); ok {
 		res.Reply = text
 	}
 	c.JSON(http.StatusOK, res)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
 )
 

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )

@@ -1,6 +1,8 @@
-package bot
+package wechat
 
-import "regexp"
+import (
+	"regexp"
+)
 
 var (
 	phonePattern  = regexp.MustCompile(`1[3-9]\d{9}`)

@@ -1,4 +1,4 @@
-package bot
+package wechat
 
 import (
 	"context"
@@ -143,7 +143,9 @@ type APIError struct {
 	Msg  string
 }
 
-func (e *APIError) Error() string { return fmt.Sprintf("wechat errcode=%d errmsg=%s", e.Code, e.Msg) }
+func (e *APIError) Error() string {
+	return fmt.Sprintf("wechat errcode=%d errmsg=%s", e.Code, e.Msg)
+}
 
 // Transient reports whether retrying later may succeed: system busy, rate
 // limits and token problems, as opposed to a user who cannot be reached.

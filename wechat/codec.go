@@ -1,8 +1,8 @@
 // Package bot speaks WeChat: it verifies and decrypts pushes, turns them into
 // dialogue events, runs the engine and its effects, renders replies, and
 // makes outbound calls (客服, template messages, menus, QR codes) through
-// silenceper/wechat. It also runs the background workers.
-package bot
+// silenceper/ It also runs the background workers.
+package wechat
 
 import (
 	"crypto/sha1"

@@ -1,4 +1,4 @@
-package bot_test
+package wechat_test
 
 import (
 	"context"
@@ -10,17 +10,17 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // A failed outbound call names its URL without the query: the WeCom robot
 // key never reaches an error, a log or the outbox's last_error.
 func TestOutboundErrorsCarryNoSecrets(t *testing.T) {
-	bot.SetAPIBase("")
+	wechat.SetAPIBase("")
 	db := storetest.MustOpenDB(t)
 	rdb, _ := storetest.MustOpenRedis(t)
-	c := bot.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
+	c := wechat.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
 	c.AllowLoopbackRobot = true
 	// A closed port: the client's own *url.Error.
 	srv := httptest.NewServer(http.NotFoundHandler())
@@ -34,7 +34,7 @@ func TestOutboundErrorsCarryNoSecrets(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("not a *url.Error underneath: %T %v", err, err)
 	}
-	for _, s := range []string{err.Error(), bot.Mask(err.Error()), ue.Error()} {
+	for _, s := range []string{err.Error(), wechat.Mask(err.Error()), ue.Error()} {
 		if strings.Contains(s, "SECRET-ROBOT-KEY") {
 			t.Fatalf("secret in %q", s)
 		}
@@ -42,7 +42,7 @@ func TestOutboundErrorsCarryNoSecrets(t *testing.T) {
 	if !strings.Contains(err.Error(), "/cgi-bin/webhook/send") {
 		t.Fatalf("the error no longer says where: %q", err)
 	}
-	if got := bot.Mask(`Post "https://api.weixin.qq.com/cgi-bin/message/custom/send?access_token=AT-123": EOF`); strings.Contains(got, "AT-123") {
+	if got := wechat.Mask(`Post "https://api.weixin.qq.com/cgi-bin/message/custom/send?access_token=AT-123": EOF`); strings.Contains(got, "AT-123") {
 		t.Fatalf("access token in %q", got)
 	}
 }
@@ -50,7 +50,7 @@ func TestOutboundErrorsCarryNoSecrets(t *testing.T) {
 // Outbound calls do not follow redirects: a robot URL cannot bounce the
 // service to another address.
 func TestOutboundCallsDoNotFollowRedirects(t *testing.T) {
-	bot.SetAPIBase("")
+	wechat.SetAPIBase("")
 	var reached atomic.Int32
 	inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
 	defer inner.Close()
@@ -60,7 +60,7 @@ func TestOutboundCallsDoNotFollowRedirects(t *testing.T) {
 	defer outer.Close()
 	db := storetest.MustOpenDB(t)
 	rdb, _ := storetest.MustOpenRedis(t)
-	c := bot.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
+	c := wechat.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
 	c.AllowLoopbackRobot = true
 	if err := c.PostRobot(context.Background(), outer.URL+"/cgi-bin/webhook/send?key=k", "x"); err == nil {
 		t.Fatal("a redirect answer was taken for success")
@@ -70,7 +70,7 @@ func TestOutboundCallsDoNotFollowRedirects(t *testing.T) {
 	}
 	// Without the test switch the loopback is refused before any call.
 	c.AllowLoopbackRobot = false
-	if err := c.PostRobot(context.Background(), outer.URL+"/cgi-bin/webhook/send?key=k", "x"); err == nil || bot.Transient(err) {
+	if err := c.PostRobot(context.Background(), outer.URL+"/cgi-bin/webhook/send?key=k", "x"); err == nil || wechat.Transient(err) {
 		t.Fatalf("loopback robot in production: %v", err)
 	}
 }
@@ -84,12 +84,12 @@ func TestRobotPostsGoToTheWeComBase(t *testing.T) {
 		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
 	}))
 	defer srv.Close()
-	bot.SetAPIBase("")
-	bot.SetWeComBase(srv.URL)
-	t.Cleanup(func() { bot.SetWeComBase("") })
+	wechat.SetAPIBase("")
+	wechat.SetWeComBase(srv.URL)
+	t.Cleanup(func() { wechat.SetWeComBase("") })
 	db := storetest.MustOpenDB(t)
 	rdb, _ := storetest.MustOpenRedis(t)
-	c := bot.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
+	c := wechat.NewClient(storetest.Log, db, rdb, "wx0123456789abcdef", "secret")
 	if err := c.PostRobot(context.Background(), "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1", "x"); err != nil {
 		t.Fatal(err)
 	}

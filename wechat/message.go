@@ -1,6 +1,7 @@
-package bot
+package wechat
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -99,4 +100,15 @@ func appendCDATA(b []byte, s string) []byte {
 	}
 	b = append(b, s...)
 	return append(b, "]]>"...)
+}
+
+// ReplyText extracts the Content of a text reply.
+func ReplyText(reply []byte) (string, bool) {
+	i := bytes.Index(reply, []byte("<Content><![CDATA["))
+	j := bytes.LastIndex(reply, []byte("]]></Content>"))
+	if i < 0 || j < i {
+		return "", false
+	}
+	s := string(reply[i+len("<Content><![CDATA[") : j])
+	return strings.ReplaceAll(s, "]]]]><![CDATA[>", "]]>"), true
 }
