@@ -16,9 +16,10 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 const (
@@ -36,8 +37,8 @@ func TestDrain(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	rdb, _ := storetest.MustOpenRedis(t)
 	fake := wechattest.New(t)
-	bot.SetAPIBase(fake.URL)
-	t.Cleanup(func() { bot.SetAPIBase("") })
+	wechat.SetAPIBase(fake.URL)
+	t.Cleanup(func() { wechat.SetAPIBase("") })
 
 	start := time.Now()
 	msgs := make([]store.Message, 0, 500)
@@ -56,7 +57,7 @@ func TestDrain(t *testing.T) {
 	t.Logf("enqueued %d in %v", total, time.Since(start).Round(time.Millisecond))
 
 	fake.FailRate(failRate)
-	client := bot.NewClient(storetest.Log, db, rdb, "wx2c2769f8efd9abc2", "secret")
+	client := wechat.NewClient(storetest.Log, db, rdb, "wx2c2769f8efd9abc2", "secret")
 	client.AllowLoopbackRobot = true // the fake API stands in for WeCom
 	begin := time.Now()
 	var wg sync.WaitGroup
