@@ -54,7 +54,7 @@ func TestImportRules(t *testing.T) {
 		"templates": {module + "/"},
 		"seeds":     {module + "/bot", module + "/store", module + "/handlers", "gorm.io", "github.com/redis"},
 		"store":     {module + "/bot", module + "/handlers", "github.com/gin-gonic", "github.com/silenceper"},
-		"bot":       {module + "/handlers", "github.com/gin-gonic"},
+		"bot":       {module + "/handlers", module + "/app", "github.com/gin-gonic"},
 		"wechat":    {module + "/", "github.com/gin-gonic", "gorm.io"},
 	}
 	allowed := map[string][]string{

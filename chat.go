@@ -14,12 +14,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // chat is a terminal conversation with the bot as one openid, over the real
 // webhook protocol: against a running server with -url, else in-process.
-func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdin io.Reader, stdout io.Writer) error {
+func chat(ctx context.Context, log *slog.Logger, cfg app.Config, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	url := fs.String("url", "", "webhook of a running server, e.g. http://localhost:8080/wechat (default: in-process)")
 	openID := fs.String("openid", "o-terminal-user", "the openid to chat as")
@@ -28,7 +29,7 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 	}
 	token := cfg.Token
 	if token == "" {
-		token = DevToken
+		token = app.DevToken
 	}
 	var send func(body []byte, q string) ([]byte, error)
 	if *url == "" {
@@ -38,15 +39,15 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 		cfg.Token = token
 		// The terminal speaks plaintext to its own in-process instance.
 		cfg.Mode = wechat.ModePlain
-		app, err := open(ctx, log, cfg)
+		svc, err := app.Open(ctx, log, cfg)
 		if err != nil {
 			return err
 		}
-		defer app.Close()
+		defer svc.Close()
 		send = func(body []byte, q string) ([]byte, error) {
 			req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, strings.NewReader(string(body)))
 			rec := httptest.NewRecorder()
-			app.Handler.ServeHTTP(rec, req)
+			svc.Handler.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
 				return nil, fmt.Errorf("webhook answered %d: %s", rec.Code, rec.Body.String())
 			}
