@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
@@ -120,12 +122,16 @@ type App struct {
 	DB       *store.DB
 	Redis    *store.Redis
 	Bot      *bot.Bot
+	Client   *wechat.Client
+	Policy   *dialog.Policy // the seeded policy; the bot holds the one in force
 	Leads    *bot.Leads
 	Outbox   *bot.Outbox
 	SLA      *bot.SLA
 	Codec    *wechat.Codec
 	Handler  http.Handler
 	Registry *prometheus.Registry
+
+	ownDB, ownRedis bool // opened by Open, so closed by Close
 }
 
 // checkWeChat refuses configurations that would expose the webhook: a real
@@ -148,8 +154,33 @@ func (c *Config) checkWeChat() error {
 	return nil
 }
 
+// Deps are the parts a caller may build itself instead of letting Open
+// build them: the test harnesses hand in stores of their own, a clock and
+// the address of a fake WeChat API. The zero Deps is what main uses.
+type Deps struct {
+	DB          *store.DB    // nil: opened from MYSQL_DSN or SQLITE_PATH, and closed by Close
+	Redis       *store.Redis // nil: opened from REDIS_ADDR, and closed by Close
+	RedisPrefix string       // key prefix of sessions and nonces; "szr:" when empty
+	// Now is the clock of the bot, the lead pipeline, the workers and the
+	// routes; nil is the real clock.
+	Now      func() time.Time
+	Registry *prometheus.Registry // nil: a new one with the Go and process collectors
+	// FakeWeChat is the address of a fake WeChat API on the loopback: QR
+	// images are fetched from it and group robots may live on the
+	// loopback. Tests only.
+	FakeWeChat string
+	// PushAppID is the app id pushes are sealed for when it is not
+	// WECHAT_APP_ID: a sandbox account (no app id) tested in safe mode.
+	PushAppID string
+}
+
 // Open wires the service from cfg.
 func Open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
+	return OpenWith(ctx, log, cfg, Deps{})
+}
+
+// OpenWith wires the service from cfg, with the parts d provides.
+func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *App, err error) {
 	if err := cfg.checkWeChat(); err != nil {
 		return nil, err
 	}
@@ -166,34 +197,53 @@ func Open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 	log.Info("starting", slog.Any("config", cfg))
 	wechat.SetAPIBase(cfg.APIBase)
 	wechat.SetWeComBase(cfg.WeComBase)
+	if d.RedisPrefix == "" {
+		d.RedisPrefix = "szr:"
+	}
 
 	policy, err := seeds.Load()
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.OpenDB(ctx, log, cfg.MySQLDSN, cfg.SQLitePath)
-	if err != nil {
-		return nil, err
+	app = &App{Log: log, Config: cfg, DB: d.DB, Redis: d.Redis, Registry: d.Registry}
+	defer func() {
+		if err != nil {
+			app.Close()
+		}
+	}()
+	if app.DB == nil {
+		if app.DB, err = store.OpenDB(ctx, log, cfg.MySQLDSN, cfg.SQLitePath); err != nil {
+			return nil, err
+		}
+		app.ownDB = true
 	}
+	db := app.DB
 	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		db.Close()
 		return nil, err
 	}
-	rdb, err := store.OpenRedis(ctx, log, cfg.RedisAddr, cfg.RedisPassword, cfg.RedisDB)
-	if err != nil {
-		db.Close()
-		return nil, err
+	if app.Redis == nil {
+		if app.Redis, err = store.OpenRedis(ctx, log, cfg.RedisAddr, cfg.RedisPassword, cfg.RedisDB); err != nil {
+			return nil, err
+		}
+		app.ownRedis = true
 	}
+	rdb := app.Redis
 	replies, err := templates.Replies()
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if app.Registry == nil {
+		app.Registry = prometheus.NewRegistry()
+		app.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	client := wechat.NewClient(log, db, rdb, cfg.AppID, cfg.AppSecret)
+	if d.FakeWeChat != "" {
+		client.AllowLoopbackRobot = true // the fake API stands in for WeCom
+		client.SetShowQRBase(d.FakeWeChat)
+	}
 	b, err := bot.New(ctx, bot.Config{
-		Log: log, DB: db, Sessions: store.NewSessions(rdb, "szr:"), Client: client,
-		Replies: replies, Metrics: bot.NewMetrics(reg), Policy: policy,
+		Log: log, DB: db, Sessions: store.NewSessions(rdb, d.RedisPrefix), Client: client,
+		Replies: replies, Metrics: bot.NewMetrics(app.Registry), Policy: policy, Now: d.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -223,10 +273,14 @@ func Open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
 		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
 	}
 	codec := &wechat.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey, Mode: cfg.Mode}
-	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg,
-		Leads: leads, Outbox: bot.NewOutbox(log, db, client, nil), SLA: bot.NewSLA(leads, nil)}
-	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, "szr:"),
-		DB: db, Redis: rdb, Registry: reg, TrustedProxies: cfg.TrustedProxies,
+	if d.PushAppID != "" {
+		codec.AppID = d.PushAppID
+	}
+	app.Bot, app.Client, app.Policy, app.Codec, app.Leads = b, client, policy, codec, leads
+	app.Outbox = bot.NewOutbox(log, db, client, d.Now)
+	app.SLA = bot.NewSLA(leads, d.Now)
+	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),
+		DB: db, Redis: rdb, Registry: app.Registry, Now: d.Now, TrustedProxies: cfg.TrustedProxies,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	return app, nil
 }
@@ -254,8 +308,13 @@ func revealAdminPassword(cfg Config, password string) (string, error) {
 	return path, nil
 }
 
-// Close releases the stores.
+// Close releases the stores Open opened; those handed in through Deps
+// stay open.
 func (a *App) Close() {
-	a.Redis.Close()
-	a.DB.Close()
+	if a.ownRedis && a.Redis != nil {
+		a.Redis.Close()
+	}
+	if a.ownDB && a.DB != nil {
+		a.DB.Close()
+	}
 }

@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 	"github.com/suzhou-amr/suzhirong/wechat"
 	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
@@ -74,38 +73,24 @@ func randomHex(n int) string {
 
 func mustLeadsEnv(t *testing.T, officers ...string) *leadsEnv {
 	t.Helper()
-	ctx := context.Background()
 	db := storetest.MustOpenDB(t)
 	rdb, prefix := storetest.MustOpenRedis(t)
-	p, err := seeds.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SeedPolicy(ctx, p, false); err != nil {
-		t.Fatal(err)
-	}
 	fake := wechattest.New(t)
-	wechat.SetAPIBase(fake.URL)
 	t.Cleanup(func() { wechat.SetAPIBase("") })
-	replies, err := templates.Replies()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A random app id keeps the access token cached in a shared Redis apart.
-	client := wechat.NewClient(storetest.Log, db, rdb, "wx"+randomHex(8), "secret")
-	client.AllowLoopbackRobot = true                                // the fake API stands in for WeCom
 	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)} // Friday 10:00 in Shanghai
-	b, err := bot.New(ctx, bot.Config{
-		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
-		Replies: replies, Policy: p, Now: clk.Now,
+	// A random app id keeps the access token cached in a shared Redis apart.
+	cfg := app.Config{
+		AppID: "wx" + randomHex(8), AppSecret: "secret", Token: "leads-test-token", APIBase: fake.URL,
+		AdminPassword: "Leads-harness-2026", OfficerOpenIDs: officers, PublicURL: "https://szr.example.gov.cn/",
+		TemplateNewLeadApply: tplApply, TemplateNewLeadNeed: tplNeed, TemplateStatus: tplStatus,
+	}
+	a, err := app.OpenWith(context.Background(), storetest.Log, cfg, app.Deps{
+		DB: db, Redis: rdb, RedisPrefix: prefix, Now: clk.Now, FakeWeChat: fake.URL,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	leads := bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: tplApply, TemplateNewNeed: tplNeed, TemplateStatus: tplStatus, Officers: officers,
-		PublicURL: "https://szr.example.gov.cn/"})
-	out := bot.NewOutbox(storetest.Log, db, client, clk.Now)
-	return &leadsEnv{t: t, db: db, fake: fake, bot: b, leads: leads, outbox: out, sla: bot.NewSLA(leads, clk.Now), clock: clk, policy: p}
+	return &leadsEnv{t: t, db: db, fake: fake, bot: a.Bot, leads: a.Leads, outbox: a.Outbox, sla: a.SLA, clock: clk, policy: a.Policy}
 }
 
 // say sends a text message from openID and returns the reply text.

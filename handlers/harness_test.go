@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -15,13 +16,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 	"github.com/suzhou-amr/suzhirong/wechat"
 	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
@@ -120,39 +120,24 @@ type instance struct {
 	policy  *dialog.Policy
 }
 
-// mustWire wires an instance on the given stores; several instances on the
-// same stores behave as replicas behind a load balancer.
+// mustWire wires an instance on the given stores with app.OpenWith, as
+// main does; several instances on the same stores behave as replicas
+// behind a load balancer.
 func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake *wechattest.Server, w wiring) instance {
 	tb.Helper()
-	policy, err := seeds.Load()
-	if err != nil {
-		tb.Fatal(err)
+	cfg := app.Config{
+		Token: w.token, AppID: w.appID, AppSecret: "secret", EncodingAESKey: w.aesKey, Mode: w.mode,
+		APIBase: fake.URL, AdminPassword: leadsAdminPass, PublicURL: w.publicURL,
+		TemplateNewLeadApply: "TPL-NEW-APPLY", TemplateNewLeadNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
 	}
-	replies, err := templates.Replies()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	client := wechat.NewClient(storetest.Log, db, rdb, w.appID, "secret")
-	client.AllowLoopbackRobot = true // the fake API stands in for WeCom
-	client.SetShowQRBase(fake.URL)
-	b, err := bot.New(context.Background(), bot.Config{
-		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
-		Replies: replies, Metrics: bot.NewMetrics(nil), Policy: policy, Now: w.now,
+	a, err := app.OpenWith(context.Background(), storetest.Log, cfg, app.Deps{
+		DB: db, Redis: rdb, RedisPrefix: prefix, Now: w.now, Registry: prometheus.NewRegistry(),
+		FakeWeChat: fake.URL, PushAppID: cmp.Or(w.appID, testAppID),
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
-		PublicURL: w.publicURL})
-	codec := &wechat.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey, Mode: w.mode}
-	if w.appID != "" {
-		codec.AppID = w.appID
-	}
-	h := handlers.New(handlers.Config{
-		Log: storetest.Log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, prefix), DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), Now: w.now,
-	})
-	return instance{bot: b, client: client, codec: codec, handler: h, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: policy}
+	return instance{bot: a.Bot, client: a.Client, codec: a.Codec, handler: a.Handler, outbox: a.Outbox, policy: a.Policy}
 }
 
 // mustEnv builds the service as main does, on fresh stores.
