@@ -69,12 +69,16 @@ func chat(ctx context.Context, log *slog.Logger, cfg app.Config, args []string, 
 		}
 	}
 
-	var seq int64 = time.Now().UnixNano()
-	push := func(xml string) error {
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		nonce := strconv.FormatInt(seq%1e9, 10)
-		q := "signature=" + wechat.Sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
-		out, err := send([]byte(xml), q)
+	codec := &wechat.Codec{Token: token, Mode: wechat.ModePlain}
+	seq := time.Now().UnixNano()
+	push := func(p wechat.Push) error {
+		seq++
+		p.To, p.From, p.At = "gh_suzhirong", *openID, time.Now()
+		q, body, err := codec.SignPush(p, p.At, strconv.FormatInt(seq%1e9, 10), nil)
+		if err != nil {
+			return err
+		}
+		out, err := send(body, q)
 		if err != nil {
 			return err
 		}
@@ -87,13 +91,8 @@ func chat(ctx context.Context, log *slog.Logger, cfg app.Config, args []string, 
 		}
 		return nil
 	}
-	envelope := func(inner string) string {
-		seq++
-		return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_suzhirong]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
-			"<CreateTime>%d</CreateTime>%s</xml>", *openID, time.Now().Unix(), inner)
-	}
 	fmt.Fprintf(stdout, "苏质融 terminal chat as %s (Ctrl-D to quit). Type text as in WeChat; /menu KEY clicks a menu item.\n", *openID)
-	if err := push(envelope("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>")); err != nil {
+	if err := push(wechat.Push{Event: "subscribe"}); err != nil {
 		return err
 	}
 	sc := bufio.NewScanner(stdin)
@@ -103,13 +102,11 @@ func chat(ctx context.Context, log *slog.Logger, cfg app.Config, args []string, 
 			fmt.Fprint(stdout, "> ")
 			continue
 		}
-		var inner string
+		p := wechat.Push{Text: line, MsgID: seq}
 		if key, ok := strings.CutPrefix(line, "/menu "); ok {
-			inner = fmt.Sprintf("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[%s]]></EventKey>", strings.TrimSpace(key))
-		} else {
-			inner = fmt.Sprintf("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId>", line, seq)
+			p = wechat.Push{Event: "CLICK", Key: strings.TrimSpace(key)}
 		}
-		if err := push(envelope(inner)); err != nil {
+		if err := push(p); err != nil {
 			fmt.Fprintln(stdout, "error:", err)
 		}
 		if ctx.Err() != nil {

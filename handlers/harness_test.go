@@ -184,15 +184,11 @@ func (e *env) post(query, body string) *httptest.ResponseRecorder {
 }
 
 func textXML(openID, content string, msgID int64, at time.Time) string {
-	return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
-		"<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>",
-		openID, at.Unix(), content, msgID)
+	return string(wechat.Push{To: "gh_test", From: openID, At: at, Text: content, MsgID: msgID}.XML())
 }
 
 func eventXML(openID, event, key string, at time.Time) string {
-	return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
-		"<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[%s]]></Event><EventKey><![CDATA[%s]]></EventKey></xml>",
-		openID, at.Unix(), event, key)
+	return string(wechat.Push{To: "gh_test", From: openID, At: at, Event: event, Key: key}.XML())
 }
 
 // say sends a text as openID in plaintext mode and returns the reply text.

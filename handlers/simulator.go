@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -70,24 +69,6 @@ func randInt63() int64 {
 	return int64(binary.BigEndian.Uint64(b[:]) >> 1)
 }
 
-// pushXML builds the plaintext XML WeChat pushes for a text or an event.
-func (r simRequest) pushXML(at int64, msgID int64) []byte {
-	var b strings.Builder
-	b.WriteString("<xml><ToUserName><![CDATA[" + simulatorGH + "]]></ToUserName><FromUserName><![CDATA[")
-	b.WriteString(r.OpenID)
-	b.WriteString("]]></FromUserName><CreateTime>" + strconv.FormatInt(at, 10) + "</CreateTime>")
-	if r.Event == "" {
-		b.WriteString("<MsgType><![CDATA[text]]></MsgType><Content>")
-		xml.EscapeText(&b, []byte(r.Text))
-		b.WriteString("</Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>")
-		return []byte(b.String())
-	}
-	b.WriteString("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[" + r.Event + "]]></Event><EventKey>")
-	xml.EscapeText(&b, []byte(r.Key))
-	b.WriteString("</EventKey></xml>")
-	return []byte(b.String())
-}
-
 func (r simRequest) validate() error {
 	if !simOpenID.MatchString(r.OpenID) {
 		return domain.Errorf(domain.ErrInvalid, "openid 应为6–64位字母、数字、- 或 _")
@@ -141,33 +122,14 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		c.JSON(http.StatusForbidden, simResponse{Error: domain.Message(err)})
 		return
 	}
-	now := cs.Now()
-	push := req.pushXML(now.Unix(), randInt63())
-	ts := strconv.FormatInt(now.Unix(), 10)
-	nonce := strconv.FormatInt(randInt63()%1_000_000_000, 10)
-	q := "signature=" + wechat.Sign(cs.Codec.Token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + req.OpenID
-	body := push
-	encrypted := cs.Codec.MessageMode() != wechat.ModePlain
-	if encrypted {
-		// Safe mode, as WeChat sends it: the push sealed in an envelope
-		// signed with msg_signature.
-		random := make([]byte, 16)
-		rand.Read(random)
-		sealed, err := cs.Codec.Seal(push, ts, nonce, random)
-		if err != nil {
-			cs.fail(c, err)
-			return
-		}
-		var env struct {
-			Encrypt      string `xml:"Encrypt"`
-			MsgSignature string `xml:"MsgSignature"`
-		}
-		if err := xml.Unmarshal(sealed, &env); err != nil {
-			cs.fail(c, err)
-			return
-		}
-		body = []byte("<xml><ToUserName><![CDATA[" + simulatorGH + "]]></ToUserName><Encrypt><![CDATA[" + env.Encrypt + "]]></Encrypt></xml>")
-		q += "&encrypt_type=aes&msg_signature=" + env.MsgSignature
+	push := wechat.Push{To: simulatorGH, From: req.OpenID, At: cs.Now(), Text: req.Text, MsgID: randInt63(), Event: req.Event, Key: req.Key}
+	// Signed, and in safe mode sealed, as WeChat sends it.
+	random := make([]byte, 16)
+	rand.Read(random)
+	q, body, err := cs.Codec.SignPush(push, push.At, strconv.FormatInt(randInt63()%1_000_000_000, 10), random)
+	if err != nil {
+		cs.fail(c, err)
+		return
 	}
 	r := httptest.NewRequestWithContext(c.Request.Context(), http.MethodPost, "/wechat?"+q, strings.NewReader(string(body)))
 	r.Header.Set("Content-Type", "text/xml")
@@ -185,24 +147,11 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		c.JSON(http.StatusOK, res)
 		return
 	}
-	if encrypted {
-		var env struct {
-			Encrypt      string `xml:"Encrypt"`
-			MsgSignature string `xml:"MsgSignature"`
-			TimeStamp    string `xml:"TimeStamp"`
-			Nonce        string `xml:"Nonce"`
-		}
-		if err := xml.Unmarshal(reply, &env); err != nil {
-			cs.fail(c, err)
-			return
-		}
-		plain, err := cs.Codec.Open(reply, wechat.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce, EncryptType: "aes"})
-		if err != nil {
-			res.Error = "回复解密失败：" + err.Error()
-			c.JSON(http.StatusOK, res)
-			return
-		}
-		reply = plain
+	reply, err = cs.Codec.OpenReply(reply)
+	if err != nil {
+		res.Error = "回复解密失败：" + err.Error()
+		c.JSON(http.StatusOK, res)
+		return
 	}
 	if strings.Contains(string(reply), "transfer_customer_service") {
 		res.Transfer = true
