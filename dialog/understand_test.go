@@ -83,7 +83,12 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // unseen phrasings are the weak point. The held-out part is held to a
 // floor just under what it measured; the gap to 97% is to be closed with
 // new data, not by tuning to it.
-var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.92}
+//
+// Second pass (issue 11): 80 fresh held-out and 75 fresh train utterances,
+// written and committed before any tuning of that pass, scored 78.8% and
+// 76.0%, bringing the parts to 87.9% (189/215) and 96.0% (601/626). The
+// floors sit at those figures until the tuning commits that follow.
+var accuracyFloor = map[string]float64{"train.yaml": 0.96, "heldout.yaml": 0.875}
 
 func TestUnderstandingAccuracy(t *testing.T) {
 	p := MustChatPolicy(t)
