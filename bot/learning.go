@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -18,9 +19,17 @@ import (
 // answering it with a new FAQ entry. Every instance picks the change up at
 // its next policy refresh (30 s); the one that made it, at once.
 
-// withTaught merges what officers taught into p; the understanding index is
-// then rebuilt (a few milliseconds, at each refresh).
+// withTaught merges what officers taught and their edits of the seeds into
+// p; the understanding index is then rebuilt (a few milliseconds, at each
+// refresh).
 func (b *Bot) withTaught(ctx context.Context, p *dialog.Policy) (*dialog.Policy, error) {
+	edits, off, err := b.db.SeedEdits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(edits) > 0 || len(off) > 0 {
+		p = p.WithEdits(edits, off)
+	}
 	paras, faqs, err := b.db.Taught(ctx)
 	if err != nil {
 		return nil, err
@@ -201,4 +210,200 @@ func (b *Bot) refreshAfterTeaching(ctx context.Context) {
 	if err := b.Refresh(ctx); err != nil {
 		b.log.Warn("policy not refreshed after teaching", slog.Any("error", err))
 	}
+}
+
+// Officers' edits of the seeds: the answer and clause of a seeded FAQ entry,
+// and which seeded paraphrases the matcher uses. Every change is a new
+// version (the old ones are kept and listed), goes to the operations log
+// through the handler, and reaches every instance at its next refresh.
+
+// minParaphrases is how many seeded paraphrases an intent keeps in use: the
+// matcher cannot place a topic it has almost no wording for.
+const minParaphrases = 5
+
+// SeedFAQView is a seeded FAQ entry as the console shows it: the version in
+// force, the seed it started from and the versions saved since.
+type SeedFAQView struct {
+	ID, Question           string
+	Computed               bool // the answer is computed from the data: only the clause is edited
+	Answer, Clause         string
+	SeedAnswer, SeedClause string
+	Version                int // 0: as seeded
+	UpdatedBy              string
+	UpdatedAt              time.Time
+	History                []store.FAQVersion // newest first
+}
+
+// IntentView is an intent with how many of its seeded paraphrases there are
+// and how many are disabled.
+type IntentView struct {
+	ID, Title       string
+	Total, Disabled int
+}
+
+// ParaphraseView is one seeded paraphrase and its state; Version 0 means
+// never changed.
+type ParaphraseView struct {
+	Text      string
+	Disabled  bool
+	Version   int
+	UpdatedBy string
+	UpdatedAt time.Time
+}
+
+// SeedEditingData is what the 问答与说法 page shows: every seeded FAQ entry,
+// every intent, and the paraphrases of the intent chosen.
+type SeedEditingData struct {
+	FAQs        []SeedFAQView
+	Intents     []IntentView
+	Intent      IntentView // the intent chosen (ID empty: none)
+	Paraphrases []ParaphraseView
+}
+
+// SeedEditing loads the 问答与说法 page's data; intent chooses whose
+// paraphrases are listed (empty: none).
+func (b *Bot) SeedEditing(ctx context.Context, acc dialog.Account, intent string) (SeedEditingData, error) {
+	var d SeedEditingData
+	if err := acc.Require(dialog.PermTeach); err != nil {
+		return d, err
+	}
+	versions, err := b.db.FAQVersions(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, f := range b.base.FAQs {
+		v := SeedFAQView{ID: f.ID, Question: f.Question, Computed: f.Topic != "",
+			Answer: f.Answer, Clause: f.Clause, SeedAnswer: f.Answer, SeedClause: f.Clause}
+		for _, x := range versions {
+			if x.FAQ == f.ID {
+				v.History = append(v.History, x)
+			}
+		}
+		if len(v.History) > 0 {
+			last := v.History[0]
+			v.Version, v.UpdatedBy, v.UpdatedAt, v.Clause = last.Version, last.CreatedBy, last.CreatedAt, last.Clause
+			if !v.Computed {
+				v.Answer = last.Answer
+			}
+		}
+		d.FAQs = append(d.FAQs, v)
+	}
+	states, err := b.db.ParaphraseStates(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, in := range b.base.Intents {
+		iv := IntentView{ID: in.ID, Title: in.Title, Total: len(in.Paraphrases)}
+		for _, para := range in.Paraphrases {
+			pv := ParaphraseView{Text: para}
+			for _, st := range states {
+				if st.Intent == in.ID && st.Text == para {
+					pv.Disabled, pv.Version, pv.UpdatedBy, pv.UpdatedAt = st.Disabled, st.Version, st.CreatedBy, st.CreatedAt
+				}
+			}
+			if pv.Disabled {
+				iv.Disabled++
+			}
+			if in.ID == intent {
+				d.Paraphrases = append(d.Paraphrases, pv)
+			}
+		}
+		if in.ID == intent {
+			d.Intent = iv
+		}
+		d.Intents = append(d.Intents, iv)
+	}
+	if intent != "" && d.Intent.ID == "" {
+		return d, dialog.ErrNotFound
+	}
+	return d, nil
+}
+
+// SeedFAQChange is an edit of a seeded FAQ entry: the version replaced
+// (Version 0: the seed) and the one saved.
+type SeedFAQChange struct {
+	ID, Question  string
+	Before, After store.FAQVersion
+}
+
+// EditSeedFAQ saves a new version of a seeded FAQ entry's answer and
+// clause. An entry computed from the data takes a clause only.
+func (b *Bot) EditSeedFAQ(ctx context.Context, acc dialog.Account, id, answer, clause string) (SeedFAQChange, error) {
+	var ch SeedFAQChange
+	if err := acc.Require(dialog.PermTeach); err != nil {
+		return ch, err
+	}
+	i := slices.IndexFunc(b.base.FAQs, func(f dialog.FAQ) bool { return f.ID == id })
+	if i < 0 {
+		return ch, dialog.ErrNotFound
+	}
+	seed := b.base.FAQs[i]
+	ch.ID, ch.Question = seed.ID, seed.Question
+	answer, clause = strings.TrimSpace(answer), strings.TrimSpace(clause)
+	if seed.Topic != "" {
+		answer = "" // computed from the data, which officers keep in 设置
+	}
+	switch {
+	case seed.Topic == "" && (answer == "" || utf8.RuneCountInString(answer) > 1000):
+		return ch, dialog.Errorf(dialog.ErrInvalid, "答复不能为空，且不超过1000个字")
+	case clause == "" || utf8.RuneCountInString(clause) > 30:
+		return ch, dialog.Errorf(dialog.ErrInvalid, "请填写答复依据的通知条款，例如“三（一）”")
+	case strings.ContainsAny(answer+clause, "<>"):
+		return ch, dialog.Errorf(dialog.ErrInvalid, "内容不能包含尖括号")
+	}
+	cur := b.Policy().FAQs
+	if j := slices.IndexFunc(cur, func(f dialog.FAQ) bool { return f.ID == id }); j >= 0 &&
+		cur[j].Clause == clause && (seed.Topic != "" || cur[j].Answer == answer) {
+		return ch, dialog.Errorf(dialog.ErrInvalid, "内容与现行版本相同，未保存")
+	}
+	before, after, err := b.db.AddFAQVersion(ctx, store.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, b.now())
+	if err != nil {
+		return ch, err
+	}
+	if before.Version == 0 {
+		before.Answer, before.Clause = seed.Answer, seed.Clause
+		if seed.Topic != "" {
+			before.Answer = ""
+		}
+	}
+	ch.Before, ch.After = before, after
+	b.refreshAfterTeaching(ctx)
+	return ch, nil
+}
+
+// SetSeedParaphrase disables a seeded paraphrase of an intent, or enables
+// it again. An intent keeps at least minParaphrases in use.
+func (b *Bot) SetSeedParaphrase(ctx context.Context, acc dialog.Account, intent, text string, disabled bool) (store.ParaphraseVersion, error) {
+	if err := acc.Require(dialog.PermTeach); err != nil {
+		return store.ParaphraseVersion{}, err
+	}
+	i := slices.IndexFunc(b.base.Intents, func(in dialog.Intent) bool { return in.ID == intent })
+	if i < 0 {
+		return store.ParaphraseVersion{}, dialog.ErrNotFound
+	}
+	in := b.base.Intents[i]
+	if !slices.Contains(in.Paraphrases, text) {
+		return store.ParaphraseVersion{}, dialog.Errorf(dialog.ErrInvalid, "该问题类型没有这个说法")
+	}
+	if disabled {
+		states, err := b.db.ParaphraseStates(ctx)
+		if err != nil {
+			return store.ParaphraseVersion{}, err
+		}
+		inUse := len(in.Paraphrases)
+		for _, st := range states {
+			if st.Intent == intent && st.Disabled && slices.Contains(in.Paraphrases, st.Text) {
+				inUse--
+			}
+		}
+		if inUse <= minParaphrases {
+			return store.ParaphraseVersion{}, dialog.Errorf(dialog.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
+		}
+	}
+	v, err := b.db.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, b.now())
+	if err != nil {
+		return v, err
+	}
+	b.refreshAfterTeaching(ctx)
+	return v, nil
 }

@@ -2,6 +2,8 @@ package bot_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,5 +65,117 @@ func TestTeachingReachesEveryInstance(t *testing.T) {
 	}
 	if got := e.say("o-teach2", q); !strings.Contains(got, "发票由合作金融机构") || !strings.Contains(got, "五（一）") {
 		t.Fatalf("answer: %s", got)
+	}
+}
+
+// An officer's edit of a seeded FAQ entry and of a seeded paraphrase is a
+// new version, used at once by the instance that made it and by another
+// after its refresh; counties cannot edit, and an intent keeps five
+// paraphrases in use.
+func TestSeedEditsReachEveryInstance(t *testing.T) {
+	e := mustLeadsEnv(t)
+	ctx := context.Background()
+	replies, err := templates.Replies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: e.db, Replies: replies, Policy: e.policy, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := dialog.Account{Username: "officer1", Role: dialog.RoleOfficer}
+	county := dialog.Account{Username: "ks", Role: dialog.RoleCounty, County: "kunshan"}
+	answerOf := func(p *dialog.Policy, id string) dialog.FAQ {
+		for _, f := range p.FAQs {
+			if f.ID == id {
+				return f
+			}
+		}
+		t.Fatalf("no faq %s", id)
+		return dialog.FAQ{}
+	}
+	seed := answerOf(e.policy, "what")
+	if _, err := e.bot.EditSeedFAQ(ctx, county, "what", "改过的答复", "一"); err == nil {
+		t.Fatal("a county account edited a seeded answer")
+	}
+	if _, err := e.bot.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); dialog.Message(err) == "" {
+		t.Fatalf("an unchanged entry was saved: %v", err)
+	}
+	for v, answer := range []string{"“苏质融”是质量融资服务（第一次修改）。", "“苏质融”是质量融资服务（第二次修改）。"} {
+		ch, err := e.bot.EditSeedFAQ(ctx, officer, "what", answer, "一")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Before.Version != v || ch.After.Version != v+1 || (v == 0 && ch.Before.Answer != seed.Answer) {
+			t.Fatalf("edit %d: %+v", v+1, ch)
+		}
+	}
+	if got := answerOf(e.bot.Policy(), "what").Answer; !strings.Contains(got, "第二次修改") {
+		t.Fatalf("editing instance: %s", got)
+	}
+	if got := answerOf(other.Policy(), "what").Answer; got != seed.Answer {
+		t.Fatalf("the other instance changed before its refresh: %s", got)
+	}
+	// A computed entry keeps computing its answer; its clause changes.
+	if _, err := e.bot.EditSeedFAQ(ctx, officer, "rates", "利率一律3%", "三（一）优惠条件"); err != nil {
+		t.Fatal(err)
+	}
+	if f := answerOf(e.bot.Policy(), "rates"); f.Answer != "" || f.Topic != "rates" || f.Clause != "三（一）优惠条件" {
+		t.Fatalf("computed entry: %+v", f)
+	}
+
+	// A seeded paraphrase disabled leaves the index; enabled, it is back.
+	const intent, para = "platform", "是哪个平台"
+	paras := func(p *dialog.Policy) []string {
+		in, _ := p.Intent(intent)
+		return in.Paraphrases
+	}
+	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); dialog.Message(err) == "" {
+		t.Fatalf("unknown paraphrase: %v", err)
+	}
+	v, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true)
+	if err != nil || v.Version != 1 || !v.Disabled {
+		t.Fatalf("disable: %+v %v", v, err)
+	}
+	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true); dialog.Message(err) == "" {
+		t.Fatalf("disabled twice: %v", err)
+	}
+	if slices.Contains(paras(e.bot.Policy()), para) || !slices.Contains(paras(other.Policy()), para) {
+		t.Fatal("the disabled paraphrase is not out of the editing instance only")
+	}
+	if err := other.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(paras(other.Policy()), para) || !strings.Contains(answerOf(other.Policy(), "what").Answer, "第二次修改") {
+		t.Fatal("the other instance did not pick the edits up at its refresh")
+	}
+	d, err := e.bot.SeedEditing(ctx, officer, intent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Intent.Disabled != 1 || len(d.Paraphrases) != d.Intent.Total {
+		t.Fatalf("editing page: %+v", d.Intent)
+	}
+	for _, f := range d.FAQs {
+		if f.ID == "what" && (f.Version != 2 || len(f.History) != 2 || f.SeedAnswer != seed.Answer) {
+			t.Fatalf("history: %+v", f)
+		}
+	}
+	if v, err = e.bot.SetSeedParaphrase(ctx, officer, intent, para, false); err != nil || v.Version != 2 {
+		t.Fatalf("enable: %+v %v", v, err)
+	}
+	if !slices.Contains(paras(e.bot.Policy()), para) {
+		t.Fatal("the enabled paraphrase is not back")
+	}
+	// Down to five in use, no more can be disabled.
+	all := paras(e.policy)
+	var err5 error
+	for _, p := range all {
+		if _, err5 = e.bot.SetSeedParaphrase(ctx, officer, intent, p, true); err5 != nil {
+			break
+		}
+	}
+	if !errors.Is(err5, dialog.ErrTransition) || len(paras(e.bot.Policy())) != 5 {
+		t.Fatalf("the floor of five: %v, %d in use", err5, len(paras(e.bot.Policy())))
 	}
 }

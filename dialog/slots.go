@@ -22,7 +22,8 @@ type Slots struct {
 }
 
 // Has reports whether slot name (amount, tier, county, lead, honours,
-// product) is filled.
+// product, offtopic) is filled; tier4 and nohonours are narrower: the tier
+// named is Ⅳ, the message says it has no honours.
 func (s Slots) Has(name string) bool {
 	switch name {
 	case "amount":
@@ -39,12 +40,16 @@ func (s Slots) Has(name string) bool {
 		return s.Product != ""
 	case "offtopic":
 		return s.Offtopic
+	case "tier4":
+		return s.Tier == Tier4
+	case "nohonours":
+		return s.NoHonours
 	}
 	return false
 }
 
 // slotNames are the slots an intent may name as evidence.
-var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product", "offtopic"}
+var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product", "offtopic", "tier4", "nohonours"}
 
 // alias is one folded name of a county, tier or product.
 type alias struct {

@@ -76,6 +76,9 @@ var auditActions = map[string]string{
 	"POST /console/taught/faqs/:faq":                              "修改问答",
 	"POST /console/taught/faqs/:faq/delete":                       "删除问答",
 	"POST /console/taught/paraphrases/:id/delete":                 "删除问法",
+	"POST /console/understanding/faqs/:faq":                       "修改政策问答",
+	"POST /console/understanding/intents/:intent/disable":         "停用问法",
+	"POST /console/understanding/intents/:intent/enable":          "启用问法",
 }
 
 // accountActions names the console's account actions (/console/accounts/:id/:action).
@@ -128,6 +131,7 @@ var auditFields = []struct{ key, label string }{
 	{"username", "用户名"}, {"name", "姓名"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
 	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
 	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
+	{"version", "版本"}, {"answer", "答复"}, {"clause", "依据条款"}, {"paraphrase", "说法"}, {"in_use", "在用"},
 }
 
 // decodeAudit turns a before/after value into a map of its JSON fields.

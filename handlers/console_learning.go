@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -146,4 +147,82 @@ func (cs *console) taughtParaphraseDelete(c *gin.Context) {
 	}
 	setAudit(c, tp, nil)
 	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=removed")
+}
+
+func init() {
+	notices["seedfaq"] = "问答已保存为新版本，各实例将在30秒内使用。"
+	notices["disabled"] = "该说法已停用，各实例将在30秒内生效。"
+	notices["enabled"] = "该说法已恢复使用，各实例将在30秒内生效。"
+}
+
+// seedEditingPage: GET /console/understanding[?intent=] (officers): the
+// seeded FAQ entries and paraphrases, editable.
+func (cs *console) seedEditingPage(c *gin.Context) {
+	d, err := cs.Bot.SeedEditing(c.Request.Context(), account(c), c.Query("intent"))
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	p := cs.newPage(c, "问答与说法", &d)
+	p.Nav = "unplaced"
+	cs.renderPage(c, http.StatusOK, "understanding", p)
+}
+
+// seedEditingError shows the page again with err's message.
+func (cs *console) seedEditingError(c *gin.Context, err error, intent string) {
+	status, msg := apiStatus(err)
+	if status == http.StatusForbidden || status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	d, derr := cs.Bot.SeedEditing(c.Request.Context(), account(c), intent)
+	if derr != nil {
+		cs.failPage(c, derr)
+		return
+	}
+	p := cs.newPage(c, "问答与说法", &d)
+	p.Nav, p.Error = "unplaced", msg
+	cs.renderPage(c, status, "understanding", p)
+}
+
+// seedFAQSubmit: POST /console/understanding/faqs/{faq} (answer, clause).
+func (cs *console) seedFAQSubmit(c *gin.Context) {
+	ch, err := cs.Bot.EditSeedFAQ(c.Request.Context(), account(c), c.Param("faq"), c.PostForm("answer"), c.PostForm("clause"))
+	if err != nil {
+		cs.seedEditingError(c, err, "")
+		return
+	}
+	c.Set(auditObjectKey, ch.Question)
+	setAudit(c,
+		gin.H{"version": ch.Before.Version, "answer": ch.Before.Answer, "clause": ch.Before.Clause},
+		gin.H{"version": ch.After.Version, "answer": ch.After.Answer, "clause": ch.After.Clause})
+	c.Redirect(http.StatusSeeOther, "/console/understanding?ok=seedfaq#faq-"+ch.ID)
+}
+
+// seedParaphraseDisable: POST /console/understanding/intents/{intent}/disable (text).
+func (cs *console) seedParaphraseDisable(c *gin.Context) { cs.seedParaphraseSet(c, true) }
+
+// seedParaphraseEnable: POST /console/understanding/intents/{intent}/enable (text).
+func (cs *console) seedParaphraseEnable(c *gin.Context) { cs.seedParaphraseSet(c, false) }
+
+func (cs *console) seedParaphraseSet(c *gin.Context, disabled bool) {
+	intent := c.Param("intent")
+	v, err := cs.Bot.SetSeedParaphrase(c.Request.Context(), account(c), intent, c.PostForm("text"), disabled)
+	if err != nil {
+		cs.seedEditingError(c, err, intent)
+		return
+	}
+	title := intent
+	if in, ok := cs.Bot.Policy().Intent(intent); ok {
+		title = in.Title
+	}
+	c.Set(auditObjectKey, "“"+title+"”的说法")
+	setAudit(c,
+		gin.H{"paraphrase": v.Text, "in_use": disabled, "version": v.Version - 1},
+		gin.H{"paraphrase": v.Text, "in_use": !disabled, "version": v.Version})
+	ok := "enabled"
+	if disabled {
+		ok = "disabled"
+	}
+	c.Redirect(http.StatusSeeOther, "/console/understanding?intent="+url.QueryEscape(intent)+"&ok="+ok)
 }

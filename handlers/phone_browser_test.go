@@ -94,7 +94,8 @@ func TestBrowserEveryConsolePageFitsPhoneAndDesktop(t *testing.T) {
 		"/console/", "/console/leads", fmt.Sprintf("/console/leads/%d", lead.ID), "/console/dashboard",
 		"/console/counties", "/console/counties/kunshan", "/console/broadcasts", "/console/reports",
 		"/console/settings", "/console/sandbox", "/console/audit", "/console/password", "/simulator",
-		"/console/leads/999999", "/console/accounts", "/console/unplaced", "/console/roster", "/console/institutions",
+		"/console/leads/999999", "/console/accounts", "/console/unplaced", "/console/understanding", "/console/understanding?intent=loan",
+		"/console/roster", "/console/institutions",
 		"/console/league",
 	}
 	roles := []struct{ user, pass string }{{"admin", leadsAdminPass}, {"ks", "password-ks"}, {"view", "password-view"}}

@@ -253,3 +253,142 @@ func (db *DB) Taught(ctx context.Context) ([]dialog.TaughtParaphrase, []dialog.F
 	}
 	return outP, outF, nil
 }
+
+// FAQVersion is one version of a seeded FAQ entry's answer and clause as an
+// officer saved it. Versions are only added: the highest is in force, the
+// older ones stay as its history (version 0 is the seed itself, not stored).
+type FAQVersion struct {
+	ID        uint64 `gorm:"primaryKey"`
+	FAQ       string `gorm:"size:64;not null;uniqueIndex:idx_faq_versions_faq_version,priority:1"`
+	Version   int    `gorm:"not null;uniqueIndex:idx_faq_versions_faq_version,priority:2"`
+	Answer    string `gorm:"type:text;not null"` // empty for an entry computed from the data
+	Clause    string `gorm:"size:64;not null"`
+	CreatedBy string `gorm:"size:64;not null"`
+	CreatedAt time.Time
+}
+
+// ParaphraseVersion is one change of a seeded paraphrase: disabled or
+// enabled again. Versions are only added; the highest says whether the
+// paraphrase is in use.
+type ParaphraseVersion struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Intent    string `gorm:"size:80;not null;uniqueIndex:idx_paraphrase_versions_key,priority:1"`
+	Text      string `gorm:"size:191;not null;uniqueIndex:idx_paraphrase_versions_key,priority:2"`
+	Version   int    `gorm:"not null;uniqueIndex:idx_paraphrase_versions_key,priority:3"`
+	Disabled  bool   `gorm:"not null"`
+	CreatedBy string `gorm:"size:64;not null"`
+	CreatedAt time.Time
+}
+
+// errEditRace is what two officers saving the same entry at once get: the
+// unique version index lets one of them through.
+var errEditRace = dialog.Errorf(dialog.ErrDuplicate, "他人刚刚修改了同一内容，请刷新页面后再试")
+
+// AddFAQVersion saves a new version of a seeded FAQ entry, one above the
+// latest, and returns it with the one it replaces (Version 0 and empty
+// texts when it is the first edit).
+func (db *DB) AddFAQVersion(ctx context.Context, v FAQVersion, at time.Time) (before, after FAQVersion, err error) {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var last []FAQVersion
+		if err := tx.Where("faq = ?", v.FAQ).Order("version DESC").Limit(1).Find(&last).Error; err != nil {
+			return fmt.Errorf("faq %s versions: %w", v.FAQ, err)
+		}
+		if len(last) == 1 {
+			before = last[0]
+		}
+		after = FAQVersion{FAQ: v.FAQ, Version: before.Version + 1, Answer: v.Answer, Clause: v.Clause, CreatedBy: v.CreatedBy, CreatedAt: at.UTC()}
+		if err := tx.Create(&after).Error; err != nil {
+			if IsDuplicate(err) {
+				return errEditRace
+			}
+			return fmt.Errorf("add faq %s version: %w", v.FAQ, err)
+		}
+		return nil
+	})
+	return before, after, err
+}
+
+// FAQVersions returns every saved version of the seeded FAQ entries, by
+// entry, the newest first.
+func (db *DB) FAQVersions(ctx context.Context) ([]FAQVersion, error) {
+	var out []FAQVersion
+	if err := db.WithContext(ctx).Order("faq, version DESC").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("faq versions: %w", err)
+	}
+	return out, nil
+}
+
+// SetParaphraseDisabled records that a seeded paraphrase is disabled (or
+// enabled again), one version above its latest. Asking for the state it is
+// already in is an ErrTransition.
+func (db *DB) SetParaphraseDisabled(ctx context.Context, intent, text string, disabled bool, by string, at time.Time) (ParaphraseVersion, error) {
+	var v ParaphraseVersion
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var last []ParaphraseVersion
+		if err := tx.Where("intent = ? AND text = ?", intent, text).Order("version DESC").Limit(1).Find(&last).Error; err != nil {
+			return fmt.Errorf("paraphrase versions: %w", err)
+		}
+		was := ParaphraseVersion{}
+		if len(last) == 1 {
+			was = last[0]
+		}
+		if was.Disabled == disabled {
+			if disabled {
+				return dialog.Errorf(dialog.ErrTransition, "该说法已停用")
+			}
+			return dialog.Errorf(dialog.ErrTransition, "该说法已在使用")
+		}
+		v = ParaphraseVersion{Intent: intent, Text: text, Version: was.Version + 1, Disabled: disabled, CreatedBy: by, CreatedAt: at.UTC()}
+		if err := tx.Create(&v).Error; err != nil {
+			if IsDuplicate(err) {
+				return errEditRace
+			}
+			return fmt.Errorf("set paraphrase %s: %w", intent, err)
+		}
+		return nil
+	})
+	return v, err
+}
+
+// ParaphraseStates returns the latest version of every seeded paraphrase
+// an officer changed.
+func (db *DB) ParaphraseStates(ctx context.Context) ([]ParaphraseVersion, error) {
+	var all []ParaphraseVersion
+	if err := db.WithContext(ctx).Order("intent, text, version DESC").Find(&all).Error; err != nil {
+		return nil, fmt.Errorf("paraphrase versions: %w", err)
+	}
+	out := all[:0]
+	for i, v := range all {
+		if i == 0 || v.Intent != all[i-1].Intent || v.Text != all[i-1].Text {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// SeedEdits returns officers' edits of the seeds in force, in the engine's
+// types: the latest version of each edited FAQ entry, and the seeded
+// paraphrases disabled.
+func (db *DB) SeedEdits(ctx context.Context) ([]dialog.FAQEdit, []dialog.ParaphraseRef, error) {
+	versions, err := db.FAQVersions(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var edits []dialog.FAQEdit
+	for i, v := range versions {
+		if i == 0 || v.FAQ != versions[i-1].FAQ { // the newest of each entry
+			edits = append(edits, dialog.FAQEdit{FAQ: v.FAQ, Answer: v.Answer, Clause: v.Clause, Version: v.Version})
+		}
+	}
+	states, err := db.ParaphraseStates(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var off []dialog.ParaphraseRef
+	for _, s := range states {
+		if s.Disabled {
+			off = append(off, dialog.ParaphraseRef{Intent: s.Intent, Text: s.Text})
+		}
+	}
+	return edits, off, nil
+}
