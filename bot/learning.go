@@ -262,9 +262,9 @@ type SeedEditingData struct {
 
 // SeedEditing loads the 问答与说法 page's data; intent chooses whose
 // paraphrases are listed (empty: none).
-func (b *Bot) SeedEditing(ctx context.Context, acc dialog.Account, intent string) (SeedEditingData, error) {
+func (b *Bot) SeedEditing(ctx context.Context, acc domain.Account, intent string) (SeedEditingData, error) {
 	var d SeedEditingData
-	if err := acc.Require(dialog.PermTeach); err != nil {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return d, err
 	}
 	versions, err := b.db.FAQVersions(ctx)
@@ -328,9 +328,9 @@ type SeedFAQChange struct {
 
 // EditSeedFAQ saves a new version of a seeded FAQ entry's answer and
 // clause. An entry computed from the data takes a clause only.
-func (b *Bot) EditSeedFAQ(ctx context.Context, acc dialog.Account, id, answer, clause string) (SeedFAQChange, error) {
+func (b *Bot) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answer, clause string) (SeedFAQChange, error) {
 	var ch SeedFAQChange
-	if err := acc.Require(dialog.PermTeach); err != nil {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return ch, err
 	}
 	i := slices.IndexFunc(b.base.FAQs, func(f dialog.FAQ) bool { return f.ID == id })
@@ -345,16 +345,16 @@ func (b *Bot) EditSeedFAQ(ctx context.Context, acc dialog.Account, id, answer, c
 	}
 	switch {
 	case seed.Topic == "" && (answer == "" || utf8.RuneCountInString(answer) > 1000):
-		return ch, dialog.Errorf(dialog.ErrInvalid, "答复不能为空，且不超过1000个字")
+		return ch, domain.Errorf(domain.ErrInvalid, "答复不能为空，且不超过1000个字")
 	case clause == "" || utf8.RuneCountInString(clause) > 30:
-		return ch, dialog.Errorf(dialog.ErrInvalid, "请填写答复依据的通知条款，例如“三（一）”")
+		return ch, domain.Errorf(domain.ErrInvalid, "请填写答复依据的通知条款，例如“三（一）”")
 	case strings.ContainsAny(answer+clause, "<>"):
-		return ch, dialog.Errorf(dialog.ErrInvalid, "内容不能包含尖括号")
+		return ch, domain.Errorf(domain.ErrInvalid, "内容不能包含尖括号")
 	}
 	cur := b.Policy().FAQs
 	if j := slices.IndexFunc(cur, func(f dialog.FAQ) bool { return f.ID == id }); j >= 0 &&
 		cur[j].Clause == clause && (seed.Topic != "" || cur[j].Answer == answer) {
-		return ch, dialog.Errorf(dialog.ErrInvalid, "内容与现行版本相同，未保存")
+		return ch, domain.Errorf(domain.ErrInvalid, "内容与现行版本相同，未保存")
 	}
 	before, after, err := b.db.AddFAQVersion(ctx, store.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, b.now())
 	if err != nil {
@@ -373,8 +373,8 @@ func (b *Bot) EditSeedFAQ(ctx context.Context, acc dialog.Account, id, answer, c
 
 // SetSeedParaphrase disables a seeded paraphrase of an intent, or enables
 // it again. An intent keeps at least minParaphrases in use.
-func (b *Bot) SetSeedParaphrase(ctx context.Context, acc dialog.Account, intent, text string, disabled bool) (store.ParaphraseVersion, error) {
-	if err := acc.Require(dialog.PermTeach); err != nil {
+func (b *Bot) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent, text string, disabled bool) (store.ParaphraseVersion, error) {
+	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.ParaphraseVersion{}, err
 	}
 	i := slices.IndexFunc(b.base.Intents, func(in dialog.Intent) bool { return in.ID == intent })
@@ -383,7 +383,7 @@ func (b *Bot) SetSeedParaphrase(ctx context.Context, acc dialog.Account, intent,
 	}
 	in := b.base.Intents[i]
 	if !slices.Contains(in.Paraphrases, text) {
-		return store.ParaphraseVersion{}, dialog.Errorf(dialog.ErrInvalid, "该问题类型没有这个说法")
+		return store.ParaphraseVersion{}, domain.Errorf(domain.ErrInvalid, "该问题类型没有这个说法")
 	}
 	if disabled {
 		states, err := b.db.ParaphraseStates(ctx)
@@ -397,7 +397,7 @@ func (b *Bot) SetSeedParaphrase(ctx context.Context, acc dialog.Account, intent,
 			}
 		}
 		if inUse <= minParaphrases {
-			return store.ParaphraseVersion{}, dialog.Errorf(dialog.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
+			return store.ParaphraseVersion{}, domain.Errorf(domain.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
 		}
 	}
 	v, err := b.db.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, b.now())

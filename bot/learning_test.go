@@ -83,8 +83,8 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	officer := dialog.Account{Username: "officer1", Role: dialog.RoleOfficer}
-	county := dialog.Account{Username: "ks", Role: dialog.RoleCounty, County: "kunshan"}
+	officer := domain.Account{Username: "officer1", Role: domain.RoleOfficer}
+	county := domain.Account{Username: "ks", Role: domain.RoleCounty, County: "kunshan"}
 	answerOf := func(p *dialog.Policy, id string) dialog.FAQ {
 		for _, f := range p.FAQs {
 			if f.ID == id {
@@ -98,7 +98,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 	if _, err := e.bot.EditSeedFAQ(ctx, county, "what", "改过的答复", "一"); err == nil {
 		t.Fatal("a county account edited a seeded answer")
 	}
-	if _, err := e.bot.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); dialog.Message(err) == "" {
+	if _, err := e.bot.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); domain.Message(err) == "" {
 		t.Fatalf("an unchanged entry was saved: %v", err)
 	}
 	for v, answer := range []string{"“苏质融”是质量融资服务（第一次修改）。", "“苏质融”是质量融资服务（第二次修改）。"} {
@@ -130,14 +130,14 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 		in, _ := p.Intent(intent)
 		return in.Paraphrases
 	}
-	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); dialog.Message(err) == "" {
+	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); domain.Message(err) == "" {
 		t.Fatalf("unknown paraphrase: %v", err)
 	}
 	v, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true)
 	if err != nil || v.Version != 1 || !v.Disabled {
 		t.Fatalf("disable: %+v %v", v, err)
 	}
-	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true); dialog.Message(err) == "" {
+	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true); domain.Message(err) == "" {
 		t.Fatalf("disabled twice: %v", err)
 	}
 	if slices.Contains(paras(e.bot.Policy()), para) || !slices.Contains(paras(other.Policy()), para) {
@@ -175,7 +175,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 			break
 		}
 	}
-	if !errors.Is(err5, dialog.ErrTransition) || len(paras(e.bot.Policy())) != 5 {
+	if !errors.Is(err5, domain.ErrTransition) || len(paras(e.bot.Policy())) != 5 {
 		t.Fatalf("the floor of five: %v, %d in use", err5, len(paras(e.bot.Policy())))
 	}
 }

@@ -41,7 +41,7 @@ func (s Slots) Has(name string) bool {
 	case "offtopic":
 		return s.Offtopic
 	case "tier4":
-		return s.Tier == Tier4
+		return s.Tier == domain.Tier4
 	case "nohonours":
 		return s.NoHonours
 	}

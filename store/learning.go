@@ -282,7 +282,7 @@ type ParaphraseVersion struct {
 
 // errEditRace is what two officers saving the same entry at once get: the
 // unique version index lets one of them through.
-var errEditRace = dialog.Errorf(dialog.ErrDuplicate, "他人刚刚修改了同一内容，请刷新页面后再试")
+var errEditRace = domain.Errorf(domain.ErrDuplicate, "他人刚刚修改了同一内容，请刷新页面后再试")
 
 // AddFAQVersion saves a new version of a seeded FAQ entry, one above the
 // latest, and returns it with the one it replaces (Version 0 and empty
@@ -334,9 +334,9 @@ func (db *DB) SetParaphraseDisabled(ctx context.Context, intent, text string, di
 		}
 		if was.Disabled == disabled {
 			if disabled {
-				return dialog.Errorf(dialog.ErrTransition, "该说法已停用")
+				return domain.Errorf(domain.ErrTransition, "该说法已停用")
 			}
-			return dialog.Errorf(dialog.ErrTransition, "该说法已在使用")
+			return domain.Errorf(domain.ErrTransition, "该说法已在使用")
 		}
 		v = ParaphraseVersion{Intent: intent, Text: text, Version: was.Version + 1, Disabled: disabled, CreatedBy: by, CreatedAt: at.UTC()}
 		if err := tx.Create(&v).Error; err != nil {
