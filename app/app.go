@@ -123,7 +123,8 @@ type App struct {
 	Redis    *store.Redis
 	Bot      *bot.Bot
 	Client   *wechat.Client
-	Policy   *dialog.Policy // the seeded policy; the bot holds the one in force
+	Policy   *dialog.Policy // the seeded policy
+	Policies *bot.Policies  // the policy in force
 	Leads    *bot.Leads
 	Outbox   *bot.Outbox
 	SLA      *bot.SLA
@@ -241,9 +242,13 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 		client.AllowLoopbackRobot = true // the fake API stands in for WeCom
 		client.SetShowQRBase(d.FakeWeChat)
 	}
+	policies, err := bot.NewPolicies(ctx, log, db, policy, d.Now)
+	if err != nil {
+		return nil, err
+	}
 	b, err := bot.New(ctx, bot.Config{
 		Log: log, DB: db, Sessions: store.NewSessions(rdb, d.RedisPrefix), Client: client,
-		Replies: replies, Metrics: bot.NewMetrics(app.Registry), Policy: policy, Now: d.Now,
+		Replies: bot.NewReplies(replies), Policies: policies, Metrics: bot.NewMetrics(app.Registry), Now: d.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -276,7 +281,7 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	if d.PushAppID != "" {
 		codec.AppID = d.PushAppID
 	}
-	app.Bot, app.Client, app.Policy, app.Codec, app.Leads = b, client, policy, codec, leads
+	app.Bot, app.Client, app.Policy, app.Policies, app.Codec, app.Leads = b, client, policy, policies, codec, leads
 	app.Outbox = bot.NewOutbox(log, db, client, d.Now)
 	app.SLA = bot.NewSLA(leads, d.Now)
 	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),

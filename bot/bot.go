@@ -3,11 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
-	"text/template"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -26,12 +23,10 @@ type Bot struct {
 	db       *store.DB
 	sessions *store.Sessions
 	client   *wechat.Client
-	replies  *template.Template
+	replies  *Replies
+	policies *Policies
 	metrics  *Metrics
-	base     *dialog.Policy
-	policy   atomic.Pointer[dialog.Policy]
 	busy     string
-	renders  renderCache
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
@@ -48,9 +43,9 @@ type Config struct {
 	DB       *store.DB
 	Sessions *store.Sessions
 	Client   *wechat.Client
-	Replies  *template.Template
+	Replies  *Replies
+	Policies *Policies // the policy in force
 	Metrics  *Metrics
-	Policy   *dialog.Policy // the seeded policy; contacts and LPR come from the database
 	Now      func() time.Time
 }
 
@@ -58,7 +53,7 @@ type Config struct {
 func New(ctx context.Context, cfg Config) (*Bot, error) {
 	b := &Bot{
 		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
-		metrics: cfg.Metrics, base: cfg.Policy, now: cfg.Now, Budget: Budget,
+		policies: cfg.Policies, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
 	}
 	if b.now == nil {
 		b.now = utcNow
@@ -66,51 +61,19 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
-	busy, err := b.renderOne(dialog.Reply{Name: "busy"})
+	busy, err := b.replies.Render(dialog.Reply{Name: "busy"})
 	if err != nil {
 		return nil, err
 	}
 	b.busy = busy
-	if err := b.Refresh(ctx); err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 
 // Policy returns the policy in force.
-func (b *Bot) Policy() *dialog.Policy { return b.policy.Load() }
+func (b *Bot) Policy() *dialog.Policy { return b.policies.Policy() }
 
-// Refresh reloads the officer-maintained parts of the policy (contacts, LPR,
-// what officers taught the bot).
-func (b *Bot) Refresh(ctx context.Context) error {
-	p, err := b.db.Policy(ctx, b.base, b.now())
-	if err != nil {
-		return fmt.Errorf("refresh policy: %w", err)
-	}
-	if p, err = b.withTaught(ctx, p); err != nil {
-		return fmt.Errorf("refresh policy: %w", err)
-	}
-	b.policy.Store(p)
-	return nil
-}
-
-// RefreshEvery reloads the policy periodically until ctx ends, so that an
-// officer's change reaches every instance, and a scheduled LPR takes
-// effect on its day.
-func (b *Bot) RefreshEvery(ctx context.Context, d time.Duration) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := b.Refresh(ctx); err != nil && ctx.Err() == nil {
-				b.log.Warn("policy refresh failed", slog.Any("error", err))
-			}
-		}
-	}
-}
+// Refresh reloads the officer-maintained parts of the policy.
+func (b *Bot) Refresh(ctx context.Context) error { return b.policies.Refresh(ctx) }
 
 // Client returns the outbound client.
 func (b *Bot) Client() *wechat.Client { return b.client }
@@ -294,7 +257,7 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 		replies = append(replies, more...)
 	}
 	var reply []byte
-	text, transfer, err := b.render(replies)
+	text, transfer, err := b.replies.join(replies)
 	if err != nil {
 		return nil, err
 	}
@@ -327,41 +290,10 @@ func flowLabel(before, after dialog.State) string {
 	return "menu"
 }
 
-// render joins the replies of one turn into one text: a passive reply
-// carries a single message.
-func (b *Bot) render(rs []dialog.Reply) (text string, transfer bool, err error) {
-	parts := make([]string, 0, len(rs))
-	for _, r := range rs {
-		if r.Transfer {
-			return "", true, nil
-		}
-		s, err := b.renderOne(r)
-		if err != nil {
-			return "", false, err
-		}
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, "\n\n"), false, nil
-}
-
-func (b *Bot) renderOne(r dialog.Reply) (string, error) {
-	return b.renders.render(r, b.execute)
-}
-
-func (b *Bot) execute(r dialog.Reply) (string, error) {
-	var buf strings.Builder
-	if err := b.replies.ExecuteTemplate(&buf, r.Name, r.Data); err != nil {
-		return "", fmt.Errorf("render %s: %w", r.Name, err)
-	}
-	return strings.TrimSpace(buf.String()), nil
-}
-
 // Render renders replies the way a passive reply carries them, for the
 // terminal chat and tests.
 func (b *Bot) Render(rs []dialog.Reply) (string, error) {
-	text, transfer, err := b.render(rs)
+	text, transfer, err := b.replies.join(rs)
 	if transfer {
 		return "（已转接人工客服）", err
 	}

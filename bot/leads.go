@@ -187,7 +187,7 @@ func (l *Leads) countyMessages(lead domain.Lead, what string, openIDs []string, 
 		msgs = append(msgs, m)
 	}
 	if robotURL != "" && what != "escalate" {
-		text, err := l.b.renderOne(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
+		text, err := l.b.replies.Render(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
 			What: what, Lead: lead, KindLabel: kind, County: county.Name,
 		}})
 		if err != nil {
@@ -299,7 +299,7 @@ func (l *Leads) notifyEnterprise(ctx context.Context, openID string, now time.Ti
 			FieldTime: ev.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"),
 		})
 		if text {
-			content, err := l.b.renderOne(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
+			content, err := l.b.replies.Render(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
 			if err != nil {
 				return nil, err
 			}

@@ -19,27 +19,6 @@ import (
 // answering it with a new FAQ entry. Every instance picks the change up at
 // its next policy refresh (30 s); the one that made it, at once.
 
-// withTaught merges what officers taught and their edits of the seeds into
-// p; the understanding index is then rebuilt (a few milliseconds, at each
-// refresh).
-func (b *Bot) withTaught(ctx context.Context, p *dialog.Policy) (*dialog.Policy, error) {
-	edits, off, err := b.db.SeedEdits(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(edits) > 0 || len(off) > 0 {
-		p = p.WithEdits(edits, off)
-	}
-	paras, faqs, err := b.db.Taught(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(paras) == 0 && len(faqs) == 0 {
-		return p, nil
-	}
-	return p.WithTaught(paras, faqs), nil
-}
-
 // UnplacedView is an unplaced message as the console shows it.
 type UnplacedView = store.UnplacedMessage
 
@@ -271,7 +250,7 @@ func (b *Bot) SeedEditing(ctx context.Context, acc domain.Account, intent string
 	if err != nil {
 		return d, err
 	}
-	for _, f := range b.base.FAQs {
+	for _, f := range b.policies.Base().FAQs {
 		v := SeedFAQView{ID: f.ID, Question: f.Question, Computed: f.Topic != "",
 			Answer: f.Answer, Clause: f.Clause, SeedAnswer: f.Answer, SeedClause: f.Clause}
 		for _, x := range versions {
@@ -292,7 +271,7 @@ func (b *Bot) SeedEditing(ctx context.Context, acc domain.Account, intent string
 	if err != nil {
 		return d, err
 	}
-	for _, in := range b.base.Intents {
+	for _, in := range b.policies.Base().Intents {
 		iv := IntentView{ID: in.ID, Title: in.Title, Total: len(in.Paraphrases)}
 		for _, para := range in.Paraphrases {
 			pv := ParaphraseView{Text: para}
@@ -333,11 +312,11 @@ func (b *Bot) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answer, c
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return ch, err
 	}
-	i := slices.IndexFunc(b.base.FAQs, func(f dialog.FAQ) bool { return f.ID == id })
+	i := slices.IndexFunc(b.policies.Base().FAQs, func(f dialog.FAQ) bool { return f.ID == id })
 	if i < 0 {
 		return ch, dialog.ErrNotFound
 	}
-	seed := b.base.FAQs[i]
+	seed := b.policies.Base().FAQs[i]
 	ch.ID, ch.Question = seed.ID, seed.Question
 	answer, clause = strings.TrimSpace(answer), strings.TrimSpace(clause)
 	if seed.Topic != "" {
@@ -377,11 +356,11 @@ func (b *Bot) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent,
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.ParaphraseVersion{}, err
 	}
-	i := slices.IndexFunc(b.base.Intents, func(in dialog.Intent) bool { return in.ID == intent })
+	i := slices.IndexFunc(b.policies.Base().Intents, func(in dialog.Intent) bool { return in.ID == intent })
 	if i < 0 {
 		return store.ParaphraseVersion{}, dialog.ErrNotFound
 	}
-	in := b.base.Intents[i]
+	in := b.policies.Base().Intents[i]
 	if !slices.Contains(in.Paraphrases, text) {
 		return store.ParaphraseVersion{}, domain.Errorf(domain.ErrInvalid, "该问题类型没有这个说法")
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 )
 
 // What one instance is taught, another picks up at its next refresh (the
@@ -20,11 +19,7 @@ import (
 func TestTeachingReachesEveryInstance(t *testing.T) {
 	e := mustLeadsEnv(t)
 	ctx := context.Background()
-	replies, err := templates.Replies()
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: e.db, Replies: replies, Policy: e.policy, Now: e.clock.Now})
+	other, err := bot.NewPolicies(ctx, storetest.Log, e.db, e.policy, e.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +70,7 @@ func TestTeachingReachesEveryInstance(t *testing.T) {
 func TestSeedEditsReachEveryInstance(t *testing.T) {
 	e := mustLeadsEnv(t)
 	ctx := context.Background()
-	replies, err := templates.Replies()
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: e.db, Replies: replies, Policy: e.policy, Now: e.clock.Now})
+	other, err := bot.NewPolicies(ctx, storetest.Log, e.db, e.policy, e.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,11 @@ func mustBenchBot(b *testing.B) (*bot.Bot, *dialog.Policy) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: replies, Policy: policy})
+	policies, err := bot.NewPolicies(ctx, storetest.Log, db, policy, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: bot.NewReplies(replies), Policies: policies})
 	if err != nil {
 		b.Fatal(err)
 	}

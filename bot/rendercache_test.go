@@ -30,7 +30,11 @@ func mustRenderBot(t *testing.T) (*bot.Bot, *template.Template) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: replies, Policy: policy})
+	policies, err := bot.NewPolicies(ctx, storetest.Log, db, policy, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: bot.NewReplies(replies), Policies: policies})
 	if err != nil {
 		t.Fatal(err)
 	}
