@@ -333,7 +333,7 @@ func (b *Bot) Settings(ctx context.Context, acc domain.Account) (Settings, error
 	if err != nil {
 		return Settings{}, err
 	}
-	today := now.In(Shanghai).Format("2006-01-02")
+	today := now.In(domain.Shanghai).Format("2006-01-02")
 	s.Schedule = []LPREntry{}
 	inForce := false
 	for _, r := range rows {

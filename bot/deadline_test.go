@@ -8,7 +8,7 @@ import (
 )
 
 func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, Shanghai)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, domain.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -50,7 +50,7 @@ func TestDeadlineOf(t *testing.T) {
 	// Over the National Day holiday: 2026-09-30 (Wed) filed, 10-01..10-07 off, 10-10 (Sat) a make-up working day.
 	hol := days.DeadlineOf(domain.Lead{Status: domain.StatusSubmitted, CreatedAt: cst("2026-09-30 11:00")}, cst("2026-10-06 12:00"))
 	if hol.State != DueNew {
-		t.Errorf("holiday: %+v (due %s)", hol, hol.Due.In(Shanghai))
+		t.Errorf("holiday: %+v (due %s)", hol, hol.Due.In(domain.Shanghai))
 	}
 	// Escalated after the 4th working day, as the SLA worker does.
 	late := days.DeadlineOf(waiting, cst("2026-11-28 08:00"))

@@ -179,7 +179,7 @@ func (l *Leads) countyMessages(lead domain.Lead, what string, openIDs []string, 
 	for _, id := range openIDs {
 		m, err := templateMessage(id, tmpl, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
-			FieldTime: lead.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"), FieldCounty: last,
+			FieldTime: lead.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"), FieldCounty: last,
 		}, fmt.Sprintf("lead:%d:%s:%s", lead.ID, what, id), l.LeadURL(lead))
 		if err != nil {
 			return nil, err
@@ -296,7 +296,7 @@ func (l *Leads) notifyEnterprise(ctx context.Context, openID string, now time.Ti
 		}
 		tm := templateData(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
 			FieldNumber: lead.Number, FieldStatus: domain.StatusLabel(ev.Status), FieldNote: note,
-			FieldTime: ev.CreatedAt.In(Shanghai).Format("2006-01-02 15:04"),
+			FieldTime: ev.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"),
 		})
 		if text {
 			content, err := l.b.replies.Render(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})

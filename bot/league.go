@@ -70,7 +70,7 @@ func (b *Bot) League(ctx context.Context, acc domain.Account, year int) (LeagueT
 	if err := acc.Require(domain.PermLeague); err != nil {
 		return LeagueTable{}, err
 	}
-	now := b.now().In(Shanghai)
+	now := b.now().In(domain.Shanghai)
 	if year == 0 {
 		year = now.Year()
 	}
@@ -89,7 +89,7 @@ func (b *Bot) League(ctx context.Context, acc domain.Account, year int) (LeagueT
 		t.Rows = append(t.Rows, LeagueRow{County: c.ID, Name: c.Name, Monthly: []LeagueFigures{}})
 	}
 	for m := 1; m <= last; m++ {
-		from := time.Date(year, time.Month(m), 1, 0, 0, 0, 0, Shanghai)
+		from := time.Date(year, time.Month(m), 1, 0, 0, 0, 0, domain.Shanghai)
 		to := from.AddDate(0, 1, 0)
 		month := from.Format("2006-01")
 		t.Months = append(t.Months, month)
@@ -150,7 +150,7 @@ func (t LeagueTable) XLSX() ([]byte, error) {
 	}
 	widths := []float64{6, 20, 14, 10, 12, 12, 16, 10, 16}
 	numeric := map[int]bool{0: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}
-	sub := "统计截至：" + t.AsOf.In(Shanghai).Format("2006-01-02 15:04") + "　按成交金额、成交笔数、申请与需求件数排序"
+	sub := "统计截至：" + t.AsOf.In(domain.Shanghai).Format("2006-01-02 15:04") + "　按成交金额、成交笔数、申请与需求件数排序"
 	var rows [][]string
 	for _, r := range t.Rows {
 		rows = append(rows, leagueRecord(strconv.Itoa(r.Rank), r.Name, r.YTD))

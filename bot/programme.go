@@ -218,7 +218,7 @@ func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID 
 	for _, id := range openIDs {
 		tm := templateData(id, b.Leads.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
-			FieldTime: now.In(Shanghai).Format("2006-01-02 15:04"), FieldCounty: county.Name + "推荐，请跟进",
+			FieldTime: now.In(domain.Shanghai).Format("2006-01-02 15:04"), FieldCounty: county.Name + "推荐，请跟进",
 		})
 		tm.URL = b.LeadURL(lead.ID)
 		m, err := encodeTemplate(tm, fmt.Sprintf("referral:%d:%d:%s", lead.ID, inst.ID, id))
@@ -230,7 +230,7 @@ func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID 
 	if lead.OpenID != "" {
 		tm := templateData(lead.OpenID, b.Leads.cfg.TemplateStatus, map[string]string{
 			FieldNumber: lead.Number, FieldStatus: "已推荐", FieldNote: "已推荐至" + inst.Name,
-			FieldTime: now.In(Shanghai).Format("2006-01-02 15:04"),
+			FieldTime: now.In(domain.Shanghai).Format("2006-01-02 15:04"),
 		})
 		m, err := encodeTemplate(tm, fmt.Sprintf("referral:%d:%d:enterprise", lead.ID, inst.ID))
 		if err != nil {

@@ -249,9 +249,9 @@ func (r MonthlyReport) record(rw ReportRow, total bool) []string {
 	case total:
 		rec = append(rec, "", "", "")
 	case rw.Confirmed && rw.Stale:
-		rec = append(rec, "数据已变更，请重新确认", rw.ConfirmedBy, rw.ConfirmedAt.In(Shanghai).Format("2006-01-02 15:04"))
+		rec = append(rec, "数据已变更，请重新确认", rw.ConfirmedBy, rw.ConfirmedAt.In(domain.Shanghai).Format("2006-01-02 15:04"))
 	case rw.Confirmed:
-		rec = append(rec, "已确认", rw.ConfirmedBy, rw.ConfirmedAt.In(Shanghai).Format("2006-01-02 15:04"))
+		rec = append(rec, "已确认", rw.ConfirmedBy, rw.ConfirmedAt.In(domain.Shanghai).Format("2006-01-02 15:04"))
 	default:
 		rec = append(rec, "未确认", "", "")
 	}

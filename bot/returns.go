@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -53,13 +54,13 @@ func (b *Bot) DealLine(d dialog.Deal) DealLine {
 		Institution: d.Institution, InstitutionName: d.InstitutionName, EnterpriseName: d.EnterpriseName,
 		CreditCode: d.CreditCode, Product: d.Product, ProductName: b.ProductName(d.Product), AmountWan: d.AmountWan,
 		RatePct: d.RatePct, TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn, Actor: d.Actor,
-		RecordedAt: d.CreatedAt.In(Shanghai).Format("2006-01-02 15:04")}
+		RecordedAt: d.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04")}
 }
 
 // addDeals fills each county's deals disbursed in [from, to) and the
 // digest of its figures.
 func (b *Bot) addDeals(ctx context.Context, r *MonthlyReport, from, to time.Time, row func(string) *ReportRow) error {
-	deals, err := b.db.Deals(ctx, store.DealFilter{From: from.In(Shanghai).Format("2006-01-02"), To: to.In(Shanghai).Format("2006-01-02")})
+	deals, err := b.db.Deals(ctx, store.DealFilter{From: from.In(domain.Shanghai).Format("2006-01-02"), To: to.In(domain.Shanghai).Format("2006-01-02")})
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func (r MonthlyReport) dealSheet(f *excelize.File) error {
 	rows = append(rows, []string{"合计", "", "", fmt.Sprintf("%d笔", n), "", "", "", wan(total), "", "", "", ""})
 	month, _ := time.Parse("2006-01", r.Month)
 	title := fmt.Sprintf("“苏质融”融资成交信息明细表（%d年%d月）", month.Year(), month.Month())
-	sub := fmt.Sprintf("填报单位：%s　　填报人：%s　　填报日期：%s", r.Unit, r.PreparedBy, r.PreparedAt.In(Shanghai).Format("2006-01-02"))
+	sub := fmt.Sprintf("填报单位：%s　　填报人：%s　　填报日期：%s", r.Unit, r.PreparedBy, r.PreparedAt.In(domain.Shanghai).Format("2006-01-02"))
 	return writeTitled(f, DealSheet, title, sub, dealHeader, rows,
 		[]float64{6, 16, 20, 34, 22, 24, 16, 16, 12, 10, 12, 17}, map[int]bool{0: true, 7: true, 8: true, 9: true})
 }

@@ -76,7 +76,7 @@ func (b *Bot) ImportRoster(ctx context.Context, acc domain.Account, name string,
 		return res, err
 	}
 	p := b.Policy()
-	today := b.now().In(Shanghai).Format("2006-01-02")
+	today := b.now().In(domain.Shanghai).Format("2006-01-02")
 	seen := map[string]int{}
 	var good []dialog.RosterEntry
 	for i, row := range rows[1:] {
@@ -332,7 +332,7 @@ func (b *Bot) RosterXLSX(ctx context.Context, acc domain.Account, f store.Roster
 	for i, l := range lines {
 		rows = append(rows, []string{strconv.Itoa(i + 1), l.Name, l.CreditCode, l.Tier4Label(), l.Basis, l.CountyName, l.ListedOn})
 	}
-	sub := fmt.Sprintf("导出人：%s　导出时间：%s　共%d家", acc.Username, b.now().In(Shanghai).Format("2006-01-02 15:04"), len(lines))
+	sub := fmt.Sprintf("导出人：%s　导出时间：%s　共%d家", acc.Username, b.now().In(domain.Shanghai).Format("2006-01-02 15:04"), len(lines))
 	data, err := titledSheet(RosterSheet, "“苏质融”企业库名录", sub, header, rows, []float64{6, 36, 22, 14, 40, 18, 12}, nil)
 	return data, len(lines), err
 }

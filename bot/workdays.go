@@ -6,17 +6,12 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
-
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // SettingWorkdays is the settings key of the working-day overrides: a JSON
 // object from date to "off" or "work", e.g. {"2026-12-31":"off"}.
 const SettingWorkdays = "workdays_overrides"
-
-// Shanghai is China Standard Time, the calendar of working days and of
-// application numbers: the domain's one zone, dialog.Shanghai.
-var Shanghai = domain.Shanghai
 
 // Workdays is China's working-day calendar: Monday to Friday, minus the
 // public holidays, plus the make-up working days (调休) on weekends, as
@@ -55,7 +50,7 @@ func NewWorkdays(overridesJSON string) (*Workdays, error) {
 
 // IsWorkday reports whether the Shanghai date of t is a working day.
 func (w *Workdays) IsWorkday(t time.Time) bool {
-	d := t.In(Shanghai)
+	d := t.In(domain.Shanghai)
 	if v, ok := w.overrides[d.Format("2006-01-02")]; ok {
 		return v
 	}
@@ -71,8 +66,8 @@ func (w *Workdays) IsWorkday(t time.Time) bool {
 // date. The day of t itself does not count, so a lead filed on Friday
 // afternoon with n = 2 is due by the end of Tuesday.
 func (w *Workdays) Deadline(t time.Time, n int) time.Time {
-	d := t.In(Shanghai)
-	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Shanghai)
+	d := t.In(domain.Shanghai)
+	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, domain.Shanghai)
 	for n > 0 {
 		day = day.AddDate(0, 0, 1)
 		if w.IsWorkday(day) {

@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func day(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, bot.Shanghai)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, domain.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -43,7 +44,7 @@ func TestWorkdays(t *testing.T) {
 	}
 	// 2026-09-30 16:00 UTC is already 10-01 in Shanghai.
 	if w.IsWorkday(time.Date(2026, 9, 30, 16, 30, 0, 0, time.UTC)) {
-		t.Error("the Shanghai date must be used")
+		t.Error("the domain.Shanghai date must be used")
 	}
 }
 
@@ -66,7 +67,7 @@ func TestWorkdaysDeadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got := tt.w.Deadline(day(tt.from), tt.n); !got.Equal(day(tt.deadline)) {
-			t.Errorf("%s + %d: %s, want %s", tt.from, tt.n, got.In(bot.Shanghai).Format("2006-01-02 15:04"), tt.deadline)
+			t.Errorf("%s + %d: %s, want %s", tt.from, tt.n, got.In(domain.Shanghai).Format("2006-01-02 15:04"), tt.deadline)
 		}
 	}
 }

@@ -464,7 +464,7 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if days.IsWorkday(time.Date(2026, 12, 31, 12, 0, 0, 0, bot.Shanghai)) || !days.IsWorkday(time.Date(2027, 1, 9, 12, 0, 0, 0, bot.Shanghai)) {
+	if days.IsWorkday(time.Date(2026, 12, 31, 12, 0, 0, 0, domain.Shanghai)) || !days.IsWorkday(time.Date(2027, 1, 9, 12, 0, 0, 0, domain.Shanghai)) {
 		t.Errorf("overrides not applied")
 	}
 	raw, _ := s.db.SettingValue(context.Background(), bot.SettingWorkdays)
@@ -737,7 +737,7 @@ func TestFutureLPRWaitsForItsDay(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	ctx := context.Background()
 	now := s.clock.Now()
-	tomorrow := now.In(bot.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	tomorrow := now.In(domain.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
 	before := s.bot.Policy().LPR
 	var st struct {
 		LPR      float64 `json:"lpr"`

@@ -117,7 +117,7 @@ func (s *Server) listRoster(c *gin.Context) {
 			return
 		}
 		s.auditExport(c, "roster", n)
-		c.Header("Content-Disposition", `attachment; filename="suzhirong-roster-`+s.Now().In(bot.Shanghai).Format("20060102")+`.xlsx"`)
+		c.Header("Content-Disposition", `attachment; filename="suzhirong-roster-`+s.Now().In(domain.Shanghai).Format("20060102")+`.xlsx"`)
 		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 		return
 	}

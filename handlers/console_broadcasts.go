@@ -70,7 +70,7 @@ func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData
 	if err != nil {
 		return nil, err
 	}
-	now := cs.Bot.Now().In(bot.Shanghai).Format("2006-01")
+	now := cs.Bot.Now().In(domain.Shanghai).Format("2006-01")
 	d := &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
 		Form: broadcastForm{Kind: domain.BroadcastText, Audience: domain.AudienceAll}, Sizes: map[uint64]int64{},
 		OwnWeChat: account(c).OpenID != ""}

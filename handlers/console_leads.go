@@ -65,7 +65,7 @@ func (cs *console) countyOptions(acc domain.Account) []option {
 
 // parseDay reads a yyyy-mm-dd date as the start of that day in Shanghai.
 func parseDay(s string) (time.Time, error) {
-	return time.ParseInLocation("2006-01-02", s, bot.Shanghai)
+	return time.ParseInLocation("2006-01-02", s, domain.Shanghai)
 }
 
 // leadQuery turns the filter form into a store query scoped to what acc may

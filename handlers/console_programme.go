@@ -159,7 +159,7 @@ func (cs *console) rosterExport(c *gin.Context) {
 		return
 	}
 	cs.auditExport(c, "roster", n)
-	name := "suzhirong-roster-" + cs.Now().In(bot.Shanghai).Format("20060102") + ".xlsx"
+	name := "suzhirong-roster-" + cs.Now().In(domain.Shanghai).Format("20060102") + ".xlsx"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape("苏质融企业库名录.xlsx"))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
@@ -332,7 +332,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	acc := account(c)
 	ctx := c.Request.Context()
 	l := d.Lead
-	pd := &programmeData{Today: cs.Now().In(bot.Shanghai).Format("2006-01-02"), Specialist: acc.Role == domain.RoleInstitution}
+	pd := &programmeData{Today: cs.Now().In(domain.Shanghai).Format("2006-01-02"), Specialist: acc.Role == domain.RoleInstitution}
 	refs, err := cs.Bot.Referrals(ctx, acc, l.ID)
 	if err != nil {
 		return err

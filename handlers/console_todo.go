@@ -55,7 +55,7 @@ func (r leadRow) DueDay() string { return "受理时限 " + r.DueDate() }
 
 // DueDate is the last day to contact the enterprise: 12月02日（周三）.
 func (r leadRow) DueDate() string {
-	last := r.Due.Due.Add(-time.Second).In(bot.Shanghai)
+	last := r.Due.Due.Add(-time.Second).In(domain.Shanghai)
 	return last.Format("01月02日") + "（" + weekdays[last.Weekday()] + "）"
 }
 

@@ -192,7 +192,7 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 	for i := len(msgs) - 1; i >= 0; i-- {
 		m := msgs[i]
 		if m.ID > after {
-			out = append(out, simMessage{ID: m.ID, API: m.API, Text: sandboxText(m), At: m.CreatedAt.In(bot.Shanghai).Format("15:04")})
+			out = append(out, simMessage{ID: m.ID, API: m.API, Text: sandboxText(m), At: m.CreatedAt.In(domain.Shanghai).Format("15:04")})
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"messages": out, "sandbox": cs.Bot.Client().Sandbox()})
