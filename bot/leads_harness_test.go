@@ -77,7 +77,7 @@ func mustLeadsEnv(t *testing.T, officers ...string) *leadsEnv {
 	rdb, prefix := storetest.MustOpenRedis(t)
 	fake := wechattest.New(t)
 	t.Cleanup(func() { wechat.SetAPIBase("") })
-	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)} // Friday 10:00 in domain.Shanghai
+	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)} // Friday 10:00 in Shanghai
 	// A random app id keeps the access token cached in a shared Redis apart.
 	cfg := app.Config{
 		AppID: "wx" + randomHex(8), AppSecret: "secret", Token: "leads-test-token", APIBase: fake.URL,
