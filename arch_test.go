@@ -56,6 +56,7 @@ func TestImportRules(t *testing.T) {
 		"store":     {module + "/bot", module + "/handlers", "github.com/gin-gonic", "github.com/silenceper"},
 		"bot":       {module + "/handlers", module + "/app", "github.com/gin-gonic"},
 		"wechat":    {module + "/", "github.com/gin-gonic", "gorm.io"},
+		"leads":     {module + "/bot", module + "/handlers", module + "/app", "github.com/gin-gonic"},
 	}
 	allowed := map[string][]string{
 		"dialog": {module + "/domain"},

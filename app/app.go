@@ -19,6 +19,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/templates"
@@ -125,9 +126,9 @@ type App struct {
 	Client   *wechat.Client
 	Policy   *dialog.Policy // the seeded policy
 	Policies *bot.Policies  // the policy in force
-	Leads    *bot.Leads
-	Outbox   *bot.Outbox
-	SLA      *bot.SLA
+	Leads    *leads.Service
+	Outbox   *leads.Outbox
+	SLA      *leads.SLA
 	Codec    *wechat.Codec
 	Handler  http.Handler
 	Registry *prometheus.Registry
@@ -246,18 +247,19 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	if err != nil {
 		return nil, err
 	}
+	replyText := bot.NewReplies(replies)
+	sessions := store.NewSessions(rdb, d.RedisPrefix)
+	leadSvc := leads.New(leads.Deps{Log: log, DB: db, Sessions: sessions, Policies: policies, Replies: replyText, Now: d.Now}, leads.Config{
+		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
+		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
+	})
 	b, err := bot.New(ctx, bot.Config{
-		Log: log, DB: db, Sessions: store.NewSessions(rdb, d.RedisPrefix), Client: client,
-		Replies: bot.NewReplies(replies), Policies: policies, Metrics: bot.NewMetrics(app.Registry), Now: d.Now,
+		Log: log, DB: db, Sessions: sessions, Client: client, Replies: replyText, Policies: policies,
+		Leads: leadSvc, Metrics: bot.NewMetrics(app.Registry), Now: d.Now,
 	})
 	if err != nil {
 		return nil, err
 	}
-	leads := bot.NewLeads(b, bot.LeadsConfig{
-		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
-		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
-	})
-	b.Programme = bot.ProgrammeConfig{PublicURL: cfg.publicURL()}
 	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
 		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")
 	}
@@ -281,10 +283,10 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	if d.PushAppID != "" {
 		codec.AppID = d.PushAppID
 	}
-	app.Bot, app.Client, app.Policy, app.Policies, app.Codec, app.Leads = b, client, policy, policies, codec, leads
-	app.Outbox = bot.NewOutbox(log, db, client, d.Now)
-	app.SLA = bot.NewSLA(leads, d.Now)
-	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),
+	app.Bot, app.Client, app.Policy, app.Policies, app.Codec, app.Leads = b, client, policy, policies, codec, leadSvc
+	app.Outbox = leads.NewOutbox(log, db, client, d.Now)
+	app.SLA = leads.NewSLA(leadSvc, d.Now)
+	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Leads: leadSvc, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),
 		DB: db, Redis: rdb, Registry: app.Registry, Now: d.Now, TrustedProxies: cfg.TrustedProxies,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	return app, nil

@@ -74,9 +74,5 @@ func (b *Bot) EscalationReach(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := len(ids)
-	if b.Leads != nil {
-		n += len(b.Leads.cfg.Officers)
-	}
-	return n, nil
+	return len(ids) + len(b.Leads.Officers()), nil
 }

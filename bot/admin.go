@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image/png"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -318,9 +318,9 @@ func (b *Bot) Settings(ctx context.Context, acc domain.Account) (Settings, error
 			return Settings{}, fmt.Errorf("setting lpr %q: %w", v, err)
 		}
 	}
-	if v := all[SettingWorkdays].Value; v != "" {
+	if v := all[leads.SettingWorkdays].Value; v != "" {
 		if err := json.Unmarshal([]byte(v), &s.Workdays); err != nil {
-			return Settings{}, fmt.Errorf("setting %s: %w", SettingWorkdays, err)
+			return Settings{}, fmt.Errorf("setting %s: %w", leads.SettingWorkdays, err)
 		}
 	}
 	now := b.now()
@@ -347,7 +347,7 @@ func (b *Bot) Settings(ctx context.Context, acc domain.Account) (Settings, error
 		s.Schedule = append(s.Schedule, e)
 	}
 	var latest time.Time
-	for _, k := range []string{store.SettingLPR, store.SettingLPRDate, SettingWorkdays} {
+	for _, k := range []string{store.SettingLPR, store.SettingLPRDate, leads.SettingWorkdays} {
 		if st, ok := all[k]; ok && st.UpdatedAt.After(latest) {
 			latest, s.UpdatedBy = st.UpdatedAt, st.UpdatedBy
 		}
@@ -375,7 +375,7 @@ func (b *Bot) UpdateSettings(ctx context.Context, acc domain.Account, in Setting
 	var workdays string
 	if in.Workdays != nil {
 		raw, _ := json.Marshal(in.Workdays)
-		if _, err := NewWorkdays(string(raw)); err != nil {
+		if _, err := leads.NewWorkdays(string(raw)); err != nil {
 			return before, after, domain.Errorf(domain.ErrInvalid, "工作日调整应为 {\"YYYY-MM-DD\": \"off\" 或 \"work\"}")
 		}
 		workdays = string(raw)
@@ -384,7 +384,7 @@ func (b *Bot) UpdateSettings(ctx context.Context, acc domain.Account, in Setting
 		return before, after, err
 	}
 	if in.Workdays != nil {
-		if err := b.db.SetSetting(ctx, SettingWorkdays, workdays, acc.Username); err != nil {
+		if err := b.db.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
 			return before, after, err
 		}
 	}
@@ -396,12 +396,12 @@ func (b *Bot) UpdateSettings(ctx context.Context, acc domain.Account, in Setting
 }
 
 // Workdays returns the working-day calendar with the officers' overrides.
-func (b *Bot) Workdays(ctx context.Context) (*Workdays, error) {
-	raw, err := b.db.SettingValue(ctx, SettingWorkdays)
+func (b *Bot) Workdays(ctx context.Context) (*leads.Workdays, error) {
+	raw, err := b.db.SettingValue(ctx, leads.SettingWorkdays)
 	if err != nil {
 		return nil, err
 	}
-	return NewWorkdays(raw)
+	return leads.NewWorkdays(raw)
 }
 
 // Dashboard is the month at a glance.
@@ -489,7 +489,7 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 		return d, err
 	}
 	for _, l := range waiting {
-		dl := days.Deadline(l.CreatedAt, RemindAfter)
+		dl := days.Deadline(l.CreatedAt, leads.RemindAfter)
 		if dc := at(l.County); dc != nil && !now.Before(dl) {
 			dc.OverSLA++
 			d.OverSLA = append(d.OverSLA, OverdueLead{ID: l.ID, Number: l.Number, County: l.County,
@@ -541,9 +541,6 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 func (b *Bot) SetDisbursed(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, float64, error) {
 	if err := acc.Require(domain.PermLeadsWrite); err != nil {
 		return domain.Lead{}, 0, err
-	}
-	if b.Leads == nil {
-		return domain.Lead{}, 0, errors.New("lead pipeline not wired")
 	}
 	if !domain.ValidWan(wan) {
 		return domain.Lead{}, 0, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -30,11 +31,8 @@ type Bot struct {
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
-	// Leads runs the lead effects (NewLeads sets it); nil until the lead
-	// pipeline is wired.
-	Leads *Leads
-	// Programme configures the roster, referral and deal notifications.
-	Programme ProgrammeConfig
+	// Leads runs the lead effects of a turn.
+	Leads *leads.Service
 }
 
 // Config holds a Bot's collaborators.
@@ -45,15 +43,19 @@ type Config struct {
 	Client   *wechat.Client
 	Replies  *Replies
 	Policies *Policies // the policy in force
+	Leads    *leads.Service
 	Metrics  *Metrics
 	Now      func() time.Time
 }
 
 // New builds a Bot and loads the current policy from the database.
 func New(ctx context.Context, cfg Config) (*Bot, error) {
+	if cfg.Leads == nil || cfg.Policies == nil || cfg.Replies == nil {
+		return nil, errors.New("new bot: the lead pipeline, the policy and the replies are required")
+	}
 	b := &Bot{
 		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
-		policies: cfg.Policies, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
+		policies: cfg.Policies, Leads: cfg.Leads, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
 	}
 	if b.now == nil {
 		b.now = utcNow
@@ -239,7 +241,7 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 	b.metrics.Events.WithLabelValues(flowLabel(st, next)).Inc()
 	for _, e := range effects {
 		more, err := b.apply(ctx, in, &next, e)
-		var failed *submitError
+		var failed *leads.SubmitError
 		if errors.As(err, &failed) {
 			// Nothing was stored: answer lead_failed and keep the review
 			// state, so that 确认 can be sent again.
@@ -247,7 +249,7 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 			next = st
 			next.UpdatedAt = in.At
 			replies = append(replies, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{
-				Kind: failed.kind, KindLabel: domain.LeadKindLabel(failed.kind),
+				Kind: failed.Kind, KindLabel: domain.LeadKindLabel(failed.Kind),
 			}})
 			continue
 		}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -41,8 +40,5 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		}
 		return nil, nil
 	}
-	if b.Leads == nil {
-		return nil, fmt.Errorf("effect %T: the lead pipeline is not wired", e)
-	}
-	return b.Leads.apply(ctx, in, st, e)
+	return b.Leads.Apply(ctx, in, st, e)
 }

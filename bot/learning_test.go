@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
@@ -17,36 +18,36 @@ import (
 // What one instance is taught, another picks up at its next refresh (the
 // 30 s RefreshEvery of main.go), without a restart.
 func TestTeachingReachesEveryInstance(t *testing.T) {
-	e := mustLeadsEnv(t)
+	e := apptest.New(t)
 	ctx := context.Background()
-	other, err := bot.NewPolicies(ctx, storetest.Log, e.db, e.policy, e.clock.Now)
+	other, err := bot.NewPolicies(ctx, storetest.Log, e.DB, e.Policy, e.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const q = "可以开增值税发票吗"
-	if got := e.say("o-teach", q); !strings.Contains(got, "无法准确回答") {
+	if got := e.Say("o-teach", q); !strings.Contains(got, "无法准确回答") {
 		t.Fatalf("before: %s", got)
 	}
-	open, err := e.db.UnplacedMessages(ctx, store.UnplacedOpen, 10)
+	open, err := e.DB.UnplacedMessages(ctx, store.UnplacedOpen, 10)
 	if err != nil || len(open) != 1 {
 		t.Fatalf("unplaced %+v %v", open, err)
 	}
 	officer := domain.Account{Username: "officer1", Role: domain.RoleOfficer}
 	county := domain.Account{Username: "ks", Role: domain.RoleCounty, County: "kunshan"}
 	f := bot.FAQInput{ID: "invoice", Question: "可以开发票吗？", Answer: "发票由合作金融机构按规定开具。", Clause: "五（一）"}
-	if _, err := e.bot.AnswerUnplaced(ctx, county, open[0].ID, f); err == nil {
+	if _, err := e.Bot.AnswerUnplaced(ctx, county, open[0].ID, f); err == nil {
 		t.Fatal("a county account taught the bot")
 	}
 	bad := f
 	bad.ID = "发票"
-	if _, err := e.bot.AnswerUnplaced(ctx, officer, open[0].ID, bad); domain.Message(err) == "" {
+	if _, err := e.Bot.AnswerUnplaced(ctx, officer, open[0].ID, bad); domain.Message(err) == "" {
 		t.Fatalf("bad id: %v", err)
 	}
-	if _, err := e.bot.AnswerUnplaced(ctx, officer, open[0].ID, f); err != nil {
+	if _, err := e.Bot.AnswerUnplaced(ctx, officer, open[0].ID, f); err != nil {
 		t.Fatal(err)
 	}
 	// The instance that was taught answers at once; the other after its refresh.
-	if u := e.bot.Policy().Understand(q); u.Intent != dialog.TaughtFAQIntent("invoice") || u.Verdict != dialog.Confident {
+	if u := e.Bot.Policy().Understand(q); u.Intent != dialog.TaughtFAQIntent("invoice") || u.Verdict != dialog.Confident {
 		t.Fatalf("taught instance: %+v", u)
 	}
 	if u := other.Policy().Understand(q); u.Intent == dialog.TaughtFAQIntent("invoice") {
@@ -58,7 +59,7 @@ func TestTeachingReachesEveryInstance(t *testing.T) {
 	if u := other.Policy().Understand(q); u.Intent != dialog.TaughtFAQIntent("invoice") || u.Verdict != dialog.Confident {
 		t.Fatalf("other instance after refresh: %+v", u)
 	}
-	if got := e.say("o-teach2", q); !strings.Contains(got, "发票由合作金融机构") || !strings.Contains(got, "五（一）") {
+	if got := e.Say("o-teach2", q); !strings.Contains(got, "发票由合作金融机构") || !strings.Contains(got, "五（一）") {
 		t.Fatalf("answer: %s", got)
 	}
 }
@@ -68,9 +69,9 @@ func TestTeachingReachesEveryInstance(t *testing.T) {
 // after its refresh; counties cannot edit, and an intent keeps five
 // paraphrases in use.
 func TestSeedEditsReachEveryInstance(t *testing.T) {
-	e := mustLeadsEnv(t)
+	e := apptest.New(t)
 	ctx := context.Background()
-	other, err := bot.NewPolicies(ctx, storetest.Log, e.db, e.policy, e.clock.Now)
+	other, err := bot.NewPolicies(ctx, storetest.Log, e.DB, e.Policy, e.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,15 +86,15 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 		t.Fatalf("no faq %s", id)
 		return dialog.FAQ{}
 	}
-	seed := answerOf(e.policy, "what")
-	if _, err := e.bot.EditSeedFAQ(ctx, county, "what", "改过的答复", "一"); err == nil {
+	seed := answerOf(e.Policy, "what")
+	if _, err := e.Bot.EditSeedFAQ(ctx, county, "what", "改过的答复", "一"); err == nil {
 		t.Fatal("a county account edited a seeded answer")
 	}
-	if _, err := e.bot.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); domain.Message(err) == "" {
+	if _, err := e.Bot.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); domain.Message(err) == "" {
 		t.Fatalf("an unchanged entry was saved: %v", err)
 	}
 	for v, answer := range []string{"“苏质融”是质量融资服务（第一次修改）。", "“苏质融”是质量融资服务（第二次修改）。"} {
-		ch, err := e.bot.EditSeedFAQ(ctx, officer, "what", answer, "一")
+		ch, err := e.Bot.EditSeedFAQ(ctx, officer, "what", answer, "一")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,17 +102,17 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 			t.Fatalf("edit %d: %+v", v+1, ch)
 		}
 	}
-	if got := answerOf(e.bot.Policy(), "what").Answer; !strings.Contains(got, "第二次修改") {
+	if got := answerOf(e.Bot.Policy(), "what").Answer; !strings.Contains(got, "第二次修改") {
 		t.Fatalf("editing instance: %s", got)
 	}
 	if got := answerOf(other.Policy(), "what").Answer; got != seed.Answer {
 		t.Fatalf("the other instance changed before its refresh: %s", got)
 	}
 	// A computed entry keeps computing its answer; its clause changes.
-	if _, err := e.bot.EditSeedFAQ(ctx, officer, "rates", "利率一律3%", "三（一）优惠条件"); err != nil {
+	if _, err := e.Bot.EditSeedFAQ(ctx, officer, "rates", "利率一律3%", "三（一）优惠条件"); err != nil {
 		t.Fatal(err)
 	}
-	if f := answerOf(e.bot.Policy(), "rates"); f.Answer != "" || f.Topic != "rates" || f.Clause != "三（一）优惠条件" {
+	if f := answerOf(e.Bot.Policy(), "rates"); f.Answer != "" || f.Topic != "rates" || f.Clause != "三（一）优惠条件" {
 		t.Fatalf("computed entry: %+v", f)
 	}
 
@@ -121,17 +122,17 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 		in, _ := p.Intent(intent)
 		return in.Paraphrases
 	}
-	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); domain.Message(err) == "" {
+	if _, err := e.Bot.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); domain.Message(err) == "" {
 		t.Fatalf("unknown paraphrase: %v", err)
 	}
-	v, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true)
+	v, err := e.Bot.SetSeedParaphrase(ctx, officer, intent, para, true)
 	if err != nil || v.Version != 1 || !v.Disabled {
 		t.Fatalf("disable: %+v %v", v, err)
 	}
-	if _, err := e.bot.SetSeedParaphrase(ctx, officer, intent, para, true); domain.Message(err) == "" {
+	if _, err := e.Bot.SetSeedParaphrase(ctx, officer, intent, para, true); domain.Message(err) == "" {
 		t.Fatalf("disabled twice: %v", err)
 	}
-	if slices.Contains(paras(e.bot.Policy()), para) || !slices.Contains(paras(other.Policy()), para) {
+	if slices.Contains(paras(e.Bot.Policy()), para) || !slices.Contains(paras(other.Policy()), para) {
 		t.Fatal("the disabled paraphrase is not out of the editing instance only")
 	}
 	if err := other.Refresh(ctx); err != nil {
@@ -140,7 +141,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 	if slices.Contains(paras(other.Policy()), para) || !strings.Contains(answerOf(other.Policy(), "what").Answer, "第二次修改") {
 		t.Fatal("the other instance did not pick the edits up at its refresh")
 	}
-	d, err := e.bot.SeedEditing(ctx, officer, intent)
+	d, err := e.Bot.SeedEditing(ctx, officer, intent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,21 +153,21 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 			t.Fatalf("history: %+v", f)
 		}
 	}
-	if v, err = e.bot.SetSeedParaphrase(ctx, officer, intent, para, false); err != nil || v.Version != 2 {
+	if v, err = e.Bot.SetSeedParaphrase(ctx, officer, intent, para, false); err != nil || v.Version != 2 {
 		t.Fatalf("enable: %+v %v", v, err)
 	}
-	if !slices.Contains(paras(e.bot.Policy()), para) {
+	if !slices.Contains(paras(e.Bot.Policy()), para) {
 		t.Fatal("the enabled paraphrase is not back")
 	}
 	// Down to five in use, no more can be disabled.
-	all := paras(e.policy)
+	all := paras(e.Policy)
 	var err5 error
 	for _, p := range all {
-		if _, err5 = e.bot.SetSeedParaphrase(ctx, officer, intent, p, true); err5 != nil {
+		if _, err5 = e.Bot.SetSeedParaphrase(ctx, officer, intent, p, true); err5 != nil {
 			break
 		}
 	}
-	if !errors.Is(err5, domain.ErrTransition) || len(paras(e.bot.Policy())) != 5 {
-		t.Fatalf("the floor of five: %v, %d in use", err5, len(paras(e.bot.Policy())))
+	if !errors.Is(err5, domain.ErrTransition) || len(paras(e.Bot.Policy())) != 5 {
+		t.Fatalf("the floor of five: %v, %d in use", err5, len(paras(e.Bot.Policy())))
 	}
 }

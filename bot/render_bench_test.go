@@ -1,41 +1,18 @@
 package bot_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/seeds"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 )
 
-// mustBenchBot builds a Bot on an embedded store, for rendering.
+// mustBenchBot builds the service on fresh stores, for its Bot.
 func mustBenchBot(b *testing.B) (*bot.Bot, *dialog.Policy) {
 	b.Helper()
-	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	db := storetest.MustOpenDB(b)
-	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		b.Fatal(err)
-	}
-	replies, err := templates.Replies()
-	if err != nil {
-		b.Fatal(err)
-	}
-	policies, err := bot.NewPolicies(ctx, storetest.Log, db, policy, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: bot.NewReplies(replies), Policies: policies})
-	if err != nil {
-		b.Fatal(err)
-	}
+	bt := apptest.New(b).Bot
 	return bt, bt.Policy()
 }
 

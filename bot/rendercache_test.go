@@ -1,44 +1,25 @@
 package bot_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"text/template"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/seeds"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/templates"
 )
 
 func mustRenderBot(t *testing.T) (*bot.Bot, *template.Template) {
 	t.Helper()
-	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.MustOpenDB(t)
-	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		t.Fatal(err)
-	}
 	replies, err := templates.Replies()
 	if err != nil {
 		t.Fatal(err)
 	}
-	policies, err := bot.NewPolicies(ctx, storetest.Log, db, policy, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: bot.NewReplies(replies), Policies: policies})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bt, replies
+	return apptest.New(t).Bot, replies
 }
 
 // checkCached renders r through the Bot twice (the second time from the

@@ -52,7 +52,7 @@ func (b *Bot) DealLine(d dialog.Deal) DealLine {
 	c, _ := b.Policy().County(d.County)
 	return DealLine{ID: d.ID, LeadID: d.LeadID, LeadNumber: d.LeadNumber, County: d.County, CountyName: c.Name,
 		Institution: d.Institution, InstitutionName: d.InstitutionName, EnterpriseName: d.EnterpriseName,
-		CreditCode: d.CreditCode, Product: d.Product, ProductName: b.ProductName(d.Product), AmountWan: d.AmountWan,
+		CreditCode: d.CreditCode, Product: d.Product, ProductName: b.Leads.ProductName(d.Product), AmountWan: d.AmountWan,
 		RatePct: d.RatePct, TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn, Actor: d.Actor,
 		RecordedAt: d.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04")}
 }

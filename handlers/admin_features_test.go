@@ -16,6 +16,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -467,8 +468,8 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 	if days.IsWorkday(time.Date(2026, 12, 31, 12, 0, 0, 0, domain.Shanghai)) || !days.IsWorkday(time.Date(2027, 1, 9, 12, 0, 0, 0, domain.Shanghai)) {
 		t.Errorf("overrides not applied")
 	}
-	raw, _ := s.db.SettingValue(context.Background(), bot.SettingWorkdays)
-	if _, err := bot.NewWorkdays(raw); err != nil || !strings.Contains(raw, `"2026-12-31":"off"`) {
+	raw, _ := s.db.SettingValue(context.Background(), leads.SettingWorkdays)
+	if _, err := leads.NewWorkdays(raw); err != nil || !strings.Contains(raw, `"2026-12-31":"off"`) {
 		t.Errorf("stored overrides %q %v", raw, err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/wechat"
@@ -75,13 +74,4 @@ func (s *Server) bind(c *gin.Context, v any) bool {
 		return false
 	}
 	return true
-}
-
-// leads returns the lead pipeline, answering 503 when it is not wired.
-func (s *Server) leads(c *gin.Context) *bot.Leads {
-	if s.Bot == nil || s.Bot.Leads == nil {
-		c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": "服务未就绪"})
-		return nil
-	}
-	return s.Bot.Leads
 }

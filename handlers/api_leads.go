@@ -76,11 +76,7 @@ func leadJSON(l domain.Lead, events bool) leadView {
 
 // listLeads: GET /api/v1/leads?county=&status=&kind=.
 func (s *Server) listLeads(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
-	list, err := leads.List(c.Request.Context(), account(c), store.LeadFilter{
+	list, err := s.Leads.List(c.Request.Context(), account(c), store.LeadFilter{
 		County: c.Query("county"), Status: c.Query("status"), Kind: c.Query("kind"),
 	})
 	if err != nil {
@@ -96,11 +92,7 @@ func (s *Server) listLeads(c *gin.Context) {
 
 // getLead: GET /api/v1/leads/{id}, with its events; id may be the number.
 func (s *Server) getLead(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	l, err := s.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -115,15 +107,11 @@ type patchLeadRequest struct {
 
 // patchLead: PATCH /api/v1/leads/{id} {"status","note"}.
 func (s *Server) patchLead(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
 	var req patchLeadRequest
 	if !s.bind(c, &req) {
 		return
 	}
-	l, err := leads.Change(c.Request.Context(), account(c), c.Param("id"), req.Status, req.Note)
+	l, err := s.Leads.Change(c.Request.Context(), account(c), c.Param("id"), req.Status, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -134,11 +122,7 @@ func (s *Server) patchLead(c *gin.Context) {
 
 // createBindCode: POST /api/v1/counties/{county}/bind-codes → {"code"}.
 func (s *Server) createBindCode(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
-	bc, err := leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
+	bc, err := s.Leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		s.fail(c, err)
 		return

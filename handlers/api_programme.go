@@ -13,6 +13,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -193,7 +194,7 @@ func institutionJSON(in dialog.Institution) institutionView {
 
 // listInstitutions: GET /api/v1/institutions.
 func (s *Server) listInstitutions(c *gin.Context) {
-	list, err := s.Bot.Institutions(c.Request.Context(), account(c))
+	list, err := s.Leads.Institutions(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -220,7 +221,7 @@ func (s *Server) createInstitution(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	in, err := s.Bot.CreateInstitution(c.Request.Context(), account(c), req.Name, req.Kind)
+	in, err := s.Leads.CreateInstitution(c.Request.Context(), account(c), req.Name, req.Kind)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -237,7 +238,7 @@ func (s *Server) getInstitution(c *gin.Context) {
 		s.fail(c, dialog.ErrNotFound)
 		return
 	}
-	in, err := s.Bot.Institution(c.Request.Context(), account(c), id)
+	in, err := s.Leads.Institution(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -260,7 +261,7 @@ func (s *Server) patchInstitution(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	before, err := s.Bot.Institution(c.Request.Context(), account(c), id)
+	before, err := s.Leads.Institution(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -271,7 +272,7 @@ func (s *Server) patchInstitution(c *gin.Context) {
 	if req.Kind == "" {
 		req.Kind = before.Kind
 	}
-	in, err := s.Bot.UpdateInstitution(c.Request.Context(), account(c), id, req.Name, req.Kind)
+	in, err := s.Leads.UpdateInstitution(c.Request.Context(), account(c), id, req.Name, req.Kind)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -302,7 +303,7 @@ func (s *Server) addSpecialist(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	sp, err := s.Bot.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{Name: req.Name, Phone: req.Phone, Products: req.Products})
+	sp, err := s.Leads.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{Name: req.Name, Phone: req.Phone, Products: req.Products})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -320,7 +321,7 @@ func (s *Server) deleteSpecialist(c *gin.Context) {
 		s.fail(c, dialog.ErrNotFound)
 		return
 	}
-	if err := s.Bot.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+	if err := s.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -335,7 +336,7 @@ func (s *Server) specialistCode(c *gin.Context) {
 		s.fail(c, dialog.ErrNotFound)
 		return
 	}
-	sc, err := s.Bot.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
+	sc, err := s.Leads.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -357,11 +358,7 @@ func referralJSON(r dialog.Referral) referralView {
 
 // leadID resolves the lead of the path as the account may see it.
 func (s *Server) leadID(c *gin.Context) (uint64, bool) {
-	leads := s.leads(c)
-	if leads == nil {
-		return 0, false
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	l, err := s.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return 0, false
@@ -375,7 +372,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rs, err := s.Bot.Referrals(c.Request.Context(), account(c), id)
+	rs, err := s.Leads.Referrals(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -400,7 +397,7 @@ func (s *Server) createReferral(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	r, err := s.Bot.Refer(c.Request.Context(), account(c), c.Param("id"), req.Institution)
+	r, err := s.Leads.Refer(c.Request.Context(), account(c), c.Param("id"), req.Institution)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -416,7 +413,7 @@ func (s *Server) listDeals(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ds, err := s.Bot.Deals(c.Request.Context(), account(c), id)
+	ds, err := s.Leads.Deals(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -436,11 +433,11 @@ func (s *Server) createDeal(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req bot.DealRequest
+	var req leads.DealRequest
 	if !s.bind(c, &req) {
 		return
 	}
-	lead, deal, err := s.Bot.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
+	lead, deal, err := s.Leads.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
 	if err != nil {
 		s.fail(c, err)
 		return

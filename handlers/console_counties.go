@@ -68,8 +68,8 @@ func (cs *console) countyData(c *gin.Context) (*countyData, error) {
 		CanBind: acc.CanWrite(), CanEdit: acc.Can(domain.PermCountiesWrite),
 		CanUnbind: acc.Can(domain.PermContactsWrite), CanQR: acc.Can(domain.PermQRCreate),
 	}
-	if d.CanBind && cs.Bot.Leads != nil {
-		if d.Codes, err = cs.Bot.Leads.BindCodes(ctx, acc, county.ID); err != nil {
+	if d.CanBind {
+		if d.Codes, err = cs.Leads.BindCodes(ctx, acc, county.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -130,11 +130,7 @@ func (cs *console) bindCodeSubmit(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	bc, err := leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
+	bc, err := cs.Leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		cs.countyFormError(c, err)
 		return
@@ -147,11 +143,7 @@ func (cs *console) bindCodeSubmit(c *gin.Context) {
 
 // bindCodeRevoke: POST /console/counties/{county}/bind-codes/{code}/revoke.
 func (cs *console) bindCodeRevoke(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	if err := leads.RevokeBindCode(c.Request.Context(), account(c), c.Param("county"), c.Param("code")); err != nil {
+	if err := cs.Leads.RevokeBindCode(c.Request.Context(), account(c), c.Param("county"), c.Param("code")); err != nil {
 		cs.countyFormError(c, err)
 		return
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // The application page: details with the deadline, the enterprise's
@@ -29,7 +29,7 @@ type historyItem struct {
 	Status  string // "" for a note
 	Note    string
 	Kind    string // the note's kind label
-	Actor   bot.Actor
+	Actor   leads.Actor
 	Correct bool
 }
 
@@ -86,7 +86,7 @@ func actionLabel(status string) string {
 func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	d := &leadData{Lead: l, Officer: acc.Role == domain.RoleOfficer, Reasons: bot.RejectReasons,
+	d := &leadData{Lead: l, Officer: acc.Role == domain.RoleOfficer, Reasons: leads.RejectReasons,
 		NoteKinds: []option{{"phone", "电话"}, {"visit", "走访"}, {"other", "其他"}}, NoteKind: "phone"}
 	for _, st := range domain.NextStatuses(l.Kind, l.Status) {
 		d.Next = append(d.Next, option{st, domain.StatusLabel(st)})
@@ -116,7 +116,7 @@ func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 	if county, ok := cs.Bot.Policy().County(l.County); ok {
 		d.ContactPhone = county.Phone
 	}
-	actors, err := cs.Bot.Leads.Actors(ctx)
+	actors, err := cs.Leads.Actors(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 		d.History = append(d.History, historyItem{At: ev.CreatedAt, Status: ev.Status, Note: ev.Note, Actor: actors(ev.Actor),
 			Correct: strings.HasPrefix(ev.Note, "状态更正")})
 	}
-	notes, err := cs.Bot.Leads.Notes(ctx, l)
+	notes, err := cs.Leads.Notes(ctx, l)
 	if err != nil {
 		return nil, err
 	}
@@ -143,11 +143,7 @@ func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 // showLead renders the application page with status, msg as the error and
 // fill applied to its data (what was typed stays).
 func (cs *console) showLead(c *gin.Context, status int, msg string, fill func(d *leadData)) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	l, err := cs.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -180,10 +176,6 @@ func (cs *console) leadPage(c *gin.Context) {
 // 已放款) is first shown as a summary to confirm (confirm=1); 未通过 needs a
 // reason, which the enterprise reads in its notification.
 func (cs *console) leadStatusSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	ctx := c.Request.Context()
 	acc := account(c)
 	note := strings.TrimSpace(c.PostForm("note"))
@@ -194,7 +186,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
 	if domain.Terminal(to) && acc.CanWrite() {
-		cur, err := leads.Lead(ctx, acc, c.Param("id"))
+		cur, err := cs.Leads.Lead(ctx, acc, c.Param("id"))
 		if err != nil {
 			cs.failPage(c, err)
 			return
@@ -219,7 +211,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			return
 		}
 		if to == domain.StatusRejected {
-			if reason != "" && !contains(bot.RejectReasons, reason) {
+			if reason != "" && !contains(leads.RejectReasons, reason) {
 				reason = ""
 			}
 			if reason == "" && reasonText == "" {
@@ -243,7 +235,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
 	} else {
 		// Change refuses 已放款 without an amount, after the transition check.
-		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
+		l, err = cs.Leads.Change(ctx, acc, c.Param("id"), to, note)
 	}
 	if err == nil {
 		setLeadAudit(c, l, note)
@@ -274,12 +266,8 @@ func contains(list []string, s string) bool {
 // leadNoteSubmit: POST /console/leads/{id}/notes (kind, text): a follow-up
 // without a status change.
 func (cs *console) leadNoteSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	kind, text := c.PostForm("kind"), c.PostForm("text")
-	l, err := leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
+	l, err := cs.Leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=note")
 		return
@@ -295,12 +283,8 @@ func (cs *console) leadNoteSubmit(c *gin.Context) {
 // leadCorrectSubmit: POST /console/leads/{id}/correct (status, reason):
 // an officer sets a wrong status right.
 func (cs *console) leadCorrectSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	to, reason := c.PostForm("status"), c.PostForm("reason")
-	l, err := leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
+	l, err := cs.Leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=correct")
 		return

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -153,14 +152,4 @@ func (cs *console) leadsPage(c *gin.Context) {
 		d.NextURL = link(pageNo + 1)
 	}
 	cs.renderPage(c, http.StatusOK, "leads", p)
-}
-
-// pipeline returns the lead pipeline, or answers 503 when it is not wired.
-func (cs *console) pipeline(c *gin.Context) *bot.Leads {
-	if cs.Bot.Leads == nil {
-		cs.render(c, http.StatusServiceUnavailable, "error", "出错了", errorData{Status: http.StatusServiceUnavailable, Message: "申请办理服务未就绪"})
-		c.Abort()
-		return nil
-	}
-	return cs.Bot.Leads
 }

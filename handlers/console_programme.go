@@ -12,6 +12,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -182,7 +183,7 @@ func kindOptions2() []option {
 }
 
 func (cs *console) institutionsData(c *gin.Context) (*institutionsData, error) {
-	list, err := cs.Bot.Institutions(c.Request.Context(), account(c))
+	list, err := cs.Leads.Institutions(c.Request.Context(), account(c))
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +224,7 @@ func (cs *console) institutionsAgain(c *gin.Context, err error) {
 
 // institutionCreate: POST /console/institutions (name, kind).
 func (cs *console) institutionCreate(c *gin.Context) {
-	in, err := cs.Bot.CreateInstitution(c.Request.Context(), account(c), c.PostForm("name"), c.PostForm("kind"))
+	in, err := cs.Leads.CreateInstitution(c.Request.Context(), account(c), c.PostForm("name"), c.PostForm("kind"))
 	if err != nil {
 		cs.institutionsAgain(c, err)
 		return
@@ -239,7 +240,7 @@ func (cs *console) institutionRename(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	in, err := cs.Bot.UpdateInstitution(c.Request.Context(), account(c), id, c.PostForm("name"), c.PostForm("kind"))
+	in, err := cs.Leads.UpdateInstitution(c.Request.Context(), account(c), id, c.PostForm("name"), c.PostForm("kind"))
 	if err != nil {
 		cs.institutionsAgain(c, err)
 		return
@@ -255,7 +256,7 @@ func (cs *console) specialistAdd(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	sp, err := cs.Bot.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{
+	sp, err := cs.Leads.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{
 		Name: c.PostForm("name"), Phone: c.PostForm("phone"), Products: c.PostForm("products")})
 	if err != nil {
 		cs.institutionsAgain(c, err)
@@ -273,7 +274,7 @@ func (cs *console) specialistDelete(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	if err := cs.Bot.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+	if err := cs.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -289,7 +290,7 @@ func (cs *console) specialistBindCode(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	sc, err := cs.Bot.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
+	sc, err := cs.Leads.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -333,14 +334,14 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	ctx := c.Request.Context()
 	l := d.Lead
 	pd := &programmeData{Today: cs.Now().In(domain.Shanghai).Format("2006-01-02"), Specialist: acc.Role == domain.RoleInstitution}
-	refs, err := cs.Bot.Referrals(ctx, acc, l.ID)
+	refs, err := cs.Leads.Referrals(ctx, acc, l.ID)
 	if err != nil {
 		return err
 	}
 	for _, r := range refs {
 		pd.Referrals = append(pd.Referrals, referralJSON(r))
 	}
-	deals, err := cs.Bot.Deals(ctx, acc, l.ID)
+	deals, err := cs.Leads.Deals(ctx, acc, l.ID)
 	if err != nil {
 		return err
 	}
@@ -351,7 +352,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	pd.CanDeal = l.Kind == domain.LeadNeed && acc.Can(domain.PermDealWrite) && pathErr == nil
 	pd.CanRefer = l.Kind == domain.LeadNeed && l.Open() && acc.Can(domain.PermReferral)
 	if acc.Role != domain.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
-		insts, err := cs.Bot.Institutions(ctx, acc)
+		insts, err := cs.Leads.Institutions(ctx, acc)
 		if err != nil {
 			return err
 		}
@@ -384,7 +385,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 // referralSubmit: POST /console/leads/{id}/referrals (institution).
 func (cs *console) referralSubmit(c *gin.Context) {
 	inst, _ := strconv.ParseUint(c.PostForm("institution"), 10, 64)
-	_, err := cs.Bot.Refer(c.Request.Context(), account(c), c.Param("id"), inst)
+	_, err := cs.Leads.Refer(c.Request.Context(), account(c), c.Param("id"), inst)
 	cs.afterLeadForm(c, err, "referral", nil)
 }
 
@@ -394,7 +395,7 @@ func (cs *console) dealSubmit(c *gin.Context) {
 	form := dealForm{Institution: c.PostForm("institution"), Product: strings.TrimSpace(c.PostForm("product")),
 		AmountWan: strings.TrimSpace(c.PostForm("amount_wan")), RatePct: strings.TrimSpace(c.PostForm("rate_pct")),
 		TermMonths: strings.TrimSpace(c.PostForm("term_months")), DisbursedOn: strings.TrimSpace(c.PostForm("disbursed_on"))}
-	req := bot.DealRequest{Product: form.Product, DisbursedOn: form.DisbursedOn}
+	req := leads.DealRequest{Product: form.Product, DisbursedOn: form.DisbursedOn}
 	req.Institution, _ = strconv.ParseUint(form.Institution, 10, 64)
 	var err error
 	if req.AmountWan, err = strconv.ParseFloat(form.AmountWan, 64); err != nil {
@@ -405,7 +406,7 @@ func (cs *console) dealSubmit(c *gin.Context) {
 		err = domain.Errorf(domain.ErrInvalid, "期限应为月数，如 12")
 	}
 	if err == nil {
-		_, _, err = cs.Bot.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
+		_, _, err = cs.Leads.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
 	}
 	cs.afterLeadForm(c, err, "deal", &form)
 }
@@ -413,12 +414,8 @@ func (cs *console) dealSubmit(c *gin.Context) {
 // afterLeadForm redirects to the lead after a form succeeded, or shows the
 // lead again with the reason and what was typed.
 func (cs *console) afterLeadForm(c *gin.Context, err error, ok string, form *dealForm) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	if err == nil {
-		l, lerr := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+		l, lerr := cs.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 		if lerr != nil {
 			cs.failPage(c, lerr)
 			return

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -24,7 +24,7 @@ const todoLimit = 500
 // leadRow is an application as lists show it: with its deadline.
 type leadRow struct {
 	domain.Lead
-	Due bot.Deadline
+	Due leads.Deadline
 	now time.Time
 }
 
@@ -32,19 +32,19 @@ type leadRow struct {
 func (r leadRow) DueText() string {
 	d := r.Due
 	switch d.State {
-	case bot.DueOverdue:
-		s := "已超时 " + bot.Span(d.Left)
+	case leads.DueOverdue:
+		s := "已超时 " + leads.Span(d.Left)
 		if d.Escalated(r.now) {
 			s += "，已超4个工作日"
 		}
 		return s
-	case bot.DueSoon:
-		return "即将到期，剩余 " + bot.Span(d.Left)
-	case bot.DueNew:
-		return "剩余 " + bot.Span(d.Left)
-	case bot.DueMet:
+	case leads.DueSoon:
+		return "即将到期，剩余 " + leads.Span(d.Left)
+	case leads.DueNew:
+		return "剩余 " + leads.Span(d.Left)
+	case leads.DueMet:
 		return "已按时受理"
-	case bot.DueLate:
+	case leads.DueLate:
 		return "超时受理"
 	}
 	return "无需受理"
@@ -68,11 +68,11 @@ func (r leadRow) Escalated() bool { return r.Due.Escalated(r.now) }
 // DueClass is the CSS class of the deadline's badge.
 func (r leadRow) DueClass() string {
 	switch r.Due.State {
-	case bot.DueOverdue, bot.DueLate:
+	case leads.DueOverdue, leads.DueLate:
 		return "due-over"
-	case bot.DueSoon:
+	case leads.DueSoon:
 		return "due-soon"
-	case bot.DueNew:
+	case leads.DueNew:
 		return "due-new"
 	}
 	return "due-done"
@@ -84,7 +84,7 @@ func (cs *console) rows(ctx context.Context, leads []domain.Lead) ([]leadRow, er
 	if len(leads) == 0 {
 		return out, nil
 	}
-	days, err := cs.Bot.Leads.Workdays(ctx)
+	days, err := cs.Leads.Workdays(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,11 +121,11 @@ func todoGroups(rows []leadRow) []todoGroup {
 	for _, r := range rows {
 		i := 3
 		switch r.Due.State {
-		case bot.DueOverdue:
+		case leads.DueOverdue:
 			i = 0
-		case bot.DueNew:
+		case leads.DueNew:
 			i = 1
-		case bot.DueSoon:
+		case leads.DueSoon:
 			i = 2
 		}
 		groups[i].Rows = append(groups[i].Rows, r)
@@ -139,12 +139,8 @@ func todoGroups(rows []leadRow) []todoGroup {
 
 // todoPage: GET /console/ — the 待办 home.
 func (cs *console) todoPage(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	ctx := c.Request.Context()
-	open, err := leads.List(ctx, account(c), store.LeadFilter{OpenOnly: true, Limit: todoLimit})
+	open, err := cs.Leads.List(ctx, account(c), store.LeadFilter{OpenOnly: true, Limit: todoLimit})
 	if err != nil {
 		cs.failPage(c, err)
 		return

@@ -46,8 +46,8 @@ func (cs *console) wechatRoutes(r *gin.Engine) {
 // publicBase is the service's public URL, or this request's origin when
 // none is configured.
 func (cs *console) publicBase(c *gin.Context) string {
-	if cs.Bot.Leads != nil && cs.Bot.Leads.PublicURL() != "" {
-		return cs.Bot.Leads.PublicURL()
+	if cs.Leads.PublicURL() != "" {
+		return cs.Leads.PublicURL()
 	}
 	scheme := "http"
 	if secure(c) {

@@ -19,6 +19,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -116,7 +117,7 @@ type instance struct {
 	client  *wechat.Client
 	codec   *wechat.Codec
 	handler http.Handler
-	outbox  *bot.Outbox
+	outbox  *leads.Outbox
 	policy  *dialog.Policy
 }
 

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
@@ -36,7 +36,7 @@ type leadsSvc struct {
 	handler http.Handler
 	db      *store.DB
 	fake    *wechattest.Server
-	outbox  *bot.Outbox
+	outbox  *leads.Outbox
 	policy  *dialog.Policy
 	seq     int64
 }

@@ -17,9 +17,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -188,10 +188,10 @@ func backdate(t *testing.T, s *leadsSvc, number string, at time.Time) {
 // last working day that contains now, per the SLA calendar.
 func dueSoonTime(t *testing.T, now time.Time) time.Time {
 	t.Helper()
-	days, _ := bot.NewWorkdays("")
+	days, _ := leads.NewWorkdays("")
 	for h := 1; h < 24*21; h++ {
 		at := now.Add(-time.Duration(h) * time.Hour)
-		if !now.Before(days.Deadline(at, bot.RemindAfter-1)) && now.Before(days.Deadline(at, bot.RemindAfter)) {
+		if !now.Before(days.Deadline(at, leads.RemindAfter-1)) && now.Before(days.Deadline(at, leads.RemindAfter)) {
 			return at
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -27,6 +28,7 @@ const MaxBody = 64 << 10
 type Config struct {
 	Log      *slog.Logger
 	Bot      *bot.Bot
+	Leads    *leads.Service
 	Codec    *wechat.Codec
 	Nonces   NonceBinder // binds plaintext pushes' signatures to their bodies
 	DB       *store.DB

@@ -18,6 +18,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -285,17 +286,17 @@ func sandboxKind(api string) string {
 // templateFieldLabel names a template message's field by what it carries.
 func templateFieldLabel(api, key string) string {
 	switch key {
-	case bot.FieldNumber:
+	case leads.FieldNumber:
 		return "编号"
-	case bot.FieldEnterprise:
+	case leads.FieldEnterprise:
 		return "企业"
-	case bot.FieldKind:
+	case leads.FieldKind:
 		return "事项"
-	case bot.FieldTime:
+	case leads.FieldTime:
 		return "时间"
-	case bot.FieldCounty:
+	case leads.FieldCounty:
 		return "说明"
-	case bot.FieldStatus:
+	case leads.FieldStatus:
 		return "状态"
 	}
 	return key

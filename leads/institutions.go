@@ -1,4 +1,4 @@
-package bot
+package leads
 
 import (
 	"context"
@@ -21,19 +21,12 @@ import (
 // in roster.go, the monthly return in reports.go, the league table in
 // league.go.
 
-// ProgrammeConfig configures links in the programme's notifications.
-type ProgrammeConfig struct {
-	// PublicURL is the service's public base URL (PUBLIC_URL); links in
-	// notifications open the application's console page under it.
-	PublicURL string
-}
-
 // DefaultPublicURL is the base of links when PUBLIC_URL is unset.
 const DefaultPublicURL = "http://localhost:8080"
 
-// LeadURL is the console page of a lead under the public URL.
-func (b *Bot) LeadURL(id uint64) string {
-	base := strings.TrimRight(b.Programme.PublicURL, "/")
+// referralURL is the console page of a lead under the public URL.
+func (l *Service) referralURL(id uint64) string {
+	base := strings.TrimRight(l.cfg.PublicURL, "/")
 	if base == "" {
 		base = DefaultPublicURL
 	}
@@ -41,16 +34,16 @@ func (b *Bot) LeadURL(id uint64) string {
 }
 
 // Institutions returns the cooperating institutions with their specialists.
-func (b *Bot) Institutions(ctx context.Context, acc domain.Account) ([]dialog.Institution, error) {
+func (l *Service) Institutions(ctx context.Context, acc domain.Account) ([]dialog.Institution, error) {
 	if err := acc.Require(domain.PermInstRead); err != nil {
 		return nil, err
 	}
-	return b.db.Institutions(ctx)
+	return l.db.Institutions(ctx)
 }
 
 // Institution returns one institution: officers, counties and viewers any,
 // a specialist its own.
-func (b *Bot) Institution(ctx context.Context, acc domain.Account, id uint64) (dialog.Institution, error) {
+func (l *Service) Institution(ctx context.Context, acc domain.Account, id uint64) (dialog.Institution, error) {
 	if acc.Role == domain.RoleInstitution {
 		if acc.Institution != id {
 			return dialog.Institution{}, dialog.ErrNotFound
@@ -58,7 +51,7 @@ func (b *Bot) Institution(ctx context.Context, acc domain.Account, id uint64) (d
 	} else if err := acc.Require(domain.PermInstRead); err != nil {
 		return dialog.Institution{}, err
 	}
-	return b.db.Institution(ctx, id)
+	return l.db.Institution(ctx, id)
 }
 
 // checkInstitution validates an institution's name and kind, returning the kind's id.
@@ -75,7 +68,7 @@ func checkInstitution(name, kind string) (string, string, error) {
 }
 
 // CreateInstitution adds a cooperating institution (officers).
-func (b *Bot) CreateInstitution(ctx context.Context, acc domain.Account, name, kind string) (dialog.Institution, error) {
+func (l *Service) CreateInstitution(ctx context.Context, acc domain.Account, name, kind string) (dialog.Institution, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return dialog.Institution{}, err
 	}
@@ -83,11 +76,11 @@ func (b *Bot) CreateInstitution(ctx context.Context, acc domain.Account, name, k
 	if err != nil {
 		return dialog.Institution{}, err
 	}
-	return b.db.CreateInstitution(ctx, name, kind, acc.Username, b.now())
+	return l.db.CreateInstitution(ctx, name, kind, acc.Username, l.now())
 }
 
 // UpdateInstitution renames an institution or changes its kind (officers).
-func (b *Bot) UpdateInstitution(ctx context.Context, acc domain.Account, id uint64, name, kind string) (dialog.Institution, error) {
+func (l *Service) UpdateInstitution(ctx context.Context, acc domain.Account, id uint64, name, kind string) (dialog.Institution, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return dialog.Institution{}, err
 	}
@@ -95,12 +88,12 @@ func (b *Bot) UpdateInstitution(ctx context.Context, acc domain.Account, id uint
 	if err != nil {
 		return dialog.Institution{}, err
 	}
-	return b.db.UpdateInstitution(ctx, id, name, kind, acc.Username, b.now())
+	return l.db.UpdateInstitution(ctx, id, name, kind, acc.Username, l.now())
 }
 
 // AddSpecialist adds a service specialist to an institution (officers):
 // a name, a mobile or landline phone, and the products handled.
-func (b *Bot) AddSpecialist(ctx context.Context, acc domain.Account, inst uint64, sp dialog.Specialist) (dialog.Specialist, error) {
+func (l *Service) AddSpecialist(ctx context.Context, acc domain.Account, inst uint64, sp dialog.Specialist) (dialog.Specialist, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return dialog.Specialist{}, err
 	}
@@ -115,7 +108,7 @@ func (b *Bot) AddSpecialist(ctx context.Context, acc domain.Account, inst uint64
 		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "负责产品不能超过100个字")
 	}
 	sp.Institution = inst
-	return b.db.AddSpecialist(ctx, sp, b.now())
+	return l.db.AddSpecialist(ctx, sp, l.now())
 }
 
 func validPhone(p string) bool {
@@ -130,20 +123,20 @@ func validPhone(p string) bool {
 }
 
 // DeleteSpecialist removes a specialist (officers).
-func (b *Bot) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) error {
+func (l *Service) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) error {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return err
 	}
-	return b.db.DeleteSpecialist(ctx, inst, id)
+	return l.db.DeleteSpecialist(ctx, inst, id)
 }
 
 // NewSpecialistCode issues a one-time code with which a specialist binds
 // WeChat by sending “绑定 <code>” (officers).
-func (b *Bot) NewSpecialistCode(ctx context.Context, acc domain.Account, inst, id uint64) (store.SpecialistCode, error) {
+func (l *Service) NewSpecialistCode(ctx context.Context, acc domain.Account, inst, id uint64) (store.SpecialistCode, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
 		return store.SpecialistCode{}, err
 	}
-	return b.db.CreateSpecialistCode(ctx, inst, id, "account:"+acc.Username, b.now())
+	return l.db.CreateSpecialistCode(ctx, inst, id, "account:"+acc.Username, l.now())
 }
 
 // SpecialistBindData is the data of "bind_specialist_ok".
@@ -154,8 +147,8 @@ type SpecialistBindData struct {
 
 // bindSpecialist binds the sender to a specialist with a code; ok is false
 // when code is no specialist's.
-func (b *Bot) bindSpecialist(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, bool, error) {
-	sp, err := b.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
+func (l *Service) bindSpecialist(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, bool, error) {
+	sp, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
 	switch {
 	case errors.Is(err, dialog.ErrNotFound):
 		return nil, false, nil
@@ -166,7 +159,7 @@ func (b *Bot) bindSpecialist(ctx context.Context, in dialog.Inbound, code string
 	case err != nil:
 		return nil, true, err
 	}
-	inst, err := b.db.Institution(ctx, sp.Institution)
+	inst, err := l.db.Institution(ctx, sp.Institution)
 	if err != nil {
 		return nil, true, err
 	}
@@ -177,14 +170,11 @@ func (b *Bot) bindSpecialist(ctx context.Context, in dialog.Inbound, code string
 // institution (推荐): the county for its own, officers for any. The
 // institution's bound specialists get a template message opening the
 // application, and the enterprise is told, in the same transaction.
-func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID uint64) (dialog.Referral, error) {
+func (l *Service) Refer(ctx context.Context, acc domain.Account, ref string, instID uint64) (dialog.Referral, error) {
 	if err := acc.Require(domain.PermReferral); err != nil {
 		return dialog.Referral{}, err
 	}
-	if b.Leads == nil {
-		return dialog.Referral{}, errors.New("lead pipeline not wired")
-	}
-	lead, err := b.Leads.Lead(ctx, acc, ref)
+	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
 		return dialog.Referral{}, err
 	}
@@ -197,30 +187,30 @@ func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID 
 	if instID == 0 {
 		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "请选择要推荐的合作金融机构")
 	}
-	inst, err := b.db.Institution(ctx, instID)
+	inst, err := l.db.Institution(ctx, instID)
 	if errors.Is(err, dialog.ErrNotFound) {
 		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", instID)
 	}
 	if err != nil {
 		return dialog.Referral{}, err
 	}
-	openIDs, err := b.db.SpecialistOpenIDs(ctx, inst.ID)
+	openIDs, err := l.db.SpecialistOpenIDs(ctx, inst.ID)
 	if err != nil {
 		return dialog.Referral{}, err
 	}
-	now := b.now()
-	county, _ := b.Policy().County(lead.County)
+	now := l.now()
+	county, _ := l.policy().County(lead.County)
 	kind := domain.LeadKindLabel(lead.Kind)
-	if pr, ok := b.Policy().Product(lead.Product); ok {
+	if pr, ok := l.policy().Product(lead.Product); ok {
 		kind += "·" + pr.Name
 	}
 	var msgs []store.Message
 	for _, id := range openIDs {
-		tm := templateData(id, b.Leads.cfg.TemplateNewNeed, map[string]string{
+		tm := templateData(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
 			FieldTime: now.In(domain.Shanghai).Format("2006-01-02 15:04"), FieldCounty: county.Name + "推荐，请跟进",
 		})
-		tm.URL = b.LeadURL(lead.ID)
+		tm.URL = l.referralURL(lead.ID)
 		m, err := encodeTemplate(tm, fmt.Sprintf("referral:%d:%d:%s", lead.ID, inst.ID, id))
 		if err != nil {
 			return dialog.Referral{}, err
@@ -228,7 +218,7 @@ func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID 
 		msgs = append(msgs, m)
 	}
 	if lead.OpenID != "" {
-		tm := templateData(lead.OpenID, b.Leads.cfg.TemplateStatus, map[string]string{
+		tm := templateData(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
 			FieldNumber: lead.Number, FieldStatus: "已推荐", FieldNote: "已推荐至" + inst.Name,
 			FieldTime: now.In(domain.Shanghai).Format("2006-01-02 15:04"),
 		})
@@ -238,7 +228,7 @@ func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID 
 		}
 		msgs = append(msgs, m)
 	}
-	r, err := b.db.Refer(ctx, lead.ID, inst.ID, "account:"+acc.Username, now, msgs)
+	r, err := l.db.Refer(ctx, lead.ID, inst.ID, "account:"+acc.Username, now, msgs)
 	if err != nil {
 		return r, err
 	}
@@ -248,8 +238,8 @@ func (b *Bot) Refer(ctx context.Context, acc domain.Account, ref string, instID 
 
 // Referrals returns the institutions an application was referred to, as
 // the account may see it.
-func (b *Bot) Referrals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Referral, error) {
-	rs, err := b.db.Referrals(ctx, leadID)
+func (l *Service) Referrals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Referral, error) {
+	rs, err := l.db.Referrals(ctx, leadID)
 	if err != nil || acc.Role != domain.RoleInstitution {
 		return rs, err
 	}
@@ -278,14 +268,11 @@ type DealRequest struct {
 // county or an officer (for any institution). The application moves to
 // 已放款 through the steps it has not been through, the deal row is
 // stored, and the enterprise is told, in one transaction.
-func (b *Bot) RecordDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
+func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
 	if err := acc.Require(domain.PermDealWrite); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	if b.Leads == nil {
-		return domain.Lead{}, dialog.Deal{}, errors.New("lead pipeline not wired")
-	}
-	lead, err := b.Leads.Lead(ctx, acc, ref)
+	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
@@ -300,7 +287,7 @@ func (b *Bot) RecordDeal(ctx context.Context, acc domain.Account, ref string, re
 	if req.Institution == 0 {
 		return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请选择放款的合作金融机构")
 	}
-	inst, err := b.db.Institution(ctx, req.Institution)
+	inst, err := l.db.Institution(ctx, req.Institution)
 	if errors.Is(err, dialog.ErrNotFound) {
 		return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", req.Institution)
 	}
@@ -308,7 +295,7 @@ func (b *Bot) RecordDeal(ctx context.Context, acc domain.Account, ref string, re
 		return domain.Lead{}, dialog.Deal{}, err
 	}
 	product := strings.TrimSpace(req.Product)
-	for _, p := range b.Policy().Products {
+	for _, p := range l.policy().Products {
 		if product == p.Name {
 			product = p.ID
 		}
@@ -316,28 +303,28 @@ func (b *Bot) RecordDeal(ctx context.Context, acc domain.Account, ref string, re
 	d := dialog.Deal{LeadID: lead.ID, Institution: inst.ID, InstitutionName: inst.Name, Product: product,
 		AmountWan: req.AmountWan, RatePct: req.RatePct, TermMonths: req.TermMonths,
 		DisbursedOn: strings.TrimSpace(req.DisbursedOn), Actor: "account:" + acc.Username}
-	if err := dialog.ValidateDeal(d, b.now()); err != nil {
+	if err := dialog.ValidateDeal(d, l.now()); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
 	if _, err := dialog.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	now := b.now()
-	return b.db.RecordDeal(ctx, d, now, b.Leads.notifyEnterprise(ctx, lead.OpenID, now))
+	now := l.now()
+	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
 }
 
 // Deals returns the deals of an application as the account may see it.
-func (b *Bot) Deals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Deal, error) {
+func (l *Service) Deals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Deal, error) {
 	f := store.DealFilter{LeadID: leadID}
 	if acc.Role == domain.RoleInstitution {
 		f.Institution = acc.Institution
 	}
-	return b.db.Deals(ctx, f)
+	return l.db.Deals(ctx, f)
 }
 
 // ProductName is the name of a product id, or the text as recorded.
-func (b *Bot) ProductName(id string) string {
-	if p, ok := b.Policy().Product(id); ok {
+func (l *Service) ProductName(id string) string {
+	if p, ok := l.policy().Product(id); ok {
 		return p.Name
 	}
 	return id
@@ -355,11 +342,11 @@ func encodeTemplate(tm wechat.TemplateMessage, key string) (store.Message, error
 // specialistMayMove refuses a specialist's 未通过 on an application also
 // referred to other institutions: one bank's refusal does not end it; the
 // county decides.
-func (b *Bot) specialistMayMove(ctx context.Context, acc domain.Account, lead domain.Lead, status string) error {
+func (l *Service) specialistMayMove(ctx context.Context, acc domain.Account, lead domain.Lead, status string) error {
 	if acc.Role != domain.RoleInstitution || status != domain.StatusRejected {
 		return nil
 	}
-	refs, err := b.db.Referrals(ctx, lead.ID)
+	refs, err := l.db.Referrals(ctx, lead.ID)
 	if err != nil {
 		return err
 	}
@@ -373,7 +360,7 @@ func (b *Bot) specialistMayMove(ctx context.Context, acc domain.Account, lead do
 // 已预授信 and 已签约 may be recorded directly: the steps in between are
 // recorded first, by the specialist, and the enterprise is told of the
 // last one.
-func (l *Leads) specialistMove(ctx context.Context, lead domain.Lead, status, note, actor string) (domain.Lead, error) {
+func (l *Service) specialistMove(ctx context.Context, lead domain.Lead, status, note, actor string) (domain.Lead, error) {
 	if status == domain.StatusRejected {
 		return l.Move(ctx, lead.ID, status, note, actor)
 	}
@@ -385,7 +372,7 @@ func (l *Leads) specialistMove(ctx context.Context, lead domain.Lead, status, no
 		return domain.Lead{}, domain.CheckMove(lead.Kind, lead.Status, status)
 	}
 	for _, st := range path[:len(path)-1] {
-		if _, err := l.b.db.MoveLead(ctx, lead.ID, st, actor, "随"+domain.StatusLabel(status)+"补记", l.b.now(), nil); err != nil {
+		if _, err := l.db.MoveLead(ctx, lead.ID, st, actor, "随"+domain.StatusLabel(status)+"补记", l.now(), nil); err != nil {
 			return domain.Lead{}, err
 		}
 	}
@@ -401,21 +388,21 @@ type ReferredData struct {
 
 // referred lists for 进度 the open applications referred to the
 // institution of a bound specialist; nil when the sender is none.
-func (l *Leads) referred(ctx context.Context, openID string) (*dialog.Reply, error) {
-	insts, err := l.b.db.SpecialistInstitutions(ctx, openID)
+func (l *Service) referred(ctx context.Context, openID string) (*dialog.Reply, error) {
+	insts, err := l.db.SpecialistInstitutions(ctx, openID)
 	if err != nil || len(insts) == 0 {
 		return nil, err
 	}
 	var d ReferredData
 	for _, id := range insts {
-		inst, err := l.b.db.Institution(ctx, id)
+		inst, err := l.db.Institution(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		if d.Institution == "" {
 			d.Institution = inst.Name
 		}
-		leads, err := l.b.db.Leads(ctx, store.LeadFilter{Institution: id, OpenOnly: true, Limit: 10})
+		leads, err := l.db.Leads(ctx, store.LeadFilter{Institution: id, OpenOnly: true, Limit: 10})
 		if err != nil {
 			return nil, err
 		}

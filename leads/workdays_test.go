@@ -1,11 +1,11 @@
-package bot_test
+package leads_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 func day(s string) time.Time {
@@ -17,7 +17,7 @@ func day(s string) time.Time {
 }
 
 func TestWorkdays(t *testing.T) {
-	w, err := bot.NewWorkdays(`{"2026-12-31":"off","2026-12-26":"work"}`)
+	w, err := leads.NewWorkdays(`{"2026-12-31":"off","2026-12-26":"work"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,10 +49,10 @@ func TestWorkdays(t *testing.T) {
 }
 
 func TestWorkdaysDeadline(t *testing.T) {
-	w, _ := bot.NewWorkdays(`{"2026-12-01":"off"}`)
-	plain, _ := bot.NewWorkdays("")
+	w, _ := leads.NewWorkdays(`{"2026-12-01":"off"}`)
+	plain, _ := leads.NewWorkdays("")
 	tests := []struct {
-		w        *bot.Workdays
+		w        *leads.Workdays
 		from     string
 		n        int
 		deadline string
@@ -74,7 +74,7 @@ func TestWorkdaysDeadline(t *testing.T) {
 
 func TestWorkdaysBadOverrides(t *testing.T) {
 	for _, raw := range []string{`{`, `{"2026-13-01":"off"}`, `{"2026-12-31":"holiday"}`} {
-		if _, err := bot.NewWorkdays(raw); err == nil {
+		if _, err := leads.NewWorkdays(raw); err == nil {
 			t.Errorf("%s accepted", raw)
 		}
 	}

@@ -1,4 +1,4 @@
-package bot
+package leads
 
 import (
 	"cmp"
@@ -61,8 +61,8 @@ func Truncate(s string, n int) string {
 	return string(r[:n])
 }
 
-// LeadsConfig configures the lead pipeline.
-type LeadsConfig struct {
+// Config configures the lead pipeline.
+type Config struct {
 	TemplateNewApply string   // WECHAT_TEMPLATE_NEW_LEAD_APPLY
 	TemplateNewNeed  string   // WECHAT_TEMPLATE_NEW_LEAD_NEED
 	TemplateStatus   string   // WECHAT_TEMPLATE_STATUS
@@ -70,34 +70,74 @@ type LeadsConfig struct {
 	PublicURL        string   // PUBLIC_URL: county notifications link to the application's console page
 }
 
-// Leads runs the lead pipeline: submitting applications, listing progress,
-// binding county contacts and status changes from the chat and the API.
-// Every notification is written to the outbox in the transaction that
-// changes the lead; the Outbox worker delivers it.
-type Leads struct {
-	b   *Bot
-	cfg LeadsConfig
+// Service runs the lead pipeline: submitting applications, listing
+// progress, binding county contacts and specialists, status changes from
+// the chat and the API, referrals to institutions and their deals. Every
+// notification is written to the outbox in the transaction that changes
+// the lead; the Outbox worker delivers it.
+type Service struct {
+	log      *slog.Logger
+	db       *store.DB
+	sessions *store.Sessions
+	policies Policies
+	replies  Renderer
+	now      func() time.Time
+	cfg      Config
 }
 
-// NewLeads wires the lead pipeline into b.
-func NewLeads(b *Bot, cfg LeadsConfig) *Leads {
-	l := &Leads{b: b, cfg: cfg}
-	b.Leads = l
-	return l
+// Policies gives the policy in force.
+type Policies interface {
+	Policy() *dialog.Policy
 }
 
-// submitError marks a SubmitLead that could not be stored: the turn answers
-// lead_failed and keeps the state from before the message, so 确认 works
-// again.
-type submitError struct {
-	kind string
-	err  error
+// Renderer renders a reply of the dialogue to text (the robot's markdown,
+// the 客服 text of a status change).
+type Renderer interface {
+	Render(dialog.Reply) (string, error)
 }
 
-func (e *submitError) Error() string { return "submit lead: " + e.err.Error() }
-func (e *submitError) Unwrap() error { return e.err }
+// Deps are the Service's collaborators.
+type Deps struct {
+	Log      *slog.Logger
+	DB       *store.DB
+	Sessions *store.Sessions
+	Policies Policies
+	Replies  Renderer
+	Now      func() time.Time // nil: the real clock
+}
 
-func (l *Leads) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error) {
+// New returns the lead pipeline.
+func New(d Deps, cfg Config) *Service {
+	if d.Now == nil {
+		d.Now = utcNow
+	}
+	return &Service{log: d.Log, db: d.DB, sessions: d.Sessions, policies: d.Policies, replies: d.Replies, now: d.Now, cfg: cfg}
+}
+
+func (l *Service) policy() *dialog.Policy { return l.policies.Policy() }
+
+// Officers are the openids escalations go to besides officer accounts
+// with an openid (OFFICER_OPENIDS).
+func (l *Service) Officers() []string { return l.cfg.Officers }
+
+// utcNow is the default clock: times are stored in UTC.
+func utcNow() time.Time { return time.Now().UTC() }
+
+// SubmitError marks a SubmitLead that could not be stored: the turn
+// answers lead_failed and keeps the state from before the message, so 确认
+// works again.
+type SubmitError struct {
+	Kind string // the lead kind of the form
+	Err  error
+}
+
+func (e *SubmitError) Error() string { return "submit lead: " + e.Err.Error() }
+func (e *SubmitError) Unwrap() error { return e.Err }
+
+// Apply runs a lead effect of a chat turn and returns its replies: a
+// submitted form, a progress question, a bind code, a move typed by a
+// county contact, a contact's profile.
+func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error) {
 	switch e := e.(type) {
 	case dialog.SubmitLead:
 		return l.submitted(ctx, in, st, e)
@@ -116,7 +156,7 @@ func (l *Leads) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, 
 	return nil, fmt.Errorf("unknown effect %T", e)
 }
 
-func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
+func (l *Service) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
 	lead, err := l.Submit(ctx, in.OpenID, e, in.At)
 	if errors.Is(err, domain.ErrDuplicate) && lead.ID != 0 {
 		return []dialog.Reply{{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
@@ -125,38 +165,38 @@ func (l *Leads) submitted(ctx context.Context, in dialog.Inbound, st *dialog.Sta
 		}}}, nil
 	}
 	if err != nil {
-		return nil, &submitError{kind: e.Kind, err: err}
+		return nil, &SubmitError{Kind: e.Kind, Err: err}
 	}
 	if st.Profile.County != e.County {
 		st.Profile.County = e.County
-		if err := l.b.db.SetFollowerCounty(ctx, in.OpenID, e.County); err != nil {
-			l.b.log.Warn("follower county not saved", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
+		if err := l.db.SetFollowerCounty(ctx, in.OpenID, e.County); err != nil {
+			l.log.Warn("follower county not saved", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
 		}
 	}
-	return []dialog.Reply{{Name: "lead_submitted", Data: dialog.NewLeadSubmittedData(l.b.Policy(), e, lead.Number)}}, nil
+	return []dialog.Reply{{Name: "lead_submitted", Data: dialog.NewLeadSubmittedData(l.policy(), e, lead.Number)}}, nil
 }
 
 // Submit stores a completed form as a lead routed to its county, with the
 // notifications of the county's bound contacts and robot, in one
 // transaction. A duplicate returns the open lead and dialog.ErrDuplicate.
-func (l *Leads) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (domain.Lead, error) {
-	county, err := l.b.db.County(ctx, in.County)
+func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (domain.Lead, error) {
+	county, err := l.db.County(ctx, in.County)
 	if err != nil {
 		return domain.Lead{}, fmt.Errorf("route lead to %s: %w", in.County, err)
 	}
-	contacts, err := l.b.db.Contacts(ctx, in.County)
+	contacts, err := l.db.Contacts(ctx, in.County)
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	return l.b.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
+	return l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
 		return l.countyMessages(lead, "new", contacts, county.RobotURL)
 	})
 }
 
 // countyMessages builds the notifications of a county's contacts and robot
 // about a lead: what is "new", "remind", "escalate" or "withdrawn".
-func (l *Leads) countyMessages(lead domain.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
-	p := l.b.Policy()
+func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+	p := l.policy()
 	county, _ := p.County(lead.County)
 	kind := domain.LeadKindLabel(lead.Kind)
 	if pr, ok := p.Product(lead.Product); ok {
@@ -187,7 +227,7 @@ func (l *Leads) countyMessages(lead domain.Lead, what string, openIDs []string, 
 		msgs = append(msgs, m)
 	}
 	if robotURL != "" && what != "escalate" {
-		text, err := l.b.replies.Render(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
+		text, err := l.replies.Render(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
 			What: what, Lead: lead, KindLabel: kind, County: county.Name,
 		}})
 		if err != nil {
@@ -229,19 +269,19 @@ type LeadRobotData struct {
 
 // withdraw ends a lead at its enterprise's request and tells the county's
 // contacts and robot, who were working it, in the same transaction.
-func (l *Leads) withdraw(ctx context.Context, lead domain.Lead, note, openID string) (domain.Lead, error) {
+func (l *Service) withdraw(ctx context.Context, lead domain.Lead, note, openID string) (domain.Lead, error) {
 	if err := domain.CheckMove(lead.Kind, lead.Status, domain.StatusWithdrawn); err != nil {
 		return domain.Lead{}, err
 	}
-	county, err := l.b.db.County(ctx, lead.County)
+	county, err := l.db.County(ctx, lead.County)
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	contacts, err := l.b.db.Contacts(ctx, lead.County)
+	contacts, err := l.db.Contacts(ctx, lead.County)
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	return l.b.db.MoveLead(ctx, lead.ID, domain.StatusWithdrawn, "enterprise:"+openID, note, l.b.now(),
+	return l.db.MoveLead(ctx, lead.ID, domain.StatusWithdrawn, "enterprise:"+openID, note, l.now(),
 		func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
 			return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
 		})
@@ -250,15 +290,15 @@ func (l *Leads) withdraw(ctx context.Context, lead domain.Lead, note, openID str
 // Move changes a lead's status on behalf of actor and notifies the
 // enterprise: by 客服 text when it wrote within 48 h, else by template
 // message, through the outbox in the same transaction.
-func (l *Leads) Move(ctx context.Context, id uint64, to, note, actor string) (domain.Lead, error) {
+func (l *Service) Move(ctx context.Context, id uint64, to, note, actor string) (domain.Lead, error) {
 	return l.move(ctx, id, to, note, actor, 0)
 }
 
 // move is Move; a disbursement records its amount (万元) in the same
 // transaction.
-func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, disbursedWan float64) (domain.Lead, error) {
-	now := l.b.now()
-	lead, err := l.b.db.Lead(ctx, id)
+func (l *Service) move(ctx context.Context, id uint64, to, note, actor string, disbursedWan float64) (domain.Lead, error) {
+	now := l.now()
+	lead, err := l.db.Lead(ctx, id)
 	if err != nil {
 		return domain.Lead{}, err
 	}
@@ -267,21 +307,21 @@ func (l *Leads) move(ctx context.Context, id uint64, to, note, actor string, dis
 	}
 	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
 	if to == domain.StatusDisbursed {
-		return l.b.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
+		return l.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
 	}
-	return l.b.db.MoveLead(ctx, id, to, actor, note, now, notify)
+	return l.db.MoveLead(ctx, id, to, actor, note, now, notify)
 }
 
 // notifyEnterprise returns the notification of a lead's enterprise about a
 // status change: a 客服 text when it wrote within 48 h, else a template
 // message.
-func (l *Leads) notifyEnterprise(ctx context.Context, openID string, now time.Time) store.NotifyFunc {
+func (l *Service) notifyEnterprise(ctx context.Context, openID string, now time.Time) store.NotifyFunc {
 	text := false
 	if openID != "" {
-		seen, err := l.b.sessions.LastSeen(ctx, openID)
+		seen, err := l.sessions.LastSeen(ctx, openID)
 		if err != nil {
 			// Redis unreachable: a template message reaches the enterprise anyway.
-			l.b.log.Warn("last seen unknown; notifying by template", slog.Any("error", err))
+			l.log.Warn("last seen unknown; notifying by template", slog.Any("error", err))
 		}
 		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
 	}
@@ -299,7 +339,7 @@ func (l *Leads) notifyEnterprise(ctx context.Context, openID string, now time.Ti
 			FieldTime: ev.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"),
 		})
 		if text {
-			content, err := l.b.replies.Render(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
+			content, err := l.replies.Render(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
 			if err != nil {
 				return nil, err
 			}
@@ -324,7 +364,7 @@ type LeadStatusData struct {
 	Event EventLine
 }
 
-func (l *Leads) statusData(lead domain.Lead, ev domain.LeadEvent) LeadStatusData {
+func (l *Service) statusData(lead domain.Lead, ev domain.LeadEvent) LeadStatusData {
 	return LeadStatusData{Line: l.line(lead), Event: eventLine(ev)}
 }
 
@@ -353,8 +393,8 @@ func eventLine(ev domain.LeadEvent) EventLine {
 	return EventLine{StatusLabel: domain.StatusLabel(ev.Status), Note: ev.Note, At: ev.CreatedAt}
 }
 
-func (l *Leads) line(lead domain.Lead) LeadLine {
-	c, _ := l.b.Policy().County(lead.County)
+func (l *Service) line(lead domain.Lead) LeadLine {
+	c, _ := l.policy().County(lead.County)
 	ln := LeadLine{
 		Number: lead.Number, KindLabel: domain.LeadKindLabel(lead.Kind), StatusLabel: domain.StatusLabel(lead.Status),
 		EnterpriseName: lead.EnterpriseName, County: c.Name, Bureau: c.Bureau, Contact: c.Contact, Phone: c.Phone,
@@ -374,8 +414,8 @@ type LeadsData struct {
 	County []LeadLine // open leads of the counties the follower is a contact of
 }
 
-func (l *Leads) list(ctx context.Context, openID string) ([]dialog.Reply, error) {
-	own, err := l.b.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 10})
+func (l *Service) list(ctx context.Context, openID string) ([]dialog.Reply, error) {
+	own, err := l.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 10})
 	if err != nil {
 		return nil, err
 	}
@@ -383,12 +423,12 @@ func (l *Leads) list(ctx context.Context, openID string) ([]dialog.Reply, error)
 	for _, lead := range own {
 		d.Own = append(d.Own, l.line(lead))
 	}
-	counties, err := l.b.db.ContactCounties(ctx, openID)
+	counties, err := l.db.ContactCounties(ctx, openID)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range counties {
-		leads, err := l.b.db.Leads(ctx, store.LeadFilter{County: c, OpenOnly: true, Limit: 10})
+		leads, err := l.db.Leads(ctx, store.LeadFilter{County: c, OpenOnly: true, Limit: 10})
 		if err != nil {
 			return nil, err
 		}
@@ -421,15 +461,15 @@ type LeadHistoryData struct {
 	Next    []string    // for contacts: what 受理/驳回 can do now
 }
 
-func (l *Leads) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
-	lead, err := l.b.db.LeadByNumber(ctx, number)
+func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
+	lead, err := l.db.LeadByNumber(ctx, number)
 	if errors.Is(err, dialog.ErrNotFound) {
 		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	counties, err := l.b.db.ContactCounties(ctx, openID)
+	counties, err := l.db.ContactCounties(ctx, openID)
 	if err != nil {
 		return nil, err
 	}
@@ -458,14 +498,14 @@ type BindData struct {
 	Bureau string
 }
 
-func (l *Leads) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
-	county, err := l.b.db.UseBindCode(ctx, code, in.OpenID, in.At)
+func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
+	county, err := l.db.UseBindCode(ctx, code, in.OpenID, in.At)
 	if errors.Is(err, dialog.ErrNotFound) {
 		// Not a county's code: perhaps a specialist's, or an officer's own.
-		if replies, ok, err := l.b.bindSpecialist(ctx, in, code); ok || err != nil {
+		if replies, ok, err := l.bindSpecialist(ctx, in, code); ok || err != nil {
 			return replies, err
 		}
-		acc, aerr := l.b.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
+		acc, aerr := l.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
 		if aerr == nil {
 			l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
 			return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, nil
@@ -484,7 +524,7 @@ func (l *Leads) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, c
 	case err != nil:
 		return nil, err
 	}
-	c, _ := l.b.Policy().County(county)
+	c, _ := l.policy().County(county)
 	l.auditChat(ctx, in, l.contactWho(county), "绑定", c.Name, "", "", "")
 	// The contact is asked for their name and mobile next.
 	st.AwaitContactProfile()
@@ -497,8 +537,8 @@ type MoveData struct {
 	Note string
 }
 
-func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.MoveLead) ([]dialog.Reply, error) {
-	lead, err := l.b.db.LeadByNumber(ctx, e.Number)
+func (l *Service) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.MoveLead) ([]dialog.Reply, error) {
+	lead, err := l.db.LeadByNumber(ctx, e.Number)
 	if errors.Is(err, dialog.ErrNotFound) {
 		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
 	}
@@ -520,7 +560,7 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 		l.auditChat(ctx, in, "企业（"+lead.EnterpriseName+"）", "撤回", lead.Number, lead.Status, moved.Status, e.Note)
 		return []dialog.Reply{{Name: "lead_withdrawn", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
 	}
-	counties, err := l.b.db.ContactCounties(ctx, in.OpenID)
+	counties, err := l.db.ContactCounties(ctx, in.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -554,22 +594,22 @@ func (l *Leads) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.Mo
 // Lead returns a lead with its history as the account may see it: a county
 // account gets dialog.ErrNotFound for another county's lead. ref is the id
 // or the number.
-func (l *Leads) Lead(ctx context.Context, acc domain.Account, ref string) (domain.Lead, error) {
+func (l *Service) Lead(ctx context.Context, acc domain.Account, ref string) (domain.Lead, error) {
 	var (
 		lead domain.Lead
 		err  error
 	)
 	if id, perr := strconv.ParseUint(ref, 10, 64); perr == nil {
-		lead, err = l.b.db.Lead(ctx, id)
+		lead, err = l.db.Lead(ctx, id)
 	} else {
-		lead, err = l.b.db.LeadByNumber(ctx, strings.ToUpper(ref))
+		lead, err = l.db.LeadByNumber(ctx, strings.ToUpper(ref))
 	}
 	if err != nil {
 		return domain.Lead{}, err
 	}
 	if acc.Role == domain.RoleInstitution {
 		// A specialist sees only the applications referred to its institution.
-		if ok, err := l.b.db.Referred(ctx, lead.ID, acc.Institution); err != nil || !ok {
+		if ok, err := l.db.Referred(ctx, lead.ID, acc.Institution); err != nil || !ok {
 			return domain.Lead{}, cmp.Or(err, dialog.ErrNotFound)
 		}
 		return lead, nil
@@ -582,9 +622,9 @@ func (l *Leads) Lead(ctx context.Context, acc domain.Account, ref string) (domai
 
 // List returns the leads matching f that the account may see; a county
 // account always sees only its own county.
-func (l *Leads) List(ctx context.Context, acc domain.Account, f store.LeadFilter) ([]domain.Lead, error) {
+func (l *Service) List(ctx context.Context, acc domain.Account, f store.LeadFilter) ([]domain.Lead, error) {
 	if f.County != "" {
-		if _, ok := l.b.Policy().County(f.County); !ok {
+		if _, ok := l.policy().County(f.County); !ok {
 			return nil, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
 		}
 	}
@@ -603,12 +643,12 @@ func (l *Leads) List(ctx context.Context, acc domain.Account, f store.LeadFilter
 	if acc.Role == domain.RoleInstitution {
 		f.Institution = acc.Institution
 	}
-	return l.b.db.Leads(ctx, f)
+	return l.db.Leads(ctx, f)
 }
 
 // Change moves a lead for an API account: viewers may not (ErrForbidden),
 // and a county account cannot see other counties' leads (ErrNotFound).
-func (l *Leads) Change(ctx context.Context, acc domain.Account, ref, status, note string) (domain.Lead, error) {
+func (l *Service) Change(ctx context.Context, acc domain.Account, ref, status, note string) (domain.Lead, error) {
 	if acc.Role == domain.RoleInstitution && !dialog.SpecialistMove(status) {
 		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
 	}
@@ -625,7 +665,7 @@ func (l *Leads) Change(ctx context.Context, acc domain.Account, ref, status, not
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	if err := l.b.specialistMayMove(ctx, acc, lead, status); err != nil {
+	if err := l.specialistMayMove(ctx, acc, lead, status); err != nil {
 		return domain.Lead{}, err
 	}
 	if status == domain.StatusDisbursed {
@@ -642,7 +682,7 @@ func (l *Leads) Change(ctx context.Context, acc domain.Account, ref, status, not
 
 // Disburse moves a contracted need of the account's to disbursed with the
 // amount lent, the same transition, event and notification as Change.
-func (l *Leads) Disburse(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, error) {
+func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, error) {
 	if !acc.CanWrite() {
 		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能变更状态")
 	}
@@ -661,16 +701,16 @@ func (l *Leads) Disburse(ctx context.Context, acc domain.Account, ref string, wa
 
 // NewBindCode issues a one-time code binding a contact to county: officers
 // for any county, county accounts for their own.
-func (l *Leads) NewBindCode(ctx context.Context, acc domain.Account, county string) (store.BindCode, error) {
+func (l *Service) NewBindCode(ctx context.Context, acc domain.Account, county string) (store.BindCode, error) {
 	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
 		return store.BindCode{}, domain.Errorf(domain.ErrForbidden, "无权为该县级市（区）生成绑定码")
 	}
-	return l.b.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.b.now())
+	return l.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.now())
 }
 
 // contactWho names a county's WeChat contact in the operations log.
-func (l *Leads) contactWho(county string) string {
-	if c, ok := l.b.Policy().County(county); ok {
+func (l *Service) contactWho(county string) string {
+	if c, ok := l.policy().County(county); ok {
 		return "微信联系人（" + c.Name + "局）"
 	}
 	return "微信联系人"
@@ -679,7 +719,7 @@ func (l *Leads) contactWho(county string) string {
 // auditChat records an action taken in the chat (受理, 驳回, 撤回, 绑定) in
 // the operations log, beside the console's and the API's. A failure to
 // record is logged, never the user's problem: the action stands.
-func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, object, from, to, note string) {
+func (l *Service) auditChat(ctx context.Context, in dialog.Inbound, who, action, object, from, to, note string) {
 	var summary []string
 	if from != "" && to != "" {
 		summary = append(summary, "状态 "+domain.StatusLabel(from)+"→"+domain.StatusLabel(to))
@@ -691,28 +731,28 @@ func (l *Leads) auditChat(ctx context.Context, in dialog.Inbound, who, action, o
 		}
 		summary = append(summary, label+"："+note)
 	}
-	err := l.b.db.Audit(ctx, store.AuditEntry{
+	err := l.db.Audit(ctx, store.AuditEntry{
 		Actor: "wechat:" + wechat.MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
 		Who: who, Action: action, Object: object, Summary: strings.Join(summary, "；"),
 	})
 	if err != nil {
-		l.b.log.Error("audit entry not recorded", slog.String("action", action), slog.Any("error", err))
+		l.log.Error("audit entry not recorded", slog.String("action", action), slog.Any("error", err))
 	}
 }
 
 // BindCodes returns a county's outstanding binding codes, for those who
 // may issue them.
-func (l *Leads) BindCodes(ctx context.Context, acc domain.Account, county string) ([]store.BindCode, error) {
+func (l *Service) BindCodes(ctx context.Context, acc domain.Account, county string) ([]store.BindCode, error) {
 	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
 		return nil, domain.Errorf(domain.ErrForbidden, "无权查看该县级市（区）的绑定码")
 	}
-	return l.b.db.OutstandingBindCodes(ctx, county, l.b.now())
+	return l.db.OutstandingBindCodes(ctx, county, l.now())
 }
 
 // RevokeBindCode ends an outstanding binding code of county.
-func (l *Leads) RevokeBindCode(ctx context.Context, acc domain.Account, county, code string) error {
+func (l *Service) RevokeBindCode(ctx context.Context, acc domain.Account, county, code string) error {
 	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
 		return domain.Errorf(domain.ErrForbidden, "无权撤销该县级市（区）的绑定码")
 	}
-	return l.b.db.RevokeBindCode(ctx, county, code, l.b.now())
+	return l.db.RevokeBindCode(ctx, county, code, l.now())
 }

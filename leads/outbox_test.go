@@ -1,4 +1,4 @@
-package bot_test
+package leads_test
 
 import (
 	"context"
@@ -12,32 +12,33 @@ import (
 
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/app/apptest"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 func templateRow(openID, key string) store.Message {
-	return store.Message{Channel: bot.ChannelTemplate, Recipient: openID, DedupeKey: key,
+	return store.Message{Channel: leads.ChannelTemplate, Recipient: openID, DedupeKey: key,
 		Payload: fmt.Sprintf(`{"touser":%q,"template_id":"T","data":{"thing2":"x"}}`, openID)}
 }
 
 func TestOutboxRetriesAndSendsEachRowOnceWithTwoWorkers(t *testing.T) {
-	e := mustLeadsEnv(t)
+	e := apptest.New(t)
 	ctx := context.Background()
 	const n = 40
 	var msgs []store.Message
 	for i := range n {
 		msgs = append(msgs, templateRow(fmt.Sprintf("o-%02d", i), fmt.Sprintf("lead:%d:new:o-%02d", i, i)))
 	}
-	if err := e.db.Enqueue(ctx, e.clock.Now(), msgs...); err != nil {
+	if err := e.DB.Enqueue(ctx, e.Clock.Now(), msgs...); err != nil {
 		t.Fatal(err)
 	}
-	e.fake.FailRate(0.4)
+	e.Fake.FailRate(0.4)
 	// Two workers (as on two instances) drain the same table together;
 	// between rounds the clock moves past every backoff.
-	workers := []*bot.Outbox{e.outbox, bot.NewOutbox(storetest.Log, e.db, e.bot.Client(), e.clock.Now)}
+	workers := []*leads.Outbox{e.Outbox, leads.NewOutbox(storetest.Log, e.DB, e.Bot.Client(), e.Clock.Now)}
 	sent := 0
 	for round := 0; round < 30 && sent < n; round++ {
 		var wg sync.WaitGroup
@@ -54,12 +55,12 @@ func TestOutboxRetriesAndSendsEachRowOnceWithTwoWorkers(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		e.clock.Add(3 * time.Hour)
+		e.Clock.Add(3 * time.Hour)
 	}
 	if sent != n {
 		t.Fatalf("sent %d of %d", sent, n)
 	}
-	calls := e.fake.Calls("/cgi-bin/message/template/send")
+	calls := e.Fake.Calls("/cgi-bin/message/template/send")
 	if len(calls) != n {
 		t.Errorf("fake accepted %d sends, want %d", len(calls), n)
 	}
@@ -72,7 +73,7 @@ func TestOutboxRetriesAndSendsEachRowOnceWithTwoWorkers(t *testing.T) {
 			t.Errorf("%v received %d times", who, k)
 		}
 	}
-	rows, _ := e.db.OutboxRows(ctx, "")
+	rows, _ := e.DB.OutboxRows(ctx, "")
 	retried := 0
 	for _, r := range rows {
 		if r.Status != store.OutboxSent || r.SentAt == nil {
@@ -88,7 +89,7 @@ func TestOutboxRetriesAndSendsEachRowOnceWithTwoWorkers(t *testing.T) {
 }
 
 func TestOutboxBackoffAndGivingUp(t *testing.T) {
-	e := mustLeadsEnv(t)
+	e := apptest.New(t)
 	ctx := context.Background()
 	// A WeCom robot that answers a permanent error, and one that is busy.
 	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,17 +100,17 @@ func TestOutboxBackoffAndGivingUp(t *testing.T) {
 		fmt.Fprint(w, `{"errcode":-1,"errmsg":"system busy"}`)
 	}))
 	t.Cleanup(robot.Close)
-	start := e.clock.Now()
-	e.db.Enqueue(ctx, start,
-		store.Message{Channel: bot.ChannelRobot, Recipient: robot.URL + "/cgi-bin/webhook/send?key=bad", DedupeKey: "bad", Payload: `{"markdown":"x"}`},
-		store.Message{Channel: bot.ChannelRobot, Recipient: robot.URL + "/cgi-bin/webhook/send?key=busy", DedupeKey: "busy", Payload: `{"markdown":"x"}`},
+	start := e.Clock.Now()
+	e.DB.Enqueue(ctx, start,
+		store.Message{Channel: leads.ChannelRobot, Recipient: robot.URL + "/cgi-bin/webhook/send?key=bad", DedupeKey: "bad", Payload: `{"markdown":"x"}`},
+		store.Message{Channel: leads.ChannelRobot, Recipient: robot.URL + "/cgi-bin/webhook/send?key=busy", DedupeKey: "busy", Payload: `{"markdown":"x"}`},
 		store.Message{Channel: "pigeon", Recipient: "o", DedupeKey: "unknown", Payload: `{}`},
 	)
-	e.outbox.BaseDelay, e.outbox.MaxDelay, e.outbox.MaxAttempts = time.Minute, 8*time.Minute, 5
-	e.drain()
+	e.Outbox.BaseDelay, e.Outbox.MaxDelay, e.Outbox.MaxAttempts = time.Minute, 8*time.Minute, 5
+	e.Drain()
 	rows := map[string]store.Outbox{}
 	load := func() {
-		all, _ := e.db.OutboxRows(ctx, "")
+		all, _ := e.DB.OutboxRows(ctx, "")
 		for _, r := range all {
 			rows[r.DedupeKey] = r
 		}
@@ -125,16 +126,16 @@ func TestOutboxBackoffAndGivingUp(t *testing.T) {
 	// Delays double: 1, 2, 4, 8 minutes, then it is given up after 5 attempts.
 	wantDelays := []time.Duration{2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
 	for _, d := range wantDelays {
-		e.clock.Set(busy.NextAt)
-		e.drain()
+		e.Clock.Set(busy.NextAt)
+		e.Drain()
 		load()
 		if got := rows["busy"].NextAt.Sub(busy.NextAt); got != d {
 			t.Errorf("after attempt %d: delay %v, want %v", rows["busy"].Attempts, got, d)
 		}
 		busy = rows["busy"]
 	}
-	e.clock.Set(busy.NextAt)
-	e.drain()
+	e.Clock.Set(busy.NextAt)
+	e.Drain()
 	load()
 	if rows["busy"].Status != store.OutboxFailed || rows["busy"].Attempts != 5 {
 		t.Errorf("not given up after 5 attempts: %+v", rows["busy"])
@@ -142,12 +143,12 @@ func TestOutboxBackoffAndGivingUp(t *testing.T) {
 }
 
 func TestOutboxRefreshesAnExpiredToken(t *testing.T) {
-	e := mustLeadsEnv(t)
-	e.db.Enqueue(context.Background(), e.clock.Now(), templateRow("o-1", "k1"))
-	e.drain() // fetches a token
-	e.fake.ExpireToken()
-	e.db.Enqueue(context.Background(), e.clock.Now(), templateRow("o-2", "k2"))
-	if n := e.drain(); n != 1 {
+	e := apptest.New(t)
+	e.DB.Enqueue(context.Background(), e.Clock.Now(), templateRow("o-1", "k1"))
+	e.Drain() // fetches a token
+	e.Fake.ExpireToken()
+	e.DB.Enqueue(context.Background(), e.Clock.Now(), templateRow("o-2", "k2"))
+	if n := e.Drain(); n != 1 {
 		t.Fatalf("sent %d after the token expired", n)
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package leads
 
 import (
 	"context"
@@ -45,7 +45,7 @@ type Note struct {
 
 // AddNote records a follow-up note (phone, visit, other) on a lead the
 // account may work; the status does not change.
-func (l *Leads) AddNote(ctx context.Context, acc domain.Account, ref, kind, text string) (domain.Lead, error) {
+func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, text string) (domain.Lead, error) {
 	if !acc.CanWrite() {
 		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能记录跟进")
 	}
@@ -63,12 +63,12 @@ func (l *Leads) AddNote(ctx context.Context, acc domain.Account, ref, kind, text
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	return lead, l.b.db.AddLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, l.b.now())
+	return lead, l.db.AddLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, l.now())
 }
 
 // Notes returns a lead's follow-up notes, oldest first.
-func (l *Leads) Notes(ctx context.Context, lead domain.Lead) ([]Note, error) {
-	rows, err := l.b.db.LeadNotes(ctx, lead.ID)
+func (l *Service) Notes(ctx context.Context, lead domain.Lead) ([]Note, error) {
+	rows, err := l.db.LeadNotes(ctx, lead.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (l *Leads) Notes(ctx context.Context, lead domain.Lead) ([]Note, error) {
 
 // Correct sets a wrong status right: officers only, with a reason, recorded
 // as an event ("状态更正"). The enterprise is not notified again.
-func (l *Leads) Correct(ctx context.Context, acc domain.Account, ref, to, reason string) (domain.Lead, error) {
+func (l *Service) Correct(ctx context.Context, acc domain.Account, ref, to, reason string) (domain.Lead, error) {
 	if acc.Role != domain.RoleOfficer {
 		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只有市局管理员可以更正状态")
 	}
@@ -106,7 +106,7 @@ func (l *Leads) Correct(ctx context.Context, acc domain.Account, ref, to, reason
 		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "放款须登记金额，请先更正为“已签约”，再登记放款")
 	}
 	note := "状态更正（原为“" + domain.StatusLabel(lead.Status) + "”）：" + reason
-	return l.b.db.CorrectLead(ctx, lead.ID, to, "account:"+acc.Username, note, l.b.now())
+	return l.db.CorrectLead(ctx, lead.ID, to, "account:"+acc.Username, note, l.now())
 }
 
 // Actor names who did something, as people read it: a bound contact as
@@ -117,8 +117,8 @@ type Actor struct {
 }
 
 // Actors returns a function naming the actors of a lead's history.
-func (l *Leads) Actors(ctx context.Context) (func(actor string) Actor, error) {
-	contacts, err := l.b.db.AllContacts(ctx)
+func (l *Service) Actors(ctx context.Context) (func(actor string) Actor, error) {
+	contacts, err := l.db.AllContacts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (l *Leads) Actors(ctx context.Context) (func(actor string) Actor, error) {
 		case "account":
 			a, ok := accounts[id]
 			if !ok {
-				a, _ = l.b.db.AccountByUsername(ctx, id)
+				a, _ = l.db.AccountByUsername(ctx, id)
 				accounts[id] = a
 			}
 			if c, ok := byOpenID[a.OpenID]; ok && a.OpenID != "" && c.Name != "" {
@@ -172,14 +172,14 @@ func (l *Leads) Actors(ctx context.Context) (func(actor string) Actor, error) {
 }
 
 // bureau is the short name of a county's bureau: 昆山市局.
-func (l *Leads) bureau(county string) string {
-	if c, ok := l.b.Policy().County(county); ok {
+func (l *Service) bureau(county string) string {
+	if c, ok := l.policy().County(county); ok {
 		return c.Name + "局"
 	}
 	return county
 }
 
-func (l *Leads) contactName(c store.CountyContact) string {
+func (l *Service) contactName(c store.CountyContact) string {
 	name := c.Name
 	if name == "" {
 		name = "联系人"
@@ -188,8 +188,8 @@ func (l *Leads) contactName(c store.CountyContact) string {
 }
 
 // saveContactProfile records a bound contact's name and mobile.
-func (l *Leads) saveContactProfile(ctx context.Context, in dialog.Inbound, e dialog.SaveContactProfile) ([]dialog.Reply, error) {
-	err := l.b.db.SetContactProfile(ctx, in.OpenID, e.Name, e.Mobile)
+func (l *Service) saveContactProfile(ctx context.Context, in dialog.Inbound, e dialog.SaveContactProfile) ([]dialog.Reply, error) {
+	err := l.db.SetContactProfile(ctx, in.OpenID, e.Name, e.Mobile)
 	if errors.Is(err, dialog.ErrNotFound) {
 		return []dialog.Reply{{Name: "contact_profile_unbound"}}, nil
 	}

@@ -1,4 +1,4 @@
-package bot
+package leads
 
 import (
 	"context"
@@ -24,12 +24,12 @@ const (
 // transaction that enqueues the messages, so it happens once even with
 // several instances running.
 type SLA struct {
-	leads *Leads
+	leads *Service
 	now   func() time.Time
 }
 
 // NewSLA returns the SLA checker; now is its clock (time.Now when nil).
-func NewSLA(leads *Leads, now func() time.Time) *SLA {
+func NewSLA(leads *Service, now func() time.Time) *SLA {
 	if now == nil {
 		now = utcNow
 	}
@@ -50,7 +50,7 @@ func (s *SLA) Workdays(ctx context.Context) (*Workdays, error) {
 // Check reminds and escalates the leads that are due now.
 func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 	var res SLAResult
-	db := s.leads.b.db
+	db := s.leads.db
 	now := s.now()
 	days, err := s.Workdays(ctx)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 			if set {
 				res.Escalated++
 				if len(officers) == 0 {
-					s.leads.b.log.Warn("lead escalated but no officer has an openid (OFFICER_OPENIDS)", slog.Uint64("lead_id", lead.ID))
+					s.leads.log.Warn("lead escalated but no officer has an openid (OFFICER_OPENIDS)", slog.Uint64("lead_id", lead.ID))
 				}
 			}
 		}
@@ -112,7 +112,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 // Officers returns the openids escalations go to: officer accounts with an
 // openid, then OFFICER_OPENIDS, without repeats.
 func (s *SLA) Officers(ctx context.Context) ([]string, error) {
-	ids, err := s.leads.b.db.OfficerOpenIDs(ctx)
+	ids, err := s.leads.db.OfficerOpenIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +133,9 @@ func (s *SLA) Run(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		if r, err := s.Check(ctx); err != nil && ctx.Err() == nil {
-			s.leads.b.log.Error("sla check failed", slog.Any("error", err))
+			s.leads.log.Error("sla check failed", slog.Any("error", err))
 		} else if r.Reminded+r.Escalated > 0 {
-			s.leads.b.log.Info("sla check", slog.Int("reminded", r.Reminded), slog.Int("escalated", r.Escalated))
+			s.leads.log.Info("sla check", slog.Int("reminded", r.Reminded), slog.Int("escalated", r.Escalated))
 		}
 		select {
 		case <-ctx.Done():

@@ -1,4 +1,4 @@
-package bot
+package leads
 
 import (
 	"context"
@@ -32,8 +32,8 @@ type Deadline struct {
 
 // Workdays returns the working-day calendar with the officers' overrides,
 // the one the SLA worker uses.
-func (l *Leads) Workdays(ctx context.Context) (*Workdays, error) {
-	raw, err := l.b.db.SettingValue(ctx, SettingWorkdays)
+func (l *Service) Workdays(ctx context.Context) (*Workdays, error) {
+	raw, err := l.db.SettingValue(ctx, SettingWorkdays)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func Span(d time.Duration) string {
 // LeadURL is the console page of a lead, for the links in notifications:
 // inside WeChat it signs a bound contact in (snsapi_base) and opens the
 // application. "" when no public URL is configured.
-func (l *Leads) LeadURL(lead domain.Lead) string {
+func (l *Service) LeadURL(lead domain.Lead) string {
 	if l.cfg.PublicURL == "" {
 		return ""
 	}
@@ -97,4 +97,4 @@ func (l *Leads) LeadURL(lead domain.Lead) string {
 }
 
 // PublicURL is the service's public base URL (PUBLIC_URL).
-func (l *Leads) PublicURL() string { return strings.TrimRight(l.cfg.PublicURL, "/") }
+func (l *Service) PublicURL() string { return strings.TrimRight(l.cfg.PublicURL, "/") }
