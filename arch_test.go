@@ -54,9 +54,10 @@ func TestImportRules(t *testing.T) {
 		"templates": {module + "/"},
 		"seeds":     {module + "/bot", module + "/store", module + "/handlers", "gorm.io", "github.com/redis"},
 		"store":     {module + "/bot", module + "/handlers", "github.com/gin-gonic", "github.com/silenceper"},
-		"bot":       {module + "/handlers", module + "/app", "github.com/gin-gonic"},
+		"bot":       {module + "/handlers", module + "/app", module + "/admin", "github.com/gin-gonic"},
 		"wechat":    {module + "/", "github.com/gin-gonic", "gorm.io"},
-		"leads":     {module + "/bot", module + "/handlers", module + "/app", "github.com/gin-gonic"},
+		"leads":     {module + "/bot", module + "/admin", module + "/handlers", module + "/app", "github.com/gin-gonic"},
+		"admin":     {module + "/bot", module + "/handlers", module + "/app", "github.com/gin-gonic"},
 	}
 	allowed := map[string][]string{
 		"dialog": {module + "/domain"},

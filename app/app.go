@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/handlers"
@@ -127,6 +128,7 @@ type App struct {
 	Policy   *dialog.Policy // the seeded policy
 	Policies *bot.Policies  // the policy in force
 	Leads    *leads.Service
+	Admin    *admin.Service
 	Outbox   *leads.Outbox
 	SLA      *leads.SLA
 	Codec    *wechat.Codec
@@ -253,9 +255,10 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
 		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
 	})
+	adminSvc := admin.New(admin.Deps{Log: log, DB: db, Client: client, Policies: policies, Leads: leadSvc, Now: d.Now})
 	b, err := bot.New(ctx, bot.Config{
 		Log: log, DB: db, Sessions: sessions, Client: client, Replies: replyText, Policies: policies,
-		Leads: leadSvc, Metrics: bot.NewMetrics(app.Registry), Now: d.Now,
+		Leads: leadSvc, Roster: adminSvc, Metrics: bot.NewMetrics(app.Registry), Now: d.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -283,10 +286,10 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	if d.PushAppID != "" {
 		codec.AppID = d.PushAppID
 	}
-	app.Bot, app.Client, app.Policy, app.Policies, app.Codec, app.Leads = b, client, policy, policies, codec, leadSvc
+	app.Bot, app.Client, app.Policy, app.Policies, app.Codec, app.Leads, app.Admin = b, client, policy, policies, codec, leadSvc, adminSvc
 	app.Outbox = leads.NewOutbox(log, db, client, d.Now)
 	app.SLA = leads.NewSLA(leadSvc, d.Now)
-	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Leads: leadSvc, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),
+	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Leads: leadSvc, Admin: adminSvc, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),
 		DB: db, Redis: rdb, Registry: app.Registry, Now: d.Now, TrustedProxies: cfg.TrustedProxies,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	return app, nil

@@ -32,7 +32,8 @@ type Bot struct {
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
 	// Leads runs the lead effects of a turn.
-	Leads *leads.Service
+	Leads  *leads.Service
+	roster Roster
 }
 
 // Config holds a Bot's collaborators.
@@ -44,18 +45,19 @@ type Config struct {
 	Replies  *Replies
 	Policies *Policies // the policy in force
 	Leads    *leads.Service
+	Roster   Roster
 	Metrics  *Metrics
 	Now      func() time.Time
 }
 
 // New builds a Bot and loads the current policy from the database.
 func New(ctx context.Context, cfg Config) (*Bot, error) {
-	if cfg.Leads == nil || cfg.Policies == nil || cfg.Replies == nil {
-		return nil, errors.New("new bot: the lead pipeline, the policy and the replies are required")
+	if cfg.Leads == nil || cfg.Roster == nil || cfg.Policies == nil || cfg.Replies == nil {
+		return nil, errors.New("new bot: the lead pipeline, the roster, the policy and the replies are required")
 	}
 	b := &Bot{
 		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
-		policies: cfg.Policies, Leads: cfg.Leads, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
+		policies: cfg.Policies, Leads: cfg.Leads, roster: cfg.Roster, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
 	}
 	if b.now == nil {
 		b.now = utcNow

@@ -5,7 +5,18 @@ import (
 	"log/slog"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
+
+// Roster answers the chat's questions about the 企业库 roster.
+type Roster interface {
+	// LookupRoster answers whether the enterprise of a credit code is in
+	// the roster.
+	LookupRoster(ctx context.Context, creditCode string) ([]dialog.Reply, error)
+	// RosterNote tells a follower who finished the self-check when the
+	// roster has its enterprise in another tier; nil when not.
+	RosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error)
+}
 
 // apply runs one effect of a turn and returns any replies it produces. st is
 // the state about to be saved; an effect may complete it (a county learnt
@@ -30,9 +41,9 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		if err := b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At); err != nil {
 			return nil, err
 		}
-		return b.rosterNote(ctx, in.OpenID, e.Tier)
+		return b.roster.RosterNote(ctx, in.OpenID, e.Tier)
 	case dialog.LookupRoster:
-		return b.lookupRoster(ctx, e.CreditCode)
+		return b.roster.LookupRoster(ctx, e.CreditCode)
 	case dialog.Unplaced:
 		// A lost record must not cost the follower the answer.
 		if err := b.db.RecordUnplaced(ctx, e.Folded, e.Text, in.At); err != nil {

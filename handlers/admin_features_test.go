@@ -14,7 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
@@ -98,7 +98,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Fatalf("send: %d", code)
 	}
 	calls := s.fake.Calls("/cgi-bin/message/mass/sendall")
-	if len(calls) != 1 || calls[0].Body["clientmsgid"] != bot.ClientMsgID(b1) || !strings.Contains(calls[0].Raw, `"is_to_all":true`) {
+	if len(calls) != 1 || calls[0].Body["clientmsgid"] != admin.ClientMsgID(b1) || !strings.Contains(calls[0].Raw, `"is_to_all":true`) {
 		t.Fatalf("sendall calls %+v", calls)
 	}
 	if sent.Broadcast.Status != domain.BroadcastSent || sent.Broadcast.MsgID == 0 || sent.QuotaRemaining != 3 {
@@ -221,7 +221,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Fatalf("resend: %d %+v", code, sent)
 	}
 	last = s.fake.Calls("/cgi-bin/message/mass/sendall")
-	if last[len(last)-1].Body["clientmsgid"] != bot.ClientMsgID(b3) {
+	if last[len(last)-1].Body["clientmsgid"] != admin.ClientMsgID(b3) {
 		t.Errorf("resend clientmsgid %v", last[len(last)-1].Body["clientmsgid"])
 	}
 	s.api("GET", "/api/v1/broadcasts", s.viewerToken(), nil, &list)
@@ -461,7 +461,7 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 	if s.bot.Policy().LPR != 2.95 || s.bot.Policy().LPRDate != "2026-11-20" {
 		t.Errorf("policy LPR %v %s", s.bot.Policy().LPR, s.bot.Policy().LPRDate)
 	}
-	days, err := s.bot.Workdays(context.Background())
+	days, err := s.uc.Workdays(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -645,10 +645,10 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) != 13 || sheets[0] != bot.SummarySheet || sheets[1] != bot.DealSheet {
+	if len(sheets) != 13 || sheets[0] != admin.SummarySheet || sheets[1] != admin.DealSheet {
 		t.Fatalf("sheets %v", sheets)
 	}
-	rows, err := f.GetRows(bot.SummarySheet)
+	rows, err := f.GetRows(admin.SummarySheet)
 	if err != nil || len(rows) != 13 || rows[0][0] != "县级市（区）" || rows[12][0] != "全市合计" {
 		t.Fatalf("summary rows %v %v", rows, err)
 	}
@@ -672,7 +672,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f2.Close()
-	if got := f2.GetSheetList(); len(got) != 3 || got[1] != bot.DealSheet || got[2] != "昆山市" {
+	if got := f2.GetSheetList(); len(got) != 3 || got[1] != admin.DealSheet || got[2] != "昆山市" {
 		t.Errorf("county workbook sheets %v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -38,6 +39,7 @@ type adminSvc struct {
 	*leadsSvc
 	clock  *clock
 	bot    *bot.Bot
+	uc     *admin.Service // the administration's use cases
 	client *wechat.Client
 	admin  string // officer token
 }
@@ -55,7 +57,7 @@ func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: appID, now: clk.Now})
 	s := &adminSvc{
 		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy},
-		clock:    clk, bot: in.bot, client: in.client,
+		clock:    clk, bot: in.bot, uc: in.admin, client: in.client,
 	}
 	s.admin = s.login("admin", leadsAdminPass)
 	return s

@@ -40,7 +40,7 @@ func accountID(c *gin.Context) (uint64, error) {
 
 // listUsers: GET /api/v1/users (officers).
 func (s *Server) listUsers(c *gin.Context) {
-	accs, err := s.Bot.Accounts(c.Request.Context(), account(c))
+	accs, err := s.Admin.Accounts(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -76,13 +76,13 @@ func (s *Server) patchUser(c *gin.Context) {
 	ctx, acc := c.Request.Context(), account(c)
 	var before, after domain.Account
 	if req.Name != nil {
-		if before, after, err = s.Bot.SetAccountName(ctx, acc, id, *req.Name); err != nil {
+		if before, after, err = s.Admin.SetAccountName(ctx, acc, id, *req.Name); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
 	if req.Disabled != nil {
-		b, a, err := s.Bot.SetAccountDisabled(ctx, acc, id, *req.Disabled)
+		b, a, err := s.Admin.SetAccountDisabled(ctx, acc, id, *req.Disabled)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -104,7 +104,7 @@ func (s *Server) resetUserPassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	target, password, err := s.Bot.ResetAccountPassword(c.Request.Context(), account(c), id)
+	target, password, err := s.Admin.ResetAccountPassword(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -167,7 +167,7 @@ func (s *Server) listAudit(c *gin.Context) {
 
 // getSettings: GET /api/v1/settings (officers).
 func (s *Server) getSettings(c *gin.Context) {
-	st, err := s.Bot.Settings(c.Request.Context(), account(c))
+	st, err := s.Admin.Settings(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -181,11 +181,11 @@ func (s *Server) putSettings(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req bot.Settings
+	var req admin.Settings
 	if !s.bind(c, &req) {
 		return
 	}
-	before, after, err := s.Bot.UpdateSettings(c.Request.Context(), account(c), req)
+	before, after, err := s.Admin.UpdateSettings(c.Request.Context(), account(c), req)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -201,7 +201,7 @@ func (s *Server) putSettings(c *gin.Context) {
 
 // dashboard: GET /api/v1/dashboard?month=YYYY-MM.
 func (s *Server) dashboard(c *gin.Context) {
-	d, err := s.Bot.Dashboard(c.Request.Context(), account(c), c.Query("month"))
+	d, err := s.Admin.Dashboard(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -227,7 +227,7 @@ func (s *Server) disburseLead(c *gin.Context) {
 		return
 	}
 	acc := account(c)
-	lead, wan, err := s.Bot.SetDisbursed(c.Request.Context(), acc, c.Param("id"), req.DisbursedWan, req.Note)
+	lead, wan, err := s.Admin.SetDisbursed(c.Request.Context(), acc, c.Param("id"), req.DisbursedWan, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return

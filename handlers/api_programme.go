@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
@@ -80,7 +80,7 @@ func (s *Server) importRoster(c *gin.Context) {
 		return
 	}
 	dry := c.Query("dry_run") == "1" || c.Query("dry_run") == "true"
-	res, err := s.Bot.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
+	res, err := s.Admin.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) listRoster(c *gin.Context) {
 	}
 	acc := account(c)
 	if c.Query("format") == "xlsx" {
-		data, n, err := s.Bot.RosterXLSX(c.Request.Context(), acc, f)
+		data, n, err := s.Admin.RosterXLSX(c.Request.Context(), acc, f)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -122,7 +122,7 @@ func (s *Server) listRoster(c *gin.Context) {
 		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 		return
 	}
-	items, err := s.Bot.Roster(c.Request.Context(), acc, f)
+	items, err := s.Admin.Roster(c.Request.Context(), acc, f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -152,7 +152,7 @@ func (s *Server) auditExport(c *gin.Context, what string, rows int) {
 
 // rosterHistory: GET /api/v1/roster/{code} → {"current","history"}.
 func (s *Server) rosterHistory(c *gin.Context) {
-	lines, err := s.Bot.RosterHistory(c.Request.Context(), account(c), c.Param("code"))
+	lines, err := s.Admin.RosterHistory(c.Request.Context(), account(c), c.Param("code"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -418,9 +418,9 @@ func (s *Server) listDeals(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := make([]bot.DealLine, 0, len(ds))
+	out := make([]admin.DealLine, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, s.Bot.DealLine(d))
+		out = append(out, s.Admin.DealLine(d))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
@@ -442,7 +442,7 @@ func (s *Server) createDeal(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := s.Bot.DealLine(deal)
+	d := s.Admin.DealLine(deal)
 	setAudit(c, nil, d)
 	c.JSON(http.StatusCreated, gin.H{"id": deal.ID, "deal": d, "lead": leadJSON(lead, true)})
 }
@@ -450,7 +450,7 @@ func (s *Server) createDeal(c *gin.Context) {
 // league: GET /api/v1/reports/league?year=YYYY[&format=xlsx].
 func (s *Server) league(c *gin.Context) {
 	year, _ := strconv.Atoi(c.Query("year"))
-	t, err := s.Bot.League(c.Request.Context(), account(c), year)
+	t, err := s.Admin.League(c.Request.Context(), account(c), year)
 	if err != nil {
 		s.fail(c, err)
 		return

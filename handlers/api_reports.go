@@ -15,7 +15,7 @@ func (s *Server) monthlyReport(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ErrInvalid, "format 应为 json、csv 或 xlsx"))
 		return
 	}
-	r, err := s.Bot.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
+	r, err := s.Admin.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -55,7 +55,7 @@ func (s *Server) confirmReport(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	row, err := s.Bot.ConfirmReport(c.Request.Context(), account(c), req.Month)
+	row, err := s.Admin.ConfirmReport(c.Request.Context(), account(c), req.Month)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -18,7 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/templates"
@@ -189,12 +189,12 @@ func (cs *console) productName(id string) string {
 
 // reportLine is a row of the monthly report table with its product cells.
 type reportLine struct {
-	Row      bot.ReportRow
+	Row      admin.ReportRow
 	Products []string
 	Names    []string // the products' names, beside Products
 }
 
-func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
+func reportRow(r admin.ReportRow, products []admin.ReportProduct) reportLine {
 	l := reportLine{Row: r}
 	for _, p := range products {
 		l.Names = append(l.Names, p.Name)

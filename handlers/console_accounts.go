@@ -37,7 +37,7 @@ type accountsData struct {
 
 func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
 	acc := account(c)
-	accs, err := cs.Bot.Accounts(c.Request.Context(), acc)
+	accs, err := cs.Admin.Accounts(c.Request.Context(), acc)
 	if err != nil {
 		return nil, err
 	}
@@ -48,10 +48,10 @@ func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
 	for _, a := range accs {
 		d.Rows = append(d.Rows, accountRow{Account: a, Self: a.ID == acc.ID})
 	}
-	if d.Reach, err = cs.Bot.EscalationReach(c.Request.Context()); err != nil {
+	if d.Reach, err = cs.Admin.EscalationReach(c.Request.Context()); err != nil {
 		return nil, err
 	}
-	if bc, ok := cs.Bot.PendingOwnBindCode(c.Request.Context(), acc); ok {
+	if bc, ok := cs.Admin.PendingOwnBindCode(c.Request.Context(), acc); ok {
 		d.OwnCode = bc.Code
 	}
 	return d, nil
@@ -126,7 +126,7 @@ func (cs *console) accountCreate(c *gin.Context) {
 // GET: the page shows the outstanding code; a reload mints nothing).
 func (cs *console) accountAction(c *gin.Context) {
 	if c.Param("id") == "me" && c.Param("action") == "bind-code" {
-		if _, err := cs.Bot.OwnBindCode(c.Request.Context(), account(c)); err != nil {
+		if _, err := cs.Admin.OwnBindCode(c.Request.Context(), account(c)); err != nil {
 			cs.accountsError(c, err)
 			return
 		}
@@ -141,7 +141,7 @@ func (cs *console) accountAction(c *gin.Context) {
 	ctx, acc := c.Request.Context(), account(c)
 	switch c.Param("action") {
 	case "disable", "enable":
-		before, after, err := cs.Bot.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
+		before, after, err := cs.Admin.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
 		if err != nil {
 			cs.accountsError(c, err)
 			return
@@ -149,7 +149,7 @@ func (cs *console) accountAction(c *gin.Context) {
 		setAudit(c, accountAdminJSON(before), accountAdminJSON(after))
 		c.Redirect(http.StatusSeeOther, "/console/accounts?ok="+c.Param("action"))
 	case "reset":
-		target, password, err := cs.Bot.ResetAccountPassword(ctx, acc, id)
+		target, password, err := cs.Admin.ResetAccountPassword(ctx, acc, id)
 		if err != nil {
 			cs.accountsError(c, err)
 			return

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/wechat"
@@ -20,7 +20,7 @@ type broadcastForm struct {
 }
 
 type broadcastsData struct {
-	bot.BroadcastList
+	admin.BroadcastList
 	CurrentMonth bool
 	Audiences    []option
 	Form         broadcastForm
@@ -66,23 +66,23 @@ func parseAudience(v string) domain.Audience {
 }
 
 func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData, error) {
-	l, err := cs.Bot.Broadcasts(c.Request.Context(), account(c), month)
+	l, err := cs.Admin.Broadcasts(c.Request.Context(), account(c), month)
 	if err != nil {
 		return nil, err
 	}
-	now := cs.Bot.Now().In(domain.Shanghai).Format("2006-01")
+	now := cs.Now().In(domain.Shanghai).Format("2006-01")
 	d := &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
 		Form: broadcastForm{Kind: domain.BroadcastText, Audience: domain.AudienceAll}, Sizes: map[uint64]int64{},
 		OwnWeChat: account(c).OpenID != ""}
 	if account(c).Can(domain.PermBroadcastWrite) {
-		if d.Materials, err = cs.Bot.Materials(c.Request.Context(), account(c)); err != nil {
+		if d.Materials, err = cs.Admin.Materials(c.Request.Context(), account(c)); err != nil {
 			d.MaterialsError = "暂时无法读取公众号素材库，图文群发请稍后再试。"
 			cs.Log.Warn("news materials not listed", slog.String("error", wechat.Mask(err.Error())))
 		}
 	}
 	for _, it := range l.Items {
 		if it.Status == domain.BroadcastDraft || it.Status == domain.BroadcastFailed {
-			n, err := cs.Bot.AudienceSize(c.Request.Context(), account(c), domain.Audience{Type: it.AudienceType, Value: it.AudienceValue})
+			n, err := cs.Admin.AudienceSize(c.Request.Context(), account(c), domain.Audience{Type: it.AudienceType, Value: it.AudienceValue})
 			if err != nil {
 				return nil, err
 			}
@@ -125,7 +125,7 @@ func (cs *console) broadcastsError(c *gin.Context, err error, keep func(*broadca
 // broadcastCreate: POST /console/broadcasts (title, kind, content, audience).
 func (cs *console) broadcastCreate(c *gin.Context) {
 	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: formContent(c), Audience: c.PostForm("audience")}
-	_, err := cs.Bot.CreateBroadcast(c.Request.Context(), account(c), bot.NewBroadcast{
+	_, err := cs.Admin.CreateBroadcast(c.Request.Context(), account(c), admin.NewBroadcast{
 		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
 	})
 	if err != nil {
@@ -149,7 +149,7 @@ func (cs *console) broadcastPreview(c *gin.Context) {
 	openID := strings.TrimSpace(c.PostForm("openid"))
 	id, err := broadcastID(c)
 	if err == nil {
-		err = cs.Bot.PreviewBroadcast(c.Request.Context(), account(c), id, openID)
+		err = cs.Admin.PreviewBroadcast(c.Request.Context(), account(c), id, openID)
 	}
 	if err != nil {
 		cs.broadcastsError(c, err, func(d *broadcastsData) { d.PreviewTo = openID })
@@ -168,20 +168,20 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	l, err := cs.Bot.Broadcasts(ctx, acc, "")
+	l, err := cs.Admin.Broadcasts(ctx, acc, "")
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	if c.PostForm("confirm") != "1" {
 		// One click never sends: first the officer reads whom it reaches.
-		r, err := cs.Bot.GetBroadcast(ctx, acc, id)
+		r, err := cs.Admin.GetBroadcast(ctx, acc, id)
 		if err != nil {
 			cs.failPage(c, err)
 			return
 		}
 		a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
-		size, err := cs.Bot.AudienceSize(ctx, acc, a)
+		size, err := cs.Admin.AudienceSize(ctx, acc, a)
 		if err != nil {
 			cs.failPage(c, err)
 			return
@@ -200,7 +200,7 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "这是本月最后1次群发额度，请勾选确认后再发送"), nil)
 		return
 	}
-	if _, err := cs.Bot.SendBroadcast(ctx, acc, id); err != nil {
+	if _, err := cs.Admin.SendBroadcast(ctx, acc, id); err != nil {
 		cs.broadcastsError(c, err, nil)
 		return
 	}
@@ -210,7 +210,7 @@ func (cs *console) broadcastSend(c *gin.Context) {
 // tagsSync: POST /console/broadcasts/tags — brings the tier and county
 // WeChat tags up to date, as sends to a tier or county need.
 func (cs *console) tagsSync(c *gin.Context) {
-	res, err := cs.Bot.SyncTags(c.Request.Context(), account(c))
+	res, err := cs.Admin.SyncTags(c.Request.Context(), account(c))
 	if err != nil {
 		cs.broadcastsError(c, err, nil)
 		return
@@ -234,7 +234,7 @@ func (cs *console) broadcastEdit(c *gin.Context) {
 		return
 	}
 	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: formContent(c), Audience: c.PostForm("audience")}
-	before, after, err := cs.Bot.UpdateBroadcast(c.Request.Context(), account(c), id, bot.NewBroadcast{
+	before, after, err := cs.Admin.UpdateBroadcast(c.Request.Context(), account(c), id, admin.NewBroadcast{
 		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
 	})
 	if err != nil {
@@ -256,7 +256,7 @@ func (cs *console) broadcastDelete(c *gin.Context) {
 		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认删除”后再删除草稿"), nil)
 		return
 	}
-	gone, err := cs.Bot.DeleteBroadcast(c.Request.Context(), account(c), id)
+	gone, err := cs.Admin.DeleteBroadcast(c.Request.Context(), account(c), id)
 	if err != nil {
 		cs.broadcastsError(c, err, nil)
 		return

@@ -6,13 +6,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
 type countyRow struct {
-	bot.County
+	admin.County
 	Contacts int
 }
 
@@ -24,14 +24,14 @@ func (cs *console) countiesPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/console/counties/"+acc.County)
 		return
 	}
-	list, err := cs.Bot.Counties(ctx, acc)
+	list, err := cs.Admin.Counties(ctx, acc)
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	rows := make([]countyRow, 0, len(list))
 	for _, county := range list {
-		contacts, err := cs.Bot.Contacts(ctx, acc, county.ID)
+		contacts, err := cs.Admin.Contacts(ctx, acc, county.ID)
 		if err != nil {
 			cs.failPage(c, err)
 			return
@@ -42,8 +42,8 @@ func (cs *console) countiesPage(c *gin.Context) {
 }
 
 type countyData struct {
-	County   bot.County
-	Contacts []bot.Contact
+	County   admin.County
+	Contacts []admin.Contact
 	Codes    []store.BindCode // outstanding binding codes, newest first
 	Sandbox  bool             // the QR image is rendered locally
 	// What the reader may do.
@@ -55,11 +55,11 @@ type countyData struct {
 func (cs *console) countyData(c *gin.Context) (*countyData, error) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	county, err := cs.Bot.County(ctx, acc, c.Param("county"))
+	county, err := cs.Admin.County(ctx, acc, c.Param("county"))
 	if err != nil {
 		return nil, err
 	}
-	contacts, err := cs.Bot.Contacts(ctx, acc, county.ID)
+	contacts, err := cs.Admin.Contacts(ctx, acc, county.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (cs *console) countyFormError(c *gin.Context, err error) {
 // post, phone, robot_url), officers.
 func (cs *console) countyContactSubmit(c *gin.Context) {
 	field := func(k string) *string { v := c.PostForm(k); return &v }
-	before, after, err := cs.Bot.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), bot.CountyPatch{
+	before, after, err := cs.Admin.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), admin.CountyPatch{
 		Contact: field("contact"), Post: field("post"), Phone: field("phone"), RobotURL: field("robot_url"),
 	})
 	if err != nil {
@@ -126,7 +126,7 @@ func (cs *console) countyContactSubmit(c *gin.Context) {
 // bindCodeSubmit: POST /console/counties/{county}/bind-codes — the code is
 // shown once, on the page this answers with.
 func (cs *console) bindCodeSubmit(c *gin.Context) {
-	if _, err := cs.Bot.County(c.Request.Context(), account(c), c.Param("county")); err != nil {
+	if _, err := cs.Admin.County(c.Request.Context(), account(c), c.Param("county")); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -157,7 +157,7 @@ func (cs *console) unbindSubmit(c *gin.Context) {
 		cs.countyFormError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
 		return
 	}
-	if _, err := cs.Bot.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
+	if _, err := cs.Admin.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
@@ -167,7 +167,7 @@ func (cs *console) unbindSubmit(c *gin.Context) {
 // qrSubmit: POST /console/counties/{county}/qrcode — creates the county's
 // permanent QR code on first use (officers).
 func (cs *console) qrSubmit(c *gin.Context) {
-	if _, _, err := cs.Bot.CountyQR(c.Request.Context(), account(c), c.Param("county")); err != nil {
+	if _, _, err := cs.Admin.CountyQR(c.Request.Context(), account(c), c.Param("county")); err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
@@ -177,7 +177,7 @@ func (cs *console) qrSubmit(c *gin.Context) {
 // qrImage: GET /console/counties/{county}/qrcode.png[?download=1].
 func (cs *console) qrImage(c *gin.Context) {
 	county := c.Param("county")
-	img, err := cs.Bot.CountyQRImage(c.Request.Context(), account(c), county)
+	img, err := cs.Admin.CountyQRImage(c.Request.Context(), account(c), county)
 	if err != nil {
 		status, _ := apiStatus(err)
 		if status >= http.StatusInternalServerError {

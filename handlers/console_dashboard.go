@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -24,7 +24,7 @@ var statusColors = map[string]string{
 }
 
 type dashboardData struct {
-	bot.Dashboard
+	admin.Dashboard
 	Leads, Checks, Followers barChart
 	TierRows                 []tierRow
 }
@@ -38,7 +38,7 @@ var tierLabels = []struct{ key, label string }{
 	{"1", "Ⅰ类"}, {"2", "Ⅱ类"}, {"3", "Ⅲ类"}, {"4", "Ⅳ类"}, {"0", "暂未达标"},
 }
 
-func dashboardCharts(d bot.Dashboard) dashboardData {
+func dashboardCharts(d admin.Dashboard) dashboardData {
 	out := dashboardData{Dashboard: d}
 	rows := make([]string, len(d.Counties))
 	for i, c := range d.Counties {
@@ -78,7 +78,7 @@ func dashboardCharts(d bot.Dashboard) dashboardData {
 
 // dashboardPage: GET /console/dashboard?month=YYYY-MM.
 func (cs *console) dashboardPage(c *gin.Context) {
-	d, err := cs.Bot.Dashboard(c.Request.Context(), account(c), c.Query("month"))
+	d, err := cs.Admin.Dashboard(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		cs.failPage(c, err)
 		return

@@ -232,7 +232,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		err error
 	)
 	if wan, perr := strconv.ParseFloat(amount, 64); to == domain.StatusDisbursed && perr == nil {
-		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
+		l, _, err = cs.Admin.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
 	} else {
 		// Change refuses 已放款 without an amount, after the transition check.
 		l, err = cs.Leads.Change(ctx, acc, c.Param("id"), to, note)

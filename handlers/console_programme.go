@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
@@ -44,11 +44,11 @@ func init() {
 }
 
 type rosterData struct {
-	Items    []bot.RosterLine
+	Items    []admin.RosterLine
 	Filter   rosterForm
 	Counties []option
 	Tiers    []option
-	Import   *bot.RosterImport
+	Import   *admin.RosterImport
 	File     string
 	CanEdit  bool
 	Export   string // the export link with the filter
@@ -69,7 +69,7 @@ func (cs *console) rosterData(c *gin.Context) (*rosterData, error) {
 		}
 		f.Tier = t
 	}
-	items, err := cs.Bot.Roster(c.Request.Context(), acc, f)
+	items, err := cs.Admin.Roster(c.Request.Context(), acc, f)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (cs *console) rosterImport(c *gin.Context) {
 		return
 	}
 	dry := c.PostForm("mode") != "import"
-	res, err := cs.Bot.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
+	res, err := cs.Admin.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
 	if err != nil {
 		status, msg := apiStatus(err)
 		if status != http.StatusBadRequest {
@@ -154,7 +154,7 @@ func (cs *console) rosterExport(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	data, n, err := cs.Bot.RosterXLSX(c.Request.Context(), account(c), f)
+	data, n, err := cs.Admin.RosterXLSX(c.Request.Context(), account(c), f)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -315,7 +315,7 @@ func (cs *console) specialistBindCode(c *gin.Context) {
 // deals, and the forms the reader may use.
 type programmeData struct {
 	Referrals    []referralView
-	Deals        []bot.DealLine
+	Deals        []admin.DealLine
 	Institutions []option // to refer to, or to record a deal of
 	CanRefer     bool
 	CanDeal      bool
@@ -346,7 +346,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		return err
 	}
 	for _, dl := range deals {
-		pd.Deals = append(pd.Deals, cs.Bot.DealLine(dl))
+		pd.Deals = append(pd.Deals, cs.Admin.DealLine(dl))
 	}
 	_, pathErr := dialog.PathTo(l.Kind, l.Status, domain.StatusDisbursed)
 	pd.CanDeal = l.Kind == domain.LeadNeed && acc.Can(domain.PermDealWrite) && pathErr == nil
@@ -438,7 +438,7 @@ func (cs *console) afterLeadForm(c *gin.Context, err error, ok string, form *dea
 // leaguePage: GET /console/league?year=.
 func (cs *console) leaguePage(c *gin.Context) {
 	year, _ := strconv.Atoi(c.Query("year"))
-	t, err := cs.Bot.League(c.Request.Context(), account(c), year)
+	t, err := cs.Admin.League(c.Request.Context(), account(c), year)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -449,7 +449,7 @@ func (cs *console) leaguePage(c *gin.Context) {
 // leagueDownload: GET /console/league/download?year= (xlsx).
 func (cs *console) leagueDownload(c *gin.Context) {
 	year, _ := strconv.Atoi(c.Query("year"))
-	t, err := cs.Bot.League(c.Request.Context(), account(c), year)
+	t, err := cs.Admin.League(c.Request.Context(), account(c), year)
 	if err != nil {
 		cs.failPage(c, err)
 		return

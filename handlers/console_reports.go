@@ -6,19 +6,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type reportsData struct {
-	bot.MonthlyReport
+	admin.MonthlyReport
 	CanConfirm bool
 }
 
 // reportsPage: GET /console/reports?month=YYYY-MM.
 func (cs *console) reportsPage(c *gin.Context) {
 	acc := account(c)
-	r, err := cs.Bot.MonthlyReport(c.Request.Context(), acc, c.Query("month"))
+	r, err := cs.Admin.MonthlyReport(c.Request.Context(), acc, c.Query("month"))
 	if err != nil {
 		status, msg := apiStatus(err)
 		if status != http.StatusBadRequest {
@@ -26,7 +26,7 @@ func (cs *console) reportsPage(c *gin.Context) {
 			return
 		}
 		// A malformed month: show this month with the reason.
-		if r, err = cs.Bot.MonthlyReport(c.Request.Context(), acc, ""); err != nil {
+		if r, err = cs.Admin.MonthlyReport(c.Request.Context(), acc, ""); err != nil {
 			cs.failPage(c, err)
 			return
 		}
@@ -41,7 +41,7 @@ func (cs *console) reportsPage(c *gin.Context) {
 // reportConfirm: POST /console/reports/confirm (month), county accounts.
 func (cs *console) reportConfirm(c *gin.Context) {
 	month := c.PostForm("month")
-	if _, err := cs.Bot.ConfirmReport(c.Request.Context(), account(c), month); err != nil {
+	if _, err := cs.Admin.ConfirmReport(c.Request.Context(), account(c), month); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -50,7 +50,7 @@ func (cs *console) reportConfirm(c *gin.Context) {
 
 // reportDownload: GET /console/reports/download?month=&format=csv|xlsx.
 func (cs *console) reportDownload(c *gin.Context) {
-	r, err := cs.Bot.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
+	r, err := cs.Admin.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		cs.failPage(c, err)
 		return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -114,6 +115,7 @@ type wiring struct {
 // pipeline, routes.
 type instance struct {
 	bot     *bot.Bot
+	admin   *admin.Service
 	client  *wechat.Client
 	codec   *wechat.Codec
 	handler http.Handler
@@ -138,7 +140,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return instance{bot: a.Bot, client: a.Client, codec: a.Codec, handler: a.Handler, outbox: a.Outbox, policy: a.Policy}
+	return instance{bot: a.Bot, admin: a.Admin, client: a.Client, codec: a.Codec, handler: a.Handler, outbox: a.Outbox, policy: a.Policy}
 }
 
 // mustEnv builds the service as main does, on fresh stores.

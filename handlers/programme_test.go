@@ -17,7 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -92,7 +92,7 @@ func TestRosterImport(t *testing.T) {
 		}
 	}
 	var list struct {
-		Items []bot.RosterLine `json:"items"`
+		Items []admin.RosterLine `json:"items"`
 	}
 	s.api(http.MethodGet, "/api/v1/roster", s.admin, nil, &list)
 	if len(list.Items) != 0 {
@@ -138,8 +138,8 @@ func TestRosterImport(t *testing.T) {
 		t.Fatalf("xlsx import: %d %+v", code, res)
 	}
 	var hist struct {
-		Current bot.RosterLine   `json:"current"`
-		History []bot.RosterLine `json:"history"`
+		Current admin.RosterLine   `json:"current"`
+		History []admin.RosterLine `json:"history"`
 	}
 	if code := s.api(http.MethodGet, "/api/v1/roster/"+good2, s.admin, nil, &hist); code != http.StatusOK ||
 		hist.Current.Tier != 2 || hist.Current.ListedOn != "2026-05-08" || len(hist.History) != 1 || hist.History[0].Tier != 3 {
@@ -160,7 +160,7 @@ func TestRosterImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := x.GetCellValue(bot.RosterSheet, "C4"); v == "" {
+	if v, _ := x.GetCellValue(admin.RosterSheet, "C4"); v == "" {
 		t.Errorf("export has no first row")
 	}
 	var audit struct {
@@ -331,9 +331,9 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 		t.Errorf("deal for another institution: %d", code)
 	}
 	var created struct {
-		ID   uint64       `json:"id"`
-		Deal bot.DealLine `json:"deal"`
-		Lead leadView     `json:"lead"`
+		ID   uint64         `json:"id"`
+		Deal admin.DealLine `json:"deal"`
+		Lead leadView       `json:"lead"`
 	}
 	if code := s.api(http.MethodPost, path+"/deals", bank, map[string]any{"institution": instID, "product": "苏质贷", "amount_wan": 800,
 		"rate_pct": 3.25, "term_months": 12, "disbursed_on": today}, &created); code != http.StatusCreated {
@@ -356,7 +356,7 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 	if len(ent) != 4 { // contacted, reviewing, pre_approved, and the deal
 		t.Errorf("enterprise notifications: %d", len(ent))
 	}
-	var deals struct{ Items []bot.DealLine }
+	var deals struct{ Items []admin.DealLine }
 	s.api(http.MethodGet, path+"/deals", r.county, nil, &deals)
 	if len(deals.Items) != 1 || deals.Items[0].InstitutionName != "测试银行昆山支行" {
 		t.Fatalf("county's view of deals: %+v", deals)
@@ -365,12 +365,12 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 	// The month's return lists the deal, with the summary.
 	var rep struct {
 		Counties []struct {
-			County    string         `json:"county"`
-			Deals     []bot.DealLine `json:"deals"`
-			DealWan   float64        `json:"deal_wan"`
-			Wan       float64        `json:"disbursed_wan"`
-			Disbursed int64          `json:"disbursed"`
-			Stale     bool           `json:"stale"`
+			County    string           `json:"county"`
+			Deals     []admin.DealLine `json:"deals"`
+			DealWan   float64          `json:"deal_wan"`
+			Wan       float64          `json:"disbursed_wan"`
+			Disbursed int64            `json:"disbursed"`
+			Stale     bool             `json:"stale"`
 		} `json:"counties"`
 	}
 	s.api(http.MethodGet, "/api/v1/reports/monthly", r.county, nil, &rep)
@@ -382,16 +382,16 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, _ := x.GetRows(bot.DealSheet)
+	cells, _ := x.GetRows(admin.DealSheet)
 	if len(cells) < 5 || !strings.Contains(cells[0][0], "融资成交信息明细表") || !strings.Contains(cells[1][0], "填报单位：苏州市市场监督管理局") ||
 		!strings.Contains(cells[1][0], "填报人：admin") || cells[2][3] != "企业名称" || cells[3][4] != created.Deal.CreditCode || cells[3][7] != "800" {
 		t.Fatalf("deal sheet: %q", cells)
 	}
-	panes, _ := x.GetPanes(bot.DealSheet)
+	panes, _ := x.GetPanes(admin.DealSheet)
 	if !panes.Freeze || panes.YSplit != 3 {
 		t.Errorf("header not frozen: %+v", panes)
 	}
-	if w, _ := x.GetColWidth(bot.DealSheet, "D"); w < 20 {
+	if w, _ := x.GetColWidth(admin.DealSheet, "D"); w < 20 {
 		t.Errorf("enterprise column width %v", w)
 	}
 }
@@ -456,7 +456,7 @@ func TestConfirmOnlyFinishedMonthsAndStale(t *testing.T) {
 	b := newBrowser(t, s.handler)
 	b.login(ksUser, "password-"+ksUser)
 	page := b.mustPage("/console/reports?month=" + last)
-	if !strings.Contains(page, bot.StaleText) || !strings.Contains(page, "流动资金贷款") {
+	if !strings.Contains(page, admin.StaleText) || !strings.Contains(page, "流动资金贷款") {
 		t.Errorf("console does not say the confirmation is stale")
 	}
 	s.api(http.MethodPost, "/api/v1/reports/monthly/confirm", r.county, map[string]string{"month": last}, nil)
@@ -679,7 +679,7 @@ func TestLeagueTable(t *testing.T) {
 		"product": "苏质贷", "amount_wan": 250, "rate_pct": 3.0, "term_months": 12, "disbursed_on": today}); code != http.StatusCreated {
 		t.Fatalf("deal: %d", code)
 	}
-	var lt bot.LeagueTable
+	var lt admin.LeagueTable
 	if code := s.api(http.MethodGet, "/api/v1/reports/league", r.viewer, nil, &lt); code != http.StatusOK {
 		t.Fatalf("league: %d", code)
 	}
@@ -706,7 +706,7 @@ func TestLeagueTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := x.GetRows(bot.LeagueSheet)
+	rows, _ := x.GetRows(admin.LeagueSheet)
 	if len(rows) != 14 || rows[3][1] != "太仓市" || rows[3][8] != "250" {
 		t.Errorf("league sheet: %q", rows[:4])
 	}

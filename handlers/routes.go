@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
@@ -29,6 +30,7 @@ type Config struct {
 	Log      *slog.Logger
 	Bot      *bot.Bot
 	Leads    *leads.Service
+	Admin    *admin.Service
 	Codec    *wechat.Codec
 	Nonces   NonceBinder // binds plaintext pushes' signatures to their bodies
 	DB       *store.DB

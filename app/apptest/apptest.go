@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -67,6 +68,7 @@ type Env struct {
 	Fake   *wechattest.Server
 	Bot    *bot.Bot
 	Leads  *leads.Service
+	Admin  *admin.Service
 	Outbox *leads.Outbox
 	SLA    *leads.SLA
 	Clock  *Clock
@@ -102,7 +104,7 @@ func New(t testing.TB, officers ...string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{T: t, App: a, DB: db, Fake: fake, Bot: a.Bot, Leads: a.Leads, Outbox: a.Outbox, SLA: a.SLA, Clock: clk, Policy: a.Policy}
+	return &Env{T: t, App: a, DB: db, Fake: fake, Bot: a.Bot, Leads: a.Leads, Admin: a.Admin, Outbox: a.Outbox, SLA: a.SLA, Clock: clk, Policy: a.Policy}
 }
 
 // Say sends a text message from openID, a second after the last, and

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat"
@@ -44,7 +44,7 @@ func TestDrain(t *testing.T) {
 	msgs := make([]store.Message, 0, 500)
 	for i := range total {
 		msgs = append(msgs, store.Message{
-			Channel: bot.ChannelText, Recipient: fmt.Sprintf("o-drain-%05d", i%997),
+			Channel: leads.ChannelText, Recipient: fmt.Sprintf("o-drain-%05d", i%997),
 			DedupeKey: "drain:" + strconv.Itoa(i), Payload: fmt.Sprintf(`{"content":"n=%d"}`, i),
 		})
 		if len(msgs) == cap(msgs) {
@@ -64,7 +64,7 @@ func TestDrain(t *testing.T) {
 	var mu sync.Mutex
 	sent := 0
 	for range workers {
-		o := bot.NewOutbox(storetest.Log, db, client, nil)
+		o := leads.NewOutbox(storetest.Log, db, client, nil)
 		o.BaseDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 		wg.Add(1)
 		go func() {

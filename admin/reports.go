@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"bytes"
@@ -74,16 +74,16 @@ type ProductTotal struct {
 
 // MonthlyReport builds the report of month ("YYYY-MM", "" for this month;
 // Asia/Shanghai). A county account gets only its own county and no total.
-func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month string) (MonthlyReport, error) {
+func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month string) (MonthlyReport, error) {
 	if err := acc.Require(domain.PermReportRead); err != nil {
 		return MonthlyReport{}, err
 	}
-	from, to, err := domain.ParseMonth(month, b.now())
+	from, to, err := domain.ParseMonth(month, s.now())
 	if err != nil {
 		return MonthlyReport{}, err
 	}
-	p := b.Policy()
-	now := b.now()
+	p := s.policy()
+	now := s.now()
 	r := MonthlyReport{Month: from.Format("2006-01"), Products: []ReportProduct{}, Counties: []ReportRow{},
 		Finished: !to.After(now), Unit: CityBureau, PreparedBy: acc.Username, PreparedAt: now}
 	for _, pr := range p.Products {
@@ -105,7 +105,7 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month strin
 		}
 		return nil
 	}
-	received, err := b.db.ReceivedCounts(ctx, from, to)
+	received, err := s.db.ReceivedCounts(ctx, from, to)
 	if err != nil {
 		return r, err
 	}
@@ -119,7 +119,7 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month strin
 			}
 		}
 	}
-	events, err := b.db.EventCounts(ctx, from, to)
+	events, err := s.db.EventCounts(ctx, from, to)
 	if err != nil {
 		return r, err
 	}
@@ -141,7 +141,7 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month strin
 			rw.Approved += e.Count
 		}
 	}
-	sums, err := b.db.DisbursedSums(ctx, from, to)
+	sums, err := s.db.DisbursedSums(ctx, from, to)
 	if err != nil {
 		return r, err
 	}
@@ -154,10 +154,10 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month strin
 			rw.DisbursedWan += s.Wan
 		}
 	}
-	if err := b.addDeals(ctx, &r, from, to, row); err != nil {
+	if err := s.addDeals(ctx, &r, from, to, row); err != nil {
 		return r, err
 	}
-	confs, err := b.db.ReportConfirmations(ctx, r.Month)
+	confs, err := s.db.ReportConfirmations(ctx, r.Month)
 	if err != nil {
 		return r, err
 	}
@@ -196,21 +196,21 @@ func (b *Bot) MonthlyReport(ctx context.Context, acc domain.Account, month strin
 
 // ConfirmReport records that a county account confirmed its county's
 // report of month; only county accounts confirm.
-func (b *Bot) ConfirmReport(ctx context.Context, acc domain.Account, month string) (ReportRow, error) {
+func (s *Service) ConfirmReport(ctx context.Context, acc domain.Account, month string) (ReportRow, error) {
 	if err := acc.Require(domain.PermReportConfirm); err != nil {
 		return ReportRow{}, err
 	}
-	_, to, err := domain.ParseMonth(month, b.now())
+	_, to, err := domain.ParseMonth(month, s.now())
 	if err != nil {
 		return ReportRow{}, err
 	}
 	if month == "" {
 		return ReportRow{}, domain.Errorf(domain.ErrInvalid, "请指定要确认的月份（YYYY-MM）")
 	}
-	if to.After(b.now()) {
+	if to.After(s.now()) {
 		return ReportRow{}, domain.Errorf(domain.ErrInvalid, "只能确认已结束的月份；本月数据请于下月初确认")
 	}
-	r, err := b.MonthlyReport(ctx, acc, month)
+	r, err := s.MonthlyReport(ctx, acc, month)
 	if err != nil {
 		return ReportRow{}, err
 	}
@@ -218,7 +218,7 @@ func (b *Bot) ConfirmReport(ctx context.Context, acc domain.Account, month strin
 		return ReportRow{}, fmt.Errorf("confirm report: county %s not in report", acc.County)
 	}
 	rw := r.Counties[0]
-	c, err := b.db.ConfirmReportFigures(ctx, acc.County, r.Month, acc.Username, rw.figures, b.now())
+	c, err := s.db.ConfirmReportFigures(ctx, acc.County, r.Month, acc.Username, rw.figures, s.now())
 	if err != nil {
 		return ReportRow{}, err
 	}

@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"context"
@@ -7,72 +7,72 @@ import (
 )
 
 // Accounts returns every console account (officers).
-func (b *Bot) Accounts(ctx context.Context, acc domain.Account) ([]domain.Account, error) {
+func (s *Service) Accounts(ctx context.Context, acc domain.Account) ([]domain.Account, error) {
 	if err := acc.Require(domain.PermAccounts); err != nil {
 		return nil, err
 	}
-	return b.db.Accounts(ctx)
+	return s.db.Accounts(ctx)
 }
 
 // SetAccountDisabled disables (its sessions end at once) or enables an
 // account, and returns it before and after. Nobody disables themselves.
-func (b *Bot) SetAccountDisabled(ctx context.Context, acc domain.Account, id uint64, disabled bool) (before, after domain.Account, err error) {
+func (s *Service) SetAccountDisabled(ctx context.Context, acc domain.Account, id uint64, disabled bool) (before, after domain.Account, err error) {
 	if err := acc.Require(domain.PermAccounts); err != nil {
 		return before, after, err
 	}
 	if id == acc.ID && disabled {
 		return before, after, domain.Errorf(domain.ErrInvalid, "不能停用自己正在使用的账号")
 	}
-	if before, err = b.db.Account(ctx, id); err != nil {
+	if before, err = s.db.Account(ctx, id); err != nil {
 		return before, after, err
 	}
-	if err := b.db.SetAccountDisabled(ctx, id, disabled); err != nil {
+	if err := s.db.SetAccountDisabled(ctx, id, disabled); err != nil {
 		return before, after, err
 	}
-	after, err = b.db.Account(ctx, id)
+	after, err = s.db.Account(ctx, id)
 	return before, after, err
 }
 
 // ResetAccountPassword gives another account a generated password, to be
 // changed at its next sign-in, and ends its sessions. The password is
 // returned to be handed over once; it is stored only as a hash.
-func (b *Bot) ResetAccountPassword(ctx context.Context, acc domain.Account, id uint64) (domain.Account, string, error) {
+func (s *Service) ResetAccountPassword(ctx context.Context, acc domain.Account, id uint64) (domain.Account, string, error) {
 	if err := acc.Require(domain.PermAccounts); err != nil {
 		return domain.Account{}, "", err
 	}
 	if id == acc.ID {
 		return domain.Account{}, "", domain.Errorf(domain.ErrInvalid, "请在“修改密码”中修改自己的密码")
 	}
-	target, err := b.db.Account(ctx, id)
+	target, err := s.db.Account(ctx, id)
 	if err != nil {
 		return domain.Account{}, "", err
 	}
-	password, err := b.db.ResetPassword(ctx, id)
+	password, err := s.db.ResetPassword(ctx, id)
 	return target, password, err
 }
 
 // SetAccountName records the person's name of an account.
-func (b *Bot) SetAccountName(ctx context.Context, acc domain.Account, id uint64, name string) (before, after domain.Account, err error) {
+func (s *Service) SetAccountName(ctx context.Context, acc domain.Account, id uint64, name string) (before, after domain.Account, err error) {
 	if err := acc.Require(domain.PermAccounts); err != nil {
 		return before, after, err
 	}
-	if before, err = b.db.Account(ctx, id); err != nil {
+	if before, err = s.db.Account(ctx, id); err != nil {
 		return before, after, err
 	}
-	if err := b.db.SetAccountName(ctx, id, name); err != nil {
+	if err := s.db.SetAccountName(ctx, id, name); err != nil {
 		return before, after, err
 	}
-	after, err = b.db.Account(ctx, id)
+	after, err = s.db.Account(ctx, id)
 	return before, after, err
 }
 
 // EscalationReach is how many WeChat users SLA escalations reach: officer
 // accounts that bound their WeChat, and OFFICER_OPENIDS. Zero means an
 // application 4 working days untouched tells no one.
-func (b *Bot) EscalationReach(ctx context.Context) (int, error) {
-	ids, err := b.db.OfficerOpenIDs(ctx)
+func (s *Service) EscalationReach(ctx context.Context) (int, error) {
+	ids, err := s.db.OfficerOpenIDs(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return len(ids) + len(b.Leads.Officers()), nil
+	return len(ids) + len(s.leads.Officers()), nil
 }

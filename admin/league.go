@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"bytes"
@@ -66,11 +66,11 @@ type LeagueTable struct {
 
 // League builds the league table of year (0: this year) up to this month
 // (officers and viewers).
-func (b *Bot) League(ctx context.Context, acc domain.Account, year int) (LeagueTable, error) {
+func (s *Service) League(ctx context.Context, acc domain.Account, year int) (LeagueTable, error) {
 	if err := acc.Require(domain.PermLeague); err != nil {
 		return LeagueTable{}, err
 	}
-	now := b.now().In(domain.Shanghai)
+	now := s.now().In(domain.Shanghai)
 	if year == 0 {
 		year = now.Year()
 	}
@@ -81,8 +81,8 @@ func (b *Bot) League(ctx context.Context, acc domain.Account, year int) (LeagueT
 	if year == now.Year() {
 		last = int(now.Month())
 	}
-	t := LeagueTable{Year: year, AsOf: b.now(), Months: []string{}}
-	p := b.Policy()
+	t := LeagueTable{Year: year, AsOf: s.now(), Months: []string{}}
+	p := s.policy()
 	idx := map[string]int{}
 	for _, c := range p.Counties {
 		idx[c.ID] = len(t.Rows)
@@ -93,7 +93,7 @@ func (b *Bot) League(ctx context.Context, acc domain.Account, year int) (LeagueT
 		to := from.AddDate(0, 1, 0)
 		month := from.Format("2006-01")
 		t.Months = append(t.Months, month)
-		counts, err := b.db.League(ctx, from, to)
+		counts, err := s.db.League(ctx, from, to)
 		if err != nil {
 			return t, err
 		}

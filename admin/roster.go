@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ type RosterImport struct {
 // ImportRoster reads a roster file (csv or xlsx, by name or content),
 // checks every row and upserts the valid ones (officers). Rows in error
 // are reported and left out; with dryRun nothing is written.
-func (b *Bot) ImportRoster(ctx context.Context, acc domain.Account, name string, data []byte, dryRun bool) (RosterImport, error) {
+func (s *Service) ImportRoster(ctx context.Context, acc domain.Account, name string, data []byte, dryRun bool) (RosterImport, error) {
 	res := RosterImport{DryRun: dryRun, Rejected: []RosterRejected{}}
 	if err := acc.Require(domain.PermRosterImport); err != nil {
 		return res, err
@@ -75,8 +75,8 @@ func (b *Bot) ImportRoster(ctx context.Context, acc domain.Account, name string,
 	if err != nil {
 		return res, err
 	}
-	p := b.Policy()
-	today := b.now().In(domain.Shanghai).Format("2006-01-02")
+	p := s.policy()
+	today := s.now().In(domain.Shanghai).Format("2006-01-02")
 	seen := map[string]int{}
 	var good []dialog.RosterEntry
 	for i, row := range rows[1:] {
@@ -104,7 +104,7 @@ func (b *Bot) ImportRoster(ctx context.Context, acc domain.Account, name string,
 		}
 		good = append(good, e)
 	}
-	r, err := b.db.UpsertRoster(ctx, good, "account:"+acc.Username, b.now(), dryRun)
+	r, err := s.db.UpsertRoster(ctx, good, "account:"+acc.Username, s.now(), dryRun)
 	if err != nil {
 		return res, err
 	}
@@ -256,8 +256,8 @@ type RosterLine struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
-func (b *Bot) rosterLine(e dialog.RosterEntry) RosterLine {
-	c, _ := b.Policy().County(e.County)
+func (s *Service) rosterLine(e dialog.RosterEntry) RosterLine {
+	c, _ := s.policy().County(e.County)
 	return RosterLine{CreditCode: e.CreditCode, Name: e.Name, Tier: int(e.Tier), TierLabel: e.Tier.Label(), Basis: e.Basis,
 		County: e.County, CountyName: c.Name, ListedOn: e.ListedOn, Source: e.Source, Version: e.Version,
 		UpdatedBy: e.UpdatedBy, UpdatedAt: e.UpdatedAt}
@@ -265,12 +265,12 @@ func (b *Bot) rosterLine(e dialog.RosterEntry) RosterLine {
 
 // Roster returns the roster entries f selects: a county account only its
 // own county's.
-func (b *Bot) Roster(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]RosterLine, error) {
+func (s *Service) Roster(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]RosterLine, error) {
 	if err := acc.Require(domain.PermRosterRead); err != nil {
 		return nil, err
 	}
 	if f.County != "" {
-		if _, ok := b.Policy().County(f.County); !ok {
+		if _, ok := s.policy().County(f.County); !ok {
 			return nil, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
 		}
 	}
@@ -280,38 +280,38 @@ func (b *Bot) Roster(ctx context.Context, acc domain.Account, f store.RosterFilt
 		}
 		f.County = acc.County
 	}
-	es, err := b.db.Roster(ctx, f)
+	es, err := s.db.Roster(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]RosterLine, len(es))
 	for i, e := range es {
-		out[i] = b.rosterLine(e)
+		out[i] = s.rosterLine(e)
 	}
 	return out, nil
 }
 
 // RosterHistory returns a credit code's current record and its replaced
 // versions, newest first.
-func (b *Bot) RosterHistory(ctx context.Context, acc domain.Account, code string) ([]RosterLine, error) {
+func (s *Service) RosterHistory(ctx context.Context, acc domain.Account, code string) ([]RosterLine, error) {
 	if err := acc.Require(domain.PermRosterRead); err != nil {
 		return nil, err
 	}
 	code = dialog.NormalizeCreditCode(code)
-	cur, err := b.db.RosterEntry(ctx, code)
+	cur, err := s.db.RosterEntry(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	if acc.Role == domain.RoleCounty && cur.County != acc.County {
 		return nil, dialog.ErrNotFound
 	}
-	old, err := b.db.RosterHistory(ctx, code)
+	old, err := s.db.RosterHistory(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	out := []RosterLine{b.rosterLine(cur)}
+	out := []RosterLine{s.rosterLine(cur)}
 	for i := len(old) - 1; i >= 0; i-- {
-		out = append(out, b.rosterLine(old[i]))
+		out = append(out, s.rosterLine(old[i]))
 	}
 	return out, nil
 }
@@ -322,8 +322,8 @@ const RosterSheet = "企业库名录"
 // RosterXLSX exports the roster f selects as a workbook for the
 // cooperating institutions: a title, who exported it and when, the
 // header frozen.
-func (b *Bot) RosterXLSX(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]byte, int, error) {
-	lines, err := b.Roster(ctx, acc, f)
+func (s *Service) RosterXLSX(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]byte, int, error) {
+	lines, err := s.Roster(ctx, acc, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -332,7 +332,7 @@ func (b *Bot) RosterXLSX(ctx context.Context, acc domain.Account, f store.Roster
 	for i, l := range lines {
 		rows = append(rows, []string{strconv.Itoa(i + 1), l.Name, l.CreditCode, l.Tier4Label(), l.Basis, l.CountyName, l.ListedOn})
 	}
-	sub := fmt.Sprintf("导出人：%s　导出时间：%s　共%d家", acc.Username, b.now().In(domain.Shanghai).Format("2006-01-02 15:04"), len(lines))
+	sub := fmt.Sprintf("导出人：%s　导出时间：%s　共%d家", acc.Username, s.now().In(domain.Shanghai).Format("2006-01-02 15:04"), len(lines))
 	data, err := titledSheet(RosterSheet, "“苏质融”企业库名录", sub, header, rows, []float64{6, 36, 22, 14, 40, 18, 12}, nil)
 	return data, len(lines), err
 }
@@ -411,12 +411,13 @@ type RosterReplyData struct {
 	County     domain.County
 }
 
-// lookupRoster answers an enterprise asking whether it is in the roster.
-func (b *Bot) lookupRoster(ctx context.Context, code string) ([]dialog.Reply, error) {
-	e, err := b.db.RosterEntry(ctx, code)
+// LookupRoster answers an enterprise asking in the chat whether it is in
+// the roster.
+func (s *Service) LookupRoster(ctx context.Context, code string) ([]dialog.Reply, error) {
+	e, err := s.db.RosterEntry(ctx, code)
 	if errors.Is(err, dialog.ErrNotFound) {
 		d := RosterReplyData{CreditCode: code}
-		if c, ok := b.Policy().CountyByDivision(dialog.Division(code)); ok {
+		if c, ok := s.policy().CountyByDivision(dialog.Division(code)); ok {
 			d.County = c
 		}
 		return []dialog.Reply{{Name: "roster_missing", Data: d}}, nil
@@ -424,16 +425,16 @@ func (b *Bot) lookupRoster(ctx context.Context, code string) ([]dialog.Reply, er
 	if err != nil {
 		return nil, err
 	}
-	c, _ := b.Policy().County(e.County)
-	return []dialog.Reply{{Name: "roster_found", Data: RosterReplyData{CreditCode: code, Entry: b.rosterLine(e), Tier: e.Tier,
+	c, _ := s.policy().County(e.County)
+	return []dialog.Reply{{Name: "roster_found", Data: RosterReplyData{CreditCode: code, Entry: s.rosterLine(e), Tier: e.Tier,
 		Since: chineseDate(e.ListedOn), County: c}}}, nil
 }
 
-// rosterNote tells a follower who just finished the self-check when the
+// RosterNote tells a follower who just finished the self-check when the
 // roster records its enterprise (by the credit codes of its applications)
 // in another tier.
-func (b *Bot) rosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error) {
-	leads, err := b.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 5})
+func (s *Service) RosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error) {
+	leads, err := s.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 5})
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +444,7 @@ func (b *Bot) rosterNote(ctx context.Context, openID string, tier domain.Tier) (
 			continue
 		}
 		seen[l.CreditCode] = true
-		e, err := b.db.RosterEntry(ctx, l.CreditCode)
+		e, err := s.db.RosterEntry(ctx, l.CreditCode)
 		if errors.Is(err, dialog.ErrNotFound) {
 			continue
 		}
@@ -452,7 +453,7 @@ func (b *Bot) rosterNote(ctx context.Context, openID string, tier domain.Tier) (
 		}
 		if e.Tier != tier {
 			return []dialog.Reply{{Name: "roster_tier_differs", Data: RosterReplyData{CreditCode: e.CreditCode,
-				Entry: b.rosterLine(e), Tier: e.Tier, Since: chineseDate(e.ListedOn)}}}, nil
+				Entry: s.rosterLine(e), Tier: e.Tier, Since: chineseDate(e.ListedOn)}}}, nil
 		}
 		return nil, nil
 	}

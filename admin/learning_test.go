@@ -1,4 +1,4 @@
-package bot_test
+package admin_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -34,16 +35,16 @@ func TestTeachingReachesEveryInstance(t *testing.T) {
 	}
 	officer := domain.Account{Username: "officer1", Role: domain.RoleOfficer}
 	county := domain.Account{Username: "ks", Role: domain.RoleCounty, County: "kunshan"}
-	f := bot.FAQInput{ID: "invoice", Question: "可以开发票吗？", Answer: "发票由合作金融机构按规定开具。", Clause: "五（一）"}
-	if _, err := e.Bot.AnswerUnplaced(ctx, county, open[0].ID, f); err == nil {
+	f := admin.FAQInput{ID: "invoice", Question: "可以开发票吗？", Answer: "发票由合作金融机构按规定开具。", Clause: "五（一）"}
+	if _, err := e.Admin.AnswerUnplaced(ctx, county, open[0].ID, f); err == nil {
 		t.Fatal("a county account taught the bot")
 	}
 	bad := f
 	bad.ID = "发票"
-	if _, err := e.Bot.AnswerUnplaced(ctx, officer, open[0].ID, bad); domain.Message(err) == "" {
+	if _, err := e.Admin.AnswerUnplaced(ctx, officer, open[0].ID, bad); domain.Message(err) == "" {
 		t.Fatalf("bad id: %v", err)
 	}
-	if _, err := e.Bot.AnswerUnplaced(ctx, officer, open[0].ID, f); err != nil {
+	if _, err := e.Admin.AnswerUnplaced(ctx, officer, open[0].ID, f); err != nil {
 		t.Fatal(err)
 	}
 	// The instance that was taught answers at once; the other after its refresh.
@@ -87,14 +88,14 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 		return dialog.FAQ{}
 	}
 	seed := answerOf(e.Policy, "what")
-	if _, err := e.Bot.EditSeedFAQ(ctx, county, "what", "改过的答复", "一"); err == nil {
+	if _, err := e.Admin.EditSeedFAQ(ctx, county, "what", "改过的答复", "一"); err == nil {
 		t.Fatal("a county account edited a seeded answer")
 	}
-	if _, err := e.Bot.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); domain.Message(err) == "" {
+	if _, err := e.Admin.EditSeedFAQ(ctx, officer, "what", seed.Answer, seed.Clause); domain.Message(err) == "" {
 		t.Fatalf("an unchanged entry was saved: %v", err)
 	}
 	for v, answer := range []string{"“苏质融”是质量融资服务（第一次修改）。", "“苏质融”是质量融资服务（第二次修改）。"} {
-		ch, err := e.Bot.EditSeedFAQ(ctx, officer, "what", answer, "一")
+		ch, err := e.Admin.EditSeedFAQ(ctx, officer, "what", answer, "一")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 		t.Fatalf("the other instance changed before its refresh: %s", got)
 	}
 	// A computed entry keeps computing its answer; its clause changes.
-	if _, err := e.Bot.EditSeedFAQ(ctx, officer, "rates", "利率一律3%", "三（一）优惠条件"); err != nil {
+	if _, err := e.Admin.EditSeedFAQ(ctx, officer, "rates", "利率一律3%", "三（一）优惠条件"); err != nil {
 		t.Fatal(err)
 	}
 	if f := answerOf(e.Bot.Policy(), "rates"); f.Answer != "" || f.Topic != "rates" || f.Clause != "三（一）优惠条件" {
@@ -122,14 +123,14 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 		in, _ := p.Intent(intent)
 		return in.Paraphrases
 	}
-	if _, err := e.Bot.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); domain.Message(err) == "" {
+	if _, err := e.Admin.SetSeedParaphrase(ctx, officer, intent, "不存在的说法", true); domain.Message(err) == "" {
 		t.Fatalf("unknown paraphrase: %v", err)
 	}
-	v, err := e.Bot.SetSeedParaphrase(ctx, officer, intent, para, true)
+	v, err := e.Admin.SetSeedParaphrase(ctx, officer, intent, para, true)
 	if err != nil || v.Version != 1 || !v.Disabled {
 		t.Fatalf("disable: %+v %v", v, err)
 	}
-	if _, err := e.Bot.SetSeedParaphrase(ctx, officer, intent, para, true); domain.Message(err) == "" {
+	if _, err := e.Admin.SetSeedParaphrase(ctx, officer, intent, para, true); domain.Message(err) == "" {
 		t.Fatalf("disabled twice: %v", err)
 	}
 	if slices.Contains(paras(e.Bot.Policy()), para) || !slices.Contains(paras(other.Policy()), para) {
@@ -141,7 +142,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 	if slices.Contains(paras(other.Policy()), para) || !strings.Contains(answerOf(other.Policy(), "what").Answer, "第二次修改") {
 		t.Fatal("the other instance did not pick the edits up at its refresh")
 	}
-	d, err := e.Bot.SeedEditing(ctx, officer, intent)
+	d, err := e.Admin.SeedEditing(ctx, officer, intent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 			t.Fatalf("history: %+v", f)
 		}
 	}
-	if v, err = e.Bot.SetSeedParaphrase(ctx, officer, intent, para, false); err != nil || v.Version != 2 {
+	if v, err = e.Admin.SetSeedParaphrase(ctx, officer, intent, para, false); err != nil || v.Version != 2 {
 		t.Fatalf("enable: %+v %v", v, err)
 	}
 	if !slices.Contains(paras(e.Bot.Policy()), para) {
@@ -163,7 +164,7 @@ func TestSeedEditsReachEveryInstance(t *testing.T) {
 	all := paras(e.Policy)
 	var err5 error
 	for _, p := range all {
-		if _, err5 = e.Bot.SetSeedParaphrase(ctx, officer, intent, p, true); err5 != nil {
+		if _, err5 = e.Admin.SetSeedParaphrase(ctx, officer, intent, p, true); err5 != nil {
 			break
 		}
 	}

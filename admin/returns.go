@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"context"
@@ -48,25 +48,25 @@ type DealLine struct {
 }
 
 // DealLine converts a deal for display.
-func (b *Bot) DealLine(d dialog.Deal) DealLine {
-	c, _ := b.Policy().County(d.County)
+func (s *Service) DealLine(d dialog.Deal) DealLine {
+	c, _ := s.policy().County(d.County)
 	return DealLine{ID: d.ID, LeadID: d.LeadID, LeadNumber: d.LeadNumber, County: d.County, CountyName: c.Name,
 		Institution: d.Institution, InstitutionName: d.InstitutionName, EnterpriseName: d.EnterpriseName,
-		CreditCode: d.CreditCode, Product: d.Product, ProductName: b.Leads.ProductName(d.Product), AmountWan: d.AmountWan,
+		CreditCode: d.CreditCode, Product: d.Product, ProductName: s.leads.ProductName(d.Product), AmountWan: d.AmountWan,
 		RatePct: d.RatePct, TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn, Actor: d.Actor,
 		RecordedAt: d.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04")}
 }
 
 // addDeals fills each county's deals disbursed in [from, to) and the
 // digest of its figures.
-func (b *Bot) addDeals(ctx context.Context, r *MonthlyReport, from, to time.Time, row func(string) *ReportRow) error {
-	deals, err := b.db.Deals(ctx, store.DealFilter{From: from.In(domain.Shanghai).Format("2006-01-02"), To: to.In(domain.Shanghai).Format("2006-01-02")})
+func (s *Service) addDeals(ctx context.Context, r *MonthlyReport, from, to time.Time, row func(string) *ReportRow) error {
+	deals, err := s.db.Deals(ctx, store.DealFilter{From: from.In(domain.Shanghai).Format("2006-01-02"), To: to.In(domain.Shanghai).Format("2006-01-02")})
 	if err != nil {
 		return err
 	}
 	for _, d := range deals {
 		if rw := row(d.County); rw != nil {
-			rw.Deals = append(rw.Deals, b.DealLine(d))
+			rw.Deals = append(rw.Deals, s.DealLine(d))
 			rw.DealCount++
 			rw.DealWan += d.AmountWan
 		}

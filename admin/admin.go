@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"bytes"
@@ -26,16 +26,10 @@ import (
 // do (dialog.Account.Require, the one permission table), and a county
 // account only ever reaches its own county.
 
-// Now returns the bot's clock.
-func (b *Bot) Now() time.Time { return b.now() }
-
-// DB returns the relational store.
-func (b *Bot) DB() *store.DB { return b.db }
-
 // seesCounty returns dialog.ErrNotFound when acc may not see county or it
 // does not exist.
-func (b *Bot) seesCounty(acc domain.Account, county string) error {
-	if _, ok := b.Policy().County(county); !ok || !acc.Sees(county) {
+func (s *Service) seesCounty(acc domain.Account, county string) error {
+	if _, ok := s.policy().County(county); !ok || !acc.Sees(county) {
 		return dialog.ErrNotFound
 	}
 	return nil
@@ -73,11 +67,11 @@ func toCounty(r store.CountyRecord, acc domain.Account) County {
 }
 
 // Counties returns the counties acc may see: all, or a county account's own.
-func (b *Bot) Counties(ctx context.Context, acc domain.Account) ([]County, error) {
+func (s *Service) Counties(ctx context.Context, acc domain.Account) ([]County, error) {
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
-	recs, err := b.db.Counties(ctx)
+	recs, err := s.db.Counties(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,14 +85,14 @@ func (b *Bot) Counties(ctx context.Context, acc domain.Account) ([]County, error
 }
 
 // County returns one county acc may see, or dialog.ErrNotFound.
-func (b *Bot) County(ctx context.Context, acc domain.Account, id string) (County, error) {
+func (s *Service) County(ctx context.Context, acc domain.Account, id string) (County, error) {
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return County{}, err
 	}
-	if err := b.seesCounty(acc, id); err != nil {
+	if err := s.seesCounty(acc, id); err != nil {
 		return County{}, err
 	}
-	r, err := b.db.County(ctx, id)
+	r, err := s.db.County(ctx, id)
 	if err != nil {
 		return County{}, err
 	}
@@ -116,11 +110,11 @@ type CountyPatch struct {
 // UpdateCounty changes a county's contact, post, phone or robot URL
 // (officers) and returns the county before and after. The phone must be
 // 0512-xxxxxxxx, the robot URL a WeCom webhook.
-func (b *Bot) UpdateCounty(ctx context.Context, acc domain.Account, id string, p CountyPatch) (before, after County, err error) {
+func (s *Service) UpdateCounty(ctx context.Context, acc domain.Account, id string, p CountyPatch) (before, after County, err error) {
 	if err := acc.Require(domain.PermCountiesWrite); err != nil {
 		return before, after, err
 	}
-	if err := b.seesCounty(acc, id); err != nil {
+	if err := s.seesCounty(acc, id); err != nil {
 		return before, after, err
 	}
 	trim := func(s *string) {
@@ -148,15 +142,15 @@ func (b *Bot) UpdateCounty(ctx context.Context, acc domain.Account, id string, p
 	if p.Phone != nil && !domain.ValidCountyPhone(*p.Phone) {
 		return before, after, domain.Errorf(domain.ErrInvalid, "电话应为 0512-xxxxxxxx（8位号码）")
 	}
-	if p.RobotURL != nil && !b.client.RobotURLAllowed(*p.RobotURL) {
+	if p.RobotURL != nil && !s.client.RobotURLAllowed(*p.RobotURL) {
 		return before, after, domain.Errorf(domain.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
 	}
-	rb, ra, err := b.db.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
+	rb, ra, err := s.db.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
 	if err != nil {
 		return before, after, err
 	}
-	if err := b.Refresh(ctx); err != nil {
-		b.log.Warn("policy not refreshed after county change", slog.Any("error", err))
+	if err := s.policies.Refresh(ctx); err != nil {
+		s.log.Warn("policy not refreshed after county change", slog.Any("error", err))
 	}
 	return toCounty(rb, acc), toCounty(ra, acc), nil
 }
@@ -171,14 +165,14 @@ type Contact struct {
 }
 
 // Contacts returns the WeChat contacts bound to a county.
-func (b *Bot) Contacts(ctx context.Context, acc domain.Account, county string) ([]Contact, error) {
+func (s *Service) Contacts(ctx context.Context, acc domain.Account, county string) ([]Contact, error) {
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
-	if err := b.seesCounty(acc, county); err != nil {
+	if err := s.seesCounty(acc, county); err != nil {
 		return nil, err
 	}
-	recs, err := b.db.ContactRecords(ctx, county)
+	recs, err := s.db.ContactRecords(ctx, county)
 	if err != nil {
 		return nil, err
 	}
@@ -191,14 +185,14 @@ func (b *Bot) Contacts(ctx context.Context, acc domain.Account, county string) (
 
 // Unbind removes a WeChat contact from a county: officers for any county,
 // county accounts for their own. Not bound is dialog.ErrNotFound.
-func (b *Bot) Unbind(ctx context.Context, acc domain.Account, county, openID string) (Contact, error) {
+func (s *Service) Unbind(ctx context.Context, acc domain.Account, county, openID string) (Contact, error) {
 	if err := acc.Require(domain.PermContactsWrite); err != nil {
 		return Contact{}, err
 	}
-	if err := b.seesCounty(acc, county); err != nil {
+	if err := s.seesCounty(acc, county); err != nil {
 		return Contact{}, err
 	}
-	r, err := b.db.RemoveContact(ctx, county, openID)
+	r, err := s.db.RemoveContact(ctx, county, openID)
 	if err != nil {
 		return Contact{}, err
 	}
@@ -208,14 +202,14 @@ func (b *Bot) Unbind(ctx context.Context, acc domain.Account, county, openID str
 // CountyQR returns a county's permanent parametric QR code, creating it
 // through qrcode/create with the county's scene id on first use. Followers
 // who subscribe or scan through it are attributed to the county.
-func (b *Bot) CountyQR(ctx context.Context, acc domain.Account, county string) (c County, created bool, err error) {
+func (s *Service) CountyQR(ctx context.Context, acc domain.Account, county string) (c County, created bool, err error) {
 	if err := acc.Require(domain.PermQRCreate); err != nil {
 		return c, false, err
 	}
-	if err := b.seesCounty(acc, county); err != nil {
+	if err := s.seesCounty(acc, county); err != nil {
 		return c, false, err
 	}
-	r, err := b.db.County(ctx, county)
+	r, err := s.db.County(ctx, county)
 	if err != nil {
 		return c, false, err
 	}
@@ -225,11 +219,11 @@ func (b *Bot) CountyQR(ctx context.Context, acc domain.Account, county string) (
 	if r.SceneID <= 0 {
 		return c, false, fmt.Errorf("county %s has no scene id", county)
 	}
-	ticket, imageURL, err := b.client.CreateQR(ctx, r.SceneID)
+	ticket, imageURL, err := s.client.CreateQR(ctx, r.SceneID)
 	if err != nil {
 		return c, false, fmt.Errorf("create qr %s: %w", county, err)
 	}
-	if err := b.db.SetCountyQR(ctx, county, ticket, imageURL, acc.Username); err != nil {
+	if err := s.db.SetCountyQR(ctx, county, ticket, imageURL, acc.Username); err != nil {
 		return c, false, err
 	}
 	r.QRTicket, r.QRURL = ticket, imageURL
@@ -244,24 +238,24 @@ func SandboxQRURL(sceneID int) string {
 // CountyQRImage returns the PNG of a county's QR code: WeChat's image of
 // the stored ticket, or in sandbox mode a code rendered locally that
 // encodes SandboxQRURL. A county without a code yet is dialog.ErrNotFound.
-func (b *Bot) CountyQRImage(ctx context.Context, acc domain.Account, county string) ([]byte, error) {
+func (s *Service) CountyQRImage(ctx context.Context, acc domain.Account, county string) ([]byte, error) {
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
-	if err := b.seesCounty(acc, county); err != nil {
+	if err := s.seesCounty(acc, county); err != nil {
 		return nil, err
 	}
-	r, err := b.db.County(ctx, county)
+	r, err := s.db.County(ctx, county)
 	if err != nil {
 		return nil, err
 	}
-	if b.client.Sandbox() {
+	if s.client.Sandbox() {
 		return qrcode.Encode(SandboxQRURL(r.SceneID), qrcode.Medium, 430)
 	}
 	if r.QRTicket == "" {
 		return nil, domain.Errorf(dialog.ErrNotFound, "尚未生成二维码")
 	}
-	img, err := b.client.QRImage(ctx, r.QRTicket)
+	img, err := s.client.QRImage(ctx, r.QRTicket)
 	if err != nil {
 		return nil, err
 	}
@@ -304,37 +298,37 @@ func (e LPREntry) StateLabel() string {
 
 // Settings returns the LPR in force, its date, the LPR schedule and the
 // working-day overrides.
-func (b *Bot) Settings(ctx context.Context, acc domain.Account) (Settings, error) {
+func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, error) {
 	if err := acc.Require(domain.PermSettings); err != nil {
 		return Settings{}, err
 	}
-	all, err := b.db.Settings(ctx)
+	all, err := s.db.Settings(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{Workdays: map[string]string{}, LPRDate: all[store.SettingLPRDate].Value}
+	set := Settings{Workdays: map[string]string{}, LPRDate: all[store.SettingLPRDate].Value}
 	if v := all[store.SettingLPR].Value; v != "" {
-		if s.LPR, err = strconv.ParseFloat(v, 64); err != nil {
+		if set.LPR, err = strconv.ParseFloat(v, 64); err != nil {
 			return Settings{}, fmt.Errorf("setting lpr %q: %w", v, err)
 		}
 	}
 	if v := all[leads.SettingWorkdays].Value; v != "" {
-		if err := json.Unmarshal([]byte(v), &s.Workdays); err != nil {
+		if err := json.Unmarshal([]byte(v), &set.Workdays); err != nil {
 			return Settings{}, fmt.Errorf("setting %s: %w", leads.SettingWorkdays, err)
 		}
 	}
-	now := b.now()
-	if r, ok, err := b.db.LPRInForce(ctx, now); err != nil {
+	now := s.now()
+	if r, ok, err := s.db.LPRInForce(ctx, now); err != nil {
 		return Settings{}, err
 	} else if ok {
-		s.LPR, s.LPRDate = r.Rate, r.EffectiveOn
+		set.LPR, set.LPRDate = r.Rate, r.EffectiveOn
 	}
-	rows, err := b.db.LPRSchedule(ctx)
+	rows, err := s.db.LPRSchedule(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
 	today := now.In(domain.Shanghai).Format("2006-01-02")
-	s.Schedule = []LPREntry{}
+	set.Schedule = []LPREntry{}
 	inForce := false
 	for _, r := range rows {
 		e := LPREntry{Rate: r.Rate, EffectiveOn: r.EffectiveOn, By: r.CreatedBy, At: r.CreatedAt, State: "past"}
@@ -344,26 +338,26 @@ func (b *Bot) Settings(ctx context.Context, acc domain.Account) (Settings, error
 		case !inForce:
 			e.State, inForce = "in_force", true
 		}
-		s.Schedule = append(s.Schedule, e)
+		set.Schedule = append(set.Schedule, e)
 	}
 	var latest time.Time
 	for _, k := range []string{store.SettingLPR, store.SettingLPRDate, leads.SettingWorkdays} {
 		if st, ok := all[k]; ok && st.UpdatedAt.After(latest) {
-			latest, s.UpdatedBy = st.UpdatedAt, st.UpdatedBy
+			latest, set.UpdatedBy = st.UpdatedAt, st.UpdatedBy
 		}
 	}
 	if !latest.IsZero() {
-		s.UpdatedAt = &latest
+		set.UpdatedAt = &latest
 	}
-	return s, nil
+	return set, nil
 }
 
 // UpdateSettings schedules the LPR from its date (both required; a future
 // date waits for its day, the rate in force until then is unchanged) and
 // replaces the working-day overrides (nil leaves them), then reloads the
 // policy. It returns the settings before and after.
-func (b *Bot) UpdateSettings(ctx context.Context, acc domain.Account, in Settings) (before, after Settings, err error) {
-	if before, err = b.Settings(ctx, acc); err != nil {
+func (s *Service) UpdateSettings(ctx context.Context, acc domain.Account, in Settings) (before, after Settings, err error) {
+	if before, err = s.Settings(ctx, acc); err != nil {
 		return before, after, err
 	}
 	if in.LPR <= 0 || in.LPR > 20 {
@@ -380,24 +374,24 @@ func (b *Bot) UpdateSettings(ctx context.Context, acc domain.Account, in Setting
 		}
 		workdays = string(raw)
 	}
-	if err := b.db.SetLPR(ctx, in.LPR, in.LPRDate, acc.Username); err != nil {
+	if err := s.db.SetLPR(ctx, in.LPR, in.LPRDate, acc.Username); err != nil {
 		return before, after, err
 	}
 	if in.Workdays != nil {
-		if err := b.db.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
+		if err := s.db.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
 			return before, after, err
 		}
 	}
-	if err := b.Refresh(ctx); err != nil {
+	if err := s.policies.Refresh(ctx); err != nil {
 		return before, after, err
 	}
-	after, err = b.Settings(ctx, acc)
+	after, err = s.Settings(ctx, acc)
 	return before, after, err
 }
 
 // Workdays returns the working-day calendar with the officers' overrides.
-func (b *Bot) Workdays(ctx context.Context) (*leads.Workdays, error) {
-	raw, err := b.db.SettingValue(ctx, leads.SettingWorkdays)
+func (s *Service) Workdays(ctx context.Context) (*leads.Workdays, error) {
+	raw, err := s.db.SettingValue(ctx, leads.SettingWorkdays)
 	if err != nil {
 		return nil, err
 	}
@@ -439,18 +433,18 @@ type OverdueLead struct {
 // Dashboard returns the numbers of month ("YYYY-MM", "" for this month):
 // leads per county and status, leads over the SLA, self-checks and tiers,
 // and followers per county poster. A county account gets its own county.
-func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (Dashboard, error) {
+func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month string) (Dashboard, error) {
 	if err := acc.Require(domain.PermDashboard); err != nil {
 		return Dashboard{}, err
 	}
-	now := b.now()
+	now := s.now()
 	from, to, err := domain.ParseMonth(month, now)
 	if err != nil {
 		return Dashboard{}, err
 	}
 	d := Dashboard{Month: from.Format("2006-01"), Tiers: map[string]int64{}, OverSLA: []OverdueLead{},
 		Total: DashboardCounty{County: "total", Name: "全市合计", ByStatus: map[string]int64{}}}
-	recs, err := b.db.Counties(ctx)
+	recs, err := s.db.Counties(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -470,7 +464,7 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 		}
 		return nil
 	}
-	counts, err := b.db.LeadCounts(ctx, from, to)
+	counts, err := s.db.LeadCounts(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -480,11 +474,11 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 			dc.ByStatus[c.Status] += c.Count
 		}
 	}
-	days, err := b.Workdays(ctx)
+	days, err := s.Workdays(ctx)
 	if err != nil {
 		return d, err
 	}
-	waiting, err := b.db.WaitingLeads(ctx)
+	waiting, err := s.db.WaitingLeads(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -496,7 +490,7 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 				Enterprise: l.EnterpriseName, CreatedAt: l.CreatedAt, Deadline: dl})
 		}
 	}
-	checks, err := b.db.SelfChecks(ctx, from, to)
+	checks, err := s.db.SelfChecks(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -510,7 +504,7 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 			dc.SelfChecks += c.Count
 		}
 	}
-	total, inMonth, err := b.db.FollowersByScene(ctx, from, to)
+	total, inMonth, err := s.db.FollowersByScene(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -538,26 +532,26 @@ func (b *Bot) Dashboard(ctx context.Context, acc domain.Account, month string) (
 // a contracted lead is moved to disbursed with it (note optional), a
 // disbursed lead has its amount corrected. Viewers may not; a county
 // account reaches only its own county's leads.
-func (b *Bot) SetDisbursed(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, float64, error) {
+func (s *Service) SetDisbursed(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, float64, error) {
 	if err := acc.Require(domain.PermLeadsWrite); err != nil {
 		return domain.Lead{}, 0, err
 	}
 	if !domain.ValidWan(wan) {
 		return domain.Lead{}, 0, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")
 	}
-	lead, err := b.Leads.Lead(ctx, acc, ref)
+	lead, err := s.leads.Lead(ctx, acc, ref)
 	if err != nil {
 		return domain.Lead{}, 0, err
 	}
 	switch lead.Status {
 	case domain.StatusContracted:
-		moved, err := b.Leads.Disburse(ctx, acc, strconv.FormatUint(lead.ID, 10), wan, note)
+		moved, err := s.leads.Disburse(ctx, acc, strconv.FormatUint(lead.ID, 10), wan, note)
 		if err != nil {
 			return domain.Lead{}, 0, err
 		}
 		return moved, wan, nil
 	case domain.StatusDisbursed:
-		if err := b.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
+		if err := s.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
 			return domain.Lead{}, 0, err
 		}
 		return lead, wan, nil

@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"context"
@@ -39,26 +39,26 @@ type TeachingData struct {
 }
 
 // Teaching loads the 未识别问题 page's data.
-func (b *Bot) Teaching(ctx context.Context, acc domain.Account) (TeachingData, error) {
+func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingData, error) {
 	var d TeachingData
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return d, err
 	}
 	var err error
-	if d.Open, err = b.db.UnplacedMessages(ctx, store.UnplacedOpen, 200); err != nil {
+	if d.Open, err = s.db.UnplacedMessages(ctx, store.UnplacedOpen, 200); err != nil {
 		return d, err
 	}
-	if d.Dismissed, err = b.db.UnplacedMessages(ctx, store.UnplacedDismissed, 50); err != nil {
+	if d.Dismissed, err = s.db.UnplacedMessages(ctx, store.UnplacedDismissed, 50); err != nil {
 		return d, err
 	}
-	if d.Paraphrase, err = b.db.TaughtParaphrases(ctx); err != nil {
+	if d.Paraphrase, err = s.db.TaughtParaphrases(ctx); err != nil {
 		return d, err
 	}
-	if d.FAQs, err = b.db.TaughtFAQs(ctx); err != nil {
+	if d.FAQs, err = s.db.TaughtFAQs(ctx); err != nil {
 		return d, err
 	}
 	d.IntentName = map[string]string{}
-	for _, in := range b.Policy().Intents {
+	for _, in := range s.policy().Intents {
 		d.IntentName[in.ID] = in.Title
 		if in.Action != "out_of_scope" {
 			d.Intents = append(d.Intents, IntentChoice{ID: in.ID, Title: in.Title})
@@ -68,18 +68,18 @@ func (b *Bot) Teaching(ctx context.Context, acc domain.Account) (TeachingData, e
 }
 
 // AttachUnplaced makes an unplaced message a paraphrase of an intent.
-func (b *Bot) AttachUnplaced(ctx context.Context, acc domain.Account, id uint64, intent string) (store.TaughtParaphrase, error) {
+func (s *Service) AttachUnplaced(ctx context.Context, acc domain.Account, id uint64, intent string) (store.TaughtParaphrase, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.TaughtParaphrase{}, err
 	}
-	if _, ok := b.Policy().Intent(intent); !ok {
+	if _, ok := s.policy().Intent(intent); !ok {
 		return store.TaughtParaphrase{}, domain.Errorf(domain.ErrInvalid, "请选择要归入的问题类型")
 	}
-	tp, err := b.db.AttachUnplaced(ctx, id, intent, acc.Username, b.now())
+	tp, err := s.db.AttachUnplaced(ctx, id, intent, acc.Username, s.now())
 	if err != nil {
 		return tp, err
 	}
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return tp, nil
 }
 
@@ -116,78 +116,78 @@ func (f *FAQInput) check(p *dialog.Policy, isNew bool) error {
 }
 
 // AnswerUnplaced answers an unplaced message with a new FAQ entry.
-func (b *Bot) AnswerUnplaced(ctx context.Context, acc domain.Account, id uint64, f FAQInput) (FAQInput, error) {
+func (s *Service) AnswerUnplaced(ctx context.Context, acc domain.Account, id uint64, f FAQInput) (FAQInput, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return f, err
 	}
-	if err := f.check(b.Policy(), true); err != nil {
+	if err := f.check(s.policy(), true); err != nil {
 		return f, err
 	}
-	err := b.db.AnswerUnplaced(ctx, id, store.TaughtFAQ{
+	err := s.db.AnswerUnplaced(ctx, id, store.TaughtFAQ{
 		ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, UpdatedBy: acc.Username,
-	}, b.now())
+	}, s.now())
 	if err != nil {
 		return f, err
 	}
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return f, nil
 }
 
 // DismissUnplaced sets an unplaced message aside.
-func (b *Bot) DismissUnplaced(ctx context.Context, acc domain.Account, id uint64) error {
+func (s *Service) DismissUnplaced(ctx context.Context, acc domain.Account, id uint64) error {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return err
 	}
-	return b.db.DismissUnplaced(ctx, id, acc.Username, b.now())
+	return s.db.DismissUnplaced(ctx, id, acc.Username, s.now())
 }
 
 // UpdateTaughtFAQ edits a taught FAQ entry, one version up.
-func (b *Bot) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQInput) (before, after store.TaughtFAQ, err error) {
+func (s *Service) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQInput) (before, after store.TaughtFAQ, err error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return before, after, err
 	}
-	if err := f.check(b.Policy(), false); err != nil {
+	if err := f.check(s.policy(), false); err != nil {
 		return before, after, err
 	}
-	before, after, err = b.db.UpdateTaughtFAQ(ctx, store.TaughtFAQ{
+	before, after, err = s.db.UpdateTaughtFAQ(ctx, store.TaughtFAQ{
 		ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, UpdatedBy: acc.Username,
-	}, b.now())
+	}, s.now())
 	if err != nil {
 		return before, after, err
 	}
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return before, after, nil
 }
 
 // DeleteTaughtFAQ removes a taught FAQ entry and its paraphrases.
-func (b *Bot) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id string) (store.TaughtFAQ, error) {
+func (s *Service) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id string) (store.TaughtFAQ, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.TaughtFAQ{}, err
 	}
-	f, err := b.db.DeleteTaughtFAQ(ctx, id)
+	f, err := s.db.DeleteTaughtFAQ(ctx, id)
 	if err != nil {
 		return f, err
 	}
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return f, nil
 }
 
 // DeleteTaughtParaphrase removes a taught paraphrase.
-func (b *Bot) DeleteTaughtParaphrase(ctx context.Context, acc domain.Account, id uint64) (store.TaughtParaphrase, error) {
+func (s *Service) DeleteTaughtParaphrase(ctx context.Context, acc domain.Account, id uint64) (store.TaughtParaphrase, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.TaughtParaphrase{}, err
 	}
-	tp, err := b.db.DeleteTaughtParaphrase(ctx, id)
+	tp, err := s.db.DeleteTaughtParaphrase(ctx, id)
 	if err != nil {
 		return tp, err
 	}
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return tp, nil
 }
 
-func (b *Bot) refreshAfterTeaching(ctx context.Context) {
-	if err := b.Refresh(ctx); err != nil {
-		b.log.Warn("policy not refreshed after teaching", slog.Any("error", err))
+func (s *Service) refreshAfterTeaching(ctx context.Context) {
+	if err := s.policies.Refresh(ctx); err != nil {
+		s.log.Warn("policy not refreshed after teaching", slog.Any("error", err))
 	}
 }
 
@@ -241,16 +241,16 @@ type SeedEditingData struct {
 
 // SeedEditing loads the 问答与说法 page's data; intent chooses whose
 // paraphrases are listed (empty: none).
-func (b *Bot) SeedEditing(ctx context.Context, acc domain.Account, intent string) (SeedEditingData, error) {
+func (s *Service) SeedEditing(ctx context.Context, acc domain.Account, intent string) (SeedEditingData, error) {
 	var d SeedEditingData
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return d, err
 	}
-	versions, err := b.db.FAQVersions(ctx)
+	versions, err := s.db.FAQVersions(ctx)
 	if err != nil {
 		return d, err
 	}
-	for _, f := range b.policies.Base().FAQs {
+	for _, f := range s.policies.Base().FAQs {
 		v := SeedFAQView{ID: f.ID, Question: f.Question, Computed: f.Topic != "",
 			Answer: f.Answer, Clause: f.Clause, SeedAnswer: f.Answer, SeedClause: f.Clause}
 		for _, x := range versions {
@@ -267,11 +267,11 @@ func (b *Bot) SeedEditing(ctx context.Context, acc domain.Account, intent string
 		}
 		d.FAQs = append(d.FAQs, v)
 	}
-	states, err := b.db.ParaphraseStates(ctx)
+	states, err := s.db.ParaphraseStates(ctx)
 	if err != nil {
 		return d, err
 	}
-	for _, in := range b.policies.Base().Intents {
+	for _, in := range s.policies.Base().Intents {
 		iv := IntentView{ID: in.ID, Title: in.Title, Total: len(in.Paraphrases)}
 		for _, para := range in.Paraphrases {
 			pv := ParaphraseView{Text: para}
@@ -307,16 +307,16 @@ type SeedFAQChange struct {
 
 // EditSeedFAQ saves a new version of a seeded FAQ entry's answer and
 // clause. An entry computed from the data takes a clause only.
-func (b *Bot) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answer, clause string) (SeedFAQChange, error) {
+func (s *Service) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answer, clause string) (SeedFAQChange, error) {
 	var ch SeedFAQChange
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return ch, err
 	}
-	i := slices.IndexFunc(b.policies.Base().FAQs, func(f dialog.FAQ) bool { return f.ID == id })
+	i := slices.IndexFunc(s.policies.Base().FAQs, func(f dialog.FAQ) bool { return f.ID == id })
 	if i < 0 {
 		return ch, dialog.ErrNotFound
 	}
-	seed := b.policies.Base().FAQs[i]
+	seed := s.policies.Base().FAQs[i]
 	ch.ID, ch.Question = seed.ID, seed.Question
 	answer, clause = strings.TrimSpace(answer), strings.TrimSpace(clause)
 	if seed.Topic != "" {
@@ -330,12 +330,12 @@ func (b *Bot) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answer, c
 	case strings.ContainsAny(answer+clause, "<>"):
 		return ch, domain.Errorf(domain.ErrInvalid, "内容不能包含尖括号")
 	}
-	cur := b.Policy().FAQs
+	cur := s.policy().FAQs
 	if j := slices.IndexFunc(cur, func(f dialog.FAQ) bool { return f.ID == id }); j >= 0 &&
 		cur[j].Clause == clause && (seed.Topic != "" || cur[j].Answer == answer) {
 		return ch, domain.Errorf(domain.ErrInvalid, "内容与现行版本相同，未保存")
 	}
-	before, after, err := b.db.AddFAQVersion(ctx, store.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, b.now())
+	before, after, err := s.db.AddFAQVersion(ctx, store.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, s.now())
 	if err != nil {
 		return ch, err
 	}
@@ -346,26 +346,26 @@ func (b *Bot) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answer, c
 		}
 	}
 	ch.Before, ch.After = before, after
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return ch, nil
 }
 
 // SetSeedParaphrase disables a seeded paraphrase of an intent, or enables
 // it again. An intent keeps at least minParaphrases in use.
-func (b *Bot) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent, text string, disabled bool) (store.ParaphraseVersion, error) {
+func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent, text string, disabled bool) (store.ParaphraseVersion, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return store.ParaphraseVersion{}, err
 	}
-	i := slices.IndexFunc(b.policies.Base().Intents, func(in dialog.Intent) bool { return in.ID == intent })
+	i := slices.IndexFunc(s.policies.Base().Intents, func(in dialog.Intent) bool { return in.ID == intent })
 	if i < 0 {
 		return store.ParaphraseVersion{}, dialog.ErrNotFound
 	}
-	in := b.policies.Base().Intents[i]
+	in := s.policies.Base().Intents[i]
 	if !slices.Contains(in.Paraphrases, text) {
 		return store.ParaphraseVersion{}, domain.Errorf(domain.ErrInvalid, "该问题类型没有这个说法")
 	}
 	if disabled {
-		states, err := b.db.ParaphraseStates(ctx)
+		states, err := s.db.ParaphraseStates(ctx)
 		if err != nil {
 			return store.ParaphraseVersion{}, err
 		}
@@ -379,10 +379,10 @@ func (b *Bot) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent,
 			return store.ParaphraseVersion{}, domain.Errorf(domain.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
 		}
 	}
-	v, err := b.db.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, b.now())
+	v, err := s.db.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, s.now())
 	if err != nil {
 		return v, err
 	}
-	b.refreshAfterTeaching(ctx)
+	s.refreshAfterTeaching(ctx)
 	return v, nil
 }

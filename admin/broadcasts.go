@@ -1,4 +1,4 @@
-package bot
+package admin
 
 import (
 	"context"
@@ -45,10 +45,10 @@ type Broadcast struct {
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
 }
 
-func (b *Bot) toBroadcast(r store.Broadcast) Broadcast {
+func (s *Service) toBroadcast(r store.Broadcast) Broadcast {
 	return Broadcast{
 		ID: r.ID, Title: r.Title, Kind: r.Kind, Content: r.Content, AudienceType: r.AudienceType, AudienceValue: r.AudienceValue,
-		AudienceLabel: b.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
+		AudienceLabel: s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
 		Status:        r.Status, MsgID: r.MsgID, MsgDataID: r.MsgDataID, TotalCount: r.TotalCount, FilterCount: r.FilterCount,
 		SentCount: r.SentCount, ErrorCount: r.ErrorCount, Result: r.Result, LastError: r.LastError,
 		CreatedBy: r.CreatedBy, SentBy: r.SentBy, CreatedAt: r.CreatedAt, SentAt: r.SentAt, FinishedAt: r.FinishedAt,
@@ -56,7 +56,7 @@ func (b *Bot) toBroadcast(r store.Broadcast) Broadcast {
 }
 
 // AudienceLabel names an audience for people: 全部关注者, 质量信誉Ⅱ类, 昆山市.
-func (b *Bot) AudienceLabel(a domain.Audience) string {
+func (s *Service) AudienceLabel(a domain.Audience) string {
 	switch a.Type {
 	case domain.AudienceAll:
 		return "全部关注者"
@@ -65,7 +65,7 @@ func (b *Bot) AudienceLabel(a domain.Audience) string {
 			return domain.TierTagName(domain.Tier(n))
 		}
 	case domain.AudienceCounty:
-		if c, ok := b.Policy().County(a.Value); ok {
+		if c, ok := s.policy().County(a.Value); ok {
 			return c.Name
 		}
 	}
@@ -81,24 +81,24 @@ type NewBroadcast struct {
 }
 
 // CreateBroadcast validates and stores a draft (officers only).
-func (b *Bot) CreateBroadcast(ctx context.Context, acc domain.Account, n NewBroadcast) (Broadcast, error) {
+func (s *Service) CreateBroadcast(ctx context.Context, acc domain.Account, n NewBroadcast) (Broadcast, error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return Broadcast{}, err
 	}
-	if err := b.checkBroadcast(ctx, &n); err != nil {
+	if err := s.checkBroadcast(ctx, &n); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := b.db.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
+	r, err := s.db.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value, CreatedBy: acc.Username})
 	if err != nil {
 		return Broadcast{}, err
 	}
-	return b.toBroadcast(r), nil
+	return s.toBroadcast(r), nil
 }
 
 // checkBroadcast tidies and validates a draft as written: the kind
 // defaults to text, a 图文 must be in the account's library.
-func (b *Bot) checkBroadcast(ctx context.Context, n *NewBroadcast) error {
+func (s *Service) checkBroadcast(ctx context.Context, n *NewBroadcast) error {
 	if n.Kind == "" {
 		n.Kind = domain.BroadcastText
 	}
@@ -106,22 +106,22 @@ func (b *Bot) checkBroadcast(ctx context.Context, n *NewBroadcast) error {
 	if n.Kind == domain.BroadcastNews {
 		n.Content = strings.TrimSpace(n.Content)
 	}
-	if err := domain.ValidateBroadcast(b.Policy().Counties, n.Title, n.Kind, n.Content, n.Audience); err != nil {
+	if err := domain.ValidateBroadcast(s.policy().Counties, n.Title, n.Kind, n.Content, n.Audience); err != nil {
 		return err
 	}
-	return b.checkMaterial(ctx, n.Kind, n.Content)
+	return s.checkMaterial(ctx, n.Kind, n.Content)
 }
 
 // GetBroadcast returns one broadcast.
-func (b *Bot) GetBroadcast(ctx context.Context, acc domain.Account, id uint64) (Broadcast, error) {
+func (s *Service) GetBroadcast(ctx context.Context, acc domain.Account, id uint64) (Broadcast, error) {
 	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := b.db.Broadcast(ctx, id)
+	r, err := s.db.Broadcast(ctx, id)
 	if err != nil {
 		return Broadcast{}, err
 	}
-	return b.toBroadcast(r), nil
+	return s.toBroadcast(r), nil
 }
 
 // BroadcastList is a month's broadcasts with what is left of the quota.
@@ -147,19 +147,19 @@ func quotaWarning(remaining int) string {
 
 // Broadcasts returns the broadcasts of month ("" for this month) and, for
 // the current month, the quota left.
-func (b *Bot) Broadcasts(ctx context.Context, acc domain.Account, month string) (BroadcastList, error) {
+func (s *Service) Broadcasts(ctx context.Context, acc domain.Account, month string) (BroadcastList, error) {
 	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return BroadcastList{}, err
 	}
-	from, to, err := domain.ParseMonth(month, b.now())
+	from, to, err := domain.ParseMonth(month, s.now())
 	if err != nil {
 		return BroadcastList{}, err
 	}
-	rows, err := b.db.Broadcasts(ctx, from, to)
+	rows, err := s.db.Broadcasts(ctx, from, to)
 	if err != nil {
 		return BroadcastList{}, err
 	}
-	sent, err := b.db.MassSendsIn(ctx, from, to)
+	sent, err := s.db.MassSendsIn(ctx, from, to)
 	if err != nil {
 		return BroadcastList{}, err
 	}
@@ -167,7 +167,7 @@ func (b *Bot) Broadcasts(ctx context.Context, acc domain.Account, month string) 
 	l.QuotaRemaining = max(0, l.Quota-sent)
 	l.Warning = quotaWarning(l.QuotaRemaining)
 	for _, r := range rows {
-		l.Items = append(l.Items, b.toBroadcast(r))
+		l.Items = append(l.Items, s.toBroadcast(r))
 	}
 	return l, nil
 }
@@ -177,7 +177,7 @@ func (b *Bot) Broadcasts(ctx context.Context, acc domain.Account, month string) 
 // bound WeChat when openID is empty, else a follower who follows the
 // account now. A preview never goes to anyone else, and a made-up openid
 // is refused rather than reported as sent.
-func (b *Bot) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint64, openID string) error {
+func (s *Service) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint64, openID string) error {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (b *Bot) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint6
 		return domain.Errorf(domain.ErrInvalid, "预览接收人的微信标识格式不正确")
 	}
 	if openID != acc.OpenID {
-		following, err := b.db.Subscribed(ctx, openID)
+		following, err := s.db.Subscribed(ctx, openID)
 		if err != nil {
 			return err
 		}
@@ -200,11 +200,11 @@ func (b *Bot) PreviewBroadcast(ctx context.Context, acc domain.Account, id uint6
 			return domain.Errorf(domain.ErrInvalid, "预览接收人没有关注本公众号，预览无法送达")
 		}
 	}
-	r, err := b.db.Broadcast(ctx, id)
+	r, err := s.db.Broadcast(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := b.client.MassPreview(ctx, openID, wechat.MassMessage{Kind: r.Kind, Content: r.Content}); err != nil {
+	if err := s.client.MassPreview(ctx, openID, wechat.MassMessage{Kind: r.Kind, Content: r.Content}); err != nil {
 		return wechatFailure("预览发送失败", err)
 	}
 	return nil
@@ -236,48 +236,48 @@ type SendResult struct {
 // being sent is an ErrTransition error (409), the month's fifth send an
 // ErrQuota error (409). When WeChat refuses, the broadcast is marked failed
 // and may be sent again; the quota is counted by the sends WeChat accepted.
-func (b *Bot) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) (SendResult, error) {
+func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) (SendResult, error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return SendResult{}, err
 	}
-	now := b.now()
+	now := s.now()
 	from, to, _ := domain.ParseMonth("", now)
-	r, err := b.db.Broadcast(ctx, id)
+	r, err := s.db.Broadcast(ctx, id)
 	if err != nil {
 		return SendResult{}, err
 	}
 	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
 	if !target.All {
-		t, err := b.db.Tag(ctx, r.AudienceType, r.AudienceValue)
+		t, err := s.db.Tag(ctx, r.AudienceType, r.AudienceValue)
 		if errors.Is(err, dialog.ErrNotFound) {
 			return SendResult{}, domain.Errorf(domain.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
-				b.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
+				s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
 		}
 		if err != nil {
 			return SendResult{}, err
 		}
 		if !domain.UsableTagID(t.TagID) {
 			return SendResult{}, domain.Errorf(domain.ErrTransition, "“%s”的微信标签编号无效，请重新同步标签",
-				b.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
+				s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
 		}
 		target.TagID = t.TagID
 	}
-	if err := b.checkMaterial(ctx, r.Kind, r.Content); err != nil {
+	if err := s.checkMaterial(ctx, r.Kind, r.Content); err != nil {
 		return SendResult{}, err
 	}
-	r, err = b.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, domain.MassSendsPerMonth)
+	r, err = s.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, domain.MassSendsPerMonth)
 	if err != nil {
 		return SendResult{}, err
 	}
-	msgID, dataID, err := b.client.MassSend(context.WithoutCancel(ctx), target, wechat.MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
+	msgID, dataID, err := s.client.MassSend(context.WithoutCancel(ctx), target, wechat.MassMessage{Kind: r.Kind, Content: r.Content}, ClientMsgID(id))
 	if err != nil {
-		b.log.Error("mass send failed", slog.Uint64("broadcast_id", id), slog.Any("error", err))
+		s.log.Error("mass send failed", slog.Uint64("broadcast_id", id), slog.Any("error", err))
 		var refused *wechat.APIError
 		if errors.As(err, &refused) && !refused.Transient() {
 			// WeChat refused the job: nothing went out, the broadcast may
 			// be sent again and does not count against the quota.
-			if ferr := b.db.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
-				b.log.Error("broadcast failure not recorded", slog.Uint64("broadcast_id", id), slog.Any("error", ferr))
+			if ferr := s.db.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
+				s.log.Error("broadcast failure not recorded", slog.Uint64("broadcast_id", id), slog.Any("error", ferr))
 			}
 		}
 		// Otherwise (a timeout, a busy WeChat) the job may have been
@@ -285,35 +285,19 @@ func (b *Bot) SendBroadcast(ctx context.Context, acc domain.Account, id uint64) 
 		// store.StaleSending retries with the same clientmsgid.
 		return SendResult{}, wechatFailure("群发失败", err)
 	}
-	if err := b.db.BroadcastSent(context.WithoutCancel(ctx), id, msgID, dataID); err != nil {
+	if err := s.db.BroadcastSent(context.WithoutCancel(ctx), id, msgID, dataID); err != nil {
 		return SendResult{}, err
 	}
-	r, err = b.db.Broadcast(ctx, id)
+	r, err = s.db.Broadcast(ctx, id)
 	if err != nil {
 		return SendResult{}, err
 	}
-	sent, err := b.db.MassSendsIn(ctx, from, to)
+	sent, err := s.db.MassSendsIn(ctx, from, to)
 	if err != nil {
 		return SendResult{}, err
 	}
 	left := max(0, domain.MassSendsPerMonth-sent)
-	return SendResult{Broadcast: b.toBroadcast(r), QuotaRemaining: left, Warning: quotaWarning(left)}, nil
-}
-
-// massFinished records a MASSSENDJOBFINISH report on its broadcast. The
-// update is idempotent, so WeChat's retries change nothing.
-func (b *Bot) massFinished(ctx context.Context, m wechat.Message) {
-	found, err := b.db.FinishBroadcast(ctx, store.MassResult{
-		MsgID: m.JobID, Status: m.Status, TotalCount: m.TotalCount, FilterCount: m.FilterCount,
-		SentCount: m.SentCount, ErrorCount: m.ErrorCount, At: b.now(),
-	})
-	if err != nil {
-		b.log.Error("mass send result not recorded", slog.Int64("msg_id", m.JobID), slog.Any("error", err))
-		return
-	}
-	if !found {
-		b.log.Warn("mass send result for an unknown job", slog.Int64("msg_id", m.JobID))
-	}
+	return SendResult{Broadcast: s.toBroadcast(r), QuotaRemaining: left, Warning: quotaWarning(left)}, nil
 }
 
 // TagSync is what SyncTags did.
@@ -329,7 +313,7 @@ type TagSync struct {
 // followers of that tier or county: missing ones are tagged and stale ones
 // untagged, in batches of TagBatchSize. In sandbox mode the calls are
 // recorded.
-func (b *Bot) SyncTags(ctx context.Context, acc domain.Account) (TagSync, error) {
+func (s *Service) SyncTags(ctx context.Context, acc domain.Account) (TagSync, error) {
 	var res TagSync
 	if err := acc.Require(domain.PermTagsSync); err != nil {
 		return res, err
@@ -340,46 +324,46 @@ func (b *Bot) SyncTags(ctx context.Context, acc domain.Account) (TagSync, error)
 	for t := 1; t <= 4; t++ {
 		wants = append(wants, want{domain.AudienceTier, strconv.Itoa(t), domain.TierTagName(domain.Tier(t))})
 	}
-	for _, c := range b.Policy().Counties {
+	for _, c := range s.policy().Counties {
 		wants = append(wants, want{domain.AudienceCounty, c.ID, c.Name})
 	}
 	for _, w := range wants {
-		t, err := b.db.Tag(ctx, w.kind, w.value)
+		t, err := s.db.Tag(ctx, w.kind, w.value)
 		if errors.Is(err, dialog.ErrNotFound) {
-			id, cerr := b.client.CreateTag(ctx, w.name)
+			id, cerr := s.client.CreateTag(ctx, w.name)
 			if cerr != nil {
 				return res, fmt.Errorf("sync tags: %w", cerr)
 			}
 			if !domain.UsableTagID(id) {
 				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, wechat.ErrReservedTag)
 			}
-			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: b.now()}
-			if err := b.db.SaveTag(ctx, t); err != nil {
+			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: s.now()}
+			if err := s.db.SaveTag(ctx, t); err != nil {
 				return res, err
 			}
-			if t, err = b.db.Tag(ctx, w.kind, w.value); err != nil {
+			if t, err = s.db.Tag(ctx, w.kind, w.value); err != nil {
 				return res, err
 			}
 			res.Created = append(res.Created, w.name)
 		} else if err != nil {
 			return res, err
 		}
-		desired, err := b.db.AudienceOpenIDs(ctx, w.kind, w.value)
+		desired, err := s.db.AudienceOpenIDs(ctx, w.kind, w.value)
 		if err != nil {
 			return res, err
 		}
-		current, err := b.client.TagMembers(ctx, t.TagID)
+		current, err := s.client.TagMembers(ctx, t.TagID)
 		if err != nil {
 			return res, fmt.Errorf("sync tags: %w", err)
 		}
 		add, remove := diff(desired, current)
-		if err := b.client.TagUsers(ctx, t.TagID, add, false); err != nil {
+		if err := s.client.TagUsers(ctx, t.TagID, add, false); err != nil {
 			return res, fmt.Errorf("sync tags: %w", err)
 		}
-		if err := b.client.TagUsers(ctx, t.TagID, remove, true); err != nil {
+		if err := s.client.TagUsers(ctx, t.TagID, remove, true); err != nil {
 			return res, fmt.Errorf("sync tags: %w", err)
 		}
-		if err := b.db.TagSynced(ctx, t.ID, b.now()); err != nil {
+		if err := s.db.TagSynced(ctx, t.ID, s.now()); err != nil {
 			return res, err
 		}
 		res.Tagged += len(add)
@@ -412,79 +396,79 @@ func diff(want, have []string) (add, remove []string) {
 
 // UpdateBroadcast changes a draft (or a failed send) as CreateBroadcast
 // validates a new one; what has gone out cannot change.
-func (b *Bot) UpdateBroadcast(ctx context.Context, acc domain.Account, id uint64, n NewBroadcast) (before, after Broadcast, err error) {
+func (s *Service) UpdateBroadcast(ctx context.Context, acc domain.Account, id uint64, n NewBroadcast) (before, after Broadcast, err error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return before, after, err
 	}
-	old, err := b.db.Broadcast(ctx, id)
+	old, err := s.db.Broadcast(ctx, id)
 	if err != nil {
 		return before, after, err
 	}
-	if err := b.checkBroadcast(ctx, &n); err != nil {
+	if err := s.checkBroadcast(ctx, &n); err != nil {
 		return before, after, err
 	}
-	r, err := b.db.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
+	r, err := s.db.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value})
 	if err != nil {
 		return before, after, err
 	}
-	return b.toBroadcast(old), b.toBroadcast(r), nil
+	return s.toBroadcast(old), s.toBroadcast(r), nil
 }
 
 // DeleteBroadcast deletes a draft (or a failed send) and returns it.
-func (b *Bot) DeleteBroadcast(ctx context.Context, acc domain.Account, id uint64) (Broadcast, error) {
+func (s *Service) DeleteBroadcast(ctx context.Context, acc domain.Account, id uint64) (Broadcast, error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := b.db.DeleteBroadcast(ctx, id)
+	r, err := s.db.DeleteBroadcast(ctx, id)
 	if err != nil {
 		return Broadcast{}, err
 	}
-	return b.toBroadcast(r), nil
+	return s.toBroadcast(r), nil
 }
 
 // AudienceSize is how many followers a broadcast to a would reach now, as
 // the service knows them (WeChat's own count arrives with the job report).
-func (b *Bot) AudienceSize(ctx context.Context, acc domain.Account, a domain.Audience) (int64, error) {
+func (s *Service) AudienceSize(ctx context.Context, acc domain.Account, a domain.Audience) (int64, error) {
 	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return 0, err
 	}
-	return b.db.AudienceSize(ctx, a)
+	return s.db.AudienceSize(ctx, a)
 }
 
 // OwnBindCode returns the one-time code with which an officer binds their
 // own WeChat (“绑定 <code>” in the chat); asking again gives the same code
 // until it is used or expires.
-func (b *Bot) OwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, error) {
+func (s *Service) OwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, error) {
 	if err := acc.Require(domain.PermAccounts); err != nil {
 		return store.AccountBindCode{}, err
 	}
-	return b.db.AccountBindCode(ctx, acc.ID, b.now())
+	return s.db.AccountBindCode(ctx, acc.ID, s.now())
 }
 
 // PendingOwnBindCode returns an officer's outstanding code, if any.
-func (b *Bot) PendingOwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, bool) {
-	bc, err := b.db.PendingAccountBindCode(ctx, acc.ID, b.now())
+func (s *Service) PendingOwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, bool) {
+	bc, err := s.db.PendingAccountBindCode(ctx, acc.ID, s.now())
 	return bc, err == nil
 }
 
 // Materials lists the articles (图文) a broadcast may send.
-func (b *Bot) Materials(ctx context.Context, acc domain.Account) ([]wechat.Material, error) {
+func (s *Service) Materials(ctx context.Context, acc domain.Account) ([]wechat.Material, error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return nil, err
 	}
-	return b.client.NewsMaterials(ctx)
+	return s.client.NewsMaterials(ctx)
 }
 
 // checkMaterial refuses an article that is not in the account's library,
 // before it is saved and again before it is sent: WeChat would refuse it
 // only after the month's quota was spent on it. In sandbox mode there is
 // no library to check.
-func (b *Bot) checkMaterial(ctx context.Context, kind, mediaID string) error {
-	if kind != domain.BroadcastNews || b.client.Sandbox() {
+func (s *Service) checkMaterial(ctx context.Context, kind, mediaID string) error {
+	if kind != domain.BroadcastNews || s.client.Sandbox() {
 		return nil
 	}
-	ms, err := b.client.NewsMaterials(ctx)
+	ms, err := s.client.NewsMaterials(ctx)
 	if err != nil {
 		return wechatFailure("读取素材库失败", err)
 	}
