@@ -17,7 +17,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The 企业库 roster (二、五（一）): officers import it from xlsx or csv,
@@ -265,7 +264,7 @@ func (s *Service) rosterLine(e dialog.RosterEntry) RosterLine {
 
 // Roster returns the roster entries f selects: a county account only its
 // own county's.
-func (s *Service) Roster(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]RosterLine, error) {
+func (s *Service) Roster(ctx context.Context, acc domain.Account, f domain.RosterFilter) ([]RosterLine, error) {
 	if err := acc.Require(domain.PermRosterRead); err != nil {
 		return nil, err
 	}
@@ -322,7 +321,7 @@ const RosterSheet = "企业库名录"
 // RosterXLSX exports the roster f selects as a workbook for the
 // cooperating institutions: a title, who exported it and when, the
 // header frozen.
-func (s *Service) RosterXLSX(ctx context.Context, acc domain.Account, f store.RosterFilter) ([]byte, int, error) {
+func (s *Service) RosterXLSX(ctx context.Context, acc domain.Account, f domain.RosterFilter) ([]byte, int, error) {
 	lines, err := s.Roster(ctx, acc, f)
 	if err != nil {
 		return nil, 0, err
@@ -434,7 +433,7 @@ func (s *Service) LookupRoster(ctx context.Context, code string) ([]dialog.Reply
 // roster records its enterprise (by the credit codes of its applications)
 // in another tier.
 func (s *Service) RosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error) {
-	leads, err := s.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 5})
+	leads, err := s.db.Leads(ctx, domain.LeadFilter{OpenID: openID, Limit: 5})
 	if err != nil {
 		return nil, err
 	}

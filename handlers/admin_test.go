@@ -366,7 +366,7 @@ func TestAuditLogRecordsWrites(t *testing.T) {
 		}
 	}
 	// Audit entries can be written directly (the console's form posts).
-	if err := s.db.Audit(context.Background(), store.AuditEntry{Actor: "admin", Method: "POST", Route: "/console/x", At: time.Now()}); err != nil {
+	if err := s.db.Audit(context.Background(), domain.AuditEntry{Actor: "admin", Method: "POST", Route: "/console/x", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.db.AuditLogs(context.Background(), 1)

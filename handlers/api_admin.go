@@ -11,7 +11,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // adminRoutes registers the officers' and county contacts' API: audit log,
@@ -98,7 +97,7 @@ func (s *Server) audited(c *gin.Context) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
-	err := s.DB.Audit(c.Request.Context(), store.AuditEntry{
+	err := s.DB.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: c.Request.Method, Route: route, Target: strings.Join(target, ","),
 		Status: c.Writer.Status(), Before: before, After: after, RemoteIP: c.ClientIP(), At: s.Now(),
 		Who: s.whoIs(acc), Action: auditAction(c, route), Object: s.auditObject(c, before, after),

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // leadView is the JSON shape of a lead.
@@ -76,7 +75,7 @@ func leadJSON(l domain.Lead, events bool) leadView {
 
 // listLeads: GET /api/v1/leads?county=&status=&kind=.
 func (s *Server) listLeads(c *gin.Context) {
-	list, err := s.Leads.List(c.Request.Context(), account(c), store.LeadFilter{
+	list, err := s.Leads.List(c.Request.Context(), account(c), domain.LeadFilter{
 		County: c.Query("county"), Status: c.Query("status"), Kind: c.Query("kind"),
 	})
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The programme's records in the JSON API: the 企业库 roster, the
@@ -90,8 +89,8 @@ func (s *Server) importRoster(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-func rosterFilter(c *gin.Context) (store.RosterFilter, error) {
-	f := store.RosterFilter{County: c.Query("county"), Query: c.Query("q")}
+func rosterFilter(c *gin.Context) (domain.RosterFilter, error) {
+	f := domain.RosterFilter{County: c.Query("county"), Query: c.Query("q")}
 	if t := c.Query("tier"); t != "" {
 		tier, ok := dialog.ParseTier(t)
 		if !ok {
@@ -138,7 +137,7 @@ func (s *Server) auditExport(c *gin.Context, what string, rows int) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
-	err := s.DB.Audit(c.Request.Context(), store.AuditEntry{
+	err := s.DB.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: http.MethodGet, Route: route, Target: "export=" + what,
 		Status: http.StatusOK, After: gin.H{"export": what, "rows": rows, "query": c.Request.URL.RawQuery},
 		RemoteIP: c.ClientIP(), At: s.Now(),

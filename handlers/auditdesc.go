@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The operations log (操作日志) is read by officers, not engineers: every
@@ -261,7 +260,7 @@ func setLeadAudit(c *gin.Context, l domain.Lead, note string) {
 // auditLogin records a sign-in, failed or not, in the operations log. A
 // failed attempt's username is masked: people type passwords into it.
 func (s *Server) auditLogin(c *gin.Context, username string, acc domain.Account, err error) {
-	e := store.AuditEntry{Method: c.Request.Method, Route: c.FullPath(), RemoteIP: c.ClientIP(), At: s.Now(), Status: http.StatusOK}
+	e := domain.AuditEntry{Method: c.Request.Method, Route: c.FullPath(), RemoteIP: c.ClientIP(), At: s.Now(), Status: http.StatusOK}
 	switch {
 	case err == nil:
 		e.Actor, e.Role, e.Who, e.Action, e.Object = acc.Username, acc.Role, s.whoIs(acc), "登录", acc.Username

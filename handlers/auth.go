@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 const accountKey = "account"
@@ -115,7 +114,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"token": token, "expires_in": int(store.TokenTTL.Seconds()), "account": accountJSON(acc)})
+	c.JSON(http.StatusOK, gin.H{"token": token, "expires_in": int(domain.TokenTTL.Seconds()), "account": accountJSON(acc)})
 }
 
 // logout: POST /api/v1/auth/logout revokes the token used.
@@ -186,7 +185,7 @@ func (s *Server) createUser(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	acc, err := s.DB.CreateAccount(c.Request.Context(), store.NewAccount{
+	acc, err := s.DB.CreateAccount(c.Request.Context(), domain.NewAccount{
 		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
 		Name: req.Name, Institution: req.Institution,
 	}, account(c).Username)

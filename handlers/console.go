@@ -20,7 +20,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/templates"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -477,7 +476,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		return
 	}
 	cs.setCookie(c, loginCSRFCookie, "", -1)
-	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL/time.Second))
+	cs.setCookie(c, sessionCookie, token, int(domain.TokenTTL/time.Second))
 	if acc.MustChangePassword {
 		c.Redirect(http.StatusSeeOther, "/console/password")
 		return

@@ -9,7 +9,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // resetFlashCookie carries a reset password from the form's redirect to
@@ -109,7 +108,7 @@ func (cs *console) accountCreate(c *gin.Context) {
 	if role != domain.RoleCounty {
 		county = ""
 	}
-	created, err := cs.DB.CreateAccount(c.Request.Context(), store.NewAccount{
+	created, err := cs.DB.CreateAccount(c.Request.Context(), domain.NewAccount{
 		Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password"), Role: role, County: county,
 		Name: strings.TrimSpace(c.PostForm("name")), MustChangePassword: true,
 	}, acc.Username)

@@ -40,11 +40,11 @@ type auditData struct {
 }
 
 // auditFilter reads the page's filters: 人员, 操作, 对象, 起止日期.
-func auditFilter(c *gin.Context, limit int) (store.AuditFilter, *auditData, error) {
+func auditFilter(c *gin.Context, limit int) (domain.AuditFilter, *auditData, error) {
 	d := &auditData{}
 	d.Filter.Person, d.Filter.Action = strings.TrimSpace(c.Query("person")), strings.TrimSpace(c.Query("action"))
 	d.Filter.Object, d.Filter.From, d.Filter.To = strings.TrimSpace(c.Query("object")), c.Query("from"), c.Query("to")
-	f := store.AuditFilter{Person: d.Filter.Person, Action: d.Filter.Action, Object: d.Filter.Object, Limit: limit}
+	f := domain.AuditFilter{Person: d.Filter.Person, Action: d.Filter.Action, Object: d.Filter.Object, Limit: limit}
 	if d.Filter.From != "" {
 		day, err := parseDay(d.Filter.From)
 		if err != nil {

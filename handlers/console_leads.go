@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // leadsPerPage is the size of a page of the leads table.
@@ -70,8 +69,8 @@ func parseDay(s string) (time.Time, error) {
 // leadQuery turns the filter form into a store query scoped to what acc may
 // see, the same scope as bot.Leads.List: a county account only ever gets
 // its own county.
-func (cs *console) leadQuery(acc domain.Account, f leadsFilter, pageNo int) (store.LeadQuery, error) {
-	q := store.LeadQuery{LeadFilter: store.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
+func (cs *console) leadQuery(acc domain.Account, f leadsFilter, pageNo int) (domain.LeadQuery, error) {
+	q := domain.LeadQuery{LeadFilter: domain.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
 		Search: f.Search, Offset: (pageNo - 1) * leadsPerPage}
 	if f.County != "" {
 		if _, ok := cs.Bot.Policy().County(f.County); !ok {

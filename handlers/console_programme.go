@@ -13,7 +13,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Console pages of the programme's records: the 企业库 roster (import with
@@ -61,7 +60,7 @@ type rosterForm struct {
 func (cs *console) rosterData(c *gin.Context) (*rosterData, error) {
 	acc := account(c)
 	form := rosterForm{County: c.Query("county"), Tier: c.Query("tier"), Q: strings.TrimSpace(c.Query("q"))}
-	f := store.RosterFilter{County: form.County, Query: form.Q, Limit: 500}
+	f := domain.RosterFilter{County: form.County, Query: form.Q, Limit: 500}
 	if form.Tier != "" {
 		t, ok := dialog.ParseTier(form.Tier)
 		if !ok {

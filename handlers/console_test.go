@@ -764,7 +764,7 @@ func simOpenIDOf(tb testing.TB, page string) string {
 func TestSimulatorRefusesViewers(t *testing.T) {
 	e := mustEnv(t)
 	ctx := context.Background()
-	if _, err := e.db.CreateAccount(ctx, store.NewAccount{Username: "watcher", Password: "watcher-pass", Role: "viewer"}, "test"); err != nil {
+	if _, err := e.db.CreateAccount(ctx, domain.NewAccount{Username: "watcher", Password: "watcher-pass", Role: "viewer"}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, e.handler)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The 待办 home: what a county contact (or the city) has to do now, most
@@ -140,7 +139,7 @@ func todoGroups(rows []leadRow) []todoGroup {
 // todoPage: GET /console/ — the 待办 home.
 func (cs *console) todoPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	open, err := cs.Leads.List(ctx, account(c), store.LeadFilter{OpenOnly: true, Limit: todoLimit})
+	open, err := cs.Leads.List(ctx, account(c), domain.LeadFilter{OpenOnly: true, Limit: todoLimit})
 	if err != nil {
 		cs.failPage(c, err)
 		return

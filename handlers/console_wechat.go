@@ -200,7 +200,7 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		}
 	}
 	cs.auditLogin(c, acc.Username, acc, nil)
-	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL.Seconds()))
+	cs.setCookie(c, sessionCookie, token, int(domain.TokenTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, safeNext(next))
 }
 

@@ -166,7 +166,7 @@ func TestTrustedProxyForwardsTheClientAddress(t *testing.T) {
 // API and in the console.
 func TestInitialPasswordMustBeChanged(t *testing.T) {
 	s := mustLeadsSvc(t)
-	if _, err := s.db.CreateAccount(context.Background(), store.NewAccount{Username: "fresh", Password: "Initial-pass-1",
+	if _, err := s.db.CreateAccount(context.Background(), domain.NewAccount{Username: "fresh", Password: "Initial-pass-1",
 		Role: "officer", MustChangePassword: true}, "test"); err != nil {
 		t.Fatal(err)
 	}

@@ -402,7 +402,7 @@ func (l *Service) referred(ctx context.Context, openID string) (*dialog.Reply, e
 		if d.Institution == "" {
 			d.Institution = inst.Name
 		}
-		leads, err := l.db.Leads(ctx, store.LeadFilter{Institution: id, OpenOnly: true, Limit: 10})
+		leads, err := l.db.Leads(ctx, domain.LeadFilter{Institution: id, OpenOnly: true, Limit: 10})
 		if err != nil {
 			return nil, err
 		}

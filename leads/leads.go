@@ -415,7 +415,7 @@ type LeadsData struct {
 }
 
 func (l *Service) list(ctx context.Context, openID string) ([]dialog.Reply, error) {
-	own, err := l.db.Leads(ctx, store.LeadFilter{OpenID: openID, Limit: 10})
+	own, err := l.db.Leads(ctx, domain.LeadFilter{OpenID: openID, Limit: 10})
 	if err != nil {
 		return nil, err
 	}
@@ -428,7 +428,7 @@ func (l *Service) list(ctx context.Context, openID string) ([]dialog.Reply, erro
 		return nil, err
 	}
 	for _, c := range counties {
-		leads, err := l.db.Leads(ctx, store.LeadFilter{County: c, OpenOnly: true, Limit: 10})
+		leads, err := l.db.Leads(ctx, domain.LeadFilter{County: c, OpenOnly: true, Limit: 10})
 		if err != nil {
 			return nil, err
 		}
@@ -622,7 +622,7 @@ func (l *Service) Lead(ctx context.Context, acc domain.Account, ref string) (dom
 
 // List returns the leads matching f that the account may see; a county
 // account always sees only its own county.
-func (l *Service) List(ctx context.Context, acc domain.Account, f store.LeadFilter) ([]domain.Lead, error) {
+func (l *Service) List(ctx context.Context, acc domain.Account, f domain.LeadFilter) ([]domain.Lead, error) {
 	if f.County != "" {
 		if _, ok := l.policy().County(f.County); !ok {
 			return nil, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
@@ -731,7 +731,7 @@ func (l *Service) auditChat(ctx context.Context, in dialog.Inbound, who, action,
 		}
 		summary = append(summary, label+"："+note)
 	}
-	err := l.db.Audit(ctx, store.AuditEntry{
+	err := l.db.Audit(ctx, domain.AuditEntry{
 		Actor: "wechat:" + wechat.MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
 		Who: who, Action: action, Object: object, Summary: strings.Join(summary, "；"),
 	})

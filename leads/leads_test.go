@@ -15,7 +15,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 var numberPattern = regexp.MustCompile(`SZR-\d{8}-\d{4}`)
@@ -290,13 +289,13 @@ func TestLeadsForAccounts(t *testing.T) {
 	if _, err := e.Leads.Lead(ctx, sip, number); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("other county: %v", err)
 	}
-	if list, _ := e.Leads.List(ctx, sip, store.LeadFilter{}); len(list) != 0 {
+	if list, _ := e.Leads.List(ctx, sip, domain.LeadFilter{}); len(list) != 0 {
 		t.Errorf("other county lists %d", len(list))
 	}
-	if list, _ := e.Leads.List(ctx, sip, store.LeadFilter{County: "kunshan"}); len(list) != 0 {
+	if list, _ := e.Leads.List(ctx, sip, domain.LeadFilter{County: "kunshan"}); len(list) != 0 {
 		t.Errorf("other county lists %d by filter", len(list))
 	}
-	for _, f := range []store.LeadFilter{{County: "atlantis"}, {Status: "bogus"}, {Kind: "loan"}} {
+	for _, f := range []domain.LeadFilter{{County: "atlantis"}, {Status: "bogus"}, {Kind: "loan"}} {
 		if _, err := e.Leads.List(ctx, officer, f); !errors.Is(err, domain.ErrInvalid) || domain.Message(err) == "" {
 			t.Errorf("%+v: %v", f, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/suzhou-amr/suzhirong/app/apptest"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -35,7 +36,7 @@ func check(e *apptest.Env, at string) leads.SLAResult {
 func TestSLARemindsThenEscalatesOverAWeekend(t *testing.T) {
 	e := apptest.New(t, "o-officer-env")
 	ctx := context.Background()
-	if _, err := e.DB.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-officer-acc"}, "admin"); err != nil {
+	if _, err := e.DB.CreateAccount(ctx, domain.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-officer-acc"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	e.BindContact("o-ks", "kunshan")

@@ -18,9 +18,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// TokenTTL is how long an API token stays valid after login.
-const TokenTTL = 7 * 24 * time.Hour
-
 // AdminUsername is the bootstrap officer account.
 const AdminUsername = "admin"
 
@@ -36,24 +33,9 @@ func toAccount(a Account) domain.Account {
 	return d
 }
 
-// NewAccount describes an account to create.
-type NewAccount struct {
-	Username string
-	Password string
-	Role     string
-	County   string
-	OpenID   string
-	Name     string
-	// MustChangePassword makes the account change its password before
-	// anything else (a generated or reset password).
-	MustChangePassword bool
-	// Institution is the cooperating institution of an institution account.
-	Institution uint64
-}
-
 // CreateAccount validates and stores an account with a bcrypt hash of its
 // password. A taken username is an error wrapping dialog.ErrDuplicate.
-func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (domain.Account, error) {
+func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string) (domain.Account, error) {
 	if !usernamePattern.MatchString(n.Username) {
 		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
 	}
@@ -127,7 +109,7 @@ func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, g
 		password = "Szr-" + hex.EncodeToString(b)
 		generated = password
 	}
-	_, err = db.CreateAccount(ctx, NewAccount{Username: AdminUsername, Password: password, Role: domain.RoleOfficer,
+	_, err = db.CreateAccount(ctx, domain.NewAccount{Username: AdminUsername, Password: password, Role: domain.RoleOfficer,
 		MustChangePassword: generated != ""}, "bootstrap")
 	if errors.Is(err, domain.ErrDuplicate) {
 		return false, "", nil // another instance created it first
@@ -228,7 +210,7 @@ func (db *DB) Login(ctx context.Context, username, password, address string, at 
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
-	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
+	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(domain.TokenTTL), CreatedAt: at}
 	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
 		return "", domain.Account{}, fmt.Errorf("login: store token: %w", err)
 	}

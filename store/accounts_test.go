@@ -19,15 +19,15 @@ func TestAccountValidation(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		in   store.NewAccount
+		in   domain.NewAccount
 		msg  string
 	}{
-		{"short username", store.NewAccount{Username: "a", Password: "Sz-pass-2026", Role: "viewer"}, "用户名应为2–64位字母、数字或 _ . @ -"},
-		{"short password", store.NewAccount{Username: "bob", Password: "short", Role: "viewer"}, "密码应为10–72个字符"},
-		{"bad role", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "root"}, "角色应为 officer、county、viewer 或 institution"},
-		{"county without county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county"}, "县级市（区）账号必须指定 county"},
-		{"unknown county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county", County: "atlantis"}, "未知的县级市（区）“atlantis”"},
-		{"officer with county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "officer", County: "kunshan"}, "只有县级市（区）账号可以指定 county"},
+		{"short username", domain.NewAccount{Username: "a", Password: "Sz-pass-2026", Role: "viewer"}, "用户名应为2–64位字母、数字或 _ . @ -"},
+		{"short password", domain.NewAccount{Username: "bob", Password: "short", Role: "viewer"}, "密码应为10–72个字符"},
+		{"bad role", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "root"}, "角色应为 officer、county、viewer 或 institution"},
+		{"county without county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county"}, "县级市（区）账号必须指定 county"},
+		{"unknown county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county", County: "atlantis"}, "未知的县级市（区）“atlantis”"},
+		{"officer with county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "officer", County: "kunshan"}, "只有县级市（区）账号可以指定 county"},
 	}
 	for _, tt := range tests {
 		_, err := db.CreateAccount(ctx, tt.in, "admin")
@@ -35,10 +35,10 @@ func TestAccountValidation(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.msg)
 		}
 	}
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "ks", Password: "Sz-pass-2026", Role: "county", County: "kunshan"}, "admin"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "ks", Password: "Sz-pass-2026", Role: "county", County: "kunshan"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.CreateAccount(ctx, store.NewAccount{Username: "ks", Password: "Sz-pass-2027", Role: "viewer"}, "admin")
+	_, err := db.CreateAccount(ctx, domain.NewAccount{Username: "ks", Password: "Sz-pass-2027", Role: "viewer"}, "admin")
 	if !errors.Is(err, domain.ErrDuplicate) || domain.Message(err) != "用户名“ks”已存在" {
 		t.Errorf("duplicate: %v", err)
 	}
@@ -86,8 +86,8 @@ func TestLoginAndTokens(t *testing.T) {
 	if _, err := db.Authenticate(ctx, token, at); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("revoked token: %v", err)
 	}
-	db.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin")
-	db.CreateAccount(ctx, store.NewAccount{Username: "view", Password: "Sz-pass-2026", Role: "viewer", OpenID: "o-view"}, "admin")
+	db.CreateAccount(ctx, domain.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin")
+	db.CreateAccount(ctx, domain.NewAccount{Username: "view", Password: "Sz-pass-2026", Role: "viewer", OpenID: "o-view"}, "admin")
 	if ids, err := db.OfficerOpenIDs(ctx); err != nil || len(ids) != 1 || ids[0] != "o-boss" {
 		t.Errorf("officer openids %v %v", ids, err)
 	}
@@ -97,7 +97,7 @@ func TestLoginAndTokens(t *testing.T) {
 func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "target", Password: "right-password", Role: domain.RoleOfficer}, "test"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "target", Password: "right-password", Role: domain.RoleOfficer}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
@@ -140,7 +140,7 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 func TestThrottlePerAddress(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "victim", Password: "right-password", Role: domain.RoleViewer}, "test"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "victim", Password: "right-password", Role: domain.RoleViewer}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
@@ -167,7 +167,7 @@ func TestThrottlePerAddress(t *testing.T) {
 func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
-	acc, err := db.CreateAccount(ctx, store.NewAccount{Username: "clerk", Password: "right-password", Role: domain.RoleViewer}, "test")
+	acc, err := db.CreateAccount(ctx, domain.NewAccount{Username: "clerk", Password: "right-password", Role: domain.RoleViewer}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,20 +164,8 @@ func (db *DB) leadWhere(ctx context.Context, cond string, arg any) (domain.Lead,
 	return l, nil
 }
 
-// LeadFilter selects leads; empty fields match everything.
-type LeadFilter struct {
-	County   string
-	Status   string
-	Kind     string
-	OpenID   string
-	OpenOnly bool
-	Limit    int // default 200
-	// Institution selects the leads referred to an institution.
-	Institution uint64
-}
-
-// where narrows q to the leads f selects.
-func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
+// whereLeads narrows q to the leads f selects.
+func whereLeads(q *gorm.DB, f domain.LeadFilter) *gorm.DB {
 	if f.County != "" {
 		q = q.Where("county = ?", f.County)
 	}
@@ -201,8 +189,8 @@ func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
 }
 
 // Leads returns the leads matching f, newest first, each with its last event.
-func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]domain.Lead, error) {
-	q := f.where(db.WithContext(ctx)).Order("created_at DESC, id DESC")
+func (db *DB) Leads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, error) {
+	q := whereLeads(db.WithContext(ctx), f).Order("created_at DESC, id DESC")
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200

@@ -261,11 +261,11 @@ func TestLeadsFilterAndLastEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		f    store.LeadFilter
+		f    domain.LeadFilter
 		want int
 	}{
-		{store.LeadFilter{}, 2}, {store.LeadFilter{County: "kunshan"}, 1}, {store.LeadFilter{Kind: "apply"}, 1},
-		{store.LeadFilter{Status: "contacted"}, 1}, {store.LeadFilter{OpenID: "o-2"}, 1}, {store.LeadFilter{County: "gusu"}, 0},
+		{domain.LeadFilter{}, 2}, {domain.LeadFilter{County: "kunshan"}, 1}, {domain.LeadFilter{Kind: "apply"}, 1},
+		{domain.LeadFilter{Status: "contacted"}, 1}, {domain.LeadFilter{OpenID: "o-2"}, 1}, {domain.LeadFilter{County: "gusu"}, 0},
 	}
 	for _, tt := range tests {
 		got, err := db.Leads(ctx, tt.f)
@@ -273,7 +273,7 @@ func TestLeadsFilterAndLastEvent(t *testing.T) {
 			t.Errorf("%+v: %d %v, want %d", tt.f, len(got), err, tt.want)
 		}
 	}
-	got, _ := db.Leads(ctx, store.LeadFilter{OpenID: "o-1"})
+	got, _ := db.Leads(ctx, domain.LeadFilter{OpenID: "o-1"})
 	if last, ok := got[0].Last(); !ok || last.Status != "contacted" || last.Note != "已联系" {
 		t.Errorf("last event %+v", got[0].Events)
 	}

@@ -116,16 +116,8 @@ func (db *DB) RosterEntry(ctx context.Context, code string) (dialog.RosterEntry,
 	return toRosterEntry(r), nil
 }
 
-// RosterFilter selects roster entries; empty fields match everything.
-type RosterFilter struct {
-	County string
-	Tier   domain.Tier
-	Query  string // name or credit code contains
-	Limit  int    // default 1000
-}
-
 // Roster returns the roster entries f selects, by county and name.
-func (db *DB) Roster(ctx context.Context, f RosterFilter) ([]dialog.RosterEntry, error) {
+func (db *DB) Roster(ctx context.Context, f domain.RosterFilter) ([]dialog.RosterEntry, error) {
 	q := db.WithContext(ctx).Model(&RosterRecord{})
 	if f.County != "" {
 		q = q.Where("county = ?", f.County)

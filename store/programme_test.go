@@ -60,7 +60,7 @@ func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
 	if _, err := db.RosterEntry(ctx, code(3)); !errors.Is(err, dialog.ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
-	list, err := db.Roster(ctx, store.RosterFilter{Tier: domain.Tier1})
+	list, err := db.Roster(ctx, domain.RosterFilter{Tier: domain.Tier1})
 	if err != nil || len(list) != 1 || list[0].CreditCode != code(1) {
 		t.Fatalf("filter by tier: %+v %v", list, err)
 	}
@@ -109,7 +109,7 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	if _, err := db.Refer(ctx, lead.ID, bank.ID, "account:ks", at, nil); !errors.Is(err, domain.ErrDuplicate) {
 		t.Fatalf("second referral: %v", err)
 	}
-	refs, err := db.Leads(ctx, store.LeadFilter{Institution: bank.ID})
+	refs, err := db.Leads(ctx, domain.LeadFilter{Institution: bank.ID})
 	if err != nil || len(refs) != 1 || refs[0].ID != lead.ID {
 		t.Fatalf("leads of the institution: %+v %v", refs, err)
 	}
@@ -254,7 +254,7 @@ func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "old-officer", Password: "password-1", Role: domain.RoleOfficer}, "t"); err == nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "old-officer", Password: "password-1", Role: domain.RoleOfficer}, "t"); err == nil {
 		t.Fatal("the rewound schema still has institution_id")
 	}
 	if err := db.Exec("INSERT INTO accounts (username, password_hash, role, county, created_at, updated_at) VALUES ('old', 'x', 'viewer', '', ?, ?)", time.Now(), time.Now()).Error; err != nil {

@@ -178,7 +178,7 @@ func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, 
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
-	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
+	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(domain.TokenTTL), CreatedAt: at}
 	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
 		return "", domain.Account{}, fmt.Errorf("session %s: store token: %w", a.Username, err)
 	}

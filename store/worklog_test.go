@@ -8,7 +8,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 func TestLeadNotesAndCorrection(t *testing.T) {
@@ -90,7 +89,7 @@ func TestContactProfileAndSessions(t *testing.T) {
 	if _, _, err := db.OpenIDSession(ctx, "o-nobody", at); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("openid of no account: %v", err)
 	}
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	if _, a, err := db.OpenIDSession(ctx, "o-boss", at); err != nil || a.Username != "boss" {
