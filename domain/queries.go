@@ -78,3 +78,57 @@ type NewAccount struct {
 
 // TokenTTL is how long an API token stays valid after login.
 const TokenTTL = 7 * 24 * time.Hour
+
+// AuditRecord is one entry of the operations log (操作日志).
+type AuditRecord struct {
+	ID       uint64
+	Actor    string // username
+	Role     string
+	Method   string
+	Route    string
+	Target   string
+	Status   int
+	Before   string
+	After    string
+	At       time.Time
+	RemoteIP string
+	// What people read: who (name and unit), the action and its object in
+	// Chinese, and the changed fields ("职务 科长→副科长").
+	Who     string
+	Action  string
+	Object  string
+	Summary string
+}
+
+// SandboxMessage is an outbound WeChat call a sandbox account recorded
+// instead of making.
+type SandboxMessage struct {
+	ID        uint64
+	API       string
+	ToUser    string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Contact is a county bureau's WeChat contact (对接人), bound with a code.
+type Contact struct {
+	ID        uint64
+	County    string
+	OpenID    string
+	Name      string // the contact's name, asked when binding
+	Mobile    string
+	BoundAt   time.Time
+	CreatedAt time.Time
+}
+
+// BindCode is a one-time code that binds a WeChat user as a county's
+// contact.
+type BindCode struct {
+	Code      string
+	County    string
+	CreatedBy string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	UsedBy    string
+	CreatedAt time.Time
+}

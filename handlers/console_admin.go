@@ -11,7 +11,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // auditLimit is how many entries the page shows; the export takes more.
@@ -70,7 +69,7 @@ func auditFilter(c *gin.Context, limit int) (domain.AuditFilter, *auditData, err
 	return f, d, nil
 }
 
-func toAuditRow(l store.AuditLog) auditRow {
+func toAuditRow(l domain.AuditRecord) auditRow {
 	who := l.Who
 	if who == "" {
 		who = l.Actor
@@ -94,7 +93,7 @@ func (cs *console) auditPage(c *gin.Context) {
 		return
 	}
 	f, d, ferr := auditFilter(c, auditLimit)
-	var logs []store.AuditLog
+	var logs []domain.AuditRecord
 	var err error
 	if ferr == nil {
 		if logs, err = cs.DB.FindAudit(c.Request.Context(), f); err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 type countyRow struct {
@@ -44,8 +43,8 @@ func (cs *console) countiesPage(c *gin.Context) {
 type countyData struct {
 	County   admin.County
 	Contacts []admin.Contact
-	Codes    []store.BindCode // outstanding binding codes, newest first
-	Sandbox  bool             // the QR image is rendered locally
+	Codes    []domain.BindCode // outstanding binding codes, newest first
+	Sandbox  bool              // the QR image is rendered locally
 	// What the reader may do.
 	CanBind, CanEdit, CanUnbind, CanQR bool
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -14,7 +13,7 @@ import (
 const sandboxLimit = 200
 
 type sandboxRow struct {
-	store.SandboxMessage
+	domain.SandboxMessage
 	Kind string // 客服消息, 模板消息, …
 	To   string // the recipient as people may read it
 	Text string

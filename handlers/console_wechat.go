@@ -15,7 +15,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -136,7 +135,7 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 	cs.renderWx(c, http.StatusOK, "模拟微信授权", "", d)
 }
 
-func contactLabel(cs *console, ct store.CountyContact) string {
+func contactLabel(cs *console, ct domain.Contact) string {
 	name := ct.Name
 	if name == "" {
 		name = "未登记姓名的联系人"

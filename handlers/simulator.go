@@ -19,7 +19,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -201,7 +200,7 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 
 // sandboxText is how a recorded call reads in a chat: the text of a 客服
 // message, the fields of a template message.
-func sandboxText(m store.SandboxMessage) string {
+func sandboxText(m domain.SandboxMessage) string {
 	var body struct {
 		Content    string            `json:"content"`
 		TemplateID string            `json:"template_id"`

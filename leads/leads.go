@@ -701,9 +701,9 @@ func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, 
 
 // NewBindCode issues a one-time code binding a contact to county: officers
 // for any county, county accounts for their own.
-func (l *Service) NewBindCode(ctx context.Context, acc domain.Account, county string) (store.BindCode, error) {
+func (l *Service) NewBindCode(ctx context.Context, acc domain.Account, county string) (domain.BindCode, error) {
 	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
-		return store.BindCode{}, domain.Errorf(domain.ErrForbidden, "无权为该县级市（区）生成绑定码")
+		return domain.BindCode{}, domain.Errorf(domain.ErrForbidden, "无权为该县级市（区）生成绑定码")
 	}
 	return l.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.now())
 }
@@ -742,7 +742,7 @@ func (l *Service) auditChat(ctx context.Context, in dialog.Inbound, who, action,
 
 // BindCodes returns a county's outstanding binding codes, for those who
 // may issue them.
-func (l *Service) BindCodes(ctx context.Context, acc domain.Account, county string) ([]store.BindCode, error) {
+func (l *Service) BindCodes(ctx context.Context, acc domain.Account, county string) ([]domain.BindCode, error) {
 	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
 		return nil, domain.Errorf(domain.ErrForbidden, "无权查看该县级市（区）的绑定码")
 	}

@@ -122,7 +122,7 @@ func (l *Service) Actors(ctx context.Context) (func(actor string) Actor, error) 
 	if err != nil {
 		return nil, err
 	}
-	byOpenID := map[string]store.CountyContact{}
+	byOpenID := map[string]domain.Contact{}
 	for _, c := range contacts {
 		if _, ok := byOpenID[c.OpenID]; !ok || c.Name != "" {
 			byOpenID[c.OpenID] = c
@@ -179,7 +179,7 @@ func (l *Service) bureau(county string) string {
 	return county
 }
 
-func (l *Service) contactName(c store.CountyContact) string {
+func (l *Service) contactName(c domain.Contact) string {
 	name := c.Name
 	if name == "" {
 		name = "联系人"

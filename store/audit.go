@@ -58,12 +58,12 @@ func (db *DB) Audit(ctx context.Context, e domain.AuditEntry) error {
 
 // AuditLogs returns the latest audit entries, newest first; limit is
 // capped at 1000 (100 when not positive).
-func (db *DB) AuditLogs(ctx context.Context, limit int) ([]AuditLog, error) {
+func (db *DB) AuditLogs(ctx context.Context, limit int) ([]domain.AuditRecord, error) {
 	return db.FindAudit(ctx, domain.AuditFilter{Limit: min(limit, 1000)})
 }
 
 // FindAudit returns the entries f selects, newest first.
-func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]AuditLog, error) {
+func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]domain.AuditRecord, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -88,7 +88,7 @@ func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]AuditLog, 
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("audit logs: %w", err)
 	}
-	return out, nil
+	return toAuditRecords(out), nil
 }
 
 // AuditActions returns the actions recorded so far, for a filter's choices.

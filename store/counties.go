@@ -70,25 +70,25 @@ func (db *DB) SetCountyQR(ctx context.Context, county, ticket, imageURL, by stri
 }
 
 // ContactRecords returns the WeChat contacts bound to county, in binding order.
-func (db *DB) ContactRecords(ctx context.Context, county string) ([]CountyContact, error) {
+func (db *DB) ContactRecords(ctx context.Context, county string) ([]domain.Contact, error) {
 	var out []CountyContact
 	if err := db.WithContext(ctx).Where("county = ?", county).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("contacts %s: %w", county, err)
 	}
-	return out, nil
+	return toContacts(out), nil
 }
 
 // RemoveContact unbinds openID from county, or returns dialog.ErrNotFound
 // when it was not bound.
-func (db *DB) RemoveContact(ctx context.Context, county, openID string) (CountyContact, error) {
+func (db *DB) RemoveContact(ctx context.Context, county, openID string) (domain.Contact, error) {
 	c, err := take[CountyContact](db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID), "unbind "+county)
 	if err != nil {
-		return c, err
+		return domain.Contact(c), err
 	}
 	if err := db.WithContext(ctx).Delete(&CountyContact{}, c.ID).Error; err != nil {
-		return c, fmt.Errorf("unbind %s: %w", county, err)
+		return domain.Contact(c), fmt.Errorf("unbind %s: %w", county, err)
 	}
-	return c, nil
+	return domain.Contact(c), nil
 }
 
 // Settings returns every setting by key.

@@ -111,28 +111,28 @@ func (db *DB) SetContactProfile(ctx context.Context, openID, name, mobile string
 }
 
 // ContactsByOpenID returns every county binding of openID.
-func (db *DB) ContactsByOpenID(ctx context.Context, openID string) ([]CountyContact, error) {
+func (db *DB) ContactsByOpenID(ctx context.Context, openID string) ([]domain.Contact, error) {
 	var out []CountyContact
 	if err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("contact bindings: %w", err)
 	}
-	return out, nil
+	return toContacts(out), nil
 }
 
 // AllContacts returns every bound contact, in binding order.
-func (db *DB) AllContacts(ctx context.Context) ([]CountyContact, error) {
+func (db *DB) AllContacts(ctx context.Context) ([]domain.Contact, error) {
 	var out []CountyContact
 	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("all contacts: %w", err)
 	}
-	return out, nil
+	return toContacts(out), nil
 }
 
 // ContactSession signs a bound contact of county into the console: it
 // finds (or creates, on first use) the county account that stands for the
 // contact's WeChat and issues it a token. The account has no usable
 // password: it is entered only through WeChat.
-func (db *DB) ContactSession(ctx context.Context, c CountyContact, at time.Time) (string, domain.Account, error) {
+func (db *DB) ContactSession(ctx context.Context, c domain.Contact, at time.Time) (string, domain.Account, error) {
 	var a Account
 	err := db.WithContext(ctx).Where("open_id = ? AND role = ? AND county = ?", c.OpenID, domain.RoleCounty, c.County).
 		Order("id").Take(&a).Error
