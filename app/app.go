@@ -290,7 +290,8 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	app.Outbox = leads.NewOutbox(log, db, client, d.Now)
 	app.SLA = leads.NewSLA(leadSvc, d.Now)
 	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Leads: leadSvc, Admin: adminSvc, Codec: codec, Nonces: store.NewNonces(rdb, d.RedisPrefix),
-		DB: db, Redis: rdb, Registry: app.Registry, Now: d.Now, TrustedProxies: cfg.TrustedProxies,
+		Ready:    []handlers.ReadyCheck{{Name: "database", Check: db.Ping}, {Name: "redis", Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
+		Registry: app.Registry, Now: d.Now, TrustedProxies: cfg.TrustedProxies,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	return app, nil
 }

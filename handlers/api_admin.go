@@ -97,7 +97,7 @@ func (s *Server) audited(c *gin.Context) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
-	err := s.DB.Audit(c.Request.Context(), domain.AuditEntry{
+	err := s.Admin.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: c.Request.Method, Route: route, Target: strings.Join(target, ","),
 		Status: c.Writer.Status(), Before: before, After: after, RemoteIP: c.ClientIP(), At: s.Now(),
 		Who: s.whoIs(acc), Action: auditAction(c, route), Object: s.auditObject(c, before, after),
@@ -150,7 +150,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rows, err := s.DB.FindAudit(c.Request.Context(), f)
+	rows, err := s.Admin.FindAudit(c.Request.Context(), account(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -137,7 +137,7 @@ func (s *Server) auditExport(c *gin.Context, what string, rows int) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
-	err := s.DB.Audit(c.Request.Context(), domain.AuditEntry{
+	err := s.Admin.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: http.MethodGet, Route: route, Target: "export=" + what,
 		Status: http.StatusOK, After: gin.H{"export": what, "rows": rows, "query": c.Request.URL.RawQuery},
 		RemoteIP: c.ClientIP(), At: s.Now(),

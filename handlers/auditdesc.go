@@ -274,7 +274,7 @@ func (s *Server) auditLogin(c *gin.Context, username string, acc domain.Account,
 		}
 		e.Actor, e.Who, e.Action, e.Object, e.Status, e.Summary = maskUser(username), "（未登录）", "登录失败", maskUser(username), status, msg
 	}
-	if aerr := s.DB.Audit(c.Request.Context(), e); aerr != nil {
+	if aerr := s.Admin.Audit(c.Request.Context(), e); aerr != nil {
 		s.Log.Error("audit entry not recorded", slog.String("route", e.Route), slog.Any("error", aerr))
 	}
 }

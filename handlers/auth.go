@@ -25,7 +25,7 @@ func bearer(c *gin.Context) string {
 // authenticate lets a request with a valid token through, with its account
 // in the context; anything else is 401.
 func (s *Server) authenticate(c *gin.Context) {
-	acc, err := s.DB.Authenticate(c.Request.Context(), bearer(c), s.Now())
+	acc, err := s.Admin.Authenticate(c.Request.Context(), bearer(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -107,7 +107,7 @@ func (s *Server) login(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	token, acc, err := s.DB.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP(), s.Now())
+	token, acc, err := s.Admin.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
 	s.auditLogin(c, req.Username, acc, err)
 	if err != nil {
 		s.logLoginFailure(c, req.Username, err)
@@ -119,7 +119,7 @@ func (s *Server) login(c *gin.Context) {
 
 // logout: POST /api/v1/auth/logout revokes the token used.
 func (s *Server) logout(c *gin.Context) {
-	if err := s.DB.Logout(c.Request.Context(), bearer(c)); err != nil {
+	if err := s.Admin.Logout(c.Request.Context(), bearer(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -160,7 +160,7 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	if err := s.DB.ChangePassword(c.Request.Context(), account(c).ID, req.Current, req.New, bearer(c), c.ClientIP(), s.Now()); err != nil {
+	if err := s.Admin.ChangePassword(c.Request.Context(), account(c), req.Current, req.New, bearer(c), c.ClientIP()); err != nil {
 		s.logLoginFailure(c, account(c).Username, err)
 		s.fail(c, err)
 		return
@@ -185,10 +185,10 @@ func (s *Server) createUser(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	acc, err := s.DB.CreateAccount(c.Request.Context(), domain.NewAccount{
+	acc, err := s.Admin.CreateAccount(c.Request.Context(), account(c), domain.NewAccount{
 		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
 		Name: req.Name, Institution: req.Institution,
-	}, account(c).Username)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -25,7 +25,7 @@ import (
 )
 
 // The web console under /console/ and the simulator under /simulator: HTML
-// pages for office users. A console session is an API token (store.Login)
+// pages for office users. A console session is an API token (admin.Login)
 // kept in an HttpOnly cookie; every POST carries a CSRF token derived from
 // the session (a hidden field, or the X-CSRF-Token header for the
 // simulator's script), and the login form a double-submit token of its own.
@@ -47,9 +47,6 @@ type console struct {
 
 // consoleRoutes registers the console's and the simulator's routes.
 func (s *Server) consoleRoutes(r *gin.Engine) {
-	if s.DB == nil {
-		return
-	}
 	cs := &console{Server: s, engine: r}
 	pages, err := templates.Console(cs.funcs())
 	if err != nil {
@@ -370,7 +367,7 @@ func sameToken(a, b string) bool {
 // (pages) or get 401 (the simulator's script).
 func (cs *console) session(c *gin.Context) {
 	token, _ := c.Cookie(sessionCookie)
-	acc, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now())
+	acc, err := cs.Admin.Authenticate(c.Request.Context(), token)
 	if err != nil {
 		if !errors.Is(err, domain.ErrUnauthorized) {
 			cs.failPage(c, err)
@@ -434,7 +431,7 @@ type loginData struct {
 func (cs *console) loginPage(c *gin.Context) {
 	// A session already open goes straight in.
 	if token, _ := c.Cookie(sessionCookie); token != "" {
-		if _, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now()); err == nil {
+		if _, err := cs.Admin.Authenticate(c.Request.Context(), token); err == nil {
 			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 			return
 		}
@@ -460,7 +457,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		return
 	}
 	d := loginData{Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
-	token, acc, err := cs.DB.Login(c.Request.Context(), d.Username, c.PostForm("password"), c.ClientIP(), cs.Now())
+	token, acc, err := cs.Admin.Login(c.Request.Context(), d.Username, c.PostForm("password"), c.ClientIP())
 	cs.auditLogin(c, d.Username, acc, err)
 	if err != nil {
 		cs.logLoginFailure(c, d.Username, err)
@@ -485,7 +482,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 }
 
 func (cs *console) logoutSubmit(c *gin.Context) {
-	if err := cs.DB.Logout(c.Request.Context(), c.GetString(sessionCookie)); err != nil {
+	if err := cs.Admin.Logout(c.Request.Context(), c.GetString(sessionCookie)); err != nil {
 		cs.failPage(c, err)
 		return
 	}

@@ -108,10 +108,10 @@ func (cs *console) accountCreate(c *gin.Context) {
 	if role != domain.RoleCounty {
 		county = ""
 	}
-	created, err := cs.DB.CreateAccount(c.Request.Context(), domain.NewAccount{
+	created, err := cs.Admin.CreateAccount(c.Request.Context(), acc, domain.NewAccount{
 		Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password"), Role: role, County: county,
 		Name: strings.TrimSpace(c.PostForm("name")), MustChangePassword: true,
-	}, acc.Username)
+	})
 	if err != nil {
 		cs.accountsError(c, err)
 		return

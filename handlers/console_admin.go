@@ -96,12 +96,12 @@ func (cs *console) auditPage(c *gin.Context) {
 	var logs []domain.AuditRecord
 	var err error
 	if ferr == nil {
-		if logs, err = cs.DB.FindAudit(c.Request.Context(), f); err != nil {
+		if logs, err = cs.Admin.FindAudit(c.Request.Context(), account(c), f); err != nil {
 			cs.failPage(c, err)
 			return
 		}
 	}
-	if d.Actions, err = cs.DB.AuditActions(c.Request.Context()); err != nil {
+	if d.Actions, err = cs.Admin.AuditActions(c.Request.Context(), account(c)); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -128,7 +128,7 @@ func (cs *console) auditDownload(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	logs, err := cs.DB.FindAudit(c.Request.Context(), f)
+	logs, err := cs.Admin.FindAudit(c.Request.Context(), account(c), f)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -199,8 +199,8 @@ func (cs *console) passwordSubmit(c *gin.Context) {
 		cs.passwordError(c, domain.Errorf(domain.ErrInvalid, "两次输入的新密码不一致"))
 		return
 	}
-	err := cs.DB.ChangePassword(c.Request.Context(), account(c).ID, c.PostForm("current"), next, c.GetString(sessionCookie),
-		c.ClientIP(), cs.Now())
+	err := cs.Admin.ChangePassword(c.Request.Context(), account(c), c.PostForm("current"), next, c.GetString(sessionCookie),
+		c.ClientIP())
 	if err != nil {
 		cs.logLoginFailure(c, account(c).Username, err)
 		cs.passwordError(c, err)

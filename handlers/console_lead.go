@@ -104,7 +104,7 @@ func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 	}
 	d.Row = rows[0]
 	if l.OpenID != "" {
-		if prof, err := cs.DB.Profile(ctx, l.OpenID); err == nil && prof.Tier.Valid() {
+		if prof, err := cs.Leads.EnterpriseProfile(ctx, l.OpenID); err == nil && prof.Tier.Valid() {
 			d.Badge = prof.Tier.Label()
 			for _, id := range prof.Criteria {
 				if cr, ok := cs.Bot.Policy().Criterion(id); ok {

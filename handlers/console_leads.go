@@ -97,12 +97,6 @@ func (cs *console) leadQuery(acc domain.Account, f leadsFilter, pageNo int) (dom
 		}
 		q.To = t.AddDate(0, 0, 1)
 	}
-	if acc.Role == domain.RoleCounty {
-		q.County = acc.County
-	}
-	if acc.Role == domain.RoleInstitution {
-		q.Institution = acc.Institution
-	}
 	return q, nil
 }
 
@@ -118,7 +112,7 @@ func (cs *console) leadsPage(c *gin.Context) {
 	q, err := cs.leadQuery(acc, f, pageNo)
 	if err == nil {
 		var found []domain.Lead
-		found, d.Total, err = cs.DB.SearchLeads(c.Request.Context(), q)
+		found, d.Total, err = cs.Leads.Search(c.Request.Context(), acc, q)
 		if err == nil {
 			d.Leads, err = cs.rows(c.Request.Context(), found)
 		}

@@ -35,7 +35,7 @@ func (cs *console) sandboxPage(c *gin.Context) {
 		return
 	}
 	d := sandboxData{Active: cs.Bot.Client().Sandbox(), ToUser: c.Query("to")}
-	msgs, err := cs.DB.SandboxMessages(c.Request.Context(), d.ToUser, sandboxLimit)
+	msgs, err := cs.Admin.SandboxMessages(c.Request.Context(), d.ToUser, sandboxLimit)
 	if err != nil {
 		cs.failPage(c, err)
 		return

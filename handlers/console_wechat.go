@@ -13,7 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -104,7 +104,7 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 	if pick := c.Query("contact"); pick != "" {
 		openID := "o-sandbox-unbound"
 		if id, err := strconv.ParseUint(pick, 10, 64); err == nil && id > 0 {
-			all, err := cs.DB.AllContacts(ctx)
+			all, err := cs.Admin.BoundContacts(ctx)
 			if err != nil {
 				cs.failPage(c, err)
 				return
@@ -119,7 +119,7 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 		c.Redirect(http.StatusFound, wxCallback+"?"+q.Encode())
 		return
 	}
-	all, err := cs.DB.AllContacts(ctx)
+	all, err := cs.Admin.BoundContacts(ctx)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -162,41 +162,14 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 		cs.renderWx(c, http.StatusUnauthorized, "授权未成功", "未能通过微信确认您的身份，请从公众号消息中重新打开，或用账号密码登录。", wxAuthData{Next: next})
 		return
 	}
-	contacts, err := cs.DB.ContactsByOpenID(ctx, openID)
-	if err != nil {
-		cs.failPage(c, err)
-		return
-	}
-	var token string
-	var acc domain.Account
-	if len(contacts) == 0 {
-		// An officer whose account carries the openid (escalations) is
-		// signed in to that account.
-		token, acc, err = cs.DB.OpenIDSession(ctx, openID, cs.Now())
-		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
-			cs.failPage(c, err)
-			return
-		}
-	}
-	if len(contacts) == 0 && token == "" {
-		// A cooperating institution's service specialist, bound with a
-		// specialist's code: signed in to their institution's applications.
-		token, acc, err = cs.DB.SpecialistSession(ctx, openID, cs.Now())
-		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
-			cs.failPage(c, err)
-			return
-		}
-	}
-	if len(contacts) == 0 && token == "" {
+	token, acc, err := cs.Admin.WeChatSession(ctx, openID)
+	if errors.Is(err, admin.ErrNotBound) {
 		cs.renderWx(c, http.StatusForbidden, "尚未绑定", "您的微信尚未绑定为县级市（区）联系人。请向市局或本局管理员索取绑定码，在公众号中发送“绑定 绑定码”；也可以用账号密码登录。", wxAuthData{Next: next})
 		return
 	}
-	if token == "" {
-		token, acc, err = cs.DB.ContactSession(ctx, contacts[0], cs.Now())
-		if err != nil {
-			cs.failPage(c, err)
-			return
-		}
+	if err != nil {
+		cs.failPage(c, err)
+		return
 	}
 	cs.auditLogin(c, acc.Username, acc, nil)
 	cs.setCookie(c, sessionCookie, token, int(domain.TokenTTL.Seconds()))
@@ -206,19 +179,7 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 // contactName is the name a county account signed in from WeChat gave when
 // binding, or "".
 func (cs *console) contactName(c *gin.Context, acc domain.Account) string {
-	if acc.OpenID == "" || acc.Role != domain.RoleCounty {
-		return ""
-	}
-	contacts, err := cs.DB.ContactsByOpenID(c.Request.Context(), acc.OpenID)
-	if err != nil {
-		return ""
-	}
-	for _, ct := range contacts {
-		if ct.County == acc.County && ct.Name != "" {
-			return ct.Name
-		}
-	}
-	return ""
+	return cs.Admin.ContactName(c.Request.Context(), acc)
 }
 
 // localReader reports whether the request comes from this machine itself,

@@ -11,12 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/store"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -125,9 +121,7 @@ func TestLeakyEdgesAreClosed(t *testing.T) {
 
 func TestMetricsToken(t *testing.T) {
 	db, rdb, prefix, fake := mustStores(t, nil, nil)
-	in := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken})
-	h := handlers.New(handlers.Config{Log: storetest.Log, Bot: in.bot, Codec: in.codec, DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), MetricsToken: "m3trics"})
+	h := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken, metricsToken: "m3trics"}).handler
 	for auth, want := range map[string]int{"": http.StatusUnauthorized, "Bearer wrong": http.StatusUnauthorized, "Bearer m3trics": http.StatusOK} {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		req.RemoteAddr = "127.0.0.1:1"
@@ -145,9 +139,7 @@ func TestMetricsToken(t *testing.T) {
 // Behind a configured proxy, the address it forwards is the client's.
 func TestTrustedProxyForwardsTheClientAddress(t *testing.T) {
 	db, rdb, prefix, fake := mustStores(t, nil, nil)
-	in := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken})
-	h := handlers.New(handlers.Config{Log: storetest.Log, Bot: in.bot, Codec: in.codec, DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), TrustedProxies: []string{"192.0.2.0/24"}})
+	h := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken, trustedProxies: []string{"192.0.2.0/24"}}).handler
 	for _, peer := range []string{"192.0.2.1:1000", "198.51.100.1:1000"} {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", strings.NewReader(`{"username":"fwd","password":"x"}`))
 		req.Header.Set("Content-Type", "application/json")

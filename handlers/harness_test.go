@@ -109,6 +109,8 @@ type wiring struct {
 	token, appID, aesKey, mode string
 	now                        func() time.Time // nil: the real clock
 	publicURL                  string           // PUBLIC_URL of notification links
+	metricsToken               string           // METRICS_TOKEN
+	trustedProxies             []string         // TRUSTED_PROXIES
 }
 
 // instance is one service instance wired as main.go does: bot, lead
@@ -131,6 +133,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	cfg := app.Config{
 		Token: w.token, AppID: w.appID, AppSecret: "secret", EncodingAESKey: w.aesKey, Mode: w.mode,
 		APIBase: fake.URL, AdminPassword: leadsAdminPass, PublicURL: w.publicURL,
+		MetricsToken: w.metricsToken, TrustedProxies: w.trustedProxies,
 		TemplateNewLeadApply: "TPL-NEW-APPLY", TemplateNewLeadNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
 	}
 	a, err := app.OpenWith(context.Background(), storetest.Log, cfg, app.Deps{

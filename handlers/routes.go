@@ -18,7 +18,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -27,14 +26,14 @@ const MaxBody = 64 << 10
 
 // Config holds what the routes need.
 type Config struct {
-	Log      *slog.Logger
-	Bot      *bot.Bot
-	Leads    *leads.Service
-	Admin    *admin.Service
-	Codec    *wechat.Codec
-	Nonces   NonceBinder // binds plaintext pushes' signatures to their bodies
-	DB       *store.DB
-	Redis    *store.Redis
+	Log    *slog.Logger
+	Bot    *bot.Bot
+	Leads  *leads.Service
+	Admin  *admin.Service
+	Codec  *wechat.Codec
+	Nonces NonceBinder // binds plaintext pushes' signatures to their bodies
+	// Ready are the backends /readyz checks.
+	Ready    []ReadyCheck
 	Registry *prometheus.Registry
 	Now      func() time.Time
 	// TrustedProxies lists the proxies (addresses or CIDRs) whose
@@ -86,7 +85,7 @@ func New(cfg Config) http.Handler {
 	r.POST("/wechat", s.webhook)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	if cfg.DB != nil {
+	{
 		api := r.Group("/api/v1")
 		api.POST("/auth/login", s.login)
 		authed := api.Group("", s.authenticate)

@@ -183,7 +183,7 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 		return
 	}
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)
-	msgs, err := cs.DB.SandboxMessages(c.Request.Context(), openID, 50)
+	msgs, err := cs.Admin.SandboxMessages(c.Request.Context(), openID, 50)
 	if err != nil {
 		cs.fail(c, err)
 		return

@@ -756,3 +756,22 @@ func (l *Service) RevokeBindCode(ctx context.Context, acc domain.Account, county
 	}
 	return l.db.RevokeBindCode(ctx, county, code, l.now())
 }
+
+// Search returns a page of the leads q selects, as acc may see them (a
+// county account its own county's, a specialist its institution's), and
+// how many match in all.
+func (l *Service) Search(ctx context.Context, acc domain.Account, q domain.LeadQuery) ([]domain.Lead, int64, error) {
+	switch acc.Role {
+	case domain.RoleCounty:
+		q.County = acc.County
+	case domain.RoleInstitution:
+		q.Institution = acc.Institution
+	}
+	return l.db.SearchLeads(ctx, q)
+}
+
+// EnterpriseProfile is what the follower's last self-check recorded: the
+// tier and the honours it named.
+func (l *Service) EnterpriseProfile(ctx context.Context, openID string) (dialog.Profile, error) {
+	return l.db.Profile(ctx, openID)
+}
