@@ -97,3 +97,25 @@ func TestImportRules(t *testing.T) {
 		}
 	}
 }
+
+// Who may do what is checked once, in the use cases, against the permission
+// table: handlers may ask Can (to show or hide a button) but never enforce
+// with Require.
+func TestHandlersDoNotEnforcePermissions(t *testing.T) {
+	files, err := filepath.Glob("handlers/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(src), ".Require(domain.") {
+			t.Errorf("%s checks a permission itself; the use case does", f)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
@@ -114,8 +115,33 @@ func (s *Service) AuditActions(ctx context.Context, acc domain.Account) ([]strin
 
 // SandboxMessages returns the latest outbound calls a sandbox account
 // recorded (to toUser, or all), newest first.
-func (s *Service) SandboxMessages(ctx context.Context, toUser string, limit int) ([]domain.SandboxMessage, error) {
+func (s *Service) SandboxMessages(ctx context.Context, acc domain.Account, toUser string, limit int) ([]domain.SandboxMessage, error) {
+	if err := acc.Require(domain.PermSandboxRead); err != nil {
+		return nil, err
+	}
 	return s.db.SandboxMessages(ctx, toUser, limit)
+}
+
+// Simulate checks that acc may talk to the bot in the console's simulator
+// as openID: one of its own simulated followers (domain.SimulatorPrefix).
+func (s *Service) Simulate(acc domain.Account, openID string) error {
+	if err := acc.Require(domain.PermSimulate); err != nil {
+		return err
+	}
+	if prefix := domain.SimulatorPrefix(acc); !strings.HasPrefix(openID, prefix) {
+		return domain.Errorf(domain.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", prefix)
+	}
+	return nil
+}
+
+// SimulatorInbox returns what the service sent one of acc's simulated
+// followers (客服 and template messages, recorded in sandbox mode), newest
+// first.
+func (s *Service) SimulatorInbox(ctx context.Context, acc domain.Account, openID string, limit int) ([]domain.SandboxMessage, error) {
+	if err := s.Simulate(acc, openID); err != nil {
+		return nil, err
+	}
+	return s.db.SandboxMessages(ctx, openID, limit)
 }
 
 // Ping reports whether the database answers.

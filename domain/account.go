@@ -1,8 +1,10 @@
 package domain
 
 import (
+	"cmp"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -35,11 +37,6 @@ type Account struct {
 	CreatedAt          time.Time
 	// Institution is the cooperating institution of a RoleInstitution account.
 	Institution uint64
-}
-
-// CanWrite reports whether the account may change data.
-func (a Account) CanWrite() bool {
-	return a.Role == RoleOfficer || a.Role == RoleCounty
 }
 
 // Sees reports whether the account may see a lead of county.
@@ -84,35 +81,53 @@ const (
 	PermDealWrite      Perm = "deals.write"        // record pre-approval, contract, disbursement and deals
 	PermLeague         Perm = "league.read"        // the counties' league table
 	PermTeach          Perm = "understanding"      // read unplaced messages and teach the bot
+	PermSandboxRead    Perm = "sandbox.read"       // every call a sandbox account recorded
+	PermSimulate       Perm = "simulator"          // talk to the bot as a simulated follower of one's own
 )
 
-var perms = map[Perm][]string{
-	PermAuditRead:      {RoleOfficer},
-	PermCountiesRead:   {RoleOfficer, RoleCounty, RoleViewer},
-	PermCountiesWrite:  {RoleOfficer},
-	PermContactsWrite:  {RoleOfficer, RoleCounty},
-	PermQRCreate:       {RoleOfficer},
-	PermSettings:       {RoleOfficer},
-	PermDashboard:      {RoleOfficer, RoleCounty, RoleViewer},
-	PermTagsSync:       {RoleOfficer},
-	PermBroadcastRead:  {RoleOfficer, RoleCounty, RoleViewer},
-	PermBroadcastWrite: {RoleOfficer},
-	PermReportRead:     {RoleOfficer, RoleCounty, RoleViewer},
-	PermReportConfirm:  {RoleCounty},
-	PermLeadsWrite:     {RoleOfficer, RoleCounty},
-	PermAccounts:       {RoleOfficer},
-	PermRosterRead:     {RoleOfficer, RoleCounty, RoleViewer, RoleInstitution},
-	PermRosterImport:   {RoleOfficer},
-	PermInstRead:       {RoleOfficer, RoleCounty, RoleViewer},
-	PermInstWrite:      {RoleOfficer},
-	PermReferral:       {RoleOfficer, RoleCounty},
-	PermDealWrite:      {RoleOfficer, RoleCounty, RoleInstitution},
-	PermLeague:         {RoleOfficer, RoleViewer},
-	PermTeach:          {RoleOfficer},
+// rule is who holds a permission, and what a read-only account and others
+// are told when they try ("" for the general wording).
+type rule struct {
+	roles    []string
+	readOnly string
+	refused  string
+}
+
+// readOnlyData is what a read-only account is told when it tries to change
+// data.
+const readOnlyData = "只读账号不能修改数据"
+
+var perms = map[Perm]rule{
+	PermAuditRead:      {roles: []string{RoleOfficer}},
+	PermCountiesRead:   {roles: []string{RoleOfficer, RoleCounty, RoleViewer}},
+	PermCountiesWrite:  {roles: []string{RoleOfficer}, readOnly: readOnlyData},
+	PermContactsWrite:  {roles: []string{RoleOfficer, RoleCounty}, readOnly: readOnlyData},
+	PermQRCreate:       {roles: []string{RoleOfficer}},
+	PermSettings:       {roles: []string{RoleOfficer}},
+	PermDashboard:      {roles: []string{RoleOfficer, RoleCounty, RoleViewer}},
+	PermTagsSync:       {roles: []string{RoleOfficer}},
+	PermBroadcastRead:  {roles: []string{RoleOfficer, RoleCounty, RoleViewer}},
+	PermBroadcastWrite: {roles: []string{RoleOfficer}},
+	PermReportRead:     {roles: []string{RoleOfficer, RoleCounty, RoleViewer}},
+	PermReportConfirm:  {roles: []string{RoleCounty}},
+	PermLeadsWrite:     {roles: []string{RoleOfficer, RoleCounty}, readOnly: readOnlyData},
+	// Administering accounts is not a matter of read-only or not: everyone
+	// but officers is simply refused.
+	PermAccounts:     {roles: []string{RoleOfficer}, readOnly: "无权执行该操作"},
+	PermRosterRead:   {roles: []string{RoleOfficer, RoleCounty, RoleViewer, RoleInstitution}},
+	PermRosterImport: {roles: []string{RoleOfficer}},
+	PermInstRead:     {roles: []string{RoleOfficer, RoleCounty, RoleViewer}},
+	PermInstWrite:    {roles: []string{RoleOfficer}},
+	PermReferral:     {roles: []string{RoleOfficer, RoleCounty}},
+	PermDealWrite:    {roles: []string{RoleOfficer, RoleCounty, RoleInstitution}, readOnly: readOnlyData},
+	PermLeague:       {roles: []string{RoleOfficer, RoleViewer}},
+	PermTeach:        {roles: []string{RoleOfficer}},
+	PermSandboxRead:  {roles: []string{RoleOfficer, RoleViewer}, refused: "沙箱消息仅市局账号可以查看"},
+	PermSimulate:     {roles: []string{RoleOfficer, RoleCounty}, readOnly: "只读账号不能用模拟器发送消息"},
 }
 
 // Can reports whether the account's role holds p.
-func (a Account) Can(p Perm) bool { return slices.Contains(perms[p], a.Role) }
+func (a Account) Can(p Perm) bool { return slices.Contains(perms[p].roles, a.Role) }
 
 // Require returns nil when the account holds p, else an ErrForbidden error.
 func (a Account) Require(p Perm) error {
@@ -120,11 +135,17 @@ func (a Account) Require(p Perm) error {
 		return nil
 	}
 	if a.Role == RoleViewer {
-		return Errorf(ErrForbidden, "只读账号不能执行该操作")
+		return Errorf(ErrForbidden, "%s", cmp.Or(perms[p].readOnly, "只读账号不能执行该操作"))
 	}
-	return Errorf(ErrForbidden, "无权执行该操作")
+	return Errorf(ErrForbidden, "%s", cmp.Or(perms[p].refused, "无权执行该操作"))
 }
 
 // ErrLocked is the error of a login to an account locked after too many
 // failed attempts.
 var ErrLocked = errors.New("account locked")
+
+// SimulatorPrefix is the openid prefix of an account's simulated followers
+// in the console's simulator. The simulator signs pushes with the real
+// token, so it must never speak as a real follower or as another account's
+// simulated ones: every openid it accepts carries the account's id.
+func SimulatorPrefix(acc Account) string { return "o-sim-" + strconv.FormatUint(acc.ID, 10) + "-" }

@@ -72,30 +72,6 @@ func account(c *gin.Context) domain.Account {
 	return acc
 }
 
-// requireRole answers 403 unless the account has one of roles.
-func (s *Server) requireRole(roles ...string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		acc := account(c)
-		for _, r := range roles {
-			if acc.Role == r {
-				c.Next()
-				return
-			}
-		}
-		s.fail(c, domain.ErrForbidden)
-	}
-}
-
-// writer answers 403 to read-only accounts.
-func (s *Server) writer(c *gin.Context) {
-	// Specialists write too, within what the use cases let them.
-	if acc := account(c); !acc.CanWrite() && acc.Role != domain.RoleInstitution {
-		s.fail(c, domain.Errorf(domain.ErrForbidden, "只读账号不能修改数据"))
-		return
-	}
-	c.Next()
-}
-
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`

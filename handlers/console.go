@@ -246,7 +246,7 @@ func (p page) Who() string {
 // CanWrite reports whether the page shows forms that change data.
 // Specialists write too: on the applications referred to them.
 func (p page) CanWrite() bool {
-	return p.Account.CanWrite() || p.Account.Role == domain.RoleInstitution
+	return p.Account.Can(domain.PermLeadsWrite) || p.Account.Can(domain.PermDealWrite)
 }
 
 // Can reports whether the reader holds a permission, for the navigation.

@@ -96,10 +96,6 @@ func (cs *console) accountsError(c *gin.Context, err error) {
 // password, repeat).
 func (cs *console) accountCreate(c *gin.Context) {
 	acc := account(c)
-	if err := acc.Require(domain.PermAccounts); err != nil {
-		cs.failPage(c, err)
-		return
-	}
 	if c.PostForm("password") != c.PostForm("repeat") {
 		cs.accountsError(c, domain.Errorf(domain.ErrInvalid, "两次输入的初始密码不一致"))
 		return

@@ -64,7 +64,7 @@ func (cs *console) countyData(c *gin.Context) (*countyData, error) {
 	}
 	d := &countyData{
 		County: county, Contacts: contacts, Sandbox: cs.Bot.Client().Sandbox(),
-		CanBind: acc.CanWrite(), CanEdit: acc.Can(domain.PermCountiesWrite),
+		CanBind: acc.Can(domain.PermContactsWrite), CanEdit: acc.Can(domain.PermCountiesWrite),
 		CanUnbind: acc.Can(domain.PermContactsWrite), CanQR: acc.Can(domain.PermQRCreate),
 	}
 	if d.CanBind {

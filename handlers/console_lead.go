@@ -185,7 +185,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	keep := func(d *leadData) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
-	if domain.Terminal(to) && acc.CanWrite() {
+	if domain.Terminal(to) && acc.Can(domain.PermLeadsWrite) {
 		cur, err := cs.Leads.Lead(ctx, acc, c.Param("id"))
 		if err != nil {
 			cs.failPage(c, err)

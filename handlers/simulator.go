@@ -44,7 +44,7 @@ type simulatorData struct {
 func (cs *console) simulatorPage(c *gin.Context) {
 	b := make([]byte, 6)
 	rand.Read(b)
-	prefix := simPrefix(account(c))
+	prefix := domain.SimulatorPrefix(account(c))
 	d := simulatorData{OpenID: fmt.Sprintf("%s%x", prefix, b), Prefix: prefix, Menu: bot.Menu(), Safe: cs.Codec.Safe()}
 	cs.render(c, http.StatusOK, "simulator", "公众号模拟器", d)
 }
@@ -88,20 +88,6 @@ func (r simRequest) validate() error {
 	return nil
 }
 
-// simPrefix is the openid prefix of an account's simulated followers. The
-// simulator signs pushes with the real token, so it must never speak as a
-// real follower or as another account's simulated ones: every openid it
-// accepts carries the account's id.
-func simPrefix(acc domain.Account) string { return fmt.Sprintf("o-sim-%d-", acc.ID) }
-
-// simOwn refuses an openid outside the account's simulated followers.
-func simOwn(acc domain.Account, openID string) error {
-	if !strings.HasPrefix(openID, simPrefix(acc)) {
-		return domain.Errorf(domain.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", simPrefix(acc))
-	}
-	return nil
-}
-
 // simulatorSend: POST /simulator/send {openid, text | event, key} → {reply}.
 func (cs *console) simulatorSend(c *gin.Context) {
 	var req simRequest
@@ -113,12 +99,7 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, simResponse{Error: domain.Message(err)})
 		return
 	}
-	acc := account(c)
-	if !acc.CanWrite() {
-		c.JSON(http.StatusForbidden, simResponse{Error: "只读账号不能用模拟器发送消息"})
-		return
-	}
-	if err := simOwn(acc, req.OpenID); err != nil {
+	if err := cs.Admin.Simulate(account(c), req.OpenID); err != nil {
 		c.JSON(http.StatusForbidden, simResponse{Error: domain.Message(err)})
 		return
 	}
@@ -178,12 +159,8 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "openid 不正确"})
 		return
 	}
-	if err := simOwn(account(c), openID); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": domain.Message(err)})
-		return
-	}
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)
-	msgs, err := cs.Admin.SandboxMessages(c.Request.Context(), openID, 50)
+	msgs, err := cs.Admin.SimulatorInbox(c.Request.Context(), account(c), openID, 50)
 	if err != nil {
 		cs.fail(c, err)
 		return

@@ -652,8 +652,12 @@ func (l *Service) Change(ctx context.Context, acc domain.Account, ref, status, n
 	if acc.Role == domain.RoleInstitution && !dialog.SpecialistMove(status) {
 		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
 	}
-	if !acc.CanWrite() && acc.Role != domain.RoleInstitution {
-		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能变更状态")
+	perm := domain.PermLeadsWrite
+	if acc.Role == domain.RoleInstitution {
+		perm = domain.PermDealWrite // the steps of a referred need
+	}
+	if err := acc.Require(perm); err != nil {
+		return domain.Lead{}, err
 	}
 	if !domain.ValidStatus(status) {
 		return domain.Lead{}, domain.Errorf(domain.ErrUnknownStatus, "未知的状态“%s”", status)
@@ -683,8 +687,8 @@ func (l *Service) Change(ctx context.Context, acc domain.Account, ref, status, n
 // Disburse moves a contracted need of the account's to disbursed with the
 // amount lent, the same transition, event and notification as Change.
 func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, error) {
-	if !acc.CanWrite() {
-		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能变更状态")
+	if err := acc.Require(domain.PermLeadsWrite); err != nil {
+		return domain.Lead{}, err
 	}
 	if utf8.RuneCountInString(note) > 500 {
 		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "说明不能超过500字")
@@ -702,7 +706,10 @@ func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, 
 // NewBindCode issues a one-time code binding a contact to county: officers
 // for any county, county accounts for their own.
 func (l *Service) NewBindCode(ctx context.Context, acc domain.Account, county string) (domain.BindCode, error) {
-	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
+		return domain.BindCode{}, err
+	}
+	if acc.Role == domain.RoleCounty && acc.County != county {
 		return domain.BindCode{}, domain.Errorf(domain.ErrForbidden, "无权为该县级市（区）生成绑定码")
 	}
 	return l.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.now())
@@ -743,7 +750,10 @@ func (l *Service) auditChat(ctx context.Context, in dialog.Inbound, who, action,
 // BindCodes returns a county's outstanding binding codes, for those who
 // may issue them.
 func (l *Service) BindCodes(ctx context.Context, acc domain.Account, county string) ([]domain.BindCode, error) {
-	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
+		return nil, err
+	}
+	if acc.Role == domain.RoleCounty && acc.County != county {
 		return nil, domain.Errorf(domain.ErrForbidden, "无权查看该县级市（区）的绑定码")
 	}
 	return l.db.OutstandingBindCodes(ctx, county, l.now())
@@ -751,7 +761,10 @@ func (l *Service) BindCodes(ctx context.Context, acc domain.Account, county stri
 
 // RevokeBindCode ends an outstanding binding code of county.
 func (l *Service) RevokeBindCode(ctx context.Context, acc domain.Account, county, code string) error {
-	if !acc.CanWrite() || (acc.Role == domain.RoleCounty && acc.County != county) {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
+		return err
+	}
+	if acc.Role == domain.RoleCounty && acc.County != county {
 		return domain.Errorf(domain.ErrForbidden, "无权撤销该县级市（区）的绑定码")
 	}
 	return l.db.RevokeBindCode(ctx, county, code, l.now())

@@ -46,8 +46,8 @@ type Note struct {
 // AddNote records a follow-up note (phone, visit, other) on a lead the
 // account may work; the status does not change.
 func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, text string) (domain.Lead, error) {
-	if !acc.CanWrite() {
-		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只读账号不能记录跟进")
+	if err := acc.Require(domain.PermLeadsWrite); err != nil {
+		return domain.Lead{}, err
 	}
 	if _, ok := noteKinds[kind]; !ok {
 		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "请选择跟进方式：电话、走访或其他")
