@@ -90,9 +90,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg app.Config) error {
 
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
-	go svc.Policies.RefreshEvery(workers, 30*time.Second)
-	go svc.Outbox.Run(workers, 3*time.Second)
-	go svc.SLA.Run(workers, 10*time.Minute)
+	svc.Workers(workers)
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,

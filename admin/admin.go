@@ -389,15 +389,6 @@ func (s *Service) UpdateSettings(ctx context.Context, acc domain.Account, in Set
 	return before, after, err
 }
 
-// Workdays returns the working-day calendar with the officers' overrides.
-func (s *Service) Workdays(ctx context.Context) (*leads.Workdays, error) {
-	raw, err := s.db.SettingValue(ctx, leads.SettingWorkdays)
-	if err != nil {
-		return nil, err
-	}
-	return leads.NewWorkdays(raw)
-}
-
 // Dashboard is the month at a glance.
 type Dashboard struct {
 	Month      string            `json:"month"`
@@ -474,7 +465,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 			dc.ByStatus[c.Status] += c.Count
 		}
 	}
-	days, err := s.Workdays(ctx)
+	days, err := s.leads.Workdays(ctx)
 	if err != nil {
 		return d, err
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 // What one instance is taught, another picks up at its next refresh (the
-// 30 s RefreshEvery of main.go), without a restart.
+// 30 s policy refresh of app.Workers), without a restart.
 func TestTeachingReachesEveryInstance(t *testing.T) {
 	e := apptest.New(t)
 	ctx := context.Background()

@@ -56,22 +56,6 @@ func (p *Policies) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// RefreshEvery reloads the policy every d until ctx ends.
-func (p *Policies) RefreshEvery(ctx context.Context, d time.Duration) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := p.Refresh(ctx); err != nil && ctx.Err() == nil {
-				p.log.Warn("policy refresh failed", slog.Any("error", err))
-			}
-		}
-	}
-}
-
 // withTaught merges what officers taught and their edits of the seeds into
 // p; the understanding index is then rebuilt (a few milliseconds, at each
 // refresh).

@@ -461,7 +461,7 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 	if s.bot.Policy().LPR != 2.95 || s.bot.Policy().LPRDate != "2026-11-20" {
 		t.Errorf("policy LPR %v %s", s.bot.Policy().LPR, s.bot.Policy().LPRDate)
 	}
-	days, err := s.uc.Workdays(context.Background())
+	days, err := s.lp.Workdays(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

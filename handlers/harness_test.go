@@ -118,6 +118,7 @@ type wiring struct {
 type instance struct {
 	bot     *bot.Bot
 	admin   *admin.Service
+	leads   *leads.Service
 	client  *wechat.Client
 	codec   *wechat.Codec
 	handler http.Handler
@@ -143,7 +144,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return instance{bot: a.Bot, admin: a.Admin, client: a.Client, codec: a.Codec, handler: a.Handler, outbox: a.Outbox, policy: a.Policy}
+	return instance{bot: a.Bot, admin: a.Admin, leads: a.Leads, client: a.Client, codec: a.Codec, handler: a.Handler, outbox: a.Outbox, policy: a.Policy}
 }
 
 // mustEnv builds the service as main does, on fresh stores.

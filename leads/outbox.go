@@ -50,22 +50,6 @@ func NewOutbox(log *slog.Logger, db *store.DB, client *wechat.Client, now func()
 	}
 }
 
-// Run drains the outbox every interval until ctx ends.
-func (o *Outbox) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := o.Drain(ctx); err != nil && ctx.Err() == nil {
-			o.log.Error("outbox drain failed", slog.Any("error", err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // Drain sends every message due now, batch by batch, and returns how many
 // were sent. Failed sends are rescheduled, not returned as errors.
 func (o *Outbox) Drain(ctx context.Context) (int, error) {

@@ -42,17 +42,12 @@ type SLAResult struct {
 	Escalated int
 }
 
-// Workdays returns the working-day calendar with the officers' overrides.
-func (s *SLA) Workdays(ctx context.Context) (*Workdays, error) {
-	return s.leads.Workdays(ctx)
-}
-
 // Check reminds and escalates the leads that are due now.
 func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 	var res SLAResult
 	db := s.leads.db
 	now := s.now()
-	days, err := s.Workdays(ctx)
+	days, err := s.leads.Workdays(ctx)
 	if err != nil {
 		return res, fmt.Errorf("sla: %w", err)
 	}
@@ -125,22 +120,4 @@ func (s *SLA) Officers(ctx context.Context) ([]string, error) {
 		ids = []string{}
 	}
 	return ids, nil
-}
-
-// Run checks every interval until ctx ends.
-func (s *SLA) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if r, err := s.Check(ctx); err != nil && ctx.Err() == nil {
-			s.leads.log.Error("sla check failed", slog.Any("error", err))
-		} else if r.Reminded+r.Escalated > 0 {
-			s.leads.log.Info("sla check", slog.Int("reminded", r.Reminded), slog.Int("escalated", r.Escalated))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
