@@ -1,6 +1,7 @@
 // Package handlers holds the gin routes: the WeChat webhook, health and
-// metrics, the JSON API and the console. Handlers parse, call and render;
-// business rules live in bot and dialog.
+// metrics, the JSON API and the console. Handlers parse, call and render:
+// the rules, permissions included, live in the use cases (leads, admin),
+// the chat pipeline (bot) and the engine (dialog).
 package handlers
 
 import (

@@ -1,7 +1,9 @@
-// Package bot speaks WeChat: it verifies and decrypts pushes, turns them into
-// dialogue events, runs the engine and its effects, renders replies, and
-// makes outbound calls (客服, template messages, menus, QR codes) through
-// silenceper/ It also runs the background workers.
+// Package wechat is WeChat's protocol and API and nothing else: it verifies,
+// decrypts and parses pushes, writes and seals passive replies, builds
+// pushes as WeChat sends them (for the simulator, the terminal chat and
+// the tests), and makes the outbound calls (客服, template messages, mass
+// sends, tags, menus, QR codes, web authorisation, WeCom group robots)
+// through silenceper/wechat. It imports neither the dialogue nor the store.
 package wechat
 
 import (
