@@ -23,7 +23,7 @@ import (
 
 // The officers' and county contacts' side, shared by the JSON API and the
 // console: every function takes the account acting and checks what it may
-// do (dialog.Account.Require, the one permission table), and a county
+// do (domain.Account.Require, the one permission table), and a county
 // account only ever reaches its own county.
 
 // seesCounty returns dialog.ErrNotFound when acc may not see county or it

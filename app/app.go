@@ -50,7 +50,7 @@ type Config struct {
 	WeComBase     string `env:"WECOM_API_BASE"`
 	AdminPassword string `env:"ADMIN_PASSWORD"`
 	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
-	// Template message ids, per the account's backend; see bot.Field* for
+	// Template message ids, per the account's backend; see leads.Field* for
 	// the field keys the templates must have.
 	TemplateNewLeadApply string `env:"WECHAT_TEMPLATE_NEW_LEAD_APPLY"`
 	TemplateNewLeadNeed  string `env:"WECHAT_TEMPLATE_NEW_LEAD_NEED"`

@@ -171,7 +171,7 @@ func (cs *console) leadPage(c *gin.Context) {
 }
 
 // leadStatusSubmit: POST /console/leads/{id}/status (status, note), through
-// bot.Leads.Change like the API's PATCH: the same transitions, events and
+// leads.Service.Change like the API's PATCH: the same transitions, events and
 // notifications. A move that ends the application (未通过, 已入库, 已撤回,
 // 已放款) is first shown as a summary to confirm (confirm=1); 未通过 needs a
 // reason, which the enterprise reads in its notification.

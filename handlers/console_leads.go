@@ -67,7 +67,7 @@ func parseDay(s string) (time.Time, error) {
 }
 
 // leadQuery turns the filter form into a store query scoped to what acc may
-// see, the same scope as bot.Leads.List: a county account only ever gets
+// see, the same scope as leads.Service.List: a county account only ever gets
 // its own county.
 func (cs *console) leadQuery(acc domain.Account, f leadsFilter, pageNo int) (domain.LeadQuery, error) {
 	q := domain.LeadQuery{LeadFilter: domain.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
