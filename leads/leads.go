@@ -178,7 +178,7 @@ func (l *Service) submitted(ctx context.Context, in dialog.Inbound, st *dialog.S
 
 // Submit stores a completed form as a lead routed to its county, with the
 // notifications of the county's bound contacts and robot, in one
-// transaction. A duplicate returns the open lead and dialog.ErrDuplicate.
+// transaction. A duplicate returns the open lead and domain.ErrDuplicate.
 func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (domain.Lead, error) {
 	county, err := l.db.County(ctx, in.County)
 	if err != nil {

@@ -34,7 +34,7 @@ func toAccount(a Account) domain.Account {
 }
 
 // CreateAccount validates and stores an account with a bcrypt hash of its
-// password. A taken username is an error wrapping dialog.ErrDuplicate.
+// password. A taken username is an error wrapping domain.ErrDuplicate.
 func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string) (domain.Account, error) {
 	if !usernamePattern.MatchString(n.Username) {
 		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
@@ -171,7 +171,7 @@ func hashToken(token string) string {
 
 // Login checks a username and password and issues a token valid for
 // TokenTTL; only its SHA-256 is stored. Wrong credentials are an error
-// wrapping dialog.ErrUnauthorized; an attempt held back by the throttle
+// wrapping domain.ErrUnauthorized; an attempt held back by the throttle
 // (see throttle.go) wraps dialog.ErrLocked and is refused before the
 // password is checked. Unknown usernames are counted alike, so a hold does
 // not tell which usernames exist. address is the client's address.
@@ -232,7 +232,7 @@ var dummyHash = sync.OnceValue(func() []byte {
 })
 
 // Authenticate returns the account of a valid, unexpired token, or an
-// error wrapping dialog.ErrUnauthorized.
+// error wrapping domain.ErrUnauthorized.
 func (db *DB) Authenticate(ctx context.Context, token string, at time.Time) (domain.Account, error) {
 	if token == "" {
 		return domain.Account{}, domain.Errorf(domain.ErrUnauthorized, "请先登录")

@@ -12,7 +12,7 @@ import (
 var editable = []string{domain.BroadcastDraft, domain.BroadcastFailed}
 
 // UpdateBroadcast replaces a draft's title, kind, content and audience. A
-// broadcast being sent or sent is an error wrapping dialog.ErrTransition.
+// broadcast being sent or sent is an error wrapping domain.ErrTransition.
 func (db *DB) UpdateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error) {
 	res := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status IN ?", b.ID, editable).
 		Updates(map[string]any{"title": b.Title, "kind": b.Kind, "content": b.Content,
@@ -30,7 +30,7 @@ func (db *DB) UpdateBroadcast(ctx context.Context, b Broadcast) (Broadcast, erro
 }
 
 // DeleteBroadcast deletes a draft (or a failed send) and returns it. A
-// broadcast being sent or sent is an error wrapping dialog.ErrTransition.
+// broadcast being sent or sent is an error wrapping domain.ErrTransition.
 func (db *DB) DeleteBroadcast(ctx context.Context, id uint64) (Broadcast, error) {
 	b, err := db.Broadcast(ctx, id)
 	if err != nil {

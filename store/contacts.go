@@ -72,8 +72,8 @@ func (db *DB) CreateBindCode(ctx context.Context, county, by string, at time.Tim
 
 // UseBindCode binds openID as a contact of the code's county and spends the
 // code, in one transaction. It returns the county, or an error wrapping
-// dialog.ErrNotFound (no such code), dialog.ErrCodeUsed or
-// dialog.ErrCodeExpired.
+// dialog.ErrNotFound (no such code), domain.ErrCodeUsed or
+// domain.ErrCodeExpired.
 func (db *DB) UseBindCode(ctx context.Context, code, openID string, at time.Time) (string, error) {
 	code = NormalizeBindCode(code)
 	var county string

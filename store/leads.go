@@ -74,7 +74,7 @@ type NotifyFunc func(l domain.Lead, ev domain.LeadEvent) ([]Message, error)
 // (Asia/Shanghai), with its first event and the notifications from notify,
 // in one transaction. When the enterprise already has an open lead of the
 // kind under the credit code, it returns that lead and an error wrapping
-// dialog.ErrDuplicate.
+// domain.ErrDuplicate.
 func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
 	var out domain.Lead
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -234,7 +234,7 @@ func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]domain.Lead, e
 // MoveLead changes a lead's status, validated against the transition
 // table, and records the event and the notifications from notify in one
 // transaction. The update is conditional on the status read, so of two
-// concurrent changes one wins and the other gets dialog.ErrTransition.
+// concurrent changes one wins and the other gets domain.ErrTransition.
 func (db *DB) MoveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
 	return db.moveLead(ctx, id, to, actor, note, at, nil, notify)
 }

@@ -211,7 +211,7 @@ func toSpecialist(r SpecialistRecord) dialog.Specialist {
 }
 
 // CreateInstitution stores an institution; a taken name wraps
-// dialog.ErrDuplicate.
+// domain.ErrDuplicate.
 func (db *DB) CreateInstitution(ctx context.Context, name, kind, by string, at time.Time) (dialog.Institution, error) {
 	r := InstitutionRecord{Name: name, Kind: kind, UpdatedBy: by, CreatedAt: at, UpdatedAt: at}
 	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
@@ -324,7 +324,7 @@ func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by stri
 
 // UseSpecialistCode binds openID to the code's specialist and spends the
 // code, in one transaction. Errors wrap dialog.ErrNotFound (no such code),
-// dialog.ErrCodeUsed or dialog.ErrCodeExpired.
+// domain.ErrCodeUsed or domain.ErrCodeExpired.
 func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at time.Time) (dialog.Specialist, error) {
 	code = NormalizeBindCode(code)
 	var out dialog.Specialist
@@ -378,7 +378,7 @@ func (db *DB) SpecialistOpenIDs(ctx context.Context, inst uint64) ([]string, err
 
 // Refer records that a lead was referred to an institution and enqueues
 // msgs, in one transaction; a second referral to the same institution
-// wraps dialog.ErrDuplicate.
+// wraps domain.ErrDuplicate.
 func (db *DB) Refer(ctx context.Context, leadID, inst uint64, by string, at time.Time, msgs []Message) (dialog.Referral, error) {
 	r := ReferralRecord{LeadID: leadID, InstitutionID: inst, ReferredBy: by, CreatedAt: at}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
