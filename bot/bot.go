@@ -31,8 +31,7 @@ type Bot struct {
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
-	// Leads runs the lead effects of a turn.
-	Leads  *leads.Service
+	leads  Leads
 	roster Roster
 }
 
@@ -44,8 +43,8 @@ type Config struct {
 	Client   *wechat.Client
 	Replies  *Replies
 	Policies *Policies // the policy in force
-	Leads    *leads.Service
-	Roster   Roster
+	Leads    Leads     // the lead pipeline (leads.Service)
+	Roster   Roster    // the 企业库 roster's chat answers (admin.Service)
 	Metrics  *Metrics
 	Now      func() time.Time
 }
@@ -57,7 +56,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	b := &Bot{
 		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
-		policies: cfg.Policies, Leads: cfg.Leads, roster: cfg.Roster, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
+		policies: cfg.Policies, leads: cfg.Leads, roster: cfg.Roster, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
 	}
 	if b.now == nil {
 		b.now = utcNow

@@ -8,6 +8,13 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
+// Leads runs a turn's lead effects: a submitted form, a progress question,
+// a bind code, a move typed by a county contact, a contact's profile. A
+// form that could not be stored is a *leads.SubmitError.
+type Leads interface {
+	Apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error)
+}
+
 // Roster answers the chat's questions about the 企业库 roster.
 type Roster interface {
 	// LookupRoster answers whether the enterprise of a credit code is in
@@ -51,5 +58,5 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		}
 		return nil, nil
 	}
-	return b.Leads.Apply(ctx, in, st, e)
+	return b.leads.Apply(ctx, in, st, e)
 }
