@@ -19,9 +19,6 @@ import (
 // answering it with a new FAQ entry. Every instance picks the change up at
 // its next policy refresh (30 s); the one that made it, at once.
 
-// UnplacedView is an unplaced message as the console shows it.
-type UnplacedView = store.UnplacedMessage
-
 // IntentChoice is an intent an officer may attach a message to.
 type IntentChoice struct {
 	ID    string
@@ -30,11 +27,11 @@ type IntentChoice struct {
 
 // TeachingData is everything the 未识别问题 page shows.
 type TeachingData struct {
-	Open       []store.UnplacedMessage
-	Dismissed  []store.UnplacedMessage
+	Open       []domain.UnplacedMessage
+	Dismissed  []domain.UnplacedMessage
 	Intents    []IntentChoice
-	Paraphrase []store.TaughtParaphrase
-	FAQs       []store.TaughtFAQ
+	Paraphrase []domain.TaughtParaphrase
+	FAQs       []domain.TaughtFAQ
 	IntentName map[string]string
 }
 
@@ -68,12 +65,12 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 }
 
 // AttachUnplaced makes an unplaced message a paraphrase of an intent.
-func (s *Service) AttachUnplaced(ctx context.Context, acc domain.Account, id uint64, intent string) (store.TaughtParaphrase, error) {
+func (s *Service) AttachUnplaced(ctx context.Context, acc domain.Account, id uint64, intent string) (domain.TaughtParaphrase, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
-		return store.TaughtParaphrase{}, err
+		return domain.TaughtParaphrase{}, err
 	}
 	if _, ok := s.policy().Intent(intent); !ok {
-		return store.TaughtParaphrase{}, domain.Errorf(domain.ErrInvalid, "请选择要归入的问题类型")
+		return domain.TaughtParaphrase{}, domain.Errorf(domain.ErrInvalid, "请选择要归入的问题类型")
 	}
 	tp, err := s.db.AttachUnplaced(ctx, id, intent, acc.Username, s.now())
 	if err != nil {
@@ -123,7 +120,7 @@ func (s *Service) AnswerUnplaced(ctx context.Context, acc domain.Account, id uin
 	if err := f.check(s.policy(), true); err != nil {
 		return f, err
 	}
-	err := s.db.AnswerUnplaced(ctx, id, store.TaughtFAQ{
+	err := s.db.AnswerUnplaced(ctx, id, domain.TaughtFAQ{
 		ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, UpdatedBy: acc.Username,
 	}, s.now())
 	if err != nil {
@@ -142,14 +139,14 @@ func (s *Service) DismissUnplaced(ctx context.Context, acc domain.Account, id ui
 }
 
 // UpdateTaughtFAQ edits a taught FAQ entry, one version up.
-func (s *Service) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQInput) (before, after store.TaughtFAQ, err error) {
+func (s *Service) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQInput) (before, after domain.TaughtFAQ, err error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return before, after, err
 	}
 	if err := f.check(s.policy(), false); err != nil {
 		return before, after, err
 	}
-	before, after, err = s.db.UpdateTaughtFAQ(ctx, store.TaughtFAQ{
+	before, after, err = s.db.UpdateTaughtFAQ(ctx, domain.TaughtFAQ{
 		ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, UpdatedBy: acc.Username,
 	}, s.now())
 	if err != nil {
@@ -160,9 +157,9 @@ func (s *Service) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQ
 }
 
 // DeleteTaughtFAQ removes a taught FAQ entry and its paraphrases.
-func (s *Service) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id string) (store.TaughtFAQ, error) {
+func (s *Service) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id string) (domain.TaughtFAQ, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
-		return store.TaughtFAQ{}, err
+		return domain.TaughtFAQ{}, err
 	}
 	f, err := s.db.DeleteTaughtFAQ(ctx, id)
 	if err != nil {
@@ -173,9 +170,9 @@ func (s *Service) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id st
 }
 
 // DeleteTaughtParaphrase removes a taught paraphrase.
-func (s *Service) DeleteTaughtParaphrase(ctx context.Context, acc domain.Account, id uint64) (store.TaughtParaphrase, error) {
+func (s *Service) DeleteTaughtParaphrase(ctx context.Context, acc domain.Account, id uint64) (domain.TaughtParaphrase, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
-		return store.TaughtParaphrase{}, err
+		return domain.TaughtParaphrase{}, err
 	}
 	tp, err := s.db.DeleteTaughtParaphrase(ctx, id)
 	if err != nil {
@@ -210,7 +207,7 @@ type SeedFAQView struct {
 	Version                int // 0: as seeded
 	UpdatedBy              string
 	UpdatedAt              time.Time
-	History                []store.FAQVersion // newest first
+	History                []domain.FAQVersion // newest first
 }
 
 // IntentView is an intent with how many of its seeded paraphrases there are
@@ -302,7 +299,7 @@ func (s *Service) SeedEditing(ctx context.Context, acc domain.Account, intent st
 // (Version 0: the seed) and the one saved.
 type SeedFAQChange struct {
 	ID, Question  string
-	Before, After store.FAQVersion
+	Before, After domain.FAQVersion
 }
 
 // EditSeedFAQ saves a new version of a seeded FAQ entry's answer and
@@ -335,7 +332,7 @@ func (s *Service) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answe
 		cur[j].Clause == clause && (seed.Topic != "" || cur[j].Answer == answer) {
 		return ch, domain.Errorf(domain.ErrInvalid, "内容与现行版本相同，未保存")
 	}
-	before, after, err := s.db.AddFAQVersion(ctx, store.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, s.now())
+	before, after, err := s.db.AddFAQVersion(ctx, domain.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, s.now())
 	if err != nil {
 		return ch, err
 	}
@@ -352,22 +349,22 @@ func (s *Service) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answe
 
 // SetSeedParaphrase disables a seeded paraphrase of an intent, or enables
 // it again. An intent keeps at least minParaphrases in use.
-func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent, text string, disabled bool) (store.ParaphraseVersion, error) {
+func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, intent, text string, disabled bool) (domain.ParaphraseVersion, error) {
 	if err := acc.Require(domain.PermTeach); err != nil {
-		return store.ParaphraseVersion{}, err
+		return domain.ParaphraseVersion{}, err
 	}
 	i := slices.IndexFunc(s.policies.Base().Intents, func(in dialog.Intent) bool { return in.ID == intent })
 	if i < 0 {
-		return store.ParaphraseVersion{}, dialog.ErrNotFound
+		return domain.ParaphraseVersion{}, dialog.ErrNotFound
 	}
 	in := s.policies.Base().Intents[i]
 	if !slices.Contains(in.Paraphrases, text) {
-		return store.ParaphraseVersion{}, domain.Errorf(domain.ErrInvalid, "该问题类型没有这个说法")
+		return domain.ParaphraseVersion{}, domain.Errorf(domain.ErrInvalid, "该问题类型没有这个说法")
 	}
 	if disabled {
 		states, err := s.db.ParaphraseStates(ctx)
 		if err != nil {
-			return store.ParaphraseVersion{}, err
+			return domain.ParaphraseVersion{}, err
 		}
 		inUse := len(in.Paraphrases)
 		for _, st := range states {
@@ -376,7 +373,7 @@ func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, int
 			}
 		}
 		if inUse <= minParaphrases {
-			return store.ParaphraseVersion{}, domain.Errorf(domain.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
+			return domain.ParaphraseVersion{}, domain.Errorf(domain.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
 		}
 	}
 	v, err := s.db.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, s.now())

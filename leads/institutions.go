@@ -132,9 +132,9 @@ func (l *Service) DeleteSpecialist(ctx context.Context, acc domain.Account, inst
 
 // NewSpecialistCode issues a one-time code with which a specialist binds
 // WeChat by sending “绑定 <code>” (officers).
-func (l *Service) NewSpecialistCode(ctx context.Context, acc domain.Account, inst, id uint64) (store.SpecialistCode, error) {
+func (l *Service) NewSpecialistCode(ctx context.Context, acc domain.Account, inst, id uint64) (domain.SpecialistCode, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
-		return store.SpecialistCode{}, err
+		return domain.SpecialistCode{}, err
 	}
 	return l.db.CreateSpecialistCode(ctx, inst, id, "account:"+acc.Username, l.now())
 }

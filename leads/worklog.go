@@ -8,7 +8,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Follow-up notes, status corrections and the names behind actors: what a
@@ -39,7 +38,7 @@ var RejectReasons = []string{
 
 // Note is a follow-up note as pages show it.
 type Note struct {
-	store.LeadNote
+	domain.LeadNote
 	KindLabel string
 }
 

@@ -22,6 +22,30 @@ func toSandboxMessages(rows []SandboxMessage) []domain.SandboxMessage {
 	return convertAll(rows, func(r SandboxMessage) domain.SandboxMessage { return domain.SandboxMessage(r) })
 }
 
+func toUnplacedMessages(rows []UnplacedMessage) []domain.UnplacedMessage {
+	return convertAll(rows, func(r UnplacedMessage) domain.UnplacedMessage { return domain.UnplacedMessage(r) })
+}
+
+func toTaughtParaphrases(rows []TaughtParaphrase) []domain.TaughtParaphrase {
+	return convertAll(rows, func(r TaughtParaphrase) domain.TaughtParaphrase { return domain.TaughtParaphrase(r) })
+}
+
+func toTaughtFAQs(rows []TaughtFAQ) []domain.TaughtFAQ {
+	return convertAll(rows, func(r TaughtFAQ) domain.TaughtFAQ { return domain.TaughtFAQ(r) })
+}
+
+func toFAQVersions(rows []FAQVersion) []domain.FAQVersion {
+	return convertAll(rows, func(r FAQVersion) domain.FAQVersion { return domain.FAQVersion(r) })
+}
+
+func toParaphraseVersions(rows []ParaphraseVersion) []domain.ParaphraseVersion {
+	return convertAll(rows, func(r ParaphraseVersion) domain.ParaphraseVersion { return domain.ParaphraseVersion(r) })
+}
+
+func toLeadNotes(rows []LeadNote) []domain.LeadNote {
+	return convertAll(rows, func(r LeadNote) domain.LeadNote { return domain.LeadNote(r) })
+}
+
 // convertAll converts every row with f.
 func convertAll[M, D any](rows []M, f func(M) D) []D {
 	out := make([]D, len(rows))

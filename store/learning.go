@@ -79,19 +79,20 @@ func (db *DB) RecordUnplaced(ctx context.Context, folded, text string, at time.T
 }
 
 // UnplacedMessages returns messages of a status, the most frequent first.
-func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([]UnplacedMessage, error) {
+func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([]domain.UnplacedMessage, error) {
 	var out []UnplacedMessage
 	err := db.WithContext(ctx).Where("status = ?", status).
 		Order("seen_count DESC, last_seen DESC, id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("unplaced messages: %w", err)
 	}
-	return out, nil
+	return toUnplacedMessages(out), nil
 }
 
 // UnplacedMessage returns one unplaced message.
-func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (UnplacedMessage, error) {
-	return take[UnplacedMessage](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
+func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (domain.UnplacedMessage, error) {
+	m, err := take[UnplacedMessage](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
+	return domain.UnplacedMessage(m), err
 }
 
 // resolve marks an open message as taught or dismissed in tx.
@@ -116,7 +117,7 @@ func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (U
 }
 
 // AttachUnplaced makes an open message a paraphrase of intent.
-func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, at time.Time) (TaughtParaphrase, error) {
+func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, at time.Time) (domain.TaughtParaphrase, error) {
 	var tp TaughtParaphrase
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := resolve(tx, id, UnplacedTaught, intent, by, at)
@@ -129,12 +130,13 @@ func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, 
 		}
 		return nil
 	})
-	return tp, err
+	return domain.TaughtParaphrase(tp), err
 }
 
 // AnswerUnplaced answers an open message with a new FAQ entry; the message
 // becomes a paraphrase of the entry's intent.
-func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, f TaughtFAQ, at time.Time) error {
+func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, faq domain.TaughtFAQ, at time.Time) error {
+	f := TaughtFAQ(faq)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		intent := dialog.TaughtFAQIntent(f.ID)
 		m, err := resolve(tx, id, UnplacedTaught, intent, f.UpdatedBy, at)
@@ -170,16 +172,16 @@ func (db *DB) DismissUnplaced(ctx context.Context, id uint64, by string, at time
 }
 
 // TaughtParaphrases returns every taught paraphrase, oldest first.
-func (db *DB) TaughtParaphrases(ctx context.Context) ([]TaughtParaphrase, error) {
+func (db *DB) TaughtParaphrases(ctx context.Context) ([]domain.TaughtParaphrase, error) {
 	var out []TaughtParaphrase
 	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("taught paraphrases: %w", err)
 	}
-	return out, nil
+	return toTaughtParaphrases(out), nil
 }
 
 // DeleteTaughtParaphrase removes a taught paraphrase.
-func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (TaughtParaphrase, error) {
+func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (domain.TaughtParaphrase, error) {
 	var tp TaughtParaphrase
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -188,37 +190,38 @@ func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (TaughtPara
 		}
 		return tx.Delete(&TaughtParaphrase{}, id).Error
 	})
-	return tp, err
+	return domain.TaughtParaphrase(tp), err
 }
 
 // TaughtFAQs returns every taught FAQ entry by id.
-func (db *DB) TaughtFAQs(ctx context.Context) ([]TaughtFAQ, error) {
+func (db *DB) TaughtFAQs(ctx context.Context) ([]domain.TaughtFAQ, error) {
 	var out []TaughtFAQ
 	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("taught faqs: %w", err)
 	}
-	return out, nil
+	return toTaughtFAQs(out), nil
 }
 
 // UpdateTaughtFAQ changes a taught FAQ entry's question, answer and clause,
 // one version up. It returns the entry before and after.
-func (db *DB) UpdateTaughtFAQ(ctx context.Context, f TaughtFAQ, at time.Time) (before, after TaughtFAQ, err error) {
+func (db *DB) UpdateTaughtFAQ(ctx context.Context, f domain.TaughtFAQ, at time.Time) (before, after domain.TaughtFAQ, err error) {
+	var was, is TaughtFAQ
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if before, err = take[TaughtFAQ](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", f.ID), "faq "+f.ID); err != nil {
+		if was, err = take[TaughtFAQ](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", f.ID), "faq "+f.ID); err != nil {
 			return err
 		}
-		after = before
-		after.Question, after.Answer, after.Clause = f.Question, f.Answer, f.Clause
-		after.Version, after.UpdatedBy, after.UpdatedAt = before.Version+1, f.UpdatedBy, at.UTC()
-		return tx.Save(&after).Error
+		is = was
+		is.Question, is.Answer, is.Clause = f.Question, f.Answer, f.Clause
+		is.Version, is.UpdatedBy, is.UpdatedAt = was.Version+1, f.UpdatedBy, at.UTC()
+		return tx.Save(&is).Error
 	})
-	return before, after, err
+	return domain.TaughtFAQ(was), domain.TaughtFAQ(is), err
 }
 
 // DeleteTaughtFAQ removes a taught FAQ entry and the paraphrases of its
 // intent.
-func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (TaughtFAQ, error) {
+func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (domain.TaughtFAQ, error) {
 	var f TaughtFAQ
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -230,7 +233,7 @@ func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (TaughtFAQ, error)
 		}
 		return tx.Delete(&TaughtFAQ{}, "id = ?", id).Error
 	})
-	return f, err
+	return domain.TaughtFAQ(f), err
 }
 
 // Taught returns what officers taught, in the engine's types.
@@ -287,17 +290,18 @@ var errEditRace = domain.Errorf(domain.ErrDuplicate, "他人刚刚修改了同�
 // AddFAQVersion saves a new version of a seeded FAQ entry, one above the
 // latest, and returns it with the one it replaces (Version 0 and empty
 // texts when it is the first edit).
-func (db *DB) AddFAQVersion(ctx context.Context, v FAQVersion, at time.Time) (before, after FAQVersion, err error) {
+func (db *DB) AddFAQVersion(ctx context.Context, v domain.FAQVersion, at time.Time) (before, after domain.FAQVersion, err error) {
+	var was, is FAQVersion
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var last []FAQVersion
 		if err := tx.Where("faq = ?", v.FAQ).Order("version DESC").Limit(1).Find(&last).Error; err != nil {
 			return fmt.Errorf("faq %s versions: %w", v.FAQ, err)
 		}
 		if len(last) == 1 {
-			before = last[0]
+			was = last[0]
 		}
-		after = FAQVersion{FAQ: v.FAQ, Version: before.Version + 1, Answer: v.Answer, Clause: v.Clause, CreatedBy: v.CreatedBy, CreatedAt: at.UTC()}
-		if err := tx.Create(&after).Error; err != nil {
+		is = FAQVersion{FAQ: v.FAQ, Version: was.Version + 1, Answer: v.Answer, Clause: v.Clause, CreatedBy: v.CreatedBy, CreatedAt: at.UTC()}
+		if err := tx.Create(&is).Error; err != nil {
 			if IsDuplicate(err) {
 				return errEditRace
 			}
@@ -305,23 +309,23 @@ func (db *DB) AddFAQVersion(ctx context.Context, v FAQVersion, at time.Time) (be
 		}
 		return nil
 	})
-	return before, after, err
+	return domain.FAQVersion(was), domain.FAQVersion(is), err
 }
 
 // FAQVersions returns every saved version of the seeded FAQ entries, by
 // entry, the newest first.
-func (db *DB) FAQVersions(ctx context.Context) ([]FAQVersion, error) {
+func (db *DB) FAQVersions(ctx context.Context) ([]domain.FAQVersion, error) {
 	var out []FAQVersion
 	if err := db.WithContext(ctx).Order("faq, version DESC").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("faq versions: %w", err)
 	}
-	return out, nil
+	return toFAQVersions(out), nil
 }
 
 // SetParaphraseDisabled records that a seeded paraphrase is disabled (or
 // enabled again), one version above its latest. Asking for the state it is
 // already in is an ErrTransition.
-func (db *DB) SetParaphraseDisabled(ctx context.Context, intent, text string, disabled bool, by string, at time.Time) (ParaphraseVersion, error) {
+func (db *DB) SetParaphraseDisabled(ctx context.Context, intent, text string, disabled bool, by string, at time.Time) (domain.ParaphraseVersion, error) {
 	var v ParaphraseVersion
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var last []ParaphraseVersion
@@ -347,12 +351,12 @@ func (db *DB) SetParaphraseDisabled(ctx context.Context, intent, text string, di
 		}
 		return nil
 	})
-	return v, err
+	return domain.ParaphraseVersion(v), err
 }
 
 // ParaphraseStates returns the latest version of every seeded paraphrase
 // an officer changed.
-func (db *DB) ParaphraseStates(ctx context.Context) ([]ParaphraseVersion, error) {
+func (db *DB) ParaphraseStates(ctx context.Context) ([]domain.ParaphraseVersion, error) {
 	var all []ParaphraseVersion
 	if err := db.WithContext(ctx).Order("intent, text, version DESC").Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("paraphrase versions: %w", err)
@@ -363,7 +367,7 @@ func (db *DB) ParaphraseStates(ctx context.Context) ([]ParaphraseVersion, error)
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	return toParaphraseVersions(out), nil
 }
 
 // SeedEdits returns officers' edits of the seeds in force, in the engine's

@@ -44,7 +44,7 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 	}
 	// Answered with a new FAQ entry.
 	other := open[1]
-	f := store.TaughtFAQ{ID: "invoice", Question: "可以开发票吗？", Answer: "请咨询合作金融机构。", Clause: "五（一）", UpdatedBy: "officer1"}
+	f := domain.TaughtFAQ{ID: "invoice", Question: "可以开发票吗？", Answer: "请咨询合作金融机构。", Clause: "五（一）", UpdatedBy: "officer1"}
 	if err := db.AnswerUnplaced(ctx, other.ID, f, at); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 		t.Fatalf("a refused answer resolved the message: %+v", still)
 	}
 	// Edited: one version up.
-	before, after, err := db.UpdateTaughtFAQ(ctx, store.TaughtFAQ{ID: "invoice", Question: "能开发票吗？", Answer: "由合作金融机构开具。", Clause: "五（一）", UpdatedBy: "officer2"}, at.Add(time.Hour))
+	before, after, err := db.UpdateTaughtFAQ(ctx, domain.TaughtFAQ{ID: "invoice", Question: "能开发票吗？", Answer: "由合作金融机构开具。", Clause: "五（一）", UpdatedBy: "officer2"}, at.Add(time.Hour))
 	if err != nil || before.Version != 1 || after.Version != 2 || after.Question != "能开发票吗？" || after.UpdatedBy != "officer2" {
 		t.Fatalf("update %+v → %+v %v", before, after, err)
 	}

@@ -305,21 +305,21 @@ func (db *DB) DeleteSpecialist(ctx context.Context, inst, id uint64) error {
 
 // CreateSpecialistCode issues a one-time code binding a WeChat user to
 // specialist id of institution inst, valid for BindCodeTTL.
-func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (SpecialistCode, error) {
+func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (domain.SpecialistCode, error) {
 	if _, err := take[SpecialistRecord](db.WithContext(ctx).Where("id = ? AND institution_id = ?", id, inst), fmt.Sprintf("specialist %d", id)); err != nil {
-		return SpecialistCode{}, err
+		return domain.SpecialistCode{}, err
 	}
 	for range 5 {
 		sc := SpecialistCode{Code: newBindCode(), SpecialistID: id, CreatedBy: by, ExpiresAt: at.Add(BindCodeTTL), CreatedAt: at}
 		err := db.WithContext(ctx).Create(&sc).Error
 		if err == nil {
-			return sc, nil
+			return domain.SpecialistCode(sc), nil
 		}
 		if !IsDuplicate(err) {
-			return SpecialistCode{}, fmt.Errorf("create specialist code %d: %w", id, err)
+			return domain.SpecialistCode{}, fmt.Errorf("create specialist code %d: %w", id, err)
 		}
 	}
-	return SpecialistCode{}, fmt.Errorf("create specialist code %d: no free code", id)
+	return domain.SpecialistCode{}, fmt.Errorf("create specialist code %d: no free code", id)
 }
 
 // UseSpecialistCode binds openID to the code's specialist and spends the

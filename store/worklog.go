@@ -37,12 +37,12 @@ func (db *DB) AddLeadNote(ctx context.Context, id uint64, kind, note, actor stri
 }
 
 // LeadNotes returns a lead's follow-up notes, oldest first.
-func (db *DB) LeadNotes(ctx context.Context, id uint64) ([]LeadNote, error) {
+func (db *DB) LeadNotes(ctx context.Context, id uint64) ([]domain.LeadNote, error) {
 	var out []LeadNote
 	if err := db.WithContext(ctx).Where("lead_id = ?", id).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("notes of lead %d: %w", id, err)
 	}
-	return out, nil
+	return toLeadNotes(out), nil
 }
 
 // CorrectLead sets a lead's status outside the transition table, to mend
