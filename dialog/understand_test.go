@@ -94,11 +94,11 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // Ⅳ" and "no honours" evidence for the Ⅳ-class intent. A fifth round of 25
 // held-out utterances written after that tuning scored 80% untouched.
 // Both parts are now held to 97%.
-var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97}
+var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97, "fresh.yaml": 0.88}
 
 func TestUnderstandingAccuracy(t *testing.T) {
 	p := MustChatPolicy(t)
-	for _, part := range []string{"train.yaml", "heldout.yaml"} {
+	for _, part := range []string{"train.yaml", "heldout.yaml", "fresh.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			us := mustUtterances(t, part)
 			type tally struct{ n, ok int }
