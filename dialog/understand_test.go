@@ -94,7 +94,15 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // Ⅳ" and "no honours" evidence for the Ⅳ-class intent. A fifth round of 25
 // held-out utterances written after that tuning scored 80% untouched.
 // Both parts are now held to 97%.
-var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97, "fresh.yaml": 0.88}
+//
+// Round 2 (issue 11): fresh.yaml, first messages written without looking
+// at the seeds, scored 88.3% (151/171) untouched. Its misses were read for
+// their kind (a question after an introduction, amounts in words, gapped
+// negation of honours, half-English and colloquial synonyms, paraphrase
+// families) and fixed by general means; then 40 more were written and
+// scored once, untouched: 95.0% (38/40). The part is held to a floor just
+// under what it measures now (98.6%).
+var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97, "fresh.yaml": 0.98}
 
 func TestUnderstandingAccuracy(t *testing.T) {
 	p := MustChatPolicy(t)
