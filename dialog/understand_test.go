@@ -101,7 +101,7 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // negation of honours, half-English and colloquial synonyms, paraphrase
 // families) and fixed by general means; then 40 more were written and
 // scored once, untouched: 95.0% (38/40). The part is held to a floor just
-// under what it measures now (98.6%).
+// under what it measures now (98.1%, 207/211).
 var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97, "fresh.yaml": 0.98}
 
 func TestUnderstandingAccuracy(t *testing.T) {
