@@ -349,6 +349,11 @@ func (t *turn) aside(text string) bool {
 	if !answersAside(in.Action) {
 		return false
 	}
+	// In a self-check, saying what honours the enterprise has (or that it
+	// has none: "暂时没拿过什么奖") answers the step.
+	if t.s.Flow == "selfcheck" && (len(u.Slots.Honours) > 0 || u.Slots.NoHonours) {
+		return false
+	}
 	s := t.s
 	switch in.Action {
 	case "faq":

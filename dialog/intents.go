@@ -62,6 +62,7 @@ const (
 	lowScore       = 0.22 // … unless well ahead of every other intent:
 	lowRatio       = 1.3  // by this factor
 	centroidWeight = 0.4  // the intent's centroid against its best paraphrase
+	focusWeight    = 0.9  // the question alone against the whole message
 )
 
 // slotBonus is what a filled slot adds to the intents that name it as
@@ -102,6 +103,7 @@ type scratch struct {
 	q, q2       []weighted
 	docs, cents []float32
 	scores      []float64
+	focus       []float64 // the scores of the message's question alone
 }
 
 // Prepare builds the policy's understanding index. Loaders call it once
@@ -213,7 +215,7 @@ func newNLU(p *Policy) *nlu {
 	var docs [][]weighted
 	cents := make([][]weighted, len(p.Intents))
 	addDoc := func(intent int, text string) {
-		n := x.fold.fold(text)
+		n := amountsAsNumbers(x.fold.fold(text))
 		if n == "" {
 			return
 		}
@@ -249,7 +251,7 @@ func newNLU(p *Policy) *nlu {
 	x.scratch.New = func() any {
 		return &scratch{
 			toks: make([]uint64, 0, 256), touched: make([]int32, 0, 1024), ctouched: make([]int32, 0, 64), q: make([]weighted, 0, 512), q2: make([]weighted, 0, 512),
-			docs: make([]float32, x.ndocs), cents: make([]float32, len(x.intents)), scores: make([]float64, len(x.intents)),
+			docs: make([]float32, x.ndocs), cents: make([]float32, len(x.intents)), scores: make([]float64, len(x.intents)), focus: make([]float64, len(x.intents)),
 		}
 	}
 	x.idf = idfOf(docs)
@@ -317,6 +319,28 @@ func cosine(q []weighted, idf map[uint64]float64, unseen float64, postings map[u
 	return touched
 }
 
+// score puts into scores the text score of every intent for folded text n:
+// its best paraphrase and its centroid, slots not counted.
+func (x *nlu) score(sc *scratch, n string, scores []float64) {
+	q := features(n, sc.toks[:0], sc.q[:0])
+	q2 := append(sc.q2[:0], q...)
+	sc.q, sc.q2 = q, q2
+	docScores, centScores := sc.docs, sc.cents
+	clear(centScores)
+	clear(scores)
+	sc.touched = cosine(q, x.idf, math.Log(1+float64(x.ndocs)), x.postings, docScores, sc.touched[:0])
+	sc.ctouched = cosine(q2, x.cidf, math.Log(1+float64(len(x.intents))), x.centroids, centScores, sc.ctouched[:0])
+	for _, d := range sc.touched {
+		if i, s := x.docOf[d], docScores[d]; float64(s) > scores[i] {
+			scores[i] = float64(s)
+		}
+		docScores[d] = 0 // the pooled buffer is left clean
+	}
+	for i := range scores {
+		scores[i] = (1-centroidWeight)*scores[i] + centroidWeight*float64(centScores[i])
+	}
+}
+
 func (x *nlu) understand(text string) Understanding {
 	n := x.fold.fold(text)
 	u := Understanding{Text: n, Slots: x.slots.read(n)}
@@ -329,22 +353,19 @@ func (x *nlu) understand(text string) Understanding {
 	if !slices.ContainsFunc(sc.toks, func(t uint64) bool { return t != numberToken }) {
 		return u // a bare number is an option or an answer, no topic
 	}
-	q := features(n, sc.toks[:0], sc.q[:0])
-	q2 := append(sc.q2[:0], q...)
-	sc.q, sc.q2 = q, q2
-	docScores, centScores, scores := sc.docs, sc.cents, sc.scores
-	clear(centScores)
-	clear(scores)
-	sc.touched = cosine(q, x.idf, math.Log(1+float64(x.ndocs)), x.postings, docScores, sc.touched[:0])
-	sc.ctouched = cosine(q2, x.cidf, math.Log(1+float64(len(x.intents))), x.centroids, centScores, sc.ctouched[:0])
-	for _, d := range sc.touched {
-		if i, s := x.docOf[d], docScores[d]; float64(s) > scores[i] {
-			scores[i] = float64(s)
+	scores := sc.scores
+	x.score(sc, amountsAsNumbers(n), scores)
+	// A message that introduces the enterprise before it asks ("我们在昆山，
+	// 做零件的，想问下最多能贷多少") is also scored by its question alone: each
+	// intent keeps the better of the two.
+	if f := x.fold.fold(focus(text)); f != "" && f != n {
+		fs := sc.focus
+		x.score(sc, amountsAsNumbers(f), fs)
+		for i := range scores {
+			scores[i] = max(scores[i], focusWeight*fs[i])
 		}
-		docScores[d] = 0 // the pooled buffer is left clean
 	}
 	for i, in := range x.intents {
-		scores[i] = (1-centroidWeight)*scores[i] + centroidWeight*float64(centScores[i])
 		if scores[i] == 0 {
 			continue
 		}

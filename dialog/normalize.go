@@ -321,3 +321,73 @@ func (x *typoIndex) soundsLike(text []rune, w int) bool {
 	}
 	return same > 0 && 2*same >= len(word)
 }
+
+// askMarkers open the question of a message that first says who is asking
+// ("我们在昆山做零件的，想问下最多能贷多少"); questionCues mark a clause as
+// a question.
+var (
+	askMarkers   = []string{"想问一下", "想问下", "想问问", "我想问", "请问", "问一下", "问下", "想了解一下", "想了解下", "了解一下", "咨询一下", "想咨询"}
+	questionCues = []string{"吗", "么", "呢", "多少", "几", "怎么", "如何", "什么", "啥", "哪", "谁", "是否", "能否", "可否", "不", "没", "咋", "多久", "多长", "?"}
+)
+
+// focus returns the question of a message of several clauses (split at
+// punctuation, white space and the words that open a question): what
+// follows the last word that opens a question when something comes before
+// it, else the last clause that reads as a question. It returns "" when
+// the message is one clause or none reads as a question. The result is not
+// folded.
+func focus(text string) string {
+	var clauses []string
+	marked := -1 // the first clause after the last word that opens a question
+	var b strings.Builder
+	cut := func() {
+		c := b.String()
+		b.Reset()
+		for c != "" {
+			at, size := len(c), 0
+			for _, m := range askMarkers {
+				if i := strings.Index(c, m); i >= 0 && i < at {
+					at, size = i, len(m)
+				}
+			}
+			if at > 0 {
+				clauses = append(clauses, c[:at])
+			}
+			if size == 0 {
+				break
+			}
+			c = c[at+size:]
+			marked = len(clauses)
+		}
+	}
+	t := toHalfWidth(text)
+	for i, r := range t {
+		if r == '.' && i > 0 && isDigitRune(rune(t[i-1])) && i+1 < len(t) && isDigitRune(rune(t[i+1])) {
+			b.WriteRune(r) // 0.3亿
+			continue
+		}
+		if unicode.IsSpace(r) || strings.ContainsRune(",.;!?、。，；！？~～…:：", r) {
+			if r == '?' && b.Len() > 0 {
+				b.WriteRune('?')
+			}
+			cut()
+			continue
+		}
+		b.WriteRune(toSimplified(r))
+	}
+	cut()
+	if marked > 0 && marked < len(clauses) {
+		return strings.Join(clauses[marked:], " ")
+	}
+	if len(clauses) < 2 {
+		return ""
+	}
+	for i := len(clauses) - 1; i >= 0; i-- {
+		for _, q := range questionCues {
+			if strings.Contains(clauses[i], q) {
+				return clauses[i]
+			}
+		}
+	}
+	return ""
+}

@@ -64,6 +64,7 @@ type slotReader struct {
 	products  []alias
 	tiers     []alias
 	noHonours []string
+	noHonGaps [][2]string // "没有…奖": the first part, then the second a few characters on
 	offtopic  []string
 	criteria  [][]string // folded keywords per criterion
 	crit      []Criterion
@@ -105,6 +106,12 @@ func newSlotReader(p *Policy, f *folder) *slotReader {
 		sortByLen(l, func(a alias) string { return a.word })
 	}
 	for _, w := range p.Lexicon.NoHonours {
+		if a, b, ok := strings.Cut(w, "…"); ok {
+			if a, b = f.fold(a), f.fold(b); a != "" && b != "" {
+				r.noHonGaps = append(r.noHonGaps, [2]string{a, b})
+			}
+			continue
+		}
 		if w = f.fold(w); w != "" {
 			r.noHonours = append(r.noHonours, w)
 		}
@@ -245,9 +252,31 @@ func (r *slotReader) read(n string) Slots {
 	}
 	s.Offtopic = r.offtopicIx.contains(n)
 	if len(s.Honours) == 0 {
-		s.NoHonours = r.noHonoursIx.contains(n)
+		s.NoHonours = r.noHonoursIx.contains(n) || r.gapped(n)
 	}
 	return s
+}
+
+// noHonoursGap is how many characters may stand between the two parts of
+// a gapped no-honours phrase: 什么质量荣誉都没有, 没有拿过任何奖.
+const noHonoursGap = 6
+
+// gapped reports whether n holds a gapped no-honours phrase.
+func (r *slotReader) gapped(n string) bool {
+	for _, g := range r.noHonGaps {
+		for from := 0; ; {
+			i := strings.Index(n[from:], g[0])
+			if i < 0 {
+				break
+			}
+			rest := n[from+i+len(g[0]):]
+			if j := strings.Index(rest, g[1]); j >= 0 && utf8.RuneCountInString(rest[:j]) <= noHonoursGap {
+				return true
+			}
+			from += i + len(g[0])
+		}
+	}
+	return false
 }
 
 // tierBlocked tells "哪一类" and "几类" from "一类": a tier word right after
@@ -284,4 +313,43 @@ func sortedCriteria(p *Policy, ids []string) []Criterion {
 		}
 	}
 	return out
+}
+
+// amountsAsNumbers writes every amount of folded text n with a unit
+// (五百万, 0.3个亿, 300w, 两千万元) as the number and 万, so that the matcher,
+// which takes any number for one token, sees "贷五百万" as "贷500万".
+func amountsAsNumbers(n string) string {
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(n); {
+		r, w := utf8.DecodeRuneInString(n[i:])
+		_, cn := cnDigits[r]
+		if isDigitRune(r) || cn {
+			if _, size, unit, ok := readAmount(n[i:]); ok && unit {
+				if !changed {
+					b.Grow(len(n))
+					b.WriteString(n[:i])
+					changed = true
+				}
+				b.WriteString("1万")
+				i += size
+				continue
+			}
+			if _, size, _, ok := readAmount(n[i:]); ok && size > 0 {
+				if changed {
+					b.WriteString(n[i : i+size])
+				}
+				i += size
+				continue
+			}
+		}
+		if changed {
+			b.WriteString(n[i : i+w])
+		}
+		i += w
+	}
+	if !changed {
+		return n
+	}
+	return b.String()
 }

@@ -27,7 +27,7 @@ func threadCPU() time.Duration {
 func BenchmarkUnderstand(b *testing.B) {
 	p := MustChatPolicy(b)
 	var texts []string
-	for _, part := range []string{"train.yaml", "heldout.yaml"} {
+	for _, part := range []string{"train.yaml", "heldout.yaml", "fresh.yaml"} {
 		for _, u := range mustUtterances(b, part) {
 			texts = append(texts, u.Text)
 		}

@@ -94,11 +94,19 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 // Ⅳ" and "no honours" evidence for the Ⅳ-class intent. A fifth round of 25
 // held-out utterances written after that tuning scored 80% untouched.
 // Both parts are now held to 97%.
-var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97}
+//
+// Round 2 (issue 11): fresh.yaml, first messages written without looking
+// at the seeds, scored 88.3% (151/171) untouched. Its misses were read for
+// their kind (a question after an introduction, amounts in words, gapped
+// negation of honours, half-English and colloquial synonyms, paraphrase
+// families) and fixed by general means; then 40 more were written and
+// scored once, untouched: 95.0% (38/40). The part is held to a floor just
+// under what it measures now (98.1%, 207/211).
+var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97, "fresh.yaml": 0.98}
 
 func TestUnderstandingAccuracy(t *testing.T) {
 	p := MustChatPolicy(t)
-	for _, part := range []string{"train.yaml", "heldout.yaml"} {
+	for _, part := range []string{"train.yaml", "heldout.yaml", "fresh.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			us := mustUtterances(t, part)
 			type tally struct{ n, ok int }
