@@ -53,7 +53,7 @@ func OpenDB(ctx context.Context, log *slog.Logger, dsn, sqlitePath string) (*DB,
 			}
 		}
 		// WAL and a busy timeout let concurrent requests share one file.
-		gdb, err = gorm.Open(sqlite.Open(sqlitePath+sqliteParams(sqlitePath)), cfg)
+		gdb, err = gorm.Open(&sqlite.Dialector{DriverName: sqliteUTCDriverName(), DSN: sqlitePath + sqliteParams(sqlitePath)}, cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dialect, err)
