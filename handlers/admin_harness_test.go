@@ -10,6 +10,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -55,10 +56,17 @@ func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 		rand.Read(app)
 		appID = "wx" + hex.EncodeToString(app)
 	}
-	clk := &clock{t: time.Now()}
+	// The tests move this clock by hours and days within one month
+	// (quotas and reports are per Shanghai month): in a month's last days
+	// it starts three days earlier. Pushes are signed on it.
+	start := time.Now()
+	if start.In(domain.Shanghai).AddDate(0, 0, 3).Month() != start.In(domain.Shanghai).Month() {
+		start = start.AddDate(0, 0, -3)
+	}
+	clk := &clock{t: start}
 	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: appID, now: clk.Now})
 	s := &adminSvc{
-		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy},
+		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy, now: clk.Now},
 		clock:    clk, bot: in.bot, uc: in.admin, lp: in.leads, client: in.client,
 	}
 	s.admin = s.login("admin", leadsAdminPass)

@@ -39,6 +39,15 @@ type leadsSvc struct {
 	outbox  *leads.Outbox
 	policy  *dialog.Policy
 	seq     int64
+	now     func() time.Time // the service's clock; nil: the real one
+}
+
+// clockNow is the time on the service's clock, on which pushes are signed.
+func (s *leadsSvc) clockNow() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
 }
 
 func mustLeadsSvc(tb testing.TB) *leadsSvc {
@@ -55,7 +64,7 @@ func mustLeadsSvc(tb testing.TB) *leadsSvc {
 func (s *leadsSvc) push(inner, openID string) string {
 	s.tb.Helper()
 	s.seq++
-	now := time.Now()
+	now := s.clockNow()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	nonce := strconv.FormatInt(s.seq, 10)
 	q := "signature=" + wechat.Sign(leadsToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
@@ -68,9 +77,9 @@ func (s *leadsSvc) push(inner, openID string) string {
 func (s *leadsSvc) send(p wechat.Push) string {
 	s.tb.Helper()
 	s.seq++
-	p.To, p.At = "gh_test", time.Now().Add(time.Duration(s.seq)*time.Second)
+	p.To, p.At = "gh_test", s.clockNow().Add(time.Duration(s.seq)*time.Second)
 	codec := &wechat.Codec{Token: leadsToken, Mode: wechat.ModePlain}
-	q, body, err := codec.SignPush(p, time.Now(), strconv.FormatInt(s.seq, 10), nil)
+	q, body, err := codec.SignPush(p, s.clockNow(), strconv.FormatInt(s.seq, 10), nil)
 	if err != nil {
 		s.tb.Fatal(err)
 	}
