@@ -58,7 +58,11 @@ type scriptCall struct {
 	keys   []string
 	args   []any
 	cmd    *redis.Cmd
-	wake   chan bool // true: done; false: send the next pipeline
+	// bind, when set, goes in the same pipeline just before the script:
+	// SET NX GET of a plaintext push's nonce key (its result in bindCmd).
+	bind    *NonceBind
+	bindCmd *redis.StringCmd
+	wake    chan bool // true: done; false: send the next pipeline
 }
 
 func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
@@ -70,12 +74,21 @@ func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
 // the batcher's timeout, so the caller never waits much longer than an
 // unbatched call would.
 func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
+	cmd, _ := b.RunBound(ctx, nil, script, keys, args...)
+	return cmd
+}
+
+// RunBound is Run with a nonce bind sent in the same pipeline, just before
+// the script: one round trip for both. Without a bind the second result is
+// nil; with one, it is never nil (it carries the call's error when the
+// pipeline was not sent).
+func (b *scriptBatcher) RunBound(ctx context.Context, bind *NonceBind, script *redis.Script, keys []string, args ...any) (*redis.Cmd, *redis.StringCmd) {
 	if err := ctx.Err(); err != nil {
 		cmd := redis.NewCmd(ctx)
 		cmd.SetErr(err)
-		return cmd
+		return cmd, failedBind(bind, err)
 	}
-	c := &scriptCall{script: script, keys: keys, args: args, wake: make(chan bool, 1)}
+	c := &scriptCall{script: script, keys: keys, args: args, bind: bind, wake: make(chan bool, 1)}
 	now := time.Now()
 	b.mu.Lock()
 	// A call that would queue behind pipelines sent more than
@@ -93,10 +106,23 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 	}
 	for {
 		if done := <-c.wake; done {
-			return c.cmd
+			if c.bind != nil && c.bindCmd == nil {
+				c.bindCmd = failedBind(c.bind, c.cmd.Err())
+			}
+			return c.cmd, c.bindCmd
 		}
 		b.lead(c) // handed the next pipeline
 	}
+}
+
+// failedBind is the result of a bind that was not sent (nil without one).
+func failedBind(bind *NonceBind, err error) *redis.StringCmd {
+	if bind == nil {
+		return nil
+	}
+	cmd := redis.NewStringCmd(context.Background())
+	cmd.SetErr(err)
+	return cmd
 }
 
 // lead sends own call and up to maxBatch-1 queued ones in one pipeline,
@@ -159,6 +185,10 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 	defer cancel()
 	pipe := b.rdb.Pipeline()
 	for _, c := range batch {
+		if c.bind != nil {
+			c.bindCmd = redis.NewStringCmd(ctx, "set", c.bind.Key, c.bind.Sum[:], "nx", "get", "px", nonceTTLms)
+			_ = pipe.Process(ctx, c.bindCmd)
+		}
 		c.cmd = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
 	}
 	pipe.Exec(ctx) // each command carries its own error

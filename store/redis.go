@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -319,9 +320,24 @@ var turnSeq atomic.Uint64
 // different messages of one follower are handled one after the other, so
 // neither overwrites the other's state; ErrBusyTurn says to wait.
 func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, error) {
+	return s.BeginBound(ctx, dedupeKey, openID, nil)
+}
+
+// BeginBound is Begin for a plaintext push whose signed (timestamp, nonce)
+// must be bound to its body (bind; nil for none). The bind goes to Redis in
+// the claim's pipeline, so it costs no round trip of its own. When the
+// nonce was first seen with another body, the claim is undone (a first
+// claim is released: the dedupe key it took is deleted and the turn given
+// back; an earlier reply is not handed out) and ErrReplayed is returned:
+// the follower's state is neither changed nor returned. When the bind's
+// result is unknown (Redis failed it), the claim is undone too and the push
+// answers busy: WeChat retries it.
+func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bind *NonceBind) (Claim, error) {
 	token := strconv.FormatUint(turnSeq.Add(1), 36) + "-" + s.instance
-	res, err := s.batch.Run(ctx, claimScript, s.keys(dedupeKey, openID),
-		Pending, s.DedupeTTL.Milliseconds(), token, TurnLease.Milliseconds()).Slice()
+	keys := s.keys(dedupeKey, openID)
+	cmd, bound := s.batch.RunBound(ctx, bind, claimScript, keys,
+		Pending, s.DedupeTTL.Milliseconds(), token, TurnLease.Milliseconds())
+	res, err := cmd.Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
 	}
@@ -329,6 +345,16 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 	var val string
 	if len(res) > 1 {
 		val, _ = res[1].(string)
+	}
+	if bind != nil {
+		if berr := checkBind(bound, bind); berr != nil {
+			if status == 1 {
+				if rerr := releaseScript.Run(context.WithoutCancel(ctx), s.rdb, keys, token).Err(); rerr != nil {
+					berr = errors.Join(berr, fmt.Errorf("release %s: %w", dedupeKey, rerr))
+				}
+			}
+			return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, berr)
+		}
 	}
 	switch status {
 	case 0:
@@ -349,6 +375,31 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 		}
 	}
 	return c, nil
+}
+
+// Bind checks a nonce bind alone, for a push that makes no claim (a mass
+// send's result, a message kind the bot ignores): nil, ErrReplayed, or the
+// error of a Redis that did not answer.
+func (s *Sessions) Bind(ctx context.Context, bind *NonceBind) error {
+	cmd := redis.NewStringCmd(ctx, "set", bind.Key, bind.Sum[:], "nx", "get", "px", nonceTTLms)
+	_ = s.rdb.Process(ctx, cmd)
+	return checkBind(cmd, bind)
+}
+
+// checkBind reads a nonce bind's result: nil when this push stored its
+// body's hash or found the same one stored (WeChat's retry), ErrReplayed
+// when another body's hash is stored, else the bind's error.
+func checkBind(cmd *redis.StringCmd, bind *NonceBind) error {
+	got, err := cmd.Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil
+	case err != nil:
+		return fmt.Errorf("bind nonce %s: %w", bind.Key, err)
+	case !bytes.Equal(got, bind.Sum[:]):
+		return ErrReplayed
+	}
+	return nil
 }
 
 // Finish stores the new state and the reply for repeats and ends the turn,
