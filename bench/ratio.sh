@@ -7,6 +7,7 @@
 #   bench/ratio.sh                    # 3 repetitions, 8 s each, -t2 -c64, 5,000 followers
 #   REPEAT=5 DURATION=10s bench/ratio.sh
 #   DB=bench15 bench/ratio.sh         # MariaDB database (dropped and recreated per service case)
+#   PROFILE=1 bench/ratio.sh          # 5 s CPU profile (and allocations) of the service in repetition 1
 #   BASE=1d50c5d bench/ratio.sh       # also run that commit's service after each pair ("before"),
 #                                     # so before and after share each repetition's conditions
 #
@@ -29,6 +30,8 @@ SVC_ADDR=127.0.0.1:${BENCH_SVC_PORT:-28480}
 FLOOR_ADDR=127.0.0.1:${BENCH_FLOOR_PORT:-28490}
 DB=${DB:-bench15}
 BASE=${BASE:-}
+PROFILE=${PROFILE:-}
+PPROF_ADDR=127.0.0.1:${BENCH_PPROF_PORT:-28491}
 MYSQL=(mysql -uroot -h127.0.0.1 -P3306)
 DSN="root@tcp(127.0.0.1:3306)/$DB"
 TOKEN=benchtoken
@@ -114,7 +117,7 @@ start_service() { # log-suffix [binary]
 	"${MYSQL[@]}" -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4"
 	redis-cli -p "$REDIS_PORT" flushall >/dev/null
 	env ADDR=$SVC_ADDR MYSQL_DSN="$DSN" REDIS_ADDR=127.0.0.1:$REDIS_PORT WECHAT_TOKEN=$TOKEN ADMIN_PASSWORD=bench-admin-pw \
-		LOG_LEVEL=warn "${2:-$BIN/suzhirong}" 2>"$OUT/service-$1.log" &
+		PPROF_ADDR=$PPROF_ADDR LOG_LEVEL=warn "${2:-$BIN/suzhirong}" 2>"$OUT/service-$1.log" &
 	spid=$!
 	PIDS+=($spid)
 	wait_up "http://$SVC_ADDR/readyz"
@@ -135,6 +138,10 @@ for rep in $(seq "$REPEAT"); do
 		bin=$BIN/suzhirong
 		[ "$c" = before ] && bin=$BIN/suzhirong-base
 		start_service "$c-r$rep" "$bin"
+		if [ -n "$PROFILE" ] && [ "$rep" = 1 ]; then
+			(sleep 2; curl -sf "http://$PPROF_ADDR/debug/pprof/profile?seconds=5" >"$OUT/$c-cpu.pprof"
+			 curl -sf "http://$PPROF_ADDR/debug/pprof/allocs" >"$OUT/$c-allocs.pprof") &
+		fi
 		run_wrk "$c" "http://$SVC_ADDR/wechat" "$spid" "$rep"
 		n=$(jq .requests "$OUT/$c-r$rep.json")
 		redis_calls | jq --argjson n "$n" 'to_entries | map(select(.key != "config|resetstat")) |

@@ -253,7 +253,7 @@ func (b *Bot) handle(ctx context.Context, m Message, bind *NonceBind) ([]byte, e
 				return nil, ErrReplayed
 			}
 		}
-		b.metrics.Events.WithLabelValues("other").Inc()
+		b.metrics.Event("other")
 		return nil, nil
 	}
 	key := m.DedupeKey()
@@ -353,7 +353,7 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 	}
 	p := b.Policy()
 	next, replies, effects := dialog.Step(p, st, in)
-	b.metrics.Events.WithLabelValues(flowLabel(st, next)).Inc()
+	b.metrics.Event(flowLabel(st, next))
 	for _, e := range effects {
 		more, err := b.apply(ctx, in, &next, e)
 		var failed *submitError

@@ -109,8 +109,13 @@ func (s *Server) webhook(c *gin.Context) {
 		}
 		reply = sealed
 	}
-	c.Data(http.StatusOK, "application/xml; charset=utf-8", reply)
+	// The header's value is shared, not made per push (gin's Data would).
+	c.Writer.Header()["Content-Type"] = xmlContentType
+	c.Status(http.StatusOK)
+	c.Writer.Write(reply)
 }
+
+var xmlContentType = []string{"application/xml; charset=utf-8"}
 
 // answerSuccess answers "success" while the push is still being handled
 // (from the budget's watchdog): with its length set and flushed, WeChat has

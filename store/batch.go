@@ -58,7 +58,7 @@ type scriptCall struct {
 	keys   []string
 	args   []any
 	cmd    *redis.Cmd
-	// bind, when set, goes in the same pipeline just before the script:
+	// bind, when set, goes in the same pipeline just after the script:
 	// SET NX GET of a plaintext push's nonce key (its result in bindCmd).
 	bind    *NonceBind
 	bindCmd *redis.StringCmd
@@ -78,7 +78,7 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 	return cmd
 }
 
-// RunBound is Run with a nonce bind sent in the same pipeline, just before
+// RunBound is Run with a nonce bind sent in the same pipeline, just after
 // the script: one round trip for both. Without a bind the second result is
 // nil; with one, it is never nil (it carries the call's error when the
 // pipeline was not sent).
@@ -88,7 +88,9 @@ func (b *scriptBatcher) RunBound(ctx context.Context, bind *NonceBind, script *r
 		cmd.SetErr(err)
 		return cmd, failedBind(bind, err)
 	}
-	c := &scriptCall{script: script, keys: keys, args: args, bind: bind, wake: make(chan bool, 1)}
+	c := callPool.Get().(*scriptCall)
+	c.script, c.keys, c.args, c.bind = script, keys, args, bind
+	defer c.recycle()
 	now := time.Now()
 	b.mu.Lock()
 	// A call that would queue behind pipelines sent more than
@@ -113,6 +115,17 @@ func (b *scriptBatcher) RunBound(ctx context.Context, bind *NonceBind, script *r
 		}
 		b.lead(c) // handed the next pipeline
 	}
+}
+
+// callPool keeps scriptCalls with their wake channels: two allocations
+// less per call. A call goes back once its caller has its results; by then
+// no pipeline refers to it (each caller is woken once with its result).
+var callPool = sync.Pool{New: func() any { return &scriptCall{wake: make(chan bool, 1)} }}
+
+func (c *scriptCall) recycle() {
+	wake := c.wake
+	*c = scriptCall{wake: wake}
+	callPool.Put(c)
 }
 
 // failedBind is the result of a bind that was not sent (nil without one).
@@ -185,16 +198,20 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 	defer cancel()
 	pipe := b.rdb.Pipeline()
 	for _, c := range batch {
+		// The script goes first: go-redis reads the pipeline's first
+		// reply for its retry decision, and a bind's nil reply (the usual
+		// one) costs a chain of error checks there.
+		c.cmd = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
 		if c.bind != nil {
 			c.bindCmd = redis.NewStringCmd(ctx, "set", c.bind.Key, c.bind.Sum[:], "nx", "get", "px", nonceTTLms)
 			_ = pipe.Process(ctx, c.bindCmd)
 		}
-		c.cmd = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
 	}
 	pipe.Exec(ctx) // each command carries its own error
 	var lost []*scriptCall
 	for _, c := range batch {
-		if redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
+		// (Err checked first: HasErrorPrefix allocates even for nil.)
+		if err := c.cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
 			lost = append(lost, c)
 		}
 	}
@@ -206,8 +223,12 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 		pipe.Exec(ctx)
 	}
 	for _, c := range batch {
+		err := c.cmd.Err()
+		if err == nil {
+			return nil
+		}
 		var reply redis.Error
-		if err := c.cmd.Err(); err == nil || errors.As(err, &reply) {
+		if errors.As(err, &reply) {
 			return nil
 		}
 	}

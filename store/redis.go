@@ -112,6 +112,31 @@ func (r *Redis) Close() error {
 // up to 10 minutes after it was sent must still find its record.
 const DedupeTTL = 12 * time.Minute
 
+// StateTTL is how long a follower's state is kept by default: the 48 h in
+// which a 客服 message may be sent.
+const StateTTL = 48 * time.Hour
+
+// Script arguments of the usual durations, boxed once: converting an int64
+// to an interface allocates, and the hot path passes four a push.
+var (
+	dedupeTTLArg any = DedupeTTL.Milliseconds()
+	stateTTLArg  any = StateTTL.Milliseconds()
+	turnLeaseArg any = TurnLease.Milliseconds()
+)
+
+// msArg is d in milliseconds as a script argument.
+func msArg(d time.Duration) any {
+	switch d {
+	case DedupeTTL:
+		return dedupeTTLArg
+	case StateTTL:
+		return stateTTLArg
+	case TurnLease:
+		return turnLeaseArg
+	}
+	return d.Milliseconds()
+}
+
 // Pending is the dedupe value while the first delivery is being handled.
 const Pending = "\x00pending"
 
@@ -131,7 +156,7 @@ var _ dialog.StateStore = (*Sessions)(nil)
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b),
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: StateTTL, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b),
 		batch: newScriptBatcher(rdb)}
 }
 
@@ -191,17 +216,17 @@ func toState(r stateRecord) dialog.State {
 	return st
 }
 
-func decodeState(openID string, raw []byte) (dialog.State, error) {
+func decodeState(openID string, raw string) (dialog.State, error) {
 	st, _, err := decodeStateRev(openID, raw)
 	return st, err
 }
 
 // decodeStateRev decodes a state and its revision.
-func decodeStateRev(openID string, raw []byte) (dialog.State, int64, error) {
-	r, ok := decodeRecord(raw)
+func decodeStateRev(openID string, raw string) (dialog.State, int64, error) {
+	r, ok := decodeRecordString(raw)
 	if !ok {
 		r = stateRecord{}
-		if err := json.Unmarshal(raw, &r); err != nil {
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
 			return dialog.State{}, 0, fmt.Errorf("decode state %s: %w", openID, err)
 		}
 	}
@@ -213,7 +238,7 @@ func decodeStateRev(openID string, raw []byte) (dialog.State, int64, error) {
 
 // Load returns the follower's state, or dialog.ErrNoState.
 func (s *Sessions) Load(ctx context.Context, openID string) (dialog.State, error) {
-	raw, err := s.rdb.Get(ctx, s.stateKey(openID)).Bytes()
+	raw, err := s.rdb.Get(ctx, s.stateKey(openID)).Result()
 	if errors.Is(err, redis.Nil) {
 		return dialog.State{}, dialog.ErrNoState
 	}
@@ -325,7 +350,8 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 
 // BeginBound is Begin for a plaintext push whose signed (timestamp, nonce)
 // must be bound to its body (bind; nil for none). The bind goes to Redis in
-// the claim's pipeline, so it costs no round trip of its own. When the
+// the claim's pipeline, right after the claim script, so it costs no round
+// trip of its own. When the
 // nonce was first seen with another body, the claim is undone (a first
 // claim is released: the dedupe key it took is deleted and the turn given
 // back; an earlier reply is not handed out) and ErrReplayed is returned:
@@ -336,7 +362,7 @@ func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bin
 	token := strconv.FormatUint(turnSeq.Add(1), 36) + "-" + s.instance
 	keys := s.keys(dedupeKey, openID)
 	cmd, bound := s.batch.RunBound(ctx, bind, claimScript, keys,
-		Pending, s.DedupeTTL.Milliseconds(), token, TurnLease.Milliseconds())
+		Pending, msArg(s.DedupeTTL), token, msArg(TurnLease))
 	res, err := cmd.Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
@@ -364,7 +390,7 @@ func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bin
 	}
 	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: "0"}
 	if val != "" {
-		st, rev, err := decodeStateRev(openID, []byte(val))
+		st, rev, err := decodeStateRev(openID, val)
 		c.rev = strconv.FormatInt(rev, 10)
 		switch {
 		case errors.Is(err, dialog.ErrNoState):
@@ -413,7 +439,7 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 		raw = encodeRecord(r)
 	}
 	saved, err := s.batch.Run(ctx, finishScript, s.keys(c.key, c.openID),
-		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds(), c.rev).Int()
+		reply, msArg(s.DedupeTTL), c.token, raw, msArg(s.StateTTL), c.rev).Int()
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", c.key, err)
 	}
