@@ -125,3 +125,52 @@ func TestBeginBoundChecksTheNonceInTheClaimsRoundTrip(t *testing.T) {
 		t.Fatalf("nonce TTL %v %v", ttl, err)
 	}
 }
+
+// prevBind is the previous release's nonce bind (commit 1d50c5d): a script
+// of its own, in a round trip of its own, on the same key with the same
+// value. During a rolling deploy each release sees the other's binds.
+var prevBind = redis.NewScript(`return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])`)
+
+func TestNonceBindsAreSharedWithThePreviousRelease(t *testing.T) {
+	rdb, prefix := storetest.MustOpenRedis(t)
+	s := store.NewSessions(rdb, prefix)
+	n := store.NewNonces(rdb, prefix)
+	ctx := context.Background()
+	prev := func(ts, nonce string, sum [32]byte) (same bool) {
+		t.Helper()
+		got, err := prevBind.Run(ctx, rdb, []string{prefix + "nonce:" + ts + ":" + nonce}, sum[:], store.NonceTTL.Milliseconds()).Text()
+		if errors.Is(err, redis.Nil) {
+			return true
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got == string(sum[:])
+	}
+	a, b := sha256.Sum256([]byte("a")), sha256.Sum256([]byte("b"))
+
+	// Bound by the previous release, delivered again to this one.
+	if !prev("1700000000", "1", a) {
+		t.Fatal("previous release refused its first bind")
+	}
+	if c, err := s.BeginBound(ctx, "m1", "o-roll", n.Binding("1700000000", "1", a)); err != nil || !c.First {
+		t.Fatalf("retry on this release: %+v %v", c, err)
+	} else if err := s.Release(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BeginBound(ctx, "m2", "o-roll", n.Binding("1700000000", "1", b)); !errors.Is(err, store.ErrReplayed) {
+		t.Fatalf("another body on this release: %v", err)
+	}
+	// Bound by this release, delivered again to the previous one.
+	if c, err := s.BeginBound(ctx, "m3", "o-roll", n.Binding("1700000000", "2", a)); err != nil || !c.First {
+		t.Fatalf("first bind on this release: %+v %v", c, err)
+	} else if err := s.Release(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if !prev("1700000000", "2", a) {
+		t.Fatal("previous release refused the same body")
+	}
+	if prev("1700000000", "2", b) {
+		t.Fatal("previous release accepted another body")
+	}
+}
