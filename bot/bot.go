@@ -237,7 +237,8 @@ func (b *Bot) handle(ctx context.Context, m Message, bind *NonceBind) ([]byte, e
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "MASSSENDJOBFINISH") {
 		// A mass send's result, not a follower's message: recorded
 		// idempotently and answered "success". Its bind is checked
-		// alone (there is no claim to carry it).
+		// alone (there is no claim to carry it); a Redis that does not
+		// answer lets it pass, as the record is idempotent.
 		if bind != nil {
 			if err := b.sessions.Bind(ctx, bind); errors.Is(err, ErrReplayed) {
 				return nil, ErrReplayed
