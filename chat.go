@@ -14,12 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/app"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // chat is a terminal conversation with the bot as one openid, over the real
 // webhook protocol: against a running server with -url, else in-process.
-func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdin io.Reader, stdout io.Writer) error {
+func chat(ctx context.Context, log *slog.Logger, cfg app.Config, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	url := fs.String("url", "", "webhook of a running server, e.g. http://localhost:8080/wechat (default: in-process)")
 	openID := fs.String("openid", "o-terminal-user", "the openid to chat as")
@@ -28,7 +29,7 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 	}
 	token := cfg.Token
 	if token == "" {
-		token = DevToken
+		token = app.DevToken
 	}
 	var send func(body []byte, q string) ([]byte, error)
 	if *url == "" {
@@ -37,16 +38,16 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 		}
 		cfg.Token = token
 		// The terminal speaks plaintext to its own in-process instance.
-		cfg.Mode = bot.ModePlain
-		app, err := open(ctx, log, cfg)
+		cfg.Mode = wechat.ModePlain
+		svc, err := app.Open(ctx, log, cfg)
 		if err != nil {
 			return err
 		}
-		defer app.Close()
+		defer svc.Close()
 		send = func(body []byte, q string) ([]byte, error) {
 			req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, strings.NewReader(string(body)))
 			rec := httptest.NewRecorder()
-			app.Handler.ServeHTTP(rec, req)
+			svc.Handler.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
 				return nil, fmt.Errorf("webhook answered %d: %s", rec.Code, rec.Body.String())
 			}
@@ -68,16 +69,20 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 		}
 	}
 
-	var seq int64 = time.Now().UnixNano()
-	push := func(xml string) error {
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		nonce := strconv.FormatInt(seq%1e9, 10)
-		q := "signature=" + bot.Sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
-		out, err := send([]byte(xml), q)
+	codec := &wechat.Codec{Token: token, Mode: wechat.ModePlain}
+	seq := time.Now().UnixNano()
+	push := func(p wechat.Push) error {
+		seq++
+		p.To, p.From, p.At = "gh_suzhirong", *openID, time.Now()
+		q, body, err := codec.SignPush(p, p.At, strconv.FormatInt(seq%1e9, 10), nil)
 		if err != nil {
 			return err
 		}
-		if text, ok := bot.ReplyText(out); ok {
+		out, err := send(body, q)
+		if err != nil {
+			return err
+		}
+		if text, ok := wechat.ReplyText(out); ok {
 			fmt.Fprintf(stdout, "\n%s\n\n> ", text)
 		} else if strings.Contains(string(out), "transfer_customer_service") {
 			fmt.Fprint(stdout, "\n（已转接人工客服）\n\n> ")
@@ -86,13 +91,8 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 		}
 		return nil
 	}
-	envelope := func(inner string) string {
-		seq++
-		return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_suzhirong]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
-			"<CreateTime>%d</CreateTime>%s</xml>", *openID, time.Now().Unix(), inner)
-	}
 	fmt.Fprintf(stdout, "苏质融 terminal chat as %s (Ctrl-D to quit). Type text as in WeChat; /menu KEY clicks a menu item.\n", *openID)
-	if err := push(envelope("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>")); err != nil {
+	if err := push(wechat.Push{Event: "subscribe"}); err != nil {
 		return err
 	}
 	sc := bufio.NewScanner(stdin)
@@ -102,13 +102,11 @@ func chat(ctx context.Context, log *slog.Logger, cfg Config, args []string, stdi
 			fmt.Fprint(stdout, "> ")
 			continue
 		}
-		var inner string
+		p := wechat.Push{Text: line, MsgID: seq}
 		if key, ok := strings.CutPrefix(line, "/menu "); ok {
-			inner = fmt.Sprintf("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[%s]]></EventKey>", strings.TrimSpace(key))
-		} else {
-			inner = fmt.Sprintf("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId>", line, seq)
+			p = wechat.Push{Event: "CLICK", Key: strings.TrimSpace(key)}
 		}
-		if err := push(envelope(inner)); err != nil {
+		if err := push(p); err != nil {
 			fmt.Fprintln(stdout, "error:", err)
 		}
 		if ctx.Err() != nil {

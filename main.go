@@ -18,111 +18,18 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/caarlos0/env/v11"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/handlers"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
-	"github.com/suzhou-amr/suzhirong/templates"
 )
-
-// DevToken is the webhook token used when WECHAT_TOKEN is unset.
-const DevToken = "suzhirong-dev-token"
-
-// Config is read from the environment; unset values give the embedded mode.
-type Config struct {
-	Addr           string `env:"ADDR" envDefault:":8080"`
-	MySQLDSN       string `env:"MYSQL_DSN"`
-	SQLitePath     string `env:"SQLITE_PATH" envDefault:"data/suzhirong.db"`
-	RedisAddr      string `env:"REDIS_ADDR"`
-	RedisPassword  string `env:"REDIS_PASSWORD"`
-	RedisDB        int    `env:"REDIS_DB"`
-	Token          string `env:"WECHAT_TOKEN"`
-	AppID          string `env:"WECHAT_APP_ID"`
-	AppSecret      string `env:"WECHAT_APP_SECRET"`
-	EncodingAESKey string `env:"WECHAT_ENCODING_AES_KEY"`
-	// Mode is plain, compat or safe; unset: safe with an AES key, else plain.
-	Mode    string `env:"WECHAT_MODE"`
-	APIBase string `env:"WECHAT_API_BASE" envDefault:"https://api.weixin.qq.com"`
-	// WeComBase is where WeCom group-robot posts go instead of
-	// https://qyapi.weixin.qq.com (a proxy, or a fake API in tests).
-	WeComBase     string `env:"WECOM_API_BASE"`
-	AdminPassword string `env:"ADMIN_PASSWORD"`
-	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
-	// Template message ids, per the account's backend; see bot.Field* for
-	// the field keys the templates must have.
-	TemplateNewLeadApply string `env:"WECHAT_TEMPLATE_NEW_LEAD_APPLY"`
-	TemplateNewLeadNeed  string `env:"WECHAT_TEMPLATE_NEW_LEAD_NEED"`
-	TemplateStatus       string `env:"WECHAT_TEMPLATE_STATUS"`
-	// OfficerOpenIDs receive SLA escalations, besides officer accounts
-	// that have an openid.
-	OfficerOpenIDs []string `env:"OFFICER_OPENIDS" envSeparator:","`
-	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves net/http/pprof on a
-	// listener of its own, never on the public one.
-	PprofAddr string `env:"PPROF_ADDR"`
-	// TrustedProxies are the proxies (addresses or CIDRs) whose
-	// X-Forwarded-For is believed; none by default.
-	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
-	// MetricsToken protects /metrics with a bearer token; MetricsAddr serves
-	// it on a listener of its own instead. Without either, /metrics answers
-	// only the loopback.
-	MetricsToken string `env:"METRICS_TOKEN"`
-	MetricsAddr  string `env:"METRICS_ADDR"`
-	// PublicURL is the service's public base URL, for the links in
-	// notifications and WeChat's web authorisation; unset, it is
-	// http://localhost:<port of ADDR>.
-	PublicURL string `env:"PUBLIC_URL"`
-}
-
-// publicURL returns PUBLIC_URL, or http://localhost:<port> from ADDR.
-func (c Config) publicURL() string {
-	if c.PublicURL != "" {
-		return strings.TrimRight(c.PublicURL, "/")
-	}
-	port := "8080"
-	if i := strings.LastIndex(c.Addr, ":"); i >= 0 && i < len(c.Addr)-1 {
-		port = c.Addr[i+1:]
-	}
-	return "http://localhost:" + port
-}
-
-// LogValue masks the secrets when the configuration is logged.
-func (c Config) LogValue() slog.Value {
-	mask := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		return "***"
-	}
-	dsn := c.MySQLDSN
-	if at := strings.LastIndex(dsn, "@"); at > 0 {
-		if colon := strings.Index(dsn[:at], ":"); colon >= 0 {
-			dsn = dsn[:colon+1] + "***" + dsn[at:]
-		}
-	}
-	return slog.GroupValue(
-		slog.String("addr", c.Addr), slog.String("mysql_dsn", dsn), slog.String("sqlite_path", c.SQLitePath),
-		slog.String("redis_addr", c.RedisAddr), slog.String("redis_password", mask(c.RedisPassword)),
-		slog.String("wechat_app_id", c.AppID), slog.String("wechat_app_secret", mask(c.AppSecret)),
-		slog.String("wechat_token", mask(c.Token)), slog.String("wechat_encoding_aes_key", mask(c.EncodingAESKey)),
-		slog.String("wechat_mode", c.Mode),
-		slog.String("wechat_api_base", c.APIBase), slog.String("wecom_api_base", c.WeComBase),
-		slog.String("wechat_template_new_lead_apply", c.TemplateNewLeadApply),
-		slog.String("wechat_template_new_lead_need", c.TemplateNewLeadNeed),
-		slog.String("wechat_template_status", c.TemplateStatus),
-		slog.Int("officer_openids", len(c.OfficerOpenIDs)), slog.String("pprof_addr", c.PprofAddr),
-		slog.Any("trusted_proxies", c.TrustedProxies), slog.String("metrics_token", mask(c.MetricsToken)),
-		slog.String("metrics_addr", c.MetricsAddr), slog.String("public_url", c.publicURL()),
-	)
-}
 
 func main() {
 	// Times are stored in UTC and shown in China time; SQLite compares
@@ -137,7 +44,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	cfg, err := env.ParseAs[Config]()
+	cfg, err := env.ParseAs[app.Config]()
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -174,169 +81,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	return fmt.Errorf("unknown command %q (serve, chat, menu sync, seed, healthcheck)", cmd)
 }
 
-// App is the wired service: stores, bot, routes and workers.
-type App struct {
-	Log      *slog.Logger
-	Config   Config
-	DB       *store.DB
-	Redis    *store.Redis
-	Bot      *bot.Bot
-	Leads    *bot.Leads
-	Outbox   *bot.Outbox
-	SLA      *bot.SLA
-	Codec    *bot.Codec
-	Handler  http.Handler
-	Registry *prometheus.Registry
-}
-
-// checkWeChat refuses configurations that would expose the webhook: a real
-// account (WECHAT_APP_ID) on the public development token, a malformed
-// EncodingAESKey, or a message mode the key cannot serve. It fills in the
-// default mode.
-func (c *Config) checkWeChat() error {
-	if c.AppID != "" && c.Token == "" {
-		return errors.New("WECHAT_APP_ID is set but WECHAT_TOKEN is not: refusing to serve a real account on the development token; set WECHAT_TOKEN to the server token of the account's backend")
-	}
-	if c.EncodingAESKey != "" && len(c.EncodingAESKey) != 43 {
-		return errors.New("WECHAT_ENCODING_AES_KEY must be 43 characters")
-	}
-	if c.Mode == "" {
-		c.Mode = bot.DefaultMode(c.EncodingAESKey)
-	}
-	if err := bot.CheckMode(c.Mode, c.EncodingAESKey); err != nil {
-		return fmt.Errorf("WECHAT_MODE: %w", err)
-	}
-	return nil
-}
-
-// open wires the service from cfg.
-func open(ctx context.Context, log *slog.Logger, cfg Config) (*App, error) {
-	if err := cfg.checkWeChat(); err != nil {
-		return nil, err
-	}
-	if err := handlers.CheckProxies(cfg.TrustedProxies); err != nil {
-		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
-	}
-	if cfg.Token == "" {
-		cfg.Token = DevToken
-		log.Warn("WECHAT_TOKEN not set: the public development token is used (sandbox only)")
-	}
-	if cfg.AppID == "" {
-		log.Warn("WECHAT_APP_ID not set: sandbox mode, outbound messages are recorded, not sent")
-	}
-	log.Info("starting", slog.Any("config", cfg))
-	bot.SetAPIBase(cfg.APIBase)
-	bot.SetWeComBase(cfg.WeComBase)
-
-	policy, err := seeds.Load()
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.OpenDB(ctx, log, cfg.MySQLDSN, cfg.SQLitePath)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		db.Close()
-		return nil, err
-	}
-	rdb, err := store.OpenRedis(ctx, log, cfg.RedisAddr, cfg.RedisPassword, cfg.RedisDB)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	replies, err := templates.Replies()
-	if err != nil {
-		return nil, err
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	client := bot.NewClient(log, db, rdb, cfg.AppID, cfg.AppSecret)
-	b, err := bot.New(ctx, bot.Config{
-		Log: log, DB: db, Sessions: store.NewSessions(rdb, "szr:"), Client: client,
-		Replies: replies, Metrics: bot.NewMetrics(reg), Policy: policy,
-	})
-	if err != nil {
-		return nil, err
-	}
-	leads := bot.NewLeads(b, bot.LeadsConfig{
-		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
-		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
-	})
-	b.Programme = bot.ProgrammeConfig{PublicURL: cfg.publicURL()}
-	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
-		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")
-	}
-	created, generated, err := db.EnsureAdmin(ctx, cfg.AdminPassword)
-	if err != nil {
-		return nil, err
-	}
-	if created && generated != "" {
-		// Shown once, never in the JSON log: the account exists from now
-		// on, is not recreated, and must change the password first.
-		where, err := revealAdminPassword(cfg, generated)
-		if err != nil {
-			return nil, err
-		}
-		log.Warn("bootstrap officer account created with a generated password; it must be changed at the first login",
-			slog.String("username", store.AdminUsername), slog.String("password_shown_on", where))
-	} else if created {
-		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
-	}
-	codec := &bot.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey, Mode: cfg.Mode}
-	app := &App{Log: log, Config: cfg, DB: db, Redis: rdb, Bot: b, Codec: codec, Registry: reg,
-		Leads: leads, Outbox: bot.NewOutbox(log, db, client, nil), SLA: bot.NewSLA(leads, nil)}
-	app.Handler = handlers.New(handlers.Config{Log: log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, "szr:"),
-		DB: db, Redis: rdb, Registry: reg, TrustedProxies: cfg.TrustedProxies,
-		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
-	return app, nil
-}
-
-// revealAdminPassword shows a generated password once: on the terminal
-// when there is one, else in a file readable only by the service's user
-// (beside the SQLite file, or in the temporary directory: a container's
-// working directory may not be writable). It returns where.
-func revealAdminPassword(cfg Config, password string) (string, error) {
-	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		fmt.Fprintf(os.Stderr, "\n  苏质融 console: user %s, initial password %s (change it at the first login)\n\n", store.AdminUsername, password)
-		return "terminal", nil
-	}
-	dir := os.TempDir()
-	if cfg.MySQLDSN == "" {
-		dir = filepath.Dir(cfg.SQLitePath)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("admin password file: %w", err)
-	}
-	path := filepath.Join(dir, "admin-initial-password")
-	if err := os.WriteFile(path, []byte(password+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("admin password file: %w", err)
-	}
-	return path, nil
-}
-
-// Close releases the stores.
-func (a *App) Close() {
-	a.Redis.Close()
-	a.DB.Close()
-}
-
-func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
-	app, err := open(ctx, log, cfg)
+func serve(ctx context.Context, log *slog.Logger, cfg app.Config) error {
+	svc, err := app.Open(ctx, log, cfg)
 	if err != nil {
 		return err
 	}
-	defer app.Close()
+	defer svc.Close()
 
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
-	go app.Bot.RefreshEvery(workers, 30*time.Second)
-	go app.Outbox.Run(workers, 3*time.Second)
-	go app.SLA.Run(workers, 10*time.Minute)
+	svc.Workers(workers)
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           app.Handler,
+		Handler:           svc.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -346,7 +104,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
 		go servePprof(workers, log, cfg.PprofAddr)
 	}
 	if cfg.MetricsAddr != "" {
-		go serveMetrics(workers, log, cfg.MetricsAddr, app.Registry)
+		go serveMetrics(workers, log, cfg.MetricsAddr, svc.Registry)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -369,7 +127,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg Config) error {
 
 // healthcheck asks a running instance's /healthz, for container health
 // checks in images without curl.
-func healthcheck(ctx context.Context, cfg Config) error {
+func healthcheck(ctx context.Context, cfg app.Config) error {
 	addr := cfg.Addr
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr
@@ -428,7 +186,7 @@ func serveMetrics(ctx context.Context, log *slog.Logger, addr string, reg *prome
 	}
 }
 
-func seed(ctx context.Context, log *slog.Logger, cfg Config) error {
+func seed(ctx context.Context, log *slog.Logger, cfg app.Config) error {
 	policy, err := seeds.Load()
 	if err != nil {
 		return err

@@ -1,19 +1,18 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"text/template"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Budget is how long a push may be worked on before the webhook answers
@@ -25,21 +24,16 @@ type Bot struct {
 	log      *slog.Logger
 	db       *store.DB
 	sessions *store.Sessions
-	client   *Client
-	replies  *template.Template
+	client   *wechat.Client
+	replies  *Replies
+	policies *Policies
 	metrics  *Metrics
-	base     *dialog.Policy
-	policy   atomic.Pointer[dialog.Policy]
 	busy     string
-	renders  renderCache
 	now      func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
-	// Leads runs the lead effects (NewLeads sets it); nil until the lead
-	// pipeline is wired.
-	Leads *Leads
-	// Programme configures the roster, referral and deal notifications.
-	Programme ProgrammeConfig
+	leads  Leads
+	roster Roster
 }
 
 // Config holds a Bot's collaborators.
@@ -47,18 +41,23 @@ type Config struct {
 	Log      *slog.Logger
 	DB       *store.DB
 	Sessions *store.Sessions
-	Client   *Client
-	Replies  *template.Template
+	Client   *wechat.Client
+	Replies  *Replies
+	Policies *Policies // the policy in force
+	Leads    Leads     // the lead pipeline (leads.Service)
+	Roster   Roster    // the 企业库 roster's chat answers (admin.Service)
 	Metrics  *Metrics
-	Policy   *dialog.Policy // the seeded policy; contacts and LPR come from the database
 	Now      func() time.Time
 }
 
 // New builds a Bot and loads the current policy from the database.
 func New(ctx context.Context, cfg Config) (*Bot, error) {
+	if cfg.Leads == nil || cfg.Roster == nil || cfg.Policies == nil || cfg.Replies == nil {
+		return nil, errors.New("new bot: the lead pipeline, the roster, the policy and the replies are required")
+	}
 	b := &Bot{
 		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
-		metrics: cfg.Metrics, base: cfg.Policy, now: cfg.Now, Budget: Budget,
+		policies: cfg.Policies, leads: cfg.Leads, roster: cfg.Roster, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
 	}
 	if b.now == nil {
 		b.now = utcNow
@@ -66,54 +65,22 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
-	busy, err := b.renderOne(dialog.Reply{Name: "busy"})
+	busy, err := b.replies.Render(dialog.Reply{Name: "busy"})
 	if err != nil {
 		return nil, err
 	}
 	b.busy = busy
-	if err := b.Refresh(ctx); err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 
 // Policy returns the policy in force.
-func (b *Bot) Policy() *dialog.Policy { return b.policy.Load() }
+func (b *Bot) Policy() *dialog.Policy { return b.policies.Policy() }
 
-// Refresh reloads the officer-maintained parts of the policy (contacts, LPR,
-// what officers taught the bot).
-func (b *Bot) Refresh(ctx context.Context) error {
-	p, err := b.db.Policy(ctx, b.base, b.now())
-	if err != nil {
-		return fmt.Errorf("refresh policy: %w", err)
-	}
-	if p, err = b.withTaught(ctx, p); err != nil {
-		return fmt.Errorf("refresh policy: %w", err)
-	}
-	b.policy.Store(p)
-	return nil
-}
-
-// RefreshEvery reloads the policy periodically until ctx ends, so that an
-// officer's change reaches every instance, and a scheduled LPR takes
-// effect on its day.
-func (b *Bot) RefreshEvery(ctx context.Context, d time.Duration) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := b.Refresh(ctx); err != nil && ctx.Err() == nil {
-				b.log.Warn("policy refresh failed", slog.Any("error", err))
-			}
-		}
-	}
-}
+// Refresh reloads the officer-maintained parts of the policy.
+func (b *Bot) Refresh(ctx context.Context) error { return b.policies.Refresh(ctx) }
 
 // Client returns the outbound client.
-func (b *Bot) Client() *Client { return b.client }
+func (b *Bot) Client() *wechat.Client { return b.client }
 
 // BusyText is the reply when Redis or the database cannot be reached.
 func (b *Bot) BusyText() string { return b.busy }
@@ -136,7 +103,7 @@ var ErrReplayed = store.ErrReplayed
 // the watchdog answered, and the caller must then not write at all. bind,
 // when not nil, is checked with the claim; a push replayed under another
 // body returns ErrReplayed and no reply.
-func (b *Bot) Respond(ctx context.Context, m Message, bind *NonceBind, late func()) (reply []byte, ok bool, err error) {
+func (b *Bot) Respond(ctx context.Context, m wechat.Message, bind *NonceBind, late func()) (reply []byte, ok bool, err error) {
 	w := &watchdog{late: late, log: b.log, metrics: b.metrics, openID: m.FromUserName}
 	w.timer = time.AfterFunc(b.Budget, w.fire)
 	work := context.WithoutCancel(ctx)
@@ -172,7 +139,7 @@ func (w *watchdog) fire() {
 	w.answered = true
 	w.late()
 	w.metrics.Late.Inc()
-	w.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", MaskOpenID(w.openID)))
+	w.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", wechat.MaskOpenID(w.openID)))
 }
 
 // claim takes the answer for the request goroutine; false when the
@@ -189,50 +156,39 @@ func (w *watchdog) claim() bool {
 }
 
 // safeHandle is handle with a panic answered busy.
-func (b *Bot) safeHandle(ctx context.Context, m Message, bind *NonceBind) (reply []byte, err error) {
+func (b *Bot) safeHandle(ctx context.Context, m wechat.Message, bind *NonceBind) (reply []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", MaskOpenID(m.FromUserName)))
-			reply, err = TextReply(m.FromUserName, m.ToUserName, b.busy, b.now()), nil
+			b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
+			reply, err = wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, b.now()), nil
 		}
 	}()
 	return b.handle(ctx, m, bind)
 }
 
 // followUp sends a late reply as a 客服 message.
-func (b *Bot) followUp(ctx context.Context, m Message, reply []byte) {
-	text, ok := ReplyText(reply)
+func (b *Bot) followUp(ctx context.Context, m wechat.Message, reply []byte) {
+	text, ok := wechat.ReplyText(reply)
 	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := b.client.SendText(ctx, m.FromUserName, text); err != nil {
-		b.log.Error("late reply not delivered", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.log.Error("late reply not delivered", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 	}
-}
-
-// replyText extracts the Content of a text reply.
-func ReplyText(reply []byte) (string, bool) {
-	i := bytes.Index(reply, []byte("<Content><![CDATA["))
-	j := bytes.LastIndex(reply, []byte("]]></Content>"))
-	if i < 0 || j < i {
-		return "", false
-	}
-	s := string(reply[i+len("<Content><![CDATA[") : j])
-	return strings.ReplaceAll(s, "]]]]><![CDATA[>", "]]>"), true
 }
 
 // Handle processes one push: dedupe, state, engine, effects, reply. It
 // returns the plaintext reply XML, or nil for "success".
-func (b *Bot) Handle(ctx context.Context, m Message) []byte {
+func (b *Bot) Handle(ctx context.Context, m wechat.Message) []byte {
 	reply, _ := b.handle(ctx, m, nil)
 	return reply
 }
 
 // handle is Handle with a nonce bind checked in the claim's round trip;
 // its only error is ErrReplayed.
-func (b *Bot) handle(ctx context.Context, m Message, bind *NonceBind) ([]byte, error) {
+func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]byte, error) {
 	at := b.now()
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "MASSSENDJOBFINISH") {
 		// A mass send's result, not a follower's message: recorded
@@ -247,7 +203,7 @@ func (b *Bot) handle(ctx context.Context, m Message, bind *NonceBind) ([]byte, e
 		b.massFinished(ctx, m)
 		return nil, nil
 	}
-	in, ok := m.Inbound(at)
+	in, ok := inbound(m, at)
 	if !ok {
 		if bind != nil {
 			if err := b.sessions.Bind(ctx, bind); errors.Is(err, ErrReplayed) {
@@ -282,7 +238,7 @@ func (b *Bot) handle(ctx context.Context, m Message, bind *NonceBind) ([]byte, e
 	reply, err := b.process(ctx, m, in, claim)
 	if err != nil {
 		b.metrics.Busy.Inc()
-		b.log.Error("push not handled", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.log.Error("push not handled", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 		if rerr := b.sessions.Release(ctx, claim); rerr != nil {
 			b.log.Warn("dedupe claim not released", slog.Any("error", rerr))
 		}
@@ -309,16 +265,16 @@ func (b *Bot) begin(ctx context.Context, key, openID string, bind *NonceBind) (s
 	}
 }
 
-func (b *Bot) busyReply(m Message, at time.Time) []byte {
+func (b *Bot) busyReply(m wechat.Message, at time.Time) []byte {
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "unsubscribe") {
 		return nil
 	}
-	return TextReply(m.FromUserName, m.ToUserName, b.busy, at)
+	return wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, at)
 }
 
 // repeat answers a retried push with the first delivery's reply, waiting
 // briefly while the first is still being handled.
-func (b *Bot) repeat(ctx context.Context, m Message, key string, reply []byte) []byte {
+func (b *Bot) repeat(ctx context.Context, m wechat.Message, key string, reply []byte) []byte {
 	deadline := time.Now().Add(b.Budget - 500*time.Millisecond)
 	for string(reply) == store.Pending && time.Now().Before(deadline) {
 		select {
@@ -343,7 +299,7 @@ func (b *Bot) repeat(ctx context.Context, m Message, key string, reply []byte) [
 	return reply
 }
 
-func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim store.Claim) ([]byte, error) {
+func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, claim store.Claim) ([]byte, error) {
 	st := claim.State
 	if !claim.HasState {
 		prof, err := b.db.Profile(ctx, m.FromUserName)
@@ -357,15 +313,15 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 	b.metrics.Event(flowLabel(st, next))
 	for _, e := range effects {
 		more, err := b.apply(ctx, in, &next, e)
-		var failed *submitError
+		var failed *leads.SubmitError
 		if errors.As(err, &failed) {
 			// Nothing was stored: answer lead_failed and keep the review
 			// state, so that 确认 can be sent again.
-			b.log.Error("lead not submitted", slog.String("openid", MaskOpenID(m.FromUserName)), slog.String("error", Mask(err.Error())))
+			b.log.Error("lead not submitted", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.String("error", wechat.Mask(err.Error())))
 			next = st
 			next.UpdatedAt = in.At
 			replies = append(replies, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{
-				Kind: failed.kind, KindLabel: dialog.LeadKindLabel(failed.kind),
+				Kind: failed.Kind, KindLabel: domain.LeadKindLabel(failed.Kind),
 			}})
 			continue
 		}
@@ -375,15 +331,15 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 		replies = append(replies, more...)
 	}
 	var reply []byte
-	text, transfer, err := b.render(replies)
+	text, transfer, err := b.replies.join(replies)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case transfer:
-		reply = TransferReply(m.FromUserName, m.ToUserName, in.At)
+		reply = wechat.TransferReply(m.FromUserName, m.ToUserName, in.At)
 	case text != "":
-		reply = TextReply(m.FromUserName, m.ToUserName, text, in.At)
+		reply = wechat.TextReply(m.FromUserName, m.ToUserName, text, in.At)
 	}
 	var save *dialog.State
 	if in.Kind != dialog.KindUnsubscribe {
@@ -393,7 +349,7 @@ func (b *Bot) process(ctx context.Context, m Message, in dialog.Inbound, claim s
 		// The effects are done; the reply still goes out. A lost state
 		// means the next message starts afresh, and a repeated 确认 finds
 		// the lead already filed.
-		b.log.Warn("state not saved", slog.String("openid", MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.log.Warn("state not saved", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 	}
 	return reply, nil
 }
@@ -408,41 +364,10 @@ func flowLabel(before, after dialog.State) string {
 	return "menu"
 }
 
-// render joins the replies of one turn into one text: a passive reply
-// carries a single message.
-func (b *Bot) render(rs []dialog.Reply) (text string, transfer bool, err error) {
-	parts := make([]string, 0, len(rs))
-	for _, r := range rs {
-		if r.Transfer {
-			return "", true, nil
-		}
-		s, err := b.renderOne(r)
-		if err != nil {
-			return "", false, err
-		}
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, "\n\n"), false, nil
-}
-
-func (b *Bot) renderOne(r dialog.Reply) (string, error) {
-	return b.renders.render(r, b.execute)
-}
-
-func (b *Bot) execute(r dialog.Reply) (string, error) {
-	var buf strings.Builder
-	if err := b.replies.ExecuteTemplate(&buf, r.Name, r.Data); err != nil {
-		return "", fmt.Errorf("render %s: %w", r.Name, err)
-	}
-	return strings.TrimSpace(buf.String()), nil
-}
-
 // Render renders replies the way a passive reply carries them, for the
 // terminal chat and tests.
 func (b *Bot) Render(rs []dialog.Reply) (string, error) {
-	text, transfer, err := b.render(rs)
+	text, transfer, err := b.replies.join(rs)
 	if transfer {
 		return "（已转接人工客服）", err
 	}

@@ -2,11 +2,28 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
+
+// Leads runs a turn's lead effects: a submitted form, a progress question,
+// a bind code, a move typed by a county contact, a contact's profile. A
+// form that could not be stored is a *leads.SubmitError.
+type Leads interface {
+	Apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error)
+}
+
+// Roster answers the chat's questions about the 企业库 roster.
+type Roster interface {
+	// LookupRoster answers whether the enterprise of a credit code is in
+	// the roster.
+	LookupRoster(ctx context.Context, creditCode string) ([]dialog.Reply, error)
+	// RosterNote tells a follower who finished the self-check when the
+	// roster has its enterprise in another tier; nil when not.
+	RosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error)
+}
 
 // apply runs one effect of a turn and returns any replies it produces. st is
 // the state about to be saved; an effect may complete it (a county learnt
@@ -31,9 +48,9 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		if err := b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At); err != nil {
 			return nil, err
 		}
-		return b.rosterNote(ctx, in.OpenID, e.Tier)
+		return b.roster.RosterNote(ctx, in.OpenID, e.Tier)
 	case dialog.LookupRoster:
-		return b.lookupRoster(ctx, e.CreditCode)
+		return b.roster.LookupRoster(ctx, e.CreditCode)
 	case dialog.Unplaced:
 		// A lost record must not cost the follower the answer.
 		if err := b.db.RecordUnplaced(ctx, e.Folded, e.Text, in.At); err != nil {
@@ -41,8 +58,5 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		}
 		return nil, nil
 	}
-	if b.Leads == nil {
-		return nil, fmt.Errorf("effect %T: the lead pipeline is not wired", e)
-	}
-	return b.Leads.apply(ctx, in, st, e)
+	return b.leads.Apply(ctx, in, st, e)
 }

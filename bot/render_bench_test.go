@@ -1,50 +1,18 @@
 package bot_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/seeds"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
 )
 
-// benchMenu is about the size of the main menu, the commonest reply.
-const benchMenu = "请回复数字选择服务：\n1. 质量信誉自检（我是哪一类）\n2. 金融产品与政策问答\n3. 苏质贷利率测算\n4. 申请入库（Ⅳ类企业自愿申请）\n" +
-	"5. 提交融资需求\n6. 我的进度\n7. 各县级市（区）市场监管局联系方式\n8. 人工服务\n随时回复“菜单”回到这里，“帮助”查看说明。"
-
-// BenchmarkTextReply renders the passive reply XML around a text.
-func BenchmarkTextReply(b *testing.B) {
-	at := time.Unix(1409735669, 0)
-	b.ReportAllocs()
-	for b.Loop() {
-		bot.TextReply("oyORnuP8q7ou2gfYjqLzSIWZf0rs", "gh_bench", benchMenu, at)
-	}
-}
-
-// mustBenchBot builds a Bot on an embedded store, for rendering.
+// mustBenchBot builds the service on fresh stores, for its Bot.
 func mustBenchBot(b *testing.B) (*bot.Bot, *dialog.Policy) {
 	b.Helper()
-	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	db := storetest.MustOpenDB(b)
-	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		b.Fatal(err)
-	}
-	replies, err := templates.Replies()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: replies, Policy: policy})
-	if err != nil {
-		b.Fatal(err)
-	}
+	bt := apptest.New(b).Bot
 	return bt, bt.Policy()
 }
 

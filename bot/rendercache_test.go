@@ -1,39 +1,25 @@
 package bot_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"text/template"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/seeds"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/templates"
 )
 
 func mustRenderBot(t *testing.T) (*bot.Bot, *template.Template) {
 	t.Helper()
-	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.MustOpenDB(t)
-	if err := db.SeedPolicy(ctx, policy, false); err != nil {
-		t.Fatal(err)
-	}
 	replies, err := templates.Replies()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bt, err := bot.New(ctx, bot.Config{Log: storetest.Log, DB: db, Replies: replies, Policy: policy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bt, replies
+	return apptest.New(t).Bot, replies
 }
 
 // checkCached renders r through the Bot twice (the second time from the
@@ -69,7 +55,7 @@ func TestRenderCacheMatchesTemplates(t *testing.T) {
 	}
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	n := 0
-	for _, start := range []dialog.Profile{{}, {Tier: dialog.Tier2, County: "kunshan"}, {Tier: dialog.Tier4, CheckedAt: at}} {
+	for _, start := range []dialog.Profile{{}, {Tier: domain.Tier2, County: "kunshan"}, {Tier: domain.Tier4, CheckedAt: at}} {
 		s := dialog.State{Profile: start}
 		for _, text := range texts {
 			at = at.Add(time.Minute)
@@ -101,7 +87,7 @@ func TestMenuRenderCache(t *testing.T) {
 		{Criteria: []string{"x", "y"}, CheckedAt: at.Add(-time.Hour)},
 	}
 	seen := map[string]bool{}
-	for _, tier := range []dialog.Tier{0, dialog.Tier1, dialog.Tier2, dialog.Tier3, dialog.Tier4} {
+	for _, tier := range []domain.Tier{0, domain.Tier1, domain.Tier2, domain.Tier3, domain.Tier4} {
 		for _, prof := range profiles {
 			prof.Tier = tier
 			_, rs, _ := dialog.Step(bt.Policy(), dialog.State{Profile: prof}, dialog.Inbound{OpenID: "o", Kind: dialog.KindText, Text: "菜单", At: at})

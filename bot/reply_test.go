@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // TestTextReplyBytes pins the passive reply's bytes against the plain
@@ -15,15 +17,15 @@ func TestTextReplyBytes(t *testing.T) {
 	for _, content := range []string{"", "菜单", "a]]>b]]>]]>c", "]]>", "]]]>>", "<xml>&amp;"} {
 		want := "<xml><ToUserName>" + cd("o]]>1") + "</ToUserName><FromUserName>" + cd("gh") + "</FromUserName><CreateTime>" +
 			strconv.FormatInt(at.Unix(), 10) + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>" + cd(content) + "</Content></xml>"
-		if got := string(TextReply("o]]>1", "gh", content, at)); got != want {
+		if got := string(wechat.TextReply("o]]>1", "gh", content, at)); got != want {
 			t.Errorf("%q:\n got %s\nwant %s", content, got, want)
 		}
-		if text, ok := ReplyText(TextReply("o", "gh", content, at)); !ok || text != content {
+		if text, ok := wechat.ReplyText(wechat.TextReply("o", "gh", content, at)); !ok || text != content {
 			t.Errorf("%q read back as %q %v", content, text, ok)
 		}
 	}
 	want := "<xml><ToUserName>" + cd("o") + "</ToUserName><FromUserName>" + cd("gh") + "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[transfer_customer_service]]></MsgType></xml>"
-	if got := string(TransferReply("o", "gh", at)); got != want {
+	if got := string(wechat.TransferReply("o", "gh", at)); got != want {
 		t.Errorf("transfer:\n got %s\nwant %s", got, want)
 	}
 }

@@ -3,6 +3,8 @@ package dialog
 import (
 	"math"
 	"strconv"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Understanding, step three: answers that use what the message named.
@@ -22,14 +24,14 @@ type ClarifyData struct {
 // honours an enterprise named in a question.
 type HonourData struct {
 	Criteria []Criterion // what was named, in policy order
-	Tier     Tier        // the highest tier among them
+	Tier     domain.Tier // the highest tier among them
 	Clause   string
 	None     bool // the enterprise said it has none: Ⅳ
 }
 
 // AmountLine is one tier's cost of a 苏质贷 loan of a given amount.
 type AmountLine struct {
-	Tier        Tier
+	Tier        domain.Tier
 	RatePct     float64
 	MarginBP    int
 	InterestWan string
@@ -48,12 +50,12 @@ type AmountData struct {
 	FundPct     int
 	BankPct     int
 	Clause      string
-	CheckedTier Tier
+	CheckedTier domain.Tier
 }
 
 // ContactData is the data of "contact_one": one county's bureau.
 type ContactData struct {
-	County County
+	County domain.County
 	Own    bool // it is the follower's own county
 }
 
@@ -120,7 +122,7 @@ func (t *turn) faqWithSlots(id string, sl Slots) {
 			return
 		}
 	}
-	if sl.Tier == Tier4 && (f.Topic == "rates" || f.Topic == "loan") {
+	if sl.Tier == domain.Tier4 && (f.Topic == "rates" || f.Topic == "loan") {
 		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause}) // Ⅳ has no rate cap
 		return
 	}
@@ -152,7 +154,7 @@ func (t *turn) amountAnswer(sl Slots) {
 	if !tier.Valid() {
 		tier = t.s.Profile.Tier
 	}
-	if tier == Tier4 {
+	if tier == domain.Tier4 {
 		t.say("calc_tier4", CalcTier4Data{Clause: p.Loan.Clause})
 		return
 	}
@@ -185,7 +187,7 @@ func interestWan(amount, pct float64) string {
 }
 
 // topicFor answers a computed topic for one tier only.
-func (t *turn) topicFor(topic, question, clause string, tier Tier) {
+func (t *turn) topicFor(topic, question, clause string, tier domain.Tier) {
 	n := len(t.replies)
 	t.topic(topic, question, clause)
 	if len(t.replies) != n+1 {
@@ -251,8 +253,8 @@ func (t *turn) honour(text string, sl Slots) {
 		}
 		t.say("honour_tier", HonourData{Criteria: cs, Tier: best.Tier, Clause: best.Clause})
 	case sl.NoHonours:
-		d := HonourData{Tier: Tier4, None: true}
-		if cs := t.p.CriteriaOf(Tier4); len(cs) > 0 {
+		d := HonourData{Tier: domain.Tier4, None: true}
+		if cs := t.p.CriteriaOf(domain.Tier4); len(cs) > 0 {
 			d.Clause = cs[0].Clause
 		}
 		t.say("honour_tier", d)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // ConversationTimeout is how long a flow waits for the next answer before it
@@ -48,7 +50,7 @@ type Inbound struct {
 // Profile is what the service remembers of a follower beyond a conversation:
 // loaded from the database when a conversation starts.
 type Profile struct {
-	Tier      Tier
+	Tier      domain.Tier
 	Criteria  []string // ids of the criteria that set the tier
 	CheckedAt time.Time
 	County    string
@@ -91,7 +93,7 @@ type Unfollow struct{}
 
 // SaveCheck stores a finished self-check on the follower.
 type SaveCheck struct {
-	Tier     Tier
+	Tier     domain.Tier
 	Criteria []string
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func TestMainMenuChoices(t *testing.T) {
@@ -219,7 +220,7 @@ func TestHonoursDescribedFromTheMenu(t *testing.T) {
 			saved = s
 		}
 	}
-	if saved.Tier != dialog.Tier2 || len(saved.Criteria) != 2 {
+	if saved.Tier != domain.Tier2 || len(saved.Criteria) != 2 {
 		t.Fatalf("saved %+v\n%s", saved, c.text())
 	}
 }
@@ -246,14 +247,14 @@ func TestAmountsAsPeopleWriteThem(t *testing.T) {
 		"500": "500万元", "500万": "500万元", "1,000万元": "1000万元", "0.3亿": "3000万元", "2千万": "2000万元",
 		"5000000元": "500万元", "一千万": "1000万元", "三百五十万": "350万元", "两千": "2000万元",
 	} {
-		c := newChat(t, dialog.Profile{Tier: dialog.Tier1})
+		c := newChat(t, dialog.Profile{Tier: domain.Tier1})
 		c.sendAll("测算", text)
 		if !c.has("calc_result") || !strings.Contains(c.text(), "（质量信誉Ⅰ类，"+want+"）") {
 			t.Errorf("%q: %v\n%s", text, c.names(), c.text())
 		}
 	}
 	for _, bad := range []string{"很多", "0", "-5", "万"} {
-		c := newChat(t, dialog.Profile{Tier: dialog.Tier1})
+		c := newChat(t, dialog.Profile{Tier: domain.Tier1})
 		c.sendAll("测算", bad)
 		if c.has("calc_result") {
 			t.Errorf("%q was read as an amount", bad)

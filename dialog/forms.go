@@ -8,28 +8,13 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The two forms an enterprise fills in chat. Both become leads routed to the
 // county bureau the enterprise belongs to; nothing is emitted before the
 // enterprise types 确认 on the review screen.
-
-// Lead kinds, the Kind of a SubmitLead.
-const (
-	LeadApply = "apply" // 入库申请: a Ⅳ-class enterprise applies to join the library
-	LeadNeed  = "need"  // 融资需求: an enterprise of any tier files a financing need
-)
-
-// LeadKindLabel returns the name enterprises read for a lead kind.
-func LeadKindLabel(kind string) string {
-	switch kind {
-	case LeadApply:
-		return "入库申请"
-	case LeadNeed:
-		return "融资需求"
-	}
-	return kind
-}
 
 // SubmitLead asks the caller to store a completed form as a lead and tell
 // the enterprise its number (lead_submitted, lead_duplicate or lead_failed).
@@ -73,7 +58,7 @@ func NewLeadSubmittedData(p *Policy, lead SubmitLead, number string) LeadSubmitt
 	d := LeadSubmittedData{
 		Number:    number,
 		Kind:      lead.Kind,
-		KindLabel: LeadKindLabel(lead.Kind),
+		KindLabel: domain.LeadKindLabel(lead.Kind),
 		Platform:  p.Platform,
 	}
 	if c, ok := p.County(lead.County); ok {
@@ -122,10 +107,10 @@ type FormAskData struct {
 	County    string // proposed county name (form_county_propose)
 	CityLevel bool   // the credit code names no county (city level, 320500), so none is proposed
 	Options   []Option
-	Product   string  // chosen product's name (amount, term)
-	MaxWan    float64 // cap of the chosen product, 0 when none applies
-	MaxMonths int     // longest term of the chosen product, 0 when none applies
-	Tier      Tier    // the follower's saved tier (form_apply_tier)
+	Product   string      // chosen product's name (amount, term)
+	MaxWan    float64     // cap of the chosen product, 0 when none applies
+	MaxMonths int         // longest term of the chosen product, 0 when none applies
+	Tier      domain.Tier // the follower's saved tier (form_apply_tier)
 }
 
 // FormRow is one numbered line of the review screen.
@@ -167,8 +152,8 @@ var formFields = map[string]formField{
 // formOrder lists each form's fields in the order they are asked; the
 // consent and the review follow.
 var formOrder = map[string][]string{
-	LeadApply: {"name", "code", "county", "contact", "phone", "note"},
-	LeadNeed:  {"name", "code", "county", "contact", "phone", "product", "amount", "term", "purpose"},
+	domain.LeadApply: {"name", "code", "county", "contact", "phone", "note"},
+	domain.LeadNeed:  {"name", "code", "county", "contact", "phone", "product", "amount", "term", "purpose"},
 }
 
 // formLoanProduct is the id of 苏质贷, whose amount and term are capped by
@@ -191,7 +176,7 @@ var countyAliases = map[string][]string{
 }
 
 func init() {
-	for _, flow := range []string{LeadApply, LeadNeed} {
+	for _, flow := range []string{domain.LeadApply, domain.LeadNeed} {
 		for _, key := range formOrder[flow] {
 			register(flow+"."+key, formSteps[key])
 		}
@@ -199,9 +184,9 @@ func init() {
 		register(flow+".consent", formSteps["consent"])
 		register(flow+".review", formSteps["review"])
 	}
-	register(LeadApply+".gate", step{
+	register(domain.LeadApply+".gate", step{
 		ask: func(t *turn) {
-			t.say("form_apply_tier", FormAskData{Kind: LeadApply, KindLabel: LeadKindLabel(LeadApply), Tier: t.s.Profile.Tier, Options: gateOptions})
+			t.say("form_apply_tier", FormAskData{Kind: domain.LeadApply, KindLabel: domain.LeadKindLabel(domain.LeadApply), Tier: t.s.Profile.Tier, Options: gateOptions})
 		},
 		answer: func(t *turn, text string) {
 			o, ok := t.choose(gateOptions, text)
@@ -209,39 +194,39 @@ func init() {
 				t.reask("请回复 1 继续申请入库，或回复 2 提交融资需求。")
 				return
 			}
-			if o.Key == LeadNeed {
-				t.start(LeadNeed)
+			if o.Key == domain.LeadNeed {
+				t.start(domain.LeadNeed)
 				return
 			}
-			t.formIntro(LeadApply)
+			t.formIntro(domain.LeadApply)
 			t.next("name")
 		},
 		claims: func(t *turn, text string) bool { _, ok := t.choose(gateOptions, text); return ok },
 		help:   "form_help_gate",
 	})
-	entries[LeadApply] = func(t *turn) {
-		if tier := t.s.Profile.Tier; tier >= Tier1 && tier <= Tier3 {
-			t.begin(LeadApply, "gate")
+	entries[domain.LeadApply] = func(t *turn) {
+		if tier := t.s.Profile.Tier; tier >= domain.Tier1 && tier <= domain.Tier3 {
+			t.begin(domain.LeadApply, "gate")
 			return
 		}
-		t.formIntro(LeadApply)
-		t.begin(LeadApply, "name")
+		t.formIntro(domain.LeadApply)
+		t.begin(domain.LeadApply, "name")
 	}
-	entries[LeadNeed] = func(t *turn) {
-		t.formIntro(LeadNeed)
-		t.begin(LeadNeed, "name")
+	entries[domain.LeadNeed] = func(t *turn) {
+		t.formIntro(domain.LeadNeed)
+		t.begin(domain.LeadNeed, "name")
 	}
-	forms[LeadApply], forms[LeadNeed] = true, true
+	forms[domain.LeadApply], forms[domain.LeadNeed] = true, true
 }
 
 var gateOptions = []Option{
-	{Key: LeadApply, Label: "仍要申请入库", Words: []string{"仍要申请", "继续申请", "申请入库", "继续"}},
-	{Key: LeadNeed, Label: "提交融资需求", Words: []string{"融资需求", "融资"}},
+	{Key: domain.LeadApply, Label: "仍要申请入库", Words: []string{"仍要申请", "继续申请", "申请入库", "继续"}},
+	{Key: domain.LeadNeed, Label: "提交融资需求", Words: []string{"融资需求", "融资"}},
 }
 
 // formIntro opens a form: what it asks and that nothing is kept before 确认.
 func (t *turn) formIntro(kind string) {
-	t.say("forms", FormIntroData{Kind: kind, KindLabel: LeadKindLabel(kind), Total: len(formOrder[kind])})
+	t.say("forms", FormIntroData{Kind: kind, KindLabel: domain.LeadKindLabel(kind), Total: len(formOrder[kind])})
 }
 
 // formSteps are the steps shared by both forms, by step name.
@@ -365,7 +350,7 @@ var formSteps = map[string]step{
 // formAsk asks the current field with its position; more fills in
 // step-specific data.
 func (t *turn) formAsk(name string, more func(d *FormAskData)) {
-	d := FormAskData{Kind: t.s.Flow, KindLabel: LeadKindLabel(t.s.Flow), Total: len(formOrder[t.s.Flow])}
+	d := FormAskData{Kind: t.s.Flow, KindLabel: domain.LeadKindLabel(t.s.Flow), Total: len(formOrder[t.s.Flow])}
 	key := t.s.Step
 	if key == "county_pick" {
 		key = "county"
@@ -446,7 +431,7 @@ func (t *turn) formProblem() (key, reason string) {
 			return k, ""
 		}
 	}
-	if t.s.Flow == LeadNeed {
+	if t.s.Flow == domain.LeadNeed {
 		if _, r := validateAmount(t, t.s.field("amount")); r != "" {
 			return "amount", r
 		}
@@ -463,7 +448,7 @@ func (t *turn) formProblem() (key, reason string) {
 func askReview(t *turn) {
 	d := FormReviewData{
 		Kind:          t.s.Flow,
-		KindLabel:     LeadKindLabel(t.s.Flow),
+		KindLabel:     domain.LeadKindLabel(t.s.Flow),
 		PolicyVersion: t.s.field("policy_version"),
 	}
 	d.ConsentAt, _ = time.Parse(time.RFC3339Nano, t.s.field("consent_at"))
@@ -670,7 +655,7 @@ func answerCode(t *turn, text string) {
 
 // proposedCounty returns the county of the first registration, read from
 // the credit code; none for city-level codes (320500) and unknown divisions.
-func (t *turn) proposedCounty() (County, bool) {
+func (t *turn) proposedCounty() (domain.County, bool) {
 	return t.p.CountyByDivision(Division(t.s.field("code")))
 }
 

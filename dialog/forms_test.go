@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/templates"
 )
@@ -645,7 +646,7 @@ func TestFormClaims(t *testing.T) {
 }
 
 func TestFormTierGate(t *testing.T) {
-	for _, tier := range []dialog.Tier{dialog.Tier1, dialog.Tier2, dialog.Tier3} {
+	for _, tier := range []domain.Tier{domain.Tier1, domain.Tier2, domain.Tier3} {
 		t.Run(tier.String(), func(t *testing.T) {
 			c := newFormConv(t, dialog.Profile{Tier: tier})
 			c.sendAll("入库")
@@ -666,7 +667,7 @@ func TestFormTierGate(t *testing.T) {
 			}
 		})
 	}
-	for _, tier := range []dialog.Tier{dialog.TierUnknown, dialog.Tier4} {
+	for _, tier := range []domain.Tier{domain.TierUnknown, domain.Tier4} {
 		c := newFormConv(t, dialog.Profile{Tier: tier})
 		c.sendAll("申请入库")
 		c.at2("apply", "name")
@@ -755,25 +756,25 @@ func TestLeadTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
-	for _, kind := range []string{dialog.LeadApply, dialog.LeadNeed} {
+	for _, kind := range []string{domain.LeadApply, domain.LeadNeed} {
 		sip, _ := p.County("sip")
 		lead := dialog.SubmitLead{Kind: kind, County: sip.ID}
 		d := dialog.NewLeadSubmittedData(p, lead, "SZR-20250602-0001")
 		got := renderReply(t, tmpl, dialog.Reply{Name: "lead_submitted", Data: d})
-		for _, want := range []string{"SZR-20250602-0001", sip.Bureau, sip.Contact, sip.Post, sip.Phone, p.Platform, dialog.LeadKindLabel(kind), "预授信"} {
+		for _, want := range []string{"SZR-20250602-0001", sip.Bureau, sip.Contact, sip.Post, sip.Phone, p.Platform, domain.LeadKindLabel(kind), "预授信"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s: lead_submitted lacks %q:\n%s", kind, want, got)
 			}
 		}
 		got = renderReply(t, tmpl, dialog.Reply{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
-			Number: "SZR-20250601-0007", Kind: kind, KindLabel: dialog.LeadKindLabel(kind), Status: "已受理", SubmittedAt: at,
+			Number: "SZR-20250601-0007", Kind: kind, KindLabel: domain.LeadKindLabel(kind), Status: "已受理", SubmittedAt: at,
 		}})
 		for _, want := range []string{"SZR-20250601-0007", "已受理", "2025-06-02"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s: lead_duplicate lacks %q:\n%s", kind, want, got)
 			}
 		}
-		got = renderReply(t, tmpl, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{Kind: kind, KindLabel: dialog.LeadKindLabel(kind)}})
+		got = renderReply(t, tmpl, dialog.Reply{Name: "lead_failed", Data: dialog.LeadFailedData{Kind: kind, KindLabel: domain.LeadKindLabel(kind)}})
 		if !strings.Contains(got, "确认") || !strings.Contains(got, "未能提交") {
 			t.Errorf("lead_failed: %s", got)
 		}

@@ -68,8 +68,8 @@ const (
 // evidence: the specific ones (a county, an application number, honours,
 // an off-topic word) more than those many topics share.
 var slotBonus = map[string]float64{
-	"county": 0.2, "lead": 0.2, "honours": 0.2, "offtopic": 0.2,
-	"amount": 0.12, "tier": 0.12, "product": 0.12,
+	"county": 0.2, "lead": 0.2, "honours": 0.2, "offtopic": 0.2, "nohonours": 0.2,
+	"amount": 0.12, "tier": 0.12, "product": 0.12, "tier4": 0.12,
 }
 
 // posting is one document's weight for a feature. Features are hashed

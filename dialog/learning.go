@@ -101,3 +101,59 @@ func (p *Policy) WithTaught(paras []TaughtParaphrase, faqs []FAQ) *Policy {
 	q.Prepare()
 	return &q
 }
+
+// FAQEdit is the version in force of an officer's edit of a seeded FAQ
+// entry: its answer and clause. An entry whose answer is computed from the
+// data (Topic) keeps computing it; only its clause is edited.
+type FAQEdit struct {
+	FAQ     string
+	Answer  string
+	Clause  string
+	Version int
+}
+
+// ParaphraseRef names one seeded paraphrase of an intent.
+type ParaphraseRef struct {
+	Intent string
+	Text   string
+}
+
+// WithEdits returns a prepared copy of p with officers' edits of the seeds:
+// FAQ entries' answers and clauses replaced, and the paraphrases disabled
+// left out of the index. Edits of entries p does not have are skipped; p
+// is not modified.
+func (p *Policy) WithEdits(edits []FAQEdit, disabled []ParaphraseRef) *Policy {
+	q := *p
+	q.FAQs = append([]FAQ{}, p.FAQs...)
+	for _, e := range edits {
+		for i := range q.FAQs {
+			if f := &q.FAQs[i]; f.ID == e.FAQ {
+				if f.Topic == "" && e.Answer != "" {
+					f.Answer = e.Answer
+				}
+				if e.Clause != "" {
+					f.Clause = e.Clause
+				}
+			}
+		}
+	}
+	if len(disabled) > 0 {
+		off := make(map[ParaphraseRef]bool, len(disabled))
+		for _, d := range disabled {
+			off[d] = true
+		}
+		q.Intents = make([]Intent, len(p.Intents))
+		for i, in := range p.Intents {
+			kept := make([]string, 0, len(in.Paraphrases))
+			for _, para := range in.Paraphrases {
+				if !off[ParaphraseRef{in.ID, para}] {
+					kept = append(kept, para)
+				}
+			}
+			in.Paraphrases = kept
+			q.Intents[i] = in
+		}
+	}
+	q.Prepare()
+	return &q
+}

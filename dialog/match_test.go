@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // TestFreeTextMatching checks how a description of honours is read at the
@@ -69,10 +70,10 @@ func TestFreeTextMatching(t *testing.T) {
 				t.Fatalf("%q read as %v, want %v", tt.text, got, tt.want)
 			}
 			if len(tt.want) == 0 {
-				if d.Tier != dialog.Tier4 {
+				if d.Tier != domain.Tier4 {
 					t.Fatalf("nothing read but tier %s", d.Tier)
 				}
-				c.contains("没有从您的描述中识别出", dialog.Tier4.Label())
+				c.contains("没有从您的描述中识别出", domain.Tier4.Label())
 			}
 			for _, m := range d.Matches {
 				c.contains(m.Name)
@@ -89,11 +90,11 @@ func TestFreeTextAtLaterLists(t *testing.T) {
 	c.at2("selfcheck", "tier3")
 	c.send("其实我们是江苏质量信用AAA级")
 	d := c.reply("selfcheck_confirm").Data.(dialog.SelfCheckConfirmData)
-	if d.Tier != dialog.Tier1 {
+	if d.Tier != domain.Tier1 {
 		t.Fatalf("tier %s, want Ⅰ", d.Tier)
 	}
 	c.send("对")
-	c.checkResult(dialog.Tier1, []string{"t1-credit-aaa"})
+	c.checkResult(domain.Tier1, []string{"t1-credit-aaa"})
 }
 
 // TestEntryWordsAtLists: an entry keyword that names no criterion still

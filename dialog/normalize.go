@@ -8,6 +8,7 @@ import (
 
 	"github.com/longbridgeapp/opencc"
 	"github.com/mozillazg/go-pinyin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Understanding, step one: bring what people type to one form before any
@@ -103,7 +104,7 @@ type Aliases struct {
 // TierWord is a word that names tier Tier (一类, 二类企业, Ⅲ类 …).
 type TierWord struct {
 	Word string
-	Tier Tier
+	Tier domain.Tier
 }
 
 // folder is the prepared normaliser of one policy.

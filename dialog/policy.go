@@ -8,45 +8,14 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
-
-// Tier is a 质量信誉 class: 1 is Ⅰ (the highest), 4 is Ⅳ. Zero means unknown.
-type Tier int
-
-// The four tiers of 附件1, highest first.
-const (
-	TierUnknown Tier = 0
-	Tier1       Tier = 1
-	Tier2       Tier = 2
-	Tier3       Tier = 3
-	Tier4       Tier = 4
-)
-
-var tierNumerals = [...]string{"未知", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"}
-
-// String returns the Roman numeral used in the policy text.
-func (t Tier) String() string {
-	if t < 0 || int(t) >= len(tierNumerals) {
-		return tierNumerals[0]
-	}
-	return tierNumerals[t]
-}
-
-// Label returns the tier's full name, e.g. 质量信誉Ⅱ类.
-func (t Tier) Label() string {
-	if !t.Valid() {
-		return "未评定"
-	}
-	return "质量信誉" + t.String() + "类"
-}
-
-// Valid reports whether t is one of the four tiers.
-func (t Tier) Valid() bool { return t >= Tier1 && t <= Tier4 }
 
 // Criterion is one item of 附件1 that places an enterprise in a tier.
 type Criterion struct {
 	ID       string
-	Tier     Tier
+	Tier     domain.Tier
 	Name     string
 	Keywords []string
 	Clause   string
@@ -76,17 +45,17 @@ type RiskBand struct {
 
 // Loan holds the terms of 苏质贷.
 type Loan struct {
-	MaxWan     float64      // per-enterprise cap, 万元
-	TermMonths int          // longest term
-	MarginBP   map[Tier]int // rate cap over LPR, basis points
-	Bands      []RiskBand   // ascending by UpToWan
+	MaxWan     float64             // per-enterprise cap, 万元
+	TermMonths int                 // longest term
+	MarginBP   map[domain.Tier]int // rate cap over LPR, basis points
+	Bands      []RiskBand          // ascending by UpToWan
 	Clause     string
 }
 
 // Futures holds the terms of 期货套期保值服务.
 type Futures struct {
-	OTCCreditWan    map[Tier]int // 场外期权授信额度上限, 万元
-	MarginEquityWan int          // account equity from which exchange-standard margin applies
+	OTCCreditWan    map[domain.Tier]int // 场外期权授信额度上限, 万元
+	MarginEquityWan int                 // account equity from which exchange-standard margin applies
 	Clause          string
 }
 
@@ -96,23 +65,12 @@ type Product struct {
 	Name     string
 	Keywords []string
 	Summary  string
-	Terms    map[Tier]string // per-tier terms; empty means the same for every tier
+	Terms    map[domain.Tier]string // per-tier terms; empty means the same for every tier
 	Clause   string
 }
 
 // TermsFor returns the product's terms for tier t, if it has tier-specific terms.
-func (p Product) TermsFor(t Tier) string { return p.Terms[t] }
-
-// County is a county-level market-supervision bureau of 附件2.
-type County struct {
-	ID        string // short slug: kunshan, sip, …
-	Name      string // 昆山市
-	Bureau    string // 昆山市市场监督管理局
-	Contact   string
-	Post      string
-	Phone     string // with the area code: 0512-57797026
-	Divisions []string
-}
+func (p Product) TermsFor(t domain.Tier) string { return p.Terms[t] }
 
 // FAQ answers a free-text question about the policy from the notice itself.
 // Topic names a computed answer (rates, caps) instead of a fixed Answer.
@@ -135,7 +93,7 @@ type Policy struct {
 	Loan        Loan
 	Futures     Futures
 	Products    []Product
-	Counties    []County
+	Counties    []domain.County
 	FAQs        []FAQ
 	LPR         float64 // 1-year LPR, percent
 	LPRDate     string  // its effective date, YYYY-MM-DD
@@ -146,7 +104,7 @@ type Policy struct {
 }
 
 // CriteriaOf returns the criteria of tier t in seed order.
-func (p *Policy) CriteriaOf(t Tier) []Criterion {
+func (p *Policy) CriteriaOf(t domain.Tier) []Criterion {
 	var out []Criterion
 	for _, c := range p.Criteria {
 		if c.Tier == t {
@@ -167,18 +125,18 @@ func (p *Policy) Criterion(id string) (Criterion, bool) {
 }
 
 // County returns the county with the given slug.
-func (p *Policy) County(id string) (County, bool) {
+func (p *Policy) County(id string) (domain.County, bool) {
 	for _, c := range p.Counties {
 		if c.ID == id {
 			return c, true
 		}
 	}
-	return County{}, false
+	return domain.County{}, false
 }
 
 // CountyByDivision returns the county whose administrative division code
 // (positions 3–8 of a credit code) is div.
-func (p *Policy) CountyByDivision(div string) (County, bool) {
+func (p *Policy) CountyByDivision(div string) (domain.County, bool) {
 	for _, c := range p.Counties {
 		for _, d := range c.Divisions {
 			if d == div {
@@ -186,7 +144,7 @@ func (p *Policy) CountyByDivision(div string) (County, bool) {
 			}
 		}
 	}
-	return County{}, false
+	return domain.County{}, false
 }
 
 // Product returns the product with the given id.
@@ -201,7 +159,7 @@ func (p *Policy) Product(id string) (Product, bool) {
 
 // RateCap returns the 苏质贷 rate cap for tier t in percent, and its margin
 // in basis points; ok is false for tiers without a cap (Ⅳ, unknown).
-func (p *Policy) RateCap(t Tier) (pct float64, bp int, ok bool) {
+func (p *Policy) RateCap(t domain.Tier) (pct float64, bp int, ok bool) {
 	bp, ok = p.Loan.MarginBP[t]
 	if !ok {
 		return 0, 0, false
@@ -239,7 +197,7 @@ func (p *Policy) Validate() error {
 		}
 		ids["cond:"+c.ID] = true
 	}
-	for t := Tier1; t <= Tier4; t++ {
+	for t := domain.Tier1; t <= domain.Tier4; t++ {
 		if len(p.CriteriaOf(t)) == 0 {
 			add("tier %s has no criteria", t)
 		}
@@ -251,7 +209,7 @@ func (p *Policy) Validate() error {
 		if c.ID == "" || c.Name == "" || c.Clause == "" {
 			add("criterion %q: id, name and clause are required", c.ID)
 		}
-		if c.Tier != Tier4 && len(c.Keywords) == 0 {
+		if c.Tier != domain.Tier4 && len(c.Keywords) == 0 {
 			add("criterion %q: no keywords", c.ID)
 		}
 		if ids["crit:"+c.ID] {
@@ -273,7 +231,7 @@ func (p *Policy) Validate() error {
 	if n := len(p.Loan.Bands); n > 0 && p.Loan.Bands[n-1].UpToWan != p.Loan.MaxWan {
 		add("loan: last band ends at %v, cap is %v", p.Loan.Bands[n-1].UpToWan, p.Loan.MaxWan)
 	}
-	for _, t := range []Tier{Tier1, Tier2, Tier3} {
+	for _, t := range []domain.Tier{domain.Tier1, domain.Tier2, domain.Tier3} {
 		if _, ok := p.Loan.MarginBP[t]; !ok {
 			add("loan: no rate margin for tier %s", t)
 		}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Products and policy questions: the list of financing products with the
@@ -32,9 +34,9 @@ type TierQuestionData struct {
 // ProductData is the data of "products_detail".
 type ProductData struct {
 	Product Product
-	Tier    Tier   // the tier the terms are for; unknown when not tier-specific
-	Terms   string // the product's terms for Tier
-	Checked bool   // Tier comes from the follower's self-check
+	Tier    domain.Tier // the tier the terms are for; unknown when not tier-specific
+	Terms   string      // the product's terms for Tier
+	Checked bool        // Tier comes from the follower's self-check
 	// 苏质贷 only: its rate cap at today's LPR.
 	IsLoan   bool
 	HasRate  bool
@@ -52,7 +54,7 @@ type ProductData struct {
 
 // CalcAmountData is the data of "calc_amount".
 type CalcAmountData struct {
-	Tier   Tier
+	Tier   domain.Tier
 	MaxWan float64
 }
 
@@ -69,7 +71,7 @@ type CalcTier4Data struct {
 
 // CalcResultData is the data of "calc_result".
 type CalcResultData struct {
-	Tier        Tier
+	Tier        domain.Tier
 	AmountWan   float64
 	RatePct     float64
 	MarginBP    int
@@ -94,7 +96,7 @@ type FAQData struct {
 
 // RateLine is one tier's 苏质贷 rate cap.
 type RateLine struct {
-	Tier     Tier
+	Tier     domain.Tier
 	MarginBP int
 	Pct      float64
 }
@@ -107,13 +109,13 @@ type BandLine struct {
 
 // OTCLine is one tier's OTC-option credit limit.
 type OTCLine struct {
-	Tier Tier
+	Tier domain.Tier
 	Wan  int
 }
 
 // TierLine is one tier with its criteria.
 type TierLine struct {
-	Tier     Tier
+	Tier     domain.Tier
 	Criteria []Criterion
 }
 
@@ -134,13 +136,13 @@ type TopicData struct {
 	MarginEquityWan int
 	Conditions      []Condition
 	Tiers           []TierLine
-	Tier            Tier // the tier the message named; Rates and OTC are narrowed to it
+	Tier            domain.Tier // the tier the message named; Rates and OTC are narrowed to it
 }
 
 // ContactsData is the data of "contacts" and "faq_unknown": the county
 // bureaus, the follower's own first.
 type ContactsData struct {
-	Counties []County
+	Counties []domain.County
 	Own      string // id of the follower's county, "" when unknown
 	Recorded bool   // faq_unknown: the question was recorded for officers
 }
@@ -236,7 +238,7 @@ func (t *turn) showProduct(id string) {
 	d := ProductData{Product: pr, Checked: checked, LPR: t.p.LPR, LPRDate: t.p.LPRDate, MaxWan: t.p.Loan.MaxWan}
 	if len(pr.Terms) > 0 {
 		d.Tier, d.Terms = tier, pr.TermsFor(tier)
-		d.Join = tier == Tier4
+		d.Join = tier == domain.Tier4
 	}
 	switch pr.ID {
 	case loanProductID:
@@ -252,35 +254,35 @@ func (t *turn) showProduct(id string) {
 
 // knownTier is the follower's tier: the saved self-check, else the answer
 // to "您的质量信誉类型是？" in this flow.
-func (t *turn) knownTier() (tier Tier, checked bool) {
+func (t *turn) knownTier() (tier domain.Tier, checked bool) {
 	if t.s.Profile.Tier.Valid() {
 		return t.s.Profile.Tier, true
 	}
-	if n, err := strconv.Atoi(t.s.field("tier")); err == nil && Tier(n).Valid() {
-		return Tier(n), false
+	if n, err := strconv.Atoi(t.s.field("tier")); err == nil && domain.Tier(n).Valid() {
+		return domain.Tier(n), false
 	}
-	return TierUnknown, false
+	return domain.TierUnknown, false
 }
 
 // tierAnswer reads the answer to "您的质量信誉类型是？ 1.Ⅰ类 … 5.不清楚":
 // a tier, or unsure when the follower wants a self-check first.
-func tierAnswer(text string) (tier Tier, unsure, ok bool) {
+func tierAnswer(text string) (tier domain.Tier, unsure, ok bool) {
 	n := strings.TrimRight(Normalize(text), "。.!！")
 	if strings.Contains(n, "不清楚") || strings.Contains(n, "不知道") || strings.Contains(n, "自检") || n == "5" {
-		return TierUnknown, true, true
+		return domain.TierUnknown, true, true
 	}
 	n = strings.TrimPrefix(n, "质量信誉")
 	n = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(n, "企业"), "类"), "级")
-	tiers := map[string]Tier{
-		"1": Tier1, "ⅰ": Tier1, "i": Tier1, "一": Tier1,
-		"2": Tier2, "ⅱ": Tier2, "ii": Tier2, "二": Tier2,
-		"3": Tier3, "ⅲ": Tier3, "iii": Tier3, "三": Tier3,
-		"4": Tier4, "ⅳ": Tier4, "iv": Tier4, "四": Tier4,
+	tiers := map[string]domain.Tier{
+		"1": domain.Tier1, "ⅰ": domain.Tier1, "i": domain.Tier1, "一": domain.Tier1,
+		"2": domain.Tier2, "ⅱ": domain.Tier2, "ii": domain.Tier2, "二": domain.Tier2,
+		"3": domain.Tier3, "ⅲ": domain.Tier3, "iii": domain.Tier3, "三": domain.Tier3,
+		"4": domain.Tier4, "ⅳ": domain.Tier4, "iv": domain.Tier4, "四": domain.Tier4,
 	}
 	if v, found := tiers[n]; found {
 		return v, false, true
 	}
-	return TierUnknown, false, false
+	return domain.TierUnknown, false, false
 }
 
 func answerProductTier(t *turn, text string) {
@@ -300,7 +302,7 @@ func answerProductTier(t *turn, text string) {
 // startCalc starts the 苏质贷 calculator: the tier first when unknown.
 func startCalc(t *turn) {
 	switch tier := t.s.Profile.Tier; {
-	case tier == Tier4:
+	case tier == domain.Tier4:
 		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause})
 	case tier.Valid():
 		t.begin("calc", "amount")
@@ -409,7 +411,7 @@ func (t *turn) topic(topic, question, clause string) {
 		d.Bands = append(d.Bands, BandLine{FromWan: from, UpToWan: b.UpToWan, FundPct: b.FundPct, BankPct: b.BankPct})
 		from = b.UpToWan
 	}
-	for tier := Tier1; tier <= Tier4; tier++ {
+	for tier := domain.Tier1; tier <= domain.Tier4; tier++ {
 		d.Tiers = append(d.Tiers, TierLine{Tier: tier, Criteria: p.CriteriaOf(tier)})
 	}
 	if d.Clause == "" {
@@ -449,7 +451,7 @@ func topicClause(p *Policy, topic string) string {
 func (t *turn) cannotAnswer() {
 	d := ContactsData{Recorded: t.recorded}
 	if c, ok := t.p.County(t.s.Profile.County); ok {
-		d.Counties, d.Own = []County{c}, c.ID
+		d.Counties, d.Own = []domain.County{c}, c.ID
 	}
 	t.say("faq_unknown", d)
 }

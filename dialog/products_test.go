@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func productIndex(p *dialog.Policy, id string) int {
@@ -16,7 +17,7 @@ func productIndex(p *dialog.Policy, id string) int {
 }
 
 // checkProduct asserts the details of product pr shown for tier.
-func (c *chat) checkProduct(pr dialog.Product, tier dialog.Tier, checked bool) {
+func (c *chat) checkProduct(pr dialog.Product, tier domain.Tier, checked bool) {
 	c.tb.Helper()
 	d := c.reply("products_detail").Data.(dialog.ProductData)
 	if d.Product.ID != pr.ID {
@@ -49,7 +50,7 @@ func (c *chat) checkProduct(pr dialog.Product, tier dialog.Tier, checked bool) {
 func TestProductsEveryProductEveryTier(t *testing.T) {
 	p := MustChatPolicy(t)
 	for i, pr := range p.Products {
-		for tier := dialog.Tier1; tier <= dialog.Tier4; tier++ {
+		for tier := domain.Tier1; tier <= domain.Tier4; tier++ {
 			t.Run(fmt.Sprintf("%s/checked-%s", pr.ID, tier), func(t *testing.T) {
 				c := newChat(t, dialog.Profile{Tier: tier})
 				c.send("产品")
@@ -64,7 +65,7 @@ func TestProductsEveryProductEveryTier(t *testing.T) {
 				c := newChat(t, dialog.Profile{})
 				c.click(dialog.KeyProducts).send(pr.Name)
 				if len(pr.Terms) == 0 {
-					c.checkProduct(pr, dialog.TierUnknown, false)
+					c.checkProduct(pr, domain.TierUnknown, false)
 					return
 				}
 				c.at2("products", "tier")
@@ -91,20 +92,20 @@ func TestProductsEntryKeywords(t *testing.T) {
 			t.Fatalf("seeds have no product %q", tt.id)
 		}
 		t.Run(tt.word, func(t *testing.T) {
-			c := newChat(t, dialog.Profile{Tier: dialog.Tier2})
+			c := newChat(t, dialog.Profile{Tier: domain.Tier2})
 			c.send(tt.word)
-			c.checkProduct(pr, dialog.Tier2, true)
+			c.checkProduct(pr, domain.Tier2, true)
 
 			// From inside another flow, without a tier.
 			c = newChat(t, dialog.Profile{}).toLists()
 			c.send(tt.word)
 			if len(pr.Terms) == 0 {
-				c.checkProduct(pr, dialog.TierUnknown, false)
+				c.checkProduct(pr, domain.TierUnknown, false)
 				return
 			}
 			c.at2("products", "tier")
 			c.send("Ⅲ类")
-			c.checkProduct(pr, dialog.Tier3, false)
+			c.checkProduct(pr, domain.Tier3, false)
 		})
 	}
 }
@@ -114,7 +115,7 @@ func TestProductsTierQuestion(t *testing.T) {
 	szd, _ := p.Product("szd")
 	for _, answer := range []string{"1", "Ⅰ类", "I类", "一类", "质量信誉Ⅰ类", "ⅰ"} {
 		c := newChat(t, dialog.Profile{}).send("苏质贷").send(answer)
-		c.checkProduct(szd, dialog.Tier1, false)
+		c.checkProduct(szd, domain.Tier1, false)
 	}
 	for _, answer := range []string{"5", "不清楚，先做自检", "不知道", "自检"} {
 		c := newChat(t, dialog.Profile{}).send("苏质贷").send(answer)
@@ -193,7 +194,7 @@ func TestCalculator(t *testing.T) {
 	if low.UpToWan != 1000 || high.UpToWan != 3000 || p.Loan.MaxWan != 3000 {
 		t.Fatalf("seeds changed the bands (%+v, cap %v): update the cases", bands, p.Loan.MaxWan)
 	}
-	for tier := dialog.Tier1; tier <= dialog.Tier3; tier++ {
+	for tier := domain.Tier1; tier <= domain.Tier3; tier++ {
 		pct, bp, _ := p.RateCap(tier)
 		for _, cc := range cases {
 			t.Run(fmt.Sprintf("%s/%s", tier, cc.amount), func(t *testing.T) {
@@ -230,9 +231,9 @@ func TestCalculator(t *testing.T) {
 		}
 	}
 	// The results the brief names, spelled out.
-	pct1, _, _ := p.RateCap(dialog.Tier1)
+	pct1, _, _ := p.RateCap(domain.Tier1)
 	interest := func(wan float64) string { return fmt.Sprintf("%.2f万元", wan*pct1/100) }
-	c := newChat(t, dialog.Profile{Tier: dialog.Tier1}).send("测算").send("1000")
+	c := newChat(t, dialog.Profile{Tier: domain.Tier1}).send("测算").send("1000")
 	c.contains("不超过1000万元（含）", "承担80%", "承担20%", interest(1000), fmt.Sprintf("%.2f%%", pct1))
 	c.send("1000.01")
 	c.contains("1000万元（不含）至3000万元", "承担50%", interest(1000.01))
@@ -253,7 +254,7 @@ func TestCalculatorTier(t *testing.T) {
 	c.at2("calc", "amount")
 	c.send("500")
 	d := c.reply("calc_result").Data.(dialog.CalcResultData)
-	if pct, _, _ := p.RateCap(dialog.Tier2); d.Tier != dialog.Tier2 || d.RatePct != pct {
+	if pct, _, _ := p.RateCap(domain.Tier2); d.Tier != domain.Tier2 || d.RatePct != pct {
 		t.Fatalf("result %+v", d)
 	}
 	c.send("返回")
@@ -267,7 +268,7 @@ func TestCalculatorTier(t *testing.T) {
 			t.Fatalf("Ⅳ left the calculator open at %q", c.s.Step)
 		}
 	}
-	c = newChat(t, dialog.Profile{Tier: dialog.Tier4}).send("测算")
+	c = newChat(t, dialog.Profile{Tier: domain.Tier4}).send("测算")
 	c.reply("calc_tier4")
 	if !c.s.Idle() || c.has("calc_amount") {
 		t.Fatalf("Ⅳ was asked for an amount: %v", c.names())
@@ -359,7 +360,7 @@ func TestFAQTopics(t *testing.T) {
 	p := MustChatPolicy(t)
 	var want = map[string]func(c *chat){
 		"rates": func(c *chat) {
-			for tier := dialog.Tier1; tier <= dialog.Tier3; tier++ {
+			for tier := domain.Tier1; tier <= domain.Tier3; tier++ {
 				pct, bp, _ := p.RateCap(tier)
 				c.contains(tier.Label(), fmt.Sprintf("LPR+%d个基点", bp), fmt.Sprintf("%.2f%%", pct))
 			}
@@ -410,7 +411,7 @@ func TestFAQTopics(t *testing.T) {
 			t.Fatalf("FAQ %s has topic %q the test does not know", f.ID, f.Topic)
 		}
 		t.Run(f.Topic, func(t *testing.T) {
-			c := newChat(t, dialog.Profile{Tier: dialog.Tier2})
+			c := newChat(t, dialog.Profile{Tier: domain.Tier2})
 			c.send(asked[f.Topic])
 			d := c.reply("faq_" + f.Topic).Data.(dialog.TopicData)
 			check(c)
@@ -425,7 +426,7 @@ func TestFAQTopics(t *testing.T) {
 	}
 
 	// 利率 on its own is an entry keyword answered by the topic.
-	c := newChat(t, dialog.Profile{Tier: dialog.Tier3})
+	c := newChat(t, dialog.Profile{Tier: domain.Tier3})
 	c.send("利率")
 	c.reply("faq_rates")
 	c.contains("您的自检类型", "依据：通知"+p.Loan.Clause)

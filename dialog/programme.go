@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The programme's own records (五（一）, 操作程序（三）（四）): the 企业库
@@ -16,7 +18,7 @@ import (
 type RosterEntry struct {
 	CreditCode string
 	Name       string
-	Tier       Tier
+	Tier       domain.Tier
 	Basis      string // 依据/荣誉
 	County     string // county slug
 	ListedOn   string // 入库日期, YYYY-MM-DD
@@ -129,51 +131,51 @@ type Deal struct {
 // messages are for people. now bounds the disbursement date.
 func ValidateDeal(d Deal, now time.Time) error {
 	if strings.TrimSpace(d.Product) == "" || utf8.RuneCountInString(d.Product) > 32 {
-		return Errorf(ErrInvalid, "请填写产品名称（不超过32个字）")
+		return domain.Errorf(domain.ErrInvalid, "请填写产品名称（不超过32个字）")
 	}
 	if !(d.AmountWan > 0 && d.AmountWan <= 100000) {
-		return Errorf(ErrInvalid, "放款金额应为大于0、不超过100000的万元数")
+		return domain.Errorf(domain.ErrInvalid, "放款金额应为大于0、不超过100000的万元数")
 	}
 	if !(d.RatePct > 0 && d.RatePct <= 36) {
-		return Errorf(ErrInvalid, "利率应为大于0、不超过36的年利率百分数，如 3.5")
+		return domain.Errorf(domain.ErrInvalid, "利率应为大于0、不超过36的年利率百分数，如 3.5")
 	}
 	if d.TermMonths < 1 || d.TermMonths > 360 {
-		return Errorf(ErrInvalid, "期限应为1–360个月")
+		return domain.Errorf(domain.ErrInvalid, "期限应为1–360个月")
 	}
-	day, err := time.ParseInLocation("2006-01-02", d.DisbursedOn, Shanghai)
+	day, err := time.ParseInLocation("2006-01-02", d.DisbursedOn, domain.Shanghai)
 	if err != nil {
-		return Errorf(ErrInvalid, "放款日期格式应为 YYYY-MM-DD，如 2026-11-20")
+		return domain.Errorf(domain.ErrInvalid, "放款日期格式应为 YYYY-MM-DD，如 2026-11-20")
 	}
-	if day.After(now.In(Shanghai)) {
-		return Errorf(ErrInvalid, "放款日期不能晚于今天")
+	if day.After(now.In(domain.Shanghai)) {
+		return domain.Errorf(domain.ErrInvalid, "放款日期不能晚于今天")
 	}
 	return nil
 }
 
 // ParseTier reads a tier as rosters write it: Ⅰ类, I类, 一类, 1, 质量信誉Ⅱ类.
-func ParseTier(s string) (Tier, bool) {
+func ParseTier(s string) (domain.Tier, bool) {
 	s = strings.TrimSpace(toHalfWidth(s))
 	s = strings.TrimPrefix(s, "质量信誉")
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "企业"), "类")
 	switch strings.ToUpper(strings.TrimSpace(s)) {
 	case "Ⅰ", "I", "一", "1":
-		return Tier1, true
+		return domain.Tier1, true
 	case "Ⅱ", "II", "二", "2":
-		return Tier2, true
+		return domain.Tier2, true
 	case "Ⅲ", "III", "三", "3":
-		return Tier3, true
+		return domain.Tier3, true
 	case "Ⅳ", "IV", "四", "4":
-		return Tier4, true
+		return domain.Tier4, true
 	}
-	return TierUnknown, false
+	return domain.TierUnknown, false
 }
 
 // CountyByName finds a county by its slug or its name as people write it:
 // 昆山市, 昆山, 苏州工业园区, 工业园区, 园区, 高新区, 虎丘区.
-func (p *Policy) CountyByName(s string) (County, bool) {
+func (p *Policy) CountyByName(s string) (domain.County, bool) {
 	s = strings.TrimSpace(toHalfWidth(s))
 	if s == "" {
-		return County{}, false
+		return domain.County{}, false
 	}
 	if c, ok := p.County(s); ok {
 		return c, true
@@ -186,7 +188,7 @@ func (p *Policy) CountyByName(s string) (County, bool) {
 			}
 		}
 	}
-	return County{}, false
+	return domain.County{}, false
 }
 
 // countyNames returns the names a county is known by: the full name, the
@@ -213,7 +215,7 @@ func countyNames(name string) []string {
 
 // Within reports whether a date "YYYY-MM-DD" falls in [from, to).
 func Within(day string, from, to time.Time) bool {
-	t, err := time.ParseInLocation("2006-01-02", day, Shanghai)
+	t, err := time.ParseInLocation("2006-01-02", day, domain.Shanghai)
 	return err == nil && !t.Before(from) && t.Before(to)
 }
 
@@ -221,7 +223,7 @@ func Within(day string, from, to time.Time) bool {
 func FormatWan(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // needPath is the pipeline of a financing need, in order.
-var needPath = []string{StatusSubmitted, StatusContacted, StatusReviewing, StatusPreApproved, StatusContracted, StatusDisbursed}
+var needPath = []string{domain.StatusSubmitted, domain.StatusContacted, domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted, domain.StatusDisbursed}
 
 // PathTo returns the statuses a need moves through from status from to
 // to (a later step of the need pipeline), each allowed by the transition
@@ -229,20 +231,20 @@ var needPath = []string{StatusSubmitted, StatusContacted, StatusReviewing, Statu
 // A need already at to gives an empty path; anything else is an
 // ErrTransition error for people.
 func PathTo(kind, from, to string) ([]string, error) {
-	if kind != LeadNeed {
-		return nil, Errorf(ErrTransition, "只有融资需求可以登记放款")
+	if kind != domain.LeadNeed {
+		return nil, domain.Errorf(domain.ErrTransition, "只有融资需求可以登记放款")
 	}
 	if from == to {
 		return nil, nil
 	}
 	i, j := slices.Index(needPath, from), slices.Index(needPath, to)
 	if i < 0 || j < 0 || j < i {
-		return nil, Errorf(ErrTransition, "该申请当前为“%s”，不能登记为“%s”", StatusLabel(from), StatusLabel(to))
+		return nil, domain.Errorf(domain.ErrTransition, "该申请当前为“%s”，不能登记为“%s”", domain.StatusLabel(from), domain.StatusLabel(to))
 	}
 	path := needPath[i+1 : j+1]
 	prev := from
 	for _, s := range path {
-		if err := CheckMove(kind, prev, s); err != nil {
+		if err := domain.CheckMove(kind, prev, s); err != nil {
 			return nil, err
 		}
 		prev = s
@@ -255,7 +257,7 @@ func PathTo(kind, from, to string) ([]string, error) {
 // disbursement is recorded as a deal.
 func SpecialistMove(status string) bool {
 	switch status {
-	case StatusReviewing, StatusPreApproved, StatusContracted, StatusRejected:
+	case domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted, domain.StatusRejected:
 		return true
 	}
 	return false

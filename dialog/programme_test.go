@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func TestParseTier(t *testing.T) {
-	for in, want := range map[string]dialog.Tier{
+	for in, want := range map[string]domain.Tier{
 		"Ⅰ类": 1, "I类": 1, "一类": 1, "1": 1, "质量信誉Ⅱ类": 2, "II": 2, "Ⅲ类企业": 3, "３": 3, "Ⅳ": 4, "iv类": 4,
 	} {
 		if got, ok := dialog.ParseTier(in); !ok || got != want {
@@ -42,17 +43,17 @@ func TestCountyByName(t *testing.T) {
 }
 
 func TestPathTo(t *testing.T) {
-	got, err := dialog.PathTo(dialog.LeadNeed, dialog.StatusContacted, dialog.StatusDisbursed)
+	got, err := dialog.PathTo(domain.LeadNeed, domain.StatusContacted, domain.StatusDisbursed)
 	if err != nil || strings.Join(got, ",") != "reviewing,pre_approved,contracted,disbursed" {
 		t.Fatalf("from contacted: %v %v", got, err)
 	}
-	if got, err := dialog.PathTo(dialog.LeadNeed, dialog.StatusDisbursed, dialog.StatusDisbursed); err != nil || len(got) != 0 {
+	if got, err := dialog.PathTo(domain.LeadNeed, domain.StatusDisbursed, domain.StatusDisbursed); err != nil || len(got) != 0 {
 		t.Fatalf("already disbursed: %v %v", got, err)
 	}
 	for _, c := range []struct{ kind, from string }{
-		{dialog.LeadApply, dialog.StatusContacted}, {dialog.LeadNeed, dialog.StatusRejected}, {dialog.LeadNeed, dialog.StatusWithdrawn},
+		{domain.LeadApply, domain.StatusContacted}, {domain.LeadNeed, domain.StatusRejected}, {domain.LeadNeed, domain.StatusWithdrawn},
 	} {
-		if _, err := dialog.PathTo(c.kind, c.from, dialog.StatusDisbursed); !errors.Is(err, dialog.ErrTransition) || dialog.Message(err) == "" {
+		if _, err := dialog.PathTo(c.kind, c.from, domain.StatusDisbursed); !errors.Is(err, domain.ErrTransition) || domain.Message(err) == "" {
 			t.Errorf("%s from %s: %v", c.kind, c.from, err)
 		}
 	}
@@ -78,7 +79,7 @@ func TestValidateDeal(t *testing.T) {
 		d := ok
 		c.change(&d)
 		err := dialog.ValidateDeal(d, now)
-		if !errors.Is(err, dialog.ErrInvalid) || !strings.Contains(dialog.Message(err), c.want) {
+		if !errors.Is(err, domain.ErrInvalid) || !strings.Contains(domain.Message(err), c.want) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

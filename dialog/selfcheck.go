@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The self-check (质量信誉自检): the eligibility conditions of 企业库范围 as
@@ -18,7 +20,7 @@ import (
 const maxConditions = 32
 
 // checkTiers are the tiers asked as lists, highest first; Ⅳ is what remains.
-var checkTiers = []Tier{Tier1, Tier2, Tier3}
+var checkTiers = []domain.Tier{domain.Tier1, domain.Tier2, domain.Tier3}
 
 // SelfCheckIntroData is the data of "selfcheck", shown when a check starts.
 type SelfCheckIntroData struct {
@@ -27,7 +29,7 @@ type SelfCheckIntroData struct {
 
 // SelfCheckSavedData is the data of "selfcheck_saved": a result saved earlier.
 type SelfCheckSavedData struct {
-	Tier      Tier
+	Tier      domain.Tier
 	Criteria  []Criterion
 	CheckedAt time.Time
 }
@@ -45,7 +47,7 @@ type SelfCheckFailData struct {
 
 // SelfCheckTierData is the data of "selfcheck_tier": one tier's criteria.
 type SelfCheckTierData struct {
-	Tier     Tier
+	Tier     domain.Tier
 	Criteria []Criterion
 	First    bool // the first list also invites a free-text description
 }
@@ -54,12 +56,12 @@ type SelfCheckTierData struct {
 // was understood to say.
 type SelfCheckConfirmData struct {
 	Matches []Criterion // empty: nothing of Ⅰ–Ⅲ was found
-	Tier    Tier        // the tier the matches give
+	Tier    domain.Tier // the tier the matches give
 }
 
 // SelfCheckResultData is the data of "selfcheck_result".
 type SelfCheckResultData struct {
-	Tier     Tier
+	Tier     domain.Tier
 	Criteria []Criterion // the criteria that set the tier
 	// Terms of 苏质贷 and futures for Ⅰ–Ⅲ.
 	HasRate   bool
@@ -73,7 +75,7 @@ type SelfCheckResultData struct {
 	LoanRef   string // clause of 苏质贷
 	FutRef    string // clause of the futures service
 	Products  []string
-	NextTier  Tier        // the tier one up; unknown for Ⅰ
+	NextTier  domain.Tier // the tier one up; unknown for Ⅰ
 	NextSteps []Criterion // a couple of its criteria
 }
 
@@ -115,8 +117,8 @@ func init() {
 	})
 }
 
-func condStep(i int) string  { return "cond" + strconv.Itoa(i) }
-func tierStep(t Tier) string { return "tier" + strconv.Itoa(int(t)) }
+func condStep(i int) string         { return "cond" + strconv.Itoa(i) }
+func tierStep(t domain.Tier) string { return "tier" + strconv.Itoa(int(t)) }
 
 // startCheck begins a fresh self-check.
 func (t *turn) startCheck() {
@@ -221,7 +223,7 @@ func (t *turn) describedCheck(text string, matches []Criterion) {
 	t.set("described", text)
 }
 
-func askTierList(t *turn, tier Tier) {
+func askTierList(t *turn, tier domain.Tier) {
 	t.say("selfcheck_tier", SelfCheckTierData{
 		Tier: tier, Criteria: t.p.CriteriaOf(tier), First: tier == checkTiers[0],
 	})
@@ -253,7 +255,7 @@ var numberFillers = strings.NewReplacer(
 	"第", "", "条", ",", "项", ",", "个", ",", "号", ",", ".", ",", "。", ",", "，", ",",
 )
 
-func answerTierList(t *turn, tier Tier, text string) {
+func answerTierList(t *turn, tier domain.Tier, text string) {
 	opts := criterionOptions(t.p.CriteriaOf(tier))
 	picked, none, ok := chooseMany(opts, text)
 	if ok && none {
@@ -312,8 +314,8 @@ func criterionOptions(cs []Criterion) []Option {
 
 // tierOf returns the highest tier among criteria, and the criteria of that
 // tier; Ⅳ with its own criteria when none of Ⅰ–Ⅲ is among them.
-func tierOf(p *Policy, cs []Criterion) (Tier, []Criterion) {
-	best := Tier4
+func tierOf(p *Policy, cs []Criterion) (domain.Tier, []Criterion) {
+	best := domain.Tier4
 	for _, c := range cs {
 		if c.Tier.Valid() && c.Tier < best {
 			best = c.Tier
@@ -325,8 +327,8 @@ func tierOf(p *Policy, cs []Criterion) (Tier, []Criterion) {
 			set = append(set, c)
 		}
 	}
-	if best == Tier4 {
-		set = p.CriteriaOf(Tier4)
+	if best == domain.Tier4 {
+		set = p.CriteriaOf(domain.Tier4)
 	}
 	return best, set
 }
@@ -374,7 +376,7 @@ func (t *turn) finishCheck(ids []string) {
 	t.end()
 }
 
-func (t *turn) resultData(tier Tier, set []Criterion) SelfCheckResultData {
+func (t *turn) resultData(tier domain.Tier, set []Criterion) SelfCheckResultData {
 	p := t.p
 	d := SelfCheckResultData{
 		Tier: tier, Criteria: set, LPR: p.LPR, LPRDate: p.LPRDate, MaxWan: p.Loan.MaxWan,
@@ -385,7 +387,7 @@ func (t *turn) resultData(tier Tier, set []Criterion) SelfCheckResultData {
 	for _, pr := range p.Products {
 		d.Products = append(d.Products, pr.Name)
 	}
-	if tier > Tier1 {
+	if tier > domain.Tier1 {
 		d.NextTier = tier - 1
 		d.NextSteps = nextSteps(p.CriteriaOf(tier-1), set, 2)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/templates"
 )
@@ -195,7 +196,7 @@ func indexOf(cs []dialog.Criterion, id string) int {
 
 // checkResult asserts a finished self-check: the result, the effect and the
 // profile all give tier with the criteria crit.
-func (c *chat) checkResult(tier dialog.Tier, crit []string) {
+func (c *chat) checkResult(tier domain.Tier, crit []string) {
 	c.tb.Helper()
 	d, ok := c.reply("selfcheck_result").Data.(dialog.SelfCheckResultData)
 	if !ok {
@@ -224,7 +225,7 @@ func (c *chat) checkResult(tier dialog.Tier, crit []string) {
 	} else {
 		c.contains("入库")
 	}
-	if tier == dialog.Tier1 {
+	if tier == domain.Tier1 {
 		c.contains("最高一类")
 	} else {
 		if len(d.NextSteps) == 0 || d.NextTier != tier-1 {
@@ -242,12 +243,12 @@ func (c *chat) checkResult(tier dialog.Tier, crit []string) {
 func TestSelfCheckEachCriterionByList(t *testing.T) {
 	p := MustChatPolicy(t)
 	for _, cr := range p.Criteria {
-		if cr.Tier == dialog.Tier4 {
+		if cr.Tier == domain.Tier4 {
 			continue
 		}
 		t.Run(cr.ID, func(t *testing.T) {
 			c := newChat(t, dialog.Profile{}).toLists()
-			for tier := dialog.Tier1; tier < cr.Tier; tier++ {
+			for tier := domain.Tier1; tier < cr.Tier; tier++ {
 				c.send("都没有")
 			}
 			c.at2("selfcheck", fmt.Sprintf("tier%d", cr.Tier))
@@ -261,7 +262,7 @@ func TestSelfCheckEachCriterionByList(t *testing.T) {
 		c.sendAll("都没有", "无")
 		c.at2("selfcheck", "tier3")
 		c.send("没有")
-		c.checkResult(dialog.Tier4, ids(p.CriteriaOf(dialog.Tier4)))
+		c.checkResult(domain.Tier4, ids(p.CriteriaOf(domain.Tier4)))
 	})
 }
 
@@ -288,8 +289,8 @@ func TestSelfCheckEachCriterionByFreeText(t *testing.T) {
 				c.contains("我理解为", "对吗")
 				c.send("对")
 				want := []string{cr.ID}
-				if cr.Tier == dialog.Tier4 {
-					want = ids(p.CriteriaOf(dialog.Tier4))
+				if cr.Tier == domain.Tier4 {
+					want = ids(p.CriteriaOf(domain.Tier4))
 				}
 				c.checkResult(cr.Tier, want)
 			})
@@ -302,19 +303,19 @@ func TestSelfCheckHighestTierWins(t *testing.T) {
 	t.Run("list stops at the first tier with a pick", func(t *testing.T) {
 		c := newChat(t, dialog.Profile{}).toLists()
 		c.send("1 2")
-		first := p.CriteriaOf(dialog.Tier1)
-		c.checkResult(dialog.Tier1, []string{first[0].ID, first[1].ID})
+		first := p.CriteriaOf(domain.Tier1)
+		c.checkResult(domain.Tier1, []string{first[0].ID, first[1].ID})
 	})
 	tests := []struct {
 		text string
-		tier dialog.Tier
+		tier domain.Tier
 		set  []string // criteria that set the tier
 		all  []string // everything read
 	}{
-		{"我们是江苏质量信用AA级企业，还有CCC认证", dialog.Tier2, []string{"t2-credit-aa", "t2-ccc"}, []string{"t2-credit-aa", "t2-ccc"}},
-		{"有ISO9001，也是江苏质量信用AAA级", dialog.Tier1, []string{"t1-credit-aaa"}, []string{"t1-credit-aaa", "t3-other-cert"}},
-		{"江苏质量信用A级、苏州制造认证", dialog.Tier2, []string{"t2-suzhou-made"}, []string{"t2-suzhou-made", "t3-credit-a"}},
-		{"获得过苏州市市长质量奖和昆山市长质量奖", dialog.Tier1, []string{"t1-mayor-award"}, []string{"t1-mayor-award", "t2-county-award"}},
+		{"我们是江苏质量信用AA级企业，还有CCC认证", domain.Tier2, []string{"t2-credit-aa", "t2-ccc"}, []string{"t2-credit-aa", "t2-ccc"}},
+		{"有ISO9001，也是江苏质量信用AAA级", domain.Tier1, []string{"t1-credit-aaa"}, []string{"t1-credit-aaa", "t3-other-cert"}},
+		{"江苏质量信用A级、苏州制造认证", domain.Tier2, []string{"t2-suzhou-made"}, []string{"t2-suzhou-made", "t3-credit-a"}},
+		{"获得过苏州市市长质量奖和昆山市长质量奖", domain.Tier1, []string{"t1-mayor-award"}, []string{"t1-mayor-award", "t2-county-award"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -399,7 +400,7 @@ func TestSelfCheckConfirmWrongGoesBackToLists(t *testing.T) {
 			t.Fatalf("effects on 不对: %v", c.effects)
 		}
 		c.sendAll("都没有", "都没有", "1")
-		c.checkResult(dialog.Tier3, []string{p.CriteriaOf(dialog.Tier3)[0].ID})
+		c.checkResult(domain.Tier3, []string{p.CriteriaOf(domain.Tier3)[0].ID})
 		// 返回 from the first list goes to the last condition, not to confirm.
 		c = newChat(t, dialog.Profile{}).toLists()
 		c.sendAll("AA级", no, "返回")
@@ -413,11 +414,11 @@ func TestSelfCheckNothingRecognisedIsIV(t *testing.T) {
 		c := newChat(t, dialog.Profile{}).toLists()
 		c.send(text)
 		d := c.reply("selfcheck_confirm").Data.(dialog.SelfCheckConfirmData)
-		if len(d.Matches) != 0 || d.Tier != dialog.Tier4 {
+		if len(d.Matches) != 0 || d.Tier != domain.Tier4 {
 			t.Fatalf("%q read as %v (%s), want nothing (Ⅳ)", text, ids(d.Matches), d.Tier)
 		}
 		c.send("对")
-		c.checkResult(dialog.Tier4, ids(p.CriteriaOf(dialog.Tier4)))
+		c.checkResult(domain.Tier4, ids(p.CriteriaOf(domain.Tier4)))
 	}
 }
 
@@ -425,22 +426,22 @@ func TestSelfCheckSavedResultOnNextVisit(t *testing.T) {
 	p := MustChatPolicy(t)
 	c := newChat(t, dialog.Profile{}).toLists()
 	c.send("都没有").send("1")
-	want := p.CriteriaOf(dialog.Tier2)[0]
-	c.checkResult(dialog.Tier2, []string{want.ID})
+	want := p.CriteriaOf(domain.Tier2)[0]
+	c.checkResult(domain.Tier2, []string{want.ID})
 	checked := c.at
 
 	c.send("菜单")
-	c.contains("您当前自检结果：" + dialog.Tier2.Label())
+	c.contains("您当前自检结果：" + domain.Tier2.Label())
 
 	// A later visit, typed or clicked, shows the saved result.
 	for _, open := range []func(){func() { c.send("自检") }, func() { c.click(dialog.KeySelfCheck) }} {
 		open()
 		c.at2("selfcheck", "saved")
 		d := c.reply("selfcheck_saved").Data.(dialog.SelfCheckSavedData)
-		if d.Tier != dialog.Tier2 || !d.CheckedAt.Equal(checked) || len(d.Criteria) != 1 || d.Criteria[0].ID != want.ID {
+		if d.Tier != domain.Tier2 || !d.CheckedAt.Equal(checked) || len(d.Criteria) != 1 || d.Criteria[0].ID != want.ID {
 			t.Fatalf("saved view %+v", d)
 		}
-		c.contains(dialog.Tier2.Label(), want.Name, checked.Format("2006-01-02"), "重新自检", "返回菜单")
+		c.contains(domain.Tier2.Label(), want.Name, checked.Format("2006-01-02"), "重新自检", "返回菜单")
 		if len(c.effects) != 0 {
 			t.Fatalf("viewing the result has effects %v", c.effects)
 		}
@@ -461,7 +462,7 @@ func TestSelfCheckSavedResultOnNextVisit(t *testing.T) {
 	c.send("自检").send("什么")
 	c.reply("selfcheck_saved_invalid")
 	c.at2("selfcheck", "saved")
-	if c.s.Profile.Tier != dialog.Tier2 {
+	if c.s.Profile.Tier != domain.Tier2 {
 		t.Fatalf("profile lost: %+v", c.s.Profile)
 	}
 }
@@ -498,7 +499,7 @@ func TestSelfCheckCommands(t *testing.T) {
 	c.sendAll("AA级", "帮助")
 	helps["confirm"] = c.names()
 	c.at2("selfcheck", "confirm")
-	c = newChat(t, dialog.Profile{Tier: dialog.Tier3, CheckedAt: chatStart})
+	c = newChat(t, dialog.Profile{Tier: domain.Tier3, CheckedAt: chatStart})
 	c.sendAll("自检", "帮助")
 	helps["saved"] = c.names()
 	c.at2("selfcheck", "saved")

@@ -4,23 +4,26 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Slots are what a message names besides what it asks: an amount, a tier,
 // a county, an application number, honours of 附件1, a product.
 type Slots struct {
-	AmountWan float64  // 0 when none
-	Tier      Tier     // TierUnknown when none
-	County    string   // county id
-	Lead      string   // SZR-YYYYMMDD-NNNN
-	Honours   []string // ids of the criteria named, in policy order
-	NoHonours bool     // "我们什么认证都没有"
-	Product   string   // product id
-	Offtopic  bool     // names a topic the account does not serve
+	AmountWan float64     // 0 when none
+	Tier      domain.Tier // TierUnknown when none
+	County    string      // county id
+	Lead      string      // SZR-YYYYMMDD-NNNN
+	Honours   []string    // ids of the criteria named, in policy order
+	NoHonours bool        // "我们什么认证都没有"
+	Product   string      // product id
+	Offtopic  bool        // names a topic the account does not serve
 }
 
 // Has reports whether slot name (amount, tier, county, lead, honours,
-// product) is filled.
+// product, offtopic) is filled; tier4 and nohonours are narrower: the tier
+// named is Ⅳ, the message says it has no honours.
 func (s Slots) Has(name string) bool {
 	switch name {
 	case "amount":
@@ -37,18 +40,22 @@ func (s Slots) Has(name string) bool {
 		return s.Product != ""
 	case "offtopic":
 		return s.Offtopic
+	case "tier4":
+		return s.Tier == domain.Tier4
+	case "nohonours":
+		return s.NoHonours
 	}
 	return false
 }
 
 // slotNames are the slots an intent may name as evidence.
-var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product", "offtopic"}
+var slotNames = []string{"amount", "tier", "county", "lead", "honours", "product", "offtopic", "tier4", "nohonours"}
 
 // alias is one folded name of a county, tier or product.
 type alias struct {
 	word string
 	id   string
-	tier Tier
+	tier domain.Tier
 }
 
 // slotReader holds the prepared words of one policy.
@@ -232,7 +239,7 @@ func (r *slotReader) read(n string) Slots {
 		}
 	}
 	for i, c := range r.crit {
-		if (i < 64 && seen&(1<<i) != 0 || more[i]) && c.Tier != Tier4 {
+		if (i < 64 && seen&(1<<i) != 0 || more[i]) && c.Tier != domain.Tier4 {
 			s.Honours = append(s.Honours, c.ID)
 		}
 	}

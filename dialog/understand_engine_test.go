@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The messages, as enterprises type them, answered through Step.
@@ -52,7 +53,7 @@ func TestAmountsAreCosted(t *testing.T) {
 	if d.AmountWan != 500 || len(d.Lines) != 3 || d.FundPct != 80 {
 		t.Fatalf("compare %+v", d)
 	}
-	pct1, _, _ := p.RateCap(dialog.Tier1)
+	pct1, _, _ := p.RateCap(domain.Tier1)
 	if want := strconv.FormatFloat(math.Round(500*pct1)/100, 'f', 2, 64); d.Lines[0].InterestWan != want {
 		t.Fatalf("Ⅰ interest %s, want %s", d.Lines[0].InterestWan, want)
 	}
@@ -62,17 +63,17 @@ func TestAmountsAreCosted(t *testing.T) {
 	// The tier named wins; the calculator waits for another amount.
 	c = newChat(t, dialog.Profile{}).send("我们是二类企业借1000万一年利息多少钱")
 	r := c.reply("calc_result").Data.(dialog.CalcResultData)
-	if r.Tier != dialog.Tier2 || r.AmountWan != 1000 || r.FundPct != 80 {
+	if r.Tier != domain.Tier2 || r.AmountWan != 1000 || r.FundPct != 80 {
 		t.Fatalf("result %+v", r)
 	}
 	c.at2("calc", "amount")
 	c.send("1500")
-	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != dialog.Tier2 || r.FundPct != 50 {
+	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != domain.Tier2 || r.FundPct != 50 {
 		t.Fatalf("next amount %+v", r)
 	}
 	// The follower's checked tier is used when the message names none.
-	c = newChat(t, dialog.Profile{Tier: dialog.Tier3}).send("借两千万利息多少")
-	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != dialog.Tier3 || r.AmountWan != 2000 {
+	c = newChat(t, dialog.Profile{Tier: domain.Tier3}).send("借两千万利息多少")
+	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != domain.Tier3 || r.AmountWan != 2000 {
 		t.Fatalf("checked tier %+v", r)
 	}
 	// Over the cap: said so, nothing asked again.
@@ -86,7 +87,7 @@ func TestAmountsAreCosted(t *testing.T) {
 
 func TestCalcWithTheTierNamed(t *testing.T) {
 	c := newChat(t, dialog.Profile{}).send("我们是二类企业，想算一下利息")
-	if d := c.reply("calc_amount").Data.(dialog.CalcAmountData); d.Tier != dialog.Tier2 {
+	if d := c.reply("calc_amount").Data.(dialog.CalcAmountData); d.Tier != domain.Tier2 {
 		t.Fatalf("amount question for %s", d.Tier)
 	}
 	if c.has("products_tier") {
@@ -94,7 +95,7 @@ func TestCalcWithTheTierNamed(t *testing.T) {
 	}
 	c.at2("calc", "amount")
 	c.send("300")
-	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != dialog.Tier2 || r.AmountWan != 300 {
+	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != domain.Tier2 || r.AmountWan != 300 {
 		t.Fatalf("result %+v", r)
 	}
 }
@@ -102,7 +103,7 @@ func TestCalcWithTheTierNamed(t *testing.T) {
 func TestRatesNarrowToTheTierNamed(t *testing.T) {
 	c := newChat(t, dialog.Profile{}).send("三类企业利率是多少")
 	d := c.reply("faq_rates").Data.(dialog.TopicData)
-	if len(d.Rates) != 1 || d.Rates[0].Tier != dialog.Tier3 {
+	if len(d.Rates) != 1 || d.Rates[0].Tier != domain.Tier3 {
 		t.Fatalf("rates %+v", d.Rates)
 	}
 	// Ⅳ has no rate cap, and says so.
@@ -111,11 +112,11 @@ func TestRatesNarrowToTheTierNamed(t *testing.T) {
 }
 
 func TestHonourQuestionsGetATier(t *testing.T) {
-	for text, want := range map[string]dialog.Tier{
-		"我们有ISO9001认证属于哪类":  dialog.Tier3,
-		"ＣＣＣ认证属于哪类":         dialog.Tier2,
-		"我们什么认证都没有属于哪类":     dialog.Tier4,
-		"我们是江苏质量信用AAA级属于哪类": dialog.Tier1,
+	for text, want := range map[string]domain.Tier{
+		"我们有ISO9001认证属于哪类":  domain.Tier3,
+		"ＣＣＣ认证属于哪类":         domain.Tier2,
+		"我们什么认证都没有属于哪类":     domain.Tier4,
+		"我们是江苏质量信用AAA级属于哪类": domain.Tier1,
 	} {
 		c := newChat(t, dialog.Profile{}).send(text)
 		d := c.reply("honour_tier").Data.(dialog.HonourData)
@@ -229,7 +230,7 @@ func TestQuestionMidConsultationIsAnsweredAside(t *testing.T) {
 }
 
 func TestFreeTextChoiceUsesTheMatcher(t *testing.T) {
-	c := newChat(t, dialog.Profile{Tier: dialog.Tier1}).send("产品").send("套宝")
+	c := newChat(t, dialog.Profile{Tier: domain.Tier1}).send("产品").send("套宝")
 	d := c.reply("products_detail").Data.(dialog.ProductData)
 	if d.Product.ID != "futures" {
 		t.Fatalf("picked %s", d.Product.ID)

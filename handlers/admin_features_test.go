@@ -14,9 +14,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 type broadcastView struct {
@@ -96,10 +98,10 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Fatalf("send: %d", code)
 	}
 	calls := s.fake.Calls("/cgi-bin/message/mass/sendall")
-	if len(calls) != 1 || calls[0].Body["clientmsgid"] != bot.ClientMsgID(b1) || !strings.Contains(calls[0].Raw, `"is_to_all":true`) {
+	if len(calls) != 1 || calls[0].Body["clientmsgid"] != admin.ClientMsgID(b1) || !strings.Contains(calls[0].Raw, `"is_to_all":true`) {
 		t.Fatalf("sendall calls %+v", calls)
 	}
-	if sent.Broadcast.Status != dialog.BroadcastSent || sent.Broadcast.MsgID == 0 || sent.QuotaRemaining != 3 {
+	if sent.Broadcast.Status != domain.BroadcastSent || sent.Broadcast.MsgID == 0 || sent.QuotaRemaining != 3 {
 		t.Errorf("sent %+v", sent)
 	}
 	var res struct{ Error string }
@@ -118,7 +120,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 	var got broadcastView
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b1), s.admin, nil, &got)
-	if got.Status != dialog.BroadcastFinished || got.TotalCount != 120 || got.FilterCount != 100 || got.SentCount != 98 ||
+	if got.Status != domain.BroadcastFinished || got.TotalCount != 120 || got.FilterCount != 100 || got.SentCount != 98 ||
 		got.ErrorCount != 2 || got.Result != "send success" || got.MsgID != sent.Broadcast.MsgID {
 		t.Errorf("after finish %+v", got)
 	}
@@ -187,7 +189,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Errorf("refused send: %d", code)
 	}
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b3), s.admin, nil, &got)
-	if got.Status != dialog.BroadcastFailed {
+	if got.Status != domain.BroadcastFailed {
 		t.Errorf("after a refusal: %s", got.Status)
 	}
 	var list struct {
@@ -208,7 +210,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 	s.fake.FailRate(0)
 	s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", b3), s.admin, nil, &got)
-	if got.Status != dialog.BroadcastSending {
+	if got.Status != domain.BroadcastSending {
 		t.Errorf("after a lost answer: %s", got.Status)
 	}
 	if code := s.status("POST", p(b3, "send"), s.admin, nil); code != http.StatusConflict {
@@ -219,7 +221,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Fatalf("resend: %d %+v", code, sent)
 	}
 	last = s.fake.Calls("/cgi-bin/message/mass/sendall")
-	if last[len(last)-1].Body["clientmsgid"] != bot.ClientMsgID(b3) {
+	if last[len(last)-1].Body["clientmsgid"] != admin.ClientMsgID(b3) {
 		t.Errorf("resend clientmsgid %v", last[len(last)-1].Body["clientmsgid"])
 	}
 	s.api("GET", "/api/v1/broadcasts", s.viewerToken(), nil, &list)
@@ -243,7 +245,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Errorf("none left: %+v", list)
 	}
 	// Next month (Asia/Shanghai) the quota is back.
-	from, to, _ := dialog.ParseMonth("", s.clock.Now())
+	from, to, _ := domain.ParseMonth("", s.clock.Now())
 	s.clock.Advance(to.Sub(s.clock.Now()) + time.Hour)
 	if code := s.status("POST", p(b5, "send"), s.admin, nil); code != http.StatusOK {
 		t.Errorf("send next month: %d", code)
@@ -254,19 +256,19 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 
 	// The clientmsgid makes WeChat answer a retried send with the first job.
-	id1, _, err := s.client.MassSend(ctx, bot.MassTarget{All: true}, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
+	id1, _, err := s.client.MassSend(ctx, wechat.MassTarget{All: true}, wechat.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, _, err := s.client.MassSend(ctx, bot.MassTarget{All: true}, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
+	id2, _, err := s.client.MassSend(ctx, wechat.MassTarget{All: true}, wechat.MassMessage{Kind: "text", Content: "x"}, "szr-bc-retry")
 	if err != nil || id2 != id1 {
 		t.Errorf("retried send: %d %d %v", id1, id2, err)
 	}
 
 	// A missing tag (id 0) or one WeChat reserves is never "everyone".
 	sendsBefore := len(s.fake.Calls("/cgi-bin/message/mass/sendall"))
-	for _, target := range []bot.MassTarget{{}, {TagID: 1}, {TagID: 2}} {
-		if _, _, err := s.client.MassSend(ctx, target, bot.MassMessage{Kind: "text", Content: "x"}, "szr-bc-tag"); !errors.Is(err, bot.ErrReservedTag) {
+	for _, target := range []wechat.MassTarget{{}, {TagID: 1}, {TagID: 2}} {
+		if _, _, err := s.client.MassSend(ctx, target, wechat.MassMessage{Kind: "text", Content: "x"}, "szr-bc-tag"); !errors.Is(err, wechat.ErrReservedTag) {
 			t.Errorf("mass send to %+v: %v", target, err)
 		}
 	}
@@ -459,15 +461,15 @@ func TestCountyAndSettingsValidation(t *testing.T) {
 	if s.bot.Policy().LPR != 2.95 || s.bot.Policy().LPRDate != "2026-11-20" {
 		t.Errorf("policy LPR %v %s", s.bot.Policy().LPR, s.bot.Policy().LPRDate)
 	}
-	days, err := s.bot.Workdays(context.Background())
+	days, err := s.lp.Workdays(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if days.IsWorkday(time.Date(2026, 12, 31, 12, 0, 0, 0, bot.Shanghai)) || !days.IsWorkday(time.Date(2027, 1, 9, 12, 0, 0, 0, bot.Shanghai)) {
+	if days.IsWorkday(time.Date(2026, 12, 31, 12, 0, 0, 0, domain.Shanghai)) || !days.IsWorkday(time.Date(2027, 1, 9, 12, 0, 0, 0, domain.Shanghai)) {
 		t.Errorf("overrides not applied")
 	}
-	raw, _ := s.db.SettingValue(context.Background(), bot.SettingWorkdays)
-	if _, err := bot.NewWorkdays(raw); err != nil || !strings.Contains(raw, `"2026-12-31":"off"`) {
+	raw, _ := s.db.SettingValue(context.Background(), leads.SettingWorkdays)
+	if _, err := leads.NewWorkdays(raw); err != nil || !strings.Contains(raw, `"2026-12-31":"off"`) {
 		t.Errorf("stored overrides %q %v", raw, err)
 	}
 }
@@ -478,9 +480,9 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	r := s.mustRoles()
 	now := s.clock.Now()
-	from, _, _ := dialog.ParseMonth("", now)
+	from, _, _ := domain.ParseMonth("", now)
 	month := from.Format("2006-01")
-	need, apply := dialog.LeadNeed, dialog.LeadApply
+	need, apply := domain.LeadNeed, domain.LeadApply
 
 	// kunshan: two disbursed (苏质贷 300, 融资租赁 120.5), one admitted, one waiting,
 	// and one filed last month but contacted this month.
@@ -643,10 +645,10 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) != 13 || sheets[0] != bot.SummarySheet || sheets[1] != bot.DealSheet {
+	if len(sheets) != 13 || sheets[0] != admin.SummarySheet || sheets[1] != admin.DealSheet {
 		t.Fatalf("sheets %v", sheets)
 	}
-	rows, err := f.GetRows(bot.SummarySheet)
+	rows, err := f.GetRows(admin.SummarySheet)
 	if err != nil || len(rows) != 13 || rows[0][0] != "县级市（区）" || rows[12][0] != "全市合计" {
 		t.Fatalf("summary rows %v %v", rows, err)
 	}
@@ -670,7 +672,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f2.Close()
-	if got := f2.GetSheetList(); len(got) != 3 || got[1] != bot.DealSheet || got[2] != "昆山市" {
+	if got := f2.GetSheetList(); len(got) != 3 || got[1] != admin.DealSheet || got[2] != "昆山市" {
 		t.Errorf("county workbook sheets %v", got)
 	}
 }
@@ -679,12 +681,12 @@ func TestMonthlyReportNumbers(t *testing.T) {
 func TestDashboardCounts(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	now := s.clock.Now()
-	old := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P311", now.Add(-10*24*time.Hour))
-	s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P312", now)
-	l := s.mustLead(dialog.LeadApply, "sip", "", "MA1N2P313", now)
+	old := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P311", now.Add(-10*24*time.Hour))
+	s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P312", now)
+	l := s.mustLead(domain.LeadApply, "sip", "", "MA1N2P313", now)
 	s.move(l, "contacted")
 	ctx := context.Background()
-	for i, tier := range []dialog.Tier{1, 2, 2, 0} {
+	for i, tier := range []domain.Tier{1, 2, 2, 0} {
 		id := fmt.Sprintf("o-check-%d", i)
 		s.db.Follow(ctx, id, "", "", now)
 		s.db.SetFollowerCounty(ctx, id, []string{"kunshan", "sip", "kunshan", "gusu"}[i])
@@ -736,7 +738,7 @@ func TestFutureLPRWaitsForItsDay(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	ctx := context.Background()
 	now := s.clock.Now()
-	tomorrow := now.In(bot.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	tomorrow := now.In(domain.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
 	before := s.bot.Policy().LPR
 	var st struct {
 		LPR      float64 `json:"lpr"`

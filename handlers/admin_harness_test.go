@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/leads"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // clock is a test clock that starts at the real time and moves only when
@@ -37,7 +40,9 @@ type adminSvc struct {
 	*leadsSvc
 	clock  *clock
 	bot    *bot.Bot
-	client *bot.Client
+	uc     *admin.Service // the administration's use cases
+	lp     *leads.Service // the lead pipeline
+	client *wechat.Client
 	admin  string // officer token
 }
 
@@ -54,7 +59,7 @@ func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: appID, now: clk.Now})
 	s := &adminSvc{
 		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy},
-		clock:    clk, bot: in.bot, client: in.client,
+		clock:    clk, bot: in.bot, uc: in.admin, lp: in.leads, client: in.client,
 	}
 	s.admin = s.login("admin", leadsAdminPass)
 	return s

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -23,7 +24,7 @@ func (s *adminSvc) mustLead(kind, county, product, serial string, at time.Time) 
 	in := dialog.SubmitLead{Kind: kind, County: county, EnterpriseName: "测试企业" + serial,
 		CreditCode: creditCodeIn(s.tb, divs[county], serial), Contact: "张三", Phone: "13912345678",
 		ConsentAt: at, PolicyVersion: "test"}
-	if kind == dialog.LeadNeed {
+	if kind == domain.LeadNeed {
 		in.Product, in.AmountWan, in.TermMonths, in.Purpose = product, 500, 12, "采购原材料"
 	}
 	l, err := s.db.CreateLead(context.Background(), in, "o-"+serial, at, nil)
@@ -72,8 +73,8 @@ func TestAdminEndpointsByRole(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	r := s.mustRoles()
 	now := s.clock.Now()
-	lead := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q1", now)
-	contracted := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q2", now)
+	lead := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q1", now)
+	contracted := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q2", now)
 	s.move(contracted, "contacted", "reviewing", "pre_approved", "contracted")
 	s.mustContact("kunshan", "o-contact-1")
 	s.mustContact("kunshan", "o-contact-2")
@@ -86,9 +87,9 @@ func TestAdminEndpointsByRole(t *testing.T) {
 		"audience": map[string]string{"type": "all"}}, &bc); code != http.StatusCreated {
 		t.Fatalf("broadcast setup: %d", code)
 	}
-	month := now.In(dialog.Shanghai).Format("2006-01")
+	month := now.In(domain.Shanghai).Format("2006-01")
 	// Only a finished month can be confirmed.
-	lastMonth := time.Date(now.In(dialog.Shanghai).Year(), now.In(dialog.Shanghai).Month(), 1, 0, 0, 0, 0, dialog.Shanghai).AddDate(0, -1, 0).Format("2006-01")
+	lastMonth := time.Date(now.In(domain.Shanghai).Year(), now.In(domain.Shanghai).Month(), 1, 0, 0, 0, 0, domain.Shanghai).AddDate(0, -1, 0).Format("2006-01")
 	leadPath := fmt.Sprintf("/api/v1/leads/%d", lead)
 	bcPath := fmt.Sprintf("/api/v1/broadcasts/%d", bc.ID)
 	newBroadcast := map[string]any{"title": "通知2", "content": "内容", "audience": map[string]string{"type": "tier", "value": "2"}}
@@ -315,7 +316,7 @@ func TestAuditLogRecordsWrites(t *testing.T) {
 	if code := s.status("PATCH", "/api/v1/counties/kunshan", r.viewer, map[string]string{"phone": "0512-33334444"}); code != 403 {
 		t.Fatalf("viewer patch: %d", code)
 	}
-	lead := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
+	lead := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
 	if code := s.status("PATCH", fmt.Sprintf("/api/v1/leads/%d", lead), r.county, map[string]string{"status": "contacted"}); code != 200 {
 		t.Fatalf("lead patch: %d", code)
 	}
@@ -365,7 +366,7 @@ func TestAuditLogRecordsWrites(t *testing.T) {
 		}
 	}
 	// Audit entries can be written directly (the console's form posts).
-	if err := s.db.Audit(context.Background(), store.AuditEntry{Actor: "admin", Method: "POST", Route: "/console/x", At: time.Now()}); err != nil {
+	if err := s.db.Audit(context.Background(), domain.AuditEntry{Actor: "admin", Method: "POST", Route: "/console/x", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.db.AuditLogs(context.Background(), 1)
@@ -378,18 +379,18 @@ func TestAuditLogRecordsWrites(t *testing.T) {
 // 已放款 is refused, the disbursement records both in one step.
 func TestDisbursedNeedsItsAmount(t *testing.T) {
 	s := mustAdminSvc(t, false)
-	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q9", s.clock.Now())
+	id := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q9", s.clock.Now())
 	s.move(id, "contacted", "reviewing", "pre_approved", "contracted")
 	var res struct{ Error string }
 	if code := s.api(http.MethodPatch, fmt.Sprintf("/api/v1/leads/%d", id), s.admin, map[string]string{"status": "disbursed"}, &res); code != http.StatusBadRequest || !strings.Contains(res.Error, "放款金额") {
 		t.Fatalf("PATCH to disbursed: %d %s", code, res.Error)
 	}
-	if l, _ := s.db.Lead(context.Background(), id); l.Status != dialog.StatusContracted {
+	if l, _ := s.db.Lead(context.Background(), id); l.Status != domain.StatusContracted {
 		t.Fatalf("refused change moved the lead to %s", l.Status)
 	}
 	s.disburse(id, 250)
 	l, err := s.db.Lead(context.Background(), id)
-	if err != nil || l.Status != dialog.StatusDisbursed {
+	if err != nil || l.Status != domain.StatusDisbursed {
 		t.Fatalf("after disburse: %+v %v", l, err)
 	}
 	if wan, err := s.db.DisbursedWan(context.Background(), id); err != nil || wan != 250 {

@@ -7,8 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The JSON API under /api/v1: errors are {"error": "<message for people>"}
@@ -16,32 +17,32 @@ import (
 
 // apiStatus maps a domain error to its HTTP status and the message shown.
 func apiStatus(err error) (int, string) {
-	msg := dialog.Message(err)
+	msg := domain.Message(err)
 	var status int
 	switch {
-	case errors.Is(err, dialog.ErrUnauthorized):
+	case errors.Is(err, domain.ErrUnauthorized):
 		status = http.StatusUnauthorized
 		if msg == "" {
 			msg = "请先登录"
 		}
-	case errors.Is(err, dialog.ErrForbidden):
+	case errors.Is(err, domain.ErrForbidden):
 		status = http.StatusForbidden
 		if msg == "" {
 			msg = "无权执行该操作"
 		}
 	case errors.Is(err, dialog.ErrNotFound):
 		return http.StatusNotFound, "未找到"
-	case errors.Is(err, dialog.ErrLocked):
+	case errors.Is(err, domain.ErrLocked):
 		status = http.StatusTooManyRequests
 		if msg == "" {
 			msg = "登录失败次数过多，请稍后再试"
 		}
-	case errors.Is(err, dialog.ErrTransition), errors.Is(err, dialog.ErrDuplicate), errors.Is(err, dialog.ErrQuota):
+	case errors.Is(err, domain.ErrTransition), errors.Is(err, domain.ErrDuplicate), errors.Is(err, domain.ErrQuota):
 		status = http.StatusConflict
 		if msg == "" {
 			msg = "与当前状态冲突"
 		}
-	case errors.Is(err, dialog.ErrInvalid), errors.Is(err, dialog.ErrUnknownStatus):
+	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrUnknownStatus):
 		status = http.StatusBadRequest
 		if msg == "" {
 			msg = "请求内容不正确"
@@ -57,7 +58,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, msg := apiStatus(err)
 	if status >= http.StatusInternalServerError {
 		s.Log.Error("api request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
-			slog.String("error", bot.Mask(err.Error())))
+			slog.String("error", wechat.Mask(err.Error())))
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": msg})
 }
@@ -69,17 +70,8 @@ func (s *Server) bind(c *gin.Context, v any) bool {
 			c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": "提交的内容过大"})
 			return false
 		}
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "请求格式不正确，应为 JSON"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "请求格式不正确，应为 JSON"))
 		return false
 	}
 	return true
-}
-
-// leads returns the lead pipeline, answering 503 when it is not wired.
-func (s *Server) leads(c *gin.Context) *bot.Leads {
-	if s.Bot == nil || s.Bot.Leads == nil {
-		c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": "服务未就绪"})
-		return nil
-	}
-	return s.Bot.Leads
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // accountAdminView is an account as officers manage it.
@@ -19,7 +20,7 @@ type accountAdminView struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
-func accountAdminJSON(a dialog.Account) accountAdminView {
+func accountAdminJSON(a domain.Account) accountAdminView {
 	v := accountAdminView{accountView: accountJSON(a), Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt}
 	if !a.LastLoginAt.IsZero() {
 		t := a.LastLoginAt
@@ -32,14 +33,14 @@ func accountAdminJSON(a dialog.Account) accountAdminView {
 func accountID(c *gin.Context) (uint64, error) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
-		return 0, dialog.Errorf(dialog.ErrNotFound, "")
+		return 0, domain.Errorf(dialog.ErrNotFound, "")
 	}
 	return id, nil
 }
 
 // listUsers: GET /api/v1/users (officers).
 func (s *Server) listUsers(c *gin.Context) {
-	accs, err := s.Bot.Accounts(c.Request.Context(), account(c))
+	accs, err := s.Admin.Accounts(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -69,19 +70,19 @@ func (s *Server) patchUser(c *gin.Context) {
 		return
 	}
 	if req.Disabled == nil && req.Name == nil {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "请至少修改 disabled、name 中的一项"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "请至少修改 disabled、name 中的一项"))
 		return
 	}
 	ctx, acc := c.Request.Context(), account(c)
-	var before, after dialog.Account
+	var before, after domain.Account
 	if req.Name != nil {
-		if before, after, err = s.Bot.SetAccountName(ctx, acc, id, *req.Name); err != nil {
+		if before, after, err = s.Admin.SetAccountName(ctx, acc, id, *req.Name); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
 	if req.Disabled != nil {
-		b, a, err := s.Bot.SetAccountDisabled(ctx, acc, id, *req.Disabled)
+		b, a, err := s.Admin.SetAccountDisabled(ctx, acc, id, *req.Disabled)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -103,7 +104,7 @@ func (s *Server) resetUserPassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	target, password, err := s.Bot.ResetAccountPassword(c.Request.Context(), account(c), id)
+	target, password, err := s.Admin.ResetAccountPassword(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return

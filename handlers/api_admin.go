@@ -9,9 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // adminRoutes registers the officers' and county contacts' API: audit log,
@@ -20,7 +19,7 @@ import (
 // table, checked in the bot functions each handler calls (and by allow for
 // the few that call the store directly).
 func (s *Server) adminRoutes(authed *gin.RouterGroup) {
-	authed.GET("/audit", s.allow(dialog.PermAuditRead), s.listAudit)
+	authed.GET("/audit", s.allow(domain.PermAuditRead), s.listAudit)
 
 	authed.GET("/counties", s.listCounties)
 	authed.PATCH("/counties/:county", s.patchCounty)
@@ -46,7 +45,7 @@ func (s *Server) adminRoutes(authed *gin.RouterGroup) {
 }
 
 // allow answers 403 unless the account holds p (dialog's permission table).
-func (s *Server) allow(p dialog.Perm) gin.HandlerFunc {
+func (s *Server) allow(p domain.Perm) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := account(c).Require(p); err != nil {
 			s.fail(c, err)
@@ -98,7 +97,7 @@ func (s *Server) audited(c *gin.Context) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
-	err := s.DB.Audit(c.Request.Context(), store.AuditEntry{
+	err := s.Admin.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: c.Request.Method, Route: route, Target: strings.Join(target, ","),
 		Status: c.Writer.Status(), Before: before, After: after, RemoteIP: c.ClientIP(), At: s.Now(),
 		Who: s.whoIs(acc), Action: auditAction(c, route), Object: s.auditObject(c, before, after),
@@ -151,7 +150,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rows, err := s.DB.FindAudit(c.Request.Context(), f)
+	rows, err := s.Admin.FindAudit(c.Request.Context(), account(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -159,7 +158,7 @@ func (s *Server) listAudit(c *gin.Context) {
 	out := make([]auditView, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, auditView{ID: r.ID, Actor: r.Actor, Role: r.Role, Method: r.Method, Route: r.Route, Target: r.Target,
-			Status: r.Status, Before: rawJSON(r.Before), After: rawJSON(r.After), At: r.At.In(dialog.Shanghai).Format("2006-01-02T15:04:05-07:00"),
+			Status: r.Status, Before: rawJSON(r.Before), After: rawJSON(r.After), At: r.At.In(domain.Shanghai).Format("2006-01-02T15:04:05-07:00"),
 			RemoteIP: r.RemoteIP, Who: r.Who, Action: r.Action, Object: r.Object, Summary: r.Summary})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
@@ -167,7 +166,7 @@ func (s *Server) listAudit(c *gin.Context) {
 
 // getSettings: GET /api/v1/settings (officers).
 func (s *Server) getSettings(c *gin.Context) {
-	st, err := s.Bot.Settings(c.Request.Context(), account(c))
+	st, err := s.Admin.Settings(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -177,15 +176,11 @@ func (s *Server) getSettings(c *gin.Context) {
 
 // putSettings: PUT /api/v1/settings {"lpr","lpr_date","workdays_overrides"} (officers).
 func (s *Server) putSettings(c *gin.Context) {
-	if err := account(c).Require(dialog.PermSettings); err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req bot.Settings
+	var req admin.Settings
 	if !s.bind(c, &req) {
 		return
 	}
-	before, after, err := s.Bot.UpdateSettings(c.Request.Context(), account(c), req)
+	before, after, err := s.Admin.UpdateSettings(c.Request.Context(), account(c), req)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -201,7 +196,7 @@ func (s *Server) putSettings(c *gin.Context) {
 
 // dashboard: GET /api/v1/dashboard?month=YYYY-MM.
 func (s *Server) dashboard(c *gin.Context) {
-	d, err := s.Bot.Dashboard(c.Request.Context(), account(c), c.Query("month"))
+	d, err := s.Admin.Dashboard(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -218,16 +213,12 @@ type disburseRequest struct {
 // moves a contracted need to disbursed with the amount, or corrects the
 // amount of a disbursed one.
 func (s *Server) disburseLead(c *gin.Context) {
-	if err := account(c).Require(dialog.PermLeadsWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req disburseRequest
 	if !s.bind(c, &req) {
 		return
 	}
 	acc := account(c)
-	lead, wan, err := s.Bot.SetDisbursed(c.Request.Context(), acc, c.Param("id"), req.DisbursedWan, req.Note)
+	lead, wan, err := s.Admin.SetDisbursed(c.Request.Context(), acc, c.Param("id"), req.DisbursedWan, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return

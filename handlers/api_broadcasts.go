@@ -6,8 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type broadcastRequest struct {
@@ -32,7 +33,7 @@ func (s *Server) broadcastID(c *gin.Context) (uint64, bool) {
 
 // listBroadcasts: GET /api/v1/broadcasts?month= → items, quota_remaining, warning.
 func (s *Server) listBroadcasts(c *gin.Context) {
-	l, err := s.Bot.Broadcasts(c.Request.Context(), account(c), c.Query("month"))
+	l, err := s.Admin.Broadcasts(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -42,17 +43,13 @@ func (s *Server) listBroadcasts(c *gin.Context) {
 
 // createBroadcast: POST /api/v1/broadcasts {"title","kind","content","audience":{"type","value"}} → {"id"} (officers).
 func (s *Server) createBroadcast(c *gin.Context) {
-	if err := account(c).Require(dialog.PermBroadcastWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req broadcastRequest
 	if !s.bind(c, &req) {
 		return
 	}
-	b, err := s.Bot.CreateBroadcast(c.Request.Context(), account(c), bot.NewBroadcast{
+	b, err := s.Admin.CreateBroadcast(c.Request.Context(), account(c), admin.NewBroadcast{
 		Title: req.Title, Kind: req.Kind, Content: req.Content,
-		Audience: dialog.Audience{Type: req.Audience.Type, Value: req.Audience.Value},
+		Audience: domain.Audience{Type: req.Audience.Type, Value: req.Audience.Value},
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -68,7 +65,7 @@ func (s *Server) getBroadcast(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := s.Bot.GetBroadcast(c.Request.Context(), account(c), id)
+	b, err := s.Admin.GetBroadcast(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -79,10 +76,6 @@ func (s *Server) getBroadcast(c *gin.Context) {
 // previewBroadcast: POST /api/v1/broadcasts/{id}/preview {"openid"} sends
 // to that openid only (officers); no openid is 400.
 func (s *Server) previewBroadcast(c *gin.Context) {
-	if err := account(c).Require(dialog.PermBroadcastWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
 	id, ok := s.broadcastID(c)
 	if !ok {
 		return
@@ -93,7 +86,7 @@ func (s *Server) previewBroadcast(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	if err := s.Bot.PreviewBroadcast(c.Request.Context(), account(c), id, req.OpenID); err != nil {
+	if err := s.Admin.PreviewBroadcast(c.Request.Context(), account(c), id, req.OpenID); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -108,7 +101,7 @@ func (s *Server) sendBroadcast(c *gin.Context) {
 	if !ok {
 		return
 	}
-	res, err := s.Bot.SendBroadcast(c.Request.Context(), account(c), id)
+	res, err := s.Admin.SendBroadcast(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -119,7 +112,7 @@ func (s *Server) sendBroadcast(c *gin.Context) {
 
 // syncTags: POST /api/v1/tags/sync (officers).
 func (s *Server) syncTags(c *gin.Context) {
-	res, err := s.Bot.SyncTags(c.Request.Context(), account(c))
+	res, err := s.Admin.SyncTags(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -5,12 +5,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 )
 
 // listCounties: GET /api/v1/counties (county accounts: their own).
 func (s *Server) listCounties(c *gin.Context) {
-	list, err := s.Bot.Counties(c.Request.Context(), account(c))
+	list, err := s.Admin.Counties(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -20,11 +20,11 @@ func (s *Server) listCounties(c *gin.Context) {
 
 // patchCounty: PATCH /api/v1/counties/{county} {"contact","post","phone","robot_url"} (officers).
 func (s *Server) patchCounty(c *gin.Context) {
-	var req bot.CountyPatch
+	var req admin.CountyPatch
 	if !s.bind(c, &req) {
 		return
 	}
-	before, after, err := s.Bot.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), req)
+	before, after, err := s.Admin.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), req)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -35,7 +35,7 @@ func (s *Server) patchCounty(c *gin.Context) {
 
 // listContacts: GET /api/v1/counties/{county}/contacts.
 func (s *Server) listContacts(c *gin.Context) {
-	list, err := s.Bot.Contacts(c.Request.Context(), account(c), c.Param("county"))
+	list, err := s.Admin.Contacts(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -45,7 +45,7 @@ func (s *Server) listContacts(c *gin.Context) {
 
 // deleteContact: DELETE /api/v1/counties/{county}/contacts/{openid} unbinds.
 func (s *Server) deleteContact(c *gin.Context) {
-	removed, err := s.Bot.Unbind(c.Request.Context(), account(c), c.Param("county"), c.Param("openid"))
+	removed, err := s.Admin.Unbind(c.Request.Context(), account(c), c.Param("county"), c.Param("openid"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -57,7 +57,7 @@ func (s *Server) deleteContact(c *gin.Context) {
 // createQR: POST /api/v1/counties/{county}/qrcode creates (or returns the
 // stored) permanent QR code of the county's scene (officers).
 func (s *Server) createQR(c *gin.Context) {
-	county, created, err := s.Bot.CountyQR(c.Request.Context(), account(c), c.Param("county"))
+	county, created, err := s.Admin.CountyQR(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -73,7 +73,7 @@ func (s *Server) createQR(c *gin.Context) {
 
 // qrPNG: GET /api/v1/counties/{county}/qrcode.png.
 func (s *Server) qrPNG(c *gin.Context) {
-	img, err := s.Bot.CountyQRImage(c.Request.Context(), account(c), c.Param("county"))
+	img, err := s.Admin.CountyQRImage(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -6,8 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // leadView is the JSON shape of a lead.
@@ -52,12 +51,12 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
-func leadJSON(l dialog.Lead, events bool) leadView {
+func leadJSON(l domain.Lead, events bool) leadView {
 	v := leadView{
-		ID: l.ID, Number: l.Number, Kind: l.Kind, KindLabel: dialog.LeadKindLabel(l.Kind), County: l.County,
-		Status: l.Status, StatusLabel: dialog.StatusLabel(l.Status), EnterpriseName: l.EnterpriseName,
+		ID: l.ID, Number: l.Number, Kind: l.Kind, KindLabel: domain.LeadKindLabel(l.Kind), County: l.County,
+		Status: l.Status, StatusLabel: domain.StatusLabel(l.Status), EnterpriseName: l.EnterpriseName,
 		CreditCode: l.CreditCode, Contact: l.Contact, Phone: l.Phone, Product: l.Product, AmountWan: l.AmountWan,
-		TermMonths: l.TermMonths, Purpose: l.Purpose, Note: l.Note, Next: dialog.NextStatuses(l.Kind, l.Status),
+		TermMonths: l.TermMonths, Purpose: l.Purpose, Note: l.Note, Next: domain.NextStatuses(l.Kind, l.Status),
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 		ContactedAt: optTime(l.ContactedAt), RemindedAt: optTime(l.RemindedAt), EscalatedAt: optTime(l.EscalatedAt),
 	}
@@ -67,7 +66,7 @@ func leadJSON(l dialog.Lead, events bool) leadView {
 	if events {
 		v.Events = []eventView{}
 		for _, e := range l.Events {
-			v.Events = append(v.Events, eventView{Status: e.Status, StatusLabel: dialog.StatusLabel(e.Status),
+			v.Events = append(v.Events, eventView{Status: e.Status, StatusLabel: domain.StatusLabel(e.Status),
 				Actor: e.Actor, Note: e.Note, CreatedAt: e.CreatedAt})
 		}
 	}
@@ -76,11 +75,7 @@ func leadJSON(l dialog.Lead, events bool) leadView {
 
 // listLeads: GET /api/v1/leads?county=&status=&kind=.
 func (s *Server) listLeads(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
-	list, err := leads.List(c.Request.Context(), account(c), store.LeadFilter{
+	list, err := s.Leads.List(c.Request.Context(), account(c), domain.LeadFilter{
 		County: c.Query("county"), Status: c.Query("status"), Kind: c.Query("kind"),
 	})
 	if err != nil {
@@ -96,11 +91,7 @@ func (s *Server) listLeads(c *gin.Context) {
 
 // getLead: GET /api/v1/leads/{id}, with its events; id may be the number.
 func (s *Server) getLead(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	l, err := s.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -115,15 +106,11 @@ type patchLeadRequest struct {
 
 // patchLead: PATCH /api/v1/leads/{id} {"status","note"}.
 func (s *Server) patchLead(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
 	var req patchLeadRequest
 	if !s.bind(c, &req) {
 		return
 	}
-	l, err := leads.Change(c.Request.Context(), account(c), c.Param("id"), req.Status, req.Note)
+	l, err := s.Leads.Change(c.Request.Context(), account(c), c.Param("id"), req.Status, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -134,11 +121,7 @@ func (s *Server) patchLead(c *gin.Context) {
 
 // createBindCode: POST /api/v1/counties/{county}/bind-codes → {"code"}.
 func (s *Server) createBindCode(c *gin.Context) {
-	leads := s.leads(c)
-	if leads == nil {
-		return
-	}
-	bc, err := leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
+	bc, err := s.Leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		s.fail(c, err)
 		return

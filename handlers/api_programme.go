@@ -10,9 +10,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // The programme's records in the JSON API: the 企业库 roster, the
@@ -52,18 +53,14 @@ func idParam(c *gin.Context, name string) (uint64, bool) {
 // importRoster: POST /api/v1/roster/import (multipart "file", csv or xlsx;
 // ?dry_run=1 previews) → {"inserted","updated","unchanged","rejected"}.
 func (s *Server) importRoster(c *gin.Context) {
-	if err := account(c).Require(dialog.PermRosterImport); err != nil {
-		s.fail(c, err)
-		return
-	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxRosterFile+1<<20)
 	fh, err := c.FormFile("file")
 	if err != nil {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "请以 multipart 表单字段 file 上传 csv 或 xlsx 文件（不超过10MB）"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "请以 multipart 表单字段 file 上传 csv 或 xlsx 文件（不超过10MB）"))
 		return
 	}
 	if fh.Size > MaxRosterFile {
-		s.fail(c, dialog.Errorf(dialog.ErrInvalid, "文件不能超过10MB"))
+		s.fail(c, domain.Errorf(domain.ErrInvalid, "文件不能超过10MB"))
 		return
 	}
 	f, err := fh.Open()
@@ -78,7 +75,7 @@ func (s *Server) importRoster(c *gin.Context) {
 		return
 	}
 	dry := c.Query("dry_run") == "1" || c.Query("dry_run") == "true"
-	res, err := s.Bot.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
+	res, err := s.Admin.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -88,12 +85,12 @@ func (s *Server) importRoster(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-func rosterFilter(c *gin.Context) (store.RosterFilter, error) {
-	f := store.RosterFilter{County: c.Query("county"), Query: c.Query("q")}
+func rosterFilter(c *gin.Context) (domain.RosterFilter, error) {
+	f := domain.RosterFilter{County: c.Query("county"), Query: c.Query("q")}
 	if t := c.Query("tier"); t != "" {
 		tier, ok := dialog.ParseTier(t)
 		if !ok {
-			return f, dialog.Errorf(dialog.ErrInvalid, "质量信誉类型应为 1–4")
+			return f, domain.Errorf(domain.ErrInvalid, "质量信誉类型应为 1–4")
 		}
 		f.Tier = tier
 	}
@@ -110,17 +107,17 @@ func (s *Server) listRoster(c *gin.Context) {
 	}
 	acc := account(c)
 	if c.Query("format") == "xlsx" {
-		data, n, err := s.Bot.RosterXLSX(c.Request.Context(), acc, f)
+		data, n, err := s.Admin.RosterXLSX(c.Request.Context(), acc, f)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		s.auditExport(c, "roster", n)
-		c.Header("Content-Disposition", `attachment; filename="suzhirong-roster-`+s.Now().In(bot.Shanghai).Format("20060102")+`.xlsx"`)
+		c.Header("Content-Disposition", `attachment; filename="suzhirong-roster-`+s.Now().In(domain.Shanghai).Format("20060102")+`.xlsx"`)
 		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 		return
 	}
-	items, err := s.Bot.Roster(c.Request.Context(), acc, f)
+	items, err := s.Admin.Roster(c.Request.Context(), acc, f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -136,7 +133,7 @@ func (s *Server) auditExport(c *gin.Context, what string, rows int) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
-	err := s.DB.Audit(c.Request.Context(), store.AuditEntry{
+	err := s.Admin.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: http.MethodGet, Route: route, Target: "export=" + what,
 		Status: http.StatusOK, After: gin.H{"export": what, "rows": rows, "query": c.Request.URL.RawQuery},
 		RemoteIP: c.ClientIP(), At: s.Now(),
@@ -150,7 +147,7 @@ func (s *Server) auditExport(c *gin.Context, what string, rows int) {
 
 // rosterHistory: GET /api/v1/roster/{code} → {"current","history"}.
 func (s *Server) rosterHistory(c *gin.Context) {
-	lines, err := s.Bot.RosterHistory(c.Request.Context(), account(c), c.Param("code"))
+	lines, err := s.Admin.RosterHistory(c.Request.Context(), account(c), c.Param("code"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -192,7 +189,7 @@ func institutionJSON(in dialog.Institution) institutionView {
 
 // listInstitutions: GET /api/v1/institutions.
 func (s *Server) listInstitutions(c *gin.Context) {
-	list, err := s.Bot.Institutions(c.Request.Context(), account(c))
+	list, err := s.Leads.Institutions(c.Request.Context(), account(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -211,15 +208,11 @@ type institutionRequest struct {
 
 // createInstitution: POST /api/v1/institutions {"name","kind"} → {"id",…} (officers).
 func (s *Server) createInstitution(c *gin.Context) {
-	if err := account(c).Require(dialog.PermInstWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req institutionRequest
 	if !s.bind(c, &req) {
 		return
 	}
-	in, err := s.Bot.CreateInstitution(c.Request.Context(), account(c), req.Name, req.Kind)
+	in, err := s.Leads.CreateInstitution(c.Request.Context(), account(c), req.Name, req.Kind)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -236,7 +229,7 @@ func (s *Server) getInstitution(c *gin.Context) {
 		s.fail(c, dialog.ErrNotFound)
 		return
 	}
-	in, err := s.Bot.Institution(c.Request.Context(), account(c), id)
+	in, err := s.Leads.Institution(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -246,10 +239,6 @@ func (s *Server) getInstitution(c *gin.Context) {
 
 // patchInstitution: PATCH /api/v1/institutions/{id} {"name","kind"} (officers).
 func (s *Server) patchInstitution(c *gin.Context) {
-	if err := account(c).Require(dialog.PermInstWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
 	id, ok := idParam(c, "inst")
 	if !ok {
 		s.fail(c, dialog.ErrNotFound)
@@ -259,7 +248,7 @@ func (s *Server) patchInstitution(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	before, err := s.Bot.Institution(c.Request.Context(), account(c), id)
+	before, err := s.Leads.Institution(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -270,7 +259,7 @@ func (s *Server) patchInstitution(c *gin.Context) {
 	if req.Kind == "" {
 		req.Kind = before.Kind
 	}
-	in, err := s.Bot.UpdateInstitution(c.Request.Context(), account(c), id, req.Name, req.Kind)
+	in, err := s.Leads.UpdateInstitution(c.Request.Context(), account(c), id, req.Name, req.Kind)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -288,10 +277,6 @@ type specialistRequest struct {
 
 // addSpecialist: POST /api/v1/institutions/{id}/specialists {"name","phone","products"} (officers).
 func (s *Server) addSpecialist(c *gin.Context) {
-	if err := account(c).Require(dialog.PermInstWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
 	id, ok := idParam(c, "inst")
 	if !ok {
 		s.fail(c, dialog.ErrNotFound)
@@ -301,7 +286,7 @@ func (s *Server) addSpecialist(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	sp, err := s.Bot.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{Name: req.Name, Phone: req.Phone, Products: req.Products})
+	sp, err := s.Leads.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{Name: req.Name, Phone: req.Phone, Products: req.Products})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -319,7 +304,7 @@ func (s *Server) deleteSpecialist(c *gin.Context) {
 		s.fail(c, dialog.ErrNotFound)
 		return
 	}
-	if err := s.Bot.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+	if err := s.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -334,7 +319,7 @@ func (s *Server) specialistCode(c *gin.Context) {
 		s.fail(c, dialog.ErrNotFound)
 		return
 	}
-	sc, err := s.Bot.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
+	sc, err := s.Leads.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -356,11 +341,7 @@ func referralJSON(r dialog.Referral) referralView {
 
 // leadID resolves the lead of the path as the account may see it.
 func (s *Server) leadID(c *gin.Context) (uint64, bool) {
-	leads := s.leads(c)
-	if leads == nil {
-		return 0, false
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	l, err := s.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return 0, false
@@ -374,7 +355,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rs, err := s.Bot.Referrals(c.Request.Context(), account(c), id)
+	rs, err := s.Leads.Referrals(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -392,14 +373,10 @@ func (s *Server) createReferral(c *gin.Context) {
 	var req struct {
 		Institution uint64 `json:"institution"`
 	}
-	if err := account(c).Require(dialog.PermReferral); err != nil {
-		s.fail(c, err)
-		return
-	}
 	if !s.bind(c, &req) {
 		return
 	}
-	r, err := s.Bot.Refer(c.Request.Context(), account(c), c.Param("id"), req.Institution)
+	r, err := s.Leads.Refer(c.Request.Context(), account(c), c.Param("id"), req.Institution)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -415,14 +392,14 @@ func (s *Server) listDeals(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ds, err := s.Bot.Deals(c.Request.Context(), account(c), id)
+	ds, err := s.Leads.Deals(c.Request.Context(), account(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := make([]bot.DealLine, 0, len(ds))
+	out := make([]admin.DealLine, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, s.Bot.DealLine(d))
+		out = append(out, s.Admin.DealLine(d))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
@@ -431,20 +408,16 @@ func (s *Server) listDeals(c *gin.Context) {
 // {"institution","product","amount_wan","rate_pct","term_months","disbursed_on"}
 // records a disbursement and moves the application to 已放款.
 func (s *Server) createDeal(c *gin.Context) {
-	if err := account(c).Require(dialog.PermDealWrite); err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req bot.DealRequest
+	var req leads.DealRequest
 	if !s.bind(c, &req) {
 		return
 	}
-	lead, deal, err := s.Bot.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
+	lead, deal, err := s.Leads.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := s.Bot.DealLine(deal)
+	d := s.Admin.DealLine(deal)
 	setAudit(c, nil, d)
 	c.JSON(http.StatusCreated, gin.H{"id": deal.ID, "deal": d, "lead": leadJSON(lead, true)})
 }
@@ -452,7 +425,7 @@ func (s *Server) createDeal(c *gin.Context) {
 // league: GET /api/v1/reports/league?year=YYYY[&format=xlsx].
 func (s *Server) league(c *gin.Context) {
 	year, _ := strconv.Atoi(c.Query("year"))
-	t, err := s.Bot.League(c.Request.Context(), account(c), year)
+	t, err := s.Admin.League(c.Request.Context(), account(c), year)
 	if err != nil {
 		s.fail(c, err)
 		return

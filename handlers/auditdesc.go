@@ -10,8 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The operations log (操作日志) is read by officers, not engineers: every
@@ -76,6 +75,9 @@ var auditActions = map[string]string{
 	"POST /console/taught/faqs/:faq":                              "修改问答",
 	"POST /console/taught/faqs/:faq/delete":                       "删除问答",
 	"POST /console/taught/paraphrases/:id/delete":                 "删除问法",
+	"POST /console/understanding/faqs/:faq":                       "修改政策问答",
+	"POST /console/understanding/intents/:intent/disable":         "停用问法",
+	"POST /console/understanding/intents/:intent/enable":          "启用问法",
 }
 
 // accountActions names the console's account actions (/console/accounts/:id/:action).
@@ -95,25 +97,25 @@ func auditAction(c *gin.Context, route string) string {
 }
 
 // unitOf names an account's unit: 市局, 昆山市局, 只读账号.
-func (s *Server) unitOf(acc dialog.Account) string {
+func (s *Server) unitOf(acc domain.Account) string {
 	switch acc.Role {
-	case dialog.RoleOfficer:
+	case domain.RoleOfficer:
 		return "市局"
-	case dialog.RoleCounty:
+	case domain.RoleCounty:
 		if c, ok := s.Bot.Policy().County(acc.County); ok {
 			return c.Name + "局"
 		}
 		return acc.County
-	case dialog.RoleViewer:
+	case domain.RoleViewer:
 		return "只读账号"
-	case dialog.RoleInstitution:
+	case domain.RoleInstitution:
 		return "合作金融机构"
 	}
 	return acc.Role
 }
 
 // whoIs names a person as the log shows them: "张琳（昆山市局）".
-func (s *Server) whoIs(acc dialog.Account) string {
+func (s *Server) whoIs(acc domain.Account) string {
 	name := acc.Name
 	if name == "" {
 		name = acc.Username
@@ -128,6 +130,7 @@ var auditFields = []struct{ key, label string }{
 	{"username", "用户名"}, {"name", "姓名"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
 	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
 	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
+	{"version", "版本"}, {"answer", "答复"}, {"clause", "依据条款"}, {"paraphrase", "说法"}, {"in_use", "在用"},
 }
 
 // decodeAudit turns a before/after value into a map of its JSON fields.
@@ -162,7 +165,7 @@ func auditValue(key string, v any) string {
 	case string:
 		switch key {
 		case "status":
-			return dialog.StatusLabel(x)
+			return domain.StatusLabel(x)
 		case "role":
 			return roleLabel(x)
 		case "robot_url":
@@ -242,7 +245,7 @@ const auditObjectKey = "audit_object"
 // setLeadAudit gives the operations log an application's change: the
 // status before is the one of the event before the last, which the moved
 // lead carries, so nothing is read again for the log.
-func setLeadAudit(c *gin.Context, l dialog.Lead, note string) {
+func setLeadAudit(c *gin.Context, l domain.Lead, note string) {
 	after := gin.H{"number": l.Number, "status": l.Status}
 	if note != "" {
 		after["note"] = note
@@ -256,12 +259,12 @@ func setLeadAudit(c *gin.Context, l dialog.Lead, note string) {
 
 // auditLogin records a sign-in, failed or not, in the operations log. A
 // failed attempt's username is masked: people type passwords into it.
-func (s *Server) auditLogin(c *gin.Context, username string, acc dialog.Account, err error) {
-	e := store.AuditEntry{Method: c.Request.Method, Route: c.FullPath(), RemoteIP: c.ClientIP(), At: s.Now(), Status: http.StatusOK}
+func (s *Server) auditLogin(c *gin.Context, username string, acc domain.Account, err error) {
+	e := domain.AuditEntry{Method: c.Request.Method, Route: c.FullPath(), RemoteIP: c.ClientIP(), At: s.Now(), Status: http.StatusOK}
 	switch {
 	case err == nil:
 		e.Actor, e.Role, e.Who, e.Action, e.Object = acc.Username, acc.Role, s.whoIs(acc), "登录", acc.Username
-	case errors.Is(err, dialog.ErrLocked):
+	case errors.Is(err, domain.ErrLocked):
 		e.Actor, e.Who, e.Action, e.Object, e.Status = maskUser(username), "（未登录）", "登录受限", maskUser(username), http.StatusTooManyRequests
 		e.Summary = "失败次数过多，暂时不允许从该地址登录"
 	default:
@@ -271,7 +274,7 @@ func (s *Server) auditLogin(c *gin.Context, username string, acc dialog.Account,
 		}
 		e.Actor, e.Who, e.Action, e.Object, e.Status, e.Summary = maskUser(username), "（未登录）", "登录失败", maskUser(username), status, msg
 	}
-	if aerr := s.DB.Audit(c.Request.Context(), e); aerr != nil {
+	if aerr := s.Admin.Audit(c.Request.Context(), e); aerr != nil {
 		s.Log.Error("audit entry not recorded", slog.String("route", e.Route), slog.Any("error", aerr))
 	}
 }

@@ -8,8 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 const accountKey = "account"
@@ -26,7 +25,7 @@ func bearer(c *gin.Context) string {
 // authenticate lets a request with a valid token through, with its account
 // in the context; anything else is 401.
 func (s *Server) authenticate(c *gin.Context) {
-	acc, err := s.DB.Authenticate(c.Request.Context(), bearer(c), s.Now())
+	acc, err := s.Admin.Authenticate(c.Request.Context(), bearer(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -36,7 +35,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		switch c.FullPath() {
 		case "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout":
 		default:
-			s.fail(c, dialog.Errorf(dialog.ErrForbidden, "请先修改初始密码（PUT /api/v1/me/password）"))
+			s.fail(c, domain.Errorf(domain.ErrForbidden, "请先修改初始密码（PUT /api/v1/me/password）"))
 			return
 		}
 	}
@@ -47,9 +46,9 @@ func (s *Server) authenticate(c *gin.Context) {
 // with the client's address and the username masked.
 func (s *Server) logLoginFailure(c *gin.Context, username string, err error) {
 	msg := "login failed"
-	if errors.Is(err, dialog.ErrLocked) {
+	if errors.Is(err, domain.ErrLocked) {
 		msg = "login held back by the throttle"
-	} else if !errors.Is(err, dialog.ErrUnauthorized) && !errors.Is(err, dialog.ErrInvalid) {
+	} else if !errors.Is(err, domain.ErrUnauthorized) && !errors.Is(err, domain.ErrInvalid) {
 		return
 	}
 	s.Log.Warn(msg, slog.String("ip", c.ClientIP()), slog.String("user", maskUser(username)), slog.String("path", c.FullPath()))
@@ -68,33 +67,9 @@ func maskUser(u string) string {
 }
 
 // account returns the authenticated account.
-func account(c *gin.Context) dialog.Account {
-	acc, _ := c.MustGet(accountKey).(dialog.Account)
+func account(c *gin.Context) domain.Account {
+	acc, _ := c.MustGet(accountKey).(domain.Account)
 	return acc
-}
-
-// requireRole answers 403 unless the account has one of roles.
-func (s *Server) requireRole(roles ...string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		acc := account(c)
-		for _, r := range roles {
-			if acc.Role == r {
-				c.Next()
-				return
-			}
-		}
-		s.fail(c, dialog.ErrForbidden)
-	}
-}
-
-// writer answers 403 to read-only accounts.
-func (s *Server) writer(c *gin.Context) {
-	// Specialists write too, within what the use cases let them.
-	if acc := account(c); !acc.CanWrite() && acc.Role != dialog.RoleInstitution {
-		s.fail(c, dialog.Errorf(dialog.ErrForbidden, "只读账号不能修改数据"))
-		return
-	}
-	c.Next()
 }
 
 type loginRequest struct {
@@ -108,19 +83,19 @@ func (s *Server) login(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	token, acc, err := s.DB.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP(), s.Now())
+	token, acc, err := s.Admin.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
 	s.auditLogin(c, req.Username, acc, err)
 	if err != nil {
 		s.logLoginFailure(c, req.Username, err)
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"token": token, "expires_in": int(store.TokenTTL.Seconds()), "account": accountJSON(acc)})
+	c.JSON(http.StatusOK, gin.H{"token": token, "expires_in": int(domain.TokenTTL.Seconds()), "account": accountJSON(acc)})
 }
 
 // logout: POST /api/v1/auth/logout revokes the token used.
 func (s *Server) logout(c *gin.Context) {
-	if err := s.DB.Logout(c.Request.Context(), bearer(c)); err != nil {
+	if err := s.Admin.Logout(c.Request.Context(), bearer(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -139,7 +114,7 @@ type accountView struct {
 	Institution uint64 `json:"institution,omitempty"`
 }
 
-func accountJSON(a dialog.Account) accountView {
+func accountJSON(a domain.Account) accountView {
 	return accountView{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
 		MustChangePassword: a.MustChangePassword, Institution: a.Institution}
 }
@@ -161,7 +136,7 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	if err := s.DB.ChangePassword(c.Request.Context(), account(c).ID, req.Current, req.New, bearer(c), c.ClientIP(), s.Now()); err != nil {
+	if err := s.Admin.ChangePassword(c.Request.Context(), account(c), req.Current, req.New, bearer(c), c.ClientIP()); err != nil {
 		s.logLoginFailure(c, account(c).Username, err)
 		s.fail(c, err)
 		return
@@ -186,10 +161,10 @@ func (s *Server) createUser(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	acc, err := s.DB.CreateAccount(c.Request.Context(), store.NewAccount{
+	acc, err := s.Admin.CreateAccount(c.Request.Context(), account(c), domain.NewAccount{
 		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
 		Name: req.Name, Institution: req.Institution,
-	}, account(c).Username)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

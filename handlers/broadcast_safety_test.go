@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 // 群发 cannot misfire: drafts are edited and deleted, the audience's size

@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // TestBrowserRosterAndDeal drives the roster import preview and the
@@ -103,7 +103,7 @@ func TestBrowserRosterAndDeal(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#deal-submit")),
 		chromedp.WaitVisible(chromedp.CSS("table#deals")),
 	)
-	if got := text("status", "#lead-status"); got != dialog.StatusLabel(dialog.StatusDisbursed) {
+	if got := text("status", "#lead-status"); got != domain.StatusLabel(domain.StatusDisbursed) {
 		t.Errorf("status after the deal: %q", got)
 	}
 	run("scroll", chromedp.Evaluate[chromedp.Void](`document.getElementById("programme").scrollIntoView()`))

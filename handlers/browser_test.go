@@ -14,7 +14,7 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -128,7 +128,7 @@ func demoData(t *testing.T, s *leadsSvc) map[string]string {
 			if err := s.db.Follow(ctx, id, sc.scene, county, now.AddDate(0, 0, -i%20)); err != nil {
 				t.Fatal(err)
 			}
-			tier := dialog.Tier(i % 5) // 0: none met
+			tier := domain.Tier(i % 5) // 0: none met
 			if err := s.db.SaveCheck(ctx, id, tier, nil, now); err != nil {
 				t.Fatal(err)
 			}

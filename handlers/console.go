@@ -18,14 +18,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/templates"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The web console under /console/ and the simulator under /simulator: HTML
-// pages for office users. A console session is an API token (store.Login)
+// pages for office users. A console session is an API token (admin.Login)
 // kept in an HttpOnly cookie; every POST carries a CSRF token derived from
 // the session (a hidden field, or the X-CSRF-Token header for the
 // simulator's script), and the login form a double-submit token of its own.
@@ -47,9 +47,6 @@ type console struct {
 
 // consoleRoutes registers the console's and the simulator's routes.
 func (s *Server) consoleRoutes(r *gin.Engine) {
-	if s.DB == nil {
-		return
-	}
 	cs := &console{Server: s, engine: r}
 	pages, err := templates.Console(cs.funcs())
 	if err != nil {
@@ -123,6 +120,10 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/taught/faqs/:faq", cs.taughtFAQSubmit)
 	g.POST("/console/taught/faqs/:faq/delete", cs.taughtFAQDelete)
 	g.POST("/console/taught/paraphrases/:id/delete", cs.taughtParaphraseDelete)
+	g.GET("/console/understanding", cs.seedEditingPage)
+	g.POST("/console/understanding/faqs/:faq", cs.seedFAQSubmit)
+	g.POST("/console/understanding/intents/:intent/disable", cs.seedParaphraseDisable)
+	g.POST("/console/understanding/intents/:intent/enable", cs.seedParaphraseEnable)
 	g.GET("/console/password", cs.passwordPage)
 	g.POST("/console/password", cs.passwordSubmit)
 	g.GET("/simulator", cs.simulatorPage)
@@ -134,8 +135,8 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 // funcs are the page helpers that need the service.
 func (cs *console) funcs() template.FuncMap {
 	return template.FuncMap{
-		"status":     dialog.StatusLabel,
-		"kind":       dialog.LeadKindLabel,
+		"status":     domain.StatusLabel,
+		"kind":       domain.LeadKindLabel,
 		"countyName": cs.countyName,
 		"roleLabel":  roleLabel,
 		"product":    cs.productName,
@@ -184,12 +185,12 @@ func (cs *console) productName(id string) string {
 
 // reportLine is a row of the monthly report table with its product cells.
 type reportLine struct {
-	Row      bot.ReportRow
+	Row      admin.ReportRow
 	Products []string
 	Names    []string // the products' names, beside Products
 }
 
-func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
+func reportRow(r admin.ReportRow, products []admin.ReportProduct) reportLine {
 	l := reportLine{Row: r}
 	for _, p := range products {
 		l.Names = append(l.Names, p.Name)
@@ -205,13 +206,13 @@ func reportRow(r bot.ReportRow, products []bot.ReportProduct) reportLine {
 
 func roleLabel(role string) string {
 	switch role {
-	case dialog.RoleOfficer:
+	case domain.RoleOfficer:
 		return "市局管理员"
-	case dialog.RoleCounty:
+	case domain.RoleCounty:
 		return "县级市（区）"
-	case dialog.RoleViewer:
+	case domain.RoleViewer:
 		return "只读"
-	case dialog.RoleInstitution:
+	case domain.RoleInstitution:
 		return "合作金融机构"
 	}
 	return role
@@ -222,7 +223,7 @@ func roleLabel(role string) string {
 type page struct {
 	Title   string
 	Nav     string
-	Account dialog.Account
+	Account domain.Account
 	CSRF    string
 	Sandbox bool
 	Notice  string
@@ -245,14 +246,14 @@ func (p page) Who() string {
 // CanWrite reports whether the page shows forms that change data.
 // Specialists write too: on the applications referred to them.
 func (p page) CanWrite() bool {
-	return p.Account.CanWrite() || p.Account.Role == dialog.RoleInstitution
+	return p.Account.Can(domain.PermLeadsWrite) || p.Account.Can(domain.PermDealWrite)
 }
 
 // Can reports whether the reader holds a permission, for the navigation.
-func (p page) Can(perm string) bool { return p.Account.Can(dialog.Perm(perm)) }
+func (p page) Can(perm string) bool { return p.Account.Can(domain.Perm(perm)) }
 
 // Officer reports whether the reader is a city officer.
-func (p page) Officer() bool { return p.Account.Role == dialog.RoleOfficer }
+func (p page) Officer() bool { return p.Account.Role == domain.RoleOfficer }
 
 // render writes a page with status.
 func (cs *console) render(c *gin.Context, status int, name, title string, data any) {
@@ -262,7 +263,7 @@ func (cs *console) render(c *gin.Context, status int, name, title string, data a
 func (cs *console) newPage(c *gin.Context, title string, data any) page {
 	p := page{Title: title, Data: data, Notice: notices[c.Query("ok")]}
 	if v, ok := c.Get(accountKey); ok {
-		p.Account, _ = v.(dialog.Account)
+		p.Account, _ = v.(domain.Account)
 	}
 	p.CSRF = c.GetString(csrfKey)
 	p.display = cs.contactName(c, p.Account)
@@ -327,7 +328,7 @@ func (cs *console) failPage(c *gin.Context, err error) {
 	status, msg := apiStatus(err)
 	if status >= http.StatusInternalServerError {
 		cs.Log.Error("console request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
-			slog.String("error", bot.Mask(err.Error())))
+			slog.String("error", wechat.Mask(err.Error())))
 	}
 	if status == http.StatusNotFound {
 		msg = "未找到该页面或记录，或您无权查看。"
@@ -366,9 +367,9 @@ func sameToken(a, b string) bool {
 // (pages) or get 401 (the simulator's script).
 func (cs *console) session(c *gin.Context) {
 	token, _ := c.Cookie(sessionCookie)
-	acc, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now())
+	acc, err := cs.Admin.Authenticate(c.Request.Context(), token)
 	if err != nil {
-		if !errors.Is(err, dialog.ErrUnauthorized) {
+		if !errors.Is(err, domain.ErrUnauthorized) {
 			cs.failPage(c, err)
 			return
 		}
@@ -430,7 +431,7 @@ type loginData struct {
 func (cs *console) loginPage(c *gin.Context) {
 	// A session already open goes straight in.
 	if token, _ := c.Cookie(sessionCookie); token != "" {
-		if _, err := cs.DB.Authenticate(c.Request.Context(), token, cs.Now()); err == nil {
+		if _, err := cs.Admin.Authenticate(c.Request.Context(), token); err == nil {
 			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 			return
 		}
@@ -456,7 +457,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		return
 	}
 	d := loginData{Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
-	token, acc, err := cs.DB.Login(c.Request.Context(), d.Username, c.PostForm("password"), c.ClientIP(), cs.Now())
+	token, acc, err := cs.Admin.Login(c.Request.Context(), d.Username, c.PostForm("password"), c.ClientIP())
 	cs.auditLogin(c, d.Username, acc, err)
 	if err != nil {
 		cs.logLoginFailure(c, d.Username, err)
@@ -464,7 +465,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		if status >= http.StatusInternalServerError {
 			cs.Log.Error("console login failed", slog.Any("error", err))
 		}
-		if m := dialog.Message(err); m != "" {
+		if m := domain.Message(err); m != "" {
 			msg = m // the lockout's message says until when
 		}
 		d.Error = msg
@@ -472,7 +473,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 		return
 	}
 	cs.setCookie(c, loginCSRFCookie, "", -1)
-	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL/time.Second))
+	cs.setCookie(c, sessionCookie, token, int(domain.TokenTTL/time.Second))
 	if acc.MustChangePassword {
 		c.Redirect(http.StatusSeeOther, "/console/password")
 		return
@@ -481,7 +482,7 @@ func (cs *console) loginSubmit(c *gin.Context) {
 }
 
 func (cs *console) logoutSubmit(c *gin.Context) {
-	if err := cs.DB.Logout(c.Request.Context(), c.GetString(sessionCookie)); err != nil {
+	if err := cs.Admin.Logout(c.Request.Context(), c.GetString(sessionCookie)); err != nil {
 		cs.failPage(c, err)
 		return
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // resetFlashCookie carries a reset password from the form's redirect to
@@ -17,7 +17,7 @@ import (
 const resetFlashCookie = "szr_reset"
 
 type accountRow struct {
-	dialog.Account
+	domain.Account
 	Self bool
 }
 
@@ -36,21 +36,21 @@ type accountsData struct {
 
 func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
 	acc := account(c)
-	accs, err := cs.Bot.Accounts(c.Request.Context(), acc)
+	accs, err := cs.Admin.Accounts(c.Request.Context(), acc)
 	if err != nil {
 		return nil, err
 	}
 	d := &accountsData{Counties: cs.countyOptions(acc), Roles: []option{
-		{dialog.RoleCounty, roleLabel(dialog.RoleCounty)}, {dialog.RoleOfficer, roleLabel(dialog.RoleOfficer)},
-		{dialog.RoleViewer, roleLabel(dialog.RoleViewer)},
+		{domain.RoleCounty, roleLabel(domain.RoleCounty)}, {domain.RoleOfficer, roleLabel(domain.RoleOfficer)},
+		{domain.RoleViewer, roleLabel(domain.RoleViewer)},
 	}}
 	for _, a := range accs {
 		d.Rows = append(d.Rows, accountRow{Account: a, Self: a.ID == acc.ID})
 	}
-	if d.Reach, err = cs.Bot.EscalationReach(c.Request.Context()); err != nil {
+	if d.Reach, err = cs.Admin.EscalationReach(c.Request.Context()); err != nil {
 		return nil, err
 	}
-	if bc, ok := cs.Bot.PendingOwnBindCode(c.Request.Context(), acc); ok {
+	if bc, ok := cs.Admin.PendingOwnBindCode(c.Request.Context(), acc); ok {
 		d.OwnCode = bc.Code
 	}
 	return d, nil
@@ -96,22 +96,18 @@ func (cs *console) accountsError(c *gin.Context, err error) {
 // password, repeat).
 func (cs *console) accountCreate(c *gin.Context) {
 	acc := account(c)
-	if err := acc.Require(dialog.PermAccounts); err != nil {
-		cs.failPage(c, err)
-		return
-	}
 	if c.PostForm("password") != c.PostForm("repeat") {
-		cs.accountsError(c, dialog.Errorf(dialog.ErrInvalid, "两次输入的初始密码不一致"))
+		cs.accountsError(c, domain.Errorf(domain.ErrInvalid, "两次输入的初始密码不一致"))
 		return
 	}
 	role, county := c.PostForm("role"), c.PostForm("county")
-	if role != dialog.RoleCounty {
+	if role != domain.RoleCounty {
 		county = ""
 	}
-	created, err := cs.DB.CreateAccount(c.Request.Context(), store.NewAccount{
+	created, err := cs.Admin.CreateAccount(c.Request.Context(), acc, domain.NewAccount{
 		Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password"), Role: role, County: county,
 		Name: strings.TrimSpace(c.PostForm("name")), MustChangePassword: true,
-	}, acc.Username)
+	})
 	if err != nil {
 		cs.accountsError(c, err)
 		return
@@ -125,7 +121,7 @@ func (cs *console) accountCreate(c *gin.Context) {
 // GET: the page shows the outstanding code; a reload mints nothing).
 func (cs *console) accountAction(c *gin.Context) {
 	if c.Param("id") == "me" && c.Param("action") == "bind-code" {
-		if _, err := cs.Bot.OwnBindCode(c.Request.Context(), account(c)); err != nil {
+		if _, err := cs.Admin.OwnBindCode(c.Request.Context(), account(c)); err != nil {
 			cs.accountsError(c, err)
 			return
 		}
@@ -140,7 +136,7 @@ func (cs *console) accountAction(c *gin.Context) {
 	ctx, acc := c.Request.Context(), account(c)
 	switch c.Param("action") {
 	case "disable", "enable":
-		before, after, err := cs.Bot.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
+		before, after, err := cs.Admin.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
 		if err != nil {
 			cs.accountsError(c, err)
 			return
@@ -148,7 +144,7 @@ func (cs *console) accountAction(c *gin.Context) {
 		setAudit(c, accountAdminJSON(before), accountAdminJSON(after))
 		c.Redirect(http.StatusSeeOther, "/console/accounts?ok="+c.Param("action"))
 	case "reset":
-		target, password, err := cs.Bot.ResetAccountPassword(ctx, acc, id)
+		target, password, err := cs.Admin.ResetAccountPassword(ctx, acc, id)
 		if err != nil {
 			cs.accountsError(c, err)
 			return

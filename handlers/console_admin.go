@@ -10,8 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // auditLimit is how many entries the page shows; the export takes more.
@@ -40,22 +39,22 @@ type auditData struct {
 }
 
 // auditFilter reads the page's filters: 人员, 操作, 对象, 起止日期.
-func auditFilter(c *gin.Context, limit int) (store.AuditFilter, *auditData, error) {
+func auditFilter(c *gin.Context, limit int) (domain.AuditFilter, *auditData, error) {
 	d := &auditData{}
 	d.Filter.Person, d.Filter.Action = strings.TrimSpace(c.Query("person")), strings.TrimSpace(c.Query("action"))
 	d.Filter.Object, d.Filter.From, d.Filter.To = strings.TrimSpace(c.Query("object")), c.Query("from"), c.Query("to")
-	f := store.AuditFilter{Person: d.Filter.Person, Action: d.Filter.Action, Object: d.Filter.Object, Limit: limit}
+	f := domain.AuditFilter{Person: d.Filter.Person, Action: d.Filter.Action, Object: d.Filter.Object, Limit: limit}
 	if d.Filter.From != "" {
 		day, err := parseDay(d.Filter.From)
 		if err != nil {
-			return f, d, dialog.Errorf(dialog.ErrInvalid, "开始日期格式应为 YYYY-MM-DD")
+			return f, d, domain.Errorf(domain.ErrInvalid, "开始日期格式应为 YYYY-MM-DD")
 		}
 		f.From = day
 	}
 	if d.Filter.To != "" {
 		day, err := parseDay(d.Filter.To)
 		if err != nil {
-			return f, d, dialog.Errorf(dialog.ErrInvalid, "结束日期格式应为 YYYY-MM-DD")
+			return f, d, domain.Errorf(domain.ErrInvalid, "结束日期格式应为 YYYY-MM-DD")
 		}
 		f.To = day.AddDate(0, 0, 1)
 	}
@@ -70,7 +69,7 @@ func auditFilter(c *gin.Context, limit int) (store.AuditFilter, *auditData, erro
 	return f, d, nil
 }
 
-func toAuditRow(l store.AuditLog) auditRow {
+func toAuditRow(l domain.AuditRecord) auditRow {
 	who := l.Who
 	if who == "" {
 		who = l.Actor
@@ -80,7 +79,7 @@ func toAuditRow(l store.AuditLog) auditRow {
 		action = "其他操作"
 	}
 	return auditRow{
-		At: l.At.In(dialog.Shanghai).Format("2006-01-02 15:04:05"), Who: who, Actor: l.Actor, Action: action,
+		At: l.At.In(domain.Shanghai).Format("2006-01-02 15:04:05"), Who: who, Actor: l.Actor, Action: action,
 		Object: l.Object, Summary: l.Summary, OK: l.Status < 400, Address: l.RemoteIP,
 		Before: prettyJSON(l.Before), After: prettyJSON(l.After),
 	}
@@ -89,20 +88,16 @@ func toAuditRow(l store.AuditLog) auditRow {
 // auditPage: GET /console/audit (officers) — 操作日志: every write from the
 // console, the API and the chat, and every sign-in, newest first.
 func (cs *console) auditPage(c *gin.Context) {
-	if err := account(c).Require(dialog.PermAuditRead); err != nil {
-		cs.failPage(c, err)
-		return
-	}
 	f, d, ferr := auditFilter(c, auditLimit)
-	var logs []store.AuditLog
+	var logs []domain.AuditRecord
 	var err error
 	if ferr == nil {
-		if logs, err = cs.DB.FindAudit(c.Request.Context(), f); err != nil {
+		if logs, err = cs.Admin.FindAudit(c.Request.Context(), account(c), f); err != nil {
 			cs.failPage(c, err)
 			return
 		}
 	}
-	if d.Actions, err = cs.DB.AuditActions(c.Request.Context()); err != nil {
+	if d.Actions, err = cs.Admin.AuditActions(c.Request.Context(), account(c)); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -119,17 +114,12 @@ func (cs *console) auditPage(c *gin.Context) {
 
 // auditDownload: GET /console/audit/export — the filtered log as xlsx.
 func (cs *console) auditDownload(c *gin.Context) {
-	acc := account(c)
-	if err := acc.Require(dialog.PermAuditRead); err != nil {
-		cs.failPage(c, err)
-		return
-	}
 	f, _, err := auditFilter(c, auditExportLimit)
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
-	logs, err := cs.DB.FindAudit(c.Request.Context(), f)
+	logs, err := cs.Admin.FindAudit(c.Request.Context(), account(c), f)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -159,7 +149,7 @@ func (cs *console) auditDownload(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	name := "操作日志-" + cs.Now().In(dialog.Shanghai).Format("20060102") + ".xlsx"
+	name := "操作日志-" + cs.Now().In(domain.Shanghai).Format("20060102") + ".xlsx"
 	c.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
@@ -197,11 +187,11 @@ func (cs *console) passwordPage(c *gin.Context) {
 func (cs *console) passwordSubmit(c *gin.Context) {
 	next := c.PostForm("new")
 	if next != c.PostForm("repeat") {
-		cs.passwordError(c, dialog.Errorf(dialog.ErrInvalid, "两次输入的新密码不一致"))
+		cs.passwordError(c, domain.Errorf(domain.ErrInvalid, "两次输入的新密码不一致"))
 		return
 	}
-	err := cs.DB.ChangePassword(c.Request.Context(), account(c).ID, c.PostForm("current"), next, c.GetString(sessionCookie),
-		c.ClientIP(), cs.Now())
+	err := cs.Admin.ChangePassword(c.Request.Context(), account(c), c.PostForm("current"), next, c.GetString(sessionCookie),
+		c.ClientIP())
 	if err != nil {
 		cs.logLoginFailure(c, account(c).Username, err)
 		cs.passwordError(c, err)

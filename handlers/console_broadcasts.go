@@ -9,8 +9,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 type broadcastForm struct {
@@ -18,7 +20,7 @@ type broadcastForm struct {
 }
 
 type broadcastsData struct {
-	bot.BroadcastList
+	admin.BroadcastList
 	CurrentMonth bool
 	Audiences    []option
 	Form         broadcastForm
@@ -29,7 +31,7 @@ type broadcastsData struct {
 	Confirm *sendConfirm
 	// Materials are the library's articles (图文) to choose from;
 	// MaterialsError says why they could not be listed.
-	Materials      []bot.Material
+	Materials      []wechat.Material
 	MaterialsError string
 }
 
@@ -48,39 +50,39 @@ type sendConfirm struct {
 // audienceOptions are the audiences of the compose form: "all",
 // "tier:1".."tier:4" and "county:<slug>".
 func (cs *console) audienceOptions() []option {
-	out := []option{{dialog.AudienceAll, "全部关注者"}}
+	out := []option{{domain.AudienceAll, "全部关注者"}}
 	for t := 1; t <= 4; t++ {
-		out = append(out, option{dialog.AudienceTier + ":" + strconv.Itoa(t), dialog.TierTagName(dialog.Tier(t))})
+		out = append(out, option{domain.AudienceTier + ":" + strconv.Itoa(t), domain.TierTagName(domain.Tier(t))})
 	}
 	for _, c := range cs.Bot.Policy().Counties {
-		out = append(out, option{dialog.AudienceCounty + ":" + c.ID, c.Name + "（县区二维码及申报企业）"})
+		out = append(out, option{domain.AudienceCounty + ":" + c.ID, c.Name + "（县区二维码及申报企业）"})
 	}
 	return out
 }
 
-func parseAudience(v string) dialog.Audience {
+func parseAudience(v string) domain.Audience {
 	t, val, _ := strings.Cut(v, ":")
-	return dialog.Audience{Type: t, Value: val}
+	return domain.Audience{Type: t, Value: val}
 }
 
 func (cs *console) broadcastsData(c *gin.Context, month string) (*broadcastsData, error) {
-	l, err := cs.Bot.Broadcasts(c.Request.Context(), account(c), month)
+	l, err := cs.Admin.Broadcasts(c.Request.Context(), account(c), month)
 	if err != nil {
 		return nil, err
 	}
-	now := cs.Bot.Now().In(bot.Shanghai).Format("2006-01")
+	now := cs.Now().In(domain.Shanghai).Format("2006-01")
 	d := &broadcastsData{BroadcastList: l, CurrentMonth: l.Month == now, Audiences: cs.audienceOptions(),
-		Form: broadcastForm{Kind: dialog.BroadcastText, Audience: dialog.AudienceAll}, Sizes: map[uint64]int64{},
+		Form: broadcastForm{Kind: domain.BroadcastText, Audience: domain.AudienceAll}, Sizes: map[uint64]int64{},
 		OwnWeChat: account(c).OpenID != ""}
-	if account(c).Can(dialog.PermBroadcastWrite) {
-		if d.Materials, err = cs.Bot.Materials(c.Request.Context(), account(c)); err != nil {
+	if account(c).Can(domain.PermBroadcastWrite) {
+		if d.Materials, err = cs.Admin.Materials(c.Request.Context(), account(c)); err != nil {
 			d.MaterialsError = "暂时无法读取公众号素材库，图文群发请稍后再试。"
-			cs.Log.Warn("news materials not listed", slog.String("error", bot.Mask(err.Error())))
+			cs.Log.Warn("news materials not listed", slog.String("error", wechat.Mask(err.Error())))
 		}
 	}
 	for _, it := range l.Items {
-		if it.Status == dialog.BroadcastDraft || it.Status == dialog.BroadcastFailed {
-			n, err := cs.Bot.AudienceSize(c.Request.Context(), account(c), dialog.Audience{Type: it.AudienceType, Value: it.AudienceValue})
+		if it.Status == domain.BroadcastDraft || it.Status == domain.BroadcastFailed {
+			n, err := cs.Admin.AudienceSize(c.Request.Context(), account(c), domain.Audience{Type: it.AudienceType, Value: it.AudienceValue})
 			if err != nil {
 				return nil, err
 			}
@@ -123,7 +125,7 @@ func (cs *console) broadcastsError(c *gin.Context, err error, keep func(*broadca
 // broadcastCreate: POST /console/broadcasts (title, kind, content, audience).
 func (cs *console) broadcastCreate(c *gin.Context) {
 	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: formContent(c), Audience: c.PostForm("audience")}
-	_, err := cs.Bot.CreateBroadcast(c.Request.Context(), account(c), bot.NewBroadcast{
+	_, err := cs.Admin.CreateBroadcast(c.Request.Context(), account(c), admin.NewBroadcast{
 		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
 	})
 	if err != nil {
@@ -147,7 +149,7 @@ func (cs *console) broadcastPreview(c *gin.Context) {
 	openID := strings.TrimSpace(c.PostForm("openid"))
 	id, err := broadcastID(c)
 	if err == nil {
-		err = cs.Bot.PreviewBroadcast(c.Request.Context(), account(c), id, openID)
+		err = cs.Admin.PreviewBroadcast(c.Request.Context(), account(c), id, openID)
 	}
 	if err != nil {
 		cs.broadcastsError(c, err, func(d *broadcastsData) { d.PreviewTo = openID })
@@ -166,20 +168,20 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	l, err := cs.Bot.Broadcasts(ctx, acc, "")
+	l, err := cs.Admin.Broadcasts(ctx, acc, "")
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	if c.PostForm("confirm") != "1" {
 		// One click never sends: first the officer reads whom it reaches.
-		r, err := cs.Bot.GetBroadcast(ctx, acc, id)
+		r, err := cs.Admin.GetBroadcast(ctx, acc, id)
 		if err != nil {
 			cs.failPage(c, err)
 			return
 		}
-		a := dialog.Audience{Type: r.AudienceType, Value: r.AudienceValue}
-		size, err := cs.Bot.AudienceSize(ctx, acc, a)
+		a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
+		size, err := cs.Admin.AudienceSize(ctx, acc, a)
 		if err != nil {
 			cs.failPage(c, err)
 			return
@@ -195,10 +197,10 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		return
 	}
 	if l.QuotaRemaining == 1 && c.PostForm("confirm_last") == "" {
-		cs.broadcastsError(c, dialog.Errorf(dialog.ErrInvalid, "这是本月最后1次群发额度，请勾选确认后再发送"), nil)
+		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "这是本月最后1次群发额度，请勾选确认后再发送"), nil)
 		return
 	}
-	if _, err := cs.Bot.SendBroadcast(ctx, acc, id); err != nil {
+	if _, err := cs.Admin.SendBroadcast(ctx, acc, id); err != nil {
 		cs.broadcastsError(c, err, nil)
 		return
 	}
@@ -208,7 +210,7 @@ func (cs *console) broadcastSend(c *gin.Context) {
 // tagsSync: POST /console/broadcasts/tags — brings the tier and county
 // WeChat tags up to date, as sends to a tier or county need.
 func (cs *console) tagsSync(c *gin.Context) {
-	res, err := cs.Bot.SyncTags(c.Request.Context(), account(c))
+	res, err := cs.Admin.SyncTags(c.Request.Context(), account(c))
 	if err != nil {
 		cs.broadcastsError(c, err, nil)
 		return
@@ -232,7 +234,7 @@ func (cs *console) broadcastEdit(c *gin.Context) {
 		return
 	}
 	f := broadcastForm{Title: c.PostForm("title"), Kind: c.PostForm("kind"), Content: formContent(c), Audience: c.PostForm("audience")}
-	before, after, err := cs.Bot.UpdateBroadcast(c.Request.Context(), account(c), id, bot.NewBroadcast{
+	before, after, err := cs.Admin.UpdateBroadcast(c.Request.Context(), account(c), id, admin.NewBroadcast{
 		Title: f.Title, Kind: f.Kind, Content: f.Content, Audience: parseAudience(f.Audience),
 	})
 	if err != nil {
@@ -251,10 +253,10 @@ func (cs *console) broadcastDelete(c *gin.Context) {
 		return
 	}
 	if c.PostForm("confirm") != "1" {
-		cs.broadcastsError(c, dialog.Errorf(dialog.ErrInvalid, "请勾选“确认删除”后再删除草稿"), nil)
+		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认删除”后再删除草稿"), nil)
 		return
 	}
-	gone, err := cs.Bot.DeleteBroadcast(c.Request.Context(), account(c), id)
+	gone, err := cs.Admin.DeleteBroadcast(c.Request.Context(), account(c), id)
 	if err != nil {
 		cs.broadcastsError(c, err, nil)
 		return
@@ -266,7 +268,7 @@ func (cs *console) broadcastDelete(c *gin.Context) {
 // formContent is a broadcast form's content: the text, or for 图文 the
 // article chosen from the library.
 func formContent(c *gin.Context) string {
-	if c.PostForm("kind") == dialog.BroadcastNews && c.PostForm("media_id") != "" {
+	if c.PostForm("kind") == domain.BroadcastNews && c.PostForm("media_id") != "" {
 		return c.PostForm("media_id")
 	}
 	return c.PostForm("content")

@@ -6,13 +6,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type countyRow struct {
-	bot.County
+	admin.County
 	Contacts int
 }
 
@@ -20,18 +19,18 @@ type countyRow struct {
 func (cs *console) countiesPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	if acc.Role == dialog.RoleCounty {
+	if acc.Role == domain.RoleCounty {
 		c.Redirect(http.StatusSeeOther, "/console/counties/"+acc.County)
 		return
 	}
-	list, err := cs.Bot.Counties(ctx, acc)
+	list, err := cs.Admin.Counties(ctx, acc)
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	rows := make([]countyRow, 0, len(list))
 	for _, county := range list {
-		contacts, err := cs.Bot.Contacts(ctx, acc, county.ID)
+		contacts, err := cs.Admin.Contacts(ctx, acc, county.ID)
 		if err != nil {
 			cs.failPage(c, err)
 			return
@@ -42,10 +41,10 @@ func (cs *console) countiesPage(c *gin.Context) {
 }
 
 type countyData struct {
-	County   bot.County
-	Contacts []bot.Contact
-	Codes    []store.BindCode // outstanding binding codes, newest first
-	Sandbox  bool             // the QR image is rendered locally
+	County   admin.County
+	Contacts []admin.Contact
+	Codes    []domain.BindCode // outstanding binding codes, newest first
+	Sandbox  bool              // the QR image is rendered locally
 	// What the reader may do.
 	CanBind, CanEdit, CanUnbind, CanQR bool
 }
@@ -55,21 +54,21 @@ type countyData struct {
 func (cs *console) countyData(c *gin.Context) (*countyData, error) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	county, err := cs.Bot.County(ctx, acc, c.Param("county"))
+	county, err := cs.Admin.County(ctx, acc, c.Param("county"))
 	if err != nil {
 		return nil, err
 	}
-	contacts, err := cs.Bot.Contacts(ctx, acc, county.ID)
+	contacts, err := cs.Admin.Contacts(ctx, acc, county.ID)
 	if err != nil {
 		return nil, err
 	}
 	d := &countyData{
 		County: county, Contacts: contacts, Sandbox: cs.Bot.Client().Sandbox(),
-		CanBind: acc.CanWrite(), CanEdit: acc.Can(dialog.PermCountiesWrite),
-		CanUnbind: acc.Can(dialog.PermContactsWrite), CanQR: acc.Can(dialog.PermQRCreate),
+		CanBind: acc.Can(domain.PermContactsWrite), CanEdit: acc.Can(domain.PermCountiesWrite),
+		CanUnbind: acc.Can(domain.PermContactsWrite), CanQR: acc.Can(domain.PermQRCreate),
 	}
-	if d.CanBind && cs.Bot.Leads != nil {
-		if d.Codes, err = cs.Bot.Leads.BindCodes(ctx, acc, county.ID); err != nil {
+	if d.CanBind {
+		if d.Codes, err = cs.Leads.BindCodes(ctx, acc, county.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +111,7 @@ func (cs *console) countyFormError(c *gin.Context, err error) {
 // post, phone, robot_url), officers.
 func (cs *console) countyContactSubmit(c *gin.Context) {
 	field := func(k string) *string { v := c.PostForm(k); return &v }
-	before, after, err := cs.Bot.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), bot.CountyPatch{
+	before, after, err := cs.Admin.UpdateCounty(c.Request.Context(), account(c), c.Param("county"), admin.CountyPatch{
 		Contact: field("contact"), Post: field("post"), Phone: field("phone"), RobotURL: field("robot_url"),
 	})
 	if err != nil {
@@ -126,15 +125,11 @@ func (cs *console) countyContactSubmit(c *gin.Context) {
 // bindCodeSubmit: POST /console/counties/{county}/bind-codes — the code is
 // shown once, on the page this answers with.
 func (cs *console) bindCodeSubmit(c *gin.Context) {
-	if _, err := cs.Bot.County(c.Request.Context(), account(c), c.Param("county")); err != nil {
+	if _, err := cs.Admin.County(c.Request.Context(), account(c), c.Param("county")); err != nil {
 		cs.failPage(c, err)
 		return
 	}
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	bc, err := leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
+	bc, err := cs.Leads.NewBindCode(c.Request.Context(), account(c), c.Param("county"))
 	if err != nil {
 		cs.countyFormError(c, err)
 		return
@@ -147,11 +142,7 @@ func (cs *console) bindCodeSubmit(c *gin.Context) {
 
 // bindCodeRevoke: POST /console/counties/{county}/bind-codes/{code}/revoke.
 func (cs *console) bindCodeRevoke(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	if err := leads.RevokeBindCode(c.Request.Context(), account(c), c.Param("county"), c.Param("code")); err != nil {
+	if err := cs.Leads.RevokeBindCode(c.Request.Context(), account(c), c.Param("county"), c.Param("code")); err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
@@ -162,10 +153,10 @@ func (cs *console) bindCodeRevoke(c *gin.Context) {
 func (cs *console) unbindSubmit(c *gin.Context) {
 	county := c.Param("county")
 	if c.PostForm("confirm") != "1" {
-		cs.countyFormError(c, dialog.Errorf(dialog.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
+		cs.countyFormError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
 		return
 	}
-	if _, err := cs.Bot.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
+	if _, err := cs.Admin.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
@@ -175,7 +166,7 @@ func (cs *console) unbindSubmit(c *gin.Context) {
 // qrSubmit: POST /console/counties/{county}/qrcode — creates the county's
 // permanent QR code on first use (officers).
 func (cs *console) qrSubmit(c *gin.Context) {
-	if _, _, err := cs.Bot.CountyQR(c.Request.Context(), account(c), c.Param("county")); err != nil {
+	if _, _, err := cs.Admin.CountyQR(c.Request.Context(), account(c), c.Param("county")); err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
@@ -185,7 +176,7 @@ func (cs *console) qrSubmit(c *gin.Context) {
 // qrImage: GET /console/counties/{county}/qrcode.png[?download=1].
 func (cs *console) qrImage(c *gin.Context) {
 	county := c.Param("county")
-	img, err := cs.Bot.CountyQRImage(c.Request.Context(), account(c), county)
+	img, err := cs.Admin.CountyQRImage(c.Request.Context(), account(c), county)
 	if err != nil {
 		status, _ := apiStatus(err)
 		if status >= http.StatusInternalServerError {

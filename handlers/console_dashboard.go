@@ -5,26 +5,26 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // statusColors are the dashboard's colours of the lead statuses, in the
 // order of dialog.Statuses.
 var statusColors = map[string]string{
-	dialog.StatusSubmitted:   "#f0b429",
-	dialog.StatusContacted:   "#4c8ee6",
-	dialog.StatusReviewing:   "#1d5fbf",
-	dialog.StatusPreApproved: "#8b6fd6",
-	dialog.StatusContracted:  "#5b3aa8",
-	dialog.StatusDisbursed:   "#1e8e5a",
-	dialog.StatusApproved:    "#38b27a",
-	dialog.StatusRejected:    "#d9534f",
-	dialog.StatusWithdrawn:   "#aab2bd",
+	domain.StatusSubmitted:   "#f0b429",
+	domain.StatusContacted:   "#4c8ee6",
+	domain.StatusReviewing:   "#1d5fbf",
+	domain.StatusPreApproved: "#8b6fd6",
+	domain.StatusContracted:  "#5b3aa8",
+	domain.StatusDisbursed:   "#1e8e5a",
+	domain.StatusApproved:    "#38b27a",
+	domain.StatusRejected:    "#d9534f",
+	domain.StatusWithdrawn:   "#aab2bd",
 }
 
 type dashboardData struct {
-	bot.Dashboard
+	admin.Dashboard
 	Leads, Checks, Followers barChart
 	TierRows                 []tierRow
 }
@@ -38,15 +38,15 @@ var tierLabels = []struct{ key, label string }{
 	{"1", "Ⅰ类"}, {"2", "Ⅱ类"}, {"3", "Ⅲ类"}, {"4", "Ⅳ类"}, {"0", "暂未达标"},
 }
 
-func dashboardCharts(d bot.Dashboard) dashboardData {
+func dashboardCharts(d admin.Dashboard) dashboardData {
 	out := dashboardData{Dashboard: d}
 	rows := make([]string, len(d.Counties))
 	for i, c := range d.Counties {
 		rows[i] = c.Name
 	}
 	out.Leads = barChart{Width: 1100, Title: d.Month + " 申请（按县区、当前状态）", Rows: rows, Unit: "件"}
-	for _, st := range dialog.Statuses {
-		s := series{Key: st, Name: dialog.StatusLabel(st), Color: statusColors[st], Values: make([]float64, len(rows))}
+	for _, st := range domain.Statuses {
+		s := series{Key: st, Name: domain.StatusLabel(st), Color: statusColors[st], Values: make([]float64, len(rows))}
 		seen := false
 		for i, c := range d.Counties {
 			s.Values[i] = float64(c.ByStatus[st])
@@ -78,7 +78,7 @@ func dashboardCharts(d bot.Dashboard) dashboardData {
 
 // dashboardPage: GET /console/dashboard?month=YYYY-MM.
 func (cs *console) dashboardPage(c *gin.Context) {
-	d, err := cs.Bot.Dashboard(c.Request.Context(), account(c), c.Query("month"))
+	d, err := cs.Admin.Dashboard(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		cs.failPage(c, err)
 		return

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // The application page: details with the deadline, the enterprise's
@@ -29,12 +29,12 @@ type historyItem struct {
 	Status  string // "" for a note
 	Note    string
 	Kind    string // the note's kind label
-	Actor   bot.Actor
+	Actor   leads.Actor
 	Correct bool
 }
 
 type leadData struct {
-	Lead        dialog.Lead
+	Lead        domain.Lead
 	Row         leadRow
 	Next        []option
 	Actions     []action
@@ -63,48 +63,48 @@ type leadData struct {
 // actionLabel is what the button of a move says.
 func actionLabel(status string) string {
 	switch status {
-	case dialog.StatusContacted:
+	case domain.StatusContacted:
 		return "受理"
-	case dialog.StatusReviewing:
+	case domain.StatusReviewing:
 		return "转入审核"
-	case dialog.StatusPreApproved:
+	case domain.StatusPreApproved:
 		return "登记预授信"
-	case dialog.StatusContracted:
+	case domain.StatusContracted:
 		return "登记签约"
-	case dialog.StatusDisbursed:
+	case domain.StatusDisbursed:
 		return "登记放款"
-	case dialog.StatusApproved:
+	case domain.StatusApproved:
 		return "准予入库"
-	case dialog.StatusRejected:
+	case domain.StatusRejected:
 		return "不予通过"
-	case dialog.StatusWithdrawn:
+	case domain.StatusWithdrawn:
 		return "登记撤回"
 	}
-	return dialog.StatusLabel(status)
+	return domain.StatusLabel(status)
 }
 
-func (cs *console) leadData(c *gin.Context, l dialog.Lead) (*leadData, error) {
+func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	d := &leadData{Lead: l, Officer: acc.Role == dialog.RoleOfficer, Reasons: bot.RejectReasons,
+	d := &leadData{Lead: l, Officer: acc.Role == domain.RoleOfficer, Reasons: leads.RejectReasons,
 		NoteKinds: []option{{"phone", "电话"}, {"visit", "走访"}, {"other", "其他"}}, NoteKind: "phone"}
-	for _, st := range dialog.NextStatuses(l.Kind, l.Status) {
-		d.Next = append(d.Next, option{st, dialog.StatusLabel(st)})
-		d.CanDisburse = d.CanDisburse || st == dialog.StatusDisbursed
-		d.Actions = append(d.Actions, action{Value: st, Label: actionLabel(st), Final: dialog.Terminal(st)})
+	for _, st := range domain.NextStatuses(l.Kind, l.Status) {
+		d.Next = append(d.Next, option{st, domain.StatusLabel(st)})
+		d.CanDisburse = d.CanDisburse || st == domain.StatusDisbursed
+		d.Actions = append(d.Actions, action{Value: st, Label: actionLabel(st), Final: domain.Terminal(st)})
 	}
-	for _, st := range dialog.Statuses {
-		if dialog.StatusFits(l.Kind, st) && st != l.Status && st != dialog.StatusDisbursed {
-			d.Statuses = append(d.Statuses, option{st, dialog.StatusLabel(st)})
+	for _, st := range domain.Statuses {
+		if domain.StatusFits(l.Kind, st) && st != l.Status && st != domain.StatusDisbursed {
+			d.Statuses = append(d.Statuses, option{st, domain.StatusLabel(st)})
 		}
 	}
-	rows, err := cs.rows(ctx, []dialog.Lead{l})
+	rows, err := cs.rows(ctx, []domain.Lead{l})
 	if err != nil {
 		return nil, err
 	}
 	d.Row = rows[0]
 	if l.OpenID != "" {
-		if prof, err := cs.DB.Profile(ctx, l.OpenID); err == nil && prof.Tier.Valid() {
+		if prof, err := cs.Leads.EnterpriseProfile(ctx, l.OpenID); err == nil && prof.Tier.Valid() {
 			d.Badge = prof.Tier.Label()
 			for _, id := range prof.Criteria {
 				if cr, ok := cs.Bot.Policy().Criterion(id); ok {
@@ -116,7 +116,7 @@ func (cs *console) leadData(c *gin.Context, l dialog.Lead) (*leadData, error) {
 	if county, ok := cs.Bot.Policy().County(l.County); ok {
 		d.ContactPhone = county.Phone
 	}
-	actors, err := cs.Bot.Leads.Actors(ctx)
+	actors, err := cs.Leads.Actors(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (cs *console) leadData(c *gin.Context, l dialog.Lead) (*leadData, error) {
 		d.History = append(d.History, historyItem{At: ev.CreatedAt, Status: ev.Status, Note: ev.Note, Actor: actors(ev.Actor),
 			Correct: strings.HasPrefix(ev.Note, "状态更正")})
 	}
-	notes, err := cs.Bot.Leads.Notes(ctx, l)
+	notes, err := cs.Leads.Notes(ctx, l)
 	if err != nil {
 		return nil, err
 	}
@@ -143,11 +143,7 @@ func (cs *console) leadData(c *gin.Context, l dialog.Lead) (*leadData, error) {
 // showLead renders the application page with status, msg as the error and
 // fill applied to its data (what was typed stays).
 func (cs *console) showLead(c *gin.Context, status int, msg string, fill func(d *leadData)) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
-	l, err := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+	l, err := cs.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -175,15 +171,11 @@ func (cs *console) leadPage(c *gin.Context) {
 }
 
 // leadStatusSubmit: POST /console/leads/{id}/status (status, note), through
-// bot.Leads.Change like the API's PATCH: the same transitions, events and
+// leads.Service.Change like the API's PATCH: the same transitions, events and
 // notifications. A move that ends the application (未通过, 已入库, 已撤回,
 // 已放款) is first shown as a summary to confirm (confirm=1); 未通过 needs a
 // reason, which the enterprise reads in its notification.
 func (cs *console) leadStatusSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	ctx := c.Request.Context()
 	acc := account(c)
 	note := strings.TrimSpace(c.PostForm("note"))
@@ -193,13 +185,13 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	keep := func(d *leadData) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
-	if dialog.Terminal(to) && acc.CanWrite() {
-		cur, err := leads.Lead(ctx, acc, c.Param("id"))
+	if domain.Terminal(to) && acc.Can(domain.PermLeadsWrite) {
+		cur, err := cs.Leads.Lead(ctx, acc, c.Param("id"))
 		if err != nil {
 			cs.failPage(c, err)
 			return
 		}
-		if err := dialog.CheckMove(cur.Kind, cur.Status, to); err != nil {
+		if err := domain.CheckMove(cur.Kind, cur.Status, to); err != nil {
 			status, msg := apiStatus(err)
 			cs.showLead(c, status, msg, keep)
 			return
@@ -218,8 +210,8 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			confirm("")
 			return
 		}
-		if to == dialog.StatusRejected {
-			if reason != "" && !contains(bot.RejectReasons, reason) {
+		if to == domain.StatusRejected {
+			if reason != "" && !contains(leads.RejectReasons, reason) {
 				reason = ""
 			}
 			if reason == "" && reasonText == "" {
@@ -228,7 +220,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			}
 			note = strings.Trim(reason+"；"+reasonText, "；")
 		}
-		if to == dialog.StatusDisbursed {
+		if to == domain.StatusDisbursed {
 			if wan, perr := strconv.ParseFloat(amount, 64); perr != nil || wan <= 0 {
 				confirm("请填写放款金额（万元，大于0的数字）。")
 				return
@@ -236,14 +228,14 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		}
 	}
 	var (
-		l   dialog.Lead
+		l   domain.Lead
 		err error
 	)
-	if wan, perr := strconv.ParseFloat(amount, 64); to == dialog.StatusDisbursed && perr == nil {
-		l, _, err = cs.Bot.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
+	if wan, perr := strconv.ParseFloat(amount, 64); to == domain.StatusDisbursed && perr == nil {
+		l, _, err = cs.Admin.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
 	} else {
 		// Change refuses 已放款 without an amount, after the transition check.
-		l, err = leads.Change(ctx, acc, c.Param("id"), to, note)
+		l, err = cs.Leads.Change(ctx, acc, c.Param("id"), to, note)
 	}
 	if err == nil {
 		setLeadAudit(c, l, note)
@@ -274,12 +266,8 @@ func contains(list []string, s string) bool {
 // leadNoteSubmit: POST /console/leads/{id}/notes (kind, text): a follow-up
 // without a status change.
 func (cs *console) leadNoteSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	kind, text := c.PostForm("kind"), c.PostForm("text")
-	l, err := leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
+	l, err := cs.Leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=note")
 		return
@@ -295,12 +283,8 @@ func (cs *console) leadNoteSubmit(c *gin.Context) {
 // leadCorrectSubmit: POST /console/leads/{id}/correct (status, reason):
 // an officer sets a wrong status right.
 func (cs *console) leadCorrectSubmit(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	to, reason := c.PostForm("status"), c.PostForm("reason")
-	l, err := leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
+	l, err := cs.Leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=correct")
 		return

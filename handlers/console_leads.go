@@ -9,9 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // leadsPerPage is the size of a page of the leads table.
@@ -40,20 +38,20 @@ type leadsData struct {
 }
 
 func statusOptions() []option {
-	out := make([]option, 0, len(dialog.Statuses))
-	for _, st := range dialog.Statuses {
-		out = append(out, option{st, dialog.StatusLabel(st)})
+	out := make([]option, 0, len(domain.Statuses))
+	for _, st := range domain.Statuses {
+		out = append(out, option{st, domain.StatusLabel(st)})
 	}
 	return out
 }
 
 func kindOptions() []option {
-	return []option{{dialog.LeadApply, dialog.LeadKindLabel(dialog.LeadApply)}, {dialog.LeadNeed, dialog.LeadKindLabel(dialog.LeadNeed)}}
+	return []option{{domain.LeadApply, domain.LeadKindLabel(domain.LeadApply)}, {domain.LeadNeed, domain.LeadKindLabel(domain.LeadNeed)}}
 }
 
 // countyOptions lists the counties the account may choose: all for the
 // city, its own for a county account.
-func (cs *console) countyOptions(acc dialog.Account) []option {
+func (cs *console) countyOptions(acc domain.Account) []option {
 	var out []option
 	for _, c := range cs.Bot.Policy().Counties {
 		if acc.Sees(c.ID) {
@@ -65,45 +63,39 @@ func (cs *console) countyOptions(acc dialog.Account) []option {
 
 // parseDay reads a yyyy-mm-dd date as the start of that day in Shanghai.
 func parseDay(s string) (time.Time, error) {
-	return time.ParseInLocation("2006-01-02", s, bot.Shanghai)
+	return time.ParseInLocation("2006-01-02", s, domain.Shanghai)
 }
 
 // leadQuery turns the filter form into a store query scoped to what acc may
-// see, the same scope as bot.Leads.List: a county account only ever gets
+// see, the same scope as leads.Service.List: a county account only ever gets
 // its own county.
-func (cs *console) leadQuery(acc dialog.Account, f leadsFilter, pageNo int) (store.LeadQuery, error) {
-	q := store.LeadQuery{LeadFilter: store.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
+func (cs *console) leadQuery(acc domain.Account, f leadsFilter, pageNo int) (domain.LeadQuery, error) {
+	q := domain.LeadQuery{LeadFilter: domain.LeadFilter{County: f.County, Status: f.Status, Kind: f.Kind, Limit: leadsPerPage},
 		Search: f.Search, Offset: (pageNo - 1) * leadsPerPage}
 	if f.County != "" {
 		if _, ok := cs.Bot.Policy().County(f.County); !ok {
-			return q, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+			return q, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
 		}
 	}
-	if f.Status != "" && !dialog.ValidStatus(f.Status) {
-		return q, dialog.Errorf(dialog.ErrInvalid, "未知的状态“%s”", f.Status)
+	if f.Status != "" && !domain.ValidStatus(f.Status) {
+		return q, domain.Errorf(domain.ErrInvalid, "未知的状态“%s”", f.Status)
 	}
-	if f.Kind != "" && !dialog.ValidKind(f.Kind) {
-		return q, dialog.Errorf(dialog.ErrInvalid, "未知的类型“%s”", f.Kind)
+	if f.Kind != "" && !domain.ValidKind(f.Kind) {
+		return q, domain.Errorf(domain.ErrInvalid, "未知的类型“%s”", f.Kind)
 	}
 	if f.From != "" {
 		t, err := parseDay(f.From)
 		if err != nil {
-			return q, dialog.Errorf(dialog.ErrInvalid, "起始日期应为 年-月-日")
+			return q, domain.Errorf(domain.ErrInvalid, "起始日期应为 年-月-日")
 		}
 		q.From = t
 	}
 	if f.To != "" {
 		t, err := parseDay(f.To)
 		if err != nil {
-			return q, dialog.Errorf(dialog.ErrInvalid, "截止日期应为 年-月-日")
+			return q, domain.Errorf(domain.ErrInvalid, "截止日期应为 年-月-日")
 		}
 		q.To = t.AddDate(0, 0, 1)
-	}
-	if acc.Role == dialog.RoleCounty {
-		q.County = acc.County
-	}
-	if acc.Role == dialog.RoleInstitution {
-		q.Institution = acc.Institution
 	}
 	return q, nil
 }
@@ -119,8 +111,8 @@ func (cs *console) leadsPage(c *gin.Context) {
 	p := cs.newPage(c, "申请", &d)
 	q, err := cs.leadQuery(acc, f, pageNo)
 	if err == nil {
-		var found []dialog.Lead
-		found, d.Total, err = cs.DB.SearchLeads(c.Request.Context(), q)
+		var found []domain.Lead
+		found, d.Total, err = cs.Leads.Search(c.Request.Context(), acc, q)
 		if err == nil {
 			d.Leads, err = cs.rows(c.Request.Context(), found)
 		}
@@ -153,14 +145,4 @@ func (cs *console) leadsPage(c *gin.Context) {
 		d.NextURL = link(pageNo + 1)
 	}
 	cs.renderPage(c, http.StatusOK, "leads", p)
-}
-
-// pipeline returns the lead pipeline, or answers 503 when it is not wired.
-func (cs *console) pipeline(c *gin.Context) *bot.Leads {
-	if cs.Bot.Leads == nil {
-		cs.render(c, http.StatusServiceUnavailable, "error", "出错了", errorData{Status: http.StatusServiceUnavailable, Message: "申请办理服务未就绪"})
-		c.Abort()
-		return nil
-	}
-	return cs.Bot.Leads
 }

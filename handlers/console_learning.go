@@ -2,11 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
@@ -22,14 +23,14 @@ func init() {
 
 // teachingData is the page's data, with what a failed form had typed.
 type teachingData struct {
-	bot.TeachingData
-	Form    bot.FAQInput
+	admin.TeachingData
+	Form    admin.FAQInput
 	FormFor uint64 // the unplaced message the form answered
 }
 
 // unplacedPage: GET /console/unplaced (officers).
 func (cs *console) unplacedPage(c *gin.Context) {
-	d, err := cs.Bot.Teaching(c.Request.Context(), account(c))
+	d, err := cs.Admin.Teaching(c.Request.Context(), account(c))
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -38,13 +39,13 @@ func (cs *console) unplacedPage(c *gin.Context) {
 }
 
 // teachingError shows the page again with err's message and what was typed.
-func (cs *console) teachingError(c *gin.Context, err error, form bot.FAQInput, formFor uint64) {
+func (cs *console) teachingError(c *gin.Context, err error, form admin.FAQInput, formFor uint64) {
 	status, msg := apiStatus(err)
 	if status == http.StatusForbidden || status >= http.StatusInternalServerError {
 		cs.failPage(c, err)
 		return
 	}
-	d, derr := cs.Bot.Teaching(c.Request.Context(), account(c))
+	d, derr := cs.Admin.Teaching(c.Request.Context(), account(c))
 	if derr != nil {
 		cs.failPage(c, derr)
 		return
@@ -66,17 +67,17 @@ func (cs *console) unplacedAttach(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	tp, err := cs.Bot.AttachUnplaced(c.Request.Context(), account(c), id, c.PostForm("intent"))
+	tp, err := cs.Admin.AttachUnplaced(c.Request.Context(), account(c), id, c.PostForm("intent"))
 	if err != nil {
-		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		cs.teachingError(c, err, admin.FAQInput{}, 0)
 		return
 	}
 	setAudit(c, nil, gin.H{"paraphrase": tp.ID, "intent": tp.Intent, "text": tp.Text})
 	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=attached")
 }
 
-func faqForm(c *gin.Context, id string) bot.FAQInput {
-	return bot.FAQInput{ID: id, Question: c.PostForm("question"), Answer: c.PostForm("answer"), Clause: c.PostForm("clause")}
+func faqForm(c *gin.Context, id string) admin.FAQInput {
+	return admin.FAQInput{ID: id, Question: c.PostForm("question"), Answer: c.PostForm("answer"), Clause: c.PostForm("clause")}
 }
 
 // unplacedAnswer: POST /console/unplaced/{id}/answer (faq_id, question,
@@ -87,7 +88,7 @@ func (cs *console) unplacedAnswer(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	f, err := cs.Bot.AnswerUnplaced(c.Request.Context(), account(c), id, faqForm(c, c.PostForm("faq_id")))
+	f, err := cs.Admin.AnswerUnplaced(c.Request.Context(), account(c), id, faqForm(c, c.PostForm("faq_id")))
 	if err != nil {
 		cs.teachingError(c, err, f, id)
 		return
@@ -103,8 +104,8 @@ func (cs *console) unplacedDismiss(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	if err := cs.Bot.DismissUnplaced(c.Request.Context(), account(c), id); err != nil {
-		cs.teachingError(c, err, bot.FAQInput{}, 0)
+	if err := cs.Admin.DismissUnplaced(c.Request.Context(), account(c), id); err != nil {
+		cs.teachingError(c, err, admin.FAQInput{}, 0)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=dismissed")
@@ -112,9 +113,9 @@ func (cs *console) unplacedDismiss(c *gin.Context) {
 
 // taughtFAQSubmit: POST /console/taught/faqs/{faq} (question, answer, clause).
 func (cs *console) taughtFAQSubmit(c *gin.Context) {
-	before, after, err := cs.Bot.UpdateTaughtFAQ(c.Request.Context(), account(c), faqForm(c, c.Param("faq")))
+	before, after, err := cs.Admin.UpdateTaughtFAQ(c.Request.Context(), account(c), faqForm(c, c.Param("faq")))
 	if err != nil {
-		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		cs.teachingError(c, err, admin.FAQInput{}, 0)
 		return
 	}
 	setAudit(c, before, after)
@@ -123,9 +124,9 @@ func (cs *console) taughtFAQSubmit(c *gin.Context) {
 
 // taughtFAQDelete: POST /console/taught/faqs/{faq}/delete.
 func (cs *console) taughtFAQDelete(c *gin.Context) {
-	f, err := cs.Bot.DeleteTaughtFAQ(c.Request.Context(), account(c), c.Param("faq"))
+	f, err := cs.Admin.DeleteTaughtFAQ(c.Request.Context(), account(c), c.Param("faq"))
 	if err != nil {
-		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		cs.teachingError(c, err, admin.FAQInput{}, 0)
 		return
 	}
 	setAudit(c, f, nil)
@@ -139,11 +140,89 @@ func (cs *console) taughtParaphraseDelete(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	tp, err := cs.Bot.DeleteTaughtParaphrase(c.Request.Context(), account(c), id)
+	tp, err := cs.Admin.DeleteTaughtParaphrase(c.Request.Context(), account(c), id)
 	if err != nil {
-		cs.teachingError(c, err, bot.FAQInput{}, 0)
+		cs.teachingError(c, err, admin.FAQInput{}, 0)
 		return
 	}
 	setAudit(c, tp, nil)
 	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=removed")
+}
+
+func init() {
+	notices["seedfaq"] = "问答已保存为新版本，各实例将在30秒内使用。"
+	notices["disabled"] = "该说法已停用，各实例将在30秒内生效。"
+	notices["enabled"] = "该说法已恢复使用，各实例将在30秒内生效。"
+}
+
+// seedEditingPage: GET /console/understanding[?intent=] (officers): the
+// seeded FAQ entries and paraphrases, editable.
+func (cs *console) seedEditingPage(c *gin.Context) {
+	d, err := cs.Admin.SeedEditing(c.Request.Context(), account(c), c.Query("intent"))
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	p := cs.newPage(c, "问答与说法", &d)
+	p.Nav = "unplaced"
+	cs.renderPage(c, http.StatusOK, "understanding", p)
+}
+
+// seedEditingError shows the page again with err's message.
+func (cs *console) seedEditingError(c *gin.Context, err error, intent string) {
+	status, msg := apiStatus(err)
+	if status == http.StatusForbidden || status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	d, derr := cs.Admin.SeedEditing(c.Request.Context(), account(c), intent)
+	if derr != nil {
+		cs.failPage(c, derr)
+		return
+	}
+	p := cs.newPage(c, "问答与说法", &d)
+	p.Nav, p.Error = "unplaced", msg
+	cs.renderPage(c, status, "understanding", p)
+}
+
+// seedFAQSubmit: POST /console/understanding/faqs/{faq} (answer, clause).
+func (cs *console) seedFAQSubmit(c *gin.Context) {
+	ch, err := cs.Admin.EditSeedFAQ(c.Request.Context(), account(c), c.Param("faq"), c.PostForm("answer"), c.PostForm("clause"))
+	if err != nil {
+		cs.seedEditingError(c, err, "")
+		return
+	}
+	c.Set(auditObjectKey, ch.Question)
+	setAudit(c,
+		gin.H{"version": ch.Before.Version, "answer": ch.Before.Answer, "clause": ch.Before.Clause},
+		gin.H{"version": ch.After.Version, "answer": ch.After.Answer, "clause": ch.After.Clause})
+	c.Redirect(http.StatusSeeOther, "/console/understanding?ok=seedfaq#faq-"+ch.ID)
+}
+
+// seedParaphraseDisable: POST /console/understanding/intents/{intent}/disable (text).
+func (cs *console) seedParaphraseDisable(c *gin.Context) { cs.seedParaphraseSet(c, true) }
+
+// seedParaphraseEnable: POST /console/understanding/intents/{intent}/enable (text).
+func (cs *console) seedParaphraseEnable(c *gin.Context) { cs.seedParaphraseSet(c, false) }
+
+func (cs *console) seedParaphraseSet(c *gin.Context, disabled bool) {
+	intent := c.Param("intent")
+	v, err := cs.Admin.SetSeedParaphrase(c.Request.Context(), account(c), intent, c.PostForm("text"), disabled)
+	if err != nil {
+		cs.seedEditingError(c, err, intent)
+		return
+	}
+	title := intent
+	if in, ok := cs.Bot.Policy().Intent(intent); ok {
+		title = in.Title
+	}
+	c.Set(auditObjectKey, "“"+title+"”的说法")
+	setAudit(c,
+		gin.H{"paraphrase": v.Text, "in_use": disabled, "version": v.Version - 1},
+		gin.H{"paraphrase": v.Text, "in_use": !disabled, "version": v.Version})
+	ok := "enabled"
+	if disabled {
+		ok = "disabled"
+	}
+	c.Redirect(http.StatusSeeOther, "/console/understanding?intent="+url.QueryEscape(intent)+"&ok="+ok)
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -96,6 +97,108 @@ func TestConsoleTeachesTheBot(t *testing.T) {
 		}
 		if strings.Contains(b.mustPage("/console/leads"), "/console/unplaced") {
 			t.Errorf("%s has the menu link", user[0])
+		}
+	}
+}
+
+// The seeded FAQ entries and paraphrases are edited in the console: each
+// change a new version, kept and listed, recorded in the operations log,
+// and used by the bot; county and read-only accounts cannot.
+func TestConsoleEditsTheSeeds(t *testing.T) {
+	s := mustLeadsSvc(t)
+	consoleUsers(s)
+	if got := s.say("o-seed-1", "苏质融是什么"); !strings.Contains(got, "质量数据要素") {
+		t.Fatalf("seeded answer: %s", got)
+	}
+	admin := newBrowser(t, s.handler)
+	admin.login("admin", leadsAdminPass)
+	if !strings.Contains(admin.mustPage("/console/unplaced"), `href="/console/understanding"`) {
+		t.Fatal("the 未识别问题 page does not link the seeds' page")
+	}
+	page := html.UnescapeString(admin.mustPage("/console/understanding"))
+	if !strings.Contains(page, `id="faq-what"`) || !strings.Contains(page, "什么是“苏质融”") {
+		t.Fatalf("seeds page:\n%s", page)
+	}
+
+	// An answer without its clause, or unchanged, is not saved.
+	form := url.Values{"answer": {"“苏质融”是为质量信誉企业提供融资服务的业务（修订）。"}}
+	if code, _, body := admin.post("/console/understanding/faqs/what", form); code != http.StatusBadRequest || !strings.Contains(body, "条款") {
+		t.Fatalf("without clause: %d", code)
+	}
+	form.Set("clause", "一")
+	for i := 1; i <= 2; i++ {
+		form.Set("answer", fmt.Sprintf("“苏质融”是为质量信誉企业提供融资服务的业务（修订%d）。", i))
+		if code, loc, _ := admin.post("/console/understanding/faqs/what", form); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/console/understanding?ok=seedfaq") {
+			t.Fatalf("edit %d: %d %s", i, code, loc)
+		}
+	}
+	if code, _, body := admin.post("/console/understanding/faqs/what", form); code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), "相同") {
+		t.Fatalf("unchanged: %d", code)
+	}
+	if code, _, _ := admin.post("/console/understanding/faqs/nowhere", form); code != http.StatusNotFound {
+		t.Fatalf("unknown entry: %d", code)
+	}
+	if got := s.say("o-seed-2", "苏质融是什么"); !strings.Contains(got, "（修订2）") {
+		t.Fatalf("edited answer not used: %s", got)
+	}
+	page = html.UnescapeString(admin.mustPage("/console/understanding"))
+	faq := page[strings.Index(page, `id="faq-what"`):]
+	faq = faq[:strings.Index(faq, "</details>")]
+	for _, want := range []string{"第2版", "（修订1）", "（修订2）", "质量数据要素", "初始设置"} {
+		if !strings.Contains(faq, want) {
+			t.Errorf("the entry's history lacks %s:\n%s", want, faq)
+		}
+	}
+
+	// A paraphrase is disabled and enabled again.
+	page = html.UnescapeString(admin.mustPage("/console/understanding?intent=platform"))
+	if !strings.Contains(page, `<td class="msg">是哪个平台</td><td>在用</td>`) {
+		t.Fatalf("paraphrases:\n%s", page)
+	}
+	text := url.Values{"text": {"是哪个平台"}}
+	if code, loc, _ := admin.post("/console/understanding/intents/platform/disable", text); code != http.StatusSeeOther || !strings.Contains(loc, "intent=platform") {
+		t.Fatalf("disable: %d %s", code, loc)
+	}
+	if code, _, _ := admin.post("/console/understanding/intents/platform/disable", text); code != http.StatusConflict {
+		t.Fatalf("disable twice: %d", code)
+	}
+	if code, _, _ := admin.post("/console/understanding/intents/platform/disable", url.Values{"text": {"没有的说法"}}); code != http.StatusBadRequest {
+		t.Fatalf("unknown paraphrase: %d", code)
+	}
+	if code, _, _ := admin.post("/console/understanding/intents/nowhere/disable", text); code != http.StatusNotFound {
+		t.Fatalf("unknown intent: %d", code)
+	}
+	page = html.UnescapeString(admin.mustPage("/console/understanding?intent=platform"))
+	if !regexp.MustCompile(`<tr class="off"><td class="msg">是哪个平台</td><td>已停用</td>\s*<td>第1版`).MatchString(page) {
+		t.Fatalf("disabled paraphrase:\n%s", page)
+	}
+	if code, _, _ := admin.post("/console/understanding/intents/platform/enable", text); code != http.StatusSeeOther {
+		t.Fatalf("enable: %d", code)
+	}
+	if !strings.Contains(html.UnescapeString(admin.mustPage("/console/understanding?intent=platform")), "<td>在用</td>\n      <td>第2版") {
+		t.Fatal("enabled paraphrase not at version 2")
+	}
+
+	audit := html.UnescapeString(admin.mustPage("/console/audit"))
+	for _, want := range []string{`data-label="操作">修改政策问答`, `data-label="操作">停用问法`, `data-label="操作">启用问法`,
+		`data-label="对象">什么是“苏质融”？`, `data-label="对象">“省综合金融服务平台”的说法`, "在用 是→否", "在用 否→是", "版本 1→2", "（修订1）。→“"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the operations log lacks %s", want)
+		}
+	}
+
+	// Only officers edit the seeds.
+	for _, user := range [][2]string{{"ks", "password-ks"}, {"view", "password-view"}} {
+		b := newBrowser(t, s.handler)
+		b.login(user[0], user[1])
+		if code, _, _ := b.get("/console/understanding"); code != http.StatusForbidden {
+			t.Errorf("%s sees the page: %d", user[0], code)
+		}
+		if code, _, _ := b.post("/console/understanding/faqs/what", form); code != http.StatusForbidden {
+			t.Errorf("%s edits an answer: %d", user[0], code)
+		}
+		if code, _, _ := b.post("/console/understanding/intents/platform/disable", text); code != http.StatusForbidden {
+			t.Errorf("%s disables a paraphrase: %d", user[0], code)
 		}
 	}
 }

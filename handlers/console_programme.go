@@ -9,9 +9,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // Console pages of the programme's records: the 企业库 roster (import with
@@ -42,11 +43,11 @@ func init() {
 }
 
 type rosterData struct {
-	Items    []bot.RosterLine
+	Items    []admin.RosterLine
 	Filter   rosterForm
 	Counties []option
 	Tiers    []option
-	Import   *bot.RosterImport
+	Import   *admin.RosterImport
 	File     string
 	CanEdit  bool
 	Export   string // the export link with the filter
@@ -59,21 +60,21 @@ type rosterForm struct {
 func (cs *console) rosterData(c *gin.Context) (*rosterData, error) {
 	acc := account(c)
 	form := rosterForm{County: c.Query("county"), Tier: c.Query("tier"), Q: strings.TrimSpace(c.Query("q"))}
-	f := store.RosterFilter{County: form.County, Query: form.Q, Limit: 500}
+	f := domain.RosterFilter{County: form.County, Query: form.Q, Limit: 500}
 	if form.Tier != "" {
 		t, ok := dialog.ParseTier(form.Tier)
 		if !ok {
-			return nil, dialog.Errorf(dialog.ErrInvalid, "质量信誉类型应为 1–4")
+			return nil, domain.Errorf(domain.ErrInvalid, "质量信誉类型应为 1–4")
 		}
 		f.Tier = t
 	}
-	items, err := cs.Bot.Roster(c.Request.Context(), acc, f)
+	items, err := cs.Admin.Roster(c.Request.Context(), acc, f)
 	if err != nil {
 		return nil, err
 	}
-	d := &rosterData{Items: items, Filter: form, CanEdit: acc.Can(dialog.PermRosterImport),
+	d := &rosterData{Items: items, Filter: form, CanEdit: acc.Can(domain.PermRosterImport),
 		Tiers: []option{{"1", "Ⅰ类"}, {"2", "Ⅱ类"}, {"3", "Ⅲ类"}, {"4", "Ⅳ类"}}}
-	if acc.Role != dialog.RoleCounty {
+	if acc.Role != domain.RoleCounty {
 		for _, cty := range cs.Bot.Policy().Counties {
 			d.Counties = append(d.Counties, option{cty.ID, cty.Name})
 		}
@@ -120,7 +121,7 @@ func (cs *console) rosterImport(c *gin.Context) {
 		return
 	}
 	dry := c.PostForm("mode") != "import"
-	res, err := cs.Bot.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
+	res, err := cs.Admin.ImportRoster(c.Request.Context(), account(c), fh.Filename, data, dry)
 	if err != nil {
 		status, msg := apiStatus(err)
 		if status != http.StatusBadRequest {
@@ -152,13 +153,13 @@ func (cs *console) rosterExport(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	data, n, err := cs.Bot.RosterXLSX(c.Request.Context(), account(c), f)
+	data, n, err := cs.Admin.RosterXLSX(c.Request.Context(), account(c), f)
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	cs.auditExport(c, "roster", n)
-	name := "suzhirong-roster-" + cs.Now().In(bot.Shanghai).Format("20060102") + ".xlsx"
+	name := "suzhirong-roster-" + cs.Now().In(domain.Shanghai).Format("20060102") + ".xlsx"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape("苏质融企业库名录.xlsx"))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
@@ -181,11 +182,11 @@ func kindOptions2() []option {
 }
 
 func (cs *console) institutionsData(c *gin.Context) (*institutionsData, error) {
-	list, err := cs.Bot.Institutions(c.Request.Context(), account(c))
+	list, err := cs.Leads.Institutions(c.Request.Context(), account(c))
 	if err != nil {
 		return nil, err
 	}
-	d := &institutionsData{Kinds: kindOptions2(), CanEdit: account(c).Can(dialog.PermInstWrite)}
+	d := &institutionsData{Kinds: kindOptions2(), CanEdit: account(c).Can(domain.PermInstWrite)}
 	for _, in := range list {
 		d.Items = append(d.Items, institutionJSON(in))
 	}
@@ -222,7 +223,7 @@ func (cs *console) institutionsAgain(c *gin.Context, err error) {
 
 // institutionCreate: POST /console/institutions (name, kind).
 func (cs *console) institutionCreate(c *gin.Context) {
-	in, err := cs.Bot.CreateInstitution(c.Request.Context(), account(c), c.PostForm("name"), c.PostForm("kind"))
+	in, err := cs.Leads.CreateInstitution(c.Request.Context(), account(c), c.PostForm("name"), c.PostForm("kind"))
 	if err != nil {
 		cs.institutionsAgain(c, err)
 		return
@@ -238,7 +239,7 @@ func (cs *console) institutionRename(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	in, err := cs.Bot.UpdateInstitution(c.Request.Context(), account(c), id, c.PostForm("name"), c.PostForm("kind"))
+	in, err := cs.Leads.UpdateInstitution(c.Request.Context(), account(c), id, c.PostForm("name"), c.PostForm("kind"))
 	if err != nil {
 		cs.institutionsAgain(c, err)
 		return
@@ -254,7 +255,7 @@ func (cs *console) specialistAdd(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	sp, err := cs.Bot.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{
+	sp, err := cs.Leads.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{
 		Name: c.PostForm("name"), Phone: c.PostForm("phone"), Products: c.PostForm("products")})
 	if err != nil {
 		cs.institutionsAgain(c, err)
@@ -272,7 +273,7 @@ func (cs *console) specialistDelete(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	if err := cs.Bot.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+	if err := cs.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -288,7 +289,7 @@ func (cs *console) specialistBindCode(c *gin.Context) {
 		cs.failPage(c, dialog.ErrNotFound)
 		return
 	}
-	sc, err := cs.Bot.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
+	sc, err := cs.Leads.NewSpecialistCode(c.Request.Context(), account(c), inst, id)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -313,7 +314,7 @@ func (cs *console) specialistBindCode(c *gin.Context) {
 // deals, and the forms the reader may use.
 type programmeData struct {
 	Referrals    []referralView
-	Deals        []bot.DealLine
+	Deals        []admin.DealLine
 	Institutions []option // to refer to, or to record a deal of
 	CanRefer     bool
 	CanDeal      bool
@@ -331,26 +332,26 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	acc := account(c)
 	ctx := c.Request.Context()
 	l := d.Lead
-	pd := &programmeData{Today: cs.Now().In(bot.Shanghai).Format("2006-01-02"), Specialist: acc.Role == dialog.RoleInstitution}
-	refs, err := cs.Bot.Referrals(ctx, acc, l.ID)
+	pd := &programmeData{Today: cs.Now().In(domain.Shanghai).Format("2006-01-02"), Specialist: acc.Role == domain.RoleInstitution}
+	refs, err := cs.Leads.Referrals(ctx, acc, l.ID)
 	if err != nil {
 		return err
 	}
 	for _, r := range refs {
 		pd.Referrals = append(pd.Referrals, referralJSON(r))
 	}
-	deals, err := cs.Bot.Deals(ctx, acc, l.ID)
+	deals, err := cs.Leads.Deals(ctx, acc, l.ID)
 	if err != nil {
 		return err
 	}
 	for _, dl := range deals {
-		pd.Deals = append(pd.Deals, cs.Bot.DealLine(dl))
+		pd.Deals = append(pd.Deals, cs.Admin.DealLine(dl))
 	}
-	_, pathErr := dialog.PathTo(l.Kind, l.Status, dialog.StatusDisbursed)
-	pd.CanDeal = l.Kind == dialog.LeadNeed && acc.Can(dialog.PermDealWrite) && pathErr == nil
-	pd.CanRefer = l.Kind == dialog.LeadNeed && l.Open() && acc.Can(dialog.PermReferral)
-	if acc.Role != dialog.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
-		insts, err := cs.Bot.Institutions(ctx, acc)
+	_, pathErr := dialog.PathTo(l.Kind, l.Status, domain.StatusDisbursed)
+	pd.CanDeal = l.Kind == domain.LeadNeed && acc.Can(domain.PermDealWrite) && pathErr == nil
+	pd.CanRefer = l.Kind == domain.LeadNeed && l.Open() && acc.Can(domain.PermReferral)
+	if acc.Role != domain.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
+		insts, err := cs.Leads.Institutions(ctx, acc)
 		if err != nil {
 			return err
 		}
@@ -362,13 +363,13 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		// A specialist records review, pre-approval, contract or refusal;
 		// the disbursement is the deal form.
 		var next []option
-		for _, st := range []string{dialog.StatusReviewing, dialog.StatusPreApproved, dialog.StatusContracted} {
+		for _, st := range []string{domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted} {
 			if path, err := dialog.PathTo(l.Kind, l.Status, st); err == nil && len(path) > 0 {
-				next = append(next, option{st, dialog.StatusLabel(st)})
+				next = append(next, option{st, domain.StatusLabel(st)})
 			}
 		}
-		if dialog.CheckMove(l.Kind, l.Status, dialog.StatusRejected) == nil {
-			next = append(next, option{dialog.StatusRejected, dialog.StatusLabel(dialog.StatusRejected)})
+		if domain.CheckMove(l.Kind, l.Status, domain.StatusRejected) == nil {
+			next = append(next, option{domain.StatusRejected, domain.StatusLabel(domain.StatusRejected)})
 		}
 		d.Next, d.CanDisburse = next, false
 	}
@@ -383,7 +384,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 // referralSubmit: POST /console/leads/{id}/referrals (institution).
 func (cs *console) referralSubmit(c *gin.Context) {
 	inst, _ := strconv.ParseUint(c.PostForm("institution"), 10, 64)
-	_, err := cs.Bot.Refer(c.Request.Context(), account(c), c.Param("id"), inst)
+	_, err := cs.Leads.Refer(c.Request.Context(), account(c), c.Param("id"), inst)
 	cs.afterLeadForm(c, err, "referral", nil)
 }
 
@@ -393,18 +394,18 @@ func (cs *console) dealSubmit(c *gin.Context) {
 	form := dealForm{Institution: c.PostForm("institution"), Product: strings.TrimSpace(c.PostForm("product")),
 		AmountWan: strings.TrimSpace(c.PostForm("amount_wan")), RatePct: strings.TrimSpace(c.PostForm("rate_pct")),
 		TermMonths: strings.TrimSpace(c.PostForm("term_months")), DisbursedOn: strings.TrimSpace(c.PostForm("disbursed_on"))}
-	req := bot.DealRequest{Product: form.Product, DisbursedOn: form.DisbursedOn}
+	req := leads.DealRequest{Product: form.Product, DisbursedOn: form.DisbursedOn}
 	req.Institution, _ = strconv.ParseUint(form.Institution, 10, 64)
 	var err error
 	if req.AmountWan, err = strconv.ParseFloat(form.AmountWan, 64); err != nil {
-		err = dialog.Errorf(dialog.ErrInvalid, "放款金额应为万元数，如 500")
+		err = domain.Errorf(domain.ErrInvalid, "放款金额应为万元数，如 500")
 	} else if req.RatePct, err = strconv.ParseFloat(form.RatePct, 64); err != nil {
-		err = dialog.Errorf(dialog.ErrInvalid, "利率应为年利率百分数，如 3.45")
+		err = domain.Errorf(domain.ErrInvalid, "利率应为年利率百分数，如 3.45")
 	} else if req.TermMonths, err = strconv.Atoi(form.TermMonths); err != nil {
-		err = dialog.Errorf(dialog.ErrInvalid, "期限应为月数，如 12")
+		err = domain.Errorf(domain.ErrInvalid, "期限应为月数，如 12")
 	}
 	if err == nil {
-		_, _, err = cs.Bot.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
+		_, _, err = cs.Leads.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
 	}
 	cs.afterLeadForm(c, err, "deal", &form)
 }
@@ -412,12 +413,8 @@ func (cs *console) dealSubmit(c *gin.Context) {
 // afterLeadForm redirects to the lead after a form succeeded, or shows the
 // lead again with the reason and what was typed.
 func (cs *console) afterLeadForm(c *gin.Context, err error, ok string, form *dealForm) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	if err == nil {
-		l, lerr := leads.Lead(c.Request.Context(), account(c), c.Param("id"))
+		l, lerr := cs.Leads.Lead(c.Request.Context(), account(c), c.Param("id"))
 		if lerr != nil {
 			cs.failPage(c, lerr)
 			return
@@ -440,7 +437,7 @@ func (cs *console) afterLeadForm(c *gin.Context, err error, ok string, form *dea
 // leaguePage: GET /console/league?year=.
 func (cs *console) leaguePage(c *gin.Context) {
 	year, _ := strconv.Atoi(c.Query("year"))
-	t, err := cs.Bot.League(c.Request.Context(), account(c), year)
+	t, err := cs.Admin.League(c.Request.Context(), account(c), year)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -451,7 +448,7 @@ func (cs *console) leaguePage(c *gin.Context) {
 // leagueDownload: GET /console/league/download?year= (xlsx).
 func (cs *console) leagueDownload(c *gin.Context) {
 	year, _ := strconv.Atoi(c.Query("year"))
-	t, err := cs.Bot.League(c.Request.Context(), account(c), year)
+	t, err := cs.Admin.League(c.Request.Context(), account(c), year)
 	if err != nil {
 		cs.failPage(c, err)
 		return

@@ -6,19 +6,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type reportsData struct {
-	bot.MonthlyReport
+	admin.MonthlyReport
 	CanConfirm bool
 }
 
 // reportsPage: GET /console/reports?month=YYYY-MM.
 func (cs *console) reportsPage(c *gin.Context) {
 	acc := account(c)
-	r, err := cs.Bot.MonthlyReport(c.Request.Context(), acc, c.Query("month"))
+	r, err := cs.Admin.MonthlyReport(c.Request.Context(), acc, c.Query("month"))
 	if err != nil {
 		status, msg := apiStatus(err)
 		if status != http.StatusBadRequest {
@@ -26,22 +26,22 @@ func (cs *console) reportsPage(c *gin.Context) {
 			return
 		}
 		// A malformed month: show this month with the reason.
-		if r, err = cs.Bot.MonthlyReport(c.Request.Context(), acc, ""); err != nil {
+		if r, err = cs.Admin.MonthlyReport(c.Request.Context(), acc, ""); err != nil {
 			cs.failPage(c, err)
 			return
 		}
-		p := cs.newPage(c, "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm) && r.Finished})
+		p := cs.newPage(c, "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(domain.PermReportConfirm) && r.Finished})
 		p.Error = msg
 		cs.renderPage(c, status, "reports", p)
 		return
 	}
-	cs.render(c, http.StatusOK, "reports", "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(dialog.PermReportConfirm) && r.Finished})
+	cs.render(c, http.StatusOK, "reports", "月报", reportsData{MonthlyReport: r, CanConfirm: acc.Can(domain.PermReportConfirm) && r.Finished})
 }
 
 // reportConfirm: POST /console/reports/confirm (month), county accounts.
 func (cs *console) reportConfirm(c *gin.Context) {
 	month := c.PostForm("month")
-	if _, err := cs.Bot.ConfirmReport(c.Request.Context(), account(c), month); err != nil {
+	if _, err := cs.Admin.ConfirmReport(c.Request.Context(), account(c), month); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -50,7 +50,7 @@ func (cs *console) reportConfirm(c *gin.Context) {
 
 // reportDownload: GET /console/reports/download?month=&format=csv|xlsx.
 func (cs *console) reportDownload(c *gin.Context) {
-	r, err := cs.Bot.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
+	r, err := cs.Admin.MonthlyReport(c.Request.Context(), account(c), c.Query("month"))
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -68,7 +68,7 @@ func (cs *console) reportDownload(c *gin.Context) {
 		body, err = r.CSV()
 		ctype, ext = "text/csv; charset=utf-8", "csv"
 	default:
-		cs.failPage(c, dialog.Errorf(dialog.ErrInvalid, "格式应为 csv 或 xlsx"))
+		cs.failPage(c, domain.Errorf(domain.ErrInvalid, "格式应为 csv 或 xlsx"))
 		return
 	}
 	if err != nil {

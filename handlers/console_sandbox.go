@@ -5,16 +5,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // sandboxLimit is how many recorded calls the sandbox page shows.
 const sandboxLimit = 200
 
 type sandboxRow struct {
-	store.SandboxMessage
+	domain.SandboxMessage
 	Kind string // 客服消息, 模板消息, …
 	To   string // the recipient as people may read it
 	Text string
@@ -29,14 +28,10 @@ type sandboxData struct {
 // sandboxPage: GET /console/sandbox?to= — every outbound call the service
 // recorded instead of sending, newest first.
 func (cs *console) sandboxPage(c *gin.Context) {
-	if account(c).Role == dialog.RoleCounty {
-		// Recorded calls span every county; county accounts see their own
-		// leads' notifications on the lead pages.
-		cs.failPage(c, dialog.Errorf(dialog.ErrForbidden, "沙箱消息仅市局账号可以查看"))
-		return
-	}
+	// Recorded calls span every county; county accounts see their own
+	// leads' notifications on the lead pages.
 	d := sandboxData{Active: cs.Bot.Client().Sandbox(), ToUser: c.Query("to")}
-	msgs, err := cs.DB.SandboxMessages(c.Request.Context(), d.ToUser, sandboxLimit)
+	msgs, err := cs.Admin.SandboxMessages(c.Request.Context(), account(c), d.ToUser, sandboxLimit)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -47,7 +42,7 @@ func (cs *console) sandboxPage(c *gin.Context) {
 		case m.API == "wecom/robot":
 			to = "县级市（区）工作群"
 		case m.ToUser != "":
-			to = "微信用户 " + bot.MaskOpenID(m.ToUser)
+			to = "微信用户 " + wechat.MaskOpenID(m.ToUser)
 		}
 		d.Rows = append(d.Rows, sandboxRow{SandboxMessage: m, Kind: sandboxKind(m.API), To: to, Text: sandboxText(m)})
 	}

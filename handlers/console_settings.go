@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type workdayRow struct {
@@ -19,14 +19,14 @@ type workdayRow struct {
 }
 
 type settingsData struct {
-	bot.Settings
+	admin.Settings
 	LPRText  string // the LPR as the form shows it, or as it was typed
 	DateText string
 	Days     []workdayRow // newest first
 	Reach    int          // WeChat users SLA escalations reach
 }
 
-func newSettingsData(s bot.Settings) *settingsData {
+func newSettingsData(s admin.Settings) *settingsData {
 	d := &settingsData{Settings: s, LPRText: strconv.FormatFloat(s.LPR, 'f', 2, 64), DateText: s.LPRDate}
 	for _, day := range slices.Sorted(maps.Keys(s.Workdays)) {
 		d.Days = append(d.Days, workdayRow{Date: day, Work: s.Workdays[day] == "work"})
@@ -37,13 +37,13 @@ func newSettingsData(s bot.Settings) *settingsData {
 
 // settingsPage: GET /console/settings (officers).
 func (cs *console) settingsPage(c *gin.Context) {
-	s, err := cs.Bot.Settings(c.Request.Context(), account(c))
+	s, err := cs.Admin.Settings(c.Request.Context(), account(c))
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
 	d := newSettingsData(s)
-	if d.Reach, err = cs.Bot.EscalationReach(c.Request.Context()); err != nil {
+	if d.Reach, err = cs.Admin.EscalationReach(c.Request.Context()); err != nil {
 		cs.failPage(c, err)
 		return
 	}
@@ -58,13 +58,13 @@ func (cs *console) settingsError(c *gin.Context, err error, keep func(*settingsD
 		cs.failPage(c, err)
 		return
 	}
-	s, serr := cs.Bot.Settings(c.Request.Context(), account(c))
+	s, serr := cs.Admin.Settings(c.Request.Context(), account(c))
 	if serr != nil {
 		cs.failPage(c, serr)
 		return
 	}
 	d := newSettingsData(s)
-	d.Reach, _ = cs.Bot.EscalationReach(c.Request.Context())
+	d.Reach, _ = cs.Admin.EscalationReach(c.Request.Context())
 	if keep != nil {
 		keep(d)
 	}
@@ -80,11 +80,11 @@ func (cs *console) lprSubmit(c *gin.Context) {
 	keep := func(d *settingsData) { d.LPRText, d.DateText = raw, date }
 	rate, err := strconv.ParseFloat(strings.TrimSuffix(raw, "%"), 64)
 	if err != nil {
-		cs.settingsError(c, dialog.Errorf(dialog.ErrInvalid, "LPR 应为百分数，如 3.00"), keep)
+		cs.settingsError(c, domain.Errorf(domain.ErrInvalid, "LPR 应为百分数，如 3.00"), keep)
 		return
 	}
 	// Workdays nil: the overrides stay as they are.
-	before, _, err := cs.Bot.UpdateSettings(ctx, account(c), bot.Settings{LPR: rate, LPRDate: date})
+	before, _, err := cs.Admin.UpdateSettings(ctx, account(c), admin.Settings{LPR: rate, LPRDate: date})
 	if err == nil {
 		// The schedule's new entry is the change, whether in force or not.
 		setAudit(c, gin.H{"lpr": before.LPR, "lpr_date": before.LPRDate}, gin.H{"lpr": rate, "lpr_date": date})
@@ -101,7 +101,7 @@ func (cs *console) lprSubmit(c *gin.Context) {
 func (cs *console) workdaysSubmit(c *gin.Context) {
 	ctx := c.Request.Context()
 	acc := account(c)
-	s, err := cs.Bot.Settings(ctx, acc)
+	s, err := cs.Admin.Settings(ctx, acc)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -111,12 +111,12 @@ func (cs *console) workdaysSubmit(c *gin.Context) {
 	} else {
 		day := strings.TrimSpace(c.PostForm("date"))
 		if _, err := parseDay(day); err != nil {
-			cs.settingsError(c, dialog.Errorf(dialog.ErrInvalid, "请选择要调整的日期"), nil)
+			cs.settingsError(c, domain.Errorf(domain.ErrInvalid, "请选择要调整的日期"), nil)
 			return
 		}
 		s.Workdays[day] = c.PostForm("kind")
 	}
-	before, after, err := cs.Bot.UpdateSettings(ctx, acc, s)
+	before, after, err := cs.Admin.UpdateSettings(ctx, acc, s)
 	if err == nil {
 		setAudit(c, gin.H{"workdays_overrides": before.Workdays}, gin.H{"workdays_overrides": after.Workdays})
 	}

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // browser is a cookie-keeping HTTP client of the console that does not
@@ -664,7 +664,7 @@ func TestSimulatorInboxShowsSandboxMessages(t *testing.T) {
 	if strings.Contains(body, "受理") {
 		t.Errorf("after: %s", body)
 	}
-	if page := b.mustPage("/console/sandbox"); !strings.Contains(page, "您的申请已受理") || !strings.Contains(page, "微信用户 "+bot.MaskOpenID(sim)) || strings.Contains(page, sim) {
+	if page := b.mustPage("/console/sandbox"); !strings.Contains(page, "您的申请已受理") || !strings.Contains(page, "微信用户 "+wechat.MaskOpenID(sim)) || strings.Contains(page, sim) {
 		t.Error("the sandbox page does not show the message")
 	}
 }
@@ -697,7 +697,7 @@ func TestConsoleReportDownloadAndBroadcastPreview(t *testing.T) {
 	ks.login("ks", "password-ks")
 	// Only a finished month can be confirmed: last month.
 	page := ks.mustPage("/console/reports")
-	this, _ := time.ParseInLocation("2006-01", regexp.MustCompile(`name="month" value="(\d{4}-\d{2})"`).FindStringSubmatch(page)[1], dialog.Shanghai)
+	this, _ := time.ParseInLocation("2006-01", regexp.MustCompile(`name="month" value="(\d{4}-\d{2})"`).FindStringSubmatch(page)[1], domain.Shanghai)
 	month := this.AddDate(0, -1, 0).Format("2006-01")
 	if code, loc, _ := ks.post("/console/reports/confirm", url.Values{"month": {month}}); code != http.StatusSeeOther {
 		t.Fatalf("confirm: %d %s", code, loc)
@@ -764,7 +764,7 @@ func simOpenIDOf(tb testing.TB, page string) string {
 func TestSimulatorRefusesViewers(t *testing.T) {
 	e := mustEnv(t)
 	ctx := context.Background()
-	if _, err := e.db.CreateAccount(ctx, store.NewAccount{Username: "watcher", Password: "watcher-pass", Role: "viewer"}, "test"); err != nil {
+	if _, err := e.db.CreateAccount(ctx, domain.NewAccount{Username: "watcher", Password: "watcher-pass", Role: "viewer"}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, e.handler)

@@ -9,9 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // The 待办 home: what a county contact (or the city) has to do now, most
@@ -23,8 +22,8 @@ const todoLimit = 500
 
 // leadRow is an application as lists show it: with its deadline.
 type leadRow struct {
-	dialog.Lead
-	Due bot.Deadline
+	domain.Lead
+	Due leads.Deadline
 	now time.Time
 }
 
@@ -32,19 +31,19 @@ type leadRow struct {
 func (r leadRow) DueText() string {
 	d := r.Due
 	switch d.State {
-	case bot.DueOverdue:
-		s := "已超时 " + bot.Span(d.Left)
+	case leads.DueOverdue:
+		s := "已超时 " + leads.Span(d.Left)
 		if d.Escalated(r.now) {
 			s += "，已超4个工作日"
 		}
 		return s
-	case bot.DueSoon:
-		return "即将到期，剩余 " + bot.Span(d.Left)
-	case bot.DueNew:
-		return "剩余 " + bot.Span(d.Left)
-	case bot.DueMet:
+	case leads.DueSoon:
+		return "即将到期，剩余 " + leads.Span(d.Left)
+	case leads.DueNew:
+		return "剩余 " + leads.Span(d.Left)
+	case leads.DueMet:
 		return "已按时受理"
-	case bot.DueLate:
+	case leads.DueLate:
 		return "超时受理"
 	}
 	return "无需受理"
@@ -55,7 +54,7 @@ func (r leadRow) DueDay() string { return "受理时限 " + r.DueDate() }
 
 // DueDate is the last day to contact the enterprise: 12月02日（周三）.
 func (r leadRow) DueDate() string {
-	last := r.Due.Due.Add(-time.Second).In(bot.Shanghai)
+	last := r.Due.Due.Add(-time.Second).In(domain.Shanghai)
 	return last.Format("01月02日") + "（" + weekdays[last.Weekday()] + "）"
 }
 
@@ -68,23 +67,23 @@ func (r leadRow) Escalated() bool { return r.Due.Escalated(r.now) }
 // DueClass is the CSS class of the deadline's badge.
 func (r leadRow) DueClass() string {
 	switch r.Due.State {
-	case bot.DueOverdue, bot.DueLate:
+	case leads.DueOverdue, leads.DueLate:
 		return "due-over"
-	case bot.DueSoon:
+	case leads.DueSoon:
 		return "due-soon"
-	case bot.DueNew:
+	case leads.DueNew:
 		return "due-new"
 	}
 	return "due-done"
 }
 
 // rows adds the deadlines to leads.
-func (cs *console) rows(ctx context.Context, leads []dialog.Lead) ([]leadRow, error) {
+func (cs *console) rows(ctx context.Context, leads []domain.Lead) ([]leadRow, error) {
 	out := make([]leadRow, 0, len(leads))
 	if len(leads) == 0 {
 		return out, nil
 	}
-	days, err := cs.Bot.Leads.Workdays(ctx)
+	days, err := cs.Leads.Workdays(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,11 +120,11 @@ func todoGroups(rows []leadRow) []todoGroup {
 	for _, r := range rows {
 		i := 3
 		switch r.Due.State {
-		case bot.DueOverdue:
+		case leads.DueOverdue:
 			i = 0
-		case bot.DueNew:
+		case leads.DueNew:
 			i = 1
-		case bot.DueSoon:
+		case leads.DueSoon:
 			i = 2
 		}
 		groups[i].Rows = append(groups[i].Rows, r)
@@ -139,12 +138,8 @@ func todoGroups(rows []leadRow) []todoGroup {
 
 // todoPage: GET /console/ — the 待办 home.
 func (cs *console) todoPage(c *gin.Context) {
-	leads := cs.pipeline(c)
-	if leads == nil {
-		return
-	}
 	ctx := c.Request.Context()
-	open, err := leads.List(ctx, account(c), store.LeadFilter{OpenOnly: true, Limit: todoLimit})
+	open, err := cs.Leads.List(ctx, account(c), domain.LeadFilter{OpenOnly: true, Limit: todoLimit})
 	if err != nil {
 		cs.failPage(c, err)
 		return

@@ -13,9 +13,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // One tap from a notification: a county contact opens the link of a
@@ -38,15 +38,15 @@ func inWeChat(c *gin.Context) bool {
 // wechatRoutes registers the sign-in from WeChat; they need no session.
 func (cs *console) wechatRoutes(r *gin.Engine) {
 	r.GET("/console/wx/start", cs.wxStart)
-	r.GET(bot.SandboxAuthorizePath, cs.wxAuthorize)
+	r.GET(wechat.SandboxAuthorizePath, cs.wxAuthorize)
 	r.GET(wxCallback, cs.wxCallbackPage)
 }
 
 // publicBase is the service's public URL, or this request's origin when
 // none is configured.
 func (cs *console) publicBase(c *gin.Context) string {
-	if cs.Bot.Leads != nil && cs.Bot.Leads.PublicURL() != "" {
-		return cs.Bot.Leads.PublicURL()
+	if cs.Leads.PublicURL() != "" {
+		return cs.Leads.PublicURL()
 	}
 	scheme := "http"
 	if secure(c) {
@@ -104,7 +104,7 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 	if pick := c.Query("contact"); pick != "" {
 		openID := "o-sandbox-unbound"
 		if id, err := strconv.ParseUint(pick, 10, 64); err == nil && id > 0 {
-			all, err := cs.DB.AllContacts(ctx)
+			all, err := cs.Admin.BoundContacts(ctx)
 			if err != nil {
 				cs.failPage(c, err)
 				return
@@ -115,11 +115,11 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 				}
 			}
 		}
-		q := url.Values{"code": {bot.SandboxOAuthCode(openID, cs.Now())}, "state": {state}}
+		q := url.Values{"code": {wechat.SandboxOAuthCode(openID, cs.Now())}, "state": {state}}
 		c.Redirect(http.StatusFound, wxCallback+"?"+q.Encode())
 		return
 	}
-	all, err := cs.DB.AllContacts(ctx)
+	all, err := cs.Admin.BoundContacts(ctx)
 	if err != nil {
 		cs.failPage(c, err)
 		return
@@ -135,7 +135,7 @@ func (cs *console) wxAuthorize(c *gin.Context) {
 	cs.renderWx(c, http.StatusOK, "模拟微信授权", "", d)
 }
 
-func contactLabel(cs *console, ct store.CountyContact) string {
+func contactLabel(cs *console, ct domain.Contact) string {
 	name := ct.Name
 	if name == "" {
 		name = "未登记姓名的联系人"
@@ -156,69 +156,30 @@ func (cs *console) wxCallbackPage(c *gin.Context) {
 	}
 	openID, err := cs.Bot.Client().OAuthOpenID(ctx, c.Query("code"))
 	if err != nil {
-		if !bot.IsOAuthCodeError(err) {
-			cs.Log.Error("wechat web authorisation failed", slog.String("error", bot.Mask(err.Error())))
+		if !wechat.IsOAuthCodeError(err) {
+			cs.Log.Error("wechat web authorisation failed", slog.String("error", wechat.Mask(err.Error())))
 		}
 		cs.renderWx(c, http.StatusUnauthorized, "授权未成功", "未能通过微信确认您的身份，请从公众号消息中重新打开，或用账号密码登录。", wxAuthData{Next: next})
 		return
 	}
-	contacts, err := cs.DB.ContactsByOpenID(ctx, openID)
+	token, acc, err := cs.Admin.WeChatSession(ctx, openID)
+	if errors.Is(err, admin.ErrNotBound) {
+		cs.renderWx(c, http.StatusForbidden, "尚未绑定", "您的微信尚未绑定为县级市（区）联系人。请向市局或本局管理员索取绑定码，在公众号中发送“绑定 绑定码”；也可以用账号密码登录。", wxAuthData{Next: next})
+		return
+	}
 	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
-	var token string
-	var acc dialog.Account
-	if len(contacts) == 0 {
-		// An officer whose account carries the openid (escalations) is
-		// signed in to that account.
-		token, acc, err = cs.DB.OpenIDSession(ctx, openID, cs.Now())
-		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
-			cs.failPage(c, err)
-			return
-		}
-	}
-	if len(contacts) == 0 && token == "" {
-		// A cooperating institution's service specialist, bound with a
-		// specialist's code: signed in to their institution's applications.
-		token, acc, err = cs.DB.SpecialistSession(ctx, openID, cs.Now())
-		if err != nil && !errors.Is(err, dialog.ErrNotFound) {
-			cs.failPage(c, err)
-			return
-		}
-	}
-	if len(contacts) == 0 && token == "" {
-		cs.renderWx(c, http.StatusForbidden, "尚未绑定", "您的微信尚未绑定为县级市（区）联系人。请向市局或本局管理员索取绑定码，在公众号中发送“绑定 绑定码”；也可以用账号密码登录。", wxAuthData{Next: next})
-		return
-	}
-	if token == "" {
-		token, acc, err = cs.DB.ContactSession(ctx, contacts[0], cs.Now())
-		if err != nil {
-			cs.failPage(c, err)
-			return
-		}
-	}
 	cs.auditLogin(c, acc.Username, acc, nil)
-	cs.setCookie(c, sessionCookie, token, int(store.TokenTTL.Seconds()))
+	cs.setCookie(c, sessionCookie, token, int(domain.TokenTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, safeNext(next))
 }
 
 // contactName is the name a county account signed in from WeChat gave when
 // binding, or "".
-func (cs *console) contactName(c *gin.Context, acc dialog.Account) string {
-	if acc.OpenID == "" || acc.Role != dialog.RoleCounty {
-		return ""
-	}
-	contacts, err := cs.DB.ContactsByOpenID(c.Request.Context(), acc.OpenID)
-	if err != nil {
-		return ""
-	}
-	for _, ct := range contacts {
-		if ct.County == acc.County && ct.Name != "" {
-			return ct.Name
-		}
-	}
-	return ""
+func (cs *console) contactName(c *gin.Context, acc domain.Account) string {
+	return cs.Admin.ContactName(c.Request.Context(), acc)
 }
 
 // localReader reports whether the request comes from this machine itself,

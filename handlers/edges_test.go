@@ -11,13 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // A login's next parameter only ever leads to a clean console or simulator
@@ -125,9 +121,7 @@ func TestLeakyEdgesAreClosed(t *testing.T) {
 
 func TestMetricsToken(t *testing.T) {
 	db, rdb, prefix, fake := mustStores(t, nil, nil)
-	in := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken})
-	h := handlers.New(handlers.Config{Log: storetest.Log, Bot: in.bot, Codec: in.codec, DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), MetricsToken: "m3trics"})
+	h := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken, metricsToken: "m3trics"}).handler
 	for auth, want := range map[string]int{"": http.StatusUnauthorized, "Bearer wrong": http.StatusUnauthorized, "Bearer m3trics": http.StatusOK} {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		req.RemoteAddr = "127.0.0.1:1"
@@ -145,9 +139,7 @@ func TestMetricsToken(t *testing.T) {
 // Behind a configured proxy, the address it forwards is the client's.
 func TestTrustedProxyForwardsTheClientAddress(t *testing.T) {
 	db, rdb, prefix, fake := mustStores(t, nil, nil)
-	in := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken})
-	h := handlers.New(handlers.Config{Log: storetest.Log, Bot: in.bot, Codec: in.codec, DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), TrustedProxies: []string{"192.0.2.0/24"}})
+	h := mustWire(t, db, rdb, prefix, fake, wiring{token: testToken, trustedProxies: []string{"192.0.2.0/24"}}).handler
 	for _, peer := range []string{"192.0.2.1:1000", "198.51.100.1:1000"} {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", strings.NewReader(`{"username":"fwd","password":"x"}`))
 		req.Header.Set("Content-Type", "application/json")
@@ -166,7 +158,7 @@ func TestTrustedProxyForwardsTheClientAddress(t *testing.T) {
 // API and in the console.
 func TestInitialPasswordMustBeChanged(t *testing.T) {
 	s := mustLeadsSvc(t)
-	if _, err := s.db.CreateAccount(context.Background(), store.NewAccount{Username: "fresh", Password: "Initial-pass-1",
+	if _, err := s.db.CreateAccount(context.Background(), domain.NewAccount{Username: "fresh", Password: "Initial-pass-1",
 		Role: "officer", MustChangePassword: true}, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +221,7 @@ func TestRobotKeyOnlyForThoseWhoMayEditIt(t *testing.T) {
 // comparison lets through, are refused and change nothing.
 func TestDisbursedAmountMustBeFinite(t *testing.T) {
 	s := mustAdminSvc(t, false)
-	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
+	id := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q7", s.clock.Now())
 	s.move(id, "contacted", "reviewing", "pre_approved", "contracted")
 	b := newBrowser(t, s.handler)
 	b.login("admin", leadsAdminPass)
@@ -242,7 +234,7 @@ func TestDisbursedAmountMustBeFinite(t *testing.T) {
 		}
 	}
 	l, err := s.db.Lead(context.Background(), id)
-	if err != nil || l.Status != dialog.StatusContracted {
+	if err != nil || l.Status != domain.StatusContracted {
 		t.Fatalf("lead after refused amounts: %+v %v", l.Status, err)
 	}
 }
@@ -259,7 +251,7 @@ func TestSandboxSignInOnlyFromThisMachine(t *testing.T) {
 		{"127.0.0.1:4000", "203.0.113.9", http.StatusForbidden},
 		{"127.0.0.1:4000", "", http.StatusOK},
 	} {
-		req := httptest.NewRequest(http.MethodGet, bot.SandboxAuthorizePath+"?state=x", nil)
+		req := httptest.NewRequest(http.MethodGet, wechat.SandboxAuthorizePath+"?state=x", nil)
 		req.RemoteAddr = tt.remote
 		if tt.forwarded != "" {
 			req.Header.Set("X-Forwarded-For", tt.forwarded)

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -15,14 +16,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/app"
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/handlers"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
-	"github.com/suzhou-amr/suzhirong/templates"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 const (
@@ -37,7 +40,7 @@ type env struct {
 	tb      testing.TB
 	handler http.Handler
 	bot     *bot.Bot
-	codec   *bot.Codec
+	codec   *wechat.Codec
 	db      *store.DB
 	redis   *store.Redis
 	fake    *wechattest.Server
@@ -96,8 +99,8 @@ func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *stor
 		rdb, prefix = storetest.MustOpenRedis(tb)
 	}
 	fake := wechattest.New(tb)
-	bot.SetAPIBase(fake.URL)
-	tb.Cleanup(func() { bot.SetAPIBase("") })
+	wechat.SetAPIBase(fake.URL)
+	tb.Cleanup(func() { wechat.SetAPIBase("") })
 	return db, rdb, prefix, fake
 }
 
@@ -106,52 +109,42 @@ type wiring struct {
 	token, appID, aesKey, mode string
 	now                        func() time.Time // nil: the real clock
 	publicURL                  string           // PUBLIC_URL of notification links
+	metricsToken               string           // METRICS_TOKEN
+	trustedProxies             []string         // TRUSTED_PROXIES
 }
 
 // instance is one service instance wired as main.go does: bot, lead
 // pipeline, routes.
 type instance struct {
 	bot     *bot.Bot
-	client  *bot.Client
-	codec   *bot.Codec
+	admin   *admin.Service
+	leads   *leads.Service
+	client  *wechat.Client
+	codec   *wechat.Codec
 	handler http.Handler
-	outbox  *bot.Outbox
+	outbox  *leads.Outbox
 	policy  *dialog.Policy
 }
 
-// mustWire wires an instance on the given stores; several instances on the
-// same stores behave as replicas behind a load balancer.
+// mustWire wires an instance on the given stores with app.OpenWith, as
+// main does; several instances on the same stores behave as replicas
+// behind a load balancer.
 func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake *wechattest.Server, w wiring) instance {
 	tb.Helper()
-	policy, err := seeds.Load()
-	if err != nil {
-		tb.Fatal(err)
+	cfg := app.Config{
+		Token: w.token, AppID: w.appID, AppSecret: "secret", EncodingAESKey: w.aesKey, Mode: w.mode,
+		APIBase: fake.URL, AdminPassword: leadsAdminPass, PublicURL: w.publicURL,
+		MetricsToken: w.metricsToken, TrustedProxies: w.trustedProxies,
+		TemplateNewLeadApply: "TPL-NEW-APPLY", TemplateNewLeadNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
 	}
-	replies, err := templates.Replies()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	client := bot.NewClient(storetest.Log, db, rdb, w.appID, "secret")
-	client.AllowLoopbackRobot = true // the fake API stands in for WeCom
-	client.SetShowQRBase(fake.URL)
-	b, err := bot.New(context.Background(), bot.Config{
-		Log: storetest.Log, DB: db, Sessions: store.NewSessions(rdb, prefix), Client: client,
-		Replies: replies, Metrics: bot.NewMetrics(nil), Policy: policy, Now: w.now,
+	a, err := app.OpenWith(context.Background(), storetest.Log, cfg, app.Deps{
+		DB: db, Redis: rdb, RedisPrefix: prefix, Now: w.now, Registry: prometheus.NewRegistry(),
+		FakeWeChat: fake.URL, PushAppID: cmp.Or(w.appID, testAppID),
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	bot.NewLeads(b, bot.LeadsConfig{TemplateNewApply: "TPL-NEW-APPLY", TemplateNewNeed: leadsTplNeed, TemplateStatus: leadsTplStatus,
-		PublicURL: w.publicURL})
-	codec := &bot.Codec{Token: w.token, AppID: testAppID, AESKey: w.aesKey, Mode: w.mode}
-	if w.appID != "" {
-		codec.AppID = w.appID
-	}
-	h := handlers.New(handlers.Config{
-		Log: storetest.Log, Bot: b, Codec: codec, Nonces: store.NewNonces(rdb, prefix), DB: db, Redis: rdb,
-		Registry: prometheus.NewRegistry(), Now: w.now,
-	})
-	return instance{bot: b, client: client, codec: codec, handler: h, outbox: bot.NewOutbox(storetest.Log, db, client, nil), policy: policy}
+	return instance{bot: a.Bot, admin: a.Admin, leads: a.Leads, client: a.Client, codec: a.Codec, handler: a.Handler, outbox: a.Outbox, policy: a.Policy}
 }
 
 // mustEnv builds the service as main does, on fresh stores.
@@ -186,7 +179,7 @@ func (e *env) twin() *env {
 func (e *env) signedQuery(ts time.Time) string {
 	t := strconv.FormatInt(ts.Unix(), 10)
 	nonce := strconv.FormatInt(e.msgID.Add(1), 10)
-	return "signature=" + bot.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce
+	return "signature=" + wechat.Sign(testToken, t, nonce) + "&timestamp=" + t + "&nonce=" + nonce
 }
 
 // post sends a raw request to the webhook.
@@ -198,15 +191,11 @@ func (e *env) post(query, body string) *httptest.ResponseRecorder {
 }
 
 func textXML(openID, content string, msgID int64, at time.Time) string {
-	return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
-		"<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>",
-		openID, at.Unix(), content, msgID)
+	return string(wechat.Push{To: "gh_test", From: openID, At: at, Text: content, MsgID: msgID}.XML())
 }
 
 func eventXML(openID, event, key string, at time.Time) string {
-	return fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
-		"<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[%s]]></Event><EventKey><![CDATA[%s]]></EventKey></xml>",
-		openID, at.Unix(), event, key)
+	return string(wechat.Push{To: "gh_test", From: openID, At: at, Event: event, Key: key}.XML())
 }
 
 // say sends a text as openID in plaintext mode and returns the reply text.
@@ -216,7 +205,7 @@ func (e *env) say(openID, text string) string {
 	if rec.Code != http.StatusOK {
 		e.tb.Fatalf("say %q: status %d: %s", text, rec.Code, rec.Body)
 	}
-	got, ok := bot.ReplyText(rec.Body.Bytes())
+	got, ok := wechat.ReplyText(rec.Body.Bytes())
 	if !ok {
 		e.tb.Fatalf("say %q: no text reply in %s", text, rec.Body)
 	}

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,10 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 const (
@@ -34,7 +36,7 @@ type leadsSvc struct {
 	handler http.Handler
 	db      *store.DB
 	fake    *wechattest.Server
-	outbox  *bot.Outbox
+	outbox  *leads.Outbox
 	policy  *dialog.Policy
 	seq     int64
 }
@@ -48,35 +50,53 @@ func mustLeadsSvc(tb testing.TB) *leadsSvc {
 	return &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy}
 }
 
-// push posts a signed plaintext push and returns the reply text ("" for success).
+// push posts a signed plaintext push of the given inner XML (after
+// CreateTime) and returns the reply text ("" for success).
 func (s *leadsSvc) push(inner, openID string) string {
 	s.tb.Helper()
 	s.seq++
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	nonce := strconv.FormatInt(s.seq, 10)
-	q := "signature=" + bot.Sign(leadsToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+	q := "signature=" + wechat.Sign(leadsToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
 	body := fmt.Sprintf("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
 		"<CreateTime>%d</CreateTime>%s</xml>", openID, now.Unix()+s.seq, inner)
-	req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, strings.NewReader(body))
+	return s.post(q, []byte(body))
+}
+
+// send posts p signed as WeChat does and returns the reply text.
+func (s *leadsSvc) send(p wechat.Push) string {
+	s.tb.Helper()
+	s.seq++
+	p.To, p.At = "gh_test", time.Now().Add(time.Duration(s.seq)*time.Second)
+	codec := &wechat.Codec{Token: leadsToken, Mode: wechat.ModePlain}
+	q, body, err := codec.SignPush(p, time.Now(), strconv.FormatInt(s.seq, 10), nil)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return s.post(q, body)
+}
+
+func (s *leadsSvc) post(q string, body []byte) string {
+	s.tb.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/wechat?"+q, bytes.NewReader(body))
 	rec := httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		s.tb.Fatalf("push: %d %s", rec.Code, rec.Body)
 	}
-	text, _ := bot.ReplyText(rec.Body.Bytes())
+	text, _ := wechat.ReplyText(rec.Body.Bytes())
 	return text
 }
 
 func (s *leadsSvc) say(openID, text string) string {
 	s.tb.Helper()
-	return s.push(fmt.Sprintf("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId>",
-		text, 7_000_000+s.seq), openID)
+	return s.send(wechat.Push{From: openID, Text: text, MsgID: 7_000_000 + s.seq + 1})
 }
 
 func (s *leadsSvc) subscribe(openID string) string {
 	s.tb.Helper()
-	return s.push("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>", openID)
+	return s.send(wechat.Push{From: openID, Event: "subscribe"})
 }
 
 // raw calls the API (body: nil, a raw string, or a value sent as JSON)

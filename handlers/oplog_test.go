@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 type opEntry struct {
@@ -56,7 +56,7 @@ func TestOperationsLogInChinese(t *testing.T) {
 	}
 
 	// A status change from the chat is logged with its reason.
-	lead := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q5", s.clock.Now())
+	lead := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q5", s.clock.Now())
 	l, _ := s.db.Lead(t.Context(), lead)
 	s.mustContact("kunshan", "o-contact-ks")
 	if got := s.say("o-contact-ks", "驳回 "+l.Number+" 资料不全"); !strings.Contains(got, "未通过") {
@@ -68,7 +68,7 @@ func TestOperationsLogInChinese(t *testing.T) {
 	}
 
 	// A status change through the API carries both statuses.
-	moved := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2P3Q6", s.clock.Now())
+	moved := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q6", s.clock.Now())
 	ml, _ := s.db.Lead(t.Context(), moved)
 	if code := s.status("PATCH", fmt.Sprintf("/api/v1/leads/%d", moved), s.admin, map[string]string{"status": "contacted"}); code != http.StatusOK {
 		t.Fatalf("patch: %d", code)
@@ -91,7 +91,7 @@ func TestOperationsLogInChinese(t *testing.T) {
 	if got := s.oplog("person=" + url.QueryEscape("微信联系人")); len(got) != 1 {
 		t.Errorf("person filter: %d entries", len(got))
 	}
-	tomorrow := s.clock.Now().In(dialog.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	tomorrow := s.clock.Now().In(domain.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
 	if got := s.oplog("from=" + tomorrow); len(got) != 0 {
 		t.Errorf("from tomorrow: %d entries", len(got))
 	}

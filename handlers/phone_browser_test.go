@@ -17,9 +17,11 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Phone-first console: every page at 390×844 (a phone, with touch and the
@@ -92,7 +94,8 @@ func TestBrowserEveryConsolePageFitsPhoneAndDesktop(t *testing.T) {
 		"/console/", "/console/leads", fmt.Sprintf("/console/leads/%d", lead.ID), "/console/dashboard",
 		"/console/counties", "/console/counties/kunshan", "/console/broadcasts", "/console/reports",
 		"/console/settings", "/console/sandbox", "/console/audit", "/console/password", "/simulator",
-		"/console/leads/999999", "/console/accounts", "/console/unplaced", "/console/roster", "/console/institutions",
+		"/console/leads/999999", "/console/accounts", "/console/unplaced", "/console/understanding", "/console/understanding?intent=loan",
+		"/console/roster", "/console/institutions",
 		"/console/league",
 	}
 	roles := []struct{ user, pass string }{{"admin", leadsAdminPass}, {"ks", "password-ks"}, {"view", "password-view"}}
@@ -185,10 +188,10 @@ func backdate(t *testing.T, s *leadsSvc, number string, at time.Time) {
 // last working day that contains now, per the SLA calendar.
 func dueSoonTime(t *testing.T, now time.Time) time.Time {
 	t.Helper()
-	days, _ := bot.NewWorkdays("")
+	days, _ := leads.NewWorkdays("")
 	for h := 1; h < 24*21; h++ {
 		at := now.Add(-time.Duration(h) * time.Hour)
-		if !now.Before(days.Deadline(at, bot.RemindAfter-1)) && now.Before(days.Deadline(at, bot.RemindAfter)) {
+		if !now.Before(days.Deadline(at, leads.RemindAfter-1)) && now.Before(days.Deadline(at, leads.RemindAfter)) {
 			return at
 		}
 	}
@@ -212,12 +215,12 @@ func TestBrowserTodoOrder(t *testing.T) {
 	// The overdue enterprise had done the self-check: Ⅱ类 by an honour.
 	var honour dialog.Criterion
 	for _, c := range s.policy.Criteria {
-		if c.Tier == dialog.Tier2 {
+		if c.Tier == domain.Tier2 {
 			honour = c
 			break
 		}
 	}
-	if err := s.db.SaveCheck(context.Background(), "o-todo-over", dialog.Tier2, []string{honour.ID}, now); err != nil {
+	if err := s.db.SaveCheck(context.Background(), "o-todo-over", domain.Tier2, []string{honour.ID}, now); err != nil {
 		t.Fatal(err)
 	}
 	admin := s.login("admin", leadsAdminPass)
@@ -327,7 +330,7 @@ func TestBrowserNotificationLinkSignsContactInAndMovesApplication(t *testing.T) 
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("notification: %v %v", rows, err)
 	}
-	var msg bot.TemplateMessage
+	var msg wechat.TemplateMessage
 	if err := json.Unmarshal([]byte(rows[0].Payload), &msg); err != nil || msg.URL != fmt.Sprintf("%s/console/leads/%d", srv.URL, lead.ID) {
 		t.Fatalf("notification link: %q %v", msg.URL, err)
 	}

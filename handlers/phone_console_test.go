@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // weChatUA is the User-Agent of WeChat's in-app browser on a phone.
@@ -179,20 +180,20 @@ func TestNotificationOpensApplicationThroughWeChatSignIn(t *testing.T) {
 		t.Errorf("forged state: %d", code)
 	}
 	// The simulated authorisation exists only in sandbox mode.
-	if code, _, _ := nb.get(bot.SandboxAuthorizePath + "?state=x"); code != http.StatusNotFound {
+	if code, _, _ := nb.get(wechat.SandboxAuthorizePath + "?state=x"); code != http.StatusNotFound {
 		t.Errorf("simulated authorisation with an app id: %d", code)
 	}
 }
 
 func TestSandboxOAuthCodes(t *testing.T) {
 	now := time.Now()
-	code := bot.SandboxOAuthCode("o-sim", now)
-	c := bot.NewClient(nil, nil, nil, "", "")
+	code := wechat.SandboxOAuthCode("o-sim", now)
+	c := wechat.NewClient(nil, nil, nil, "", "")
 	if got, err := c.OAuthOpenID(context.Background(), code); err != nil || got != "o-sim" {
 		t.Fatalf("sandbox code: %q %v", got, err)
 	}
-	for _, bad := range []string{"", "x.y", code + "0", bot.SandboxOAuthCode("o-sim", now.Add(-time.Hour))} {
-		if _, err := c.OAuthOpenID(context.Background(), bad); !bot.IsOAuthCodeError(err) {
+	for _, bad := range []string{"", "x.y", code + "0", wechat.SandboxOAuthCode("o-sim", now.Add(-time.Hour))} {
+		if _, err := c.OAuthOpenID(context.Background(), bad); !wechat.IsOAuthCodeError(err) {
 			t.Errorf("%q accepted: %v", bad, err)
 		}
 	}
@@ -215,7 +216,7 @@ func TestConsoleFinalMovesAreConfirmedAndRejectionNeedsReason(t *testing.T) {
 	}
 	// 未通过 first shows what will happen, and changes nothing.
 	code, _, body := b.post(path+"/status", url.Values{"status": {"rejected"}})
-	if code != http.StatusOK || !strings.Contains(body, `id="confirm-form"`) || !strings.Contains(body, "不可撤销") || !strings.Contains(body, bot.RejectReasons[0]) {
+	if code != http.StatusOK || !strings.Contains(body, `id="confirm-form"`) || !strings.Contains(body, "不可撤销") || !strings.Contains(body, leads.RejectReasons[0]) {
 		t.Fatalf("confirmation: %d", code)
 	}
 	if l, _ := s.db.Lead(ctx, lead.ID); l.Status != "submitted" {
@@ -227,7 +228,7 @@ func TestConsoleFinalMovesAreConfirmedAndRejectionNeedsReason(t *testing.T) {
 		t.Fatalf("no reason: %d", code)
 	}
 	// With a common reason and a note: the enterprise reads them.
-	reason := bot.RejectReasons[1]
+	reason := leads.RejectReasons[1]
 	code, loc, _ := b.post(path+"/status", url.Values{"status": {"rejected"}, "confirm": {"1"}, "reason": {reason}, "reason_text": {"2025年有环保处罚"}})
 	if code != http.StatusSeeOther || !strings.HasSuffix(loc, "?ok=status") {
 		t.Fatalf("confirmed: %d %s", code, loc)
@@ -238,7 +239,7 @@ func TestConsoleFinalMovesAreConfirmedAndRejectionNeedsReason(t *testing.T) {
 		t.Fatalf("after rejection: %s %q", l.Status, last.Note)
 	}
 	rows, _ := s.db.OutboxRows(ctx, fmt.Sprintf("lead:%d:event:%d:enterprise", lead.ID, last.ID))
-	if len(rows) != 1 || !strings.Contains(rows[0].Payload, bot.Truncate(reason, bot.MaxFieldRunes)) {
+	if len(rows) != 1 || !strings.Contains(rows[0].Payload, leads.Truncate(reason, leads.MaxFieldRunes)) {
 		t.Fatalf("the enterprise's notification: %+v", rows)
 	}
 	if got := s.say("o-rej-ent", "进度 "+number); !strings.Contains(got, "近三年有安全生产") {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // upload posts a file as the multipart field "file".
@@ -92,7 +92,7 @@ func TestRosterImport(t *testing.T) {
 		}
 	}
 	var list struct {
-		Items []bot.RosterLine `json:"items"`
+		Items []admin.RosterLine `json:"items"`
 	}
 	s.api(http.MethodGet, "/api/v1/roster", s.admin, nil, &list)
 	if len(list.Items) != 0 {
@@ -138,8 +138,8 @@ func TestRosterImport(t *testing.T) {
 		t.Fatalf("xlsx import: %d %+v", code, res)
 	}
 	var hist struct {
-		Current bot.RosterLine   `json:"current"`
-		History []bot.RosterLine `json:"history"`
+		Current admin.RosterLine   `json:"current"`
+		History []admin.RosterLine `json:"history"`
 	}
 	if code := s.api(http.MethodGet, "/api/v1/roster/"+good2, s.admin, nil, &hist); code != http.StatusOK ||
 		hist.Current.Tier != 2 || hist.Current.ListedOn != "2026-05-08" || len(hist.History) != 1 || hist.History[0].Tier != 3 {
@@ -160,7 +160,7 @@ func TestRosterImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := x.GetCellValue(bot.RosterSheet, "C4"); v == "" {
+	if v, _ := x.GetCellValue(admin.RosterSheet, "C4"); v == "" {
 		t.Errorf("export has no first row")
 	}
 	var audit struct {
@@ -320,7 +320,7 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 		}
 	}
 	// A bad deal is refused and changes nothing.
-	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
 	var errRes struct{ Error string }
 	if code := s.api(http.MethodPost, path+"/deals", bank, map[string]any{"institution": instID, "product": "苏质贷", "amount_wan": -5,
 		"rate_pct": 3.1, "term_months": 12, "disbursed_on": today}, &errRes); code != http.StatusBadRequest || !strings.Contains(errRes.Error, "放款金额") {
@@ -331,15 +331,15 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 		t.Errorf("deal for another institution: %d", code)
 	}
 	var created struct {
-		ID   uint64       `json:"id"`
-		Deal bot.DealLine `json:"deal"`
-		Lead leadView     `json:"lead"`
+		ID   uint64         `json:"id"`
+		Deal admin.DealLine `json:"deal"`
+		Lead leadView       `json:"lead"`
 	}
 	if code := s.api(http.MethodPost, path+"/deals", bank, map[string]any{"institution": instID, "product": "苏质贷", "amount_wan": 800,
 		"rate_pct": 3.25, "term_months": 12, "disbursed_on": today}, &created); code != http.StatusCreated {
 		t.Fatalf("deal: %d", code)
 	}
-	if created.Lead.Status != dialog.StatusDisbursed || created.Deal.AmountWan != 800 || created.Deal.Product != "szd" || created.ID == 0 {
+	if created.Lead.Status != domain.StatusDisbursed || created.Deal.AmountWan != 800 || created.Deal.Product != "szd" || created.ID == 0 {
 		t.Fatalf("deal answer: %+v", created)
 	}
 	// The county sees each step on the application, by whom.
@@ -356,7 +356,7 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 	if len(ent) != 4 { // contacted, reviewing, pre_approved, and the deal
 		t.Errorf("enterprise notifications: %d", len(ent))
 	}
-	var deals struct{ Items []bot.DealLine }
+	var deals struct{ Items []admin.DealLine }
 	s.api(http.MethodGet, path+"/deals", r.county, nil, &deals)
 	if len(deals.Items) != 1 || deals.Items[0].InstitutionName != "测试银行昆山支行" {
 		t.Fatalf("county's view of deals: %+v", deals)
@@ -365,12 +365,12 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 	// The month's return lists the deal, with the summary.
 	var rep struct {
 		Counties []struct {
-			County    string         `json:"county"`
-			Deals     []bot.DealLine `json:"deals"`
-			DealWan   float64        `json:"deal_wan"`
-			Wan       float64        `json:"disbursed_wan"`
-			Disbursed int64          `json:"disbursed"`
-			Stale     bool           `json:"stale"`
+			County    string           `json:"county"`
+			Deals     []admin.DealLine `json:"deals"`
+			DealWan   float64          `json:"deal_wan"`
+			Wan       float64          `json:"disbursed_wan"`
+			Disbursed int64            `json:"disbursed"`
+			Stale     bool             `json:"stale"`
 		} `json:"counties"`
 	}
 	s.api(http.MethodGet, "/api/v1/reports/monthly", r.county, nil, &rep)
@@ -382,16 +382,16 @@ func TestReferralToDisbursedDeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, _ := x.GetRows(bot.DealSheet)
+	cells, _ := x.GetRows(admin.DealSheet)
 	if len(cells) < 5 || !strings.Contains(cells[0][0], "融资成交信息明细表") || !strings.Contains(cells[1][0], "填报单位：苏州市市场监督管理局") ||
 		!strings.Contains(cells[1][0], "填报人：admin") || cells[2][3] != "企业名称" || cells[3][4] != created.Deal.CreditCode || cells[3][7] != "800" {
 		t.Fatalf("deal sheet: %q", cells)
 	}
-	panes, _ := x.GetPanes(bot.DealSheet)
+	panes, _ := x.GetPanes(admin.DealSheet)
 	if !panes.Freeze || panes.YSplit != 3 {
 		t.Errorf("header not frozen: %+v", panes)
 	}
-	if w, _ := x.GetColWidth(bot.DealSheet, "D"); w < 20 {
+	if w, _ := x.GetColWidth(admin.DealSheet, "D"); w < 20 {
 		t.Errorf("enterprise column width %v", w)
 	}
 }
@@ -402,9 +402,9 @@ func TestConfirmOnlyFinishedMonthsAndStale(t *testing.T) {
 	ksUser := "ks-conf-" + randomSuffix()
 	r.county = s.createUser(s.admin, ksUser, "county", "kunshan")
 	instID, _ := s.mustInstitution("确认测试银行", "o-sp-conf")
-	now := s.clock.Now().In(dialog.Shanghai)
+	now := s.clock.Now().In(domain.Shanghai)
 	this := now.Format("2006-01")
-	lastStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, dialog.Shanghai).AddDate(0, -1, 0)
+	lastStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.Shanghai).AddDate(0, -1, 0)
 	last := lastStart.Format("2006-01")
 	next := lastStart.AddDate(0, 2, 0).Format("2006-01")
 
@@ -456,7 +456,7 @@ func TestConfirmOnlyFinishedMonthsAndStale(t *testing.T) {
 	b := newBrowser(t, s.handler)
 	b.login(ksUser, "password-"+ksUser)
 	page := b.mustPage("/console/reports?month=" + last)
-	if !strings.Contains(page, bot.StaleText) || !strings.Contains(page, "流动资金贷款") {
+	if !strings.Contains(page, admin.StaleText) || !strings.Contains(page, "流动资金贷款") {
 		t.Errorf("console does not say the confirmation is stale")
 	}
 	s.api(http.MethodPost, "/api/v1/reports/monthly/confirm", r.county, map[string]string{"month": last}, nil)
@@ -638,7 +638,7 @@ func TestConsoleProgrammePages(t *testing.T) {
 		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {"2026-01-05"}}); code != http.StatusBadRequest || !strings.Contains(body, "放款金额应为万元数") {
 		t.Errorf("bad amount: %d", code)
 	}
-	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
 	if code, loc, _ := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), url.Values{"product": {"苏质贷"}, "amount_wan": {"600"},
 		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {today}}); code != http.StatusSeeOther {
 		t.Fatalf("deal: %d %s", code, loc)
@@ -667,7 +667,7 @@ func TestLeagueTable(t *testing.T) {
 	s := mustAdminSvc(t, true)
 	r := s.mustRoles()
 	instID, _ := s.mustInstitution("通报测试银行", "o-lg-sp")
-	today := s.clock.Now().In(dialog.Shanghai).Format("2006-01-02")
+	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
 	// Taicang: one need, contacted at once, with a deal; Kunshan: two needs, none handled.
 	tc := s.leadByNumber(s.admin, s.fileNeed("o-lg-1", "320585", "MA1LEAGU1"))
 	s.fileNeed("o-lg-2", "320583", "MA1LEAGU2")
@@ -679,7 +679,7 @@ func TestLeagueTable(t *testing.T) {
 		"product": "苏质贷", "amount_wan": 250, "rate_pct": 3.0, "term_months": 12, "disbursed_on": today}); code != http.StatusCreated {
 		t.Fatalf("deal: %d", code)
 	}
-	var lt bot.LeagueTable
+	var lt admin.LeagueTable
 	if code := s.api(http.MethodGet, "/api/v1/reports/league", r.viewer, nil, &lt); code != http.StatusOK {
 		t.Fatalf("league: %d", code)
 	}
@@ -693,7 +693,7 @@ func TestLeagueTable(t *testing.T) {
 	if ks.YTD.Leads != 2 || ks.YTD.InSLA != 0 || ks.YTD.Deals != 0 {
 		t.Errorf("kunshan: %+v", ks.YTD)
 	}
-	month := s.clock.Now().In(dialog.Shanghai).Format("2006-01")
+	month := s.clock.Now().In(domain.Shanghai).Format("2006-01")
 	lastM := top.Monthly[len(top.Monthly)-1]
 	if lastM.Month != month || lastM.DealWan != 250 || len(lt.Months) != len(top.Monthly) {
 		t.Errorf("this month: %+v of %v", lastM, lt.Months)
@@ -706,7 +706,7 @@ func TestLeagueTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := x.GetRows(bot.LeagueSheet)
+	rows, _ := x.GetRows(admin.LeagueSheet)
 	if len(rows) != 14 || rows[3][1] != "太仓市" || rows[3][8] != "250" {
 		t.Errorf("league sheet: %q", rows[:4])
 	}
@@ -754,8 +754,8 @@ func TestSpecialistSignsInFromWeChat(t *testing.T) {
 	s := mustAdminSvc(t, false)
 	r := s.mustRoles()
 	instID, _ := s.mustInstitution("苏州测试银行", "o-specialist-li")
-	id := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2PT01", s.clock.Now())
-	other := s.mustLead(dialog.LeadNeed, "kunshan", "szd", "MA1N2PT02", s.clock.Now())
+	id := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2PT01", s.clock.Now())
+	other := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2PT02", s.clock.Now())
 	path := fmt.Sprintf("/api/v1/leads/%d", id)
 	if code := s.status(http.MethodPost, path+"/referrals", r.county, map[string]any{"institution": instID}); code != http.StatusCreated {
 		t.Fatalf("referral: %d", code)

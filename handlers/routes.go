@@ -1,6 +1,7 @@
 // Package handlers holds the gin routes: the WeChat webhook, health and
-// metrics, the JSON API and the console. Handlers parse, call and render;
-// business rules live in bot and dialog.
+// metrics, the JSON API and the console. Handlers parse, call and render:
+// the rules, permissions included, live in the use cases (leads, admin),
+// the chat pipeline (bot) and the engine (dialog).
 package handlers
 
 import (
@@ -14,9 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/leads"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // MaxBody is the largest webhook body accepted.
@@ -24,12 +26,14 @@ const MaxBody = 64 << 10
 
 // Config holds what the routes need.
 type Config struct {
-	Log      *slog.Logger
-	Bot      *bot.Bot
-	Codec    *bot.Codec
-	Nonces   NonceBinder // binds plaintext pushes' signatures to their bodies
-	DB       *store.DB
-	Redis    *store.Redis
+	Log    *slog.Logger
+	Bot    *bot.Bot
+	Leads  *leads.Service
+	Admin  *admin.Service
+	Codec  *wechat.Codec
+	Nonces NonceBinder // binds plaintext pushes' signatures to their bodies
+	// Ready are the backends /readyz checks.
+	Ready    []ReadyCheck
 	Registry *prometheus.Registry
 	Now      func() time.Time
 	// TrustedProxies lists the proxies (addresses or CIDRs) whose
@@ -81,21 +85,21 @@ func New(cfg Config) http.Handler {
 	r.POST("/wechat", s.webhook)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	if cfg.DB != nil {
+	{
 		api := r.Group("/api/v1")
 		api.POST("/auth/login", s.login)
 		authed := api.Group("", s.authenticate)
 		authed.POST("/auth/logout", s.logout)
 		authed.GET("/me", s.me)
 		authed.PUT("/me/password", s.changePassword)
-		authed.POST("/users", s.requireRole(dialog.RoleOfficer), s.createUser)
+		authed.POST("/users", s.createUser)
 		authed.GET("/users", s.listUsers)
 		authed.PATCH("/users/:id", s.patchUser)
 		authed.POST("/users/:id/reset-password", s.resetUserPassword)
 		authed.GET("/leads", s.listLeads)
 		authed.GET("/leads/:id", s.getLead)
-		authed.PATCH("/leads/:id", s.writer, s.patchLead)
-		authed.POST("/counties/:county/bind-codes", s.writer, s.createBindCode)
+		authed.PATCH("/leads/:id", s.patchLead)
+		authed.POST("/counties/:county/bind-codes", s.createBindCode)
 		s.adminRoutes(authed)
 		s.programmeRoutes(authed)
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +17,9 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
 
 	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // The simulator: a WeChat-like chat page whose script posts to
@@ -44,7 +44,7 @@ type simulatorData struct {
 func (cs *console) simulatorPage(c *gin.Context) {
 	b := make([]byte, 6)
 	rand.Read(b)
-	prefix := simPrefix(account(c))
+	prefix := domain.SimulatorPrefix(account(c))
 	d := simulatorData{OpenID: fmt.Sprintf("%s%x", prefix, b), Prefix: prefix, Menu: bot.Menu(), Safe: cs.Codec.Safe()}
 	cs.render(c, http.StatusOK, "simulator", "公众号模拟器", d)
 }
@@ -69,53 +69,21 @@ func randInt63() int64 {
 	return int64(binary.BigEndian.Uint64(b[:]) >> 1)
 }
 
-// pushXML builds the plaintext XML WeChat pushes for a text or an event.
-func (r simRequest) pushXML(at int64, msgID int64) []byte {
-	var b strings.Builder
-	b.WriteString("<xml><ToUserName><![CDATA[" + simulatorGH + "]]></ToUserName><FromUserName><![CDATA[")
-	b.WriteString(r.OpenID)
-	b.WriteString("]]></FromUserName><CreateTime>" + strconv.FormatInt(at, 10) + "</CreateTime>")
-	if r.Event == "" {
-		b.WriteString("<MsgType><![CDATA[text]]></MsgType><Content>")
-		xml.EscapeText(&b, []byte(r.Text))
-		b.WriteString("</Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>")
-		return []byte(b.String())
-	}
-	b.WriteString("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[" + r.Event + "]]></Event><EventKey>")
-	xml.EscapeText(&b, []byte(r.Key))
-	b.WriteString("</EventKey></xml>")
-	return []byte(b.String())
-}
-
 func (r simRequest) validate() error {
 	if !simOpenID.MatchString(r.OpenID) {
-		return dialog.Errorf(dialog.ErrInvalid, "openid 应为6–64位字母、数字、- 或 _")
+		return domain.Errorf(domain.ErrInvalid, "openid 应为6–64位字母、数字、- 或 _")
 	}
 	switch r.Event {
 	case "":
 		if strings.TrimSpace(r.Text) == "" || utf8.RuneCountInString(r.Text) > 600 {
-			return dialog.Errorf(dialog.ErrInvalid, "消息不能为空，且不超过600字")
+			return domain.Errorf(domain.ErrInvalid, "消息不能为空，且不超过600字")
 		}
 	case "subscribe", "unsubscribe", "CLICK", "SCAN":
 		if len(r.Key) > 64 {
-			return dialog.Errorf(dialog.ErrInvalid, "事件 key 过长")
+			return domain.Errorf(domain.ErrInvalid, "事件 key 过长")
 		}
 	default:
-		return dialog.Errorf(dialog.ErrInvalid, "事件应为 subscribe、unsubscribe、CLICK 或 SCAN")
-	}
-	return nil
-}
-
-// simPrefix is the openid prefix of an account's simulated followers. The
-// simulator signs pushes with the real token, so it must never speak as a
-// real follower or as another account's simulated ones: every openid it
-// accepts carries the account's id.
-func simPrefix(acc dialog.Account) string { return fmt.Sprintf("o-sim-%d-", acc.ID) }
-
-// simOwn refuses an openid outside the account's simulated followers.
-func simOwn(acc dialog.Account, openID string) error {
-	if !strings.HasPrefix(openID, simPrefix(acc)) {
-		return dialog.Errorf(dialog.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", simPrefix(acc))
+		return domain.Errorf(domain.ErrInvalid, "事件应为 subscribe、unsubscribe、CLICK 或 SCAN")
 	}
 	return nil
 }
@@ -128,45 +96,21 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		return
 	}
 	if err := req.validate(); err != nil {
-		c.JSON(http.StatusBadRequest, simResponse{Error: dialog.Message(err)})
+		c.JSON(http.StatusBadRequest, simResponse{Error: domain.Message(err)})
 		return
 	}
-	acc := account(c)
-	if !acc.CanWrite() {
-		c.JSON(http.StatusForbidden, simResponse{Error: "只读账号不能用模拟器发送消息"})
+	if err := cs.Admin.Simulate(account(c), req.OpenID); err != nil {
+		c.JSON(http.StatusForbidden, simResponse{Error: domain.Message(err)})
 		return
 	}
-	if err := simOwn(acc, req.OpenID); err != nil {
-		c.JSON(http.StatusForbidden, simResponse{Error: dialog.Message(err)})
+	push := wechat.Push{To: simulatorGH, From: req.OpenID, At: cs.Now(), Text: req.Text, MsgID: randInt63(), Event: req.Event, Key: req.Key}
+	// Signed, and in safe mode sealed, as WeChat sends it.
+	random := make([]byte, 16)
+	rand.Read(random)
+	q, body, err := cs.Codec.SignPush(push, push.At, strconv.FormatInt(randInt63()%1_000_000_000, 10), random)
+	if err != nil {
+		cs.fail(c, err)
 		return
-	}
-	now := cs.Now()
-	push := req.pushXML(now.Unix(), randInt63())
-	ts := strconv.FormatInt(now.Unix(), 10)
-	nonce := strconv.FormatInt(randInt63()%1_000_000_000, 10)
-	q := "signature=" + bot.Sign(cs.Codec.Token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + req.OpenID
-	body := push
-	encrypted := cs.Codec.MessageMode() != bot.ModePlain
-	if encrypted {
-		// Safe mode, as WeChat sends it: the push sealed in an envelope
-		// signed with msg_signature.
-		random := make([]byte, 16)
-		rand.Read(random)
-		sealed, err := cs.Codec.Seal(push, ts, nonce, random)
-		if err != nil {
-			cs.fail(c, err)
-			return
-		}
-		var env struct {
-			Encrypt      string `xml:"Encrypt"`
-			MsgSignature string `xml:"MsgSignature"`
-		}
-		if err := xml.Unmarshal(sealed, &env); err != nil {
-			cs.fail(c, err)
-			return
-		}
-		body = []byte("<xml><ToUserName><![CDATA[" + simulatorGH + "]]></ToUserName><Encrypt><![CDATA[" + env.Encrypt + "]]></Encrypt></xml>")
-		q += "&encrypt_type=aes&msg_signature=" + env.MsgSignature
 	}
 	r := httptest.NewRequestWithContext(c.Request.Context(), http.MethodPost, "/wechat?"+q, strings.NewReader(string(body)))
 	r.Header.Set("Content-Type", "text/xml")
@@ -184,29 +128,16 @@ func (cs *console) simulatorSend(c *gin.Context) {
 		c.JSON(http.StatusOK, res)
 		return
 	}
-	if encrypted {
-		var env struct {
-			Encrypt      string `xml:"Encrypt"`
-			MsgSignature string `xml:"MsgSignature"`
-			TimeStamp    string `xml:"TimeStamp"`
-			Nonce        string `xml:"Nonce"`
-		}
-		if err := xml.Unmarshal(reply, &env); err != nil {
-			cs.fail(c, err)
-			return
-		}
-		plain, err := cs.Codec.Open(reply, bot.Query{MsgSignature: env.MsgSignature, Timestamp: env.TimeStamp, Nonce: env.Nonce, EncryptType: "aes"})
-		if err != nil {
-			res.Error = "回复解密失败：" + err.Error()
-			c.JSON(http.StatusOK, res)
-			return
-		}
-		reply = plain
+	reply, err = cs.Codec.OpenReply(reply)
+	if err != nil {
+		res.Error = "回复解密失败：" + err.Error()
+		c.JSON(http.StatusOK, res)
+		return
 	}
 	if strings.Contains(string(reply), "transfer_customer_service") {
 		res.Transfer = true
 		res.Reply = "（已转接人工客服）"
-	} else if text, ok := bot.ReplyText(reply); ok {
+	} else if text, ok := wechat.ReplyText(reply); ok {
 		res.Reply = text
 	}
 	c.JSON(http.StatusOK, res)
@@ -228,12 +159,8 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "openid 不正确"})
 		return
 	}
-	if err := simOwn(account(c), openID); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": dialog.Message(err)})
-		return
-	}
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)
-	msgs, err := cs.DB.SandboxMessages(c.Request.Context(), openID, 50)
+	msgs, err := cs.Admin.SimulatorInbox(c.Request.Context(), account(c), openID, 50)
 	if err != nil {
 		cs.fail(c, err)
 		return
@@ -242,7 +169,7 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 	for i := len(msgs) - 1; i >= 0; i-- {
 		m := msgs[i]
 		if m.ID > after {
-			out = append(out, simMessage{ID: m.ID, API: m.API, Text: sandboxText(m), At: m.CreatedAt.In(bot.Shanghai).Format("15:04")})
+			out = append(out, simMessage{ID: m.ID, API: m.API, Text: sandboxText(m), At: m.CreatedAt.In(domain.Shanghai).Format("15:04")})
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"messages": out, "sandbox": cs.Bot.Client().Sandbox()})
@@ -250,7 +177,7 @@ func (cs *console) simulatorInbox(c *gin.Context) {
 
 // sandboxText is how a recorded call reads in a chat: the text of a 客服
 // message, the fields of a template message.
-func sandboxText(m store.SandboxMessage) string {
+func sandboxText(m domain.SandboxMessage) string {
 	var body struct {
 		Content    string            `json:"content"`
 		TemplateID string            `json:"template_id"`
@@ -335,17 +262,17 @@ func sandboxKind(api string) string {
 // templateFieldLabel names a template message's field by what it carries.
 func templateFieldLabel(api, key string) string {
 	switch key {
-	case bot.FieldNumber:
+	case leads.FieldNumber:
 		return "编号"
-	case bot.FieldEnterprise:
+	case leads.FieldEnterprise:
 		return "企业"
-	case bot.FieldKind:
+	case leads.FieldKind:
 		return "事项"
-	case bot.FieldTime:
+	case leads.FieldTime:
 		return "时间"
-	case bot.FieldCounty:
+	case leads.FieldCounty:
 		return "说明"
-	case bot.FieldStatus:
+	case leads.FieldStatus:
 		return "状态"
 	}
 	return key

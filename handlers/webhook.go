@@ -11,10 +11,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
-func query(c *gin.Context) bot.Query {
-	return bot.Query{
+func query(c *gin.Context) wechat.Query {
+	return wechat.Query{
 		Signature:    c.Query("signature"),
 		MsgSignature: c.Query("msg_signature"),
 		Timestamp:    c.Query("timestamp"),
@@ -27,7 +28,7 @@ func query(c *gin.Context) bot.Query {
 // verifyURL answers WeChat's server verification with the echostr.
 func (s *Server) verifyURL(c *gin.Context) {
 	q := query(c)
-	if err := bot.CheckTime(q.Timestamp, s.Now()); err != nil {
+	if err := wechat.CheckTime(q.Timestamp, s.Now()); err != nil {
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
@@ -43,7 +44,7 @@ func (s *Server) verifyURL(c *gin.Context) {
 // processed: the timestamp window, the body size, the signature, the XML.
 func (s *Server) webhook(c *gin.Context) {
 	q := query(c)
-	if err := bot.CheckTime(q.Timestamp, s.Now()); err != nil {
+	if err := wechat.CheckTime(q.Timestamp, s.Now()); err != nil {
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
@@ -60,7 +61,7 @@ func (s *Server) webhook(c *gin.Context) {
 	encrypted := q.Encrypted()
 	plain, err := s.Codec.Open(body, q)
 	if err != nil {
-		if errors.Is(err, bot.ErrSignature) || errors.Is(err, bot.ErrMode) {
+		if errors.Is(err, wechat.ErrSignature) || errors.Is(err, wechat.ErrMode) {
 			s.Log.Warn("webhook push refused", slog.String("ip", c.ClientIP()), slog.Any("error", err))
 			c.String(http.StatusForbidden, "forbidden")
 			return
@@ -68,7 +69,7 @@ func (s *Server) webhook(c *gin.Context) {
 		c.String(http.StatusBadRequest, "bad request")
 		return
 	}
-	m, err := bot.ParseMessage(plain)
+	m, err := wechat.ParseMessage(plain)
 	if err != nil {
 		c.String(http.StatusBadRequest, "bad request")
 		return

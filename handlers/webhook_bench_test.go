@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // BenchmarkWebhookPush runs plaintext pushes through the whole webhook
@@ -31,7 +31,7 @@ func BenchmarkWebhookPush(b *testing.B) {
 	push := func(i int) {
 		f, step := i%followers, i/followers
 		nonce := "b" + strconv.Itoa(i)
-		req := httptest.NewRequest(http.MethodPost, "/wechat?signature="+bot.Sign(testToken, ts, nonce)+"&timestamp="+ts+"&nonce="+nonce,
+		req := httptest.NewRequest(http.MethodPost, "/wechat?signature="+wechat.Sign(testToken, ts, nonce)+"&timestamp="+ts+"&nonce="+nonce,
 			strings.NewReader(textXML(ids[f], walk[step%len(walk)], int64(9_000_000+i), now)))
 		rec := httptest.NewRecorder()
 		e.handler.ServeHTTP(rec, req)

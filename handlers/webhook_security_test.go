@@ -12,9 +12,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // encryptedPush seals a plaintext push as WeChat does in safe mode and
@@ -26,14 +26,14 @@ func encryptedPush(t *testing.T, plain string, now time.Time, nonce string) (str
 		t.Fatal(err)
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
-	q := "timestamp=" + ts + "&nonce=" + nonce + "&encrypt_type=aes&msg_signature=" + bot.Sign(testToken, ts, nonce, string(enc)) +
-		"&signature=" + bot.Sign(testToken, ts, nonce)
+	q := "timestamp=" + ts + "&nonce=" + nonce + "&encrypt_type=aes&msg_signature=" + wechat.Sign(testToken, ts, nonce, string(enc)) +
+		"&signature=" + wechat.Sign(testToken, ts, nonce)
 	return q, "<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"
 }
 
 func plainQuery(now time.Time, nonce string) string {
 	ts := strconv.FormatInt(now.Unix(), 10)
-	return "signature=" + bot.Sign(testToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+	return "signature=" + wechat.Sign(testToken, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
 }
 
 // In safe mode the plain signature, which does not cover the body, is not
@@ -57,7 +57,7 @@ func TestSafeModeRefusesPlaintextPushes(t *testing.T) {
 
 // Plain mode has no key to check an encrypted push with.
 func TestPlainModeRefusesEncryptedPushes(t *testing.T) {
-	e := mustEnv(t, withAES(), withMode(bot.ModePlain))
+	e := mustEnv(t, withAES(), withMode(wechat.ModePlain))
 	now := time.Now()
 	q, body := encryptedPush(t, textXML(randomOpenID(), "菜单", 33, now), now, "33")
 	if rec := e.post(q, body); rec.Code != http.StatusForbidden {
@@ -124,10 +124,10 @@ func TestDedupeOutlivesTheTimestampWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if window := 2 * bot.MaxClockSkew; ttl <= window {
+	if window := 2 * wechat.MaxClockSkew; ttl <= window {
 		t.Fatalf("dedupe record kept %v, the timestamp window spans %v", ttl, window)
 	}
-	if store.DedupeTTL <= 2*bot.MaxClockSkew || store.NonceTTL <= 2*bot.MaxClockSkew {
+	if store.DedupeTTL <= 2*wechat.MaxClockSkew || store.NonceTTL <= 2*wechat.MaxClockSkew {
 		t.Fatalf("TTLs %v/%v shorter than the timestamp window", store.DedupeTTL, store.NonceTTL)
 	}
 	if m := e.redis.Embedded(); m != nil {
@@ -230,7 +230,7 @@ func TestPushesMakeTwoRedisRoundTrips(t *testing.T) {
 	t.Cleanup(func() { r.Close() })
 	trips := &redisTrips{}
 	r.AddHook(trips)
-	e := mustEnv(t, withRedis(r), withAES(), withMode(bot.ModeCompat))
+	e := mustEnv(t, withRedis(r), withAES(), withMode(wechat.ModeCompat))
 	openID := randomOpenID()
 	e.say(openID, "菜单") // loads the scripts, reads the new follower's profile
 	now := time.Now()

@@ -17,17 +17,17 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 func TestVerifyURL(t *testing.T) {
 	e := mustEnv(t)
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
-	good := "/wechat?signature=" + bot.Sign(testToken, ts, "42") + "&timestamp=" + ts + "&nonce=42&echostr=hello123"
+	good := "/wechat?signature=" + wechat.Sign(testToken, ts, "42") + "&timestamp=" + ts + "&nonce=42&echostr=hello123"
 	stale := strconv.FormatInt(now.Add(-6*time.Minute).Unix(), 10)
 	tests := []struct {
 		name, url string
@@ -37,7 +37,7 @@ func TestVerifyURL(t *testing.T) {
 		{"valid", good, http.StatusOK, "hello123"},
 		{"forged signature", strings.Replace(good, "signature=", "signature=0", 1), http.StatusForbidden, "forbidden"},
 		{"wrong nonce", strings.Replace(good, "nonce=42", "nonce=43", 1), http.StatusForbidden, "forbidden"},
-		{"stale timestamp", "/wechat?signature=" + bot.Sign(testToken, stale, "42") + "&timestamp=" + stale + "&nonce=42&echostr=x", http.StatusForbidden, "forbidden"},
+		{"stale timestamp", "/wechat?signature=" + wechat.Sign(testToken, stale, "42") + "&timestamp=" + stale + "&nonce=42&echostr=x", http.StatusForbidden, "forbidden"},
 		{"no timestamp", "/wechat?signature=x&nonce=42&echostr=x", http.StatusForbidden, "forbidden"},
 	}
 	for _, tt := range tests {
@@ -65,7 +65,7 @@ func (e *env) stateKeys(t *testing.T) int {
 func TestWebhookRejectsBadRequests(t *testing.T) {
 	// Compatible mode accepts both kinds of push, so each refusal below is
 	// for the reason it names.
-	e := mustEnv(t, withAES(), withMode(bot.ModeCompat))
+	e := mustEnv(t, withAES(), withMode(wechat.ModeCompat))
 	now := time.Now()
 	openID := randomOpenID()
 	body := textXML(openID, "自检", 1, now)
@@ -73,7 +73,7 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 	stale := strconv.FormatInt(now.Add(-5*time.Minute-10*time.Second).Unix(), 10)
 	future := strconv.FormatInt(now.Add(5*time.Minute+10*time.Second).Unix(), 10)
 	sign := func(ts string) string {
-		return "signature=" + bot.Sign(testToken, ts, "7") + "&timestamp=" + ts + "&nonce=7"
+		return "signature=" + wechat.Sign(testToken, ts, "7") + "&timestamp=" + ts + "&nonce=7"
 	}
 
 	enc, err := util.EncryptMsg([]byte("0123456789abcdef"), []byte(body), testAppID, testAESKey)
@@ -82,7 +82,7 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 	}
 	envelope := "<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"
 	aesQuery := func(sig string) string {
-		return "timestamp=" + ts + "&nonce=7&encrypt_type=aes&msg_signature=" + sig + "&signature=" + bot.Sign(testToken, ts, "7")
+		return "timestamp=" + ts + "&nonce=7&encrypt_type=aes&msg_signature=" + sig + "&signature=" + wechat.Sign(testToken, ts, "7")
 	}
 
 	tests := []struct {
@@ -92,7 +92,7 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 		status int
 	}{
 		{"forged signature", "signature=" + strings.Repeat("0", 40) + "&timestamp=" + ts + "&nonce=7", body, http.StatusForbidden},
-		{"signature of another token", "signature=" + bot.Sign("other", ts, "7") + "&timestamp=" + ts + "&nonce=7", body, http.StatusForbidden},
+		{"signature of another token", "signature=" + wechat.Sign("other", ts, "7") + "&timestamp=" + ts + "&nonce=7", body, http.StatusForbidden},
 		{"timestamp too old", sign(stale), body, http.StatusForbidden},
 		{"timestamp in the future", sign(future), body, http.StatusForbidden},
 		{"timestamp not a number", "signature=x&timestamp=abc&nonce=7", body, http.StatusForbidden},
@@ -102,10 +102,10 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 		{"xml without sender", sign(ts), "<xml><MsgType>text</MsgType></xml>", http.StatusBadRequest},
 		{"empty body", sign(ts), "", http.StatusBadRequest},
 		{"aes with forged msg_signature", aesQuery(strings.Repeat("1", 40)), envelope, http.StatusForbidden},
-		{"aes without Encrypt", aesQuery(bot.Sign(testToken, ts, "7", "")), "<xml><ToUserName>x</ToUserName></xml>", http.StatusBadRequest},
-		{"aes with garbage ciphertext", aesQuery(bot.Sign(testToken, ts, "7", "bm90LWNpcGhlcnRleHQ=")),
+		{"aes without Encrypt", aesQuery(wechat.Sign(testToken, ts, "7", "")), "<xml><ToUserName>x</ToUserName></xml>", http.StatusBadRequest},
+		{"aes with garbage ciphertext", aesQuery(wechat.Sign(testToken, ts, "7", "bm90LWNpcGhlcnRleHQ=")),
 			"<xml><Encrypt><![CDATA[bm90LWNpcGhlcnRleHQ=]]></Encrypt></xml>", http.StatusBadRequest},
-		{"aes with invalid base64", aesQuery(bot.Sign(testToken, ts, "7", "%%%")), "<xml><Encrypt>%%%</Encrypt></xml>", http.StatusBadRequest},
+		{"aes with invalid base64", aesQuery(wechat.Sign(testToken, ts, "7", "%%%")), "<xml><Encrypt>%%%</Encrypt></xml>", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,7 +132,7 @@ func TestPlaintextConversation(t *testing.T) {
 	e := mustEnv(t)
 	openID := randomOpenID()
 	welcome := e.event(openID, "subscribe", "")
-	text, ok := bot.ReplyText([]byte(welcome))
+	text, ok := wechat.ReplyText([]byte(welcome))
 	if !ok || !strings.Contains(text, "欢迎关注") || !strings.Contains(text, "1. 质量信誉自检") {
 		t.Fatalf("welcome: %q", welcome)
 	}
@@ -152,7 +152,7 @@ func TestPlaintextConversation(t *testing.T) {
 	}
 	img := strings.Replace(textXML(openID, "", 100, time.Now()), "<![CDATA[text]]>", "<![CDATA[image]]>", 1)
 	rec = e.post(e.signedQuery(time.Now()), img)
-	if got, _ := bot.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "文字") {
+	if got, _ := wechat.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "文字") {
 		t.Fatalf("image should be asked to type: %q", got)
 	}
 	if body := e.event(openID, "unsubscribe", ""); body != "success" {
@@ -213,8 +213,8 @@ func TestSafeAndCompatibleModeRoundTrip(t *testing.T) {
 				body = strings.Replace(plain, "</xml>", "<Encrypt><![CDATA["+string(enc)+"]]></Encrypt></xml>", 1)
 			}
 			ts := strconv.FormatInt(now.Unix(), 10)
-			q := "timestamp=" + ts + "&nonce=99&encrypt_type=aes&msg_signature=" + bot.Sign(testToken, ts, "99", string(enc)) +
-				"&signature=" + bot.Sign(testToken, ts, "99")
+			q := "timestamp=" + ts + "&nonce=99&encrypt_type=aes&msg_signature=" + wechat.Sign(testToken, ts, "99", string(enc)) +
+				"&signature=" + wechat.Sign(testToken, ts, "99")
 			rec := e.post(q, body)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body)
@@ -226,14 +226,14 @@ func TestSafeAndCompatibleModeRoundTrip(t *testing.T) {
 			if strings.Contains(rec.Body.String(), "请回复数字") {
 				t.Fatal("reply leaks plaintext")
 			}
-			if env.MsgSignature != bot.Sign(testToken, env.TimeStamp, env.Nonce, env.Encrypt) {
+			if env.MsgSignature != wechat.Sign(testToken, env.TimeStamp, env.Nonce, env.Encrypt) {
 				t.Fatal("reply signature does not verify")
 			}
 			_, replyXML, err := util.DecryptMsg(testAppID, env.Encrypt, testAESKey)
 			if err != nil {
 				t.Fatal(err)
 			}
-			text, ok := bot.ReplyText(replyXML)
+			text, ok := wechat.ReplyText(replyXML)
 			if !ok || !strings.Contains(text, "请回复数字选择服务") {
 				t.Fatalf("decrypted reply: %s", replyXML)
 			}
@@ -404,7 +404,7 @@ func TestDatabaseDownAnswersBusyAndRecovers(t *testing.T) {
 	start := time.Now()
 	// A new follower needs the database (subscribe records it).
 	fresh := randomOpenID()
-	if got, _ := bot.ReplyText([]byte(e.event(fresh, "subscribe", ""))); !strings.Contains(got, "系统繁忙") {
+	if got, _ := wechat.ReplyText([]byte(e.event(fresh, "subscribe", ""))); !strings.Contains(got, "系统繁忙") {
 		t.Fatalf("subscribe during outage: %q", got)
 	}
 	// A follower mid-conversation needs only Redis for the menu.
@@ -422,7 +422,7 @@ func TestDatabaseDownAnswersBusyAndRecovers(t *testing.T) {
 
 	proxy.Restore()
 	other := randomOpenID()
-	if got, _ := bot.ReplyText([]byte(e.event(other, "subscribe", ""))); !strings.Contains(got, "欢迎关注") {
+	if got, _ := wechat.ReplyText([]byte(e.event(other, "subscribe", ""))); !strings.Contains(got, "欢迎关注") {
 		t.Fatalf("after recovery: %q", got)
 	}
 	if _, err := db.Follower(context.Background(), other); err != nil {
@@ -448,7 +448,7 @@ func TestMessagesOfOneFollowerAreHandledInTurn(t *testing.T) {
 				inst = other
 			}
 			rec := inst.post(inst.signedQuery(now), textXML(openID, "是", int64(990001+i), now))
-			if got, _ := bot.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "题") {
+			if got, _ := wechat.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "题") {
 				t.Errorf("answer %d: %q", i, got)
 			}
 		}()

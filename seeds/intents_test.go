@@ -19,7 +19,7 @@ func TestParseBrokenUnderstanding(t *testing.T) {
 		{"paraphrase twice", fileIntents, "paraphrases: [谢谢, 谢谢你,", "paraphrases: [谢谢, 谢谢,", `intent "thanks": paraphrase "谢谢" twice`},
 		{"unknown county", fileLexicon, "  taicang: [太仓]", "  taicang: [太仓]\n  nowhere: [某地]", `aliases of unknown county "nowhere"`},
 		{"tier 5", fileLexicon, "  4: [四类,", "  5: [五类]\n  4: [四类,", "tier words: unknown tier 5"},
-		{"synonym two ways", fileLexicon, "  利息: [利钱]", "  利息: [利钱]\n  利率: [利钱]", `synonym "利钱" maps to both`},
+		{"synonym two ways", fileLexicon, "  利息: [利钱, interest]", "  利息: [利钱, interest]\n  利差: [利钱]", `synonym "利钱" maps to both`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 //go:embed data/*.yaml
@@ -234,12 +235,12 @@ func (c *checker) addf(file, format string, a ...any) {
 }
 
 // tier converts a tier number of the files, reporting numbers outside lo..hi.
-func (c *checker) tier(file, what string, n, lo, hi int) (dialog.Tier, bool) {
+func (c *checker) tier(file, what string, n, lo, hi int) (domain.Tier, bool) {
 	if n < lo || n > hi {
 		c.addf(file, "%s: unknown tier %d (want %d–%d)", what, n, lo, hi)
-		return dialog.TierUnknown, false
+		return domain.TierUnknown, false
 	}
-	return dialog.Tier(n), true
+	return domain.Tier(n), true
 }
 
 func (c *checker) policy(p *dialog.Policy) {
@@ -303,8 +304,8 @@ func (c *checker) criteria(d tiersDoc) []dialog.Criterion {
 
 // perTier reads a per-tier number of the notice. Only Ⅰ–Ⅲ have
 // tier-specific numbers, and each must be positive.
-func (c *checker) perTier(what string, in map[int]int) map[dialog.Tier]int {
-	out := map[dialog.Tier]int{}
+func (c *checker) perTier(what string, in map[int]int) map[domain.Tier]int {
+	out := map[domain.Tier]int{}
 	for _, n := range slices.Sorted(maps.Keys(in)) {
 		v := in[n]
 		if t, ok := c.tier(fileProducts, what, n, 1, 3); ok {
@@ -358,9 +359,9 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 		if hasDigit(pr.Summary) {
 			c.addf(fileProducts, "%s: summary contains a number; numbers belong in loan, futures or terms", what)
 		}
-		var terms map[dialog.Tier]string
+		var terms map[domain.Tier]string
 		if len(pr.Terms) > 0 {
-			terms = map[dialog.Tier]string{}
+			terms = map[domain.Tier]string{}
 		}
 		for _, n := range slices.Sorted(maps.Keys(pr.Terms)) {
 			text := pr.Terms[n]
@@ -377,7 +378,7 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 	// The per-tier texts repeat numbers of loan and futures; they must agree.
 	for _, want := range []struct {
 		id     string
-		byTier map[dialog.Tier]int
+		byTier map[domain.Tier]int
 		format string
 	}{
 		{"szd", loan.MarginBP, "LPR+%d个基点"},
@@ -389,7 +390,7 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 			continue
 		}
 		pr := prods[i]
-		for t := dialog.Tier1; t <= dialog.Tier3; t++ {
+		for t := domain.Tier1; t <= domain.Tier3; t++ {
 			v, ok := want.byTier[t]
 			if !ok {
 				continue // reported by Validate
@@ -398,16 +399,16 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 				c.addf(fileProducts, "product %q: terms for tier %s do not say %q", pr.ID, t, s)
 			}
 		}
-		if txt := pr.Terms[dialog.Tier4]; txt == "" || hasDigit(txt) {
+		if txt := pr.Terms[domain.Tier4]; txt == "" || hasDigit(txt) {
 			c.addf(fileProducts, "product %q: terms for tier Ⅳ must be a text without numbers", pr.ID)
 		}
 	}
 	return loan, fut, prods
 }
 
-func (c *checker) counties(d countiesDoc) []dialog.County {
+func (c *checker) counties(d countiesDoc) []domain.County {
 	seen := map[string]bool{}
-	out := make([]dialog.County, 0, len(d.Counties))
+	out := make([]domain.County, 0, len(d.Counties))
 	for _, ct := range d.Counties {
 		if !slices.Contains(countyIDs, ct.ID) {
 			c.addf(fileCounties, "unknown county id %q", ct.ID)
@@ -431,7 +432,7 @@ func (c *checker) counties(d countiesDoc) []dialog.County {
 				c.addf(fileCounties, "county %q: division code %q is not a Suzhou code 3205dd", ct.ID, dv)
 			}
 		}
-		out = append(out, dialog.County{
+		out = append(out, domain.County{
 			ID: ct.ID, Name: ct.Name, Bureau: ct.Bureau, Contact: ct.Contact,
 			Post: ct.Post, Phone: phone, Divisions: ct.Divisions,
 		})

@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // MustLoad loads the embedded seeds or fails the test.
@@ -127,7 +128,7 @@ func TestLoan(t *testing.T) {
 	if l.MaxWan != 3000 || l.TermMonths != 12 || l.Clause != "三（一）" {
 		t.Errorf("loan = %v万 %d months %s, want 3000万 12 months 三（一）", l.MaxWan, l.TermMonths, l.Clause)
 	}
-	wantBP := map[dialog.Tier]int{dialog.Tier1: 30, dialog.Tier2: 50, dialog.Tier3: 80}
+	wantBP := map[domain.Tier]int{domain.Tier1: 30, domain.Tier2: 50, domain.Tier3: 80}
 	if len(l.MarginBP) != len(wantBP) {
 		t.Errorf("MarginBP = %v, want %v", l.MarginBP, wantBP)
 	}
@@ -141,14 +142,14 @@ func TestLoan(t *testing.T) {
 		t.Errorf("Bands = %v, want %v", l.Bands, wantBands)
 	}
 	for _, tt := range []struct {
-		tier dialog.Tier
+		tier domain.Tier
 		pct  float64
-	}{{dialog.Tier1, 3.30}, {dialog.Tier2, 3.50}, {dialog.Tier3, 3.80}} {
+	}{{domain.Tier1, 3.30}, {domain.Tier2, 3.50}, {domain.Tier3, 3.80}} {
 		if pct, _, ok := p.RateCap(tt.tier); !ok || pct != tt.pct {
 			t.Errorf("RateCap(%s) = %v, %v; want %v", tt.tier, pct, ok, tt.pct)
 		}
 	}
-	if _, _, ok := p.RateCap(dialog.Tier4); ok {
+	if _, _, ok := p.RateCap(domain.Tier4); ok {
 		t.Errorf("tier Ⅳ has a rate cap; the notice gives none")
 	}
 	for _, tt := range []struct {
@@ -164,7 +165,7 @@ func TestLoan(t *testing.T) {
 // 三（二）2: the numbers of the futures service.
 func TestFutures(t *testing.T) {
 	f := MustLoad(t).Futures
-	want := map[dialog.Tier]int{dialog.Tier1: 300, dialog.Tier2: 100, dialog.Tier3: 50}
+	want := map[domain.Tier]int{domain.Tier1: 300, domain.Tier2: 100, domain.Tier3: 50}
 	if len(f.OTCCreditWan) != len(want) {
 		t.Errorf("OTCCreditWan = %v, want %v", f.OTCCreditWan, want)
 	}
@@ -192,13 +193,13 @@ func TestProducts(t *testing.T) {
 		t.Errorf("products = %v, want %v", ids, want)
 	}
 	szd, _ := p.Product("szd")
-	if got := szd.TermsFor(dialog.Tier2); got != "贷款利率不高于LPR+50个基点" {
+	if got := szd.TermsFor(domain.Tier2); got != "贷款利率不高于LPR+50个基点" {
 		t.Errorf("szd terms Ⅱ = %q", got)
 	}
 	for _, id := range []string{"szd", "futures"} {
 		pr, _ := p.Product(id)
-		if !strings.Contains(pr.TermsFor(dialog.Tier4), "自愿申请入库") {
-			t.Errorf("%s terms Ⅳ = %q, want the self-application text", id, pr.TermsFor(dialog.Tier4))
+		if !strings.Contains(pr.TermsFor(domain.Tier4), "自愿申请入库") {
+			t.Errorf("%s terms Ⅳ = %q, want the self-application text", id, pr.TermsFor(domain.Tier4))
 		}
 	}
 }
@@ -226,7 +227,7 @@ func TestEligibility(t *testing.T) {
 
 func TestCriteria(t *testing.T) {
 	p := MustLoad(t)
-	wantCount := map[dialog.Tier]int{dialog.Tier1: 6, dialog.Tier2: 13, dialog.Tier3: 2, dialog.Tier4: 1}
+	wantCount := map[domain.Tier]int{domain.Tier1: 6, domain.Tier2: 13, domain.Tier3: 2, domain.Tier4: 1}
 	for tier, n := range wantCount {
 		cs := p.CriteriaOf(tier)
 		if len(cs) != n {

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // checkPersonName accepts an empty name or one line of at most 32
@@ -22,18 +23,18 @@ func checkPersonName(name string) error {
 		return nil
 	}
 	if utf8.RuneCountInString(name) > 32 || !dialog.PlainName(name) {
-		return dialog.Errorf(dialog.ErrInvalid, "姓名应为一行、不超过32个字，且不含特殊符号")
+		return domain.Errorf(domain.ErrInvalid, "姓名应为一行、不超过32个字，且不含特殊符号")
 	}
 	return nil
 }
 
 // Accounts returns every account, officers first, then by username.
-func (db *DB) Accounts(ctx context.Context) ([]dialog.Account, error) {
+func (db *DB) Accounts(ctx context.Context) ([]domain.Account, error) {
 	var rows []Account
 	if err := db.WithContext(ctx).Order("role DESC, username").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
-	out := make([]dialog.Account, 0, len(rows))
+	out := make([]domain.Account, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, toAccount(r))
 	}
@@ -42,14 +43,14 @@ func (db *DB) Accounts(ctx context.Context) ([]dialog.Account, error) {
 
 // Account returns one account by id, or an error wrapping
 // dialog.ErrNotFound.
-func (db *DB) Account(ctx context.Context, id uint64) (dialog.Account, error) {
+func (db *DB) Account(ctx context.Context, id uint64) (domain.Account, error) {
 	var a Account
 	err := db.WithContext(ctx).Where("id = ?", id).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return dialog.Account{}, fmt.Errorf("account %d: %w", id, dialog.ErrNotFound)
+		return domain.Account{}, fmt.Errorf("account %d: %w", id, dialog.ErrNotFound)
 	}
 	if err != nil {
-		return dialog.Account{}, fmt.Errorf("account %d: %w", id, err)
+		return domain.Account{}, fmt.Errorf("account %d: %w", id, err)
 	}
 	return toAccount(a), nil
 }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // AccountBindCode is a one-time code with which a console account (an
@@ -56,7 +57,7 @@ func (db *DB) PendingAccountBindCode(ctx context.Context, accountID uint64, at t
 
 // UseAccountBindCode binds openID to the code's account and spends the
 // code, in one transaction; dialog.ErrNotFound when it is no account's code.
-func (db *DB) UseAccountBindCode(ctx context.Context, code, openID string, at time.Time) (dialog.Account, error) {
+func (db *DB) UseAccountBindCode(ctx context.Context, code, openID string, at time.Time) (domain.Account, error) {
 	code = NormalizeBindCode(code)
 	var acc Account
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -73,9 +74,9 @@ func (db *DB) UseAccountBindCode(ctx context.Context, code, openID string, at ti
 		}
 		if res.RowsAffected == 0 {
 			if bc.UsedAt != nil {
-				return fmt.Errorf("account bind code: %w", dialog.ErrCodeUsed)
+				return fmt.Errorf("account bind code: %w", domain.ErrCodeUsed)
 			}
-			return fmt.Errorf("account bind code: %w", dialog.ErrCodeExpired)
+			return fmt.Errorf("account bind code: %w", domain.ErrCodeExpired)
 		}
 		if err := tx.Model(&Account{}).Where("id = ?", bc.AccountID).Update("open_id", openID).Error; err != nil {
 			return fmt.Errorf("bind account %d: %w", bc.AccountID, err)
@@ -83,7 +84,7 @@ func (db *DB) UseAccountBindCode(ctx context.Context, code, openID string, at ti
 		return tx.Where("id = ?", bc.AccountID).Take(&acc).Error
 	})
 	if err != nil {
-		return dialog.Account{}, err
+		return domain.Account{}, err
 	}
 	return toAccount(acc), nil
 }

@@ -15,18 +15,16 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
-
-// TokenTTL is how long an API token stays valid after login.
-const TokenTTL = 7 * 24 * time.Hour
 
 // AdminUsername is the bootstrap officer account.
 const AdminUsername = "admin"
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 
-func toAccount(a Account) dialog.Account {
-	d := dialog.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
+func toAccount(a Account) domain.Account {
+	d := domain.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
 		MustChangePassword: a.MustChangePassword, Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt,
 		Institution: a.InstitutionID}
 	if a.LastLoginAt != nil {
@@ -35,76 +33,61 @@ func toAccount(a Account) dialog.Account {
 	return d
 }
 
-// NewAccount describes an account to create.
-type NewAccount struct {
-	Username string
-	Password string
-	Role     string
-	County   string
-	OpenID   string
-	Name     string
-	// MustChangePassword makes the account change its password before
-	// anything else (a generated or reset password).
-	MustChangePassword bool
-	// Institution is the cooperating institution of an institution account.
-	Institution uint64
-}
-
 // CreateAccount validates and stores an account with a bcrypt hash of its
-// password. A taken username is an error wrapping dialog.ErrDuplicate.
-func (db *DB) CreateAccount(ctx context.Context, n NewAccount, by string) (dialog.Account, error) {
+// password. A taken username is an error wrapping domain.ErrDuplicate.
+func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string) (domain.Account, error) {
 	if !usernamePattern.MatchString(n.Username) {
-		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
+		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "用户名应为2–64位字母、数字或 _ . @ -")
 	}
 	if err := CheckPassword(n.Password, n.Username); err != nil {
-		return dialog.Account{}, err
+		return domain.Account{}, err
 	}
 	if err := checkPersonName(n.Name); err != nil {
-		return dialog.Account{}, err
+		return domain.Account{}, err
 	}
-	if n.Role != dialog.RoleInstitution && n.Institution != 0 {
-		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "只有金融机构账号可以指定 institution")
+	if n.Role != domain.RoleInstitution && n.Institution != 0 {
+		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "只有金融机构账号可以指定 institution")
 	}
 	switch n.Role {
-	case dialog.RoleInstitution:
+	case domain.RoleInstitution:
 		if n.County != "" {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "金融机构账号不能指定 county")
+			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "金融机构账号不能指定 county")
 		}
 		if n.Institution == 0 {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "金融机构账号必须指定 institution（合作金融机构编号）")
+			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "金融机构账号必须指定 institution（合作金融机构编号）")
 		}
 		if _, err := db.Institution(ctx, n.Institution); errors.Is(err, dialog.ErrNotFound) {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "未知的合作金融机构（编号%d）", n.Institution)
+			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", n.Institution)
 		} else if err != nil {
-			return dialog.Account{}, err
+			return domain.Account{}, err
 		}
-	case dialog.RoleOfficer, dialog.RoleViewer:
+	case domain.RoleOfficer, domain.RoleViewer:
 		if n.County != "" {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "只有县级市（区）账号可以指定 county")
+			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "只有县级市（区）账号可以指定 county")
 		}
-	case dialog.RoleCounty:
+	case domain.RoleCounty:
 		if n.County == "" {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "县级市（区）账号必须指定 county")
+			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "县级市（区）账号必须指定 county")
 		}
 		if _, err := db.County(ctx, n.County); errors.Is(err, dialog.ErrNotFound) {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "未知的县级市（区）“%s”", n.County)
+			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", n.County)
 		} else if err != nil {
-			return dialog.Account{}, err
+			return domain.Account{}, err
 		}
 	default:
-		return dialog.Account{}, dialog.Errorf(dialog.ErrInvalid, "角色应为 officer、county、viewer 或 institution")
+		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "角色应为 officer、county、viewer 或 institution")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), PasswordCost)
 	if err != nil {
-		return dialog.Account{}, fmt.Errorf("hash password: %w", err)
+		return domain.Account{}, fmt.Errorf("hash password: %w", err)
 	}
 	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID,
 		InstitutionID: n.Institution, CreatedBy: by, MustChangePassword: n.MustChangePassword, Name: n.Name}
 	if err := db.WithContext(ctx).Create(&a).Error; err != nil {
 		if IsDuplicate(err) {
-			return dialog.Account{}, dialog.Errorf(dialog.ErrDuplicate, "用户名“%s”已存在", n.Username)
+			return domain.Account{}, domain.Errorf(domain.ErrDuplicate, "用户名“%s”已存在", n.Username)
 		}
-		return dialog.Account{}, fmt.Errorf("create account %s: %w", n.Username, err)
+		return domain.Account{}, fmt.Errorf("create account %s: %w", n.Username, err)
 	}
 	return toAccount(a), nil
 }
@@ -126,9 +109,9 @@ func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, g
 		password = "Szr-" + hex.EncodeToString(b)
 		generated = password
 	}
-	_, err = db.CreateAccount(ctx, NewAccount{Username: AdminUsername, Password: password, Role: dialog.RoleOfficer,
+	_, err = db.CreateAccount(ctx, domain.NewAccount{Username: AdminUsername, Password: password, Role: domain.RoleOfficer,
 		MustChangePassword: generated != ""}, "bootstrap")
-	if errors.Is(err, dialog.ErrDuplicate) {
+	if errors.Is(err, domain.ErrDuplicate) {
 		return false, "", nil // another instance created it first
 	}
 	if err != nil {
@@ -159,7 +142,7 @@ func (db *DB) ChangePassword(ctx context.Context, accountID uint64, current, nex
 		return throttledError(until)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(current)) != nil {
-		return att.failed(ctx, dialog.Errorf(dialog.ErrInvalid, "当前密码不正确"))
+		return att.failed(ctx, domain.Errorf(domain.ErrInvalid, "当前密码不正确"))
 	}
 	if err := att.succeed(ctx); err != nil {
 		return fmt.Errorf("change password %d: %w", accountID, err)
@@ -188,48 +171,48 @@ func hashToken(token string) string {
 
 // Login checks a username and password and issues a token valid for
 // TokenTTL; only its SHA-256 is stored. Wrong credentials are an error
-// wrapping dialog.ErrUnauthorized; an attempt held back by the throttle
+// wrapping domain.ErrUnauthorized; an attempt held back by the throttle
 // (see throttle.go) wraps dialog.ErrLocked and is refused before the
 // password is checked. Unknown usernames are counted alike, so a hold does
 // not tell which usernames exist. address is the client's address.
-func (db *DB) Login(ctx context.Context, username, password, address string, at time.Time) (string, dialog.Account, error) {
+func (db *DB) Login(ctx context.Context, username, password, address string, at time.Time) (string, domain.Account, error) {
 	att, until, err := db.beginAttempt(ctx, AttemptLogin, username, address, at)
 	if err != nil {
-		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+		return "", domain.Account{}, fmt.Errorf("login: %w", err)
 	}
 	if !until.IsZero() {
 		att.hold(ctx)
-		return "", dialog.Account{}, throttledError(until)
+		return "", domain.Account{}, throttledError(until)
 	}
-	wrong := dialog.Errorf(dialog.ErrUnauthorized, "用户名或密码错误")
+	wrong := domain.Errorf(domain.ErrUnauthorized, "用户名或密码错误")
 	var a Account
 	err = db.WithContext(ctx).Where("username = ?", username).Take(&a).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+		return "", domain.Account{}, fmt.Errorf("login: %w", err)
 	}
 	if err != nil {
 		// Spend the same time as a wrong password, so usernames cannot be probed.
 		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return "", dialog.Account{}, att.failed(ctx, wrong)
+		return "", domain.Account{}, att.failed(ctx, wrong)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
-		return "", dialog.Account{}, att.failed(ctx, wrong)
+		return "", domain.Account{}, att.failed(ctx, wrong)
 	}
 	if a.Disabled {
 		// The password was right: no guess to count, and no session.
 		att.hold(ctx)
-		return "", dialog.Account{}, dialog.Errorf(dialog.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
+		return "", domain.Account{}, domain.Errorf(domain.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
 	}
 	if err := att.succeed(ctx); err != nil {
-		return "", dialog.Account{}, fmt.Errorf("login: %w", err)
+		return "", domain.Account{}, fmt.Errorf("login: %w", err)
 	}
 	db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("last_login_at", at.UTC())
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
-	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
+	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(domain.TokenTTL), CreatedAt: at}
 	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
-		return "", dialog.Account{}, fmt.Errorf("login: store token: %w", err)
+		return "", domain.Account{}, fmt.Errorf("login: store token: %w", err)
 	}
 	// Expired tokens are dropped as new ones are issued.
 	db.WithContext(ctx).Where("expires_at < ?", at).Delete(&APIToken{})
@@ -249,10 +232,10 @@ var dummyHash = sync.OnceValue(func() []byte {
 })
 
 // Authenticate returns the account of a valid, unexpired token, or an
-// error wrapping dialog.ErrUnauthorized.
-func (db *DB) Authenticate(ctx context.Context, token string, at time.Time) (dialog.Account, error) {
+// error wrapping domain.ErrUnauthorized.
+func (db *DB) Authenticate(ctx context.Context, token string, at time.Time) (domain.Account, error) {
 	if token == "" {
-		return dialog.Account{}, dialog.Errorf(dialog.ErrUnauthorized, "请先登录")
+		return domain.Account{}, domain.Errorf(domain.ErrUnauthorized, "请先登录")
 	}
 	var a Account
 	err := db.WithContext(ctx).Model(&Account{}).Select("accounts.*").
@@ -260,10 +243,10 @@ func (db *DB) Authenticate(ctx context.Context, token string, at time.Time) (dia
 		Where("api_tokens.hash = ? AND api_tokens.expires_at > ? AND accounts.disabled = ?", hashToken(token), at, false).
 		Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return dialog.Account{}, dialog.Errorf(dialog.ErrUnauthorized, "登录已失效，请重新登录")
+		return domain.Account{}, domain.Errorf(domain.ErrUnauthorized, "登录已失效，请重新登录")
 	}
 	if err != nil {
-		return dialog.Account{}, fmt.Errorf("authenticate: %w", err)
+		return domain.Account{}, fmt.Errorf("authenticate: %w", err)
 	}
 	return toAccount(a), nil
 }
@@ -279,7 +262,7 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 // OfficerOpenIDs returns the openids bound to officer accounts.
 func (db *DB) OfficerOpenIDs(ctx context.Context) ([]string, error) {
 	var ids []string
-	if err := db.WithContext(ctx).Model(&Account{}).Where("role = ? AND open_id <> '' AND disabled = ?", dialog.RoleOfficer, false).
+	if err := db.WithContext(ctx).Model(&Account{}).Where("role = ? AND open_id <> '' AND disabled = ?", domain.RoleOfficer, false).
 		Order("id").Pluck("open_id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("officer openids: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
@@ -19,27 +19,27 @@ func TestAccountValidation(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		in   store.NewAccount
+		in   domain.NewAccount
 		msg  string
 	}{
-		{"short username", store.NewAccount{Username: "a", Password: "Sz-pass-2026", Role: "viewer"}, "用户名应为2–64位字母、数字或 _ . @ -"},
-		{"short password", store.NewAccount{Username: "bob", Password: "short", Role: "viewer"}, "密码应为10–72个字符"},
-		{"bad role", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "root"}, "角色应为 officer、county、viewer 或 institution"},
-		{"county without county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county"}, "县级市（区）账号必须指定 county"},
-		{"unknown county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county", County: "atlantis"}, "未知的县级市（区）“atlantis”"},
-		{"officer with county", store.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "officer", County: "kunshan"}, "只有县级市（区）账号可以指定 county"},
+		{"short username", domain.NewAccount{Username: "a", Password: "Sz-pass-2026", Role: "viewer"}, "用户名应为2–64位字母、数字或 _ . @ -"},
+		{"short password", domain.NewAccount{Username: "bob", Password: "short", Role: "viewer"}, "密码应为10–72个字符"},
+		{"bad role", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "root"}, "角色应为 officer、county、viewer 或 institution"},
+		{"county without county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county"}, "县级市（区）账号必须指定 county"},
+		{"unknown county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "county", County: "atlantis"}, "未知的县级市（区）“atlantis”"},
+		{"officer with county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "officer", County: "kunshan"}, "只有县级市（区）账号可以指定 county"},
 	}
 	for _, tt := range tests {
 		_, err := db.CreateAccount(ctx, tt.in, "admin")
-		if !errors.Is(err, dialog.ErrInvalid) || dialog.Message(err) != tt.msg {
+		if !errors.Is(err, domain.ErrInvalid) || domain.Message(err) != tt.msg {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.msg)
 		}
 	}
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "ks", Password: "Sz-pass-2026", Role: "county", County: "kunshan"}, "admin"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "ks", Password: "Sz-pass-2026", Role: "county", County: "kunshan"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.CreateAccount(ctx, store.NewAccount{Username: "ks", Password: "Sz-pass-2027", Role: "viewer"}, "admin")
-	if !errors.Is(err, dialog.ErrDuplicate) || dialog.Message(err) != "用户名“ks”已存在" {
+	_, err := db.CreateAccount(ctx, domain.NewAccount{Username: "ks", Password: "Sz-pass-2027", Role: "viewer"}, "admin")
+	if !errors.Is(err, domain.ErrDuplicate) || domain.Message(err) != "用户名“ks”已存在" {
 		t.Errorf("duplicate: %v", err)
 	}
 }
@@ -55,14 +55,14 @@ func TestLoginAndTokens(t *testing.T) {
 	if created, _, err := db.EnsureAdmin(ctx, "other-password"); err != nil || created {
 		t.Fatalf("second bootstrap: %v %v", created, err)
 	}
-	if _, _, err := db.Login(ctx, "admin", "wrong-password", "192.0.2.1", at); !errors.Is(err, dialog.ErrUnauthorized) {
+	if _, _, err := db.Login(ctx, "admin", "wrong-password", "192.0.2.1", at); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("wrong password: %v", err)
 	}
-	if _, _, err := db.Login(ctx, "nobody", generated, "192.0.2.1", at); !errors.Is(err, dialog.ErrUnauthorized) {
+	if _, _, err := db.Login(ctx, "nobody", generated, "192.0.2.1", at); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("unknown user: %v", err)
 	}
 	token, acc, err := db.Login(ctx, "admin", generated, "192.0.2.1", at)
-	if err != nil || acc.Role != dialog.RoleOfficer || len(token) != 64 {
+	if err != nil || acc.Role != domain.RoleOfficer || len(token) != 64 {
 		t.Fatalf("login: %q %+v %v", token, acc, err)
 	}
 	var stored store.APIToken
@@ -74,20 +74,20 @@ func TestLoginAndTokens(t *testing.T) {
 	if err != nil || got.Username != "admin" || got.ID != acc.ID {
 		t.Fatalf("authenticate: %+v %v", got, err)
 	}
-	if _, err := db.Authenticate(ctx, token, at.Add(7*24*time.Hour+time.Second)); !errors.Is(err, dialog.ErrUnauthorized) {
+	if _, err := db.Authenticate(ctx, token, at.Add(7*24*time.Hour+time.Second)); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("expired token: %v", err)
 	}
-	if _, err := db.Authenticate(ctx, "", at); !errors.Is(err, dialog.ErrUnauthorized) {
+	if _, err := db.Authenticate(ctx, "", at); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("no token: %v", err)
 	}
 	if err := db.Logout(ctx, token); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Authenticate(ctx, token, at); !errors.Is(err, dialog.ErrUnauthorized) {
+	if _, err := db.Authenticate(ctx, token, at); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("revoked token: %v", err)
 	}
-	db.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin")
-	db.CreateAccount(ctx, store.NewAccount{Username: "view", Password: "Sz-pass-2026", Role: "viewer", OpenID: "o-view"}, "admin")
+	db.CreateAccount(ctx, domain.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin")
+	db.CreateAccount(ctx, domain.NewAccount{Username: "view", Password: "Sz-pass-2026", Role: "viewer", OpenID: "o-view"}, "admin")
 	if ids, err := db.OfficerOpenIDs(ctx); err != nil || len(ids) != 1 || ids[0] != "o-boss" {
 		t.Errorf("officer openids %v %v", ids, err)
 	}
@@ -97,7 +97,7 @@ func TestLoginAndTokens(t *testing.T) {
 func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "target", Password: "right-password", Role: dialog.RoleOfficer}, "test"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "target", Password: "right-password", Role: domain.RoleOfficer}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
@@ -108,10 +108,10 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, _, err := db.Login(ctx, "target", "guess", "192.0.2.1", at)
-			if errors.Is(err, dialog.ErrUnauthorized) {
+			if errors.Is(err, domain.ErrUnauthorized) {
 				checked.Add(1)
 			}
-			if !errors.Is(err, dialog.ErrLocked) && !errors.Is(err, dialog.ErrUnauthorized) {
+			if !errors.Is(err, domain.ErrLocked) && !errors.Is(err, domain.ErrUnauthorized) {
 				t.Errorf("login: %v", err)
 			}
 		}()
@@ -122,7 +122,7 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 	if n := checked.Load(); n > store.PairFreeFailures+1 {
 		t.Fatalf("%d of 30 parallel guesses were checked", n)
 	}
-	if _, _, err := db.Login(ctx, "target", "right-password", "192.0.2.1", at.Add(30*time.Second)); !errors.Is(err, dialog.ErrLocked) {
+	if _, _, err := db.Login(ctx, "target", "right-password", "192.0.2.1", at.Add(30*time.Second)); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("the right password during the lock: %v", err)
 	}
 	// The guesser's address is held back, not the account: its owner,
@@ -140,17 +140,17 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 func TestThrottlePerAddress(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "victim", Password: "right-password", Role: dialog.RoleViewer}, "test"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "victim", Password: "right-password", Role: domain.RoleViewer}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
 	for i := range store.AddressFreeFailures + 1 {
 		at = at.Add(time.Second)
-		if _, _, err := db.Login(ctx, "user"+strconv.Itoa(i), "guess", "203.0.113.5", at); !errors.Is(err, dialog.ErrUnauthorized) && !errors.Is(err, dialog.ErrLocked) {
+		if _, _, err := db.Login(ctx, "user"+strconv.Itoa(i), "guess", "203.0.113.5", at); !errors.Is(err, domain.ErrUnauthorized) && !errors.Is(err, domain.ErrLocked) {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	if _, _, err := db.Login(ctx, "victim", "right-password", "203.0.113.5", at.Add(time.Second)); !errors.Is(err, dialog.ErrLocked) {
+	if _, _, err := db.Login(ctx, "victim", "right-password", "203.0.113.5", at.Add(time.Second)); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("sprayer's next attempt: %v", err)
 	}
 	if _, _, err := db.Login(ctx, "victim", "right-password", "198.51.100.8", at.Add(time.Second)); err != nil {
@@ -167,20 +167,20 @@ func TestThrottlePerAddress(t *testing.T) {
 func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
-	acc, err := db.CreateAccount(ctx, store.NewAccount{Username: "clerk", Password: "right-password", Role: dialog.RoleViewer}, "test")
+	acc, err := db.CreateAccount(ctx, domain.NewAccount{Username: "clerk", Password: "right-password", Role: domain.RoleViewer}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
 	for i := range store.PairFreeFailures {
-		if err := db.ChangePassword(ctx, acc.ID, "guess"+strconv.Itoa(i), "New-pass-2026", "", "192.0.2.9", at); !errors.Is(err, dialog.ErrInvalid) {
+		if err := db.ChangePassword(ctx, acc.ID, "guess"+strconv.Itoa(i), "New-pass-2026", "", "192.0.2.9", at); !errors.Is(err, domain.ErrInvalid) {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	if err := db.ChangePassword(ctx, acc.ID, "guess", "New-pass-2026", "", "192.0.2.9", at); !errors.Is(err, dialog.ErrLocked) {
+	if err := db.ChangePassword(ctx, acc.ID, "guess", "New-pass-2026", "", "192.0.2.9", at); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("guess %d: %v, want held back", store.PairFreeFailures+1, err)
 	}
-	if err := db.ChangePassword(ctx, acc.ID, "right-password", "New-pass-2026", "", "192.0.2.9", at.Add(time.Second)); !errors.Is(err, dialog.ErrLocked) {
+	if err := db.ChangePassword(ctx, acc.ID, "right-password", "New-pass-2026", "", "192.0.2.9", at.Add(time.Second)); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("right password while held back: %v", err)
 	}
 	if err := db.ChangePassword(ctx, acc.ID, "right-password", "New-pass-2026", "", "192.0.2.9", at.Add(store.LockoutFor)); err != nil {
@@ -212,7 +212,7 @@ func TestPasswordRules(t *testing.T) {
 		if (err == nil) != ok {
 			t.Errorf("%q: %v, want ok=%v", pw, err, ok)
 		}
-		if err != nil && dialog.Message(err) == "" {
+		if err != nil && domain.Message(err) == "" {
 			t.Errorf("%q: no reason for people", pw)
 		}
 	}

@@ -6,26 +6,9 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
-)
 
-// AuditEntry is one write to record: who, what and, where the handler
-// knows them, the record before and after.
-type AuditEntry struct {
-	Actor    string // username
-	Role     string
-	Method   string // POST, PATCH, PUT, DELETE
-	Route    string // the route pattern, e.g. /api/v1/counties/:county
-	Target   string // the ids in the path, e.g. "county=kunshan"
-	Status   int    // the HTTP status answered
-	Before   any    // nil, a string of JSON, or a value encoded as JSON
-	After    any
-	RemoteIP string
-	At       time.Time
-	Who      string // "张琳（昆山市局）"
-	Action   string // "修改联系人"
-	Object   string // "太仓市", "SZR-20261130-0001"
-	Summary  string // "职务 科长→副科长"
-}
+	"github.com/suzhou-amr/suzhirong/domain"
+)
 
 // maxAuditJSON bounds the before/after JSON kept per entry.
 const maxAuditJSON = 16 << 10
@@ -58,7 +41,7 @@ func clip(s string, n int) string {
 }
 
 // Audit records a write in the audit log.
-func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
+func (db *DB) Audit(ctx context.Context, e domain.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -73,24 +56,14 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
-// AuditFilter selects operations-log entries; zero fields select all.
-type AuditFilter struct {
-	Person string    // part of the username or of who
-	Action string    // exact action
-	Object string    // part of the object
-	From   time.Time // inclusive
-	To     time.Time // exclusive
-	Limit  int       // capped at 5000; 100 when not positive
-}
-
 // AuditLogs returns the latest audit entries, newest first; limit is
 // capped at 1000 (100 when not positive).
-func (db *DB) AuditLogs(ctx context.Context, limit int) ([]AuditLog, error) {
-	return db.FindAudit(ctx, AuditFilter{Limit: min(limit, 1000)})
+func (db *DB) AuditLogs(ctx context.Context, limit int) ([]domain.AuditRecord, error) {
+	return db.FindAudit(ctx, domain.AuditFilter{Limit: min(limit, 1000)})
 }
 
 // FindAudit returns the entries f selects, newest first.
-func (db *DB) FindAudit(ctx context.Context, f AuditFilter) ([]AuditLog, error) {
+func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]domain.AuditRecord, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -115,7 +88,7 @@ func (db *DB) FindAudit(ctx context.Context, f AuditFilter) ([]AuditLog, error) 
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("audit logs: %w", err)
 	}
-	return out, nil
+	return toAuditRecords(out), nil
 }
 
 // AuditActions returns the actions recorded so far, for a filter's choices.

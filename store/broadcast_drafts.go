@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // editable are the statuses in which a broadcast may still be changed or
 // deleted: nothing of it has gone out.
-var editable = []string{dialog.BroadcastDraft, dialog.BroadcastFailed}
+var editable = []string{domain.BroadcastDraft, domain.BroadcastFailed}
 
 // UpdateBroadcast replaces a draft's title, kind, content and audience. A
-// broadcast being sent or sent is an error wrapping dialog.ErrTransition.
+// broadcast being sent or sent is an error wrapping domain.ErrTransition.
 func (db *DB) UpdateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error) {
 	res := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status IN ?", b.ID, editable).
 		Updates(map[string]any{"title": b.Title, "kind": b.Kind, "content": b.Content,
@@ -24,13 +24,13 @@ func (db *DB) UpdateBroadcast(ctx context.Context, b Broadcast) (Broadcast, erro
 		if _, err := db.Broadcast(ctx, b.ID); err != nil {
 			return Broadcast{}, err
 		}
-		return Broadcast{}, dialog.Errorf(dialog.ErrTransition, "已发出的群发不能修改")
+		return Broadcast{}, domain.Errorf(domain.ErrTransition, "已发出的群发不能修改")
 	}
 	return db.Broadcast(ctx, b.ID)
 }
 
 // DeleteBroadcast deletes a draft (or a failed send) and returns it. A
-// broadcast being sent or sent is an error wrapping dialog.ErrTransition.
+// broadcast being sent or sent is an error wrapping domain.ErrTransition.
 func (db *DB) DeleteBroadcast(ctx context.Context, id uint64) (Broadcast, error) {
 	b, err := db.Broadcast(ctx, id)
 	if err != nil {
@@ -41,23 +41,23 @@ func (db *DB) DeleteBroadcast(ctx context.Context, id uint64) (Broadcast, error)
 		return Broadcast{}, fmt.Errorf("delete broadcast %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return Broadcast{}, dialog.Errorf(dialog.ErrTransition, "已发出的群发不能删除")
+		return Broadcast{}, domain.Errorf(domain.ErrTransition, "已发出的群发不能删除")
 	}
 	return b, nil
 }
 
 // AudienceSize counts the subscribed followers an audience reaches: all,
 // a tier's or a county's.
-func (db *DB) AudienceSize(ctx context.Context, a dialog.Audience) (int64, error) {
+func (db *DB) AudienceSize(ctx context.Context, a domain.Audience) (int64, error) {
 	q := db.WithContext(ctx).Model(&Follower{}).Where("subscribed = ?", true)
 	switch a.Type {
-	case dialog.AudienceAll:
-	case dialog.AudienceTier:
+	case domain.AudienceAll:
+	case domain.AudienceTier:
 		q = q.Where("tier = ?", a.Value)
-	case dialog.AudienceCounty:
+	case domain.AudienceCounty:
 		q = q.Where("county = ?", a.Value)
 	default:
-		return 0, fmt.Errorf("audience %q: %w", a.Type, dialog.ErrInvalid)
+		return 0, fmt.Errorf("audience %q: %w", a.Type, domain.ErrInvalid)
 	}
 	var n int64
 	if err := q.Count(&n).Error; err != nil {

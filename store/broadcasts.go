@@ -10,12 +10,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // CreateBroadcast stores a draft broadcast; validation is the caller's.
 func (db *DB) CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error) {
 	b.ID = 0
-	b.Status = dialog.BroadcastDraft
+	b.Status = domain.BroadcastDraft
 	if err := db.WithContext(ctx).Create(&b).Error; err != nil {
 		return Broadcast{}, fmt.Errorf("create broadcast: %w", err)
 	}
@@ -40,7 +41,7 @@ func (db *DB) Broadcasts(ctx context.Context, from, to time.Time) ([]Broadcast, 
 }
 
 // countedStatuses are the statuses that used a mass send of the quota.
-var countedStatuses = []string{dialog.BroadcastSending, dialog.BroadcastSent, dialog.BroadcastFinished}
+var countedStatuses = []string{domain.BroadcastSending, domain.BroadcastSent, domain.BroadcastFinished}
 
 // MassSendsIn counts the broadcasts sent (or being sent) in [from, to).
 func (db *DB) MassSendsIn(ctx context.Context, from, to time.Time) (int, error) {
@@ -83,9 +84,9 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 		// A send left "sending" by an instance that died before WeChat
 		// answered may be sent again: the clientmsgid makes WeChat refuse a
 		// second job for the same broadcast, so it cannot go out twice.
-		stale := b.Status == dialog.BroadcastSending && b.SentAt != nil && at.Sub(*b.SentAt) > StaleSending
-		if b.Status != dialog.BroadcastDraft && b.Status != dialog.BroadcastFailed && !stale {
-			return dialog.Errorf(dialog.ErrTransition, "该群发已发送（状态：%s），不能重复发送", b.Status)
+		stale := b.Status == domain.BroadcastSending && b.SentAt != nil && at.Sub(*b.SentAt) > StaleSending
+		if b.Status != domain.BroadcastDraft && b.Status != domain.BroadcastFailed && !stale {
+			return domain.Errorf(domain.ErrTransition, "该群发已发送（状态：%s），不能重复发送", b.Status)
 		}
 		var n int64
 		if err := tx.Model(&Broadcast{}).Where("status IN ? AND sent_at >= ? AND sent_at < ?", countedStatuses, from, to).
@@ -96,19 +97,19 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 			n-- // the stale claim itself was counted in this month
 		}
 		if int(n) >= quota {
-			return dialog.Errorf(dialog.ErrQuota, "本月%d次群发额度已用完（服务号每月可群发%d次），请下月再发", quota, quota)
+			return domain.Errorf(domain.ErrQuota, "本月%d次群发额度已用完（服务号每月可群发%d次），请下月再发", quota, quota)
 		}
 		claim := tx.Model(&Broadcast{}).Where("id = ? AND status = ?", id, b.Status)
 		if stale {
 			claim = claim.Where("sent_at = ?", *b.SentAt)
 		}
 		res := claim.
-			Updates(map[string]any{"status": dialog.BroadcastSending, "sent_at": at, "sent_by": by, "last_error": ""})
+			Updates(map[string]any{"status": domain.BroadcastSending, "sent_at": at, "sent_by": by, "last_error": ""})
 		if res.Error != nil {
 			return fmt.Errorf("claim broadcast %d: %w", id, res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return dialog.Errorf(dialog.ErrTransition, "该群发正在发送，不能重复发送")
+			return domain.Errorf(domain.ErrTransition, "该群发正在发送，不能重复发送")
 		}
 		return tx.Where("id = ?", id).Take(&out).Error
 	})
@@ -117,8 +118,8 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 
 // BroadcastSent records WeChat's acceptance of a send.
 func (db *DB) BroadcastSent(ctx context.Context, id uint64, msgID, msgDataID int64) error {
-	err := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status = ?", id, dialog.BroadcastSending).
-		Updates(map[string]any{"status": dialog.BroadcastSent, "msg_id": msgID, "msg_data_id": msgDataID}).Error
+	err := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status = ?", id, domain.BroadcastSending).
+		Updates(map[string]any{"status": domain.BroadcastSent, "msg_id": msgID, "msg_data_id": msgDataID}).Error
 	if err != nil {
 		return fmt.Errorf("broadcast %d sent: %w", id, err)
 	}
@@ -128,8 +129,8 @@ func (db *DB) BroadcastSent(ctx context.Context, id uint64, msgID, msgDataID int
 // BroadcastFailed records a send WeChat refused; the broadcast may be sent
 // again, and it does not count against the quota.
 func (db *DB) BroadcastFailed(ctx context.Context, id uint64, reason string) error {
-	err := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status = ?", id, dialog.BroadcastSending).
-		Updates(map[string]any{"status": dialog.BroadcastFailed, "last_error": clip(reason, 512)}).Error
+	err := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status = ?", id, domain.BroadcastSending).
+		Updates(map[string]any{"status": domain.BroadcastFailed, "last_error": clip(reason, 512)}).Error
 	if err != nil {
 		return fmt.Errorf("broadcast %d failed: %w", id, err)
 	}
@@ -155,7 +156,7 @@ func (db *DB) FinishBroadcast(ctx context.Context, r MassResult) (bool, error) {
 		return false, nil
 	}
 	res := db.WithContext(ctx).Model(&Broadcast{}).Where("msg_id = ?", r.MsgID).Updates(map[string]any{
-		"status": dialog.BroadcastFinished, "result": clip(r.Status, 64), "total_count": r.TotalCount,
+		"status": domain.BroadcastFinished, "result": clip(r.Status, 64), "total_count": r.TotalCount,
 		"filter_count": r.FilterCount, "sent_count": r.SentCount, "error_count": r.ErrorCount,
 		"finished_at": gorm.Expr("COALESCE(finished_at, ?)", r.At.UTC()),
 	})
@@ -214,9 +215,9 @@ func (db *DB) TagSynced(ctx context.Context, id uint64, at time.Time) error {
 func (db *DB) AudienceOpenIDs(ctx context.Context, kind, value string) ([]string, error) {
 	q := db.WithContext(ctx).Model(&Follower{}).Where("subscribed = ?", true)
 	switch kind {
-	case dialog.AudienceTier:
+	case domain.AudienceTier:
 		q = q.Where("tier = ?", value)
-	case dialog.AudienceCounty:
+	case domain.AudienceCounty:
 		q = q.Where("county = ?", value)
 	default:
 		return nil, fmt.Errorf("audience %q: no tag", kind)

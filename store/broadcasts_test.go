@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
@@ -18,7 +18,7 @@ func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Now()
-	from, to, _ := dialog.ParseMonth("", now)
+	from, to, _ := domain.ParseMonth("", now)
 	var ids []uint64
 	for range 6 {
 		b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
@@ -37,15 +37,15 @@ func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := db.ClaimBroadcast(ctx, id, "admin", now, from, to, dialog.MassSendsPerMonth)
+			_, err := db.ClaimBroadcast(ctx, id, "admin", now, from, to, domain.MassSendsPerMonth)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				ok++
-			case errors.Is(err, dialog.ErrQuota):
+			case errors.Is(err, domain.ErrQuota):
 				quota++
-			case errors.Is(err, dialog.ErrTransition):
+			case errors.Is(err, domain.ErrTransition):
 				dupes++
 			default:
 				t.Errorf("claim %d: %v", id, err)
@@ -65,7 +65,7 @@ func TestFinishBroadcastIsIdempotent(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Now()
-	from, to, _ := dialog.ParseMonth("", now)
+	from, to, _ := domain.ParseMonth("", now)
 	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestFinishBroadcastIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != dialog.BroadcastFinished || got.SentCount != 8 || got.FilterCount != 9 || got.FinishedAt == nil {
+	if got.Status != domain.BroadcastFinished || got.SentCount != 8 || got.FilterCount != 9 || got.FinishedAt == nil {
 		t.Errorf("finished %+v", got)
 	}
 	if found, err := db.FinishBroadcast(ctx, store.MassResult{MsgID: 42, At: now}); err != nil || found {
@@ -102,15 +102,15 @@ func TestStaleSendingBroadcastCanBeReclaimed(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
-	from, to, _ := dialog.ParseMonth("", now)
+	from, to, _ := domain.ParseMonth("", now)
 	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now, from, to, dialog.MassSendsPerMonth); err != nil {
+	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now, from, to, domain.MassSendsPerMonth); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now.Add(time.Minute), from, to, dialog.MassSendsPerMonth); !errors.Is(err, dialog.ErrTransition) {
+	if _, err := db.ClaimBroadcast(ctx, b.ID, "admin", now.Add(time.Minute), from, to, domain.MassSendsPerMonth); !errors.Is(err, domain.ErrTransition) {
 		t.Fatalf("a fresh claim was taken over: %v", err)
 	}
 	later := now.Add(store.StaleSending + time.Minute)
@@ -121,12 +121,12 @@ func TestStaleSendingBroadcastCanBeReclaimed(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := db.ClaimBroadcast(ctx, b.ID, "admin", later, from, to, dialog.MassSendsPerMonth)
+			_, err := db.ClaimBroadcast(ctx, b.ID, "admin", later, from, to, domain.MassSendsPerMonth)
 			if err == nil {
 				mu.Lock()
 				won++
 				mu.Unlock()
-			} else if !errors.Is(err, dialog.ErrTransition) {
+			} else if !errors.Is(err, domain.ErrTransition) {
 				t.Errorf("reclaim: %v", err)
 			}
 		}()

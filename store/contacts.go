@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // BindCodeTTL is how long a bind code stays valid.
@@ -52,27 +53,27 @@ func (db *DB) SetRobotURL(ctx context.Context, county, url, by string) error {
 
 // CreateBindCode issues a one-time code binding a WeChat user to county,
 // valid for BindCodeTTL from at.
-func (db *DB) CreateBindCode(ctx context.Context, county, by string, at time.Time) (BindCode, error) {
+func (db *DB) CreateBindCode(ctx context.Context, county, by string, at time.Time) (domain.BindCode, error) {
 	if _, err := db.County(ctx, county); err != nil {
-		return BindCode{}, err
+		return domain.BindCode{}, err
 	}
 	for range 5 {
 		bc := BindCode{Code: newBindCode(), County: county, CreatedBy: by, ExpiresAt: at.Add(BindCodeTTL), CreatedAt: at}
 		err := db.WithContext(ctx).Create(&bc).Error
 		if err == nil {
-			return bc, nil
+			return domain.BindCode(bc), nil
 		}
 		if !IsDuplicate(err) {
-			return BindCode{}, fmt.Errorf("create bind code %s: %w", county, err)
+			return domain.BindCode{}, fmt.Errorf("create bind code %s: %w", county, err)
 		}
 	}
-	return BindCode{}, fmt.Errorf("create bind code %s: no free code", county)
+	return domain.BindCode{}, fmt.Errorf("create bind code %s: no free code", county)
 }
 
 // UseBindCode binds openID as a contact of the code's county and spends the
 // code, in one transaction. It returns the county, or an error wrapping
-// dialog.ErrNotFound (no such code), dialog.ErrCodeUsed or
-// dialog.ErrCodeExpired.
+// dialog.ErrNotFound (no such code), domain.ErrCodeUsed or
+// domain.ErrCodeExpired.
 func (db *DB) UseBindCode(ctx context.Context, code, openID string, at time.Time) (string, error) {
 	code = NormalizeBindCode(code)
 	var county string
@@ -92,9 +93,9 @@ func (db *DB) UseBindCode(ctx context.Context, code, openID string, at time.Time
 		}
 		if res.RowsAffected == 0 {
 			if bc.UsedAt != nil {
-				return fmt.Errorf("bind code: %w", dialog.ErrCodeUsed)
+				return fmt.Errorf("bind code: %w", domain.ErrCodeUsed)
 			}
-			return fmt.Errorf("bind code: %w", dialog.ErrCodeExpired)
+			return fmt.Errorf("bind code: %w", domain.ErrCodeExpired)
 		}
 		county = bc.County
 		c := CountyContact{County: bc.County, OpenID: openID, BoundAt: at, CreatedAt: at}
@@ -160,13 +161,13 @@ func (db *DB) SetSetting(ctx context.Context, key, value, by string) error {
 
 // OutstandingBindCodes returns a county's codes that are neither used nor
 // expired at at, newest first.
-func (db *DB) OutstandingBindCodes(ctx context.Context, county string, at time.Time) ([]BindCode, error) {
+func (db *DB) OutstandingBindCodes(ctx context.Context, county string, at time.Time) ([]domain.BindCode, error) {
 	var out []BindCode
 	if err := db.WithContext(ctx).Where("county = ? AND used_at IS NULL AND expires_at > ?", county, at).
 		Order("created_at DESC").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("bind codes %s: %w", county, err)
 	}
-	return out, nil
+	return toBindCodes(out), nil
 }
 
 // RevokeBindCode ends an outstanding code of county at once; a used,

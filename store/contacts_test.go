@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
@@ -31,14 +32,14 @@ func TestBindCodes(t *testing.T) {
 	if err != nil || county != "kunshan" {
 		t.Fatalf("use: %q %v", county, err)
 	}
-	if _, err := db.UseBindCode(ctx, bc.Code, "o-contact-2", at.Add(2*time.Hour)); !errors.Is(err, dialog.ErrCodeUsed) {
+	if _, err := db.UseBindCode(ctx, bc.Code, "o-contact-2", at.Add(2*time.Hour)); !errors.Is(err, domain.ErrCodeUsed) {
 		t.Errorf("reused: %v", err)
 	}
 	if _, err := db.UseBindCode(ctx, "WRONG123", "o-contact-2", at); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("wrong: %v", err)
 	}
 	old, _ := db.CreateBindCode(ctx, "kunshan", "admin", at)
-	if _, err := db.UseBindCode(ctx, old.Code, "o-contact-2", at.Add(24*time.Hour)); !errors.Is(err, dialog.ErrCodeExpired) {
+	if _, err := db.UseBindCode(ctx, old.Code, "o-contact-2", at.Add(24*time.Hour)); !errors.Is(err, domain.ErrCodeExpired) {
 		t.Errorf("expired: %v", err)
 	}
 	// Several contacts per county, and one contact in several counties.

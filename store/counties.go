@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Counties returns every county record in the order of 附件2.
@@ -69,25 +70,25 @@ func (db *DB) SetCountyQR(ctx context.Context, county, ticket, imageURL, by stri
 }
 
 // ContactRecords returns the WeChat contacts bound to county, in binding order.
-func (db *DB) ContactRecords(ctx context.Context, county string) ([]CountyContact, error) {
+func (db *DB) ContactRecords(ctx context.Context, county string) ([]domain.Contact, error) {
 	var out []CountyContact
 	if err := db.WithContext(ctx).Where("county = ?", county).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("contacts %s: %w", county, err)
 	}
-	return out, nil
+	return toContacts(out), nil
 }
 
 // RemoveContact unbinds openID from county, or returns dialog.ErrNotFound
 // when it was not bound.
-func (db *DB) RemoveContact(ctx context.Context, county, openID string) (CountyContact, error) {
+func (db *DB) RemoveContact(ctx context.Context, county, openID string) (domain.Contact, error) {
 	c, err := take[CountyContact](db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID), "unbind "+county)
 	if err != nil {
-		return c, err
+		return domain.Contact(c), err
 	}
 	if err := db.WithContext(ctx).Delete(&CountyContact{}, c.ID).Error; err != nil {
-		return c, fmt.Errorf("unbind %s: %w", county, err)
+		return domain.Contact(c), fmt.Errorf("unbind %s: %w", county, err)
 	}
-	return c, nil
+	return domain.Contact(c), nil
 }
 
 // Settings returns every setting by key.
@@ -172,13 +173,13 @@ func (db *DB) LeadCounts(ctx context.Context, from, to time.Time) ([]StatusCount
 
 // WaitingLeads returns the leads still waiting to be contacted (status
 // submitted), oldest first, at most 5000.
-func (db *DB) WaitingLeads(ctx context.Context) ([]dialog.Lead, error) {
+func (db *DB) WaitingLeads(ctx context.Context) ([]domain.Lead, error) {
 	var rows []Lead
-	if err := db.WithContext(ctx).Where("status = ?", dialog.StatusSubmitted).Order("created_at, id").
+	if err := db.WithContext(ctx).Where("status = ?", domain.StatusSubmitted).Order("created_at, id").
 		Limit(5000).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("waiting leads: %w", err)
 	}
-	out := make([]dialog.Lead, len(rows))
+	out := make([]domain.Lead, len(rows))
 	for i, r := range rows {
 		out[i] = toLead(r)
 	}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Follow records a subscribe or scan. A scene names the poster (a county's
@@ -51,7 +52,7 @@ func (db *DB) Unfollow(ctx context.Context, openID string, at time.Time) error {
 }
 
 // SaveCheck stores a self-check result on the follower.
-func (db *DB) SaveCheck(ctx context.Context, openID string, tier dialog.Tier, criteria []string, at time.Time) error {
+func (db *DB) SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error {
 	f := Follower{OpenID: openID, Tier: int(tier), Criteria: strings.Join(criteria, ","), CheckedAt: &at}
 	err := db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "open_id"}},
@@ -87,7 +88,7 @@ func (db *DB) Profile(ctx context.Context, openID string) (dialog.Profile, error
 	if err != nil {
 		return dialog.Profile{}, err
 	}
-	p := dialog.Profile{Tier: dialog.Tier(f.Tier), County: f.County}
+	p := dialog.Profile{Tier: domain.Tier(f.Tier), County: f.County}
 	if f.Criteria != "" {
 		p.Criteria = strings.Split(f.Criteria, ",")
 	}

@@ -10,10 +10,11 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // shanghai is China Standard Time: application numbers use its dates.
-var shanghai = dialog.Shanghai
+var shanghai = domain.Shanghai
 
 // LeadNumber formats an application number: SZR-20261127-0001.
 func LeadNumber(day time.Time, seq int64) string {
@@ -32,8 +33,8 @@ func timeOrZero(t *time.Time) time.Time {
 	return *t
 }
 
-func toLead(r Lead) dialog.Lead {
-	return dialog.Lead{
+func toLead(r Lead) domain.Lead {
+	return domain.Lead{
 		ID: r.ID, Number: r.Number, Kind: r.Kind, County: r.County, Status: r.Status,
 		EnterpriseName: r.EnterpriseName, CreditCode: r.CreditCode, Contact: r.Contact, Phone: r.Phone,
 		Product: r.Product, AmountWan: r.AmountWan, TermMonths: r.TermMonths, Purpose: r.Purpose, Note: r.Note,
@@ -43,8 +44,8 @@ func toLead(r Lead) dialog.Lead {
 	}
 }
 
-func toEvent(e LeadEvent) dialog.LeadEvent {
-	return dialog.LeadEvent{ID: e.ID, Status: e.Status, Actor: e.Actor, Note: e.Note, CreatedAt: e.CreatedAt}
+func toEvent(e LeadEvent) domain.LeadEvent {
+	return domain.LeadEvent{ID: e.ID, Status: e.Status, Actor: e.Actor, Note: e.Note, CreatedAt: e.CreatedAt}
 }
 
 // nextSeq increments and returns the named counter inside tx. The upsert
@@ -67,21 +68,21 @@ func nextSeq(tx *gorm.DB, name string) (int64, error) {
 // NotifyFunc returns the messages to enqueue for a lead just written, in the
 // same transaction: nothing is sent for a lead that was not stored, and
 // nothing is stored without its notifications.
-type NotifyFunc func(l dialog.Lead, ev dialog.LeadEvent) ([]Message, error)
+type NotifyFunc func(l domain.Lead, ev domain.LeadEvent) ([]Message, error)
 
 // CreateLead stores a submitted form as a lead numbered by the day of at
 // (Asia/Shanghai), with its first event and the notifications from notify,
 // in one transaction. When the enterprise already has an open lead of the
 // kind under the credit code, it returns that lead and an error wrapping
-// dialog.ErrDuplicate.
-func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID string, at time.Time, notify NotifyFunc) (dialog.Lead, error) {
-	var out dialog.Lead
+// domain.ErrDuplicate.
+func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
+	var out domain.Lead
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var open Lead
 		err := tx.Where("open_key = ?", *openKey(in.Kind, in.CreditCode)).Take(&open).Error
 		if err == nil {
 			out = toLead(open)
-			return fmt.Errorf("lead %s: %w", open.Number, dialog.ErrDuplicate)
+			return fmt.Errorf("lead %s: %w", open.Number, domain.ErrDuplicate)
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return fmt.Errorf("find open lead: %w", err)
@@ -92,7 +93,7 @@ func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID strin
 			return err
 		}
 		r := Lead{
-			Number: LeadNumber(at, seq), Kind: in.Kind, County: in.County, Status: dialog.StatusSubmitted,
+			Number: LeadNumber(at, seq), Kind: in.Kind, County: in.County, Status: domain.StatusSubmitted,
 			EnterpriseName: in.EnterpriseName, CreditCode: in.CreditCode, Contact: in.Contact, Phone: in.Phone,
 			Product: in.Product, AmountWan: in.AmountWan, TermMonths: in.TermMonths, Purpose: in.Purpose, Note: in.Note,
 			OpenID: openID, ConsentAt: in.ConsentAt, PolicyVersion: in.PolicyVersion,
@@ -100,16 +101,16 @@ func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID strin
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			if IsDuplicate(err) {
-				return fmt.Errorf("insert lead: %w: %w", dialog.ErrDuplicate, err)
+				return fmt.Errorf("insert lead: %w: %w", domain.ErrDuplicate, err)
 			}
 			return fmt.Errorf("insert lead: %w", err)
 		}
-		ev := LeadEvent{LeadID: r.ID, Status: dialog.StatusSubmitted, Actor: "enterprise", CreatedAt: at}
+		ev := LeadEvent{LeadID: r.ID, Status: domain.StatusSubmitted, Actor: "enterprise", CreatedAt: at}
 		if err := tx.Create(&ev).Error; err != nil {
 			return fmt.Errorf("insert lead event: %w", err)
 		}
 		out = toLead(r)
-		out.Events = []dialog.LeadEvent{toEvent(ev)}
+		out.Events = []domain.LeadEvent{toEvent(ev)}
 		if notify == nil {
 			return nil
 		}
@@ -119,7 +120,7 @@ func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID strin
 		}
 		return enqueue(tx, msgs, at)
 	})
-	if errors.Is(err, dialog.ErrDuplicate) && out.ID == 0 {
+	if errors.Is(err, domain.ErrDuplicate) && out.ID == 0 {
 		// Lost a race with a concurrent submission: show the winner.
 		if l, ferr := db.OpenLead(ctx, in.Kind, in.CreditCode); ferr == nil {
 			out = l
@@ -129,33 +130,33 @@ func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID strin
 }
 
 // OpenLead returns the open lead of kind under a credit code, or dialog.ErrNotFound.
-func (db *DB) OpenLead(ctx context.Context, kind, code string) (dialog.Lead, error) {
+func (db *DB) OpenLead(ctx context.Context, kind, code string) (domain.Lead, error) {
 	r, err := take[Lead](db.WithContext(ctx).Where("open_key = ?", *openKey(kind, code)), "open lead "+kind)
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	return toLead(r), nil
 }
 
 // Lead returns a lead with its events, or dialog.ErrNotFound.
-func (db *DB) Lead(ctx context.Context, id uint64) (dialog.Lead, error) {
+func (db *DB) Lead(ctx context.Context, id uint64) (domain.Lead, error) {
 	return db.leadWhere(ctx, "id = ?", id)
 }
 
 // LeadByNumber returns a lead with its events, or dialog.ErrNotFound.
-func (db *DB) LeadByNumber(ctx context.Context, number string) (dialog.Lead, error) {
+func (db *DB) LeadByNumber(ctx context.Context, number string) (domain.Lead, error) {
 	return db.leadWhere(ctx, "number = ?", number)
 }
 
-func (db *DB) leadWhere(ctx context.Context, cond string, arg any) (dialog.Lead, error) {
+func (db *DB) leadWhere(ctx context.Context, cond string, arg any) (domain.Lead, error) {
 	r, err := take[Lead](db.WithContext(ctx).Where(cond, arg), fmt.Sprintf("lead %v", arg))
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	l := toLead(r)
 	var evs []LeadEvent
 	if err := db.WithContext(ctx).Where("lead_id = ?", r.ID).Order("id").Find(&evs).Error; err != nil {
-		return dialog.Lead{}, fmt.Errorf("lead %v: events: %w", arg, err)
+		return domain.Lead{}, fmt.Errorf("lead %v: events: %w", arg, err)
 	}
 	for _, e := range evs {
 		l.Events = append(l.Events, toEvent(e))
@@ -163,20 +164,8 @@ func (db *DB) leadWhere(ctx context.Context, cond string, arg any) (dialog.Lead,
 	return l, nil
 }
 
-// LeadFilter selects leads; empty fields match everything.
-type LeadFilter struct {
-	County   string
-	Status   string
-	Kind     string
-	OpenID   string
-	OpenOnly bool
-	Limit    int // default 200
-	// Institution selects the leads referred to an institution.
-	Institution uint64
-}
-
-// where narrows q to the leads f selects.
-func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
+// whereLeads narrows q to the leads f selects.
+func whereLeads(q *gorm.DB, f domain.LeadFilter) *gorm.DB {
 	if f.County != "" {
 		q = q.Where("county = ?", f.County)
 	}
@@ -190,7 +179,7 @@ func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
 		q = q.Where("open_id = ?", f.OpenID)
 	}
 	if f.OpenOnly {
-		q = q.Where("status IN ?", dialog.OpenStatuses())
+		q = q.Where("status IN ?", domain.OpenStatuses())
 	}
 	if f.Institution != 0 {
 		q = q.Where("id IN (?)", q.Session(&gorm.Session{NewDB: true}).Model(&ReferralRecord{}).
@@ -200,8 +189,8 @@ func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
 }
 
 // Leads returns the leads matching f, newest first, each with its last event.
-func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]dialog.Lead, error) {
-	q := f.where(db.WithContext(ctx)).Order("created_at DESC, id DESC")
+func (db *DB) Leads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, error) {
+	q := whereLeads(db.WithContext(ctx), f).Order("created_at DESC, id DESC")
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200
@@ -213,8 +202,8 @@ func (db *DB) Leads(ctx context.Context, f LeadFilter) ([]dialog.Lead, error) {
 	return db.withLastEvents(ctx, rows)
 }
 
-func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]dialog.Lead, error) {
-	out := make([]dialog.Lead, 0, len(rows))
+func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]domain.Lead, error) {
+	out := make([]domain.Lead, 0, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
@@ -235,7 +224,7 @@ func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]dialog.Lead, e
 	for _, r := range rows {
 		l := toLead(r)
 		if e, ok := last[r.ID]; ok {
-			l.Events = []dialog.LeadEvent{toEvent(e)}
+			l.Events = []domain.LeadEvent{toEvent(e)}
 		}
 		out = append(out, l)
 	}
@@ -245,19 +234,19 @@ func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]dialog.Lead, e
 // MoveLead changes a lead's status, validated against the transition
 // table, and records the event and the notifications from notify in one
 // transaction. The update is conditional on the status read, so of two
-// concurrent changes one wins and the other gets dialog.ErrTransition.
-func (db *DB) MoveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, notify NotifyFunc) (dialog.Lead, error) {
+// concurrent changes one wins and the other gets domain.ErrTransition.
+func (db *DB) MoveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
 	return db.moveLead(ctx, id, to, actor, note, at, nil, notify)
 }
 
 // DisburseLead moves a contracted need to disbursed with the amount lent,
 // in one transaction: a disbursed lead never lacks its amount.
-func (db *DB) DisburseLead(ctx context.Context, id uint64, wan float64, actor, note string, at time.Time, notify NotifyFunc) (dialog.Lead, error) {
-	return db.moveLead(ctx, id, dialog.StatusDisbursed, actor, note, at, map[string]any{"disbursed_wan": wan}, notify)
+func (db *DB) DisburseLead(ctx context.Context, id uint64, wan float64, actor, note string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
+	return db.moveLead(ctx, id, domain.StatusDisbursed, actor, note, at, map[string]any{"disbursed_wan": wan}, notify)
 }
 
-func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, set map[string]any, notify NotifyFunc) (dialog.Lead, error) {
-	var out dialog.Lead
+func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, set map[string]any, notify NotifyFunc) (domain.Lead, error) {
+	var out domain.Lead
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r Lead
 		err := tx.Where("id = ?", id).Take(&r).Error
@@ -267,17 +256,17 @@ func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, a
 		if err != nil {
 			return fmt.Errorf("move lead %d: %w", id, err)
 		}
-		if err := dialog.CheckMove(r.Kind, r.Status, to); err != nil {
+		if err := domain.CheckMove(r.Kind, r.Status, to); err != nil {
 			return err
 		}
 		updates := map[string]any{"status": to, "updated_at": at}
 		for k, v := range set {
 			updates[k] = v
 		}
-		if to == dialog.StatusContacted && r.ContactedAt == nil {
+		if to == domain.StatusContacted && r.ContactedAt == nil {
 			updates["contacted_at"] = at
 		}
-		if dialog.Terminal(to) {
+		if domain.Terminal(to) {
 			updates["open_key"] = nil
 		}
 		res := tx.Model(&Lead{}).Where("id = ? AND status = ?", id, r.Status).Updates(updates)
@@ -285,7 +274,7 @@ func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, a
 			return fmt.Errorf("move lead %d: %w", id, res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return dialog.Errorf(dialog.ErrTransition, "该记录刚被他人更新，请刷新后重试")
+			return domain.Errorf(domain.ErrTransition, "该记录刚被他人更新，请刷新后重试")
 		}
 		ev := LeadEvent{LeadID: id, Status: to, Actor: actor, Note: note, CreatedAt: at}
 		if err := tx.Create(&ev).Error; err != nil {
@@ -319,16 +308,16 @@ func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, a
 
 // OverdueLeads returns the leads still waiting to be contacted, created
 // before before, that are not yet both reminded and escalated.
-func (db *DB) OverdueLeads(ctx context.Context, before time.Time) ([]dialog.Lead, error) {
+func (db *DB) OverdueLeads(ctx context.Context, before time.Time) ([]domain.Lead, error) {
 	var rows []Lead
 	err := db.WithContext(ctx).
 		Where("status = ? AND contacted_at IS NULL AND created_at < ? AND (reminded_at IS NULL OR escalated_at IS NULL)",
-			dialog.StatusSubmitted, before).
+			domain.StatusSubmitted, before).
 		Order("id").Limit(1000).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("overdue leads: %w", err)
 	}
-	out := make([]dialog.Lead, len(rows))
+	out := make([]domain.Lead, len(rows))
 	for i, r := range rows {
 		out[i] = toLead(r)
 	}
@@ -351,7 +340,7 @@ func (db *DB) MarkLead(ctx context.Context, id uint64, mark string, at time.Time
 	}
 	var set bool
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Lead{}).Where("id = ? AND status = ? AND "+mark+" IS NULL", id, dialog.StatusSubmitted).
+		res := tx.Model(&Lead{}).Where("id = ? AND status = ? AND "+mark+" IS NULL", id, domain.StatusSubmitted).
 			Update(mark, at)
 		if res.Error != nil {
 			return fmt.Errorf("mark lead %d %s: %w", id, mark, res.Error)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -39,7 +40,7 @@ func sampleLead(kind, code, county string) dialog.SubmitLead {
 
 func code(i int) string { return fmt.Sprintf("91320583MA1N2P%04d", i) }
 
-func notifyOne(l dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+func notifyOne(l domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
 	return []store.Message{{Channel: "template", Recipient: "o-contact",
 		DedupeKey: fmt.Sprintf("lead:%d:new:o-contact", l.ID), Payload: "{}"}}, nil
 }
@@ -60,12 +61,12 @@ func TestCreateLeadNumbersPerShanghaiDay(t *testing.T) {
 	late := time.Date(2026, 11, 27, 15, 59, 0, 0, time.UTC)
 	var got []string
 	for i, at := range []time.Time{late.Add(-time.Hour), late, late.Add(time.Minute), late.Add(2 * time.Minute)} {
-		l, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(i), "kunshan"), "o-ent", at, notifyOne)
+		l, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(i), "kunshan"), "o-ent", at, notifyOne)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, l.Number)
-		if l.Status != dialog.StatusSubmitted || len(l.Events) != 1 || l.Events[0].Status != dialog.StatusSubmitted {
+		if l.Status != domain.StatusSubmitted || len(l.Events) != 1 || l.Events[0].Status != domain.StatusSubmitted {
 			t.Errorf("lead %+v", l)
 		}
 	}
@@ -87,7 +88,7 @@ func TestCreateLeadConcurrentNumbersAreUnique(t *testing.T) {
 	errs := make([]error, 8)
 	for i := range numbers {
 		wg.Go(func() {
-			l, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(100+i), "sip"), "o-ent", at, nil)
+			l, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(100+i), "sip"), "o-ent", at, nil)
 			numbers[i], errs[i] = l.Number, err
 		})
 	}
@@ -111,27 +112,27 @@ func TestCreateLeadDuplicate(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	first, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-ent", at, notifyOne)
+	first, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-ent", at, notifyOne)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Same kind and credit code while open: the open lead is returned.
-	dup, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-other", at.Add(time.Hour), notifyOne)
-	if !errors.Is(err, dialog.ErrDuplicate) || dup.Number != first.Number {
+	dup, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-other", at.Add(time.Hour), notifyOne)
+	if !errors.Is(err, domain.ErrDuplicate) || dup.Number != first.Number {
 		t.Fatalf("duplicate: %+v %v", dup, err)
 	}
 	// Another kind is not a duplicate.
-	if _, err := db.CreateLead(ctx, sampleLead(dialog.LeadApply, code(1), "kunshan"), "o-ent", at, notifyOne); err != nil {
+	if _, err := db.CreateLead(ctx, sampleLead(domain.LeadApply, code(1), "kunshan"), "o-ent", at, notifyOne); err != nil {
 		t.Fatalf("apply after need: %v", err)
 	}
 	if n := count(t, db, "leads"); n != 2 {
 		t.Errorf("leads %d, want 2", n)
 	}
 	// Once the first is closed, a new one may be filed.
-	if _, err := db.MoveLead(ctx, first.ID, dialog.StatusWithdrawn, "officer", "企业撤回", at, nil); err != nil {
+	if _, err := db.MoveLead(ctx, first.ID, domain.StatusWithdrawn, "officer", "企业撤回", at, nil); err != nil {
 		t.Fatal(err)
 	}
-	again, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-ent", at.Add(2*time.Hour), notifyOne)
+	again, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-ent", at.Add(2*time.Hour), notifyOne)
 	if err != nil || again.Number == first.Number {
 		t.Fatalf("after withdrawal: %+v %v", again, err)
 	}
@@ -141,13 +142,13 @@ func TestCreateLeadDuplicate(t *testing.T) {
 	stored, dups := 0, 0
 	for range 6 {
 		wg.Go(func() {
-			_, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(9), "kunshan"), "o-ent", at, notifyOne)
+			_, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(9), "kunshan"), "o-ent", at, notifyOne)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				stored++
-			case errors.Is(err, dialog.ErrDuplicate):
+			case errors.Is(err, domain.ErrDuplicate):
 				dups++
 			default:
 				t.Error(err)
@@ -164,10 +165,10 @@ func TestCreateLeadIsTransactional(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 	failures := map[string]store.NotifyFunc{
-		"notify fails": func(dialog.Lead, dialog.LeadEvent) ([]store.Message, error) {
+		"notify fails": func(domain.Lead, domain.LeadEvent) ([]store.Message, error) {
 			return nil, errors.New("boom")
 		},
-		"outbox insert fails": func(l dialog.Lead, _ dialog.LeadEvent) ([]store.Message, error) {
+		"outbox insert fails": func(l domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
 			// A channel longer than its column fails on MySQL in strict
 			// mode; on SQLite a trigger refuses the row (below).
 			return []store.Message{{Channel: strings.Repeat("x", 5000), Recipient: "o", DedupeKey: "k"}}, nil
@@ -183,7 +184,7 @@ func TestCreateLeadIsTransactional(t *testing.T) {
 				}
 			}
 			before := count(t, db, "outboxes")
-			_, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-ent", at, notify)
+			_, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-ent", at, notify)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -197,7 +198,7 @@ func TestCreateLeadIsTransactional(t *testing.T) {
 				t.Errorf("outbox rows %d after a failed submit, want %d", n, before)
 			}
 			// The number was not used up either: the next lead gets 0001.
-			l, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-ent", at, nil)
+			l, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-ent", at, nil)
 			if err != nil || l.Number != "SZR-20261127-0001" {
 				t.Errorf("next lead %q %v", l.Number, err)
 			}
@@ -209,7 +210,7 @@ func TestMoveLead(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	l, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-ent", at, nil)
+	l, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-ent", at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,9 +218,9 @@ func TestMoveLead(t *testing.T) {
 		{"contacted", "已电话联系"}, {"reviewing", ""}, {"pre_approved", "授信500万"}, {"contracted", ""}, {"disbursed", "已放款"},
 	}
 	for i, s := range steps {
-		var notified []dialog.LeadEvent
+		var notified []domain.LeadEvent
 		got, err := db.MoveLead(ctx, l.ID, s.to, "account:admin", s.note, at.Add(time.Duration(i+1)*time.Hour),
-			func(l dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+			func(l domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
 				notified = append(notified, ev)
 				return []store.Message{{Channel: "text", Recipient: l.OpenID, DedupeKey: fmt.Sprintf("lead:%d:event:%d", l.ID, ev.ID)}}, nil
 			})
@@ -234,11 +235,11 @@ func TestMoveLead(t *testing.T) {
 			t.Error("contacted_at not set")
 		}
 	}
-	_, err = db.MoveLead(ctx, l.ID, dialog.StatusRejected, "x", "", at, nil)
-	if !errors.Is(err, dialog.ErrTransition) {
+	_, err = db.MoveLead(ctx, l.ID, domain.StatusRejected, "x", "", at, nil)
+	if !errors.Is(err, domain.ErrTransition) {
 		t.Errorf("move from terminal: %v", err)
 	}
-	if _, err := db.MoveLead(ctx, 999999, dialog.StatusContacted, "x", "", at, nil); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.MoveLead(ctx, 999999, domain.StatusContacted, "x", "", at, nil); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("unknown lead: %v", err)
 	}
 	got, err := db.LeadByNumber(ctx, l.Number)
@@ -254,17 +255,17 @@ func TestLeadsFilterAndLastEvent(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	a, _ := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-1", at, nil)
-	db.CreateLead(ctx, sampleLead(dialog.LeadApply, code(2), "sip"), "o-2", at.Add(time.Minute), nil)
+	a, _ := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-1", at, nil)
+	db.CreateLead(ctx, sampleLead(domain.LeadApply, code(2), "sip"), "o-2", at.Add(time.Minute), nil)
 	if _, err := db.MoveLead(ctx, a.ID, "contacted", "x", "已联系", at.Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		f    store.LeadFilter
+		f    domain.LeadFilter
 		want int
 	}{
-		{store.LeadFilter{}, 2}, {store.LeadFilter{County: "kunshan"}, 1}, {store.LeadFilter{Kind: "apply"}, 1},
-		{store.LeadFilter{Status: "contacted"}, 1}, {store.LeadFilter{OpenID: "o-2"}, 1}, {store.LeadFilter{County: "gusu"}, 0},
+		{domain.LeadFilter{}, 2}, {domain.LeadFilter{County: "kunshan"}, 1}, {domain.LeadFilter{Kind: "apply"}, 1},
+		{domain.LeadFilter{Status: "contacted"}, 1}, {domain.LeadFilter{OpenID: "o-2"}, 1}, {domain.LeadFilter{County: "gusu"}, 0},
 	}
 	for _, tt := range tests {
 		got, err := db.Leads(ctx, tt.f)
@@ -272,7 +273,7 @@ func TestLeadsFilterAndLastEvent(t *testing.T) {
 			t.Errorf("%+v: %d %v, want %d", tt.f, len(got), err, tt.want)
 		}
 	}
-	got, _ := db.Leads(ctx, store.LeadFilter{OpenID: "o-1"})
+	got, _ := db.Leads(ctx, domain.LeadFilter{OpenID: "o-1"})
 	if last, ok := got[0].Last(); !ok || last.Status != "contacted" || last.Note != "已联系" {
 		t.Errorf("last event %+v", got[0].Events)
 	}
@@ -282,7 +283,7 @@ func TestMarkLeadOnce(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	l, _ := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(1), "kunshan"), "o-1", at, nil)
+	l, _ := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-1", at, nil)
 	msg := store.Message{Channel: "template", Recipient: "o-c", DedupeKey: "lead:x:remind:o-c"}
 	set, err := db.MarkLead(ctx, l.ID, store.MarkReminded, at, []store.Message{msg})
 	if err != nil || !set {

@@ -4,22 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
-
-// LeadQuery is the console's lead search: the filter of Leads plus a date
-// range, a search text and a page.
-type LeadQuery struct {
-	LeadFilter
-	From   time.Time // created at or after; zero: no bound
-	To     time.Time // created before; zero: no bound
-	Search string    // part of the enterprise name, the number or the credit code
-	Offset int
-}
 
 // escapeLike escapes the wildcards of a LIKE pattern (with ESCAPE '!').
 func escapeLike(s string) string {
@@ -28,8 +17,8 @@ func escapeLike(s string) string {
 
 // SearchLeads returns one page of the leads matching q, newest first, each
 // with its last event, and the number of leads matching in all.
-func (db *DB) SearchLeads(ctx context.Context, q LeadQuery) ([]dialog.Lead, int64, error) {
-	tx := q.LeadFilter.where(db.WithContext(ctx).Model(&Lead{}).Session(&gorm.Session{}))
+func (db *DB) SearchLeads(ctx context.Context, q domain.LeadQuery) ([]domain.Lead, int64, error) {
+	tx := whereLeads(db.WithContext(ctx).Model(&Lead{}).Session(&gorm.Session{}), q.LeadFilter)
 	if !q.From.IsZero() {
 		tx = tx.Where("created_at >= ?", q.From.UTC())
 	}

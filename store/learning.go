@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The learning loop's records: messages the bot could not place, and what
@@ -78,19 +79,20 @@ func (db *DB) RecordUnplaced(ctx context.Context, folded, text string, at time.T
 }
 
 // UnplacedMessages returns messages of a status, the most frequent first.
-func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([]UnplacedMessage, error) {
+func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([]domain.UnplacedMessage, error) {
 	var out []UnplacedMessage
 	err := db.WithContext(ctx).Where("status = ?", status).
 		Order("seen_count DESC, last_seen DESC, id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("unplaced messages: %w", err)
 	}
-	return out, nil
+	return toUnplacedMessages(out), nil
 }
 
 // UnplacedMessage returns one unplaced message.
-func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (UnplacedMessage, error) {
-	return take[UnplacedMessage](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
+func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (domain.UnplacedMessage, error) {
+	m, err := take[UnplacedMessage](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
+	return domain.UnplacedMessage(m), err
 }
 
 // resolve marks an open message as taught or dismissed in tx.
@@ -100,7 +102,7 @@ func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (U
 		return m, err
 	}
 	if m.Status != UnplacedOpen {
-		return m, dialog.Errorf(dialog.ErrTransition, "该问题已处理")
+		return m, domain.Errorf(domain.ErrTransition, "该问题已处理")
 	}
 	at = at.UTC()
 	res := tx.Model(&UnplacedMessage{}).Where("id = ? AND status = ?", id, UnplacedOpen).
@@ -109,13 +111,13 @@ func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (U
 		return m, fmt.Errorf("resolve unplaced %d: %w", id, res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return m, dialog.Errorf(dialog.ErrTransition, "该问题已处理")
+		return m, domain.Errorf(domain.ErrTransition, "该问题已处理")
 	}
 	return m, nil
 }
 
 // AttachUnplaced makes an open message a paraphrase of intent.
-func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, at time.Time) (TaughtParaphrase, error) {
+func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, at time.Time) (domain.TaughtParaphrase, error) {
 	var tp TaughtParaphrase
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := resolve(tx, id, UnplacedTaught, intent, by, at)
@@ -128,12 +130,13 @@ func (db *DB) AttachUnplaced(ctx context.Context, id uint64, intent, by string, 
 		}
 		return nil
 	})
-	return tp, err
+	return domain.TaughtParaphrase(tp), err
 }
 
 // AnswerUnplaced answers an open message with a new FAQ entry; the message
 // becomes a paraphrase of the entry's intent.
-func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, f TaughtFAQ, at time.Time) error {
+func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, faq domain.TaughtFAQ, at time.Time) error {
+	f := TaughtFAQ(faq)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		intent := dialog.TaughtFAQIntent(f.ID)
 		m, err := resolve(tx, id, UnplacedTaught, intent, f.UpdatedBy, at)
@@ -145,7 +148,7 @@ func (db *DB) AnswerUnplaced(ctx context.Context, id uint64, f TaughtFAQ, at tim
 			return fmt.Errorf("answer unplaced %d: %w", id, err)
 		}
 		if n > 0 {
-			return dialog.Errorf(dialog.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
+			return domain.Errorf(domain.ErrDuplicate, "编号 %s 已被使用，请换一个", f.ID)
 		}
 		f.Version, f.UpdatedAt = 1, at.UTC()
 		if err := tx.Create(&f).Error; err != nil {
@@ -169,16 +172,16 @@ func (db *DB) DismissUnplaced(ctx context.Context, id uint64, by string, at time
 }
 
 // TaughtParaphrases returns every taught paraphrase, oldest first.
-func (db *DB) TaughtParaphrases(ctx context.Context) ([]TaughtParaphrase, error) {
+func (db *DB) TaughtParaphrases(ctx context.Context) ([]domain.TaughtParaphrase, error) {
 	var out []TaughtParaphrase
 	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("taught paraphrases: %w", err)
 	}
-	return out, nil
+	return toTaughtParaphrases(out), nil
 }
 
 // DeleteTaughtParaphrase removes a taught paraphrase.
-func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (TaughtParaphrase, error) {
+func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (domain.TaughtParaphrase, error) {
 	var tp TaughtParaphrase
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -187,37 +190,38 @@ func (db *DB) DeleteTaughtParaphrase(ctx context.Context, id uint64) (TaughtPara
 		}
 		return tx.Delete(&TaughtParaphrase{}, id).Error
 	})
-	return tp, err
+	return domain.TaughtParaphrase(tp), err
 }
 
 // TaughtFAQs returns every taught FAQ entry by id.
-func (db *DB) TaughtFAQs(ctx context.Context) ([]TaughtFAQ, error) {
+func (db *DB) TaughtFAQs(ctx context.Context) ([]domain.TaughtFAQ, error) {
 	var out []TaughtFAQ
 	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("taught faqs: %w", err)
 	}
-	return out, nil
+	return toTaughtFAQs(out), nil
 }
 
 // UpdateTaughtFAQ changes a taught FAQ entry's question, answer and clause,
 // one version up. It returns the entry before and after.
-func (db *DB) UpdateTaughtFAQ(ctx context.Context, f TaughtFAQ, at time.Time) (before, after TaughtFAQ, err error) {
+func (db *DB) UpdateTaughtFAQ(ctx context.Context, f domain.TaughtFAQ, at time.Time) (before, after domain.TaughtFAQ, err error) {
+	var was, is TaughtFAQ
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if before, err = take[TaughtFAQ](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", f.ID), "faq "+f.ID); err != nil {
+		if was, err = take[TaughtFAQ](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", f.ID), "faq "+f.ID); err != nil {
 			return err
 		}
-		after = before
-		after.Question, after.Answer, after.Clause = f.Question, f.Answer, f.Clause
-		after.Version, after.UpdatedBy, after.UpdatedAt = before.Version+1, f.UpdatedBy, at.UTC()
-		return tx.Save(&after).Error
+		is = was
+		is.Question, is.Answer, is.Clause = f.Question, f.Answer, f.Clause
+		is.Version, is.UpdatedBy, is.UpdatedAt = was.Version+1, f.UpdatedBy, at.UTC()
+		return tx.Save(&is).Error
 	})
-	return before, after, err
+	return domain.TaughtFAQ(was), domain.TaughtFAQ(is), err
 }
 
 // DeleteTaughtFAQ removes a taught FAQ entry and the paraphrases of its
 // intent.
-func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (TaughtFAQ, error) {
+func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (domain.TaughtFAQ, error) {
 	var f TaughtFAQ
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -229,7 +233,7 @@ func (db *DB) DeleteTaughtFAQ(ctx context.Context, id string) (TaughtFAQ, error)
 		}
 		return tx.Delete(&TaughtFAQ{}, "id = ?", id).Error
 	})
-	return f, err
+	return domain.TaughtFAQ(f), err
 }
 
 // Taught returns what officers taught, in the engine's types.
@@ -251,4 +255,144 @@ func (db *DB) Taught(ctx context.Context) ([]dialog.TaughtParaphrase, []dialog.F
 		outF[i] = dialog.FAQ{ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, Keywords: []string{f.Question}}
 	}
 	return outP, outF, nil
+}
+
+// FAQVersion is one version of a seeded FAQ entry's answer and clause as an
+// officer saved it. Versions are only added: the highest is in force, the
+// older ones stay as its history (version 0 is the seed itself, not stored).
+type FAQVersion struct {
+	ID        uint64 `gorm:"primaryKey"`
+	FAQ       string `gorm:"size:64;not null;uniqueIndex:idx_faq_versions_faq_version,priority:1"`
+	Version   int    `gorm:"not null;uniqueIndex:idx_faq_versions_faq_version,priority:2"`
+	Answer    string `gorm:"type:text;not null"` // empty for an entry computed from the data
+	Clause    string `gorm:"size:64;not null"`
+	CreatedBy string `gorm:"size:64;not null"`
+	CreatedAt time.Time
+}
+
+// ParaphraseVersion is one change of a seeded paraphrase: disabled or
+// enabled again. Versions are only added; the highest says whether the
+// paraphrase is in use.
+type ParaphraseVersion struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Intent    string `gorm:"size:80;not null;uniqueIndex:idx_paraphrase_versions_key,priority:1"`
+	Text      string `gorm:"size:191;not null;uniqueIndex:idx_paraphrase_versions_key,priority:2"`
+	Version   int    `gorm:"not null;uniqueIndex:idx_paraphrase_versions_key,priority:3"`
+	Disabled  bool   `gorm:"not null"`
+	CreatedBy string `gorm:"size:64;not null"`
+	CreatedAt time.Time
+}
+
+// errEditRace is what two officers saving the same entry at once get: the
+// unique version index lets one of them through.
+var errEditRace = domain.Errorf(domain.ErrDuplicate, "他人刚刚修改了同一内容，请刷新页面后再试")
+
+// AddFAQVersion saves a new version of a seeded FAQ entry, one above the
+// latest, and returns it with the one it replaces (Version 0 and empty
+// texts when it is the first edit).
+func (db *DB) AddFAQVersion(ctx context.Context, v domain.FAQVersion, at time.Time) (before, after domain.FAQVersion, err error) {
+	var was, is FAQVersion
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var last []FAQVersion
+		if err := tx.Where("faq = ?", v.FAQ).Order("version DESC").Limit(1).Find(&last).Error; err != nil {
+			return fmt.Errorf("faq %s versions: %w", v.FAQ, err)
+		}
+		if len(last) == 1 {
+			was = last[0]
+		}
+		is = FAQVersion{FAQ: v.FAQ, Version: was.Version + 1, Answer: v.Answer, Clause: v.Clause, CreatedBy: v.CreatedBy, CreatedAt: at.UTC()}
+		if err := tx.Create(&is).Error; err != nil {
+			if IsDuplicate(err) {
+				return errEditRace
+			}
+			return fmt.Errorf("add faq %s version: %w", v.FAQ, err)
+		}
+		return nil
+	})
+	return domain.FAQVersion(was), domain.FAQVersion(is), err
+}
+
+// FAQVersions returns every saved version of the seeded FAQ entries, by
+// entry, the newest first.
+func (db *DB) FAQVersions(ctx context.Context) ([]domain.FAQVersion, error) {
+	var out []FAQVersion
+	if err := db.WithContext(ctx).Order("faq, version DESC").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("faq versions: %w", err)
+	}
+	return toFAQVersions(out), nil
+}
+
+// SetParaphraseDisabled records that a seeded paraphrase is disabled (or
+// enabled again), one version above its latest. Asking for the state it is
+// already in is an ErrTransition.
+func (db *DB) SetParaphraseDisabled(ctx context.Context, intent, text string, disabled bool, by string, at time.Time) (domain.ParaphraseVersion, error) {
+	var v ParaphraseVersion
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var last []ParaphraseVersion
+		if err := tx.Where("intent = ? AND text = ?", intent, text).Order("version DESC").Limit(1).Find(&last).Error; err != nil {
+			return fmt.Errorf("paraphrase versions: %w", err)
+		}
+		was := ParaphraseVersion{}
+		if len(last) == 1 {
+			was = last[0]
+		}
+		if was.Disabled == disabled {
+			if disabled {
+				return domain.Errorf(domain.ErrTransition, "该说法已停用")
+			}
+			return domain.Errorf(domain.ErrTransition, "该说法已在使用")
+		}
+		v = ParaphraseVersion{Intent: intent, Text: text, Version: was.Version + 1, Disabled: disabled, CreatedBy: by, CreatedAt: at.UTC()}
+		if err := tx.Create(&v).Error; err != nil {
+			if IsDuplicate(err) {
+				return errEditRace
+			}
+			return fmt.Errorf("set paraphrase %s: %w", intent, err)
+		}
+		return nil
+	})
+	return domain.ParaphraseVersion(v), err
+}
+
+// ParaphraseStates returns the latest version of every seeded paraphrase
+// an officer changed.
+func (db *DB) ParaphraseStates(ctx context.Context) ([]domain.ParaphraseVersion, error) {
+	var all []ParaphraseVersion
+	if err := db.WithContext(ctx).Order("intent, text, version DESC").Find(&all).Error; err != nil {
+		return nil, fmt.Errorf("paraphrase versions: %w", err)
+	}
+	out := all[:0]
+	for i, v := range all {
+		if i == 0 || v.Intent != all[i-1].Intent || v.Text != all[i-1].Text {
+			out = append(out, v)
+		}
+	}
+	return toParaphraseVersions(out), nil
+}
+
+// SeedEdits returns officers' edits of the seeds in force, in the engine's
+// types: the latest version of each edited FAQ entry, and the seeded
+// paraphrases disabled.
+func (db *DB) SeedEdits(ctx context.Context) ([]dialog.FAQEdit, []dialog.ParaphraseRef, error) {
+	versions, err := db.FAQVersions(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var edits []dialog.FAQEdit
+	for i, v := range versions {
+		if i == 0 || v.FAQ != versions[i-1].FAQ { // the newest of each entry
+			edits = append(edits, dialog.FAQEdit{FAQ: v.FAQ, Answer: v.Answer, Clause: v.Clause, Version: v.Version})
+		}
+	}
+	states, err := db.ParaphraseStates(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var off []dialog.ParaphraseRef
+	for _, s := range states {
+		if s.Disabled {
+			off = append(off, dialog.ParaphraseRef{Intent: s.Intent, Text: s.Text})
+		}
+	}
+	return edits, off, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
@@ -38,12 +39,12 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 	if err != nil || tp.Intent != "contacts" || tp.Text != m.Text {
 		t.Fatalf("attach %+v %v", tp, err)
 	}
-	if _, err := db.AttachUnplaced(ctx, m.ID, "rates", "officer1", at); !errors.Is(err, dialog.ErrTransition) {
+	if _, err := db.AttachUnplaced(ctx, m.ID, "rates", "officer1", at); !errors.Is(err, domain.ErrTransition) {
 		t.Fatalf("attach twice: %v", err)
 	}
 	// Answered with a new FAQ entry.
 	other := open[1]
-	f := store.TaughtFAQ{ID: "invoice", Question: "可以开发票吗？", Answer: "请咨询合作金融机构。", Clause: "五（一）", UpdatedBy: "officer1"}
+	f := domain.TaughtFAQ{ID: "invoice", Question: "可以开发票吗？", Answer: "请咨询合作金融机构。", Clause: "五（一）", UpdatedBy: "officer1"}
 	if err := db.AnswerUnplaced(ctx, other.ID, f, at); err != nil {
 		t.Fatal(err)
 	}
@@ -56,14 +57,14 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 		t.Fatal(err)
 	}
 	third, _ := db.UnplacedMessages(ctx, store.UnplacedOpen, 10)
-	if err := db.AnswerUnplaced(ctx, third[0].ID, f, at); !errors.Is(err, dialog.ErrDuplicate) {
+	if err := db.AnswerUnplaced(ctx, third[0].ID, f, at); !errors.Is(err, domain.ErrDuplicate) {
 		t.Fatalf("duplicate id: %v", err)
 	}
 	if still, _ := db.UnplacedMessages(ctx, store.UnplacedOpen, 10); len(still) != 1 {
 		t.Fatalf("a refused answer resolved the message: %+v", still)
 	}
 	// Edited: one version up.
-	before, after, err := db.UpdateTaughtFAQ(ctx, store.TaughtFAQ{ID: "invoice", Question: "能开发票吗？", Answer: "由合作金融机构开具。", Clause: "五（一）", UpdatedBy: "officer2"}, at.Add(time.Hour))
+	before, after, err := db.UpdateTaughtFAQ(ctx, domain.TaughtFAQ{ID: "invoice", Question: "能开发票吗？", Answer: "由合作金融机构开具。", Clause: "五（一）", UpdatedBy: "officer2"}, at.Add(time.Hour))
 	if err != nil || before.Version != 1 || after.Version != 2 || after.Question != "能开发票吗？" || after.UpdatedBy != "officer2" {
 		t.Fatalf("update %+v → %+v %v", before, after, err)
 	}

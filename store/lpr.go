@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // LPRRate is one announced 1-year LPR with the day it takes effect. The
@@ -41,7 +41,7 @@ func (db *DB) SetLPR(ctx context.Context, rate float64, date, by string) error {
 
 // LPRInForce returns the scheduled rate in force at at, if any is.
 func (db *DB) LPRInForce(ctx context.Context, at time.Time) (LPRRate, bool, error) {
-	day := at.In(dialog.Shanghai).Format("2006-01-02")
+	day := at.In(domain.Shanghai).Format("2006-01-02")
 	var r LPRRate
 	err := db.WithContext(ctx).Where("effective_on <= ?", day).Order("effective_on DESC, id DESC").Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

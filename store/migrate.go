@@ -95,6 +95,9 @@ var migrations = []migration{
 	{56, "create deals", createTable(&DealRecord{})},
 	{57, "add accounts.institution_id", addColumn(&Account{}, "InstitutionID")},
 	{58, "add report_confirmations.figures", addColumn(&ReportConfirmation{}, "Figures")},
+	// 60–69: officers' edits of the seeded FAQ entries and paraphrases (issue 11).
+	{60, "create faq_versions", createTable(&FAQVersion{})},
+	{61, "create paraphrase_versions", createTable(&ParaphraseVersion{})},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Password rules: at least MinPasswordLen characters (bcrypt reads at most
@@ -39,22 +39,22 @@ func init() {
 func CheckPassword(pw, username string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLen || len(pw) > MaxPasswordLen {
-		return dialog.Errorf(dialog.ErrInvalid, "密码应为%d–%d个字符", MinPasswordLen, MaxPasswordLen)
+		return domain.Errorf(domain.ErrInvalid, "密码应为%d–%d个字符", MinPasswordLen, MaxPasswordLen)
 	}
 	if strings.TrimSpace(pw) == "" || strings.IndexFunc(pw, unicode.IsControl) >= 0 {
-		return dialog.Errorf(dialog.ErrInvalid, "密码不能为空白或含控制字符")
+		return domain.Errorf(domain.ErrInvalid, "密码不能为空白或含控制字符")
 	}
 	if oneClass(pw) {
-		return dialog.Errorf(dialog.ErrInvalid, "密码过于简单：请混合使用字母、数字或符号中的至少两类")
+		return domain.Errorf(domain.ErrInvalid, "密码过于简单：请混合使用字母、数字或符号中的至少两类")
 	}
 	lower := strings.ToLower(pw)
 	if username != "" && strings.Contains(lower, strings.ToLower(username)) && n-utf8.RuneCountInString(username) < 4 {
-		return dialog.Errorf(dialog.ErrInvalid, "密码不能与用户名相同或只多几个字符")
+		return domain.Errorf(domain.ErrInvalid, "密码不能与用户名相同或只多几个字符")
 	}
 	core := strings.TrimRightFunc(lower, func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) })
 	core = strings.TrimLeftFunc(core, func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) })
 	if commonPasswords[lower] || commonPasswords[core] || sequential(lower) {
-		return dialog.Errorf(dialog.ErrInvalid, "密码过于常见，容易被猜中，请换一个")
+		return domain.Errorf(domain.ErrInvalid, "密码过于常见，容易被猜中，请换一个")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Setting keys officers may change without a release.
@@ -75,7 +76,7 @@ func (db *DB) Policy(ctx context.Context, base *dialog.Policy, at time.Time) (*d
 	}
 	p := *base
 	if len(counties) > 0 {
-		p.Counties = make([]dialog.County, 0, len(counties))
+		p.Counties = make([]domain.County, 0, len(counties))
 		for _, c := range counties {
 			p.Counties = append(p.Counties, toCounty(c))
 		}
@@ -103,12 +104,12 @@ func (db *DB) Policy(ctx context.Context, base *dialog.Policy, at time.Time) (*d
 	return &p, nil
 }
 
-func toCounty(c CountyRecord) dialog.County {
+func toCounty(c CountyRecord) domain.County {
 	var divs []string
 	if c.Divisions != "" {
 		divs = strings.Split(c.Divisions, ",")
 	}
-	return dialog.County{ID: c.ID, Name: c.Name, Bureau: c.Bureau, Contact: c.Contact, Post: c.Post, Phone: c.Phone, Divisions: divs}
+	return domain.County{ID: c.ID, Name: c.Name, Bureau: c.Bureau, Contact: c.Contact, Post: c.Post, Phone: c.Phone, Divisions: divs}
 }
 
 // CountyByScene returns the county whose poster QR code has the scene id.

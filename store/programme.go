@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The programme's records: the 企业库 roster (upserted by credit code,
@@ -16,7 +17,7 @@ import (
 // referrals and deals.
 
 func toRosterEntry(r RosterRecord) dialog.RosterEntry {
-	return dialog.RosterEntry{CreditCode: r.CreditCode, Name: r.Name, Tier: dialog.Tier(r.Tier), Basis: r.Basis,
+	return dialog.RosterEntry{CreditCode: r.CreditCode, Name: r.Name, Tier: domain.Tier(r.Tier), Basis: r.Basis,
 		County: r.County, ListedOn: r.ListedOn, Source: r.Source, Version: r.Version, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
 }
 
@@ -75,7 +76,7 @@ func (db *DB) UpsertRoster(ctx context.Context, entries []dialog.RosterEntry, by
 		}
 		if err := tx.CreateInBatches(fresh, 200).Error; err != nil {
 			if IsDuplicate(err) { // another import inserted the same enterprise meanwhile
-				return dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
+				return domain.Errorf(domain.ErrTransition, "企业库记录刚被他人更新，请重新导入")
 			}
 			return fmt.Errorf("roster insert: %w", err)
 		}
@@ -100,7 +101,7 @@ func replaceRoster(tx *gorm.DB, cur RosterRecord, e dialog.RosterEntry, by strin
 		return fmt.Errorf("roster update %s: %w", e.CreditCode, res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return dialog.Errorf(dialog.ErrTransition, "企业库记录刚被他人更新，请重新导入")
+		return domain.Errorf(domain.ErrTransition, "企业库记录刚被他人更新，请重新导入")
 	}
 	return nil
 }
@@ -115,16 +116,8 @@ func (db *DB) RosterEntry(ctx context.Context, code string) (dialog.RosterEntry,
 	return toRosterEntry(r), nil
 }
 
-// RosterFilter selects roster entries; empty fields match everything.
-type RosterFilter struct {
-	County string
-	Tier   dialog.Tier
-	Query  string // name or credit code contains
-	Limit  int    // default 1000
-}
-
 // Roster returns the roster entries f selects, by county and name.
-func (db *DB) Roster(ctx context.Context, f RosterFilter) ([]dialog.RosterEntry, error) {
+func (db *DB) Roster(ctx context.Context, f domain.RosterFilter) ([]dialog.RosterEntry, error) {
 	q := db.WithContext(ctx).Model(&RosterRecord{})
 	if f.County != "" {
 		q = q.Where("county = ?", f.County)
@@ -159,7 +152,7 @@ func (db *DB) RosterHistory(ctx context.Context, code string) ([]dialog.RosterEn
 	}
 	out := make([]dialog.RosterEntry, len(rows))
 	for i, r := range rows {
-		out[i] = dialog.RosterEntry{CreditCode: r.CreditCode, Name: r.Name, Tier: dialog.Tier(r.Tier), Basis: r.Basis,
+		out[i] = dialog.RosterEntry{CreditCode: r.CreditCode, Name: r.Name, Tier: domain.Tier(r.Tier), Basis: r.Basis,
 			County: r.County, ListedOn: r.ListedOn, Source: r.Source, Version: r.Version, UpdatedBy: r.UpdatedBy, UpdatedAt: r.RecordedAt}
 	}
 	return out, nil
@@ -172,7 +165,7 @@ func (db *DB) RosterHistory(ctx context.Context, code string) ([]dialog.RosterEn
 func afterMove(tx *gorm.DB, before Lead, to, actor string, at time.Time, set map[string]any) error {
 	day := at.In(shanghai).Format("2006-01-02")
 	switch {
-	case to == dialog.StatusApproved && before.Kind == dialog.LeadApply:
+	case to == domain.StatusApproved && before.Kind == domain.LeadApply:
 		var n int64
 		if err := tx.Model(&RosterRecord{}).Where("credit_code = ?", before.CreditCode).Count(&n).Error; err != nil {
 			return fmt.Errorf("roster admit: %w", err)
@@ -180,13 +173,13 @@ func afterMove(tx *gorm.DB, before Lead, to, actor string, at time.Time, set map
 		if n > 0 {
 			return nil
 		}
-		r := RosterRecord{CreditCode: before.CreditCode, Name: before.EnterpriseName, Tier: int(dialog.Tier4),
+		r := RosterRecord{CreditCode: before.CreditCode, Name: before.EnterpriseName, Tier: int(domain.Tier4),
 			Basis: "自愿申请入库（" + before.Number + "）", County: before.County, ListedOn: day,
 			Source: dialog.RosterFromApplication, Version: 1, UpdatedBy: actor, CreatedAt: at, UpdatedAt: at}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("roster admit: %w", err)
 		}
-	case to == dialog.StatusDisbursed && set["disbursed_wan"] != nil:
+	case to == domain.StatusDisbursed && set["disbursed_wan"] != nil:
 		wan, _ := set["disbursed_wan"].(float64)
 		var insts []uint64
 		if err := tx.Model(&ReferralRecord{}).Where("lead_id = ?", before.ID).Pluck("institution_id", &insts).Error; err != nil {
@@ -218,12 +211,12 @@ func toSpecialist(r SpecialistRecord) dialog.Specialist {
 }
 
 // CreateInstitution stores an institution; a taken name wraps
-// dialog.ErrDuplicate.
+// domain.ErrDuplicate.
 func (db *DB) CreateInstitution(ctx context.Context, name, kind, by string, at time.Time) (dialog.Institution, error) {
 	r := InstitutionRecord{Name: name, Kind: kind, UpdatedBy: by, CreatedAt: at, UpdatedAt: at}
 	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
 		if IsDuplicate(err) {
-			return dialog.Institution{}, dialog.Errorf(dialog.ErrDuplicate, "合作金融机构“%s”已存在", name)
+			return dialog.Institution{}, domain.Errorf(domain.ErrDuplicate, "合作金融机构“%s”已存在", name)
 		}
 		return dialog.Institution{}, fmt.Errorf("create institution %s: %w", name, err)
 	}
@@ -236,7 +229,7 @@ func (db *DB) UpdateInstitution(ctx context.Context, id uint64, name, kind, by s
 		Updates(map[string]any{"name": name, "kind": kind, "updated_by": by, "updated_at": at})
 	if res.Error != nil {
 		if IsDuplicate(res.Error) {
-			return dialog.Institution{}, dialog.Errorf(dialog.ErrDuplicate, "合作金融机构“%s”已存在", name)
+			return dialog.Institution{}, domain.Errorf(domain.ErrDuplicate, "合作金融机构“%s”已存在", name)
 		}
 		return dialog.Institution{}, fmt.Errorf("update institution %d: %w", id, res.Error)
 	}
@@ -312,26 +305,26 @@ func (db *DB) DeleteSpecialist(ctx context.Context, inst, id uint64) error {
 
 // CreateSpecialistCode issues a one-time code binding a WeChat user to
 // specialist id of institution inst, valid for BindCodeTTL.
-func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (SpecialistCode, error) {
+func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (domain.SpecialistCode, error) {
 	if _, err := take[SpecialistRecord](db.WithContext(ctx).Where("id = ? AND institution_id = ?", id, inst), fmt.Sprintf("specialist %d", id)); err != nil {
-		return SpecialistCode{}, err
+		return domain.SpecialistCode{}, err
 	}
 	for range 5 {
 		sc := SpecialistCode{Code: newBindCode(), SpecialistID: id, CreatedBy: by, ExpiresAt: at.Add(BindCodeTTL), CreatedAt: at}
 		err := db.WithContext(ctx).Create(&sc).Error
 		if err == nil {
-			return sc, nil
+			return domain.SpecialistCode(sc), nil
 		}
 		if !IsDuplicate(err) {
-			return SpecialistCode{}, fmt.Errorf("create specialist code %d: %w", id, err)
+			return domain.SpecialistCode{}, fmt.Errorf("create specialist code %d: %w", id, err)
 		}
 	}
-	return SpecialistCode{}, fmt.Errorf("create specialist code %d: no free code", id)
+	return domain.SpecialistCode{}, fmt.Errorf("create specialist code %d: no free code", id)
 }
 
 // UseSpecialistCode binds openID to the code's specialist and spends the
 // code, in one transaction. Errors wrap dialog.ErrNotFound (no such code),
-// dialog.ErrCodeUsed or dialog.ErrCodeExpired.
+// domain.ErrCodeUsed or domain.ErrCodeExpired.
 func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at time.Time) (dialog.Specialist, error) {
 	code = NormalizeBindCode(code)
 	var out dialog.Specialist
@@ -345,17 +338,17 @@ func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at tim
 			return fmt.Errorf("use specialist code: %w", err)
 		}
 		if sc.UsedAt != nil {
-			return dialog.ErrCodeUsed
+			return domain.ErrCodeUsed
 		}
 		if !sc.ExpiresAt.After(at) {
-			return dialog.ErrCodeExpired
+			return domain.ErrCodeExpired
 		}
 		res := tx.Model(&SpecialistCode{}).Where("code = ? AND used_at IS NULL", code).Update("used_at", at)
 		if res.Error != nil {
 			return fmt.Errorf("use specialist code: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return dialog.ErrCodeUsed
+			return domain.ErrCodeUsed
 		}
 		if err := tx.Model(&SpecialistRecord{}).Where("id = ?", sc.SpecialistID).
 			Updates(map[string]any{"open_id": openID, "bound_at": at, "updated_at": at}).Error; err != nil {
@@ -385,13 +378,13 @@ func (db *DB) SpecialistOpenIDs(ctx context.Context, inst uint64) ([]string, err
 
 // Refer records that a lead was referred to an institution and enqueues
 // msgs, in one transaction; a second referral to the same institution
-// wraps dialog.ErrDuplicate.
+// wraps domain.ErrDuplicate.
 func (db *DB) Refer(ctx context.Context, leadID, inst uint64, by string, at time.Time, msgs []Message) (dialog.Referral, error) {
 	r := ReferralRecord{LeadID: leadID, InstitutionID: inst, ReferredBy: by, CreatedAt: at}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
 			if IsDuplicate(err) {
-				return dialog.Errorf(dialog.ErrDuplicate, "该申请已推荐给这家机构")
+				return domain.Errorf(domain.ErrDuplicate, "该申请已推荐给这家机构")
 			}
 			return fmt.Errorf("refer lead %d: %w", leadID, err)
 		}
@@ -445,9 +438,9 @@ func (db *DB) Referred(ctx context.Context, leadID, inst uint64) (bool, error) {
 // its deals, and notify's messages for the last event are enqueued. A
 // disbursed lead takes a further deal (another institution's) without
 // moving.
-func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notify NotifyFunc) (dialog.Lead, dialog.Deal, error) {
+func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notify NotifyFunc) (domain.Lead, dialog.Deal, error) {
 	var (
-		out  dialog.Lead
+		out  domain.Lead
 		deal dialog.Deal
 	)
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -457,7 +450,7 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 		} else if err != nil {
 			return fmt.Errorf("deal lead %d: %w", d.LeadID, err)
 		}
-		path, err := dialog.PathTo(r.Kind, r.Status, dialog.StatusDisbursed)
+		path, err := dialog.PathTo(r.Kind, r.Status, domain.StatusDisbursed)
 		if err != nil {
 			return err
 		}
@@ -465,10 +458,10 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 		status := r.Status
 		for _, to := range path {
 			updates := map[string]any{"status": to, "updated_at": at}
-			if to == dialog.StatusContacted && r.ContactedAt == nil {
+			if to == domain.StatusContacted && r.ContactedAt == nil {
 				updates["contacted_at"] = at
 			}
-			if dialog.Terminal(to) {
+			if domain.Terminal(to) {
 				updates["open_key"] = nil
 			}
 			res := tx.Model(&Lead{}).Where("id = ? AND status = ?", r.ID, status).Updates(updates)
@@ -476,10 +469,10 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 				return fmt.Errorf("deal lead %d: move: %w", r.ID, res.Error)
 			}
 			if res.RowsAffected != 1 {
-				return dialog.Errorf(dialog.ErrTransition, "该记录刚被他人更新，请刷新后重试")
+				return domain.Errorf(domain.ErrTransition, "该记录刚被他人更新，请刷新后重试")
 			}
 			note := "随放款登记补记"
-			if to == dialog.StatusDisbursed {
+			if to == domain.StatusDisbursed {
 				note = fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan))
 			}
 			last = LeadEvent{LeadID: r.ID, Status: to, Actor: d.Actor, Note: clip(note, 512), CreatedAt: at}
@@ -521,7 +514,7 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 		if last.ID == 0 {
 			// A further deal on a disbursed lead: tell about it too, under
 			// an id no event has (the dedupe key is built from it).
-			last = LeadEvent{ID: 1<<62 + rec.ID, LeadID: r.ID, Status: dialog.StatusDisbursed, Actor: d.Actor,
+			last = LeadEvent{ID: 1<<62 + rec.ID, LeadID: r.ID, Status: domain.StatusDisbursed, Actor: d.Actor,
 				Note: fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan)), CreatedAt: at}
 		}
 		msgs, err := notify(out, toEvent(last))

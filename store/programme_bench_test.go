@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // BenchmarkUpsertRoster imports a roster of 2000 enterprises, then the same
@@ -16,7 +17,7 @@ func BenchmarkUpsertRoster(b *testing.B) {
 	ctx := context.Background()
 	entries := make([]dialog.RosterEntry, 2000)
 	for i := range entries {
-		entries[i] = rosterEntry(fmt.Sprintf("91320583MA%08d", i), fmt.Sprintf("企业%d", i), dialog.Tier3)
+		entries[i] = rosterEntry(fmt.Sprintf("91320583MA%08d", i), fmt.Sprintf("企业%d", i), domain.Tier3)
 	}
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 	b.ResetTimer()

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
 
-func rosterEntry(code, name string, tier dialog.Tier) dialog.RosterEntry {
+func rosterEntry(code, name string, tier domain.Tier) dialog.RosterEntry {
 	return dialog.RosterEntry{CreditCode: code, Name: name, Tier: tier, Basis: "省长质量奖", County: "kunshan",
 		ListedOn: "2026-03-01", Source: dialog.RosterFromImport}
 }
@@ -21,7 +22,7 @@ func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
-	entries := []dialog.RosterEntry{rosterEntry(code(1), "甲公司", dialog.Tier1), rosterEntry(code(2), "乙公司", dialog.Tier3)}
+	entries := []dialog.RosterEntry{rosterEntry(code(1), "甲公司", domain.Tier1), rosterEntry(code(2), "乙公司", domain.Tier3)}
 
 	dry, err := db.UpsertRoster(ctx, entries, "account:admin", at, true)
 	if err != nil || dry.Inserted != 2 || dry.Updated != 0 {
@@ -43,23 +44,23 @@ func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
 	}
 
 	changed := entries[1]
-	changed.Tier, changed.ListedOn = dialog.Tier2, "2026-10-01"
+	changed.Tier, changed.ListedOn = domain.Tier2, "2026-10-01"
 	res, err = db.UpsertRoster(ctx, []dialog.RosterEntry{changed}, "account:officer2", at.Add(2*time.Hour), false)
 	if err != nil || res.Updated != 1 {
 		t.Fatalf("change: %+v %v", res, err)
 	}
 	cur, err := db.RosterEntry(ctx, code(2))
-	if err != nil || cur.Tier != dialog.Tier2 || cur.Version != 2 || cur.ListedOn != "2026-10-01" {
+	if err != nil || cur.Tier != domain.Tier2 || cur.Version != 2 || cur.ListedOn != "2026-10-01" {
 		t.Fatalf("current: %+v %v", cur, err)
 	}
 	hist, err := db.RosterHistory(ctx, code(2))
-	if err != nil || len(hist) != 1 || hist[0].Tier != dialog.Tier3 || hist[0].Version != 1 || hist[0].ListedOn != "2026-03-01" {
+	if err != nil || len(hist) != 1 || hist[0].Tier != domain.Tier3 || hist[0].Version != 1 || hist[0].ListedOn != "2026-03-01" {
 		t.Fatalf("history: %+v %v", hist, err)
 	}
 	if _, err := db.RosterEntry(ctx, code(3)); !errors.Is(err, dialog.ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
-	list, err := db.Roster(ctx, store.RosterFilter{Tier: dialog.Tier1})
+	list, err := db.Roster(ctx, domain.RosterFilter{Tier: domain.Tier1})
 	if err != nil || len(list) != 1 || list[0].CreditCode != code(1) {
 		t.Fatalf("filter by tier: %+v %v", list, err)
 	}
@@ -69,11 +70,11 @@ func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC) // 2026-11-21 01:00 in Shanghai
-	lead, err := db.CreateLead(ctx, sampleLead(dialog.LeadApply, code(7), "kunshan"), "o-ent", at, nil)
+	lead, err := db.CreateLead(ctx, sampleLead(domain.LeadApply, code(7), "kunshan"), "o-ent", at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []string{dialog.StatusContacted, dialog.StatusApproved} {
+	for _, st := range []string{domain.StatusContacted, domain.StatusApproved} {
 		if _, err := db.MoveLead(ctx, lead.ID, st, "account:ks", "", at, nil); err != nil {
 			t.Fatalf("move %s: %v", st, err)
 		}
@@ -82,7 +83,7 @@ func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Tier != dialog.Tier4 || e.ListedOn != "2026-11-21" || e.Source != dialog.RosterFromApplication || e.County != "kunshan" {
+	if e.Tier != domain.Tier4 || e.ListedOn != "2026-11-21" || e.Source != dialog.RosterFromApplication || e.County != "kunshan" {
 		t.Fatalf("roster entry: %+v", e)
 	}
 }
@@ -91,7 +92,7 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
-	lead, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(8), "kunshan"), "o-ent", at, nil)
+	lead, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(8), "kunshan"), "o-ent", at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,25 +100,25 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateInstitution(ctx, "测试银行苏州分行", "bank", "admin", at); !errors.Is(err, dialog.ErrDuplicate) {
+	if _, err := db.CreateInstitution(ctx, "测试银行苏州分行", "bank", "admin", at); !errors.Is(err, domain.ErrDuplicate) {
 		t.Fatalf("duplicate institution: %v", err)
 	}
 	if _, err := db.Refer(ctx, lead.ID, bank.ID, "account:ks", at, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Refer(ctx, lead.ID, bank.ID, "account:ks", at, nil); !errors.Is(err, dialog.ErrDuplicate) {
+	if _, err := db.Refer(ctx, lead.ID, bank.ID, "account:ks", at, nil); !errors.Is(err, domain.ErrDuplicate) {
 		t.Fatalf("second referral: %v", err)
 	}
-	refs, err := db.Leads(ctx, store.LeadFilter{Institution: bank.ID})
+	refs, err := db.Leads(ctx, domain.LeadFilter{Institution: bank.ID})
 	if err != nil || len(refs) != 1 || refs[0].ID != lead.ID {
 		t.Fatalf("leads of the institution: %+v %v", refs, err)
 	}
 	d := dialog.Deal{LeadID: lead.ID, Institution: bank.ID, InstitutionName: bank.Name, Product: "szd", AmountWan: 300,
 		RatePct: 3.2, TermMonths: 12, DisbursedOn: "2026-11-19", Actor: "account:bank"}
 	sent := 0
-	moved, deal, err := db.RecordDeal(ctx, d, at, func(l dialog.Lead, ev dialog.LeadEvent) ([]store.Message, error) {
+	moved, deal, err := db.RecordDeal(ctx, d, at, func(l domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
 		sent++
-		if ev.Status != dialog.StatusDisbursed {
+		if ev.Status != domain.StatusDisbursed {
 			t.Errorf("notified of %s", ev.Status)
 		}
 		return []store.Message{{Channel: "template", Recipient: "o-ent", DedupeKey: "deal-test-1", Payload: "{}"}}, nil
@@ -125,7 +126,7 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if moved.Status != dialog.StatusDisbursed || deal.ID == 0 || deal.LeadNumber != lead.Number || sent != 1 {
+	if moved.Status != domain.StatusDisbursed || deal.ID == 0 || deal.LeadNumber != lead.Number || sent != 1 {
 		t.Fatalf("moved %+v deal %+v sent %d", moved.Status, deal, sent)
 	}
 	var statuses []string
@@ -160,11 +161,11 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 		t.Fatalf("outbox rows %d, want 1", n)
 	}
 	// A rejected need takes no deal.
-	other, _ := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(9), "kunshan"), "o-ent2", at, nil)
-	db.MoveLead(ctx, other.ID, dialog.StatusRejected, "account:ks", "不符合条件", at, nil)
+	other, _ := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(9), "kunshan"), "o-ent2", at, nil)
+	db.MoveLead(ctx, other.ID, domain.StatusRejected, "account:ks", "不符合条件", at, nil)
 	d3 := d
 	d3.LeadID = other.ID
-	if _, _, err := db.RecordDeal(ctx, d3, at, nil); !errors.Is(err, dialog.ErrTransition) {
+	if _, _, err := db.RecordDeal(ctx, d3, at, nil); !errors.Is(err, domain.ErrTransition) {
 		t.Fatalf("deal on a rejected need: %v", err)
 	}
 }
@@ -173,7 +174,7 @@ func TestDisbursementIsADealRow(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
-	lead, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(10), "sip"), "o-ent", at, nil)
+	lead, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(10), "sip"), "o-ent", at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestSpecialistBindCode(t *testing.T) {
 	if err != nil || got.OpenID != "o-sp" {
 		t.Fatalf("bind: %+v %v", got, err)
 	}
-	if _, err := db.UseSpecialistCode(ctx, sc.Code, "o-other", at); !errors.Is(err, dialog.ErrCodeUsed) {
+	if _, err := db.UseSpecialistCode(ctx, sc.Code, "o-other", at); !errors.Is(err, domain.ErrCodeUsed) {
 		t.Fatalf("reuse: %v", err)
 	}
 	ids, err := db.SpecialistOpenIDs(ctx, bank.ID)
@@ -226,7 +227,7 @@ func TestSpecialistBindCode(t *testing.T) {
 		t.Fatalf("openids: %v %v", ids, err)
 	}
 	late, _ := db.CreateSpecialistCode(ctx, bank.ID, sp.ID, "account:admin", at)
-	if _, err := db.UseSpecialistCode(ctx, late.Code, "o-sp", at.Add(store.BindCodeTTL+time.Minute)); !errors.Is(err, dialog.ErrCodeExpired) {
+	if _, err := db.UseSpecialistCode(ctx, late.Code, "o-sp", at.Add(store.BindCodeTTL+time.Minute)); !errors.Is(err, domain.ErrCodeExpired) {
 		t.Fatalf("expired: %v", err)
 	}
 }
@@ -253,7 +254,7 @@ func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "old-officer", Password: "password-1", Role: dialog.RoleOfficer}, "t"); err == nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "old-officer", Password: "password-1", Role: domain.RoleOfficer}, "t"); err == nil {
 		t.Fatal("the rewound schema still has institution_id")
 	}
 	if err := db.Exec("INSERT INTO accounts (username, password_hash, role, county, created_at, updated_at) VALUES ('old', 'x', 'viewer', '', ?, ?)", time.Now(), time.Now()).Error; err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Redis is the key-value side of the store: a go-redis universal client
@@ -205,7 +206,7 @@ func toRecord(st dialog.State) stateRecord {
 func toState(r stateRecord) dialog.State {
 	st := dialog.State{
 		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks,
-		Profile: dialog.Profile{Tier: dialog.Tier(r.Tier), Criteria: r.Criteria, County: r.County},
+		Profile: dialog.Profile{Tier: domain.Tier(r.Tier), Criteria: r.Criteria, County: r.County},
 	}
 	if r.CheckedAt != 0 {
 		st.Profile.CheckedAt = time.Unix(r.CheckedAt, 0).UTC()

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // RecordSandbox stores an outbound WeChat call made in sandbox mode.
@@ -15,7 +17,7 @@ func (db *DB) RecordSandbox(ctx context.Context, api, toUser, body string) error
 }
 
 // SandboxMessages returns the latest recorded calls, newest first.
-func (db *DB) SandboxMessages(ctx context.Context, toUser string, limit int) ([]SandboxMessage, error) {
+func (db *DB) SandboxMessages(ctx context.Context, toUser string, limit int) ([]domain.SandboxMessage, error) {
 	var out []SandboxMessage
 	q := db.WithContext(ctx).Order("id DESC").Limit(limit)
 	if toUser != "" {
@@ -24,5 +26,5 @@ func (db *DB) SandboxMessages(ctx context.Context, toUser string, limit int) ([]
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("sandbox messages: %w", err)
 	}
-	return out, nil
+	return toSandboxMessages(out), nil
 }

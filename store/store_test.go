@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -49,11 +50,11 @@ func TestFollowers(t *testing.T) {
 	if f.Scene != "1004" || f.County != "kunshan" || !f.Subscribed {
 		t.Fatalf("first source must be kept: %+v", f)
 	}
-	if err := db.SaveCheck(ctx, "o-1", dialog.Tier2, []string{"t2-ccc", "t2-aa"}, at); err != nil {
+	if err := db.SaveCheck(ctx, "o-1", domain.Tier2, []string{"t2-ccc", "t2-aa"}, at); err != nil {
 		t.Fatal(err)
 	}
 	p, err := db.Profile(ctx, "o-1")
-	if err != nil || p.Tier != dialog.Tier2 || len(p.Criteria) != 2 || p.County != "kunshan" || !p.CheckedAt.Equal(at) {
+	if err != nil || p.Tier != domain.Tier2 || len(p.Criteria) != 2 || p.County != "kunshan" || !p.CheckedAt.Equal(at) {
 		t.Fatalf("profile %+v %v", p, err)
 	}
 	if err := db.Unfollow(ctx, "o-1", at); err != nil {
@@ -64,7 +65,7 @@ func TestFollowers(t *testing.T) {
 	}
 	// A self-check before any subscribe event (menu pushed before the
 	// service existed) still saves.
-	if err := db.SaveCheck(ctx, "o-2", dialog.Tier4, nil, at); err != nil {
+	if err := db.SaveCheck(ctx, "o-2", domain.Tier4, nil, at); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Follower(ctx, "o-missing"); !errors.Is(err, dialog.ErrNotFound) {
@@ -100,7 +101,7 @@ func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
 	if ks.Contact != "李四" || ks.Phone != "0512-11112222" || p.LPR != 2.9 || p.LPRDate != "2026-12-22" {
 		t.Fatalf("restart overwrote edits: %+v lpr %v %s", ks, p.LPR, p.LPRDate)
 	}
-	if pct, _, _ := p.RateCap(dialog.Tier1); pct != 3.2 {
+	if pct, _, _ := p.RateCap(domain.Tier1); pct != 3.2 {
 		t.Fatalf("rate cap at the new LPR: %v", pct)
 	}
 	if base.LPR != 3.0 {
@@ -141,7 +142,7 @@ func TestSessions(t *testing.T) {
 	}
 	st := dialog.State{
 		Flow: "need", Step: "phone", History: []string{"name", "code"}, Fields: map[string]string{"name": "苏州精密"},
-		Profile:   dialog.Profile{Tier: dialog.Tier3, Criteria: []string{"t3-a"}, County: "wujiang", CheckedAt: time.Unix(1_700_000_000, 0).UTC()},
+		Profile:   dialog.Profile{Tier: domain.Tier3, Criteria: []string{"t3-a"}, County: "wujiang", CheckedAt: time.Unix(1_700_000_000, 0).UTC()},
 		UpdatedAt: time.UnixMilli(1_700_000_123_456).UTC(),
 	}
 	c, err := s.Begin(ctx, "m1", "o-1")
@@ -170,7 +171,7 @@ func TestSessions(t *testing.T) {
 	}
 	got := next.State
 	if got.Flow != st.Flow || got.Step != st.Step || len(got.History) != 2 || got.Fields["name"] != "苏州精密" ||
-		got.Profile.Tier != dialog.Tier3 || got.Profile.County != "wujiang" || !got.Profile.CheckedAt.Equal(st.Profile.CheckedAt) ||
+		got.Profile.Tier != domain.Tier3 || got.Profile.County != "wujiang" || !got.Profile.CheckedAt.Equal(st.Profile.CheckedAt) ||
 		!got.UpdatedAt.Equal(st.UpdatedAt) {
 		t.Fatalf("state round trip:\n%+v\n%+v", got, st)
 	}

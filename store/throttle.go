@@ -7,7 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Sign-in throttling. Every attempt is a row of login_attempts, kept as
@@ -60,8 +60,8 @@ func backoff(failures, free int) time.Duration {
 
 // Throttled is the error of an attempt held back, with when to retry.
 func throttledError(until time.Time) error {
-	return dialog.Errorf(dialog.ErrLocked, "登录失败次数过多，已暂时锁定，请于%s后再试",
-		until.In(dialog.Shanghai).Format("15:04:05"))
+	return domain.Errorf(domain.ErrLocked, "登录失败次数过多，已暂时锁定，请于%s后再试",
+		until.In(domain.Shanghai).Format("15:04:05"))
 }
 
 // attempt is one recorded attempt under way.

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // LeadNote is a follow-up on an application that does not change its
@@ -36,18 +37,18 @@ func (db *DB) AddLeadNote(ctx context.Context, id uint64, kind, note, actor stri
 }
 
 // LeadNotes returns a lead's follow-up notes, oldest first.
-func (db *DB) LeadNotes(ctx context.Context, id uint64) ([]LeadNote, error) {
+func (db *DB) LeadNotes(ctx context.Context, id uint64) ([]domain.LeadNote, error) {
 	var out []LeadNote
 	if err := db.WithContext(ctx).Where("lead_id = ?", id).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("notes of lead %d: %w", id, err)
 	}
-	return out, nil
+	return toLeadNotes(out), nil
 }
 
 // CorrectLead sets a lead's status outside the transition table, to mend
 // a wrong change, and records it as an event with the reason. Moving back
 // to submitted clears the contact time, so the SLA applies again.
-func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string, at time.Time) (dialog.Lead, error) {
+func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string, at time.Time) (domain.Lead, error) {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r Lead
 		err := tx.Where("id = ?", id).Take(&r).Error
@@ -58,12 +59,12 @@ func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string
 			return fmt.Errorf("correct lead %d: %w", id, err)
 		}
 		set := map[string]any{"status": to, "updated_at": at}
-		if to == dialog.StatusSubmitted {
+		if to == domain.StatusSubmitted {
 			set["contacted_at"] = nil
-		} else if r.ContactedAt == nil && to != dialog.StatusRejected && to != dialog.StatusWithdrawn {
+		} else if r.ContactedAt == nil && to != domain.StatusRejected && to != domain.StatusWithdrawn {
 			set["contacted_at"] = at
 		}
-		if dialog.Terminal(to) {
+		if domain.Terminal(to) {
 			set["open_key"] = nil
 		} else {
 			set["open_key"] = openKey(r.Kind, r.CreditCode)
@@ -71,12 +72,12 @@ func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string
 		res := tx.Model(&Lead{}).Where("id = ? AND status = ?", id, r.Status).Updates(set)
 		if res.Error != nil {
 			if IsDuplicate(res.Error) {
-				return dialog.Errorf(dialog.ErrDuplicate, "该企业已有一件未办结的同类申请，不能把这件改回办理中")
+				return domain.Errorf(domain.ErrDuplicate, "该企业已有一件未办结的同类申请，不能把这件改回办理中")
 			}
 			return fmt.Errorf("correct lead %d: %w", id, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return dialog.Errorf(dialog.ErrTransition, "该申请刚被他人变更，请刷新后重试")
+			return domain.Errorf(domain.ErrTransition, "该申请刚被他人变更，请刷新后重试")
 		}
 		ev := LeadEvent{LeadID: id, Status: to, Actor: actor, Note: note, CreatedAt: at}
 		if err := tx.Create(&ev).Error; err != nil {
@@ -85,7 +86,7 @@ func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string
 		return nil
 	})
 	if err != nil {
-		return dialog.Lead{}, err
+		return domain.Lead{}, err
 	}
 	return db.Lead(ctx, id)
 }
@@ -110,39 +111,39 @@ func (db *DB) SetContactProfile(ctx context.Context, openID, name, mobile string
 }
 
 // ContactsByOpenID returns every county binding of openID.
-func (db *DB) ContactsByOpenID(ctx context.Context, openID string) ([]CountyContact, error) {
+func (db *DB) ContactsByOpenID(ctx context.Context, openID string) ([]domain.Contact, error) {
 	var out []CountyContact
 	if err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("contact bindings: %w", err)
 	}
-	return out, nil
+	return toContacts(out), nil
 }
 
 // AllContacts returns every bound contact, in binding order.
-func (db *DB) AllContacts(ctx context.Context) ([]CountyContact, error) {
+func (db *DB) AllContacts(ctx context.Context) ([]domain.Contact, error) {
 	var out []CountyContact
 	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("all contacts: %w", err)
 	}
-	return out, nil
+	return toContacts(out), nil
 }
 
 // ContactSession signs a bound contact of county into the console: it
 // finds (or creates, on first use) the county account that stands for the
 // contact's WeChat and issues it a token. The account has no usable
 // password: it is entered only through WeChat.
-func (db *DB) ContactSession(ctx context.Context, c CountyContact, at time.Time) (string, dialog.Account, error) {
+func (db *DB) ContactSession(ctx context.Context, c domain.Contact, at time.Time) (string, domain.Account, error) {
 	var a Account
-	err := db.WithContext(ctx).Where("open_id = ? AND role = ? AND county = ?", c.OpenID, dialog.RoleCounty, c.County).
+	err := db.WithContext(ctx).Where("open_id = ? AND role = ? AND county = ?", c.OpenID, domain.RoleCounty, c.County).
 		Order("id").Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		secret := make([]byte, 32)
 		rand.Read(secret)
 		hash, herr := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(secret)), bcrypt.MinCost)
 		if herr != nil {
-			return "", dialog.Account{}, fmt.Errorf("contact session: %w", herr)
+			return "", domain.Account{}, fmt.Errorf("contact session: %w", herr)
 		}
-		a = Account{Username: "wx-" + strconv.FormatUint(c.ID, 10), PasswordHash: string(hash), Role: dialog.RoleCounty,
+		a = Account{Username: "wx-" + strconv.FormatUint(c.ID, 10), PasswordHash: string(hash), Role: domain.RoleCounty,
 			County: c.County, OpenID: c.OpenID, CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at, Name: clip(c.Name, 32)}
 		err = db.WithContext(ctx).Create(&a).Error
 	} else if err == nil && c.Name != "" && a.Name != c.Name {
@@ -151,44 +152,44 @@ func (db *DB) ContactSession(ctx context.Context, c CountyContact, at time.Time)
 		db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("name", a.Name)
 	}
 	if err != nil {
-		return "", dialog.Account{}, fmt.Errorf("contact session: %w", err)
+		return "", domain.Account{}, fmt.Errorf("contact session: %w", err)
 	}
 	return db.issueToken(ctx, a, at)
 }
 
 // OpenIDSession signs in the console account that carries openID (an
 // officer who receives escalations, say), or returns dialog.ErrNotFound.
-func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (string, dialog.Account, error) {
+func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (string, domain.Account, error) {
 	if openID == "" {
-		return "", dialog.Account{}, dialog.ErrNotFound
+		return "", domain.Account{}, dialog.ErrNotFound
 	}
 	a, err := take[Account](db.WithContext(ctx).Where("open_id = ?", openID).Order("id"), "account by openid")
 	if err != nil {
-		return "", dialog.Account{}, err
+		return "", domain.Account{}, err
 	}
 	return db.issueToken(ctx, a, at)
 }
 
-func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, dialog.Account, error) {
+func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, domain.Account, error) {
 	if a.Disabled {
-		return "", dialog.Account{}, dialog.Errorf(dialog.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
+		return "", domain.Account{}, domain.Errorf(domain.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
 	}
 	db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("last_login_at", at.UTC())
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
-	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(TokenTTL), CreatedAt: at}
+	t := APIToken{Hash: hashToken(token), AccountID: a.ID, ExpiresAt: at.Add(domain.TokenTTL), CreatedAt: at}
 	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
-		return "", dialog.Account{}, fmt.Errorf("session %s: store token: %w", a.Username, err)
+		return "", domain.Account{}, fmt.Errorf("session %s: store token: %w", a.Username, err)
 	}
 	return token, toAccount(a), nil
 }
 
 // AccountByUsername returns an account, or dialog.ErrNotFound.
-func (db *DB) AccountByUsername(ctx context.Context, username string) (dialog.Account, error) {
+func (db *DB) AccountByUsername(ctx context.Context, username string) (domain.Account, error) {
 	a, err := take[Account](db.WithContext(ctx).Where("username = ?", username), "account "+username)
 	if err != nil {
-		return dialog.Account{}, err
+		return domain.Account{}, err
 	}
 	return toAccount(a), nil
 }
@@ -197,34 +198,34 @@ func (db *DB) AccountByUsername(ctx context.Context, username string) (dialog.Ac
 // web authorisation from a notification): the institution account that
 // carries this openid, created on first use with no usable password, or
 // dialog.ErrNotFound when openID is no specialist's.
-func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time) (string, dialog.Account, error) {
+func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time) (string, domain.Account, error) {
 	if openID == "" {
-		return "", dialog.Account{}, dialog.ErrNotFound
+		return "", domain.Account{}, dialog.ErrNotFound
 	}
 	var sp SpecialistRecord
 	err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id").Take(&sp).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", dialog.Account{}, dialog.ErrNotFound
+		return "", domain.Account{}, dialog.ErrNotFound
 	}
 	if err != nil {
-		return "", dialog.Account{}, fmt.Errorf("specialist session: %w", err)
+		return "", domain.Account{}, fmt.Errorf("specialist session: %w", err)
 	}
 	var a Account
-	err = db.WithContext(ctx).Where("open_id = ? AND role = ? AND institution_id = ?", openID, dialog.RoleInstitution, sp.InstitutionID).
+	err = db.WithContext(ctx).Where("open_id = ? AND role = ? AND institution_id = ?", openID, domain.RoleInstitution, sp.InstitutionID).
 		Order("id").Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		secret := make([]byte, 32)
 		rand.Read(secret)
 		hash, herr := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(secret)), bcrypt.MinCost)
 		if herr != nil {
-			return "", dialog.Account{}, fmt.Errorf("specialist session: %w", herr)
+			return "", domain.Account{}, fmt.Errorf("specialist session: %w", herr)
 		}
-		a = Account{Username: "wx-s" + strconv.FormatUint(sp.ID, 10), PasswordHash: string(hash), Role: dialog.RoleInstitution,
+		a = Account{Username: "wx-s" + strconv.FormatUint(sp.ID, 10), PasswordHash: string(hash), Role: domain.RoleInstitution,
 			InstitutionID: sp.InstitutionID, OpenID: openID, Name: clip(sp.Name, 32), CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at}
 		err = db.WithContext(ctx).Create(&a).Error
 	}
 	if err != nil {
-		return "", dialog.Account{}, fmt.Errorf("specialist session: %w", err)
+		return "", domain.Account{}, fmt.Errorf("specialist session: %w", err)
 	}
 	return db.issueToken(ctx, a, at)
 }

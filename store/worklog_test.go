@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 func TestLeadNotesAndCorrection(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	l, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(700), "kunshan"), "o-ent", at, nil)
+	l, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(700), "kunshan"), "o-ent", at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,27 +26,27 @@ func TestLeadNotesAndCorrection(t *testing.T) {
 		t.Fatalf("notes %+v %v", notes, err)
 	}
 	// Wrongly rejected, then corrected back to work: open again, with an event.
-	if _, err := db.MoveLead(ctx, l.ID, dialog.StatusRejected, "account:ks", "误操作", at.Add(2*time.Hour), nil); err != nil {
+	if _, err := db.MoveLead(ctx, l.ID, domain.StatusRejected, "account:ks", "误操作", at.Add(2*time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.CorrectLead(ctx, l.ID, dialog.StatusContacted, "account:admin", "状态更正", at.Add(3*time.Hour))
+	got, err := db.CorrectLead(ctx, l.ID, domain.StatusContacted, "account:admin", "状态更正", at.Add(3*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	last, _ := got.Last()
-	if got.Status != dialog.StatusContacted || got.ContactedAt.IsZero() || len(got.Events) != 3 || last.Actor != "account:admin" {
+	if got.Status != domain.StatusContacted || got.ContactedAt.IsZero() || len(got.Events) != 3 || last.Actor != "account:admin" {
 		t.Fatalf("after correction %+v", got)
 	}
 	// Open again: a second open lead of the same kind and code is a duplicate.
-	if _, err := db.CreateLead(ctx, sampleLead(dialog.LeadNeed, code(700), "kunshan"), "o-ent", at.Add(4*time.Hour), nil); !errors.Is(err, dialog.ErrDuplicate) {
+	if _, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(700), "kunshan"), "o-ent", at.Add(4*time.Hour), nil); !errors.Is(err, domain.ErrDuplicate) {
 		t.Errorf("a second open lead after the correction: %v", err)
 	}
 	// Back to submitted: waiting for contact again.
-	got, err = db.CorrectLead(ctx, l.ID, dialog.StatusSubmitted, "account:admin", "退回待受理", at.Add(5*time.Hour))
-	if err != nil || got.Status != dialog.StatusSubmitted || !got.ContactedAt.IsZero() {
+	got, err = db.CorrectLead(ctx, l.ID, domain.StatusSubmitted, "account:admin", "退回待受理", at.Add(5*time.Hour))
+	if err != nil || got.Status != domain.StatusSubmitted || !got.ContactedAt.IsZero() {
 		t.Fatalf("back to submitted: %+v %v", got, err)
 	}
-	if _, err := db.CorrectLead(ctx, 999999, dialog.StatusSubmitted, "x", "y", at); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.CorrectLead(ctx, 999999, domain.StatusSubmitted, "x", "y", at); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("unknown lead: %v", err)
 	}
 }
@@ -72,7 +72,7 @@ func TestContactProfileAndSessions(t *testing.T) {
 		t.Fatalf("contacts %+v %v", cs, err)
 	}
 	token, acc, err := db.ContactSession(ctx, cs[0], at)
-	if err != nil || acc.Role != dialog.RoleCounty || acc.County != "kunshan" || acc.OpenID != "o-zl" {
+	if err != nil || acc.Role != domain.RoleCounty || acc.County != "kunshan" || acc.OpenID != "o-zl" {
 		t.Fatalf("session %+v %v", acc, err)
 	}
 	if got, err := db.Authenticate(ctx, token, at.Add(time.Minute)); err != nil || got.ID != acc.ID {
@@ -89,7 +89,7 @@ func TestContactProfileAndSessions(t *testing.T) {
 	if _, _, err := db.OpenIDSession(ctx, "o-nobody", at); !errors.Is(err, dialog.ErrNotFound) {
 		t.Errorf("openid of no account: %v", err)
 	}
-	if _, err := db.CreateAccount(ctx, store.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin"); err != nil {
+	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	if _, a, err := db.OpenIDSession(ctx, "o-boss", at); err != nil || a.Username != "boss" {

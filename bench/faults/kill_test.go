@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 var numberPattern = regexp.MustCompile(`SZR-\d{8}-\d{4,}`)

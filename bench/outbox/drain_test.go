@@ -15,10 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/bot"
-	"github.com/suzhou-amr/suzhirong/bot/wechattest"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
+	"github.com/suzhou-amr/suzhirong/wechat"
+	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
 const (
@@ -36,14 +37,14 @@ func TestDrain(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	rdb, _ := storetest.MustOpenRedis(t)
 	fake := wechattest.New(t)
-	bot.SetAPIBase(fake.URL)
-	t.Cleanup(func() { bot.SetAPIBase("") })
+	wechat.SetAPIBase(fake.URL)
+	t.Cleanup(func() { wechat.SetAPIBase("") })
 
 	start := time.Now()
 	msgs := make([]store.Message, 0, 500)
 	for i := range total {
 		msgs = append(msgs, store.Message{
-			Channel: bot.ChannelText, Recipient: fmt.Sprintf("o-drain-%05d", i%997),
+			Channel: leads.ChannelText, Recipient: fmt.Sprintf("o-drain-%05d", i%997),
 			DedupeKey: "drain:" + strconv.Itoa(i), Payload: fmt.Sprintf(`{"content":"n=%d"}`, i),
 		})
 		if len(msgs) == cap(msgs) {
@@ -56,14 +57,14 @@ func TestDrain(t *testing.T) {
 	t.Logf("enqueued %d in %v", total, time.Since(start).Round(time.Millisecond))
 
 	fake.FailRate(failRate)
-	client := bot.NewClient(storetest.Log, db, rdb, "wx2c2769f8efd9abc2", "secret")
+	client := wechat.NewClient(storetest.Log, db, rdb, "wx2c2769f8efd9abc2", "secret")
 	client.AllowLoopbackRobot = true // the fake API stands in for WeCom
 	begin := time.Now()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	sent := 0
 	for range workers {
-		o := bot.NewOutbox(storetest.Log, db, client, nil)
+		o := leads.NewOutbox(storetest.Log, db, client, nil)
 		o.BaseDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 		wg.Add(1)
 		go func() {

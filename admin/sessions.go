@@ -1,0 +1,148 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+)
+
+// Sign-in, sessions and the operations log. A session is an API token; the
+// console keeps it in a cookie.
+
+// ErrNotBound is the error of a WeChat sign-in by a user bound to nothing:
+// no county contact, officer or institution specialist.
+var ErrNotBound = errors.New("wechat user not bound")
+
+// Login checks a username and password from address (throttled per
+// address and per user and address) and opens a session.
+func (s *Service) Login(ctx context.Context, username, password, address string) (token string, acc domain.Account, err error) {
+	return s.db.Login(ctx, username, password, address, s.now())
+}
+
+// Authenticate returns the account of a session token.
+func (s *Service) Authenticate(ctx context.Context, token string) (domain.Account, error) {
+	return s.db.Authenticate(ctx, token, s.now())
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error { return s.db.Logout(ctx, token) }
+
+// ChangePassword changes acc's own password; the session keepToken stays
+// open and every other session of the account ends.
+func (s *Service) ChangePassword(ctx context.Context, acc domain.Account, current, next, keepToken, address string) error {
+	return s.db.ChangePassword(ctx, acc.ID, current, next, keepToken, address, s.now())
+}
+
+// CreateAccount creates an account for acc, who must hold PermAccounts.
+func (s *Service) CreateAccount(ctx context.Context, acc domain.Account, n domain.NewAccount) (domain.Account, error) {
+	if err := acc.Require(domain.PermAccounts); err != nil {
+		return domain.Account{}, err
+	}
+	return s.db.CreateAccount(ctx, n, acc.Username)
+}
+
+// WeChatSession signs in the WeChat user openID (from web authorisation):
+// a bound county contact as their county's account, else an officer whose
+// account carries the openid, else an institution's bound specialist.
+// Anyone else gets ErrNotBound.
+func (s *Service) WeChatSession(ctx context.Context, openID string) (string, domain.Account, error) {
+	contacts, err := s.db.ContactsByOpenID(ctx, openID)
+	if err != nil {
+		return "", domain.Account{}, err
+	}
+	if len(contacts) > 0 {
+		return s.db.ContactSession(ctx, contacts[0], s.now())
+	}
+	// An officer whose account carries the openid (escalations).
+	token, acc, err := s.db.OpenIDSession(ctx, openID, s.now())
+	if !errors.Is(err, dialog.ErrNotFound) {
+		return token, acc, err
+	}
+	// A cooperating institution's service specialist, bound with a
+	// specialist's code: signed in to their institution's applications.
+	token, acc, err = s.db.SpecialistSession(ctx, openID, s.now())
+	if errors.Is(err, dialog.ErrNotFound) {
+		return "", domain.Account{}, ErrNotBound
+	}
+	return token, acc, err
+}
+
+// BoundContacts lists every county contact bound to a WeChat user, for
+// the sandbox's stand-in of WeChat's authorisation page.
+func (s *Service) BoundContacts(ctx context.Context) ([]domain.Contact, error) {
+	return s.db.AllContacts(ctx)
+}
+
+// ContactName is the name a county account signed in from WeChat gave
+// when binding, or "".
+func (s *Service) ContactName(ctx context.Context, acc domain.Account) string {
+	if acc.OpenID == "" || acc.Role != domain.RoleCounty {
+		return ""
+	}
+	contacts, err := s.db.ContactsByOpenID(ctx, acc.OpenID)
+	if err != nil {
+		return ""
+	}
+	for _, ct := range contacts {
+		if ct.County == acc.County && ct.Name != "" {
+			return ct.Name
+		}
+	}
+	return ""
+}
+
+// Audit records an entry of the operations log.
+func (s *Service) Audit(ctx context.Context, e domain.AuditEntry) error { return s.db.Audit(ctx, e) }
+
+// FindAudit returns the operations log's entries f selects, newest first.
+func (s *Service) FindAudit(ctx context.Context, acc domain.Account, f domain.AuditFilter) ([]domain.AuditRecord, error) {
+	if err := acc.Require(domain.PermAuditRead); err != nil {
+		return nil, err
+	}
+	return s.db.FindAudit(ctx, f)
+}
+
+// AuditActions lists the actions the log holds, for its filter.
+func (s *Service) AuditActions(ctx context.Context, acc domain.Account) ([]string, error) {
+	if err := acc.Require(domain.PermAuditRead); err != nil {
+		return nil, err
+	}
+	return s.db.AuditActions(ctx)
+}
+
+// SandboxMessages returns the latest outbound calls a sandbox account
+// recorded (to toUser, or all), newest first.
+func (s *Service) SandboxMessages(ctx context.Context, acc domain.Account, toUser string, limit int) ([]domain.SandboxMessage, error) {
+	if err := acc.Require(domain.PermSandboxRead); err != nil {
+		return nil, err
+	}
+	return s.db.SandboxMessages(ctx, toUser, limit)
+}
+
+// Simulate checks that acc may talk to the bot in the console's simulator
+// as openID: one of its own simulated followers (domain.SimulatorPrefix).
+func (s *Service) Simulate(acc domain.Account, openID string) error {
+	if err := acc.Require(domain.PermSimulate); err != nil {
+		return err
+	}
+	if prefix := domain.SimulatorPrefix(acc); !strings.HasPrefix(openID, prefix) {
+		return domain.Errorf(domain.ErrForbidden, "模拟器只能以本账号的模拟用户发送（openid 以 %s 开头）", prefix)
+	}
+	return nil
+}
+
+// SimulatorInbox returns what the service sent one of acc's simulated
+// followers (客服 and template messages, recorded in sandbox mode), newest
+// first.
+func (s *Service) SimulatorInbox(ctx context.Context, acc domain.Account, openID string, limit int) ([]domain.SandboxMessage, error) {
+	if err := s.Simulate(acc, openID); err != nil {
+		return nil, err
+	}
+	return s.db.SandboxMessages(ctx, openID, limit)
+}
+
+// Ping reports whether the database answers.
+func (s *Service) Ping(ctx context.Context) error { return s.db.Ping(ctx) }

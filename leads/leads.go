@@ -1,0 +1,790 @@
+package leads
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/wechat"
+)
+
+// KFWindow is how long after a follower's last message a 客服 message may
+// be sent; a margin is kept for the time a message waits in the outbox.
+const KFWindow = 48*time.Hour - 30*time.Minute
+
+// Outbox channels.
+const (
+	ChannelTemplate = "template" // WeChat template message; Recipient is an openid
+	ChannelText     = "text"     // WeChat 客服 text message; Recipient is an openid
+	ChannelRobot    = "robot"    // WeCom group robot markdown; Recipient is the webhook URL
+)
+
+// Template message fields. The templates chosen in the account's backend
+// (WECHAT_TEMPLATE_*) must have these keys; values are cut to 20 runes and
+// carry no colours, as WeChat's rules since 2023-05 require.
+//
+// New lead, reminder and escalation (WECHAT_TEMPLATE_NEW_LEAD_APPLY/NEED):
+// character_string1 number, thing2 enterprise, thing3 kind (and product),
+// time4 submitted at, thing5 county or what to do.
+// Status change (WECHAT_TEMPLATE_STATUS): character_string1 number,
+// phrase2 status, thing3 note or kind, time4 changed at.
+const (
+	FieldNumber     = "character_string1"
+	FieldEnterprise = "thing2"
+	FieldKind       = "thing3"
+	FieldTime       = "time4"
+	FieldCounty     = "thing5"
+	FieldStatus     = "phrase2"
+	FieldNote       = "thing3"
+)
+
+// MaxFieldRunes is WeChat's limit on a template field value.
+const MaxFieldRunes = 20
+
+// Truncate cuts s to at most n runes.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// Config configures the lead pipeline.
+type Config struct {
+	TemplateNewApply string   // WECHAT_TEMPLATE_NEW_LEAD_APPLY
+	TemplateNewNeed  string   // WECHAT_TEMPLATE_NEW_LEAD_NEED
+	TemplateStatus   string   // WECHAT_TEMPLATE_STATUS
+	Officers         []string // OFFICER_OPENIDS: escalations, besides officer accounts with an openid
+	PublicURL        string   // PUBLIC_URL: county notifications link to the application's console page
+}
+
+// Service runs the lead pipeline: submitting applications, listing
+// progress, binding county contacts and specialists, status changes from
+// the chat and the API, referrals to institutions and their deals. Every
+// notification is written to the outbox in the transaction that changes
+// the lead; the Outbox worker delivers it.
+type Service struct {
+	log      *slog.Logger
+	db       *store.DB
+	sessions *store.Sessions
+	policies Policies
+	replies  Renderer
+	now      func() time.Time
+	cfg      Config
+}
+
+// Policies gives the policy in force.
+type Policies interface {
+	Policy() *dialog.Policy
+}
+
+// Renderer renders a reply of the dialogue to text (the robot's markdown,
+// the 客服 text of a status change).
+type Renderer interface {
+	Render(dialog.Reply) (string, error)
+}
+
+// Deps are the Service's collaborators.
+type Deps struct {
+	Log      *slog.Logger
+	DB       *store.DB
+	Sessions *store.Sessions
+	Policies Policies
+	Replies  Renderer
+	Now      func() time.Time // nil: the real clock
+}
+
+// New returns the lead pipeline.
+func New(d Deps, cfg Config) *Service {
+	if d.Now == nil {
+		d.Now = utcNow
+	}
+	return &Service{log: d.Log, db: d.DB, sessions: d.Sessions, policies: d.Policies, replies: d.Replies, now: d.Now, cfg: cfg}
+}
+
+func (l *Service) policy() *dialog.Policy { return l.policies.Policy() }
+
+// Officers are the openids escalations go to besides officer accounts
+// with an openid (OFFICER_OPENIDS).
+func (l *Service) Officers() []string { return l.cfg.Officers }
+
+// utcNow is the default clock: times are stored in UTC.
+func utcNow() time.Time { return time.Now().UTC() }
+
+// SubmitError marks a SubmitLead that could not be stored: the turn
+// answers lead_failed and keeps the state from before the message, so 确认
+// works again.
+type SubmitError struct {
+	Kind string // the lead kind of the form
+	Err  error
+}
+
+func (e *SubmitError) Error() string { return "submit lead: " + e.Err.Error() }
+func (e *SubmitError) Unwrap() error { return e.Err }
+
+// Apply runs a lead effect of a chat turn and returns its replies: a
+// submitted form, a progress question, a bind code, a move typed by a
+// county contact, a contact's profile.
+func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error) {
+	switch e := e.(type) {
+	case dialog.SubmitLead:
+		return l.submitted(ctx, in, st, e)
+	case dialog.ListLeads:
+		if e.Number != "" {
+			return l.history(ctx, in.OpenID, e.Number)
+		}
+		return l.list(ctx, in.OpenID)
+	case dialog.Bind:
+		return l.bind(ctx, in, st, e.Code)
+	case dialog.MoveLead:
+		return l.moveFromChat(ctx, in, e)
+	case dialog.SaveContactProfile:
+		return l.saveContactProfile(ctx, in, e)
+	}
+	return nil, fmt.Errorf("unknown effect %T", e)
+}
+
+func (l *Service) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
+	lead, err := l.Submit(ctx, in.OpenID, e, in.At)
+	if errors.Is(err, domain.ErrDuplicate) && lead.ID != 0 {
+		return []dialog.Reply{{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
+			Number: lead.Number, Kind: lead.Kind, KindLabel: domain.LeadKindLabel(lead.Kind),
+			Status: domain.StatusLabel(lead.Status), SubmittedAt: lead.CreatedAt,
+		}}}, nil
+	}
+	if err != nil {
+		return nil, &SubmitError{Kind: e.Kind, Err: err}
+	}
+	if st.Profile.County != e.County {
+		st.Profile.County = e.County
+		if err := l.db.SetFollowerCounty(ctx, in.OpenID, e.County); err != nil {
+			l.log.Warn("follower county not saved", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
+		}
+	}
+	return []dialog.Reply{{Name: "lead_submitted", Data: dialog.NewLeadSubmittedData(l.policy(), e, lead.Number)}}, nil
+}
+
+// Submit stores a completed form as a lead routed to its county, with the
+// notifications of the county's bound contacts and robot, in one
+// transaction. A duplicate returns the open lead and domain.ErrDuplicate.
+func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (domain.Lead, error) {
+	county, err := l.db.County(ctx, in.County)
+	if err != nil {
+		return domain.Lead{}, fmt.Errorf("route lead to %s: %w", in.County, err)
+	}
+	contacts, err := l.db.Contacts(ctx, in.County)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	return l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
+		return l.countyMessages(lead, "new", contacts, county.RobotURL)
+	})
+}
+
+// countyMessages builds the notifications of a county's contacts and robot
+// about a lead: what is "new", "remind", "escalate" or "withdrawn".
+func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+	p := l.policy()
+	county, _ := p.County(lead.County)
+	kind := domain.LeadKindLabel(lead.Kind)
+	if pr, ok := p.Product(lead.Product); ok {
+		kind += "·" + pr.Name
+	}
+	last := county.Name
+	switch what {
+	case "remind":
+		last = "已超2个工作日未受理，请尽快联系"
+	case "escalate":
+		last = county.Name + "超4个工作日未受理"
+	case "withdrawn":
+		last = "企业已撤回，无需跟进"
+	}
+	tmpl := l.cfg.TemplateNewNeed
+	if lead.Kind == domain.LeadApply {
+		tmpl = l.cfg.TemplateNewApply
+	}
+	var msgs []store.Message
+	for _, id := range openIDs {
+		m, err := templateMessage(id, tmpl, map[string]string{
+			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
+			FieldTime: lead.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"), FieldCounty: last,
+		}, fmt.Sprintf("lead:%d:%s:%s", lead.ID, what, id), l.LeadURL(lead))
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	if robotURL != "" && what != "escalate" {
+		text, err := l.replies.Render(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
+			What: what, Lead: lead, KindLabel: kind, County: county.Name,
+		}})
+		if err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]string{"markdown": text})
+		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
+			DedupeKey: fmt.Sprintf("lead:%d:%s:robot", lead.ID, what), Payload: string(payload)})
+	}
+	return msgs, nil
+}
+
+// templateData builds a template message with every field cut to WeChat's
+// 20-character rule.
+func templateData(openID, templateID string, data map[string]string) wechat.TemplateMessage {
+	for k, v := range data {
+		data[k] = Truncate(v, MaxFieldRunes)
+	}
+	return wechat.TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data}
+}
+
+func templateMessage(openID, templateID string, data map[string]string, key, link string) (store.Message, error) {
+	tm := templateData(openID, templateID, data)
+	tm.URL = link
+	payload, err := json.Marshal(tm)
+	if err != nil {
+		return store.Message{}, fmt.Errorf("encode template message: %w", err)
+	}
+	return store.Message{Channel: ChannelTemplate, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
+}
+
+// LeadRobotData is the data of "lead_robot", the WeCom group message.
+type LeadRobotData struct {
+	What      string // new, remind
+	Lead      domain.Lead
+	KindLabel string
+	County    string
+}
+
+// withdraw ends a lead at its enterprise's request and tells the county's
+// contacts and robot, who were working it, in the same transaction.
+func (l *Service) withdraw(ctx context.Context, lead domain.Lead, note, openID string) (domain.Lead, error) {
+	if err := domain.CheckMove(lead.Kind, lead.Status, domain.StatusWithdrawn); err != nil {
+		return domain.Lead{}, err
+	}
+	county, err := l.db.County(ctx, lead.County)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	contacts, err := l.db.Contacts(ctx, lead.County)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	return l.db.MoveLead(ctx, lead.ID, domain.StatusWithdrawn, "enterprise:"+openID, note, l.now(),
+		func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
+			return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
+		})
+}
+
+// Move changes a lead's status on behalf of actor and notifies the
+// enterprise: by 客服 text when it wrote within 48 h, else by template
+// message, through the outbox in the same transaction.
+func (l *Service) Move(ctx context.Context, id uint64, to, note, actor string) (domain.Lead, error) {
+	return l.move(ctx, id, to, note, actor, 0)
+}
+
+// move is Move; a disbursement records its amount (万元) in the same
+// transaction.
+func (l *Service) move(ctx context.Context, id uint64, to, note, actor string, disbursedWan float64) (domain.Lead, error) {
+	now := l.now()
+	lead, err := l.db.Lead(ctx, id)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if err := domain.CheckMove(lead.Kind, lead.Status, to); err != nil {
+		return domain.Lead{}, err
+	}
+	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
+	if to == domain.StatusDisbursed {
+		return l.db.DisburseLead(ctx, id, disbursedWan, actor, note, now, notify)
+	}
+	return l.db.MoveLead(ctx, id, to, actor, note, now, notify)
+}
+
+// notifyEnterprise returns the notification of a lead's enterprise about a
+// status change: a 客服 text when it wrote within 48 h, else a template
+// message.
+func (l *Service) notifyEnterprise(ctx context.Context, openID string, now time.Time) store.NotifyFunc {
+	text := false
+	if openID != "" {
+		seen, err := l.sessions.LastSeen(ctx, openID)
+		if err != nil {
+			// Redis unreachable: a template message reaches the enterprise anyway.
+			l.log.Warn("last seen unknown; notifying by template", slog.Any("error", err))
+		}
+		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
+	}
+	return func(lead domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
+		if lead.OpenID == "" {
+			return nil, nil
+		}
+		key := fmt.Sprintf("lead:%d:event:%d:enterprise", lead.ID, ev.ID)
+		note := ev.Note
+		if note == "" {
+			note = domain.LeadKindLabel(lead.Kind)
+		}
+		tm := templateData(lead.OpenID, l.cfg.TemplateStatus, map[string]string{
+			FieldNumber: lead.Number, FieldStatus: domain.StatusLabel(ev.Status), FieldNote: note,
+			FieldTime: ev.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"),
+		})
+		if text {
+			content, err := l.replies.Render(dialog.Reply{Name: "lead_status_text", Data: l.statusData(lead, ev)})
+			if err != nil {
+				return nil, err
+			}
+			payload, err := json.Marshal(textPayload{Content: content, Fallback: &tm})
+			if err != nil {
+				return nil, fmt.Errorf("encode text message: %w", err)
+			}
+			return []store.Message{{Channel: ChannelText, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
+		}
+		payload, err := json.Marshal(tm)
+		if err != nil {
+			return nil, fmt.Errorf("encode template message: %w", err)
+		}
+		return []store.Message{{Channel: ChannelTemplate, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
+	}
+}
+
+// LeadStatusData is the data of "lead_status_text", the 客服 message telling
+// an enterprise its lead changed.
+type LeadStatusData struct {
+	Line  LeadLine
+	Event EventLine
+}
+
+func (l *Service) statusData(lead domain.Lead, ev domain.LeadEvent) LeadStatusData {
+	return LeadStatusData{Line: l.line(lead), Event: eventLine(ev)}
+}
+
+// LeadLine is one lead as chat replies show it.
+type LeadLine struct {
+	Number         string
+	KindLabel      string
+	StatusLabel    string
+	EnterpriseName string
+	County         string // county name
+	Bureau         string
+	Contact        string // the bureau's contact person (附件2)
+	Phone          string // the bureau's phone
+	SubmittedAt    time.Time
+	Last           EventLine
+}
+
+// EventLine is one status change as chat replies show it.
+type EventLine struct {
+	StatusLabel string
+	Note        string
+	At          time.Time
+}
+
+func eventLine(ev domain.LeadEvent) EventLine {
+	return EventLine{StatusLabel: domain.StatusLabel(ev.Status), Note: ev.Note, At: ev.CreatedAt}
+}
+
+func (l *Service) line(lead domain.Lead) LeadLine {
+	c, _ := l.policy().County(lead.County)
+	ln := LeadLine{
+		Number: lead.Number, KindLabel: domain.LeadKindLabel(lead.Kind), StatusLabel: domain.StatusLabel(lead.Status),
+		EnterpriseName: lead.EnterpriseName, County: c.Name, Bureau: c.Bureau, Contact: c.Contact, Phone: c.Phone,
+		SubmittedAt: lead.CreatedAt,
+	}
+	if ev, ok := lead.Last(); ok {
+		ln.Last = eventLine(ev)
+	} else {
+		ln.Last = EventLine{StatusLabel: ln.StatusLabel, At: lead.UpdatedAt}
+	}
+	return ln
+}
+
+// LeadsData is the data of "leads", the 进度 list.
+type LeadsData struct {
+	Own    []LeadLine // the follower's own leads
+	County []LeadLine // open leads of the counties the follower is a contact of
+}
+
+func (l *Service) list(ctx context.Context, openID string) ([]dialog.Reply, error) {
+	own, err := l.db.Leads(ctx, domain.LeadFilter{OpenID: openID, Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	var d LeadsData
+	for _, lead := range own {
+		d.Own = append(d.Own, l.line(lead))
+	}
+	counties, err := l.db.ContactCounties(ctx, openID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counties {
+		leads, err := l.db.Leads(ctx, domain.LeadFilter{County: c, OpenOnly: true, Limit: 10})
+		if err != nil {
+			return nil, err
+		}
+		for _, lead := range leads {
+			d.County = append(d.County, l.line(lead))
+		}
+	}
+	referred, err := l.referred(ctx, openID) // programme.go: a specialist's referrals
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Own) == 0 && len(d.County) == 0 {
+		if referred != nil {
+			return []dialog.Reply{*referred}, nil
+		}
+		return []dialog.Reply{{Name: "leads_none"}}, nil
+	}
+	if referred != nil {
+		return []dialog.Reply{{Name: "leads", Data: d}, *referred}, nil
+	}
+	return []dialog.Reply{{Name: "leads", Data: d}}, nil
+}
+
+// LeadHistoryData is the data of "lead_history".
+type LeadHistoryData struct {
+	Line    LeadLine
+	Events  []EventLine
+	Contact bool        // the reader is a contact of the lead's county: show the enterprise's details
+	Lead    domain.Lead // for contacts
+	Next    []string    // for contacts: what 受理/驳回 can do now
+}
+
+func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
+	lead, err := l.db.LeadByNumber(ctx, number)
+	if errors.Is(err, dialog.ErrNotFound) {
+		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	counties, err := l.db.ContactCounties(ctx, openID)
+	if err != nil {
+		return nil, err
+	}
+	contact := slices.Contains(counties, lead.County)
+	if lead.OpenID != openID && !contact {
+		// Someone else's lead is answered as unknown, so numbers cannot be probed.
+		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
+	}
+	d := LeadHistoryData{Line: l.line(lead), Contact: contact, Lead: lead}
+	for _, ev := range lead.Events {
+		d.Events = append(d.Events, eventLine(ev))
+	}
+	if contact {
+		for _, s := range domain.NextStatuses(lead.Kind, lead.Status) {
+			if s != domain.StatusWithdrawn { // only the enterprise withdraws
+				d.Next = append(d.Next, domain.StatusLabel(s))
+			}
+		}
+	}
+	return []dialog.Reply{{Name: "lead_history", Data: d}}, nil
+}
+
+// BindData is the data of "bind_ok".
+type BindData struct {
+	County string
+	Bureau string
+}
+
+func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
+	county, err := l.db.UseBindCode(ctx, code, in.OpenID, in.At)
+	if errors.Is(err, dialog.ErrNotFound) {
+		// Not a county's code: perhaps a specialist's, or an officer's own.
+		if replies, ok, err := l.bindSpecialist(ctx, in, code); ok || err != nil {
+			return replies, err
+		}
+		acc, aerr := l.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
+		if aerr == nil {
+			l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
+			return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, nil
+		}
+		if !errors.Is(aerr, dialog.ErrNotFound) {
+			err = aerr
+		}
+	}
+	switch {
+	case errors.Is(err, dialog.ErrNotFound):
+		return []dialog.Reply{{Name: "bind_unknown"}}, nil
+	case errors.Is(err, domain.ErrCodeUsed):
+		return []dialog.Reply{{Name: "bind_used"}}, nil
+	case errors.Is(err, domain.ErrCodeExpired):
+		return []dialog.Reply{{Name: "bind_expired"}}, nil
+	case err != nil:
+		return nil, err
+	}
+	c, _ := l.policy().County(county)
+	l.auditChat(ctx, in, l.contactWho(county), "绑定", c.Name, "", "", "")
+	// The contact is asked for their name and mobile next.
+	st.AwaitContactProfile()
+	return []dialog.Reply{{Name: "bind_ok", Data: BindData{County: c.Name, Bureau: c.Bureau}}, {Name: "contact_profile_ask"}}, nil
+}
+
+// MoveData is the data of "move_ok".
+type MoveData struct {
+	Line LeadLine
+	Note string
+}
+
+func (l *Service) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.MoveLead) ([]dialog.Reply, error) {
+	lead, err := l.db.LeadByNumber(ctx, e.Number)
+	if errors.Is(err, dialog.ErrNotFound) {
+		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e.Status == domain.StatusWithdrawn {
+		// Only the enterprise that filed a lead withdraws it.
+		if lead.OpenID != in.OpenID {
+			return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
+		}
+		moved, err := l.withdraw(ctx, lead, e.Note, in.OpenID)
+		if msg := domain.Message(err); msg != "" && errors.Is(err, domain.ErrTransition) {
+			return []dialog.Reply{{Name: "move_invalid", Data: msg}}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		l.auditChat(ctx, in, "企业（"+lead.EnterpriseName+"）", "撤回", lead.Number, lead.Status, moved.Status, e.Note)
+		return []dialog.Reply{{Name: "lead_withdrawn", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
+	}
+	counties, err := l.db.ContactCounties(ctx, in.OpenID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(counties, lead.County) {
+		if lead.OpenID == in.OpenID || len(counties) > 0 {
+			return []dialog.Reply{{Name: "move_refused", Data: e.Number}}, nil
+		}
+		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
+	}
+	if utf8.RuneCountInString(e.Note) > 200 {
+		return []dialog.Reply{{Name: "move_invalid", Data: "说明不能超过200字"}}, nil
+	}
+	if e.Status == domain.StatusRejected && strings.TrimSpace(e.Note) == "" {
+		return []dialog.Reply{{Name: "move_need_reason", Data: e.Number}}, nil
+	}
+	moved, err := l.Move(ctx, lead.ID, e.Status, e.Note, "wechat:"+in.OpenID)
+	if msg := domain.Message(err); msg != "" && errors.Is(err, domain.ErrTransition) {
+		return []dialog.Reply{{Name: "move_invalid", Data: msg}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	action := map[string]string{domain.StatusContacted: "受理", domain.StatusRejected: "驳回"}[e.Status]
+	if action == "" {
+		action = "变更申请状态"
+	}
+	l.auditChat(ctx, in, l.contactWho(lead.County), action, lead.Number, lead.Status, moved.Status, e.Note)
+	return []dialog.Reply{{Name: "move_ok", Data: MoveData{Line: l.line(moved), Note: e.Note}}}, nil
+}
+
+// Lead returns a lead with its history as the account may see it: a county
+// account gets dialog.ErrNotFound for another county's lead. ref is the id
+// or the number.
+func (l *Service) Lead(ctx context.Context, acc domain.Account, ref string) (domain.Lead, error) {
+	var (
+		lead domain.Lead
+		err  error
+	)
+	if id, perr := strconv.ParseUint(ref, 10, 64); perr == nil {
+		lead, err = l.db.Lead(ctx, id)
+	} else {
+		lead, err = l.db.LeadByNumber(ctx, strings.ToUpper(ref))
+	}
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if acc.Role == domain.RoleInstitution {
+		// A specialist sees only the applications referred to its institution.
+		if ok, err := l.db.Referred(ctx, lead.ID, acc.Institution); err != nil || !ok {
+			return domain.Lead{}, cmp.Or(err, dialog.ErrNotFound)
+		}
+		return lead, nil
+	}
+	if !acc.Sees(lead.County) {
+		return domain.Lead{}, dialog.ErrNotFound
+	}
+	return lead, nil
+}
+
+// List returns the leads matching f that the account may see; a county
+// account always sees only its own county.
+func (l *Service) List(ctx context.Context, acc domain.Account, f domain.LeadFilter) ([]domain.Lead, error) {
+	if f.County != "" {
+		if _, ok := l.policy().County(f.County); !ok {
+			return nil, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", f.County)
+		}
+	}
+	if f.Status != "" && !domain.ValidStatus(f.Status) {
+		return nil, domain.Errorf(domain.ErrInvalid, "未知的状态“%s”", f.Status)
+	}
+	if f.Kind != "" && !domain.ValidKind(f.Kind) {
+		return nil, domain.Errorf(domain.ErrInvalid, "未知的类型“%s”，应为 apply 或 need", f.Kind)
+	}
+	if acc.Role == domain.RoleCounty {
+		if f.County != "" && f.County != acc.County {
+			return []domain.Lead{}, nil
+		}
+		f.County = acc.County
+	}
+	if acc.Role == domain.RoleInstitution {
+		f.Institution = acc.Institution
+	}
+	return l.db.Leads(ctx, f)
+}
+
+// Change moves a lead for an API account: viewers may not (ErrForbidden),
+// and a county account cannot see other counties' leads (ErrNotFound).
+func (l *Service) Change(ctx context.Context, acc domain.Account, ref, status, note string) (domain.Lead, error) {
+	if acc.Role == domain.RoleInstitution && !dialog.SpecialistMove(status) {
+		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
+	}
+	perm := domain.PermLeadsWrite
+	if acc.Role == domain.RoleInstitution {
+		perm = domain.PermDealWrite // the steps of a referred need
+	}
+	if err := acc.Require(perm); err != nil {
+		return domain.Lead{}, err
+	}
+	if !domain.ValidStatus(status) {
+		return domain.Lead{}, domain.Errorf(domain.ErrUnknownStatus, "未知的状态“%s”", status)
+	}
+	if utf8.RuneCountInString(note) > 500 {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "说明不能超过500字")
+	}
+	lead, err := l.Lead(ctx, acc, ref)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if err := l.specialistMayMove(ctx, acc, lead, status); err != nil {
+		return domain.Lead{}, err
+	}
+	if status == domain.StatusDisbursed {
+		if err := domain.CheckMove(lead.Kind, lead.Status, status); err != nil {
+			return domain.Lead{}, err
+		}
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "登记放款需要填写放款金额，请使用放款登记（POST /api/v1/leads/{id}/disburse）")
+	}
+	if acc.Role == domain.RoleInstitution {
+		return l.specialistMove(ctx, lead, status, note, "account:"+acc.Username)
+	}
+	return l.Move(ctx, lead.ID, status, note, "account:"+acc.Username)
+}
+
+// Disburse moves a contracted need of the account's to disbursed with the
+// amount lent, the same transition, event and notification as Change.
+func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, error) {
+	if err := acc.Require(domain.PermLeadsWrite); err != nil {
+		return domain.Lead{}, err
+	}
+	if utf8.RuneCountInString(note) > 500 {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "说明不能超过500字")
+	}
+	if !domain.ValidWan(wan) {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")
+	}
+	lead, err := l.Lead(ctx, acc, ref)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	return l.move(ctx, lead.ID, domain.StatusDisbursed, note, "account:"+acc.Username, wan)
+}
+
+// NewBindCode issues a one-time code binding a contact to county: officers
+// for any county, county accounts for their own.
+func (l *Service) NewBindCode(ctx context.Context, acc domain.Account, county string) (domain.BindCode, error) {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
+		return domain.BindCode{}, err
+	}
+	if acc.Role == domain.RoleCounty && acc.County != county {
+		return domain.BindCode{}, domain.Errorf(domain.ErrForbidden, "无权为该县级市（区）生成绑定码")
+	}
+	return l.db.CreateBindCode(ctx, county, "account:"+acc.Username, l.now())
+}
+
+// contactWho names a county's WeChat contact in the operations log.
+func (l *Service) contactWho(county string) string {
+	if c, ok := l.policy().County(county); ok {
+		return "微信联系人（" + c.Name + "局）"
+	}
+	return "微信联系人"
+}
+
+// auditChat records an action taken in the chat (受理, 驳回, 撤回, 绑定) in
+// the operations log, beside the console's and the API's. A failure to
+// record is logged, never the user's problem: the action stands.
+func (l *Service) auditChat(ctx context.Context, in dialog.Inbound, who, action, object, from, to, note string) {
+	var summary []string
+	if from != "" && to != "" {
+		summary = append(summary, "状态 "+domain.StatusLabel(from)+"→"+domain.StatusLabel(to))
+	}
+	if note != "" {
+		label := "说明"
+		if to == domain.StatusRejected {
+			label = "原因"
+		}
+		summary = append(summary, label+"："+note)
+	}
+	err := l.db.Audit(ctx, domain.AuditEntry{
+		Actor: "wechat:" + wechat.MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
+		Who: who, Action: action, Object: object, Summary: strings.Join(summary, "；"),
+	})
+	if err != nil {
+		l.log.Error("audit entry not recorded", slog.String("action", action), slog.Any("error", err))
+	}
+}
+
+// BindCodes returns a county's outstanding binding codes, for those who
+// may issue them.
+func (l *Service) BindCodes(ctx context.Context, acc domain.Account, county string) ([]domain.BindCode, error) {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
+		return nil, err
+	}
+	if acc.Role == domain.RoleCounty && acc.County != county {
+		return nil, domain.Errorf(domain.ErrForbidden, "无权查看该县级市（区）的绑定码")
+	}
+	return l.db.OutstandingBindCodes(ctx, county, l.now())
+}
+
+// RevokeBindCode ends an outstanding binding code of county.
+func (l *Service) RevokeBindCode(ctx context.Context, acc domain.Account, county, code string) error {
+	if err := acc.Require(domain.PermContactsWrite); err != nil {
+		return err
+	}
+	if acc.Role == domain.RoleCounty && acc.County != county {
+		return domain.Errorf(domain.ErrForbidden, "无权撤销该县级市（区）的绑定码")
+	}
+	return l.db.RevokeBindCode(ctx, county, code, l.now())
+}
+
+// Search returns a page of the leads q selects, as acc may see them (a
+// county account its own county's, a specialist its institution's), and
+// how many match in all.
+func (l *Service) Search(ctx context.Context, acc domain.Account, q domain.LeadQuery) ([]domain.Lead, int64, error) {
+	switch acc.Role {
+	case domain.RoleCounty:
+		q.County = acc.County
+	case domain.RoleInstitution:
+		q.Institution = acc.Institution
+	}
+	return l.db.SearchLeads(ctx, q)
+}
+
+// EnterpriseProfile is what the follower's last self-check recorded: the
+// tier and the honours it named.
+func (l *Service) EnterpriseProfile(ctx context.Context, openID string) (dialog.Profile, error) {
+	return l.db.Profile(ctx, openID)
+}
