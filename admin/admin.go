@@ -26,11 +26,11 @@ import (
 // do (domain.Account.Require, the one permission table), and a county
 // account only ever reaches its own county.
 
-// seesCounty returns dialog.ErrNotFound when acc may not see county or it
+// seesCounty returns domain.ErrNotFound when acc may not see county or it
 // does not exist.
 func (s *Service) seesCounty(acc domain.Account, county string) error {
 	if _, ok := s.policy().County(county); !ok || !acc.Sees(county) {
-		return dialog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func (s *Service) Counties(ctx context.Context, acc domain.Account) ([]County, e
 	return out, nil
 }
 
-// County returns one county acc may see, or dialog.ErrNotFound.
+// County returns one county acc may see, or domain.ErrNotFound.
 func (s *Service) County(ctx context.Context, acc domain.Account, id string) (County, error) {
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return County{}, err
@@ -184,7 +184,7 @@ func (s *Service) Contacts(ctx context.Context, acc domain.Account, county strin
 }
 
 // Unbind removes a WeChat contact from a county: officers for any county,
-// county accounts for their own. Not bound is dialog.ErrNotFound.
+// county accounts for their own. Not bound is domain.ErrNotFound.
 func (s *Service) Unbind(ctx context.Context, acc domain.Account, county, openID string) (Contact, error) {
 	if err := acc.Require(domain.PermContactsWrite); err != nil {
 		return Contact{}, err
@@ -237,7 +237,7 @@ func SandboxQRURL(sceneID int) string {
 
 // CountyQRImage returns the PNG of a county's QR code: WeChat's image of
 // the stored ticket, or in sandbox mode a code rendered locally that
-// encodes SandboxQRURL. A county without a code yet is dialog.ErrNotFound.
+// encodes SandboxQRURL. A county without a code yet is domain.ErrNotFound.
 func (s *Service) CountyQRImage(ctx context.Context, acc domain.Account, county string) ([]byte, error) {
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func (s *Service) CountyQRImage(ctx context.Context, acc domain.Account, county 
 		return qrcode.Encode(SandboxQRURL(r.SceneID), qrcode.Medium, 430)
 	}
 	if r.QRTicket == "" {
-		return nil, domain.Errorf(dialog.ErrNotFound, "尚未生成二维码")
+		return nil, domain.Errorf(domain.ErrNotFound, "尚未生成二维码")
 	}
 	img, err := s.client.QRImage(ctx, r.QRTicket)
 	if err != nil {

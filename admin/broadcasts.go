@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
@@ -249,7 +248,7 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
 	if !target.All {
 		t, err := s.db.Tag(ctx, r.AudienceType, r.AudienceValue)
-		if errors.Is(err, dialog.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return SendResult{}, domain.Errorf(domain.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
 				s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
 		}
@@ -329,7 +328,7 @@ func (s *Service) SyncTags(ctx context.Context, acc domain.Account) (TagSync, er
 	}
 	for _, w := range wants {
 		t, err := s.db.Tag(ctx, w.kind, w.value)
-		if errors.Is(err, dialog.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			id, cerr := s.client.CreateTag(ctx, w.name)
 			if cerr != nil {
 				return res, fmt.Errorf("sync tags: %w", cerr)

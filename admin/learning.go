@@ -290,7 +290,7 @@ func (s *Service) SeedEditing(ctx context.Context, acc domain.Account, intent st
 		d.Intents = append(d.Intents, iv)
 	}
 	if intent != "" && d.Intent.ID == "" {
-		return d, dialog.ErrNotFound
+		return d, domain.ErrNotFound
 	}
 	return d, nil
 }
@@ -311,7 +311,7 @@ func (s *Service) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answe
 	}
 	i := slices.IndexFunc(s.policies.Base().FAQs, func(f dialog.FAQ) bool { return f.ID == id })
 	if i < 0 {
-		return ch, dialog.ErrNotFound
+		return ch, domain.ErrNotFound
 	}
 	seed := s.policies.Base().FAQs[i]
 	ch.ID, ch.Question = seed.ID, seed.Question
@@ -355,7 +355,7 @@ func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, int
 	}
 	i := slices.IndexFunc(s.policies.Base().Intents, func(in dialog.Intent) bool { return in.ID == intent })
 	if i < 0 {
-		return domain.ParaphraseVersion{}, dialog.ErrNotFound
+		return domain.ParaphraseVersion{}, domain.ErrNotFound
 	}
 	in := s.policies.Base().Intents[i]
 	if !slices.Contains(in.Paraphrases, text) {

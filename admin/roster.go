@@ -302,7 +302,7 @@ func (s *Service) RosterHistory(ctx context.Context, acc domain.Account, code st
 		return nil, err
 	}
 	if acc.Role == domain.RoleCounty && cur.County != acc.County {
-		return nil, dialog.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	old, err := s.db.RosterHistory(ctx, code)
 	if err != nil {
@@ -414,7 +414,7 @@ type RosterReplyData struct {
 // the roster.
 func (s *Service) LookupRoster(ctx context.Context, code string) ([]dialog.Reply, error) {
 	e, err := s.db.RosterEntry(ctx, code)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		d := RosterReplyData{CreditCode: code}
 		if c, ok := s.policy().CountyByDivision(dialog.Division(code)); ok {
 			d.County = c
@@ -444,7 +444,7 @@ func (s *Service) RosterNote(ctx context.Context, openID string, tier domain.Tie
 		}
 		seen[l.CreditCode] = true
 		e, err := s.db.RosterEntry(ctx, l.CreditCode)
-		if errors.Is(err, dialog.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			continue
 		}
 		if err != nil {

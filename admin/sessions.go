@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -58,13 +57,13 @@ func (s *Service) WeChatSession(ctx context.Context, openID string) (string, dom
 	}
 	// An officer whose account carries the openid (escalations).
 	token, acc, err := s.db.OpenIDSession(ctx, openID, s.now())
-	if !errors.Is(err, dialog.ErrNotFound) {
+	if !errors.Is(err, domain.ErrNotFound) {
 		return token, acc, err
 	}
 	// A cooperating institution's service specialist, bound with a
 	// specialist's code: signed in to their institution's applications.
 	token, acc, err = s.db.SpecialistSession(ctx, openID, s.now())
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return "", domain.Account{}, ErrNotBound
 	}
 	return token, acc, err

@@ -284,7 +284,7 @@ func (b *Bot) repeat(ctx context.Context, m wechat.Message, key string, reply []
 		}
 		r, err := b.sessions.Reply(ctx, key, m.FromUserName)
 		if err != nil {
-			if errors.Is(err, dialog.ErrNotFound) {
+			if errors.Is(err, domain.ErrNotFound) {
 				// The first delivery failed and released its claim; this
 				// retry gets the same busy answer it got.
 				return b.busyReply(m, b.now())

@@ -16,9 +16,6 @@ const ConversationTimeout = 30 * time.Minute
 // ErrNoState is returned by a StateStore that holds no state for an openid.
 var ErrNoState = errors.New("no dialogue state")
 
-// ErrNotFound is returned by repositories for a missing record.
-var ErrNotFound = errors.New("not found")
-
 // StateStore keeps each follower's conversation between messages.
 type StateStore interface {
 	Load(ctx context.Context, openID string) (State, error)

@@ -42,3 +42,6 @@ func Message(err error) string {
 	}
 	return ""
 }
+
+// ErrNotFound is returned by repositories for a missing record.
+var ErrNotFound = errors.New("not found")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -30,7 +29,7 @@ func apiStatus(err error) (int, string) {
 		if msg == "" {
 			msg = "无权执行该操作"
 		}
-	case errors.Is(err, dialog.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return http.StatusNotFound, "未找到"
 	case errors.Is(err, domain.ErrLocked):
 		status = http.StatusTooManyRequests

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -33,7 +32,7 @@ func accountAdminJSON(a domain.Account) accountAdminView {
 func accountID(c *gin.Context) (uint64, error) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
-		return 0, domain.Errorf(dialog.ErrNotFound, "")
+		return 0, domain.Errorf(domain.ErrNotFound, "")
 	}
 	return id, nil
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/admin"
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -25,7 +24,7 @@ type broadcastRequest struct {
 func (s *Server) broadcastID(c *gin.Context) (uint64, bool) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
-		s.fail(c, dialog.ErrNotFound)
+		s.fail(c, domain.ErrNotFound)
 		return 0, false
 	}
 	return id, true

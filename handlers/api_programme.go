@@ -226,7 +226,7 @@ func (s *Server) createInstitution(c *gin.Context) {
 func (s *Server) getInstitution(c *gin.Context) {
 	id, ok := idParam(c, "inst")
 	if !ok {
-		s.fail(c, dialog.ErrNotFound)
+		s.fail(c, domain.ErrNotFound)
 		return
 	}
 	in, err := s.Leads.Institution(c.Request.Context(), account(c), id)
@@ -241,7 +241,7 @@ func (s *Server) getInstitution(c *gin.Context) {
 func (s *Server) patchInstitution(c *gin.Context) {
 	id, ok := idParam(c, "inst")
 	if !ok {
-		s.fail(c, dialog.ErrNotFound)
+		s.fail(c, domain.ErrNotFound)
 		return
 	}
 	var req institutionRequest
@@ -279,7 +279,7 @@ type specialistRequest struct {
 func (s *Server) addSpecialist(c *gin.Context) {
 	id, ok := idParam(c, "inst")
 	if !ok {
-		s.fail(c, dialog.ErrNotFound)
+		s.fail(c, domain.ErrNotFound)
 		return
 	}
 	var req specialistRequest
@@ -301,7 +301,7 @@ func (s *Server) deleteSpecialist(c *gin.Context) {
 	inst, ok1 := idParam(c, "inst")
 	id, ok2 := idParam(c, "sid")
 	if !ok1 || !ok2 {
-		s.fail(c, dialog.ErrNotFound)
+		s.fail(c, domain.ErrNotFound)
 		return
 	}
 	if err := s.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
@@ -316,7 +316,7 @@ func (s *Server) specialistCode(c *gin.Context) {
 	inst, ok1 := idParam(c, "inst")
 	id, ok2 := idParam(c, "sid")
 	if !ok1 || !ok2 {
-		s.fail(c, dialog.ErrNotFound)
+		s.fail(c, domain.ErrNotFound)
 		return
 	}
 	sc, err := s.Leads.NewSpecialistCode(c.Request.Context(), account(c), inst, id)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -130,7 +129,7 @@ func (cs *console) accountAction(c *gin.Context) {
 	}
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	ctx, acc := c.Request.Context(), account(c)
@@ -154,6 +153,6 @@ func (cs *console) accountAction(c *gin.Context) {
 			MaxAge: 120, Secure: secure(c), HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		c.Redirect(http.StatusSeeOther, "/console/accounts")
 	default:
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/admin"
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -138,7 +137,7 @@ func (cs *console) broadcastCreate(c *gin.Context) {
 func broadcastID(c *gin.Context) (uint64, error) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil {
-		return 0, dialog.ErrNotFound
+		return 0, domain.ErrNotFound
 	}
 	return id, nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/admin"
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // The 未识别问题 page: what the bot could not place, for officers to teach.
@@ -64,7 +64,7 @@ func unplacedID(c *gin.Context) (uint64, bool) {
 func (cs *console) unplacedAttach(c *gin.Context) {
 	id, ok := unplacedID(c)
 	if !ok {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	tp, err := cs.Admin.AttachUnplaced(c.Request.Context(), account(c), id, c.PostForm("intent"))
@@ -85,7 +85,7 @@ func faqForm(c *gin.Context, id string) admin.FAQInput {
 func (cs *console) unplacedAnswer(c *gin.Context) {
 	id, ok := unplacedID(c)
 	if !ok {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	f, err := cs.Admin.AnswerUnplaced(c.Request.Context(), account(c), id, faqForm(c, c.PostForm("faq_id")))
@@ -101,7 +101,7 @@ func (cs *console) unplacedAnswer(c *gin.Context) {
 func (cs *console) unplacedDismiss(c *gin.Context) {
 	id, ok := unplacedID(c)
 	if !ok {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	if err := cs.Admin.DismissUnplaced(c.Request.Context(), account(c), id); err != nil {
@@ -137,7 +137,7 @@ func (cs *console) taughtFAQDelete(c *gin.Context) {
 func (cs *console) taughtParaphraseDelete(c *gin.Context) {
 	id, ok := unplacedID(c)
 	if !ok {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	tp, err := cs.Admin.DeleteTaughtParaphrase(c.Request.Context(), account(c), id)

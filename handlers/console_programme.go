@@ -236,7 +236,7 @@ func (cs *console) institutionCreate(c *gin.Context) {
 func (cs *console) institutionRename(c *gin.Context) {
 	id, ok := idParam(c, "inst")
 	if !ok {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	in, err := cs.Leads.UpdateInstitution(c.Request.Context(), account(c), id, c.PostForm("name"), c.PostForm("kind"))
@@ -252,7 +252,7 @@ func (cs *console) institutionRename(c *gin.Context) {
 func (cs *console) specialistAdd(c *gin.Context) {
 	id, ok := idParam(c, "inst")
 	if !ok {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	sp, err := cs.Leads.AddSpecialist(c.Request.Context(), account(c), id, dialog.Specialist{
@@ -270,7 +270,7 @@ func (cs *console) specialistDelete(c *gin.Context) {
 	inst, ok1 := idParam(c, "inst")
 	id, ok2 := idParam(c, "sid")
 	if !ok1 || !ok2 {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	if err := cs.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
@@ -286,7 +286,7 @@ func (cs *console) specialistBindCode(c *gin.Context) {
 	inst, ok1 := idParam(c, "inst")
 	id, ok2 := idParam(c, "sid")
 	if !ok1 || !ok2 {
-		cs.failPage(c, dialog.ErrNotFound)
+		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
 	sc, err := cs.Leads.NewSpecialistCode(c.Request.Context(), account(c), inst, id)

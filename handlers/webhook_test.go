@@ -18,6 +18,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat"
@@ -118,7 +119,7 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 	if n := e.stateKeys(t); n != 0 {
 		t.Fatalf("refused requests left %d keys in Redis", n)
 	}
-	if _, err := e.db.Follower(context.Background(), openID); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := e.db.Follower(context.Background(), openID); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("refused requests created a follower: %v", err)
 	}
 	// The same body, properly signed, is accepted: the refusals above were

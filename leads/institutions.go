@@ -46,7 +46,7 @@ func (l *Service) Institutions(ctx context.Context, acc domain.Account) ([]dialo
 func (l *Service) Institution(ctx context.Context, acc domain.Account, id uint64) (dialog.Institution, error) {
 	if acc.Role == domain.RoleInstitution {
 		if acc.Institution != id {
-			return dialog.Institution{}, dialog.ErrNotFound
+			return dialog.Institution{}, domain.ErrNotFound
 		}
 	} else if err := acc.Require(domain.PermInstRead); err != nil {
 		return dialog.Institution{}, err
@@ -150,7 +150,7 @@ type SpecialistBindData struct {
 func (l *Service) bindSpecialist(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, bool, error) {
 	sp, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
 	switch {
-	case errors.Is(err, dialog.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return nil, false, nil
 	case errors.Is(err, domain.ErrCodeUsed):
 		return []dialog.Reply{{Name: "bind_used"}}, true, nil
@@ -188,7 +188,7 @@ func (l *Service) Refer(ctx context.Context, acc domain.Account, ref string, ins
 		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "请选择要推荐的合作金融机构")
 	}
 	inst, err := l.db.Institution(ctx, instID)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return dialog.Referral{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", instID)
 	}
 	if err != nil {
@@ -288,7 +288,7 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 		return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请选择放款的合作金融机构")
 	}
 	inst, err := l.db.Institution(ctx, req.Institution)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return domain.Lead{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", req.Institution)
 	}
 	if err != nil {

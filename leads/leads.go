@@ -463,7 +463,7 @@ type LeadHistoryData struct {
 
 func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
 	lead, err := l.db.LeadByNumber(ctx, number)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
 	}
 	if err != nil {
@@ -500,7 +500,7 @@ type BindData struct {
 
 func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
 	county, err := l.db.UseBindCode(ctx, code, in.OpenID, in.At)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		// Not a county's code: perhaps a specialist's, or an officer's own.
 		if replies, ok, err := l.bindSpecialist(ctx, in, code); ok || err != nil {
 			return replies, err
@@ -510,12 +510,12 @@ func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State,
 			l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
 			return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, nil
 		}
-		if !errors.Is(aerr, dialog.ErrNotFound) {
+		if !errors.Is(aerr, domain.ErrNotFound) {
 			err = aerr
 		}
 	}
 	switch {
-	case errors.Is(err, dialog.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return []dialog.Reply{{Name: "bind_unknown"}}, nil
 	case errors.Is(err, domain.ErrCodeUsed):
 		return []dialog.Reply{{Name: "bind_used"}}, nil
@@ -539,7 +539,7 @@ type MoveData struct {
 
 func (l *Service) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.MoveLead) ([]dialog.Reply, error) {
 	lead, err := l.db.LeadByNumber(ctx, e.Number)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return []dialog.Reply{{Name: "lead_not_found", Data: e.Number}}, nil
 	}
 	if err != nil {
@@ -592,7 +592,7 @@ func (l *Service) moveFromChat(ctx context.Context, in dialog.Inbound, e dialog.
 }
 
 // Lead returns a lead with its history as the account may see it: a county
-// account gets dialog.ErrNotFound for another county's lead. ref is the id
+// account gets domain.ErrNotFound for another county's lead. ref is the id
 // or the number.
 func (l *Service) Lead(ctx context.Context, acc domain.Account, ref string) (domain.Lead, error) {
 	var (
@@ -610,12 +610,12 @@ func (l *Service) Lead(ctx context.Context, acc domain.Account, ref string) (dom
 	if acc.Role == domain.RoleInstitution {
 		// A specialist sees only the applications referred to its institution.
 		if ok, err := l.db.Referred(ctx, lead.ID, acc.Institution); err != nil || !ok {
-			return domain.Lead{}, cmp.Or(err, dialog.ErrNotFound)
+			return domain.Lead{}, cmp.Or(err, domain.ErrNotFound)
 		}
 		return lead, nil
 	}
 	if !acc.Sees(lead.County) {
-		return domain.Lead{}, dialog.ErrNotFound
+		return domain.Lead{}, domain.ErrNotFound
 	}
 	return lead, nil
 }

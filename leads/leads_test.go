@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/suzhou-amr/suzhirong/app/apptest"
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
 )
@@ -171,7 +170,7 @@ func TestBindCodesInChat(t *testing.T) {
 	if _, err := e.Leads.NewBindCode(ctx, domain.Account{Role: domain.RoleCounty, County: "kunshan"}, "kunshan"); err != nil {
 		t.Errorf("own county: %v", err)
 	}
-	if _, err := e.Leads.NewBindCode(ctx, officer, "atlantis"); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := e.Leads.NewBindCode(ctx, officer, "atlantis"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown county: %v", err)
 	}
 }
@@ -286,7 +285,7 @@ func TestLeadsForAccounts(t *testing.T) {
 	if l, err := e.Leads.Lead(ctx, ks, number); err != nil || l.Number != number {
 		t.Errorf("own county: %v", err)
 	}
-	if _, err := e.Leads.Lead(ctx, sip, number); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := e.Leads.Lead(ctx, sip, number); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("other county: %v", err)
 	}
 	if list, _ := e.Leads.List(ctx, sip, domain.LeadFilter{}); len(list) != 0 {
@@ -303,7 +302,7 @@ func TestLeadsForAccounts(t *testing.T) {
 	if _, err := e.Leads.Change(ctx, viewer, number, "contacted", ""); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("viewer: %v", err)
 	}
-	if _, err := e.Leads.Change(ctx, sip, number, "contacted", ""); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := e.Leads.Change(ctx, sip, number, "contacted", ""); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("other county change: %v", err)
 	}
 	if _, err := e.Leads.Change(ctx, officer, number, "bogus", ""); !errors.Is(err, domain.ErrUnknownStatus) {

@@ -189,7 +189,7 @@ func (l *Service) contactName(c domain.Contact) string {
 // saveContactProfile records a bound contact's name and mobile.
 func (l *Service) saveContactProfile(ctx context.Context, in dialog.Inbound, e dialog.SaveContactProfile) ([]dialog.Reply, error) {
 	err := l.db.SetContactProfile(ctx, in.OpenID, e.Name, e.Mobile)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return []dialog.Reply{{Name: "contact_profile_unbound"}}, nil
 	}
 	if err != nil {

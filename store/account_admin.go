@@ -42,12 +42,12 @@ func (db *DB) Accounts(ctx context.Context) ([]domain.Account, error) {
 }
 
 // Account returns one account by id, or an error wrapping
-// dialog.ErrNotFound.
+// domain.ErrNotFound.
 func (db *DB) Account(ctx context.Context, id uint64) (domain.Account, error) {
 	var a Account
 	err := db.WithContext(ctx).Where("id = ?", id).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.Account{}, fmt.Errorf("account %d: %w", id, dialog.ErrNotFound)
+		return domain.Account{}, fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
 	}
 	if err != nil {
 		return domain.Account{}, fmt.Errorf("account %d: %w", id, err)
@@ -66,7 +66,7 @@ func (db *DB) SetAccountDisabled(ctx context.Context, id uint64, disabled bool) 
 		if res.RowsAffected == 0 {
 			var n int64
 			if tx.Model(&Account{}).Where("id = ?", id).Count(&n); n == 0 {
-				return fmt.Errorf("account %d: %w", id, dialog.ErrNotFound)
+				return fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
 			}
 		}
 		if disabled {
@@ -96,7 +96,7 @@ func (db *DB) ResetPassword(ctx context.Context, id uint64) (string, error) {
 			return fmt.Errorf("reset password %d: %w", id, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("account %d: %w", id, dialog.ErrNotFound)
+			return fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
 		}
 		if err := tx.Where("account_id = ?", id).Delete(&APIToken{}).Error; err != nil {
 			return fmt.Errorf("reset password %d: end sessions: %w", id, err)

@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -49,14 +48,14 @@ func (db *DB) AccountBindCode(ctx context.Context, accountID uint64, at time.Tim
 }
 
 // PendingAccountBindCode returns the account's outstanding code, or
-// dialog.ErrNotFound.
+// domain.ErrNotFound.
 func (db *DB) PendingAccountBindCode(ctx context.Context, accountID uint64, at time.Time) (AccountBindCode, error) {
 	return take[AccountBindCode](db.WithContext(ctx).Where("account_id = ? AND used_at IS NULL AND expires_at > ?", accountID, at).
 		Order("created_at DESC"), "account bind code")
 }
 
 // UseAccountBindCode binds openID to the code's account and spends the
-// code, in one transaction; dialog.ErrNotFound when it is no account's code.
+// code, in one transaction; domain.ErrNotFound when it is no account's code.
 func (db *DB) UseAccountBindCode(ctx context.Context, code, openID string, at time.Time) (domain.Account, error) {
 	code = NormalizeBindCode(code)
 	var acc Account
@@ -64,7 +63,7 @@ func (db *DB) UseAccountBindCode(ctx context.Context, code, openID string, at ti
 		var bc AccountBindCode
 		if err := tx.Where("code = ?", code).Take(&bc).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return fmt.Errorf("account bind code: %w", dialog.ErrNotFound)
+				return fmt.Errorf("account bind code: %w", domain.ErrNotFound)
 			}
 			return fmt.Errorf("account bind code: %w", err)
 		}

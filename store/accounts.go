@@ -14,7 +14,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -56,7 +55,7 @@ func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string)
 		if n.Institution == 0 {
 			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "金融机构账号必须指定 institution（合作金融机构编号）")
 		}
-		if _, err := db.Institution(ctx, n.Institution); errors.Is(err, dialog.ErrNotFound) {
+		if _, err := db.Institution(ctx, n.Institution); errors.Is(err, domain.ErrNotFound) {
 			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "未知的合作金融机构（编号%d）", n.Institution)
 		} else if err != nil {
 			return domain.Account{}, err
@@ -69,7 +68,7 @@ func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string)
 		if n.County == "" {
 			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "县级市（区）账号必须指定 county")
 		}
-		if _, err := db.County(ctx, n.County); errors.Is(err, dialog.ErrNotFound) {
+		if _, err := db.County(ctx, n.County); errors.Is(err, domain.ErrNotFound) {
 			return domain.Account{}, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）“%s”", n.County)
 		} else if err != nil {
 			return domain.Account{}, err

@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -23,7 +22,7 @@ func (db *DB) CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, erro
 	return b, nil
 }
 
-// Broadcast returns a broadcast, or dialog.ErrNotFound.
+// Broadcast returns a broadcast, or domain.ErrNotFound.
 func (db *DB) Broadcast(ctx context.Context, id uint64) (Broadcast, error) {
 	return take[Broadcast](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("broadcast %d", id))
 }
@@ -76,7 +75,7 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 		var b Broadcast
 		err := tx.Where("id = ?", id).Take(&b).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return dialog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("claim broadcast %d: %w", id, err)
@@ -184,7 +183,7 @@ func (db *DB) Tags(ctx context.Context) ([]WechatTag, error) {
 }
 
 // Tag returns the tag of an audience (kind tier or county), or
-// dialog.ErrNotFound.
+// domain.ErrNotFound.
 func (db *DB) Tag(ctx context.Context, kind, value string) (WechatTag, error) {
 	return take[WechatTag](db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value), "tag "+kind+" "+value)
 }

@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -33,7 +32,7 @@ func newBindCode() string {
 // NormalizeBindCode is how a typed code is compared: trimmed, upper case.
 func NormalizeBindCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
-// County returns a county record, or dialog.ErrNotFound.
+// County returns a county record, or domain.ErrNotFound.
 func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
 	return take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
 }
@@ -46,7 +45,7 @@ func (db *DB) SetRobotURL(ctx context.Context, county, url, by string) error {
 		return fmt.Errorf("set robot url %s: %w", county, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return dialog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	return nil
 }
@@ -72,7 +71,7 @@ func (db *DB) CreateBindCode(ctx context.Context, county, by string, at time.Tim
 
 // UseBindCode binds openID as a contact of the code's county and spends the
 // code, in one transaction. It returns the county, or an error wrapping
-// dialog.ErrNotFound (no such code), domain.ErrCodeUsed or
+// domain.ErrNotFound (no such code), domain.ErrCodeUsed or
 // domain.ErrCodeExpired.
 func (db *DB) UseBindCode(ctx context.Context, code, openID string, at time.Time) (string, error) {
 	code = NormalizeBindCode(code)
@@ -86,7 +85,7 @@ func (db *DB) UseBindCode(ctx context.Context, code, openID string, at time.Time
 		var bc BindCode
 		err := tx.Where("code = ?", code).Take(&bc).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("bind code: %w", dialog.ErrNotFound)
+			return fmt.Errorf("bind code: %w", domain.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("use bind code: %w", err)
@@ -171,7 +170,7 @@ func (db *DB) OutstandingBindCodes(ctx context.Context, county string, at time.T
 }
 
 // RevokeBindCode ends an outstanding code of county at once; a used,
-// expired or unknown code is dialog.ErrNotFound.
+// expired or unknown code is domain.ErrNotFound.
 func (db *DB) RevokeBindCode(ctx context.Context, county, code string, at time.Time) error {
 	res := db.WithContext(ctx).Model(&BindCode{}).
 		Where("code = ? AND county = ? AND used_at IS NULL AND expires_at > ?", NormalizeBindCode(code), county, at).
@@ -180,7 +179,7 @@ func (db *DB) RevokeBindCode(ctx context.Context, county, code string, at time.T
 		return fmt.Errorf("revoke bind code: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("bind code: %w", dialog.ErrNotFound)
+		return fmt.Errorf("bind code: %w", domain.ErrNotFound)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
@@ -17,7 +16,7 @@ func TestBindCodes(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	if _, err := db.CreateBindCode(ctx, "atlantis", "admin", at); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.CreateBindCode(ctx, "atlantis", "admin", at); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown county: %v", err)
 	}
 	bc, err := db.CreateBindCode(ctx, "kunshan", "admin", at)
@@ -35,7 +34,7 @@ func TestBindCodes(t *testing.T) {
 	if _, err := db.UseBindCode(ctx, bc.Code, "o-contact-2", at.Add(2*time.Hour)); !errors.Is(err, domain.ErrCodeUsed) {
 		t.Errorf("reused: %v", err)
 	}
-	if _, err := db.UseBindCode(ctx, "WRONG123", "o-contact-2", at); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.UseBindCode(ctx, "WRONG123", "o-contact-2", at); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("wrong: %v", err)
 	}
 	old, _ := db.CreateBindCode(ctx, "kunshan", "admin", at)
@@ -94,7 +93,7 @@ func TestSettingsAndRobotURL(t *testing.T) {
 	if err != nil || !strings.Contains(c.RobotURL, "key=k") {
 		t.Errorf("county %+v %v", c, err)
 	}
-	if err := db.SetRobotURL(ctx, "atlantis", "x", "admin"); !errors.Is(err, dialog.ErrNotFound) {
+	if err := db.SetRobotURL(ctx, "atlantis", "x", "admin"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown county: %v", err)
 	}
 	var _ store.CountyRecord = c

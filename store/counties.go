@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -35,7 +34,7 @@ func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", county).Take(&before).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return dialog.ErrNotFound
+				return domain.ErrNotFound
 			}
 			return fmt.Errorf("update county %s: %w", county, err)
 		}
@@ -64,7 +63,7 @@ func (db *DB) SetCountyQR(ctx context.Context, county, ticket, imageURL, by stri
 		return fmt.Errorf("set qr %s: %w", county, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return dialog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	return nil
 }
@@ -78,7 +77,7 @@ func (db *DB) ContactRecords(ctx context.Context, county string) ([]domain.Conta
 	return toContacts(out), nil
 }
 
-// RemoveContact unbinds openID from county, or returns dialog.ErrNotFound
+// RemoveContact unbinds openID from county, or returns domain.ErrNotFound
 // when it was not bound.
 func (db *DB) RemoveContact(ctx context.Context, county, openID string) (domain.Contact, error) {
 	c, err := take[CountyContact](db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID), "unbind "+county)

@@ -18,7 +18,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // DB is the relational store.
@@ -146,13 +146,13 @@ func IsDuplicate(err error) bool {
 }
 
 // take reads the one record q selects. A missing record is
-// dialog.ErrNotFound, as the domain expects; other errors are wrapped with
+// domain.ErrNotFound, as the domain expects; other errors are wrapped with
 // what was read.
 func take[T any](q *gorm.DB, what string) (T, error) {
 	var r T
 	err := q.Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return r, dialog.ErrNotFound
+		return r, domain.ErrNotFound
 	}
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", what, err)

@@ -73,7 +73,7 @@ func (db *DB) SetFollowerCounty(ctx context.Context, openID, county string) erro
 	return nil
 }
 
-// Follower returns a follower's record, or dialog.ErrNotFound.
+// Follower returns a follower's record, or domain.ErrNotFound.
 func (db *DB) Follower(ctx context.Context, openID string) (Follower, error) {
 	return take[Follower](db.WithContext(ctx).Where("open_id = ?", openID), "follower "+openID)
 }
@@ -82,7 +82,7 @@ func (db *DB) Follower(ctx context.Context, openID string) (Follower, error) {
 // follower has the zero profile.
 func (db *DB) Profile(ctx context.Context, openID string) (dialog.Profile, error) {
 	f, err := db.Follower(ctx, openID)
-	if errors.Is(err, dialog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return dialog.Profile{}, nil
 	}
 	if err != nil {

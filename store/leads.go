@@ -129,7 +129,7 @@ func (db *DB) CreateLead(ctx context.Context, in dialog.SubmitLead, openID strin
 	return out, err
 }
 
-// OpenLead returns the open lead of kind under a credit code, or dialog.ErrNotFound.
+// OpenLead returns the open lead of kind under a credit code, or domain.ErrNotFound.
 func (db *DB) OpenLead(ctx context.Context, kind, code string) (domain.Lead, error) {
 	r, err := take[Lead](db.WithContext(ctx).Where("open_key = ?", *openKey(kind, code)), "open lead "+kind)
 	if err != nil {
@@ -138,12 +138,12 @@ func (db *DB) OpenLead(ctx context.Context, kind, code string) (domain.Lead, err
 	return toLead(r), nil
 }
 
-// Lead returns a lead with its events, or dialog.ErrNotFound.
+// Lead returns a lead with its events, or domain.ErrNotFound.
 func (db *DB) Lead(ctx context.Context, id uint64) (domain.Lead, error) {
 	return db.leadWhere(ctx, "id = ?", id)
 }
 
-// LeadByNumber returns a lead with its events, or dialog.ErrNotFound.
+// LeadByNumber returns a lead with its events, or domain.ErrNotFound.
 func (db *DB) LeadByNumber(ctx context.Context, number string) (domain.Lead, error) {
 	return db.leadWhere(ctx, "number = ?", number)
 }
@@ -251,7 +251,7 @@ func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, a
 		var r Lead
 		err := tx.Where("id = ?", id).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return dialog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("move lead %d: %w", id, err)

@@ -239,7 +239,7 @@ func TestMoveLead(t *testing.T) {
 	if !errors.Is(err, domain.ErrTransition) {
 		t.Errorf("move from terminal: %v", err)
 	}
-	if _, err := db.MoveLead(ctx, 999999, domain.StatusContacted, "x", "", at, nil); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.MoveLead(ctx, 999999, domain.StatusContacted, "x", "", at, nil); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown lead: %v", err)
 	}
 	got, err := db.LeadByNumber(ctx, l.Number)

@@ -91,7 +91,7 @@ func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
 	if paras, faqs, _ := db.Taught(ctx); len(paras) != 0 || len(faqs) != 0 {
 		t.Fatalf("left %+v %+v", paras, faqs)
 	}
-	if _, err := db.DeleteTaughtFAQ(ctx, "invoice"); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.DeleteTaughtFAQ(ctx, "invoice"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("delete twice: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
@@ -82,7 +83,7 @@ func TestBeginBoundChecksTheNonceInTheClaimsRoundTrip(t *testing.T) {
 	if _, err := s.BeginBound(ctx, "m2", "o-victim", forged); !errors.Is(err, store.ErrReplayed) {
 		t.Fatalf("forged new message: %v", err)
 	}
-	if _, err := s.Reply(ctx, "m2", "o-victim"); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := s.Reply(ctx, "m2", "o-victim"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("the refused claim left its dedupe record: %v", err)
 	}
 	if n, err := rdb.Exists(ctx, prefix+"turn:{o-victim}").Result(); err != nil || n != 0 {

@@ -107,7 +107,7 @@ func replaceRoster(tx *gorm.DB, cur RosterRecord, e dialog.RosterEntry, by strin
 }
 
 // RosterEntry returns the roster's record of a credit code, or
-// dialog.ErrNotFound.
+// domain.ErrNotFound.
 func (db *DB) RosterEntry(ctx context.Context, code string) (dialog.RosterEntry, error) {
 	r, err := take[RosterRecord](db.WithContext(ctx).Where("credit_code = ?", code), "roster "+code)
 	if err != nil {
@@ -234,13 +234,13 @@ func (db *DB) UpdateInstitution(ctx context.Context, id uint64, name, kind, by s
 		return dialog.Institution{}, fmt.Errorf("update institution %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return dialog.Institution{}, dialog.ErrNotFound
+		return dialog.Institution{}, domain.ErrNotFound
 	}
 	return db.Institution(ctx, id)
 }
 
 // Institution returns an institution with its specialists, or
-// dialog.ErrNotFound.
+// domain.ErrNotFound.
 func (db *DB) Institution(ctx context.Context, id uint64) (dialog.Institution, error) {
 	r, err := take[InstitutionRecord](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("institution %d", id))
 	if err != nil {
@@ -298,7 +298,7 @@ func (db *DB) DeleteSpecialist(ctx context.Context, inst, id uint64) error {
 		return fmt.Errorf("delete specialist %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return dialog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	return nil
 }
@@ -323,7 +323,7 @@ func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by stri
 }
 
 // UseSpecialistCode binds openID to the code's specialist and spends the
-// code, in one transaction. Errors wrap dialog.ErrNotFound (no such code),
+// code, in one transaction. Errors wrap domain.ErrNotFound (no such code),
 // domain.ErrCodeUsed or domain.ErrCodeExpired.
 func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at time.Time) (dialog.Specialist, error) {
 	code = NormalizeBindCode(code)
@@ -332,7 +332,7 @@ func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at tim
 		var sc SpecialistCode
 		err := tx.Where("code = ?", code).Take(&sc).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return dialog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("use specialist code: %w", err)
@@ -446,7 +446,7 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r Lead
 		if err := tx.Where("id = ?", d.LeadID).Take(&r).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return dialog.ErrNotFound
+			return domain.ErrNotFound
 		} else if err != nil {
 			return fmt.Errorf("deal lead %d: %w", d.LeadID, err)
 		}

@@ -57,7 +57,7 @@ func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
 	if err != nil || len(hist) != 1 || hist[0].Tier != domain.Tier3 || hist[0].Version != 1 || hist[0].ListedOn != "2026-03-01" {
 		t.Fatalf("history: %+v %v", hist, err)
 	}
-	if _, err := db.RosterEntry(ctx, code(3)); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.RosterEntry(ctx, code(3)); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
 	list, err := db.Roster(ctx, domain.RosterFilter{Tier: domain.Tier1})
@@ -212,7 +212,7 @@ func TestSpecialistBindCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UseSpecialistCode(ctx, "nope", "o-sp", at); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.UseSpecialistCode(ctx, "nope", "o-sp", at); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
 	got, err := db.UseSpecialistCode(ctx, sc.Code, "o-sp", at)

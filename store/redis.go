@@ -460,7 +460,7 @@ func (s *Sessions) Release(ctx context.Context, c Claim) error {
 func (s *Sessions) Reply(ctx context.Context, dedupeKey, openID string) ([]byte, error) {
 	b, err := s.rdb.Get(ctx, s.dedupeKey(openID, dedupeKey)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, dialog.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	return b, err
 }

@@ -68,7 +68,7 @@ func TestFollowers(t *testing.T) {
 	if err := db.SaveCheck(ctx, "o-2", domain.Tier4, nil, at); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Follower(ctx, "o-missing"); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.Follower(ctx, "o-missing"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("missing follower: %v", err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -53,7 +52,7 @@ func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string
 		var r Lead
 		err := tx.Where("id = ?", id).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return dialog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("correct lead %d: %w", id, err)
@@ -99,7 +98,7 @@ func (db *DB) SetContactProfile(ctx context.Context, openID, name, mobile string
 		return fmt.Errorf("contact profile: %w", err)
 	}
 	if n == 0 {
-		return dialog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	// MySQL counts only changed rows as affected: the count above decides.
 	err := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).
@@ -158,10 +157,10 @@ func (db *DB) ContactSession(ctx context.Context, c domain.Contact, at time.Time
 }
 
 // OpenIDSession signs in the console account that carries openID (an
-// officer who receives escalations, say), or returns dialog.ErrNotFound.
+// officer who receives escalations, say), or returns domain.ErrNotFound.
 func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (string, domain.Account, error) {
 	if openID == "" {
-		return "", domain.Account{}, dialog.ErrNotFound
+		return "", domain.Account{}, domain.ErrNotFound
 	}
 	a, err := take[Account](db.WithContext(ctx).Where("open_id = ?", openID).Order("id"), "account by openid")
 	if err != nil {
@@ -185,7 +184,7 @@ func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, 
 	return token, toAccount(a), nil
 }
 
-// AccountByUsername returns an account, or dialog.ErrNotFound.
+// AccountByUsername returns an account, or domain.ErrNotFound.
 func (db *DB) AccountByUsername(ctx context.Context, username string) (domain.Account, error) {
 	a, err := take[Account](db.WithContext(ctx).Where("username = ?", username), "account "+username)
 	if err != nil {
@@ -197,15 +196,15 @@ func (db *DB) AccountByUsername(ctx context.Context, username string) (domain.Ac
 // SpecialistSession signs in the service specialist bound to openID (WeChat
 // web authorisation from a notification): the institution account that
 // carries this openid, created on first use with no usable password, or
-// dialog.ErrNotFound when openID is no specialist's.
+// domain.ErrNotFound when openID is no specialist's.
 func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time) (string, domain.Account, error) {
 	if openID == "" {
-		return "", domain.Account{}, dialog.ErrNotFound
+		return "", domain.Account{}, domain.ErrNotFound
 	}
 	var sp SpecialistRecord
 	err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id").Take(&sp).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", domain.Account{}, dialog.ErrNotFound
+		return "", domain.Account{}, domain.ErrNotFound
 	}
 	if err != nil {
 		return "", domain.Account{}, fmt.Errorf("specialist session: %w", err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -46,7 +45,7 @@ func TestLeadNotesAndCorrection(t *testing.T) {
 	if err != nil || got.Status != domain.StatusSubmitted || !got.ContactedAt.IsZero() {
 		t.Fatalf("back to submitted: %+v %v", got, err)
 	}
-	if _, err := db.CorrectLead(ctx, 999999, domain.StatusSubmitted, "x", "y", at); !errors.Is(err, dialog.ErrNotFound) {
+	if _, err := db.CorrectLead(ctx, 999999, domain.StatusSubmitted, "x", "y", at); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown lead: %v", err)
 	}
 }
@@ -55,7 +54,7 @@ func TestContactProfileAndSessions(t *testing.T) {
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	if err := db.SetContactProfile(ctx, "o-zl", "张琳", "13912345678"); !errors.Is(err, dialog.ErrNotFound) {
+	if err := db.SetContactProfile(ctx, "o-zl", "张琳", "13912345678"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("profile of no contact: %v", err)
 	}
 	bc, _ := db.CreateBindCode(ctx, "kunshan", "admin", at)
@@ -86,7 +85,7 @@ func TestContactProfileAndSessions(t *testing.T) {
 	if _, _, err := db.Login(ctx, acc.Username, "", "192.0.2.1", at); err == nil {
 		t.Error("the contact's account took an empty password")
 	}
-	if _, _, err := db.OpenIDSession(ctx, "o-nobody", at); !errors.Is(err, dialog.ErrNotFound) {
+	if _, _, err := db.OpenIDSession(ctx, "o-nobody", at); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("openid of no account: %v", err)
 	}
 	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "boss", Password: "Sz-pass-2026", Role: "officer", OpenID: "o-boss"}, "admin"); err != nil {
