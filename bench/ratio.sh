@@ -7,6 +7,9 @@
 #   bench/ratio.sh                    # 3 repetitions, 8 s each, -t2 -c64, 5,000 followers
 #   REPEAT=5 DURATION=10s bench/ratio.sh
 #   DB=bench15 bench/ratio.sh         # MariaDB database (dropped and recreated per service case)
+#   PROFILE=1 bench/ratio.sh          # 5 s CPU profile (and allocations) of the service in repetition 1
+#   BASE=1d50c5d bench/ratio.sh       # also run that commit's service after each pair ("before"),
+#                                     # so before and after share each repetition's conditions
 #
 # Needs wrk (apt-get install wrk), Go, jq, MariaDB on 127.0.0.1:3306 (root, no
 # password) and redis-server on PATH; it starts its own redis-server on
@@ -26,6 +29,9 @@ REDIS_PORT=${BENCH_REDIS_PORT:-28479}
 SVC_ADDR=127.0.0.1:${BENCH_SVC_PORT:-28480}
 FLOOR_ADDR=127.0.0.1:${BENCH_FLOOR_PORT:-28490}
 DB=${DB:-bench15}
+BASE=${BASE:-}
+PROFILE=${PROFILE:-}
+PPROF_ADDR=127.0.0.1:${BENCH_PPROF_PORT:-28491}
 MYSQL=(mysql -uroot -h127.0.0.1 -P3306)
 DSN="root@tcp(127.0.0.1:3306)/$DB"
 TOKEN=benchtoken
@@ -52,6 +58,12 @@ go build -o "$BIN/suzhirong" .
 go build -o "$BIN/floor" ./bench/floor
 go build -o "$BIN/loadgen" ./bench/loadgen
 go build -o "$BIN/signq" ./bench/signq
+if [ -n "$BASE" ]; then
+	mkdir -p "$BIN/base-src"
+	git archive "$BASE" | tar -x -C "$BIN/base-src"
+	(cd "$BIN/base-src" && go build -o "$BIN/suzhirong-base" .)
+	BASE=$(git rev-parse --short "$BASE")
+fi
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --logfile "$(pwd)/$OUT/redis.log" &
 rpid=$!
@@ -69,6 +81,9 @@ redis_calls() { # -> JSON object: calls per command since CONFIG RESETSTAT
 	redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
 		sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p' |
 		jq -R -s 'split("\n") | map(select(length>0) | split(" ") | {(.[0]): (.[1]|tonumber)}) | add // {}'
+}
+redis_reads() { # reads Redis processed since CONFIG RESETSTAT: one per round trip, or per batch of pipelined ones
+	redis-cli -p "$REDIS_PORT" info stats | tr -d '\r' | sed -n 's/^total_reads_processed:\([0-9]*\)/\1/p'
 }
 query() { # a signed plaintext query string, valid for the 5-minute window
 	local ts nonce sig
@@ -98,11 +113,11 @@ run_wrk() { # name url pid rep
 		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round), redis_cpu_us_per_push: (($rcpu | tonumber) / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
 	jq -c . "$OUT/$name-r$rep.json"
 }
-start_service() {
+start_service() { # log-suffix [binary]
 	"${MYSQL[@]}" -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4"
 	redis-cli -p "$REDIS_PORT" flushall >/dev/null
 	env ADDR=$SVC_ADDR MYSQL_DSN="$DSN" REDIS_ADDR=127.0.0.1:$REDIS_PORT WECHAT_TOKEN=$TOKEN ADMIN_PASSWORD=bench-admin-pw \
-		LOG_LEVEL=warn "$BIN/suzhirong" 2>"$OUT/service-$1.log" &
+		PPROF_ADDR=$PPROF_ADDR LOG_LEVEL=warn "${2:-$BIN/suzhirong}" 2>"$OUT/service-$1.log" &
 	spid=$!
 	PIDS+=($spid)
 	wait_up "http://$SVC_ADDR/readyz"
@@ -117,13 +132,24 @@ for rep in $(seq "$REPEAT"); do
 	run_wrk floor "http://$FLOOR_ADDR/wechat" "$fpid" "$rep"
 	kill "$fpid"; wait "$fpid" 2>/dev/null || true
 
-	start_service "r$rep"
-	run_wrk service "http://$SVC_ADDR/wechat" "$spid" "$rep"
-	n=$(jq .requests "$OUT/service-r$rep.json")
-	redis_calls | jq --argjson n "$n" 'to_entries | map(select(.key != "config|resetstat")) |
-		(map({(.key): (.value / $n * 1000 | round / 1000)}) | add) + {total: ((map(.value) | add) / $n * 1000 | round / 1000)}' >"$OUT/redis-r$rep.json"
-	echo "redis per push: $(jq -c . "$OUT/redis-r$rep.json")"
-	kill "$spid"; wait "$spid" 2>/dev/null || true
+	cases=(service)
+	[ -n "$BASE" ] && cases+=(before)
+	for c in "${cases[@]}"; do
+		bin=$BIN/suzhirong
+		[ "$c" = before ] && bin=$BIN/suzhirong-base
+		start_service "$c-r$rep" "$bin"
+		if [ -n "$PROFILE" ] && [ "$rep" = 1 ]; then
+			(sleep 2; curl -sf "http://$PPROF_ADDR/debug/pprof/profile?seconds=5" >"$OUT/$c-cpu.pprof"
+			 curl -sf "http://$PPROF_ADDR/debug/pprof/allocs" >"$OUT/$c-allocs.pprof") &
+		fi
+		run_wrk "$c" "http://$SVC_ADDR/wechat" "$spid" "$rep"
+		n=$(jq .requests "$OUT/$c-r$rep.json")
+		redis_calls | jq --argjson n "$n" 'to_entries | map(select(.key != "config|resetstat")) |
+			(map({(.key): (.value / $n * 1000 | round / 1000)}) | add) + {total: ((map(.value) | add) / $n * 1000 | round / 1000)}' |
+			jq --argjson n "$n" --argjson reads "$(redis_reads)" '. + {reads: ($reads / $n * 1000 | round / 1000)}' >"$OUT/redis-$c-r$rep.json"
+		echo "redis per push ($c): $(jq -c . "$OUT/redis-$c-r$rep.json")"
+		kill "$spid"; wait "$spid" 2>/dev/null || true
+	done
 done
 
 # One validating pass: the loadgen checks every reply against the walk.
@@ -141,7 +167,8 @@ fi
 	echo
 	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | load avg |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json; do
+	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json "$OUT"/before-r*.json; do
+		[ -f "$f" ] || continue
 		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.loadavg_after) |"' "$f"
 	done
 	echo
@@ -150,7 +177,14 @@ fi
 		([range(0; $f | length)] | map($s[.].msg_per_s / $f[.].msg_per_s)) as $r |
 		"Ratios per repetition: \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. Service p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB, server CPU per push median \(med([$s[].cpu_us_per_push])) µs (floor \(med([$f[].cpu_us_per_push])) µs), Redis CPU per push median \(med([$s[].redis_cpu_us_per_push])) µs."'
 	echo
-	for f in "$OUT"/redis-r*.json; do echo "Redis commands per push ($(basename "$f" .json)): \`$(jq -c . "$f")\`"; echo; done
+	if [ -n "$BASE" ]; then
+		jq -rn --slurpfile f <(cat "$OUT"/floor-r*.json) --slurpfile s <(cat "$OUT"/before-r*.json) '
+			def med(xs): xs | sort | .[(length - 1) / 2 | floor];
+			([range(0; $f | length)] | map($s[.].msg_per_s / $f[.].msg_per_s)) as $r |
+			"Before ('"$BASE"'), same repetitions: ratios \($r | map(. * 1000 | round / 1000) | join(", ")); **median \(med($r) * 1000 | round / 1000)**. p99 median \(med([$s[].p99_ms])) ms, peak RSS max \([$s[].peak_rss_mb] | max) MB, server CPU per push median \(med([$s[].cpu_us_per_push])) µs, Redis CPU per push median \(med([$s[].redis_cpu_us_per_push])) µs."'
+		echo
+	fi
+	for f in "$OUT"/redis-*r*.json; do echo "Redis commands per push ($(basename "$f" .json)): \`$(jq -c . "$f")\`"; echo; done
 	if [ -f "$OUT/validate.json" ]; then
 		echo "Validating loadgen pass ($VALIDATE): \`$(jq -c '{msg_per_s, p50_ms, p99_ms, messages, errors}' "$OUT/validate.json")\`"
 	fi

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -84,42 +85,90 @@ func (b *Bot) Client() *wechat.Client { return b.client }
 // BusyText is the reply when Redis or the database cannot be reached.
 func (b *Bot) BusyText() string { return b.busy }
 
-// handled is the outcome of a push handled in the background.
-type handled struct{ reply []byte }
+// NonceBind binds a plaintext push's signed (timestamp, nonce) to its
+// body's hash (store.Nonces makes it); Respond checks it in the claim's
+// round trip.
+type NonceBind = store.NonceBind
 
-// Respond handles a push within the budget. It returns the plaintext reply
-// XML, or nil when the answer is "success" (no reply, or a reply that will
-// follow as a 客服 message because handling ran past the budget).
-func (b *Bot) Respond(ctx context.Context, m wechat.Message) []byte {
-	budget := b.Budget
-	done := make(chan handled, 1)
+// ErrReplayed is returned by Respond when the push's signed (timestamp,
+// nonce) came first with another body: the webhook refuses it, and nothing
+// of the follower's has changed.
+var ErrReplayed = store.ErrReplayed
+
+// Respond handles a push within the budget, in the caller's goroutine. A
+// watchdog calls late, once and from its own goroutine, when the budget
+// runs out first: the webhook then answers "success" at once, and the
+// reply follows as a 客服 message when handling ends. Respond returns the
+// plaintext reply XML, or nil for "success" (no reply); ok is false when
+// the watchdog answered, and the caller must then not write at all. bind,
+// when not nil, is checked with the claim; a push replayed under another
+// body returns ErrReplayed and no reply.
+func (b *Bot) Respond(ctx context.Context, m wechat.Message, bind *NonceBind, late func()) (reply []byte, ok bool, err error) {
+	w := &watchdog{late: late, log: b.log, metrics: b.metrics, openID: m.FromUserName}
+	w.timer = time.AfterFunc(b.Budget, w.fire)
 	work := context.WithoutCancel(ctx)
-	spawn(func() {
-		defer func() {
-			if r := recover(); r != nil {
-				b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
-				done <- handled{wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, b.now())}
-			}
-		}()
-		done <- handled{b.Handle(work, m)}
-	})
-	timer := time.NewTimer(budget)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r.reply
-	case <-timer.C:
-		b.metrics.Late.Inc()
-		b.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
-		go b.followUp(work, m, done)
-		return nil
+	reply, err = b.safeHandle(work, m, bind)
+	if !w.claim() {
+		if err == nil {
+			go b.followUp(work, m, reply)
+		}
+		return nil, false, nil
 	}
+	return reply, true, err
+}
+
+// watchdog answers "success" for a push that runs past the budget. Exactly
+// one of fire and claim wins; the loser does nothing, so the response is
+// written once, by one goroutine.
+type watchdog struct {
+	mu       sync.Mutex
+	answered bool
+	timer    *time.Timer
+	late     func()
+	log      *slog.Logger
+	metrics  *Metrics
+	openID   string
+}
+
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.answered {
+		return
+	}
+	w.answered = true
+	w.late()
+	w.metrics.Late.Inc()
+	w.log.Warn("push ran past the budget; replying by 客服 message", slog.String("openid", wechat.MaskOpenID(w.openID)))
+}
+
+// claim takes the answer for the request goroutine; false when the
+// watchdog has already answered (it has then finished writing).
+func (w *watchdog) claim() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.answered {
+		return false
+	}
+	w.answered = true
+	w.timer.Stop()
+	return true
+}
+
+// safeHandle is handle with a panic answered busy.
+func (b *Bot) safeHandle(ctx context.Context, m wechat.Message, bind *NonceBind) (reply []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("panic handling push", slog.Any("panic", r), slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
+			reply, err = wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, b.now()), nil
+		}
+	}()
+	return b.handle(ctx, m, bind)
 }
 
 // followUp sends a late reply as a 客服 message.
-func (b *Bot) followUp(ctx context.Context, m wechat.Message, done <-chan handled) {
-	r := <-done
-	text, ok := wechat.ReplyText(r.reply)
+func (b *Bot) followUp(ctx context.Context, m wechat.Message, reply []byte) {
+	text, ok := wechat.ReplyText(reply)
 	if !ok {
 		return
 	}
@@ -133,28 +182,50 @@ func (b *Bot) followUp(ctx context.Context, m wechat.Message, done <-chan handle
 // Handle processes one push: dedupe, state, engine, effects, reply. It
 // returns the plaintext reply XML, or nil for "success".
 func (b *Bot) Handle(ctx context.Context, m wechat.Message) []byte {
+	reply, _ := b.handle(ctx, m, nil)
+	return reply
+}
+
+// handle is Handle with a nonce bind checked in the claim's round trip;
+// its only error is ErrReplayed.
+func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]byte, error) {
 	at := b.now()
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "MASSSENDJOBFINISH") {
 		// A mass send's result, not a follower's message: recorded
-		// idempotently and answered "success".
+		// idempotently and answered "success". Its bind is checked
+		// alone (there is no claim to carry it); a Redis that does not
+		// answer lets it pass, as the record is idempotent.
+		if bind != nil {
+			if err := b.sessions.Bind(ctx, bind); errors.Is(err, ErrReplayed) {
+				return nil, ErrReplayed
+			}
+		}
 		b.massFinished(ctx, m)
-		return nil
+		return nil, nil
 	}
 	in, ok := inbound(m, at)
 	if !ok {
-		b.metrics.Events.WithLabelValues("other").Inc()
-		return nil
+		if bind != nil {
+			if err := b.sessions.Bind(ctx, bind); errors.Is(err, ErrReplayed) {
+				return nil, ErrReplayed
+			}
+		}
+		b.metrics.Event("other")
+		return nil, nil
 	}
 	key := m.DedupeKey()
-	claim, err := b.begin(ctx, key, m.FromUserName)
+	claim, err := b.begin(ctx, key, m.FromUserName, bind)
+	if errors.Is(err, ErrReplayed) {
+		return nil, ErrReplayed
+	}
 	if err != nil {
 		b.metrics.Busy.Inc()
 		b.log.Error("delivery not claimed", slog.Any("error", err))
-		return b.busyReply(m, at)
+		return b.busyReply(m, at), nil
 	}
 	if !claim.First {
 		b.metrics.DedupeHits.Inc()
-		return b.repeat(ctx, m, key, claim.Reply)
+		return b.repeat(ctx, m, key, claim.Reply), nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -171,18 +242,18 @@ func (b *Bot) Handle(ctx context.Context, m wechat.Message) []byte {
 		if rerr := b.sessions.Release(ctx, claim); rerr != nil {
 			b.log.Warn("dedupe claim not released", slog.Any("error", rerr))
 		}
-		return b.busyReply(m, at)
+		return b.busyReply(m, at), nil
 	}
-	return reply
+	return reply, nil
 }
 
 // begin claims a delivery, waiting while another message of the same
 // follower is being handled (people type faster than a turn takes, and
 // WeChat may deliver two messages at once).
-func (b *Bot) begin(ctx context.Context, key, openID string) (store.Claim, error) {
+func (b *Bot) begin(ctx context.Context, key, openID string, bind *NonceBind) (store.Claim, error) {
 	deadline := time.Now().Add(b.Budget / 2)
 	for {
-		c, err := b.sessions.Begin(ctx, key, openID)
+		c, err := b.sessions.BeginBound(ctx, key, openID, bind)
 		if !errors.Is(err, store.ErrBusyTurn) || time.Now().After(deadline) {
 			return c, err
 		}
@@ -239,7 +310,7 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 	}
 	p := b.Policy()
 	next, replies, effects := dialog.Step(p, st, in)
-	b.metrics.Events.WithLabelValues(flowLabel(st, next)).Inc()
+	b.metrics.Event(flowLabel(st, next))
 	for _, e := range effects {
 		more, err := b.apply(ctx, in, &next, e)
 		var failed *leads.SubmitError

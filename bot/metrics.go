@@ -1,6 +1,10 @@
 package bot
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the bot's Prometheus series.
 type Metrics struct {
@@ -9,6 +13,20 @@ type Metrics struct {
 	Busy       prometheus.Counter // pushes answered with the busy text
 	Late       prometheus.Counter // pushes answered after the budget, by 客服 message
 	Outbox     *prometheus.CounterVec
+
+	events sync.Map // flow -> prometheus.Counter of Events, looked up once
+}
+
+// Event counts a dialogue event of flow. The counter of each flow is
+// looked up in the vector once and kept: the hot path then neither hashes
+// the label nor takes the vector's lock.
+func (m *Metrics) Event(flow string) {
+	if c, ok := m.events.Load(flow); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	c, _ := m.events.LoadOrStore(flow, m.Events.WithLabelValues(flow))
+	c.(prometheus.Counter).Inc()
 }
 
 // NewMetrics creates the series and registers them with reg (nil: unregistered).

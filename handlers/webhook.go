@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -79,10 +79,22 @@ func (s *Server) webhook(c *gin.Context) {
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
-	if !encrypted && !s.bindNonce(c, q, body) {
+	var bind *bot.NonceBind
+	if !encrypted && s.Nonces != nil {
+		// Checked in the claim's round trip: the plain signature does not
+		// cover the body, so a captured URL must not carry a body of the
+		// captor's choosing; the same body again is WeChat's retry.
+		bind = s.Nonces.Binding(q.Timestamp, q.Nonce, sha256.Sum256(body))
+	}
+	reply, ok, err := s.Bot.Respond(c.Request.Context(), m, bind, func() { answerSuccess(c) })
+	if !ok {
+		return // the watchdog answered "success"; the reply follows as a 客服 message
+	}
+	if errors.Is(err, bot.ErrReplayed) {
+		s.Log.Warn("webhook push refused: signature replayed with another body", slog.String("ip", c.ClientIP()))
+		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
-	reply := s.Bot.Respond(c.Request.Context(), m)
 	if reply == nil {
 		c.String(http.StatusOK, "success")
 		return
@@ -98,35 +110,26 @@ func (s *Server) webhook(c *gin.Context) {
 		}
 		reply = sealed
 	}
-	c.Data(http.StatusOK, "application/xml; charset=utf-8", reply)
+	// The header's value is shared, not made per push (gin's Data would).
+	c.Writer.Header()["Content-Type"] = xmlContentType
+	c.Status(http.StatusOK)
+	c.Writer.Write(reply)
 }
 
-// NonceBinder remembers which body a plaintext push's (timestamp, nonce)
-// signed; store.Nonces implements it.
+var xmlContentType = []string{"application/xml; charset=utf-8"}
+
+// answerSuccess answers "success" while the push is still being handled
+// (from the budget's watchdog): with its length set and flushed, WeChat has
+// the whole answer although the handler has not returned.
+func answerSuccess(c *gin.Context) {
+	c.Header("Content-Length", "7")
+	c.String(http.StatusOK, "success")
+	c.Writer.Flush()
+}
+
+// NonceBinder makes the bind of a plaintext push's signed (timestamp,
+// nonce) to its body's hash, which the bot checks with the claim;
+// store.Nonces implements it.
 type NonceBinder interface {
-	Bind(ctx context.Context, timestamp, nonce string, sum []byte) (bool, error)
-}
-
-// bindNonce refuses a plaintext push whose signed (timestamp, nonce) came
-// before with another body: the plain signature does not cover the body, so
-// a captured URL must not carry a body of the captor's choosing. The same
-// body again is WeChat's retry and passes (dedupe answers it). When Redis
-// does not answer the push passes on: the pipeline itself then answers busy
-// without handling it.
-func (s *Server) bindNonce(c *gin.Context, q wechat.Query, body []byte) bool {
-	if s.Nonces == nil {
-		return true
-	}
-	sum := sha256.Sum256(body)
-	same, err := s.Nonces.Bind(c.Request.Context(), q.Timestamp, q.Nonce, sum[:])
-	if err != nil {
-		s.Log.Warn("webhook nonce not checked", slog.Any("error", err))
-		return true
-	}
-	if !same {
-		s.Log.Warn("webhook push refused: signature replayed with another body", slog.String("ip", c.ClientIP()))
-		c.String(http.StatusForbidden, "forbidden")
-		return false
-	}
-	return true
+	Binding(timestamp, nonce string, sum [32]byte) *bot.NonceBind
 }

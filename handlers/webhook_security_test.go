@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -148,5 +151,105 @@ func TestDedupeOutlivesTheTimestampWindow(t *testing.T) {
 		if err != nil || after.Flow != before.Flow || after.Step != before.Step {
 			t.Fatalf("replayed push was handled again: %+v -> %+v (%v)", before, after, err)
 		}
+	}
+}
+
+// A forged body under a captured plaintext signature, naming the victim
+// and a MsgId of its own, is refused and changes nothing of the victim's:
+// the claim that travelled with the bind is undone (no dedupe record, the
+// turn free), the state is as it was, and the victim's next message is
+// answered as if nothing had come.
+func TestRefusedPlaintextPushLeavesTheFollowerAsItWas(t *testing.T) {
+	e := mustEnv(t)
+	victim := randomOpenID()
+	e.say(victim, "自检")
+	sessions := store.NewSessions(e.redis, e.prefix)
+	before, err := sessions.Load(context.Background(), victim)
+	if err != nil || before.Flow != "selfcheck" {
+		t.Fatalf("state before: %+v %v", before, err)
+	}
+	ctx := context.Background()
+	keysBefore, err := e.redis.Keys(ctx, e.prefix+"*{"+victim+"}*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	q := plainQuery(now, "5150")
+	if rec := e.post(q, textXML(victim, "是", 5150, now)); rec.Code != http.StatusOK {
+		t.Fatalf("first delivery: %d", rec.Code)
+	}
+	mid, err := sessions.Load(ctx, victim)
+	if err != nil || len(mid.History) != 1 {
+		t.Fatalf("state after the answer: %+v %v", mid, err)
+	}
+	keysMid, _ := e.redis.Keys(ctx, e.prefix+"*{"+victim+"}*").Result()
+	if len(keysMid) != len(keysBefore)+1 {
+		t.Fatalf("keys %v -> %v: want the one dedupe record more", keysBefore, keysMid)
+	}
+	for i, content := range []string{"菜单", "取消", "是"} {
+		forged := e.post(q, textXML(victim, content, int64(5151+i), now))
+		if forged.Code != http.StatusForbidden {
+			t.Fatalf("forged %q: %d %s", content, forged.Code, forged.Body)
+		}
+	}
+	after, err := sessions.Load(ctx, victim)
+	if err != nil || after.Flow != mid.Flow || after.Step != mid.Step || len(after.History) != 1 || !after.UpdatedAt.Equal(mid.UpdatedAt) {
+		t.Fatalf("forged pushes changed the state: %+v -> %+v (%v)", mid, after, err)
+	}
+	keysAfter, _ := e.redis.Keys(ctx, e.prefix+"*{"+victim+"}*").Result()
+	if len(keysAfter) != len(keysMid) {
+		t.Fatalf("forged pushes left keys: %v -> %v", keysMid, keysAfter)
+	}
+	start := time.Now()
+	if got := e.say(victim, "是"); !strings.Contains(got, "题") {
+		t.Fatalf("next message: %q", got)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("next message waited %v: a forged push held the turn", d)
+	}
+}
+
+// redisTrips counts round trips to Redis: pipelines and single commands.
+type redisTrips struct{ n atomic.Int64 }
+
+func (r *redisTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *redisTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { r.n.Add(1); return next(ctx, cmd) }
+}
+func (r *redisTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { r.n.Add(1); return next(ctx, cmds) }
+}
+
+// A plaintext push costs two Redis round trips, its replay guard included
+// (the bind goes with the claim), as an encrypted one does.
+func TestPushesMakeTwoRedisRoundTrips(t *testing.T) {
+	r, err := store.OpenRedis(context.Background(), storetest.Log, "", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	trips := &redisTrips{}
+	r.AddHook(trips)
+	e := mustEnv(t, withRedis(r), withAES(), withMode(wechat.ModeCompat))
+	openID := randomOpenID()
+	e.say(openID, "菜单") // loads the scripts, reads the new follower's profile
+	now := time.Now()
+	for i, text := range []string{"1", "是", "否"} {
+		trips.n.Store(0)
+		rec := e.post(plainQuery(now, "77"+strconv.Itoa(i)), textXML(openID, text, int64(7700+i), now))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("plaintext %q: %d", text, rec.Code)
+		}
+		if n := trips.n.Load(); n != 2 {
+			t.Fatalf("plaintext push %q: %d Redis round trips, want 2", text, n)
+		}
+	}
+	trips.n.Store(0)
+	q, body := encryptedPush(t, textXML(openID, "菜单", 7800, now), now, "78")
+	if rec := e.post(q, body); rec.Code != http.StatusOK {
+		t.Fatalf("encrypted push: %d", rec.Code)
+	}
+	if n := trips.n.Load(); n != 2 {
+		t.Fatalf("encrypted push: %d Redis round trips, want 2", n)
 	}
 }

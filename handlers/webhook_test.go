@@ -4,14 +4,17 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -459,4 +462,70 @@ func TestMessagesOfOneFollowerAreHandledInTurn(t *testing.T) {
 	if len(st.History) != 3 {
 		t.Fatalf("after three concurrent answers the flow advanced %d steps (%s)", len(st.History), st.Step)
 	}
+}
+
+// slowRedis delays every pipeline while on, as a Redis under strain would.
+type slowRedis struct {
+	on    atomic.Bool
+	delay time.Duration
+}
+
+func (s *slowRedis) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (s *slowRedis) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (s *slowRedis) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if s.on.Load() {
+			time.Sleep(s.delay)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// The push is handled in the request's goroutine; when the budget runs
+// out first, WeChat gets "success" at that moment, over the wire, while
+// the handling goes on, and the reply follows as a 客服 message.
+func TestWatchdogAnswersSuccessWhileTheTurnGoesOn(t *testing.T) {
+	r, err := store.OpenRedis(context.Background(), storetest.Log, "", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	slow := &slowRedis{delay: 600 * time.Millisecond}
+	r.AddHook(slow)
+	e := mustEnv(t, withRedis(r), withAppID())
+	openID := randomOpenID()
+	e.say(openID, "菜单")
+	srv := httptest.NewServer(e.handler)
+	t.Cleanup(srv.Close)
+	e.bot.Budget = 150 * time.Millisecond
+	slow.on.Store(true)
+	now := time.Now()
+	start := time.Now()
+	resp, err := http.Post(srv.URL+"/wechat?"+e.signedQuery(now), "text/xml", strings.NewReader(textXML(openID, "联系", 4343, now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	answered := time.Since(start)
+	if err != nil || resp.StatusCode != http.StatusOK || string(body) != "success" {
+		t.Fatalf("answer: %d %q %v", resp.StatusCode, body, err)
+	}
+	if answered > 500*time.Millisecond {
+		t.Fatalf("success came after %v: not at the budget (%v) but when the turn ended", answered, e.bot.Budget)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if calls := e.fake.Calls("/cgi-bin/message/custom/send"); len(calls) > 0 {
+			if calls[0].Body["touser"] != openID || !strings.Contains(calls[0].Raw, "0512") {
+				t.Fatalf("客服 message: %s", calls[0].Raw)
+			}
+			if d := time.Since(start); d < 2*slow.delay {
+				t.Fatalf("客服 message after %v, before the turn could end", d)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the late reply was not sent as a 客服 message")
 }

@@ -58,7 +58,11 @@ type scriptCall struct {
 	keys   []string
 	args   []any
 	cmd    *redis.Cmd
-	wake   chan bool // true: done; false: send the next pipeline
+	// bind, when set, goes in the same pipeline just after the script:
+	// SET NX GET of a plaintext push's nonce key (its result in bindCmd).
+	bind    *NonceBind
+	bindCmd *redis.StringCmd
+	wake    chan bool // true: done; false: send the next pipeline
 }
 
 func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
@@ -70,12 +74,23 @@ func newScriptBatcher(rdb redis.UniversalClient) *scriptBatcher {
 // the batcher's timeout, so the caller never waits much longer than an
 // unbatched call would.
 func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
+	cmd, _ := b.RunBound(ctx, nil, script, keys, args...)
+	return cmd
+}
+
+// RunBound is Run with a nonce bind sent in the same pipeline, just after
+// the script: one round trip for both. Without a bind the second result is
+// nil; with one, it is never nil (it carries the call's error when the
+// pipeline was not sent).
+func (b *scriptBatcher) RunBound(ctx context.Context, bind *NonceBind, script *redis.Script, keys []string, args ...any) (*redis.Cmd, *redis.StringCmd) {
 	if err := ctx.Err(); err != nil {
 		cmd := redis.NewCmd(ctx)
 		cmd.SetErr(err)
-		return cmd
+		return cmd, failedBind(bind, err)
 	}
-	c := &scriptCall{script: script, keys: keys, args: args, wake: make(chan bool, 1)}
+	c := callPool.Get().(*scriptCall)
+	c.script, c.keys, c.args, c.bind = script, keys, args, bind
+	defer c.recycle()
 	now := time.Now()
 	b.mu.Lock()
 	// A call that would queue behind pipelines sent more than
@@ -93,10 +108,34 @@ func (b *scriptBatcher) Run(ctx context.Context, script *redis.Script, keys []st
 	}
 	for {
 		if done := <-c.wake; done {
-			return c.cmd
+			if c.bind != nil && c.bindCmd == nil {
+				c.bindCmd = failedBind(c.bind, c.cmd.Err())
+			}
+			return c.cmd, c.bindCmd
 		}
 		b.lead(c) // handed the next pipeline
 	}
+}
+
+// callPool keeps scriptCalls with their wake channels: two allocations
+// less per call. A call goes back once its caller has its results; by then
+// no pipeline refers to it (each caller is woken once with its result).
+var callPool = sync.Pool{New: func() any { return &scriptCall{wake: make(chan bool, 1)} }}
+
+func (c *scriptCall) recycle() {
+	wake := c.wake
+	*c = scriptCall{wake: wake}
+	callPool.Put(c)
+}
+
+// failedBind is the result of a bind that was not sent (nil without one).
+func failedBind(bind *NonceBind, err error) *redis.StringCmd {
+	if bind == nil {
+		return nil
+	}
+	cmd := redis.NewStringCmd(context.Background())
+	cmd.SetErr(err)
+	return cmd
 }
 
 // lead sends own call and up to maxBatch-1 queued ones in one pipeline,
@@ -159,12 +198,20 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 	defer cancel()
 	pipe := b.rdb.Pipeline()
 	for _, c := range batch {
+		// The script goes first: go-redis reads the pipeline's first
+		// reply for its retry decision, and a bind's nil reply (the usual
+		// one) costs a chain of error checks there.
 		c.cmd = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
+		if c.bind != nil {
+			c.bindCmd = redis.NewStringCmd(ctx, "set", c.bind.Key, c.bind.Sum[:], "nx", "get", "px", nonceTTLms)
+			_ = pipe.Process(ctx, c.bindCmd)
+		}
 	}
 	pipe.Exec(ctx) // each command carries its own error
 	var lost []*scriptCall
 	for _, c := range batch {
-		if redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
+		// (Err checked first: HasErrorPrefix allocates even for nil.)
+		if err := c.cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
 			lost = append(lost, c)
 		}
 	}
@@ -176,8 +223,12 @@ func (b *scriptBatcher) send(batch []*scriptCall) (unreachable error) {
 		pipe.Exec(ctx)
 	}
 	for _, c := range batch {
+		err := c.cmd.Err()
+		if err == nil {
+			return nil
+		}
 		var reply redis.Error
-		if err := c.cmd.Err(); err == nil || errors.As(err, &reply) {
+		if errors.As(err, &reply) {
 			return nil
 		}
 	}

@@ -1,10 +1,7 @@
 package store
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,35 +13,41 @@ import (
 // still accepted.
 const NonceTTL = 11 * time.Minute
 
+var nonceTTLms = NonceTTL.Milliseconds()
+
+// ErrReplayed is returned by Sessions.BeginBound when the push's signed
+// (timestamp, nonce) was first seen with another body: the push must be
+// refused, and nothing of the follower's was changed.
+var ErrReplayed = errors.New("signature replayed with another body")
+
 // Nonces binds each plaintext push's (timestamp, nonce) to a hash of its
 // body. The plain signature covers only token, timestamp and nonce; without
 // this, whoever saw one request URL could post any body under it.
+//
+// The bind is checked in the claim's round trip (Sessions.BeginBound sends
+// it in the same pipeline as the claim script), so it costs no round trip
+// of its own.
 type Nonces struct {
 	prefix string
-	batch  *scriptBatcher // binds of pushes in flight go to Redis together
 }
 
-// NewNonces returns a nonce store whose keys start with prefix.
-func NewNonces(rdb redis.UniversalClient, prefix string) *Nonces {
-	return &Nonces{prefix: prefix, batch: newScriptBatcher(rdb)}
+// NewNonces returns a nonce store whose keys start with prefix (the
+// Sessions' prefix, in practice). The client is not used: the bind goes to
+// Redis with the claim, through the Sessions' client.
+func NewNonces(_ redis.UniversalClient, prefix string) *Nonces {
+	return &Nonces{prefix: prefix}
 }
 
-// bindScript stores the body hash unless one is stored and returns the
-// stored one (nil when this call stored it): one SET NX GET (Redis 7), as a
-// script so that concurrent pushes' binds share the hot path's batching.
-var bindScript = redis.NewScript(`return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])`)
+// NonceBind is a plaintext push's signed (timestamp, nonce) and its body's
+// SHA-256, to be checked by Sessions.BeginBound.
+type NonceBind struct {
+	Key string   // the nonce key: prefix + "nonce:" + timestamp + ":" + nonce
+	Sum [32]byte // the body's SHA-256
+}
 
-// Bind records sum as the body of (timestamp, nonce) unless another is
-// recorded, and reports whether the recorded body is sum: true for the first
-// delivery and WeChat's retries of it, false for another body.
-func (n *Nonces) Bind(ctx context.Context, timestamp, nonce string, sum []byte) (bool, error) {
-	key := n.prefix + "nonce:" + timestamp + ":" + nonce
-	got, err := n.batch.Run(ctx, bindScript, []string{key}, sum, NonceTTL.Milliseconds()).Text()
-	if errors.Is(err, redis.Nil) {
-		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("bind nonce %s: %w", timestamp, err)
-	}
-	return bytes.Equal([]byte(got), sum), nil
+// Binding returns the bind of (timestamp, nonce) to sum. The key name is the
+// one the release before used (it bound in a round trip of its own), so
+// during a rolling deploy both releases check one another's binds.
+func (n *Nonces) Binding(timestamp, nonce string, sum [32]byte) *NonceBind {
+	return &NonceBind{Key: n.prefix + "nonce:" + timestamp + ":" + nonce, Sum: sum}
 }

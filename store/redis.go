@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -112,6 +113,31 @@ func (r *Redis) Close() error {
 // up to 10 minutes after it was sent must still find its record.
 const DedupeTTL = 12 * time.Minute
 
+// StateTTL is how long a follower's state is kept by default: the 48 h in
+// which a 客服 message may be sent.
+const StateTTL = 48 * time.Hour
+
+// Script arguments of the usual durations, boxed once: converting an int64
+// to an interface allocates, and the hot path passes four a push.
+var (
+	dedupeTTLArg any = DedupeTTL.Milliseconds()
+	stateTTLArg  any = StateTTL.Milliseconds()
+	turnLeaseArg any = TurnLease.Milliseconds()
+)
+
+// msArg is d in milliseconds as a script argument.
+func msArg(d time.Duration) any {
+	switch d {
+	case DedupeTTL:
+		return dedupeTTLArg
+	case StateTTL:
+		return stateTTLArg
+	case TurnLease:
+		return turnLeaseArg
+	}
+	return d.Milliseconds()
+}
+
 // Pending is the dedupe value while the first delivery is being handled.
 const Pending = "\x00pending"
 
@@ -131,7 +157,7 @@ var _ dialog.StateStore = (*Sessions)(nil)
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: 48 * time.Hour, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b),
+	return &Sessions{rdb: rdb, prefix: prefix, StateTTL: StateTTL, DedupeTTL: DedupeTTL, instance: hex.EncodeToString(b),
 		batch: newScriptBatcher(rdb)}
 }
 
@@ -191,17 +217,17 @@ func toState(r stateRecord) dialog.State {
 	return st
 }
 
-func decodeState(openID string, raw []byte) (dialog.State, error) {
+func decodeState(openID string, raw string) (dialog.State, error) {
 	st, _, err := decodeStateRev(openID, raw)
 	return st, err
 }
 
 // decodeStateRev decodes a state and its revision.
-func decodeStateRev(openID string, raw []byte) (dialog.State, int64, error) {
-	r, ok := decodeRecord(raw)
+func decodeStateRev(openID string, raw string) (dialog.State, int64, error) {
+	r, ok := decodeRecordString(raw)
 	if !ok {
 		r = stateRecord{}
-		if err := json.Unmarshal(raw, &r); err != nil {
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
 			return dialog.State{}, 0, fmt.Errorf("decode state %s: %w", openID, err)
 		}
 	}
@@ -213,7 +239,7 @@ func decodeStateRev(openID string, raw []byte) (dialog.State, int64, error) {
 
 // Load returns the follower's state, or dialog.ErrNoState.
 func (s *Sessions) Load(ctx context.Context, openID string) (dialog.State, error) {
-	raw, err := s.rdb.Get(ctx, s.stateKey(openID)).Bytes()
+	raw, err := s.rdb.Get(ctx, s.stateKey(openID)).Result()
 	if errors.Is(err, redis.Nil) {
 		return dialog.State{}, dialog.ErrNoState
 	}
@@ -320,9 +346,25 @@ var turnSeq atomic.Uint64
 // different messages of one follower are handled one after the other, so
 // neither overwrites the other's state; ErrBusyTurn says to wait.
 func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, error) {
+	return s.BeginBound(ctx, dedupeKey, openID, nil)
+}
+
+// BeginBound is Begin for a plaintext push whose signed (timestamp, nonce)
+// must be bound to its body (bind; nil for none). The bind goes to Redis in
+// the claim's pipeline, right after the claim script, so it costs no round
+// trip of its own. When the
+// nonce was first seen with another body, the claim is undone (a first
+// claim is released: the dedupe key it took is deleted and the turn given
+// back; an earlier reply is not handed out) and ErrReplayed is returned:
+// the follower's state is neither changed nor returned. When the bind's
+// result is unknown (Redis failed it), the claim is undone too and the push
+// answers busy: WeChat retries it.
+func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bind *NonceBind) (Claim, error) {
 	token := strconv.FormatUint(turnSeq.Add(1), 36) + "-" + s.instance
-	res, err := s.batch.Run(ctx, claimScript, s.keys(dedupeKey, openID),
-		Pending, s.DedupeTTL.Milliseconds(), token, TurnLease.Milliseconds()).Slice()
+	keys := s.keys(dedupeKey, openID)
+	cmd, bound := s.batch.RunBound(ctx, bind, claimScript, keys,
+		Pending, msArg(s.DedupeTTL), token, msArg(TurnLease))
+	res, err := cmd.Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
 	}
@@ -330,6 +372,16 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 	var val string
 	if len(res) > 1 {
 		val, _ = res[1].(string)
+	}
+	if bind != nil {
+		if berr := checkBind(bound, bind); berr != nil {
+			if status == 1 {
+				if rerr := releaseScript.Run(context.WithoutCancel(ctx), s.rdb, keys, token).Err(); rerr != nil {
+					berr = errors.Join(berr, fmt.Errorf("release %s: %w", dedupeKey, rerr))
+				}
+			}
+			return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, berr)
+		}
 	}
 	switch status {
 	case 0:
@@ -339,7 +391,7 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 	}
 	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: "0"}
 	if val != "" {
-		st, rev, err := decodeStateRev(openID, []byte(val))
+		st, rev, err := decodeStateRev(openID, val)
 		c.rev = strconv.FormatInt(rev, 10)
 		switch {
 		case errors.Is(err, dialog.ErrNoState):
@@ -350,6 +402,31 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 		}
 	}
 	return c, nil
+}
+
+// Bind checks a nonce bind alone, for a push that makes no claim (a mass
+// send's result, a message kind the bot ignores): nil, ErrReplayed, or the
+// error of a Redis that did not answer.
+func (s *Sessions) Bind(ctx context.Context, bind *NonceBind) error {
+	cmd := redis.NewStringCmd(ctx, "set", bind.Key, bind.Sum[:], "nx", "get", "px", nonceTTLms)
+	_ = s.rdb.Process(ctx, cmd)
+	return checkBind(cmd, bind)
+}
+
+// checkBind reads a nonce bind's result: nil when this push stored its
+// body's hash or found the same one stored (WeChat's retry), ErrReplayed
+// when another body's hash is stored, else the bind's error.
+func checkBind(cmd *redis.StringCmd, bind *NonceBind) error {
+	got, err := cmd.Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil
+	case err != nil:
+		return fmt.Errorf("bind nonce %s: %w", bind.Key, err)
+	case !bytes.Equal(got, bind.Sum[:]):
+		return ErrReplayed
+	}
+	return nil
 }
 
 // Finish stores the new state and the reply for repeats and ends the turn,
@@ -363,7 +440,7 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 		raw = encodeRecord(r)
 	}
 	saved, err := s.batch.Run(ctx, finishScript, s.keys(c.key, c.openID),
-		reply, s.DedupeTTL.Milliseconds(), c.token, raw, s.StateTTL.Milliseconds(), c.rev).Int()
+		reply, msArg(s.DedupeTTL), c.token, raw, msArg(s.StateTTL), c.rev).Int()
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", c.key, err)
 	}

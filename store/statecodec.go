@@ -1,10 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -128,6 +128,12 @@ func plainString(s string) bool {
 // decodeRecord reads a record in the shape encodeRecord writes; ok is
 // false for anything else, and the caller falls back to json.Unmarshal.
 func decodeRecord(raw []byte) (r stateRecord, ok bool) {
+	return decodeRecordString(string(raw))
+}
+
+// decodeRecordString is decodeRecord of a string, as Redis' reply holds it:
+// the record's strings are slices of raw, not copies.
+func decodeRecordString(raw string) (r stateRecord, ok bool) {
 	d := recordDecoder{b: raw}
 	if !d.byte('{') {
 		return r, false
@@ -192,7 +198,7 @@ func decodeRecord(raw []byte) (r stateRecord, ok bool) {
 }
 
 type recordDecoder struct {
-	b []byte
+	b string
 	p int
 }
 
@@ -210,21 +216,21 @@ func (d *recordDecoder) string() (string, bool) {
 	if !d.byte('"') {
 		return "", false
 	}
-	end := bytes.IndexByte(d.b[d.p:], '"')
+	end := strings.IndexByte(d.b[d.p:], '"')
 	if end < 0 {
 		return "", false
 	}
 	s := d.b[d.p : d.p+end]
-	for _, c := range s {
-		if c < 0x20 || c == '\\' {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '\\' {
 			return "", false
 		}
 	}
-	if !utf8.Valid(s) {
+	if !utf8.ValidString(s) {
 		return "", false
 	}
 	d.p += end + 1
-	return string(s), true
+	return s, true
 }
 
 // int reads an integer without sign or leading zero tricks beyond what
@@ -241,7 +247,7 @@ func (d *recordDecoder) int(dst *int64) bool {
 	if d.p == digits || d.b[digits] == '0' && d.p-digits > 1 {
 		return false
 	}
-	n, err := strconv.ParseInt(string(d.b[start:d.p]), 10, 64)
+	n, err := strconv.ParseInt(d.b[start:d.p], 10, 64)
 	if err != nil {
 		return false
 	}
