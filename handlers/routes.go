@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,6 +54,8 @@ type Server struct {
 	trusted  []*net.IPNet
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	seriesMu sync.RWMutex
+	series   map[routeStatus]routeSeries
 }
 
 // New builds the router with every route of the service.
@@ -60,7 +63,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
-	s := &Server{Config: cfg}
+	s := &Server{Config: cfg, series: map[routeStatus]routeSeries{}}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "szr_http_requests_total", Help: "HTTP requests by route and status.",
 	}, []string{"route", "status"})
@@ -130,8 +133,37 @@ func (s *Server) observe(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	s.requests.WithLabelValues(route, strconv.Itoa(c.Writer.Status())).Inc()
-	s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	m := s.routeMetrics(route, c.Writer.Status())
+	m.requests.Inc()
+	m.latency.Observe(time.Since(start).Seconds())
+}
+
+// routeStatus keys the metric series of a route and status.
+type routeStatus struct {
+	route  string
+	status int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// routeMetrics returns the series of a route and status, looked up once:
+// labelling them on every request was about 1% of a push's CPU.
+func (s *Server) routeMetrics(route string, status int) routeSeries {
+	key := routeStatus{route, status}
+	s.seriesMu.RLock()
+	m, ok := s.series[key]
+	s.seriesMu.RUnlock()
+	if ok {
+		return m
+	}
+	m = routeSeries{requests: s.requests.WithLabelValues(route, strconv.Itoa(status)), latency: s.latency.WithLabelValues(route)}
+	s.seriesMu.Lock()
+	s.series[key] = m
+	s.seriesMu.Unlock()
+	return m
 }
 
 // recover turns a panic into a logged 500 instead of a dropped connection.

@@ -62,7 +62,8 @@ func (m Message) DedupeKey() string {
 
 // TextReply renders a passive text reply.
 func TextReply(to, from, content string, at time.Time) []byte {
-	b := make([]byte, 0, 160+len(to)+len(from)+len(content))
+	// The envelope is 191 bytes with a ten-digit time.
+	b := make([]byte, 0, 208+len(to)+len(from)+len(content))
 	b = append(b, "<xml><ToUserName>"...)
 	b = appendCDATA(b, to)
 	b = append(b, "</ToUserName><FromUserName>"...)
