@@ -22,8 +22,8 @@ const Budget = 4 * time.Second
 // Bot runs conversations: one push in, one passive reply out.
 type Bot struct {
 	log      *slog.Logger
-	db       *store.DB
-	sessions *store.Sessions
+	db       Records
+	sessions Sessions
 	client   *wechat.Client
 	replies  *Replies
 	policies *Policies
@@ -36,11 +36,35 @@ type Bot struct {
 	roster Roster
 }
 
+// Sessions is what the pipeline needs of the dialogue-state store: claim a
+// delivery (with a plaintext push's replay guard), read a retry's first
+// reply, save the turn, let a failed turn go. store.Sessions implements it.
+type Sessions interface {
+	BeginBound(ctx context.Context, dedupeKey, openID string, bind *NonceBind) (store.Claim, error)
+	Bind(ctx context.Context, bind *NonceBind) error
+	Finish(ctx context.Context, c store.Claim, st *dialog.State, reply []byte) error
+	Release(ctx context.Context, c store.Claim) error
+	Reply(ctx context.Context, dedupeKey, openID string) ([]byte, error)
+}
+
+// Records is what a turn writes to and reads from the database besides
+// the lead pipeline: follows, self-checks, the profile, unplaced messages
+// and mass-send reports. store.DB implements it.
+type Records interface {
+	CountyByScene(ctx context.Context, scene string) (string, error)
+	Follow(ctx context.Context, openID, scene, county string, at time.Time) error
+	Unfollow(ctx context.Context, openID string, at time.Time) error
+	Profile(ctx context.Context, openID string) (dialog.Profile, error)
+	SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error
+	RecordUnplaced(ctx context.Context, folded, text string, at time.Time) error
+	FinishBroadcast(ctx context.Context, r store.MassResult) (bool, error)
+}
+
 // Config holds a Bot's collaborators.
 type Config struct {
 	Log      *slog.Logger
-	DB       *store.DB
-	Sessions *store.Sessions
+	DB       Records  // store.DB
+	Sessions Sessions // store.Sessions
 	Client   *wechat.Client
 	Replies  *Replies
 	Policies *Policies // the policy in force

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/seeds"
@@ -293,3 +294,9 @@ func TestLPRSchedule(t *testing.T) {
 		t.Fatalf("schedule %+v %v", rows, err)
 	}
 }
+
+// The pipeline's interfaces are what the stores implement.
+var (
+	_ bot.Sessions = (*store.Sessions)(nil)
+	_ bot.Records  = (*store.DB)(nil)
+)
