@@ -216,7 +216,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	if code := s.status("POST", p(b3, "send"), s.admin, nil); code != http.StatusConflict {
 		t.Errorf("immediate resend: %d", code)
 	}
-	s.clock.Advance(store.StaleSending + time.Minute)
+	s.clock.Add(store.StaleSending + time.Minute)
 	if code := s.api("POST", p(b3, "send"), s.admin, nil, &sent); code != http.StatusOK || sent.QuotaRemaining != 1 {
 		t.Fatalf("resend: %d %+v", code, sent)
 	}
@@ -246,7 +246,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 	}
 	// Next month (Asia/Shanghai) the quota is back.
 	from, to, _ := domain.ParseMonth("", s.clock.Now())
-	s.clock.Advance(to.Sub(s.clock.Now()) + time.Hour)
+	s.clock.Add(to.Sub(s.clock.Now()) + time.Hour)
 	// Up to a month later the officer signs in again (a session lasts
 	// domain.TokenTTL).
 	s.admin = s.login("admin", leadsAdminPass)
@@ -283,7 +283,7 @@ func TestBroadcastPreviewSendFinishAndQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tier struct{ ID uint64 }
-	s.clock.Advance(24 * time.Hour)
+	s.clock.Add(24 * time.Hour)
 	if code := s.api("POST", "/api/v1/broadcasts", s.admin, map[string]any{"title": "二类企业", "content": "通知",
 		"audience": map[string]string{"type": "tier", "value": "2"}}, &tier); code != http.StatusCreated {
 		t.Fatalf("create tier broadcast: %d", code)
@@ -766,7 +766,7 @@ func TestFutureLPRWaitsForItsDay(t *testing.T) {
 		t.Fatalf("the bot quotes tomorrow's LPR today: %s", got)
 	}
 	// The day comes: the periodic refresh puts it in force.
-	s.clock.Advance(24 * time.Hour)
+	s.clock.Add(24 * time.Hour)
 	if err := s.bot.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}

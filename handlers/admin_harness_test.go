@@ -4,42 +4,23 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
-// clock is a test clock that starts at the real time and moves only when
-// told, shared by the bot and the routes.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // adminSvc is the whole service as main wires it, with the lead pipeline,
 // a test clock, and outbound calls caught by the fake WeChat API (or, with
 // sandbox, recorded in the database).
 type adminSvc struct {
 	*leadsSvc
-	clock  *clock
+	clock  *apptest.Clock
 	bot    *bot.Bot
 	uc     *admin.Service // the administration's use cases
 	lp     *leads.Service // the lead pipeline
@@ -63,7 +44,7 @@ func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 	if start.In(domain.Shanghai).AddDate(0, 0, 3).Month() != start.In(domain.Shanghai).Month() {
 		start = start.AddDate(0, 0, -3)
 	}
-	clk := &clock{t: start}
+	clk := apptest.NewClock(start)
 	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: appID, now: clk.Now})
 	s := &adminSvc{
 		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy, now: clk.Now},

@@ -220,7 +220,7 @@ func TestLoginLockout(t *testing.T) {
 		if code, _ := login("wrong-password"); code != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, code)
 		}
-		s.clock.Advance(time.Minute)
+		s.clock.Add(time.Minute)
 	}
 	if code, msg := login("wrong-password"); code != http.StatusTooManyRequests || !strings.Contains(msg, "锁定") {
 		t.Fatalf("5th failure: %d %q, want 429", code, msg)
@@ -235,15 +235,15 @@ func TestLoginLockout(t *testing.T) {
 	}
 	// The delay grows with each further failure: 1 min after the 5th,
 	// 2 min after the 6th.
-	s.clock.Advance(time.Minute + time.Second)
+	s.clock.Add(time.Minute + time.Second)
 	if code, _ := login("wrong-password"); code != http.StatusTooManyRequests {
 		t.Fatalf("6th failure: %d", code)
 	}
-	s.clock.Advance(time.Minute + time.Second)
+	s.clock.Add(time.Minute + time.Second)
 	if code, _ := login("password-locky"); code != http.StatusTooManyRequests {
 		t.Errorf("1 min after the 6th failure: %d, want still held", code)
 	}
-	s.clock.Advance(time.Minute)
+	s.clock.Add(time.Minute)
 	if code, msg := login("password-locky"); code != http.StatusOK {
 		t.Fatalf("after the hold: %d %q", code, msg)
 	}
