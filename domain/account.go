@@ -83,6 +83,7 @@ const (
 	PermTeach          Perm = "understanding"      // read unplaced messages and teach the bot
 	PermSandboxRead    Perm = "sandbox.read"       // every call a sandbox account recorded
 	PermSimulate       Perm = "simulator"          // talk to the bot as a simulated follower of one's own
+	PermLeadsCorrect   Perm = "leads.correct"      // set a wrong status right, with a reason
 )
 
 // rule is who holds a permission, and what a read-only account and others
@@ -96,6 +97,9 @@ type rule struct {
 // readOnlyData is what a read-only account is told when it tries to change
 // data.
 const readOnlyData = "只读账号不能修改数据"
+
+// correctOnly is the refusal of a status correction.
+const correctOnly = "只有市局管理员可以更正状态"
 
 var perms = map[Perm]rule{
 	PermAuditRead:      {roles: []string{RoleOfficer}},
@@ -124,6 +128,7 @@ var perms = map[Perm]rule{
 	PermTeach:        {roles: []string{RoleOfficer}},
 	PermSandboxRead:  {roles: []string{RoleOfficer, RoleViewer}, refused: "沙箱消息仅市局账号可以查看"},
 	PermSimulate:     {roles: []string{RoleOfficer, RoleCounty}, readOnly: "只读账号不能用模拟器发送消息"},
+	PermLeadsCorrect: {roles: []string{RoleOfficer}, readOnly: correctOnly, refused: correctOnly},
 }
 
 // Can reports whether the account's role holds p.

@@ -33,6 +33,9 @@ func TestPermissionTable(t *testing.T) {
 		{viewer, domain.PermSandboxRead, ""},
 		{viewer, domain.PermSimulate, "只读账号不能用模拟器发送消息"},
 		{county, domain.PermSimulate, ""},
+		{county, domain.PermLeadsCorrect, "只有市局管理员可以更正状态"},
+		{viewer, domain.PermLeadsCorrect, "只有市局管理员可以更正状态"},
+		{officer, domain.PermLeadsCorrect, ""},
 		{domain.Account{Role: "intruder"}, domain.PermDashboard, "无权执行该操作"},
 		{officer, domain.Perm("no.such.permission"), "无权执行该操作"},
 	}

@@ -81,8 +81,8 @@ func (l *Service) Notes(ctx context.Context, lead domain.Lead) ([]Note, error) {
 // Correct sets a wrong status right: officers only, with a reason, recorded
 // as an event ("状态更正"). The enterprise is not notified again.
 func (l *Service) Correct(ctx context.Context, acc domain.Account, ref, to, reason string) (domain.Lead, error) {
-	if acc.Role != domain.RoleOfficer {
-		return domain.Lead{}, domain.Errorf(domain.ErrForbidden, "只有市局管理员可以更正状态")
+	if err := acc.Require(domain.PermLeadsCorrect); err != nil {
+		return domain.Lead{}, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
