@@ -216,23 +216,17 @@ func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]
 	at := b.now()
 	if m.MsgType == "event" && strings.EqualFold(m.Event, "MASSSENDJOBFINISH") {
 		// A mass send's result, not a follower's message: recorded
-		// idempotently and answered "success". Its bind is checked
-		// alone (there is no claim to carry it); a Redis that does not
-		// answer lets it pass, as the record is idempotent.
-		if bind != nil {
-			if err := b.sessions.Bind(ctx, bind); errors.Is(err, ErrReplayed) {
-				return nil, ErrReplayed
-			}
+		// idempotently and answered "success"; its bind is checked alone.
+		if b.replayed(ctx, bind) {
+			return nil, ErrReplayed
 		}
 		b.massFinished(ctx, m)
 		return nil, nil
 	}
 	in, ok := inbound(m, at)
 	if !ok {
-		if bind != nil {
-			if err := b.sessions.Bind(ctx, bind); errors.Is(err, ErrReplayed) {
-				return nil, ErrReplayed
-			}
+		if b.replayed(ctx, bind) {
+			return nil, ErrReplayed
 		}
 		b.metrics.Event("other")
 		return nil, nil
@@ -269,6 +263,13 @@ func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]
 		return b.busyReply(m, at), nil
 	}
 	return reply, nil
+}
+
+// replayed checks the bind of a push that makes no claim to carry it (a
+// job report, an event the dialogue ignores). A Redis that does not
+// answer lets it pass: what such a push does is idempotent.
+func (b *Bot) replayed(ctx context.Context, bind *NonceBind) bool {
+	return bind != nil && errors.Is(b.sessions.Bind(ctx, bind), ErrReplayed)
 }
 
 // begin claims a delivery, waiting while another message of the same
