@@ -134,8 +134,9 @@ func (t *turn) faqWithSlots(id string, sl Slots) {
 }
 
 // amountAnswer gives the rate and interest caps and the risk split of a 苏质贷
-// loan of the amount named: for the tier named or checked, else for Ⅰ–Ⅲ side
-// by side. An amount over the cap says so.
+// loan of the amount named: for the tier named or checked, else for the
+// tier the honours named in the same message give (provisionally), else
+// for Ⅰ–Ⅲ side by side. An amount over the cap says so.
 func (t *turn) amountAnswer(sl Slots) {
 	p := t.p
 	amount := sl.AmountWan
@@ -154,6 +155,11 @@ func (t *turn) amountAnswer(sl Slots) {
 	if !tier.Valid() {
 		tier = t.s.Profile.Tier
 	}
+	var basis string
+	if !tier.Valid() && len(sl.Honours) > 0 {
+		best := bestCriterion(sortedCriteria(p, sl.Honours))
+		tier, basis = best.Tier, best.Name
+	}
 	if tier == domain.Tier4 {
 		t.say("calc_tier4", CalcTier4Data{Clause: p.Loan.Clause})
 		return
@@ -167,6 +173,7 @@ func (t *turn) amountAnswer(sl Slots) {
 			Tier: tier, AmountWan: amount, RatePct: pct, MarginBP: bp, LPR: p.LPR, LPRDate: p.LPRDate,
 			InterestWan: interestWan(amount, pct), TermMonths: p.Loan.TermMonths,
 			FromWan: from, UpToWan: band.UpToWan, FundPct: band.FundPct, BankPct: band.BankPct, Clause: p.Loan.Clause,
+			Basis: basis,
 		})
 		return
 	}
@@ -180,6 +187,17 @@ func (t *turn) amountAnswer(sl Slots) {
 		}
 	}
 	t.say("calc_compare", d)
+}
+
+// bestCriterion is the criterion of the highest tier among cs (not empty).
+func bestCriterion(cs []Criterion) Criterion {
+	best := cs[0]
+	for _, c := range cs {
+		if c.Tier < best.Tier {
+			best = c
+		}
+	}
+	return best
 }
 
 func interestWan(amount, pct float64) string {
@@ -245,12 +263,7 @@ func (t *turn) honour(text string, sl Slots) {
 			t.describedCheck(text, cs)
 			return
 		}
-		best := cs[0]
-		for _, c := range cs {
-			if c.Tier < best.Tier {
-				best = c
-			}
-		}
+		best := bestCriterion(cs)
 		t.say("honour_tier", HonourData{Criteria: cs, Tier: best.Tier, Clause: best.Clause})
 	case sl.NoHonours:
 		d := HonourData{Tier: domain.Tier4, None: true}

@@ -84,6 +84,9 @@ type CalcResultData struct {
 	FundPct     int
 	BankPct     int
 	Clause      string
+	// Basis is the honour the tier was inferred from, when the message
+	// named one and no tier was known: the tier is then provisional.
+	Basis string
 }
 
 // FAQData is the data of "faq_answer": a fixed answer from the FAQ.

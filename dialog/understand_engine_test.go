@@ -76,6 +76,16 @@ func TestAmountsAreCosted(t *testing.T) {
 	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != domain.Tier3 || r.AmountWan != 2000 {
 		t.Fatalf("checked tier %+v", r)
 	}
+	// An honour named in the same message gives the tier, provisionally
+	// and said to be; a checked tier still wins over it.
+	c = newChat(t, dialog.Profile{}).send("我们在吴江，去年拿了苏州市长质量奖，想贷款800万，利息大概多少")
+	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != domain.Tier1 || r.AmountWan != 800 || r.Basis == "" {
+		t.Fatalf("honour tier %+v", r)
+	}
+	c = newChat(t, dialog.Profile{Tier: domain.Tier2}).send("我们拿了苏州市长质量奖，贷800万利息多少")
+	if r := c.reply("calc_result").Data.(dialog.CalcResultData); r.Tier != domain.Tier2 || r.Basis != "" {
+		t.Fatalf("checked tier over honour %+v", r)
+	}
 	// Over the cap: said so, nothing asked again.
 	c = newChat(t, dialog.Profile{}).send("贷5000万可以吗")
 	c.reply("amount_over_cap")
