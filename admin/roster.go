@@ -433,30 +433,15 @@ func (s *Service) LookupRoster(ctx context.Context, code string) ([]dialog.Reply
 // roster records its enterprise (by the credit codes of its applications)
 // in another tier.
 func (s *Service) RosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error) {
-	leads, err := s.db.Leads(ctx, domain.LeadFilter{OpenID: openID, Limit: 5})
+	e, err := s.db.FollowerRosterEntry(ctx, openID)
+	if errors.Is(err, domain.ErrNotFound) || err == nil && e.Tier == tier {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, l := range leads {
-		if seen[l.CreditCode] {
-			continue
-		}
-		seen[l.CreditCode] = true
-		e, err := s.db.RosterEntry(ctx, l.CreditCode)
-		if errors.Is(err, domain.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Tier != tier {
-			return []dialog.Reply{{Name: "roster_tier_differs", Data: RosterReplyData{CreditCode: e.CreditCode,
-				Entry: s.rosterLine(e), Tier: e.Tier, Since: chineseDate(e.ListedOn)}}}, nil
-		}
-		return nil, nil
-	}
-	return nil, nil
+	return []dialog.Reply{{Name: "roster_tier_differs", Data: RosterReplyData{CreditCode: e.CreditCode,
+		Entry: s.rosterLine(e), Tier: e.Tier, Since: chineseDate(e.ListedOn)}}}, nil
 }
 
 // chineseDate writes 2026-01-15 as 2026年1月15日.

@@ -51,18 +51,32 @@ func (db *DB) Unfollow(ctx context.Context, openID string, at time.Time) error {
 	return nil
 }
 
-// SaveCheck stores a self-check result on the follower.
+// SaveCheck stores a self-check result on the follower, in one statement
+// written out: it runs once in every few pushes, and gorm's upsert builder
+// cost more than the statement itself.
 func (db *DB) SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error {
-	f := Follower{OpenID: openID, Tier: int(tier), Criteria: strings.Join(criteria, ","), CheckedAt: &at}
-	err := db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "open_id"}},
-		DoUpdates: clause.Assignments(map[string]any{"tier": int(tier), "criteria": f.Criteria, "checked_at": at, "updated_at": at}),
-	}).Create(&f).Error
+	at = at.UTC().Truncate(time.Microsecond)
+	upsert := saveCheckSQLite
+	if db.dialect == "mysql" {
+		upsert = saveCheckMySQL
+	}
+	err := db.WithContext(ctx).Exec(upsert, openID, int(tier), strings.Join(criteria, ","), at, at, at).Error
 	if err != nil {
 		return fmt.Errorf("save check %s: %w", openID, err)
 	}
 	return nil
 }
+
+// The upsert of SaveCheck in each dialect: a new follower gets every
+// column a gorm insert would give it.
+const (
+	saveCheckInsert = "INSERT INTO followers (open_id, scene, county, subscribed, tier, criteria, checked_at, created_at, updated_at) " +
+		"VALUES (?, '', '', false, ?, ?, ?, ?, ?) "
+	saveCheckMySQL = saveCheckInsert + "ON DUPLICATE KEY UPDATE tier = VALUES(tier), criteria = VALUES(criteria), " +
+		"checked_at = VALUES(checked_at), updated_at = VALUES(updated_at)"
+	saveCheckSQLite = saveCheckInsert + "ON CONFLICT (open_id) DO UPDATE SET tier = excluded.tier, criteria = excluded.criteria, " +
+		"checked_at = excluded.checked_at, updated_at = excluded.updated_at"
+)
 
 // SetFollowerCounty records the county an enterprise confirmed in a form.
 func (db *DB) SetFollowerCounty(ctx context.Context, openID, county string) error {

@@ -116,6 +116,20 @@ func (db *DB) RosterEntry(ctx context.Context, code string) (dialog.RosterEntry,
 	return toRosterEntry(r), nil
 }
 
+// FollowerRosterEntry returns the roster's record of the enterprise of the
+// follower's latest application whose credit code the roster lists, in one
+// query, or domain.ErrNotFound (no application, or none listed).
+func (db *DB) FollowerRosterEntry(ctx context.Context, openID string) (dialog.RosterEntry, error) {
+	r, err := take[RosterRecord](db.WithContext(ctx).Table("roster_entries r").Select("r.*").
+		Joins("JOIN leads l ON l.credit_code = r.credit_code").
+		Where("l.open_id = ? AND l.credit_code <> ''", openID).
+		Order("l.created_at DESC, l.id DESC"), "roster of "+openID)
+	if err != nil {
+		return dialog.RosterEntry{}, err
+	}
+	return toRosterEntry(r), nil
+}
+
 // Roster returns the roster entries f selects, by county and name.
 func (db *DB) Roster(ctx context.Context, f domain.RosterFilter) ([]dialog.RosterEntry, error) {
 	q := db.WithContext(ctx).Model(&RosterRecord{})

@@ -281,3 +281,34 @@ func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
 		t.Fatalf("confirmations after the upgrade: %+v %v", confs, err)
 	}
 }
+
+func TestFollowerRosterEntryIsTheLatestListedApplication(t *testing.T) {
+	db := mustSeededDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+	if _, err := db.FollowerRosterEntry(ctx, "o-none"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("no application: %v", err)
+	}
+	if _, err := db.UpsertRoster(ctx, []dialog.RosterEntry{rosterEntry(code(11), "甲公司", domain.Tier1),
+		rosterEntry(code(12), "乙公司", domain.Tier3)}, "account:admin", at, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(13), "kunshan"), "o-ent", at, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FollowerRosterEntry(ctx, "o-ent"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("an unlisted enterprise: %v", err)
+	}
+	for i, c := range []string{code(11), code(12), code(14)} {
+		if _, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, c, "kunshan"), "o-ent", at.Add(time.Duration(i+1)*time.Hour), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := db.FollowerRosterEntry(ctx, "o-ent")
+	if err != nil || e.CreditCode != code(12) || e.Tier != domain.Tier3 {
+		t.Fatalf("latest listed application: %+v %v", e, err)
+	}
+	if _, err := db.FollowerRosterEntry(ctx, "o-other"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("another follower: %v", err)
+	}
+}

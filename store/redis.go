@@ -278,23 +278,25 @@ return {1, redis.call('GET', KEYS[2]) or false}
 `)
 
 // finishScript stores the reply for repeats and, when given, the new state,
-// then gives the turn lock back: 4 commands. While the turn still holds its
+// then gives the turn lock back: 3 commands. While the turn still holds its
 // lock no other turn can have saved since it read the state, so it saves
-// without looking. A turn that outlived its lease saves only when no other
-// turn holds the lock and the state's revision (the "r" at the start of the
-// stored JSON) is still the one it read, so a slow turn never overwrites a
-// newer one. It returns 0 when the state was not written.
+// without looking. A turn that outlived its lease puts back the lock of the
+// turn that holds it now (with a fresh lease: its remaining one went with
+// GETDEL) and saves only when no other turn holds the lock and the state's
+// revision (the "r" at the start of the stored JSON) is still the one it
+// read, so a slow turn never overwrites a newer one. It returns 0 when the
+// state was not written.
 //
 // KEYS: dedupe, state, turn. ARGV: reply, dedupe TTL (ms), turn token, new
-// state (empty: leave it), state TTL (ms), revision read.
+// state (empty: leave it), state TTL (ms), revision read, turn lease (ms).
 var finishScript = redis.NewScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local t = redis.call('GET', KEYS[3])
+local t = redis.call('GETDEL', KEYS[3])
 if t == ARGV[3] then
   if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
-  redis.call('DEL', KEYS[3])
   return 1
 end
+if t then redis.call('SET', KEYS[3], t, 'PX', ARGV[7]) end
 if ARGV[4] == '' then return 1 end
 if t then return 0 end
 local cur = redis.call('GET', KEYS[2])
@@ -440,7 +442,7 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 		raw = encodeRecord(r)
 	}
 	saved, err := s.batch.Run(ctx, finishScript, s.keys(c.key, c.openID),
-		reply, msArg(s.DedupeTTL), c.token, raw, msArg(s.StateTTL), c.rev).Int()
+		reply, msArg(s.DedupeTTL), c.token, raw, msArg(s.StateTTL), c.rev, msArg(TurnLease)).Int()
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", c.key, err)
 	}

@@ -69,6 +69,15 @@ func TestFollowers(t *testing.T) {
 	if err := db.SaveCheck(ctx, "o-2", domain.Tier4, nil, at); err != nil {
 		t.Fatal(err)
 	}
+	// Its later subscribe through a county's poster still records the
+	// source and the county, and keeps the result.
+	if err := db.Follow(ctx, "o-2", "1004", "kunshan", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := db.Follower(ctx, "o-2"); err != nil || f.Scene != "1004" || f.County != "kunshan" || f.Tier != 4 ||
+		f.CheckedAt == nil || !f.CheckedAt.Equal(at) || !f.CreatedAt.Equal(at) {
+		t.Fatalf("self-check, then subscribe: %+v %v", f, err)
+	}
 	if _, err := db.Follower(ctx, "o-missing"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("missing follower: %v", err)
 	}
@@ -256,6 +265,43 @@ func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
 	}
 	if err := s.Finish(ctx, next, &dialog.State{Flow: "need", Step: "product"}, []byte("r3")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A turn that outlived its lease while the next turn still runs leaves
+// that turn's lock and state alone.
+func TestSlowTurnLeavesTheRunningTurnsLock(t *testing.T) {
+	rdb, prefix := storetest.MustOpenRedis(t)
+	s := store.NewSessions(rdb, prefix)
+	ctx := context.Background()
+	slow, err := s.Begin(ctx, "m1", "o-lock")
+	if err != nil || !slow.First {
+		t.Fatalf("first turn: %+v %v", slow, err)
+	}
+	if mr := rdb.Embedded(); mr != nil {
+		mr.FastForward(store.TurnLease + time.Millisecond)
+	} else {
+		time.Sleep(store.TurnLease + 100*time.Millisecond)
+	}
+	running, err := s.Begin(ctx, "m2", "o-lock")
+	if err != nil || !running.First {
+		t.Fatalf("second turn after the lease: %+v %v", running, err)
+	}
+	if err := s.Finish(ctx, slow, &dialog.State{Flow: "selfcheck", Step: "c1"}, []byte("r1")); !errors.Is(err, store.ErrStaleTurn) {
+		t.Fatalf("slow finish while the next turn runs: %v", err)
+	}
+	if _, err := s.Begin(ctx, "m3", "o-lock"); !errors.Is(err, store.ErrBusyTurn) {
+		t.Fatalf("a third message while the second runs: %v", err)
+	}
+	if _, err := s.Load(ctx, "o-lock"); !errors.Is(err, dialog.ErrNoState) {
+		t.Fatalf("the slow turn saved a state: %v", err)
+	}
+	if err := s.Finish(ctx, running, &dialog.State{Flow: "need", Step: "phone"}, []byte("r2")); err != nil {
+		t.Fatalf("the running turn's finish: %v", err)
+	}
+	next, err := s.Begin(ctx, "m3", "o-lock")
+	if err != nil || !next.First || next.State.Flow != "need" {
+		t.Fatalf("next turn: %+v %v", next, err)
 	}
 }
 
