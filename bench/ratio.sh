@@ -11,7 +11,7 @@
 #   BASE=1d50c5d bench/ratio.sh       # also run that commit's service after each pair ("before"),
 #                                     # so before and after share each repetition's conditions
 #
-# Needs wrk (apt-get install wrk), Go, jq, MariaDB on 127.0.0.1:3306 (root, no
+# Needs wrk (apt-get install wrk), GNU time (/usr/bin/time), Go, jq, MariaDB on 127.0.0.1:3306 (root, no
 # password) and redis-server on PATH; it starts its own redis-server on
 # BENCH_REDIS_PORT (default 28479) so that INFO commandstats counts the
 # service's commands alone. Results go to bench/out/ratio-<time>/.
@@ -108,6 +108,7 @@ run_wrk() { # name url pid rep
 	# same file, so both pay the same parsing.
 	"$BIN/signq" -token "$TOKEN" -n "$QUERIES" >"$OUT/queries.txt"
 	WRK_QUERY=$(query) WRK_QUERIES="$OUT/queries.txt" WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
+		/usr/bin/time -f '%U %S' -o "$OUT/$name-r$rep.time" \
 		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/wrk/push.lua "$url" >"$OUT/$name-r$rep.wrk"
 	rm -f "$OUT/queries.txt"
 	c1=$(cpu_ticks "$pid")
@@ -115,10 +116,12 @@ run_wrk() { # name url pid rep
 	m1=$(mariadb_ticks)
 	tail -n1 "$OUT/$name-r$rep.wrk" | jq --arg name "$name" --argjson rep "$rep" --arg rss "$(hwm_mb "$pid")" \
 		--arg rcpu "$(echo "scale=2; ($r1-$r0)/$hz" | bc)" --arg mcpu "$(echo "scale=2; ($m1-$m0)/$hz" | bc)" \
+		--arg wcpu "$(awk '{print $1+$2}' "$OUT/$name-r$rep.time")" \
 		--arg cpu "$(echo "scale=2; ($c1-$c0)/$hz" | bc)" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
 		'. + {name: $name, rep: $rep, peak_rss_mb: ($rss|tonumber), cpu_seconds: ($cpu|tonumber), loadavg_after: ($load|tonumber)}
 		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round), redis_cpu_us_per_push: (($rcpu | tonumber) / .requests * 1e6 | round),
-		    mariadb_cpu_us_per_push: (($mcpu | tonumber) / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
+		    mariadb_cpu_us_per_push: (($mcpu | tonumber) / .requests * 1e6 | round),
+		    wrk_cpu_us_per_push: (($wcpu | tonumber) / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
 	jq -c . "$OUT/$name-r$rep.json"
 }
 start_service() { # log-suffix [binary]
@@ -173,11 +176,11 @@ fi
 	echo
 	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), floor and service alternating."
 	echo
-	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | MariaDB CPU µs/push | load avg |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | MariaDB CPU µs/push | wrk CPU µs/push | load avg |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json "$OUT"/before-r*.json; do
 		[ -f "$f" ] || continue
-		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.mariadb_cpu_us_per_push) | \(.loadavg_after) |"' "$f"
+		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.mariadb_cpu_us_per_push) | \(.wrk_cpu_us_per_push) | \(.loadavg_after) |"' "$f"
 	done
 	echo
 	jq -rn --slurpfile f <(cat "$OUT"/floor-r*.json) --slurpfile s <(cat "$OUT"/service-r*.json) '

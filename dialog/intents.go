@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Understanding, step two: which topic a message is about. Every topic the
@@ -93,6 +95,8 @@ type nlu struct {
 	centroids map[uint64][]posting
 	cidf      map[uint64]float64
 	scratch   sync.Pool // of *scratch
+	// Each tier's criteria, which the self-check lists on every turn.
+	criteria [domain.Tier4 + 1][]Criterion
 }
 
 // scratch is the working memory of one understand call.
@@ -212,6 +216,9 @@ func newNLU(p *Policy) *nlu {
 		postings: map[uint64][]posting{}, idf: map[uint64]float64{},
 		centroids: map[uint64][]posting{}, cidf: map[uint64]float64{}}
 	x.slots = newSlotReader(p, x.fold)
+	for t := domain.Tier1; t <= domain.Tier4; t++ {
+		x.criteria[t] = slices.Clip(p.criteriaOf(t))
+	}
 	var docs [][]weighted
 	cents := make([][]weighted, len(p.Intents))
 	addDoc := func(intent int, text string) {

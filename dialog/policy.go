@@ -103,8 +103,16 @@ type Policy struct {
 	nlu         *nlu // built by Prepare; shared by copies of the policy
 }
 
-// CriteriaOf returns the criteria of tier t in seed order.
+// CriteriaOf returns the criteria of tier t in seed order. The slice is
+// shared: callers must not change it.
 func (p *Policy) CriteriaOf(t domain.Tier) []Criterion {
+	if p.nlu != nil && t.Valid() {
+		return p.nlu.criteria[t]
+	}
+	return p.criteriaOf(t)
+}
+
+func (p *Policy) criteriaOf(t domain.Tier) []Criterion {
 	var out []Criterion
 	for _, c := range p.Criteria {
 		if c.Tier == t {

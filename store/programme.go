@@ -118,16 +118,19 @@ func (db *DB) RosterEntry(ctx context.Context, code string) (dialog.RosterEntry,
 
 // FollowerRosterEntry returns the roster's record of the enterprise of the
 // follower's latest application whose credit code the roster lists, in one
-// query, or domain.ErrNotFound (no application, or none listed).
+// query, or domain.ErrNotFound (no application, or none listed). The query
+// is written out: it runs on every finished self-check.
 func (db *DB) FollowerRosterEntry(ctx context.Context, openID string) (dialog.RosterEntry, error) {
-	r, err := take[RosterRecord](db.WithContext(ctx).Table("roster_entries r").Select("r.*").
-		Joins("JOIN leads l ON l.credit_code = r.credit_code").
-		Where("l.open_id = ? AND l.credit_code <> ''", openID).
-		Order("l.created_at DESC, l.id DESC"), "roster of "+openID)
+	var rows []RosterRecord
+	err := db.WithContext(ctx).Raw("SELECT r.* FROM roster_entries r JOIN leads l ON l.credit_code = r.credit_code "+
+		"WHERE l.open_id = ? AND l.credit_code <> '' ORDER BY l.created_at DESC, l.id DESC LIMIT 1", openID).Scan(&rows).Error
 	if err != nil {
-		return dialog.RosterEntry{}, err
+		return dialog.RosterEntry{}, fmt.Errorf("roster of %s: %w", openID, err)
 	}
-	return toRosterEntry(r), nil
+	if len(rows) == 0 {
+		return dialog.RosterEntry{}, domain.ErrNotFound
+	}
+	return toRosterEntry(rows[0]), nil
 }
 
 // Roster returns the roster entries f selects, by county and name.
