@@ -18,6 +18,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -82,6 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 }
 
 func serve(ctx context.Context, log *slog.Logger, cfg app.Config) error {
+	tuneGC(os.Getenv)
 	svc, err := app.Open(ctx, log, cfg)
 	if err != nil {
 		return err
@@ -152,6 +154,27 @@ func healthcheck(ctx context.Context, cfg app.Config) error {
 // servePprof serves the profiling endpoints on addr until ctx ends. They
 // are opt-in (PPROF_ADDR) and on their own listener, so that a profile is
 // never reachable through the webhook's port.
+// The collector's defaults for serving, each unless its environment
+// variable is set: the heap may grow to three times the live data between
+// collections (the service's live heap is small, and at Go's default of
+// twice the live data the collector took about a tenth of a push's CPU;
+// bench/RESULTS.md), with a soft limit that makes it collect sooner before
+// the heap could outgrow a small container.
+const (
+	gcPercent     = 200
+	gcMemoryLimit = 256 << 20
+)
+
+// tuneGC applies the collector's defaults that GOGC and GOMEMLIMIT leave.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(gcMemoryLimit)
+	}
+}
+
 func servePprof(ctx context.Context, log *slog.Logger, addr string) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)

@@ -77,6 +77,9 @@ wait_up() {
 }
 hwm_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+box_ticks() { # -> "idle total": the machine's idle and total CPU ticks so far
+	awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t}' /proc/stat
+}
 mariadb_ticks() { # MariaDB's CPU, 0 when its process cannot be read
 	local p
 	p=$(pidof mariadbd mysqld 2>/dev/null | cut -d' ' -f1)
@@ -98,11 +101,12 @@ query() { # a signed plaintext query string, valid for the 5-minute window
 	echo "signature=$sig&timestamp=$ts&nonce=$nonce"
 }
 run_wrk() { # name url pid rep
-	local name=$1 url=$2 pid=$3 rep=$4 c0 c1 r0 r1 m0 m1 hz
+	local name=$1 url=$2 pid=$3 rep=$4 c0 c1 r0 r1 m0 m1 i0 i1 t0 t1 hz
 	hz=$(getconf CLK_TCK)
 	c0=$(cpu_ticks "$pid")
 	r0=$(cpu_ticks "$rpid")
 	m0=$(mariadb_ticks)
+	read -r i0 t0 < <(box_ticks)
 	# A signed query per request, fresh for this run: the webhook refuses a
 	# signature reused with another body. The floor and the service get the
 	# same file, so both pay the same parsing.
@@ -114,14 +118,16 @@ run_wrk() { # name url pid rep
 	c1=$(cpu_ticks "$pid")
 	r1=$(cpu_ticks "$rpid")
 	m1=$(mariadb_ticks)
+	read -r i1 t1 < <(box_ticks)
 	tail -n1 "$OUT/$name-r$rep.wrk" | jq --arg name "$name" --argjson rep "$rep" --arg rss "$(hwm_mb "$pid")" \
 		--arg rcpu "$(echo "scale=2; ($r1-$r0)/$hz" | bc)" --arg mcpu "$(echo "scale=2; ($m1-$m0)/$hz" | bc)" \
-		--arg wcpu "$(awk '{print $1+$2}' "$OUT/$name-r$rep.time")" \
+		--arg wcpu "$(awk '{print $1+$2}' "$OUT/$name-r$rep.time")" --arg idle "$(echo "scale=3; ($i1-$i0)/($t1-$t0)" | bc)" \
 		--arg cpu "$(echo "scale=2; ($c1-$c0)/$hz" | bc)" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
 		'. + {name: $name, rep: $rep, peak_rss_mb: ($rss|tonumber), cpu_seconds: ($cpu|tonumber), loadavg_after: ($load|tonumber)}
 		 | . + {cpu_us_per_push: (.cpu_seconds / .requests * 1e6 | round), redis_cpu_us_per_push: (($rcpu | tonumber) / .requests * 1e6 | round),
 		    mariadb_cpu_us_per_push: (($mcpu | tonumber) / .requests * 1e6 | round),
-		    wrk_cpu_us_per_push: (($wcpu | tonumber) / .requests * 1e6 | round)}' >"$OUT/$name-r$rep.json"
+		    wrk_cpu_us_per_push: (($wcpu | tonumber) / .requests * 1e6 | round),
+		    idle_pct: (($idle | tonumber) * 100 | round)}' >"$OUT/$name-r$rep.json"
 	jq -c . "$OUT/$name-r$rep.json"
 }
 start_service() { # log-suffix [binary]
@@ -176,11 +182,11 @@ fi
 	echo
 	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), floor and service alternating."
 	echo
-	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | MariaDB CPU µs/push | wrk CPU µs/push | load avg |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | MariaDB CPU µs/push | wrk CPU µs/push | idle % | load avg |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for f in "$OUT"/floor-r*.json "$OUT"/service-r*.json "$OUT"/before-r*.json; do
 		[ -f "$f" ] || continue
-		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.mariadb_cpu_us_per_push) | \(.wrk_cpu_us_per_push) | \(.loadavg_after) |"' "$f"
+		jq -r '"| \(.name) | \(.rep) | \(.msg_per_s|floor) | \(.p50_ms) | \(.p99_ms) | \(.max_ms) | \(.non200) | \(.busy) | \(.socket_errors) | \(.peak_rss_mb) | \(.cpu_us_per_push) | \(.redis_cpu_us_per_push) | \(.mariadb_cpu_us_per_push) | \(.wrk_cpu_us_per_push) | \(.idle_pct) | \(.loadavg_after) |"' "$f"
 	done
 	echo
 	jq -rn --slurpfile f <(cat "$OUT"/floor-r*.json) --slurpfile s <(cat "$OUT"/service-r*.json) '

@@ -330,7 +330,8 @@ type Claim struct {
 	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
 
 	key, openID, token string
-	rev                string // the state's revision when read
+	rev                string   // the state's revision when read
+	keys               []string // dedupe, state and turn keys, made once for Begin and Finish
 }
 
 // ErrStaleTurn is returned by Finish when a newer turn saved the follower's
@@ -391,7 +392,7 @@ func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bin
 	case 2:
 		return Claim{}, ErrBusyTurn
 	}
-	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: "0"}
+	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: "0", keys: keys}
 	if val != "" {
 		st, rev, err := decodeStateRev(openID, val)
 		c.rev = strconv.FormatInt(rev, 10)
@@ -441,7 +442,7 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 		r.R++
 		raw = encodeRecord(r)
 	}
-	saved, err := s.batch.Run(ctx, finishScript, s.keys(c.key, c.openID),
+	saved, err := s.batch.Run(ctx, finishScript, c.keys,
 		reply, msArg(s.DedupeTTL), c.token, raw, msArg(s.StateTTL), c.rev, msArg(TurnLease)).Int()
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", c.key, err)
@@ -455,7 +456,7 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 // Release forgets a claim whose handling failed, so WeChat's retry is
 // handled afresh, and ends the turn.
 func (s *Sessions) Release(ctx context.Context, c Claim) error {
-	return releaseScript.Run(ctx, s.rdb, s.keys(c.key, c.openID), c.token).Err()
+	return releaseScript.Run(ctx, s.rdb, c.keys, c.token).Err()
 }
 
 // Reply returns the stored reply of a delivery (Pending while in progress).
