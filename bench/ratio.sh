@@ -164,6 +164,7 @@ for rep in $(seq "$REPEAT"); do
 		redis_calls | jq --argjson n "$n" 'to_entries | map(select(.key != "config|resetstat")) |
 			(map({(.key): (.value / $n * 1000 | round / 1000)}) | add) + {total: ((map(.value) | add) / $n * 1000 | round / 1000)}' |
 			jq --argjson n "$n" --argjson reads "$(redis_reads)" '. + {reads: ($reads / $n * 1000 | round / 1000)}' >"$OUT/redis-$c-r$rep.json"
+		redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' >"$OUT/redis-$c-r$rep.commandstats"
 		echo "redis per push ($c): $(jq -c . "$OUT/redis-$c-r$rep.json")"
 		kill "$spid"; wait "$spid" 2>/dev/null || true
 	done
