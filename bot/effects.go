@@ -48,6 +48,9 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		if err := b.db.SaveCheck(ctx, in.OpenID, e.Tier, e.Criteria, in.At); err != nil {
 			return nil, err
 		}
+		if st.Profile.Applied == dialog.AppliedNone {
+			return nil, nil // no application whose enterprise the roster could list
+		}
 		return b.roster.RosterNote(ctx, in.OpenID, e.Tier)
 	case dialog.LookupRoster:
 		return b.roster.LookupRoster(ctx, e.CreditCode)

@@ -51,7 +51,20 @@ type Profile struct {
 	Criteria  []string // ids of the criteria that set the tier
 	CheckedAt time.Time
 	County    string
+	Applied   Applied // whether the follower has filed an application or need
 }
+
+// Applied is what is known of a follower's applications and needs. A
+// finished self-check is compared with the 企业库 roster through the credit
+// codes of the follower's applications: one who never filed any has none
+// to compare, and the database is not asked.
+type Applied uint8
+
+const (
+	AppliedUnknown Applied = iota // a state saved before this was recorded
+	AppliedNone
+	AppliedSome
+)
 
 // State is one follower's conversation. The zero State is idle.
 type State struct {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
+	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -26,6 +28,8 @@ type adminSvc struct {
 	lp     *leads.Service // the lead pipeline
 	client *wechat.Client
 	admin  string // officer token
+	rdb    *store.Redis
+	prefix string // of the sessions' keys
 }
 
 func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
@@ -48,10 +52,19 @@ func mustAdminSvc(tb testing.TB, sandbox bool) *adminSvc {
 	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: appID, now: clk.Now})
 	s := &adminSvc{
 		leadsSvc: &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy, now: clk.Now},
-		clock:    clk, bot: in.bot, uc: in.admin, lp: in.leads, client: in.client,
+		clock:    clk, bot: in.bot, uc: in.admin, lp: in.leads, client: in.client, rdb: rdb, prefix: prefix,
 	}
 	s.admin = s.login("admin", leadsAdminPass)
 	return s
+}
+
+// forgetState drops a follower's conversation state, as its expiry does:
+// the next message starts from the profile in the database.
+func (s *adminSvc) forgetState(openID string) {
+	s.tb.Helper()
+	if err := s.rdb.Del(context.Background(), s.prefix+"state:{"+openID+"}").Err(); err != nil {
+		s.tb.Fatal(err)
+	}
 }
 
 // roles are the accounts every endpoint is tried with.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -506,6 +507,21 @@ func TestRosterInTheChat(t *testing.T) {
 	}
 	if !strings.Contains(last, "质量信誉Ⅳ类") || !strings.Contains(last, "企业库名录记录贵企业") || !strings.Contains(last, "质量信誉Ⅱ类") {
 		t.Errorf("self-check result: %q", last)
+	}
+	// Also when its conversation has expired and the next one starts from
+	// the database; one who filed nothing gets the result alone.
+	for _, id := range []string{"o-chat-4", "o-chat-5"} {
+		s.forgetState(id)
+		walk := []string{"自检", "是", "是", "是", "否", "都没有", "都没有", "都没有"}
+		if id == "o-chat-4" {
+			walk = slices.Insert(walk, 1, "1") // 重新自检: the database remembers the result
+		}
+		for _, m := range walk {
+			last = s.say(id, m)
+		}
+		if !strings.Contains(last, "质量信誉Ⅳ类") || strings.Contains(last, "企业库名录记录贵企业") != (id == "o-chat-4") {
+			t.Errorf("self-check result of %s after the state expired: %q", id, last)
+		}
 	}
 }
 

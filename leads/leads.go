@@ -158,6 +158,9 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 
 func (l *Service) submitted(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.SubmitLead) ([]dialog.Reply, error) {
 	lead, err := l.Submit(ctx, in.OpenID, e, in.At)
+	if err == nil || errors.Is(err, domain.ErrDuplicate) && lead.ID != 0 {
+		st.Profile.Applied = dialog.AppliedSome
+	}
 	if errors.Is(err, domain.ErrDuplicate) && lead.ID != 0 {
 		return []dialog.Reply{{Name: "lead_duplicate", Data: dialog.LeadDuplicateData{
 			Number: lead.Number, Kind: lead.Kind, KindLabel: domain.LeadKindLabel(lead.Kind),

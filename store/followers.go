@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,22 +91,39 @@ func (db *DB) Follower(ctx context.Context, openID string) (Follower, error) {
 	return take[Follower](db.WithContext(ctx).Where("open_id = ?", openID), "follower "+openID)
 }
 
-// Profile returns what the dialogue remembers of a follower; an unknown
-// follower has the zero profile.
+// Profile returns what the dialogue remembers of a follower, with whether
+// it has filed an application or need, in one query; an unknown follower
+// has the zero profile. It runs once per follower whose state has expired
+// (or who is new), so it is written out.
 func (db *DB) Profile(ctx context.Context, openID string) (dialog.Profile, error) {
-	f, err := db.Follower(ctx, openID)
-	if errors.Is(err, domain.ErrNotFound) {
-		return dialog.Profile{}, nil
+	var row struct {
+		Tier      *int
+		Criteria  *string
+		CheckedAt *time.Time
+		County    *string
+		Applied   bool
 	}
+	err := db.WithContext(ctx).Raw("SELECT f.tier, f.criteria, f.checked_at, f.county, "+
+		"EXISTS (SELECT 1 FROM leads l WHERE l.open_id = ?) AS applied "+
+		"FROM (SELECT 1 AS one) d LEFT JOIN followers f ON f.open_id = ?", openID, openID).Scan(&row).Error
 	if err != nil {
-		return dialog.Profile{}, err
+		return dialog.Profile{}, fmt.Errorf("profile %s: %w", openID, err)
 	}
-	p := dialog.Profile{Tier: domain.Tier(f.Tier), County: f.County}
-	if f.Criteria != "" {
-		p.Criteria = strings.Split(f.Criteria, ",")
+	p := dialog.Profile{Applied: dialog.AppliedNone}
+	if row.Applied {
+		p.Applied = dialog.AppliedSome
 	}
-	if f.CheckedAt != nil {
-		p.CheckedAt = *f.CheckedAt
+	if row.Tier != nil {
+		p.Tier = domain.Tier(*row.Tier)
+	}
+	if row.County != nil {
+		p.County = *row.County
+	}
+	if row.Criteria != nil && *row.Criteria != "" {
+		p.Criteria = strings.Split(*row.Criteria, ",")
+	}
+	if row.CheckedAt != nil {
+		p.CheckedAt = *row.CheckedAt
 	}
 	return p, nil
 }

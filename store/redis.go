@@ -186,6 +186,7 @@ type stateRecord struct {
 	Criteria  []string          `json:"crit,omitempty"`
 	CheckedAt int64             `json:"checked,omitempty"`
 	County    string            `json:"county,omitempty"`
+	Applied   int               `json:"app,omitempty"`
 	Updated   int64             `json:"at"`
 }
 
@@ -195,7 +196,7 @@ func toRecord(st dialog.State) stateRecord {
 	r := stateRecord{
 		V: stateVersion, Flow: st.Flow, Step: st.Step, History: st.History, Fields: st.Fields, Picks: st.Picks,
 		Tier: int(st.Profile.Tier), Criteria: st.Profile.Criteria, County: st.Profile.County,
-		Updated: st.UpdatedAt.UnixMilli(),
+		Applied: int(st.Profile.Applied), Updated: st.UpdatedAt.UnixMilli(),
 	}
 	if !st.Profile.CheckedAt.IsZero() {
 		r.CheckedAt = st.Profile.CheckedAt.Unix()
@@ -206,7 +207,8 @@ func toRecord(st dialog.State) stateRecord {
 func toState(r stateRecord) dialog.State {
 	st := dialog.State{
 		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks,
-		Profile: dialog.Profile{Tier: domain.Tier(r.Tier), Criteria: r.Criteria, County: r.County},
+		Profile: dialog.Profile{Tier: domain.Tier(r.Tier), Criteria: r.Criteria, County: r.County,
+			Applied: dialog.Applied(r.Applied)},
 	}
 	if r.CheckedAt != 0 {
 		st.Profile.CheckedAt = time.Unix(r.CheckedAt, 0).UTC()

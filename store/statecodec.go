@@ -66,6 +66,10 @@ func encodeRecord(r stateRecord) []byte {
 	if r.County != "" {
 		b = appendKeyString(b, "county", r.County)
 	}
+	if r.Applied != 0 {
+		b = append(b, `,"app":`...)
+		b = strconv.AppendInt(b, int64(r.Applied), 10)
+	}
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, r.Updated, 10)
 	return append(b, '}')
@@ -185,6 +189,10 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 		case "county":
 			bit = 1 << 10
 			r.County, ok = d.string()
+		case "app":
+			var v int64
+			bit, ok = 1<<12, d.int(&v)
+			r.Applied = int(v)
 		case "at":
 			bit, ok = 1<<11, d.int(&r.Updated)
 		default:

@@ -83,6 +83,37 @@ func TestFollowers(t *testing.T) {
 	}
 }
 
+// A profile says whether the follower has filed anything, also when the
+// follower has no record of its own yet.
+func TestProfileKnowsApplications(t *testing.T) {
+	db := mustSeededDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+	if p, err := db.Profile(ctx, "o-new"); err != nil || p.Applied != dialog.AppliedNone || p.Tier != 0 || p.County != "" {
+		t.Fatalf("new follower: %+v %v", p, err)
+	}
+	if _, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(21), "kunshan"), "o-filed", at, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := db.Profile(ctx, "o-filed"); err != nil || p.Applied != dialog.AppliedSome {
+		t.Fatalf("filed without a follower record: %+v %v", p, err)
+	}
+	if err := db.SaveCheck(ctx, "o-filed", domain.Tier3, []string{"t3-a"}, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveCheck(ctx, "o-checked", domain.Tier2, []string{"t2-a", "t2-b"}, at); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Profile(ctx, "o-filed")
+	if err != nil || p.Applied != dialog.AppliedSome || p.Tier != domain.Tier3 || !p.CheckedAt.Equal(at) || len(p.Criteria) != 1 {
+		t.Fatalf("filed and checked: %+v %v", p, err)
+	}
+	p, err = db.Profile(ctx, "o-checked")
+	if err != nil || p.Applied != dialog.AppliedNone || p.Tier != domain.Tier2 || len(p.Criteria) != 2 {
+		t.Fatalf("checked only: %+v %v", p, err)
+	}
+}
+
 func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
