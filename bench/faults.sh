@@ -24,7 +24,7 @@ if [ "${ONLY:-}" != fuzz ]; then
 fi
 
 if [ "${ONLY:-}" != faults ]; then
-	for target in ./bot:FuzzOpen ./bot:FuzzParseMessage ./store:FuzzStateCodec ./dialog:FuzzCreditCode ./dialog:FuzzStep; do
+	for target in ./wechat:FuzzOpen ./wechat:FuzzParseMessage ./store:FuzzStateCodec ./dialog:FuzzCreditCode ./dialog:FuzzStep; do
 		pkg=${target%%:*}
 		name=${target##*:}
 		echo "=== fuzz $name ($pkg) for $FUZZTIME"

@@ -102,7 +102,9 @@ func TestRollingDeploy(t *testing.T) {
 	if err != nil || !c.First {
 		t.Fatalf("new m1: %+v %v", c, err)
 	}
-	if err := s.Finish(ctx, c, &dialog.State{Flow: "selfcheck", Step: "c1", History: []string{"a"}}, []byte("reply-1")); err != nil {
+	// With a key the previous release does not know ("app").
+	first := &dialog.State{Flow: "selfcheck", Step: "c1", History: []string{"a"}, Profile: dialog.Profile{Applied: dialog.AppliedSome}}
+	if err := s.Finish(ctx, c, first, []byte("reply-1")); err != nil {
 		t.Fatal(err)
 	}
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
 )
 
 // FuzzStateCodec checks the state codec against encoding/json: what
@@ -59,5 +61,15 @@ func TestStateCodecTakesItsOwnRecords(t *testing.T) {
 	got, ok := decodeRecord(encodeRecord(r))
 	if !ok || !reflect.DeepEqual(got, r) {
 		t.Fatalf("%v %+v", ok, got)
+	}
+}
+
+// A record with a key this release does not know (one a later release
+// added) is read through encoding/json, which skips the key: the release
+// before reads this release's "app" the same way.
+func TestStateWithAnUnknownKeyIsRead(t *testing.T) {
+	st, rev, err := decodeStateRev("o-x", `{"r":2,"v":1,"flow":"need","step":"phone","later":[1,{"x":true}],"app":2,"at":5}`)
+	if err != nil || rev != 2 || st.Flow != "need" || st.Step != "phone" || st.Profile.Applied != dialog.AppliedSome {
+		t.Fatalf("state %+v rev %d: %v", st, rev, err)
 	}
 }
