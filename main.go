@@ -151,9 +151,6 @@ func healthcheck(ctx context.Context, cfg app.Config) error {
 	return nil
 }
 
-// servePprof serves the profiling endpoints on addr until ctx ends. They
-// are opt-in (PPROF_ADDR) and on their own listener, so that a profile is
-// never reachable through the webhook's port.
 // The collector's defaults for serving, each unless its environment
 // variable is set: the heap may grow to three times the live data between
 // collections (the service's live heap is small, and at Go's default of
@@ -175,6 +172,9 @@ func tuneGC(getenv func(string) string) {
 	}
 }
 
+// servePprof serves the profiling endpoints on addr until ctx ends. They
+// are opt-in (PPROF_ADDR) and on their own listener, so that a profile is
+// never reachable through the webhook's port.
 func servePprof(ctx context.Context, log *slog.Logger, addr string) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)

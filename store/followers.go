@@ -92,9 +92,9 @@ func (db *DB) Follower(ctx context.Context, openID string) (Follower, error) {
 }
 
 // Profile returns what the dialogue remembers of a follower, with whether
-// it has filed an application or need, in one query; an unknown follower
-// has the zero profile. It runs once per follower whose state has expired
-// (or who is new), so it is written out.
+// it has filed an application or need, in one query; a follower the
+// database does not know has no tier, result or county. It runs once per
+// follower whose state has expired (or who is new), so it is written out.
 func (db *DB) Profile(ctx context.Context, openID string) (dialog.Profile, error) {
 	var row struct {
 		Tier      *int
