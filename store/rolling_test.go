@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -184,13 +183,7 @@ func TestSlowTurnPaths(t *testing.T) {
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()
-	expire := func() {
-		if mr := rdb.Embedded(); mr != nil {
-			mr.FastForward(store.TurnLease + time.Millisecond)
-		} else {
-			time.Sleep(store.TurnLease + 100*time.Millisecond)
-		}
-	}
+	expire := func() { outliveTurnLease(rdb) }
 	slow, _ := s.Begin(ctx, "m1", "o-s")
 	expire()
 	if err := s.Finish(ctx, slow, &dialog.State{Flow: "a"}, []byte("r1")); err != nil {

@@ -231,11 +231,7 @@ func TestSessions(t *testing.T) {
 	if _, err := s.Begin(ctx, "m3", "o-1"); !errors.Is(err, store.ErrBusyTurn) {
 		t.Fatalf("turn held: %v", err)
 	}
-	if mr := rdb.Embedded(); mr != nil {
-		mr.FastForward(store.TurnLease + time.Millisecond)
-	} else {
-		time.Sleep(store.TurnLease + 100*time.Millisecond)
-	}
+	outliveTurnLease(rdb)
 	if c, err := s.Begin(ctx, "m3", "o-1"); err != nil || !c.First {
 		t.Fatalf("after the lease: %+v %v", c, err)
 	}
@@ -256,28 +252,43 @@ func TestSessions(t *testing.T) {
 	}
 }
 
-// A turn that outlived its lease cannot overwrite the state a later turn saved.
-func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
-	rdb, prefix := storetest.MustOpenRedis(t)
-	s := store.NewSessions(rdb, prefix)
-	ctx := context.Background()
-	slow, err := s.Begin(ctx, "m1", "o-slow")
-	if err != nil || !slow.First {
-		t.Fatalf("first turn: %+v %v", slow, err)
-	}
+// outliveTurnLease lets a turn's lease run out: on the embedded Redis by
+// moving its clock, on a real one by waiting.
+func outliveTurnLease(rdb *store.Redis) {
 	if mr := rdb.Embedded(); mr != nil {
 		mr.FastForward(store.TurnLease + time.Millisecond)
 	} else {
 		time.Sleep(store.TurnLease + 100*time.Millisecond)
 	}
-	fast, err := s.Begin(ctx, "m2", "o-slow")
-	if err != nil || !fast.First {
-		t.Fatalf("second turn after the lease: %+v %v", fast, err)
+}
+
+// leaseOverrun begins a turn of openID (m1), lets its lease run out and
+// begins the next (m2): the slow turn and the one that took over.
+func leaseOverrun(t *testing.T, s *store.Sessions, rdb *store.Redis, openID string) (slow, next store.Claim) {
+	t.Helper()
+	ctx := context.Background()
+	slow, err := s.Begin(ctx, "m1", openID)
+	if err != nil || !slow.First {
+		t.Fatalf("first turn: %+v %v", slow, err)
 	}
+	outliveTurnLease(rdb)
+	next, err = s.Begin(ctx, "m2", openID)
+	if err != nil || !next.First {
+		t.Fatalf("second turn after the lease: %+v %v", next, err)
+	}
+	return slow, next
+}
+
+// A turn that outlived its lease cannot overwrite the state a later turn saved.
+func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
+	rdb, prefix := storetest.MustOpenRedis(t)
+	s := store.NewSessions(rdb, prefix)
+	ctx := context.Background()
+	slow, fast := leaseOverrun(t, s, rdb, "o-slow")
 	if err := s.Finish(ctx, fast, &dialog.State{Flow: "need", Step: "phone"}, []byte("r2")); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Finish(ctx, slow, &dialog.State{Flow: "selfcheck", Step: "c1"}, []byte("r1"))
+	err := s.Finish(ctx, slow, &dialog.State{Flow: "selfcheck", Step: "c1"}, []byte("r1"))
 	if !errors.Is(err, store.ErrStaleTurn) {
 		t.Fatalf("slow finish: %v", err)
 	}
@@ -305,19 +316,7 @@ func TestSlowTurnLeavesTheRunningTurnsLock(t *testing.T) {
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()
-	slow, err := s.Begin(ctx, "m1", "o-lock")
-	if err != nil || !slow.First {
-		t.Fatalf("first turn: %+v %v", slow, err)
-	}
-	if mr := rdb.Embedded(); mr != nil {
-		mr.FastForward(store.TurnLease + time.Millisecond)
-	} else {
-		time.Sleep(store.TurnLease + 100*time.Millisecond)
-	}
-	running, err := s.Begin(ctx, "m2", "o-lock")
-	if err != nil || !running.First {
-		t.Fatalf("second turn after the lease: %+v %v", running, err)
-	}
+	slow, running := leaseOverrun(t, s, rdb, "o-lock")
 	if err := s.Finish(ctx, slow, &dialog.State{Flow: "selfcheck", Step: "c1"}, []byte("r1")); !errors.Is(err, store.ErrStaleTurn) {
 		t.Fatalf("slow finish while the next turn runs: %v", err)
 	}
