@@ -7,6 +7,7 @@
 #   bench/ratio.sh                    # 3 repetitions, 8 s each, -t2 -c64, 5,000 followers;
 #                                     # the cases take turns at running first
 #   REPEAT=5 DURATION=10s bench/ratio.sh
+#   WARMUP=0 bench/ratio.sh           # no 2 s unmeasured warm-up before each measured run
 #   DB=bench15 bench/ratio.sh         # MariaDB database (dropped and recreated per service case)
 #   PROFILE=1 bench/ratio.sh          # 5 s CPU profile (and allocations) of the service in repetition 1
 #   BASE=1d50c5d bench/ratio.sh       # also run that commit's service in each repetition ("before"),
@@ -25,6 +26,8 @@ THREADS=${THREADS:-2}
 OPENIDS=${OPENIDS:-5000}
 REPEAT=${REPEAT:-3}
 QUERIES=${QUERIES:-800000} # signed queries per wrk run: more than it sends
+WARMUP=${WARMUP:-2s}        # unmeasured load before each measured run (0: none)
+WARMUP_QUERIES=${WARMUP_QUERIES:-250000}
 VALIDATE=${VALIDATE:-10s}
 REDIS_PORT=${BENCH_REDIS_PORT:-28479}
 SVC_ADDR=127.0.0.1:${BENCH_SVC_PORT:-28480}
@@ -101,17 +104,29 @@ query() { # a signed plaintext query string, valid for the 5-minute window
 	sig=$(printf '%s\n' "$TOKEN" "$ts" "$nonce" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
 	echo "signature=$sig&timestamp=$ts&nonce=$nonce"
 }
+# warm_up loads url for $WARMUP with followers of its own, unmeasured: the
+# service has just created its tables, and MariaDB is still writing them
+# back when the first pushes come (the first seconds' commits waited on
+# it); the floor is warmed the same way.
+warm_up() { # url
+	[ "$WARMUP" = 0 ] && return
+	"$BIN/signq" -token "$TOKEN" -n "$WARMUP_QUERIES" >"$OUT/warm-queries.txt"
+	WRK_QUERY=$(query) WRK_QUERIES="$OUT/warm-queries.txt" WRK_PREFIX="o-warm-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
+		wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s bench/wrk/push.lua "$1" >/dev/null
+	rm -f "$OUT/warm-queries.txt"
+}
 run_wrk() { # name url pid rep
 	local name=$1 url=$2 pid=$3 rep=$4 c0 c1 r0 r1 m0 m1 i0 i1 t0 t1 hz
 	hz=$(getconf CLK_TCK)
-	c0=$(cpu_ticks "$pid")
-	r0=$(cpu_ticks "$rpid")
-	m0=$(mariadb_ticks)
-	read -r i0 t0 < <(box_ticks)
 	# A signed query per request, fresh for this run: the webhook refuses a
 	# signature reused with another body. The floor and the service get the
 	# same file, so both pay the same parsing.
 	"$BIN/signq" -token "$TOKEN" -n "$QUERIES" >"$OUT/queries.txt"
+	warm_up "$url"
+	c0=$(cpu_ticks "$pid")
+	r0=$(cpu_ticks "$rpid")
+	m0=$(mariadb_ticks)
+	read -r i0 t0 < <(box_ticks)
 	WRK_QUERY=$(query) WRK_QUERIES="$OUT/queries.txt" WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
 		/usr/bin/time -f '%U %S' -o "$OUT/$name-r$rep.time" \
 		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/wrk/push.lua "$url" >"$OUT/$name-r$rep.wrk"
@@ -192,7 +207,7 @@ fi
 {
 	echo "# Ratio run $(date -u +%FT%TZ) at $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
 	echo
-	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), the cases in turn (each runs first in one repetition)."
+	echo "$(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION, $OPENIDS followers, plaintext, $REPEAT repetition(s), the cases in turn (each runs first in one repetition), $WARMUP unmeasured warm-up before each."
 	echo
 	echo "| case | run | msg/s | p50 ms | p99 ms | max ms | non-200 | busy | socket errors | peak RSS MB | server CPU µs/push | Redis CPU µs/push | MariaDB CPU µs/push | wrk CPU µs/push | idle % | load avg |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
