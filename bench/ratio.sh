@@ -123,6 +123,7 @@ run_wrk() { # name url pid rep
 	# same file, so both pay the same parsing.
 	"$BIN/signq" -token "$TOKEN" -n "$QUERIES" >"$OUT/queries.txt"
 	warm_up "$url"
+	redis-cli -p "$REDIS_PORT" config resetstat >/dev/null # count the measured run's commands only
 	c0=$(cpu_ticks "$pid")
 	r0=$(cpu_ticks "$rpid")
 	m0=$(mariadb_ticks)
