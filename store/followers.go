@@ -55,11 +55,14 @@ func (db *DB) Unfollow(ctx context.Context, openID string, at time.Time) error {
 // cost more than the statement itself.
 func (db *DB) SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
-	upsert := saveCheckSQLite
+	crit := strings.Join(criteria, ",")
+	q := db.WithContext(ctx)
 	if db.dialect == "mysql" {
-		upsert = saveCheckMySQL
+		q = q.Exec(saveCheckMySQL, openID, int(tier), crit, at, at, at, int(tier), crit, at, at)
+	} else {
+		q = q.Exec(saveCheckSQLite, openID, int(tier), crit, at, at, at)
 	}
-	err := db.WithContext(ctx).Exec(upsert, openID, int(tier), strings.Join(criteria, ","), at, at, at).Error
+	err := q.Error
 	if err != nil {
 		return fmt.Errorf("save check %s: %w", openID, err)
 	}
@@ -71,8 +74,9 @@ func (db *DB) SaveCheck(ctx context.Context, openID string, tier domain.Tier, cr
 const (
 	saveCheckInsert = "INSERT INTO followers (open_id, scene, county, subscribed, tier, criteria, checked_at, created_at, updated_at) " +
 		"VALUES (?, '', '', false, ?, ?, ?, ?, ?) "
-	saveCheckMySQL = saveCheckInsert + "ON DUPLICATE KEY UPDATE tier = VALUES(tier), criteria = VALUES(criteria), " +
-		"checked_at = VALUES(checked_at), updated_at = VALUES(updated_at)"
+	// The values again rather than VALUES(col), which MySQL 8.0.20
+	// deprecated.
+	saveCheckMySQL  = saveCheckInsert + "ON DUPLICATE KEY UPDATE tier = ?, criteria = ?, checked_at = ?, updated_at = ?"
 	saveCheckSQLite = saveCheckInsert + "ON CONFLICT (open_id) DO UPDATE SET tier = excluded.tier, criteria = excluded.criteria, " +
 		"checked_at = excluded.checked_at, updated_at = excluded.updated_at"
 )
