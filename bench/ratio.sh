@@ -104,10 +104,9 @@ query() { # a signed plaintext query string, valid for the 5-minute window
 	sig=$(printf '%s\n' "$TOKEN" "$ts" "$nonce" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
 	echo "signature=$sig&timestamp=$ts&nonce=$nonce"
 }
-# warm_up loads url for $WARMUP with followers of its own, unmeasured: the
-# service has just created its tables, and MariaDB is still writing them
-# back when the first pushes come (the first seconds' commits waited on
-# it); the floor is warmed the same way.
+# warm_up loads url for $WARMUP with followers of its own, unmeasured (as
+# bench/run.sh does): connection pools, caches and MariaDB's buffer pool
+# are warm when the measured run starts. The floor is warmed the same way.
 warm_up() { # url
 	[ "$WARMUP" = 0 ] && return
 	"$BIN/signq" -token "$TOKEN" -n "$WARMUP_QUERIES" >"$OUT/warm-queries.txt"
@@ -128,6 +127,10 @@ run_wrk() { # name url pid rep
 	r0=$(cpu_ticks "$rpid")
 	m0=$(mariadb_ticks)
 	read -r i0 t0 < <(box_ticks)
+	if [ -n "$PROFILE" ] && [ "$name" != floor ] && [ "$rep" = 1 ]; then
+		(sleep 1; curl -sf "http://$PPROF_ADDR/debug/pprof/profile?seconds=5" >"$OUT/$name-cpu.pprof"
+		 curl -sf "http://$PPROF_ADDR/debug/pprof/allocs" >"$OUT/$name-allocs.pprof") &
+	fi
 	WRK_QUERY=$(query) WRK_QUERIES="$OUT/queries.txt" WRK_PREFIX="o-$name-$rep-$RANDOM-" WRK_OPENIDS=$OPENIDS WRK_THREADS=$THREADS \
 		/usr/bin/time -f '%U %S' -o "$OUT/$name-r$rep.time" \
 		wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/wrk/push.lua "$url" >"$OUT/$name-r$rep.wrk"
@@ -170,10 +173,6 @@ run_service() { # case rep
 	local c=$1 rep=$2 bin=$BIN/suzhirong n
 	[ "$c" = before ] && bin=$BIN/suzhirong-base
 	start_service "$c-r$rep" "$bin"
-	if [ -n "$PROFILE" ] && [ "$rep" = 1 ]; then
-		(sleep 2; curl -sf "http://$PPROF_ADDR/debug/pprof/profile?seconds=5" >"$OUT/$c-cpu.pprof"
-		 curl -sf "http://$PPROF_ADDR/debug/pprof/allocs" >"$OUT/$c-allocs.pprof") &
-	fi
 	run_wrk "$c" "http://$SVC_ADDR/wechat" "$spid" "$rep"
 	n=$(jq .requests "$OUT/$c-r$rep.json")
 	redis_calls | jq --argjson n "$n" 'to_entries | map(select(.key != "config|resetstat")) |
