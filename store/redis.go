@@ -335,9 +335,9 @@ type Claim struct {
 	HasState bool         // a state was stored (First only)
 	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
 
-	key, openID, token string
-	rev                string   // the state's revision when read
-	keys               []string // dedupe, state and turn keys, made once for Begin and Finish
+	key, token string
+	rev        string   // the state's revision when read
+	keys       []string // dedupe, state and turn keys, made once for Begin and Finish
 }
 
 // ErrStaleTurn is returned by Finish when a newer turn saved the follower's
@@ -398,7 +398,7 @@ func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bin
 	case 2:
 		return Claim{}, ErrBusyTurn
 	}
-	c := Claim{First: true, key: dedupeKey, openID: openID, token: token, rev: "0", keys: keys}
+	c := Claim{First: true, key: dedupeKey, token: token, rev: "0", keys: keys}
 	if val != "" {
 		st, rev, err := decodeStateRev(openID, val)
 		c.rev = strconv.FormatInt(rev, 10)
