@@ -18,6 +18,13 @@ import (
 
 // mustSeededDB returns a fresh database with the seeded counties.
 func mustSeededDB(tb testing.TB) *store.DB {
+	db, _ := mustSeededPolicy(tb)
+	return db
+}
+
+// mustSeededPolicy opens a database seeded with the policy, and returns
+// both.
+func mustSeededPolicy(tb testing.TB) (*store.DB, *dialog.Policy) {
 	tb.Helper()
 	db := storetest.MustOpenDB(tb)
 	p, err := seeds.Load()
@@ -27,7 +34,7 @@ func mustSeededDB(tb testing.TB) *store.DB {
 	if err := db.SeedPolicy(context.Background(), p, false); err != nil {
 		tb.Fatal(err)
 	}
-	return db
+	return db, p
 }
 
 func sampleLead(kind, code, county string) dialog.SubmitLead {

@@ -9,7 +9,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/bot"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
@@ -115,15 +114,8 @@ func TestProfileKnowsApplications(t *testing.T) {
 }
 
 func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db, base := mustSeededPolicy(t)
 	ctx := context.Background()
-	base, err := seeds.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SeedPolicy(ctx, base, false); err != nil {
-		t.Fatal(err)
-	}
 	if err := db.Model(&store.CountyRecord{}).Where("id = ?", "kunshan").
 		Updates(map[string]any{"contact": "李四", "phone": "0512-11112222", "updated_by": "officer"}).Error; err != nil {
 		t.Fatal(err)
@@ -337,15 +329,8 @@ func TestSlowTurnLeavesTheRunningTurnsLock(t *testing.T) {
 
 // A scheduled LPR waits for its day (China time); the history stays.
 func TestLPRSchedule(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db, base := mustSeededPolicy(t)
 	ctx := context.Background()
-	base, err := seeds.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SeedPolicy(ctx, base, false); err != nil {
-		t.Fatal(err)
-	}
 	for _, r := range []struct {
 		rate float64
 		date string
