@@ -134,7 +134,7 @@ func (s *Service) UpdateCounty(ctx context.Context, acc domain.Account, id strin
 	}
 	if (p.Contact != nil && !dialog.PlainName(*p.Contact)) || (p.Post != nil && !dialog.PlainName(*p.Post)) {
 		// Contacts and posts reach enterprises in WeChat replies.
-		return before, after, domain.Errorf(domain.ErrInvalid, "联系人和职务不能换行，也不能包含 < > [ ] { } * # ` | \\ 等符号")
+		return before, after, domain.Errorf(domain.ErrInvalid, "联系人和职务不能换行，也不能包含 "+dialog.MarkupList+" 等符号")
 	}
 	if p.Post != nil && len([]rune(*p.Post)) > 64 {
 		return before, after, domain.Errorf(domain.ErrInvalid, "职务不能超过64个字")

@@ -604,6 +604,9 @@ func validateName(t *turn, text string) (string, string) {
 // WeChat, WeCom markdown or the console would read as markup.
 const MarkupChars = "<>[]{}*#`|\\"
 
+// MarkupList is MarkupChars as messages to users list them.
+const MarkupList = "< > [ ] { } * # ` | \\"
+
 // PlainName reports whether a name is one line without control characters
 // or markup, as names that reach staff and enterprises must be.
 func PlainName(s string) bool {
@@ -621,7 +624,7 @@ func plainRule(what string, v validator) validator {
 			return "", what + "请写在一行内，不要换行或包含特殊控制字符。"
 		}
 		if strings.ContainsAny(text, MarkupChars) {
-			return "", what + "不能包含 < > [ ] { } * # ` | \\ 等符号（这些符号会被当作链接或格式显示给办理人员），请按证照上的写法填写。"
+			return "", what + "不能包含 " + MarkupList + " 等符号（这些符号会被当作链接或格式显示给办理人员），请按证照上的写法填写。"
 		}
 		return v(t, text)
 	}
