@@ -549,6 +549,18 @@ func TestSpecialistBindsWithCode(t *testing.T) {
 	if code := s.api(http.MethodPost, "/api/v1/institutions", s.admin, map[string]string{"name": "某公司", "kind": "crypto"}, &errRes); code != http.StatusBadRequest || !strings.Contains(errRes.Error, "机构类型") {
 		t.Errorf("bad kind: %d %q", code, errRes.Error)
 	}
+	// Names reach enterprises and county staff in WeChat messages: no markup.
+	if code := s.api(http.MethodPost, "/api/v1/institutions", s.admin, map[string]string{"name": "<img src=x onerror=alert(1)>银行", "kind": "bank"}, &errRes); code != http.StatusBadRequest || !strings.Contains(errRes.Error, "不能换行") {
+		t.Errorf("markup in an institution's name: %d %q", code, errRes.Error)
+	}
+	if code := s.api(http.MethodPost, fmt.Sprintf("/api/v1/institutions/%d/specialists", instID), s.admin,
+		map[string]string{"name": "[张三](http://x)", "phone": "13912345678", "products": "苏质贷"}, &errRes); code != http.StatusBadRequest || !strings.Contains(errRes.Error, "不能换行") {
+		t.Errorf("markup in a specialist's name: %d %q", code, errRes.Error)
+	}
+	if code := s.api(http.MethodPost, fmt.Sprintf("/api/v1/institutions/%d/specialists", instID), s.admin,
+		map[string]string{"name": "李四", "phone": "13912345678", "products": "苏质贷\n*融资租赁*"}, &errRes); code != http.StatusBadRequest {
+		t.Errorf("markup in a specialist's products: %d %q", code, errRes.Error)
+	}
 	if code := s.status(http.MethodPost, "/api/v1/users", s.admin, map[string]any{"username": "inst-x", "password": "password-inst-x", "role": "institution", "institution": 424242}); code != http.StatusBadRequest {
 		t.Errorf("account of an unknown institution: %d", code)
 	}

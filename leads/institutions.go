@@ -60,6 +60,10 @@ func checkInstitution(name, kind string) (string, string, error) {
 	if name == "" || utf8.RuneCountInString(name) > 64 {
 		return "", "", domain.Errorf(domain.ErrInvalid, "机构名称不能为空，且不超过64个字")
 	}
+	if !dialog.PlainName(name) {
+		// Names reach enterprises and county staff in WeChat messages.
+		return "", "", domain.Errorf(domain.ErrInvalid, "机构名称不能换行，也不能包含 "+dialog.MarkupList+" 等符号")
+	}
 	k, ok := dialog.InstitutionKind(kind)
 	if !ok {
 		return "", "", domain.Errorf(domain.ErrInvalid, "机构类型应为 bank（银行）、leasing（融资租赁）、futures（期货）、guarantee（担保）或 insurance（保险）")
@@ -100,6 +104,9 @@ func (l *Service) AddSpecialist(ctx context.Context, acc domain.Account, inst ui
 	sp.Name, sp.Phone, sp.Products = strings.TrimSpace(sp.Name), strings.TrimSpace(sp.Phone), strings.TrimSpace(sp.Products)
 	if sp.Name == "" || utf8.RuneCountInString(sp.Name) > 32 {
 		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "服务专员姓名不能为空，且不超过32个字")
+	}
+	if !dialog.PlainName(sp.Name) || !dialog.PlainName(sp.Products) {
+		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "服务专员姓名和负责产品不能换行，也不能包含 "+dialog.MarkupList+" 等符号")
 	}
 	if !validPhone(sp.Phone) {
 		return dialog.Specialist{}, domain.Errorf(domain.ErrInvalid, "电话应为11位手机号或 0512-xxxxxxxx")
