@@ -120,6 +120,10 @@ func rosterEntry(p *dialog.Policy, cell func(string) string, today string) (dial
 	if utf8.RuneCountInString(e.Basis) > 200 {
 		return e, "依据超过200个字"
 	}
+	if !dialog.PlainName(e.Name) || !dialog.PlainName(e.Basis) {
+		// Both are read back to enterprises in the chat.
+		return e, "企业名称和依据不能换行，也不能包含 " + dialog.MarkupList + " 等符号"
+	}
 	e.CreditCode = dialog.NormalizeCreditCode(cell("统一社会信用代码"))
 	if err := dialog.ValidateCreditCode(e.CreditCode); err != nil {
 		return e, "统一社会信用代码有误：" + strings.TrimSuffix(err.Error(), "。")

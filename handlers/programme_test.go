@@ -466,6 +466,29 @@ func TestConfirmOnlyFinishedMonthsAndStale(t *testing.T) {
 	}
 }
 
+// Roster names and bases are read back to enterprises in the chat: a row
+// with markup is refused with the reason, the others are taken.
+func TestRosterImportRefusesMarkup(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	file := rosterCSV(
+		"<a href=\"http://x\">昆山甲公司</a>,"+creditCodeIn(t, "320583", "MA1MKUP01")+",Ⅰ类,省长质量奖,昆山市,2026-03-15",
+		"昆山乙公司,"+creditCodeIn(t, "320583", "MA1MKUP02")+",Ⅱ类,**江苏精品**,昆山市,2026-03-15",
+		"昆山丙公司,"+creditCodeIn(t, "320583", "MA1MKUP03")+",Ⅱ类,江苏精品,昆山市,2026-03-15",
+	)
+	var res importResult
+	if code := s.upload("/api/v1/roster/import?dry_run=1", s.admin, "roster.csv", file, &res); code != http.StatusOK {
+		t.Fatalf("dry run: %d %+v", code, res)
+	}
+	if res.Inserted != 1 || len(res.Rejected) != 2 {
+		t.Fatalf("dry run: %+v", res)
+	}
+	for _, rj := range res.Rejected {
+		if !strings.Contains(rj.Reason, "不能换行，也不能包含") {
+			t.Errorf("row %d: %q", rj.Row, rj.Reason)
+		}
+	}
+}
+
 func TestRosterInTheChat(t *testing.T) {
 	s := mustAdminSvc(t, true)
 	listed := creditCodeIn(t, "320583", "MA1CHAT01")
