@@ -116,16 +116,28 @@ func serve(ctx context.Context, log *slog.Logger, cfg app.Config) error {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Drain: stop taking pushes (WeChat's retry of a refused one reaches
+	// another instance), finish the turns in flight (each within the
+	// budget), then the replies that follow as 客服 messages; the pushes
+	// still waiting for a backend then give up and say so.
+	log.Info("shutting down: no new requests; finishing the turns in flight")
+	shutdown, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	err = srv.Shutdown(shutdown)
+	if derr := svc.Bot.Drain(shutdown); derr != nil {
+		err = errors.Join(err, derr)
 	}
 	stopWorkers()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
 	log.Info("stopped")
 	return nil
 }
+
+// drainTimeout bounds a graceful stop; docker-compose.yml's
+// stop_grace_period leaves it room.
+const drainTimeout = 15 * time.Second
 
 // healthcheck asks a running instance's /healthz, for container health
 // checks in images without curl.

@@ -29,11 +29,17 @@ type Bot struct {
 	policies *Policies
 	metrics  *Metrics
 	busy     string
-	now      func() time.Time
+	// deferredText answers a push kept for a backend to come back;
+	// givenUpText follows when it never came back.
+	deferredText, givenUpText string
+	now                       func() time.Time
 	// Budget overrides the package Budget (tests shorten it).
 	Budget time.Duration
 	leads  Leads
 	roster Roster
+	// later holds the pushes handled in the background: replies that ran
+	// past the budget and pushes waiting for a backend to come back.
+	later background
 }
 
 // Sessions is what the pipeline needs of the dialogue-state store: claim a
@@ -42,9 +48,9 @@ type Bot struct {
 type Sessions interface {
 	BeginBound(ctx context.Context, dedupeKey, openID string, bind *NonceBind) (store.Claim, error)
 	Bind(ctx context.Context, bind *NonceBind) error
+	Hold(ctx context.Context, c store.Claim) (stop func())
 	Finish(ctx context.Context, c store.Claim, st *dialog.State, reply []byte) error
 	Release(ctx context.Context, c store.Claim) error
-	Reply(ctx context.Context, dedupeKey, openID string) ([]byte, error)
 }
 
 // Records is what a turn writes to and reads from the database besides
@@ -75,11 +81,11 @@ type Config struct {
 }
 
 // New builds a Bot and loads the current policy from the database.
-func New(ctx context.Context, cfg Config) (*Bot, error) {
+func New(ctx context.Context, cfg Config) (b *Bot, err error) {
 	if cfg.Leads == nil || cfg.Roster == nil || cfg.Policies == nil || cfg.Replies == nil {
 		return nil, errors.New("new bot: the lead pipeline, the roster, the policy and the replies are required")
 	}
-	b := &Bot{
+	b = &Bot{
 		log: cfg.Log, db: cfg.DB, sessions: cfg.Sessions, client: cfg.Client, replies: cfg.Replies,
 		policies: cfg.Policies, leads: cfg.Leads, roster: cfg.Roster, metrics: cfg.Metrics, now: cfg.Now, Budget: Budget,
 	}
@@ -89,11 +95,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if b.metrics == nil {
 		b.metrics = NewMetrics(nil)
 	}
-	busy, err := b.replies.Render(dialog.Reply{Name: "busy"})
-	if err != nil {
-		return nil, err
+	for name, text := range map[string]*string{"busy": &b.busy, "busy_deferred": &b.deferredText, "busy_given_up": &b.givenUpText} {
+		if *text, err = b.replies.Render(dialog.Reply{Name: name}); err != nil {
+			return nil, err
+		}
 	}
-	b.busy = busy
+	b.later.max = maxDeferred
 	return b, nil
 }
 
@@ -134,7 +141,8 @@ func (b *Bot) Respond(ctx context.Context, m wechat.Message, bind *NonceBind, la
 	reply, err = b.safeHandle(work, m, bind)
 	if !w.claim() {
 		if err == nil {
-			go b.followUp(work, m, reply)
+			late := reply // the named result is cleared by the return below
+			b.later.run(func() { b.followUp(work, m, late, "late") })
 		}
 		return nil, false, nil
 	}
@@ -190,8 +198,9 @@ func (b *Bot) safeHandle(ctx context.Context, m wechat.Message, bind *NonceBind)
 	return b.handle(ctx, m, bind)
 }
 
-// followUp sends a late reply as a 客服 message.
-func (b *Bot) followUp(ctx context.Context, m wechat.Message, reply []byte) {
+// followUp sends a reply the webhook could not carry as a 客服 message;
+// cause ("late", "deferred", "given_up") labels the metric.
+func (b *Bot) followUp(ctx context.Context, m wechat.Message, reply []byte, cause string) {
 	text, ok := wechat.ReplyText(reply)
 	if !ok {
 		return
@@ -199,8 +208,12 @@ func (b *Bot) followUp(ctx context.Context, m wechat.Message, reply []byte) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := b.client.SendText(ctx, m.FromUserName, text); err != nil {
-		b.log.Error("late reply not delivered", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		b.metrics.FollowUp(cause, "failed")
+		b.log.Error("reply not delivered as a 客服 message", slog.String("cause", cause),
+			slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		return
 	}
+	b.metrics.FollowUp(cause, "sent")
 }
 
 // Handle processes one push: dedupe, state, engine, effects, reply. It
@@ -231,20 +244,41 @@ func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]
 		b.metrics.Event("other")
 		return nil, nil
 	}
+	faultPoint("before-claim", m.FromUserName)
 	key := m.DedupeKey()
 	claim, err := b.begin(ctx, key, m.FromUserName, bind)
 	if errors.Is(err, ErrReplayed) {
 		return nil, ErrReplayed
 	}
 	if err != nil {
-		b.metrics.Busy.Inc()
 		b.log.Error("delivery not claimed", slog.Any("error", err))
-		return b.busyReply(m, at), nil
+		return b.deferReply(ctx, m, at), nil
 	}
 	if !claim.First {
 		b.metrics.DedupeHits.Inc()
-		return b.repeat(ctx, m, key, claim.Reply), nil
+		var reply []byte
+		if claim, reply = b.awaitFirst(ctx, m, key, claim.Reply); !claim.First {
+			return reply, nil
+		}
 	}
+	if claim.TakeOver {
+		b.metrics.TakeOvers.Inc()
+		b.log.Warn("delivery taken over from a turn that died", slog.String("openid", wechat.MaskOpenID(m.FromUserName)))
+	}
+	reply, err := b.turn(ctx, m, in, claim, false)
+	if err != nil {
+		return b.deferReply(ctx, m, at), nil
+	}
+	return reply, nil
+}
+
+// turn handles a claimed delivery and saves it, keeping the claim alive
+// while it runs. A failure releases the claim, so that the delivery can be
+// handled afresh; deferred says the reply goes as a 客服 message, and a
+// retry of the push then answers "success".
+func (b *Bot) turn(ctx context.Context, m wechat.Message, in dialog.Inbound, claim store.Claim, deferred bool) ([]byte, error) {
+	stop := b.sessions.Hold(ctx, claim)
+	defer stop()
 	defer func() {
 		if r := recover(); r != nil {
 			// Let WeChat's retry be handled afresh, and the follower's next
@@ -253,14 +287,14 @@ func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]
 			panic(r)
 		}
 	}()
-	reply, err := b.process(ctx, m, in, claim)
+	faultPoint("in-turn", m.FromUserName)
+	reply, err := b.process(ctx, m, in, claim, deferred)
 	if err != nil {
-		b.metrics.Busy.Inc()
 		b.log.Error("push not handled", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
-		if rerr := b.sessions.Release(ctx, claim); rerr != nil {
+		if rerr := b.sessions.Release(context.WithoutCancel(ctx), claim); rerr != nil {
 			b.log.Warn("dedupe claim not released", slog.Any("error", rerr))
 		}
-		return b.busyReply(m, at), nil
+		return nil, err
 	}
 	return reply, nil
 }
@@ -291,40 +325,46 @@ func (b *Bot) begin(ctx context.Context, key, openID string, bind *NonceBind) (s
 }
 
 func (b *Bot) busyReply(m wechat.Message, at time.Time) []byte {
-	if m.MsgType == "event" && strings.EqualFold(m.Event, "unsubscribe") {
+	if quiet(m) {
 		return nil
 	}
 	return wechat.TextReply(m.FromUserName, m.ToUserName, b.busy, at)
 }
 
-// repeat answers a retried push with the first delivery's reply, waiting
-// briefly while the first is still being handled.
-func (b *Bot) repeat(ctx context.Context, m wechat.Message, key string, reply []byte) []byte {
+// awaitFirst answers a retried push with the first delivery's reply,
+// waiting while the first is still being handled. When the first's turn
+// ends without a reply (its instance died, or it failed and let the claim
+// go), this retry claims the delivery and returns the claim to be handled
+// as a first delivery.
+func (b *Bot) awaitFirst(ctx context.Context, m wechat.Message, key string, reply []byte) (store.Claim, []byte) {
 	deadline := time.Now().Add(b.Budget - 500*time.Millisecond)
 	for string(reply) == store.Pending && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
-			return nil
+			return store.Claim{}, nil
 		case <-time.After(50 * time.Millisecond):
 		}
-		r, err := b.sessions.Reply(ctx, key, m.FromUserName)
-		if err != nil {
-			if errors.Is(err, domain.ErrNotFound) {
-				// The first delivery failed and released its claim; this
-				// retry gets the same busy answer it got.
-				return b.busyReply(m, b.now())
-			}
-			return nil
+		c, err := b.sessions.BeginBound(ctx, key, m.FromUserName, nil)
+		switch {
+		case errors.Is(err, store.ErrBusyTurn):
+			continue // another message of the follower holds the turn
+		case err != nil:
+			return store.Claim{}, nil
+		case c.First:
+			return c, nil
 		}
-		reply = r
+		reply = c.Reply
 	}
 	if string(reply) == store.Pending || len(reply) == 0 {
-		return nil
+		return store.Claim{}, nil
 	}
-	return reply
+	return store.Claim{}, reply
 }
 
-func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, claim store.Claim) ([]byte, error) {
+// process runs the engine and the effects of a claimed delivery and
+// finishes the turn. deferred keeps an empty reply for WeChat's retries:
+// the reply goes as a 客服 message instead.
+func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, claim store.Claim, deferred bool) ([]byte, error) {
 	st := claim.State
 	if !claim.HasState {
 		prof, err := b.db.Profile(ctx, m.FromUserName)
@@ -370,7 +410,12 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 	if in.Kind != dialog.KindUnsubscribe {
 		save = &next
 	}
-	if err := b.sessions.Finish(ctx, claim, save, reply); err != nil {
+	faultPoint("before-finish", m.FromUserName)
+	kept := reply
+	if deferred {
+		kept = nil
+	}
+	if err := b.sessions.Finish(ctx, claim, save, kept); err != nil {
 		// The effects are done; the reply still goes out. A lost state
 		// means the next message starts afresh, and a repeated 确认 finds
 		// the lead already filed.

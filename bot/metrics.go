@@ -12,6 +12,9 @@ type Metrics struct {
 	DedupeHits prometheus.Counter
 	Busy       prometheus.Counter // pushes answered with the busy text
 	Late       prometheus.Counter // pushes answered after the budget, by 客服 message
+	Deferred   prometheus.Counter // pushes kept for a backend to come back, answered later by 客服 message
+	TakeOvers  prometheus.Counter // deliveries taken over from a turn that died
+	FollowUps  *prometheus.CounterVec
 	Outbox     *prometheus.CounterVec
 
 	events sync.Map // flow -> prometheus.Counter of Events, looked up once
@@ -29,6 +32,10 @@ func (m *Metrics) Event(flow string) {
 	c.(prometheus.Counter).Inc()
 }
 
+// FollowUp counts a reply sent (or not) as a 客服 message because the
+// webhook answered without it: cause is late, deferred or given_up.
+func (m *Metrics) FollowUp(cause, result string) { m.FollowUps.WithLabelValues(cause, result).Inc() }
+
 // NewMetrics creates the series and registers them with reg (nil: unregistered).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
@@ -44,12 +51,21 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Late: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "szr_late_replies_total", Help: "Pushes that ran past the budget and were answered by 客服 message.",
 		}),
+		Deferred: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "szr_deferred_pushes_total", Help: "Pushes whose backend failed, kept and handled once it was back.",
+		}),
+		TakeOvers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "szr_delivery_takeovers_total", Help: "Retried deliveries handled afresh because the turn that claimed them died.",
+		}),
+		FollowUps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "szr_followup_replies_total", Help: "Replies sent as 客服 messages because the webhook answered without them, by cause and result.",
+		}, []string{"cause", "result"}),
 		Outbox: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "szr_outbox_deliveries_total", Help: "Outbox deliveries by channel and result.",
 		}, []string{"channel", "result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Events, m.DedupeHits, m.Busy, m.Late, m.Outbox)
+		reg.MustRegister(m.Events, m.DedupeHits, m.Busy, m.Late, m.Deferred, m.TakeOvers, m.FollowUps, m.Outbox)
 	}
 	return m
 }

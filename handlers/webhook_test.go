@@ -341,7 +341,7 @@ func TestRedisDownAnswersBusyAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	e := mustEnv(t, withRedis(r))
+	e := mustEnv(t, withRedis(r), withAppID())
 	openID := randomOpenID()
 	if got := e.say(openID, "菜单"); !strings.Contains(got, "请回复数字") {
 		t.Fatalf("before outage: %q", got)
@@ -366,6 +366,11 @@ func TestRedisDownAnswersBusyAndRecovers(t *testing.T) {
 
 	if err := mr.StartAddr(addr); err != nil {
 		t.Fatal(err)
+	}
+	// The message sent during the outage is handled once Redis is back,
+	// and its reply follows as a 客服 message.
+	if !e.customMessage(openID, "第1/", 15*time.Second) {
+		t.Fatal("the message sent during the outage got no reply after recovery")
 	}
 	if got := e.say(openID, "自检"); !strings.Contains(got, "第1/") {
 		t.Fatalf("after recovery: %q", got)
@@ -397,7 +402,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 func TestDatabaseDownAnswersBusyAndRecovers(t *testing.T) {
 	db, proxy := storetest.MustOpenMySQLVia(t)
-	e := mustEnv(t, withDB(db))
+	e := mustEnv(t, withDB(db), withAppID())
 	known := randomOpenID()
 	e.event(known, "subscribe", "")
 
@@ -422,6 +427,14 @@ func TestDatabaseDownAnswersBusyAndRecovers(t *testing.T) {
 	}
 
 	proxy.Restore()
+	// The follow recorded during the outage is handled once the database
+	// is back, and the welcome follows as a 客服 message.
+	if !e.customMessage(fresh, "欢迎关注", 15*time.Second) {
+		t.Fatal("the follow during the outage got no welcome after recovery")
+	}
+	if _, err := db.Follower(context.Background(), fresh); err != nil {
+		t.Fatalf("the follow during the outage was not recorded: %v", err)
+	}
 	other := randomOpenID()
 	if got, _ := wechat.ReplyText([]byte(e.event(other, "subscribe", ""))); !strings.Contains(got, "欢迎关注") {
 		t.Fatalf("after recovery: %q", got)

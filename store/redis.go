@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -265,22 +266,51 @@ func (s *Sessions) Save(ctx context.Context, openID string, st dialog.State) err
 }
 
 // claimScript claims a dedupe key, takes the follower's turn lock and reads
-// the state in one round trip: 3 commands. It returns {1, state} for a
-// first delivery, {0, earlier reply} for a repeat, and {2} while another
-// message of the same follower is being handled (the caller waits for its
-// turn; the claim is undone). SET NX GET needs Redis 7.0.
+// the state in one round trip: 3 commands for a first delivery. It returns
+// {1, state} for a first delivery, {3, state} for a delivery whose first
+// handler died (taken over: handle it as a first delivery), {0, earlier
+// reply} for a repeat (Pending while the first is still being handled), and
+// {2} while another message of the same follower is being handled (the
+// caller waits for its turn; the claim is undone). SET NX GET needs Redis
+// 7.0.
 //
-// KEYS: dedupe, state, turn. ARGV: pending marker, dedupe TTL (ms), turn
-// token, turn lease (ms). The dedupe TTL is a parameter: it is the caller's
-// to set (longer than WeChat's timestamp window, with replay protection).
+// The pending mark lives as long as the turn's lease, which the running
+// turn renews (holdScript): a crashed instance's claim ends with its lease
+// instead of blocking the delivery for the dedupe TTL. A pending mark whose
+// follower has no turn running belongs to a dead turn (a live one holds the
+// lock from claim to finish), so the claim that finds it takes the delivery
+// over; the script runs atomically, so of two racing retries one takes it
+// over and the other finds the lock held and waits for its reply. The mark
+// stays the bare Pending value, which the release before reads too.
+//
+// KEYS: dedupe, state, turn. ARGV: pending marker, turn lease (ms), turn
+// token.
 var claimScript = redis.NewScript(`
 local d = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])
-if d then return {0, d} end
-if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then
+if d and d ~= ARGV[1] then return {0, d} end
+if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[2]) then
+  if d then return {0, d} end
   redis.call('DEL', KEYS[1])
   return {2, false}
 end
-return {1, redis.call('GET', KEYS[2]) or false}
+local status = 1
+if d then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  status = 3
+end
+return {status, redis.call('GET', KEYS[2]) or false}
+`)
+
+// holdScript renews a running turn's lease and its pending mark; it returns
+// 0 when the turn no longer holds its lock.
+//
+// KEYS: dedupe, state, turn. ARGV: turn token, turn lease (ms), pending
+// marker.
+var holdScript = redis.NewScript(`
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+if redis.call('GET', KEYS[1]) == ARGV[3] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
 `)
 
 // finishScript stores the reply for repeats and, when given, the new state,
@@ -320,8 +350,9 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1
 `)
 
-// TurnLease bounds how long one message may hold its follower's turn: a
-// crashed instance's lock expires after it.
+// TurnLease bounds how long one message may hold its follower's turn
+// without renewing it (Hold renews it while the turn runs): a crashed
+// instance's lock and pending claim expire after it.
 const TurnLease = 5 * time.Second
 
 // ErrBusyTurn is returned by Begin while another message of the same
@@ -331,6 +362,7 @@ var ErrBusyTurn = errors.New("another message of this follower is in progress")
 // Claim is the outcome of Sessions.Begin.
 type Claim struct {
 	First    bool         // this delivery is the first: handle it
+	TakeOver bool         // First, and an earlier handler of this delivery died before finishing
 	State    dialog.State // the follower's state (First only)
 	HasState bool         // a state was stored (First only)
 	Reply    []byte       // the earlier reply (repeats; Pending while still in progress)
@@ -371,8 +403,7 @@ func (s *Sessions) Begin(ctx context.Context, dedupeKey, openID string) (Claim, 
 func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bind *NonceBind) (Claim, error) {
 	token := strconv.FormatUint(turnSeq.Add(1), 36) + "-" + s.instance
 	keys := s.keys(dedupeKey, openID)
-	cmd, bound := s.batch.RunBound(ctx, bind, claimScript, keys,
-		Pending, msArg(s.DedupeTTL), token, msArg(TurnLease))
+	cmd, bound := s.batch.RunBound(ctx, bind, claimScript, keys, Pending, msArg(TurnLease), token)
 	res, err := cmd.Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", dedupeKey, err)
@@ -384,7 +415,7 @@ func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bin
 	}
 	if bind != nil {
 		if berr := checkBind(bound, bind); berr != nil {
-			if status == 1 {
+			if status == 1 || status == 3 {
 				if rerr := releaseScript.Run(context.WithoutCancel(ctx), s.rdb, keys, token).Err(); rerr != nil {
 					berr = errors.Join(berr, fmt.Errorf("release %s: %w", dedupeKey, rerr))
 				}
@@ -398,7 +429,7 @@ func (s *Sessions) BeginBound(ctx context.Context, dedupeKey, openID string, bin
 	case 2:
 		return Claim{}, ErrBusyTurn
 	}
-	c := Claim{First: true, key: dedupeKey, token: token, rev: "0", keys: keys}
+	c := Claim{First: true, TakeOver: status == 3, key: dedupeKey, token: token, rev: "0", keys: keys}
 	if val != "" {
 		st, rev, err := decodeStateRev(openID, val)
 		c.rev = strconv.FormatInt(rev, 10)
@@ -457,6 +488,54 @@ func (s *Sessions) Finish(ctx context.Context, c Claim, st *dialog.State, reply 
 		return fmt.Errorf("finish %s: %w", c.key, ErrStaleTurn)
 	}
 	return nil
+}
+
+// Hold renews a first delivery's turn lease and pending claim every third
+// of the lease until the returned function is called, so that a turn that
+// runs long keeps its delivery while its instance lives, and loses it
+// within a lease when the instance dies. A turn that ends within a third of
+// the lease (nearly all) sends nothing.
+func (s *Sessions) Hold(ctx context.Context, c Claim) (stop func()) {
+	h := &hold{s: s, c: c, ctx: context.WithoutCancel(ctx)}
+	h.mu.Lock()
+	h.t = time.AfterFunc(holdEvery, h.renew)
+	h.mu.Unlock()
+	return h.stop
+}
+
+// holdEvery is how often Hold renews a turn's lease.
+const holdEvery = TurnLease / 3
+
+type hold struct {
+	s       *Sessions
+	c       Claim
+	ctx     context.Context
+	mu      sync.Mutex
+	t       *time.Timer
+	stopped bool
+}
+
+func (h *hold) renew() {
+	h.mu.Lock()
+	stopped := h.stopped
+	h.mu.Unlock()
+	if stopped {
+		return
+	}
+	held, err := holdScript.Run(h.ctx, h.s.rdb, h.c.keys, h.c.token, msArg(TurnLease), Pending).Int()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// A Redis that did not answer is tried again; a lost lock is not.
+	if !h.stopped && (err != nil || held == 1) {
+		h.t.Reset(holdEvery)
+	}
+}
+
+func (h *hold) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stopped = true
+	h.t.Stop()
 }
 
 // Release forgets a claim whose handling failed, so WeChat's retry is

@@ -1,0 +1,7 @@
+//go:build !faults
+
+package bot
+
+// faultPoint marks a moment of a turn at which the fault tests kill the
+// process (built with -tags faults); it does nothing in a normal build.
+func faultPoint(string, string) {}
