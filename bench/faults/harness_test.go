@@ -1,5 +1,3 @@
-//go:build faults
-
 // Package faults_test runs the real binary through outages: Redis stopped,
 // MariaDB cut or black-holed behind a proxy, two instances receiving the
 // same push, and kill -9 during submissions. Normal `go test ./...` skips it:
