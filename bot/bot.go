@@ -64,6 +64,7 @@ type Records interface {
 	SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error
 	RecordUnplaced(ctx context.Context, folded, text string, at time.Time) error
 	FinishBroadcast(ctx context.Context, r store.MassResult) (bool, error)
+	Ping(ctx context.Context) error
 }
 
 // Config holds a Bot's collaborators.
@@ -244,7 +245,7 @@ func (b *Bot) handle(ctx context.Context, m wechat.Message, bind *NonceBind) ([]
 		b.metrics.Event("other")
 		return nil, nil
 	}
-	faultPoint("before-claim", m.FromUserName)
+	faultPoint("before-claim", m)
 	key := m.DedupeKey()
 	claim, err := b.begin(ctx, key, m.FromUserName, bind)
 	if errors.Is(err, ErrReplayed) {
@@ -287,7 +288,7 @@ func (b *Bot) turn(ctx context.Context, m wechat.Message, in dialog.Inbound, cla
 			panic(r)
 		}
 	}()
-	faultPoint("in-turn", m.FromUserName)
+	faultPoint("in-turn", m)
 	reply, err := b.process(ctx, m, in, claim, deferred)
 	if err != nil {
 		b.log.Error("push not handled", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
@@ -379,6 +380,11 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 	for _, e := range effects {
 		more, err := b.apply(ctx, in, &next, e)
 		var failed *leads.SubmitError
+		if errors.As(err, &failed) && b.db.Ping(ctx) != nil {
+			// The database is down: the turn is kept and handled again once
+			// it is back, so that nothing the person confirmed is lost.
+			return nil, err
+		}
 		if errors.As(err, &failed) {
 			// Nothing was stored: answer lead_failed and keep the review
 			// state, so that 确认 can be sent again.
@@ -410,7 +416,7 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 	if in.Kind != dialog.KindUnsubscribe {
 		save = &next
 	}
-	faultPoint("before-finish", m.FromUserName)
+	faultPoint("before-finish", m)
 	kept := reply
 	if deferred {
 		kept = nil

@@ -2,6 +2,8 @@
 
 package bot
 
+import "github.com/suzhou-amr/suzhirong/wechat"
+
 // faultPoint marks a moment of a turn at which the fault tests kill the
 // process (built with -tags faults); it does nothing in a normal build.
-func faultPoint(string, string) {}
+func faultPoint(string, wechat.Message) {}

@@ -6,14 +6,19 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // faultPoint stops a turn for ever at the moment named by FAULT_STALL
-// (before-claim, in-turn, before-finish) when the follower's openid starts
-// with FAULT_STALL_OPENID, after saying so on stderr: the fault tests then
-// kill the process there. Only in binaries built with -tags faults.
-func faultPoint(point, openID string) {
-	if os.Getenv("FAULT_STALL") != point || !strings.HasPrefix(openID, os.Getenv("FAULT_STALL_OPENID")) || os.Getenv("FAULT_STALL_OPENID") == "" {
+// (before-claim, in-turn, before-finish) for a push from an openid that
+// starts with FAULT_STALL_OPENID and, when FAULT_STALL_TEXT is set, says
+// exactly that, after saying so on stderr: the fault tests then kill the
+// process there. Only in binaries built with -tags faults.
+func faultPoint(point string, m wechat.Message) {
+	prefix, text := os.Getenv("FAULT_STALL_OPENID"), os.Getenv("FAULT_STALL_TEXT")
+	if os.Getenv("FAULT_STALL") != point || prefix == "" || !strings.HasPrefix(m.FromUserName, prefix) ||
+		text != "" && m.Content != text {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "fault point %s reached\n", point)

@@ -1,6 +1,8 @@
 // Package faults_test runs the real binary through outages: Redis stopped,
 // MariaDB cut or black-holed behind a proxy, two instances receiving the
-// same push, and kill -9 during submissions. Normal `go test ./...` skips it:
+// same push, and kill -9 during submissions. Normal `go test ./...` runs the
+// crash tests (crash_test.go) when MYSQL_DSN is set, as in CI; the longer
+// outage and load tests need the faults tag:
 //
 //	go test -tags faults -v -timeout 15m ./bench/faults
 //
@@ -40,25 +42,55 @@ const (
 	busyText = "系统繁忙"
 )
 
-var binary string
+var (
+	binary      string
+	binaryOnce  sync.Once
+	binaryErr   error
+	binaryBuilt string // the temporary folder holding it
+)
+
+// mustBinary builds the service once per test run, with the fault points
+// compiled in (bot/faultpoint_faults.go).
+func mustBinary(t *testing.T) string {
+	t.Helper()
+	binaryOnce.Do(func() {
+		binaryBuilt, binaryErr = os.MkdirTemp("", "szr-faults-")
+		if binaryErr != nil {
+			return
+		}
+		binary = filepath.Join(binaryBuilt, "suzhirong")
+		build := exec.Command("go", "build", "-tags", "faults", "-o", binary, ".")
+		build.Dir = "../.."
+		out, err := build.CombinedOutput()
+		if err != nil {
+			binaryErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatal(binaryErr)
+	}
+	return binary
+}
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "szr-faults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "suzhirong")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Dir = "../.."
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	if binaryBuilt != "" {
+		os.RemoveAll(binaryBuilt)
+	}
 	os.Exit(code)
+}
+
+// needBackends skips a test outside CI: the tests of this package that run
+// without the faults tag need MariaDB (MYSQL_DSN set, as .ci/run does) and
+// redis-server on PATH.
+func needBackends(t *testing.T) {
+	t.Helper()
+	if os.Getenv("MYSQL_DSN") == "" {
+		t.Skip("needs MariaDB: set MYSQL_DSN as .ci/run does")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("needs redis-server on PATH")
+	}
 }
 
 func rootDSN() string {
@@ -205,7 +237,7 @@ func startService(t *testing.T, env ...string) *service {
 
 func (s *service) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(binary)
+	s.cmd = exec.Command(mustBinary(s.t))
 	s.cmd.Env = s.env
 	w := lockedWriter{&s.mu, s.log}
 	s.cmd.Stdout, s.cmd.Stderr = w, w

@@ -5,7 +5,6 @@ package faults_test
 import (
 	"database/sql"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,8 +15,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
-
-var numberPattern = regexp.MustCompile(`SZR-\d{8}-\d{4,}`)
 
 // enterprise is one of the 50 filling the 融资需求 form.
 type enterprise struct {
