@@ -87,6 +87,7 @@ type person struct {
 	seen             int           // 客服 messages already read
 	heard            []string      // every reply read
 	unanswered, slow int
+	retried          int // deliveries WeChat had to try again
 }
 
 // say sends text like WeChat and returns the reply the person reads.
@@ -102,6 +103,7 @@ func (p *person) say(text string) string {
 		if last.err == nil {
 			break
 		}
+		p.retried++
 		time.Sleep(time.Until(start.Add(5 * time.Second))) // WeChat's next try
 	}
 	switch {
@@ -381,4 +383,54 @@ func metric(s *service, name string) string {
 		}
 	}
 	return strings.Join(lines, "; ")
+}
+
+// TestSIGTERMDrains stops the service with SIGTERM while a 确认 is being
+// handled (a turn made to take 2 s) and enterprises chat: the turn in
+// flight is finished and answered on its own connection, the process exits
+// cleanly, the pushes it refused meanwhile are retried by WeChat and
+// answered by the restarted service, and nothing is lost.
+func TestSIGTERMDrains(t *testing.T) {
+	needBackends(t)
+	w := newCrashWorld(t, "127.0.0.1:3306", "FAULT_STALL=in-turn", "FAULT_STALL_OPENID=o-drain-", "FAULT_STALL_TEXT=确认", "FAULT_STALL_FOR=2s")
+	people := []*person{w.person(t, "o-drain-", 0)}
+	for i := 1; i <= 4; i++ {
+		people = append(people, w.person(t, "o-chat-", i))
+	}
+	told := make([]string, len(people))
+	var wg sync.WaitGroup
+	for i, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			told[i] = p.fileNeed()
+		}()
+	}
+	for i := 0; !strings.Contains(w.svc.logs(), "fault point in-turn reached"); i++ {
+		if i > 600 {
+			t.Fatalf("the slow turn did not start:\n%s", w.svc.logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd := w.svc.cmd
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	w.svc.cmd = nil
+	took := time.Since(start)
+	if err != nil || !strings.Contains(w.svc.logs(), `"msg":"stopped"`) {
+		t.Fatalf("SIGTERM: exit %v after %v, want a clean stop:\n%s", err, took, w.svc.logs())
+	}
+	if took < time.Second {
+		t.Errorf("the process exited %v after SIGTERM, before its slow turn (2 s) could finish", took)
+	}
+	t.Logf("drained and exited %v after SIGTERM", took.Round(time.Millisecond))
+	w.svc.env = withoutFaults(w.svc.env)
+	w.svc.start()
+	wg.Wait()
+	w.check(t, people, told)
+	if people[0].unanswered > 0 || people[0].retried > 0 || told[0] == "" {
+		t.Errorf("the 确认 in flight at SIGTERM was not answered on its own delivery (%d retried)", people[0].retried)
+	}
+	checkNoPanic(t, w.svc)
 }
