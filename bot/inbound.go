@@ -15,6 +15,14 @@ func inbound(m wechat.Message, at time.Time) (in dialog.Inbound, ok bool) {
 	switch m.MsgType {
 	case "text":
 		in.Kind, in.Text = dialog.KindText, m.Content
+	case "voice":
+		// A voice message is understood as the same words typed, forms
+		// included; without WeChat's transcript the person is asked to type.
+		if t := strings.TrimSpace(m.Recognition); t != "" {
+			in.Kind, in.Text, in.Voice = dialog.KindText, t, true
+		} else {
+			in.Kind, in.Media = dialog.KindOther, "voice"
+		}
 	case "event":
 		switch strings.ToLower(m.Event) {
 		case "subscribe":
@@ -29,7 +37,7 @@ func inbound(m wechat.Message, at time.Time) (in dialog.Inbound, ok bool) {
 			return in, false
 		}
 	default:
-		in.Kind = dialog.KindOther
+		in.Kind, in.Media = dialog.KindOther, m.MsgType
 	}
 	return in, true
 }

@@ -42,6 +42,8 @@ type Inbound struct {
 	Text   string // the text, or the menu key of a click
 	Scene  string // QR scene of a subscribe or scan, without qrscene_
 	At     time.Time
+	Voice  bool   // Text is WeChat's transcript of a voice message
+	Media  string // KindOther: WeChat's message type (image, voice, video, location, link, file…)
 }
 
 // Profile is what the service remembers of a follower beyond a conversation:
@@ -258,7 +260,7 @@ func (t *turn) dispatch() {
 	case KindClick:
 		t.click(t.in.Text)
 	case KindOther:
-		t.say("please_type", nil)
+		t.say("please_type", t.in.Media)
 		if t.s.Idle() {
 			t.menu()
 		} else {

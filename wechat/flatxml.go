@@ -176,6 +176,9 @@ func parseFlat(raw []byte, m *Message) (ok bool) {
 			return once(1<<12) && flatInt(v, &m.SentCount)
 		case "ErrorCount":
 			return once(1<<13) && flatInt(v, &m.ErrorCount)
+		case "Recognition":
+			m.Recognition = string(v)
+			return once(1 << 14)
 		}
 		return true // a field the service does not read
 	})

@@ -19,6 +19,9 @@ type Message struct {
 	MsgType      string   `xml:"MsgType"`
 	Content      string   `xml:"Content"`
 	MsgID        int64    `xml:"MsgId"`
+	// Recognition is WeChat's transcript of a voice message (when speech
+	// recognition is on for the account).
+	Recognition string `xml:"Recognition"`
 	Event        string   `xml:"Event"`
 	EventKey     string   `xml:"EventKey"`
 	// MASSSENDJOBFINISH carries the job id as MsgID, not MsgId.
