@@ -22,8 +22,8 @@ type Message struct {
 	// Recognition is WeChat's transcript of a voice message (when speech
 	// recognition is on for the account).
 	Recognition string `xml:"Recognition"`
-	Event        string   `xml:"Event"`
-	EventKey     string   `xml:"EventKey"`
+	Event       string `xml:"Event"`
+	EventKey    string `xml:"EventKey"`
 	// MASSSENDJOBFINISH carries the job id as MsgID, not MsgId.
 	JobID       int64  `xml:"MsgID"`
 	Status      string `xml:"Status"`
