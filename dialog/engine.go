@@ -54,6 +54,7 @@ type Profile struct {
 	CheckedAt time.Time
 	County    string
 	Applied   Applied // whether the follower has filed an application or need
+	Ticket    uint64  // the follower's question handed to a person, while open
 }
 
 // Applied is what is known of a follower's applications and needs. A
@@ -222,6 +223,7 @@ func (t *turn) set(k, v string) {
 // arguments always give the same results.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
+	t.appendToTicket()
 	if !s.Idle() && !s.UpdatedAt.IsZero() && in.At.Sub(s.UpdatedAt) > ConversationTimeout &&
 		(in.Kind == KindText || in.Kind == KindClick) {
 		t.end()
@@ -348,10 +350,6 @@ func (t *turn) start(flow string) {
 	begin(t)
 }
 
-func (t *turn) handoff() {
-	t.replies = append(t.replies, Reply{Name: "handoff", Transfer: true})
-}
-
 // globalCommands work in every state.
 var globalCommands = map[string]string{
 	"菜单": "menu", "主菜单": "menu", "menu": "menu", "首页": "menu",
@@ -371,6 +369,7 @@ var entryWords = map[string]string{
 	"测算": "calc", "计算": "calc",
 	"融资需求": "need", "融资": "need",
 	"进度": "progress", "查询": "progress", "我的进度": "progress",
+	"我的问题": "tickets", "我的咨询": "tickets", "人工回复": "tickets",
 	"联系": "contacts", "电话": "contacts", "联系方式": "contacts",
 }
 
@@ -379,6 +378,10 @@ func (t *turn) entry(text string) bool {
 	n := strings.TrimRight(Normalize(text), "。.!！")
 	if cmd, ok := globalCommands[n]; ok {
 		t.command(cmd)
+		return true
+	}
+	if asksForPerson(text) {
+		t.handoff()
 		return true
 	}
 	if !t.s.Idle() {

@@ -79,12 +79,26 @@ func TestHumanHandoffEverywhere(t *testing.T) {
 		c.sendAll(setup...)
 		flow, step := c.s.Flow, c.s.Step
 		c.send("人工")
-		if len(c.replies) != 1 || !c.replies[0].Transfer {
-			t.Fatalf("after %v: 人工 gave %v", setup, c.names())
+		if len(c.effects) != 1 || c.effects[0] != (dialog.OpenTicket{}) {
+			t.Fatalf("after %v: 人工 gave %v and effects %v, want a ticket opened", setup, c.names(), c.effects)
 		}
 		if c.s.Flow != flow || c.s.Step != step {
 			t.Fatalf("人工 should keep the flow for when the user comes back")
 		}
+	}
+	// A question said with the request goes to the person; with a ticket
+	// open, 人工 says it is being worked on and what follows is added to it.
+	c := newChat(t, dialog.Profile{})
+	c.send("转人工，想问下苏质贷放款一般要多久")
+	if len(c.effects) != 1 || c.effects[0] != (dialog.OpenTicket{Question: "转人工，想问下苏质贷放款一般要多久"}) {
+		t.Fatalf("handoff with a question: effects %v", c.effects)
+	}
+	c = newChat(t, dialog.Profile{Ticket: 7})
+	c.send("人工")
+	c.reply("ticket_still_open")
+	c.send("我们是昆山的企业")
+	if len(c.effects) == 0 || c.effects[0] != (dialog.AppendTicket{ID: 7, Text: "我们是昆山的企业"}) {
+		t.Fatalf("a message with a ticket open: effects %v", c.effects)
 	}
 }
 

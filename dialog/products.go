@@ -452,6 +452,11 @@ func topicClause(p *Policy, topic string) string {
 // bot can do, and who can answer: 人工, and the follower's own county when
 // known (never every county's phone).
 func (t *turn) cannotAnswer() {
+	if t.s.Profile.Ticket != 0 {
+		// The message went to the person answering the open ticket.
+		t.say("ticket_appended", nil)
+		return
+	}
 	d := ContactsData{Recorded: t.recorded}
 	if c, ok := t.p.County(t.s.Profile.County); ok {
 		d.Counties, d.Own = []domain.County{c}, c.ID

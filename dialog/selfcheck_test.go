@@ -518,7 +518,7 @@ func TestSelfCheckCommands(t *testing.T) {
 	}
 	c = newChat(t, dialog.Profile{}).toLists()
 	c.send("人工")
-	if len(c.replies) != 1 || !c.replies[0].Transfer {
-		t.Fatalf("人工: %v", c.names())
+	if len(c.effects) != 1 || c.effects[0] != (dialog.OpenTicket{}) {
+		t.Fatalf("人工: %v, effects %v", c.names(), c.effects)
 	}
 }

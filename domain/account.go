@@ -84,6 +84,7 @@ const (
 	PermSandboxRead    Perm = "sandbox.read"       // every call a sandbox account recorded
 	PermSimulate       Perm = "simulator"          // talk to the bot as a simulated follower of one's own
 	PermLeadsCorrect   Perm = "leads.correct"      // set a wrong status right, with a reason
+	PermTickets        Perm = "tickets"            // read and answer enterprises' questions (own county for county accounts)
 )
 
 // rule is who holds a permission, and what a read-only account and others
@@ -129,6 +130,7 @@ var perms = map[Perm]rule{
 	PermSandboxRead:  {roles: []string{RoleOfficer, RoleViewer}, refused: "沙箱消息仅市局账号可以查看"},
 	PermSimulate:     {roles: []string{RoleOfficer, RoleCounty}, readOnly: "只读账号不能用模拟器发送消息"},
 	PermLeadsCorrect: {roles: []string{RoleOfficer}, readOnly: correctOnly, refused: correctOnly},
+	PermTickets:      {roles: []string{RoleOfficer, RoleCounty}, readOnly: "只读账号不能回复企业的问题"},
 }
 
 // Can reports whether the account's role holds p.

@@ -35,6 +35,8 @@ type leadsSvc struct {
 	tb      testing.TB
 	handler http.Handler
 	db      *store.DB
+	rdb     *store.Redis
+	prefix  string // the Redis key prefix
 	fake    *wechattest.Server
 	outbox  *leads.Outbox
 	policy  *dialog.Policy
@@ -56,7 +58,7 @@ func mustLeadsSvc(tb testing.TB) *leadsSvc {
 	app := make([]byte, 8)
 	rand.Read(app)
 	in := mustWire(tb, db, rdb, prefix, fake, wiring{token: leadsToken, appID: "wx" + hex.EncodeToString(app), publicURL: testPublicURL})
-	return &leadsSvc{tb: tb, handler: in.handler, db: db, fake: fake, outbox: in.outbox, policy: in.policy}
+	return &leadsSvc{tb: tb, handler: in.handler, db: db, rdb: rdb, prefix: prefix, fake: fake, outbox: in.outbox, policy: in.policy}
 }
 
 // push posts a signed plaintext push of the given inner XML (after

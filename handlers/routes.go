@@ -103,6 +103,8 @@ func New(cfg Config) http.Handler {
 		authed.GET("/leads/:id", s.getLead)
 		authed.PATCH("/leads/:id", s.patchLead)
 		authed.POST("/counties/:county/bind-codes", s.createBindCode)
+		authed.GET("/tickets", s.listTickets)
+		authed.POST("/tickets/:id/reply", s.replyTicket)
 		s.adminRoutes(authed)
 		s.programmeRoutes(authed)
 	}

@@ -152,6 +152,8 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		return l.moveFromChat(ctx, in, e)
 	case dialog.SaveContactProfile:
 		return l.saveContactProfile(ctx, in, e)
+	case dialog.OpenTicket, dialog.AppendTicket, dialog.ShowTickets:
+		return l.applyTicket(ctx, in, st, e)
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }

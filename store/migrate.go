@@ -98,6 +98,9 @@ var migrations = []migration{
 	// 60–69: officers' edits of the seeded FAQ entries and paraphrases (issue 11).
 	{60, "create faq_versions", createTable(&FAQVersion{})},
 	{61, "create paraphrase_versions", createTable(&ParaphraseVersion{})},
+	// 80–89: questions handed to a person (issue 25).
+	{80, "create tickets", createTable(&TicketRecord{})},
+	{81, "create ticket_messages", createTable(&TicketMessageRecord{})},
 }
 
 // addColumn adds a model field's column unless the table already has it

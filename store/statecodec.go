@@ -70,6 +70,10 @@ func encodeRecord(r stateRecord) []byte {
 		b = append(b, `,"app":`...)
 		b = strconv.AppendInt(b, int64(r.Applied), 10)
 	}
+	if r.Ticket != 0 {
+		b = append(b, `,"tk":`...)
+		b = strconv.AppendInt(b, r.Ticket, 10)
+	}
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, r.Updated, 10)
 	return append(b, '}')
@@ -193,6 +197,8 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 			var v int64
 			bit, ok = 1<<12, d.int(&v)
 			r.Applied = int(v)
+		case "tk":
+			bit, ok = 1<<13, d.int(&r.Ticket)
 		case "at":
 			bit, ok = 1<<11, d.int(&r.Updated)
 		default:

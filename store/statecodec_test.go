@@ -31,7 +31,7 @@ func FuzzStateCodec(f *testing.F) {
 			}
 		}
 		for _, r := range []stateRecord{
-			{R: n, V: 1, Flow: s1, Step: s2, History: []string{s1, s3}, Fields: map[string]string{s1: s2, s3: s1}, Picks: []string{}, Tier: int(n % 5), Criteria: []string{s3}, CheckedAt: n, County: s3, Applied: int(n % 3), Updated: -n},
+			{R: n, V: 1, Flow: s1, Step: s2, History: []string{s1, s3}, Fields: map[string]string{s1: s2, s3: s1}, Picks: []string{}, Tier: int(n % 5), Criteria: []string{s3}, CheckedAt: n, County: s3, Applied: int(n % 3), Ticket: n, Updated: -n},
 			{V: stateVersion, Updated: n},
 			{R: 1, V: 1, History: []string{}, Fields: map[string]string{}, County: s2},
 		} {
@@ -57,7 +57,7 @@ func FuzzStateCodec(f *testing.F) {
 // service writes are read without encoding/json.
 func TestStateCodecTakesItsOwnRecords(t *testing.T) {
 	r := stateRecord{R: 7, V: 1, Flow: "selfcheck", Step: "c2", History: []string{"c1"}, Fields: map[string]string{"name": "苏州精密机械有限公司"},
-		Tier: 4, Criteria: []string{"t4"}, CheckedAt: 1700000000, County: "wujiang", Applied: 1, Updated: 1700000000123}
+		Tier: 4, Criteria: []string{"t4"}, CheckedAt: 1700000000, County: "wujiang", Applied: 1, Ticket: 42, Updated: 1700000000123}
 	got, ok := decodeRecord(encodeRecord(r))
 	if !ok || !reflect.DeepEqual(got, r) {
 		t.Fatalf("%v %+v", ok, got)

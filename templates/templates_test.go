@@ -52,7 +52,7 @@ func TestEveryNamedReplyExists(t *testing.T) {
 
 func TestConsoleParses(t *testing.T) {
 	funcs := htmltemplate.FuncMap{}
-	for _, name := range []string{"status", "kind", "countyName", "roleLabel", "product", "reportRow", "person"} {
+	for _, name := range []string{"status", "kind", "countyName", "roleLabel", "product", "reportRow", "person", "ticketStatus"} {
 		funcs[name] = func(...any) string { return "" }
 	}
 	tmpl, err := templates.Console(funcs)
