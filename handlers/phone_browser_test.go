@@ -90,7 +90,11 @@ func TestBrowserEveryConsolePageFitsPhoneAndDesktop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A question of Kunshan's enterprise handed to a person (ticket 1).
+	s.say(lead.OpenID, "转人工，我们的苏质贷申请什么时候有人联系？")
+	s.say(lead.OpenID, "联系人张经理，电话可以打公司座机")
 	pages := []string{
+		"/console/tickets", "/console/tickets/1",
 		"/console/", "/console/leads", fmt.Sprintf("/console/leads/%d", lead.ID), "/console/dashboard",
 		"/console/counties", "/console/counties/kunshan", "/console/broadcasts", "/console/reports",
 		"/console/settings", "/console/sandbox", "/console/audit", "/console/password", "/simulator",
