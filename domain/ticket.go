@@ -43,6 +43,7 @@ const (
 const (
 	TicketViaText     = "text"     // a 客服 message, within WeChat's 48-hour window
 	TicketViaTemplate = "template" // the status template: the enterprise reads the answer with 我的问题
+	TicketViaNote     = "note"     // not sent: a note of staff in the conversation (a handover)
 )
 
 // MaxTicketReply is the longest staff answer, in characters: one 客服

@@ -117,6 +117,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.GET("/console/tickets/:id", cs.ticketPage)
 	g.POST("/console/tickets/:id/reply", cs.ticketReplySubmit)
 	g.POST("/console/tickets/:id/close", cs.ticketCloseSubmit)
+	g.POST("/console/tickets/:id/handover", cs.ticketHandOverSubmit)
 	g.GET("/console/unplaced", cs.unplacedPage)
 	g.POST("/console/unplaced/:id/attach", cs.unplacedAttach)
 	g.POST("/console/unplaced/:id/answer", cs.unplacedAnswer)
@@ -296,30 +297,31 @@ func (cs *console) renderPage(c *gin.Context, status int, name string, p page) {
 
 // notices are the confirmations shown after a form redirects (?ok=…).
 var notices = map[string]string{
-	"status":        "状态已更新，相关通知已加入发送队列。",
-	"ticket_reply":  "答复已加入发送队列：48小时内发过消息的企业收到客服消息，否则收到模板消息提醒查看。",
-	"ticket_closed": "已关闭该咨询。企业再次要求人工时会生成新的咨询。",
-	"robot":         "群机器人地址已保存。",
-	"unbind":        "已解除绑定。",
-	"lpr":           "LPR 已更新，各实例将在30秒内生效。",
-	"workdays":      "工作日调整已保存。",
-	"qr":            "二维码已生成。",
-	"contact":       "联系人信息已保存。",
-	"bc":            "群发消息已创建。",
-	"preview":       "预览已发送。",
-	"send":          "已提交群发。",
-	"confirm":       "月报已确认。",
-	"password":      "密码已修改，本账号在其他地方的登录已失效。",
-	"account":       "账号已创建。请把用户名和初始密码交给本人，首次登录时须修改密码。",
-	"disable":       "账号已停用，其所有登录已失效。",
-	"enable":        "账号已启用。",
-	"bcedit":        "草稿已保存。",
-	"code":          "绑定码已生成，见下方“未使用的绑定码”。",
-	"revoke":        "绑定码已撤销，不能再使用。",
-	"bcdelete":      "草稿已删除。",
-	"bindcode":      "绑定码已生成：请在24小时内用本人微信关注公众号并发送“绑定 绑定码”。",
-	"note":          "跟进记录已保存。",
-	"correct":       "状态已更正，已记入办理记录。",
+	"status":          "状态已更新，相关通知已加入发送队列。",
+	"ticket_reply":    "答复已加入发送队列：48小时内发过消息的企业收到客服消息，否则收到模板消息提醒查看。",
+	"ticket_closed":   "已关闭该咨询。企业再次要求人工时会生成新的咨询。",
+	"ticket_handover": "已转交，对方县级市（区）的联络员已收到通知。",
+	"robot":           "群机器人地址已保存。",
+	"unbind":          "已解除绑定。",
+	"lpr":             "LPR 已更新，各实例将在30秒内生效。",
+	"workdays":        "工作日调整已保存。",
+	"qr":              "二维码已生成。",
+	"contact":         "联系人信息已保存。",
+	"bc":              "群发消息已创建。",
+	"preview":         "预览已发送。",
+	"send":            "已提交群发。",
+	"confirm":         "月报已确认。",
+	"password":        "密码已修改，本账号在其他地方的登录已失效。",
+	"account":         "账号已创建。请把用户名和初始密码交给本人，首次登录时须修改密码。",
+	"disable":         "账号已停用，其所有登录已失效。",
+	"enable":          "账号已启用。",
+	"bcedit":          "草稿已保存。",
+	"code":            "绑定码已生成，见下方“未使用的绑定码”。",
+	"revoke":          "绑定码已撤销，不能再使用。",
+	"bcdelete":        "草稿已删除。",
+	"bindcode":        "绑定码已生成：请在24小时内用本人微信关注公众号并发送“绑定 绑定码”。",
+	"note":            "跟进记录已保存。",
+	"correct":         "状态已更正，已记入办理记录。",
 }
 
 // errorData is the data of the error page.

@@ -142,6 +142,7 @@ type ticketData struct {
 	Reply    string // the answer typed, kept when it was refused
 	Error    string
 	MaxReply int
+	Counties []domain.County // where it can be handed over
 }
 
 func (cs *console) showTicket(c *gin.Context, status int, errMsg, reply string) {
@@ -157,7 +158,7 @@ func (cs *console) showTicket(c *gin.Context, status int, errMsg, reply string) 
 		return
 	}
 	d := ticketData{Ticket: t, Number: leads.TicketNumber(t.ID), County: "苏州市（未知县区）", Reply: reply, Error: errMsg,
-		MaxReply: domain.MaxTicketReply}
+		MaxReply: domain.MaxTicketReply, Counties: cs.Bot.Policy().Counties}
 	if county, ok := cs.Bot.Policy().County(t.County); ok {
 		d.County = county.Name
 	}
@@ -201,4 +202,26 @@ func (cs *console) ticketCloseSubmit(c *gin.Context) {
 		}
 	}
 	cs.failPage(c, err)
+}
+
+// ticketHandOverSubmit: POST /console/tickets/{id}/handover (county).
+func (cs *console) ticketHandOverSubmit(c *gin.Context) {
+	id, err := ticketID(c)
+	if err == nil {
+		if _, err = cs.Leads.HandOverTicket(c.Request.Context(), account(c), id, c.PostForm("county")); err == nil {
+			c.Set(auditedByAct, true)
+			target := "/console/tickets/" + c.Param("id") + "?ok=ticket_handover"
+			if account(c).Role == domain.RoleCounty {
+				target = "/console/tickets?ok=ticket_handover" // no longer its own
+			}
+			c.Redirect(http.StatusSeeOther, target)
+			return
+		}
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	cs.showTicket(c, status, msg, "")
 }

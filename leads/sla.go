@@ -40,6 +40,8 @@ func NewSLA(leads *Service, now func() time.Time) *SLA {
 type SLAResult struct {
 	Reminded  int
 	Escalated int
+
+	TicketsReminded, TicketsEscalated int
 }
 
 // Check reminds and escalates the leads that are due now.
@@ -101,17 +103,22 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 			}
 		}
 	}
-	return res, nil
+	tickets, err := s.checkTickets(ctx, now, days)
+	res.TicketsReminded, res.TicketsEscalated = tickets.TicketsReminded, tickets.TicketsEscalated
+	return res, err
 }
 
 // Officers returns the openids escalations go to: officer accounts with an
 // openid, then OFFICER_OPENIDS, without repeats.
-func (s *SLA) Officers(ctx context.Context) ([]string, error) {
-	ids, err := s.leads.db.OfficerOpenIDs(ctx)
+func (s *SLA) Officers(ctx context.Context) ([]string, error) { return s.leads.officers(ctx) }
+
+// officers are the openids of the city officers.
+func (l *Service) officers(ctx context.Context) ([]string, error) {
+	ids, err := l.db.OfficerOpenIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range s.leads.cfg.Officers {
+	for _, id := range l.cfg.Officers {
 		if id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}

@@ -115,7 +115,7 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		who = c.Name + "市场监管局苏质融联络员"
 	} else {
 		// No county, or nobody bound in it: the city officers answer.
-		if contacts, err = l.officerOpenIDs(ctx); err != nil {
+		if contacts, err = l.officers(ctx); err != nil {
 			return nil, err
 		}
 		robot = ""
@@ -137,29 +137,6 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		return nil, err
 	}
 	return []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == ""}}}, nil
-}
-
-// officerOpenIDs are the city officers' WeChat openids.
-func (l *Service) officerOpenIDs(ctx context.Context) ([]string, error) {
-	ids, err := l.db.OfficerOpenIDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range l.cfg.Officers {
-		if !contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // answerExpected says when an answer can be expected: the officers' hours
@@ -195,6 +172,13 @@ func weekday(t time.Time) string {
 // ticketMessages are the notifications of a new ticket: a template to each
 // person who answers it, with a link to the ticket, and the county's robot.
 func (l *Service) ticketMessages(t domain.Ticket, openIDs []string, robotURL string) ([]store.Message, error) {
+	return l.ticketMessagesFor(t, "new", openIDs, robotURL)
+}
+
+// ticketMessagesFor are the notifications of a ticket that is new,
+// handed over, or unanswered ("remind" its county, "escalate" to the
+// officers).
+func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []string, robotURL string) ([]store.Message, error) {
 	county := "苏州市"
 	if c, ok := l.policy().County(t.County); ok {
 		county = c.Name
@@ -205,21 +189,34 @@ func (l *Service) ticketMessages(t domain.Ticket, openIDs []string, robotURL str
 	}
 	var msgs []store.Message
 	for _, id := range openIDs {
+		last := county
+		switch what {
+		case "remind":
+			last = "超1个工作日未答复，请尽快回复"
+		case "escalate":
+			last = county + "超2个工作日未答复"
+		case "handover":
+			last = "转交" + county + "答复"
+		}
 		m, err := templateMessage(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: TicketNumber(t.ID), FieldEnterprise: enterprise, FieldKind: "人工咨询：" + t.Question,
-			FieldTime: t.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"), FieldCounty: county,
-		}, fmt.Sprintf("ticket:%d:new:%s", t.ID, id), l.TicketURL(t.ID))
+			FieldTime: t.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"), FieldCounty: last,
+		}, fmt.Sprintf("ticket:%d:%s:%d:%s", t.ID, what, t.CreatedAt.Unix(), id), l.TicketURL(t.ID))
 		if err != nil {
 			return nil, err
 		}
 		msgs = append(msgs, m)
 	}
 	if robotURL != "" {
-		text := fmt.Sprintf("**新的人工咨询** %s\n> 县级市（区）：%s\n> 企业：%s\n> 问题：%s\n请联络员在苏质融工作台回复。",
-			TicketNumber(t.ID), county, enterprise, truncateRunes(t.Question, 200))
+		title := "新的人工咨询"
+		if what == "handover" {
+			title = "转来的人工咨询"
+		}
+		text := fmt.Sprintf("**%s** %s\n> 县级市（区）：%s\n> 企业：%s\n> 问题：%s\n请联络员在苏质融工作台回复。",
+			title, TicketNumber(t.ID), county, enterprise, truncateRunes(t.Question, 200))
 		payload, _ := json.Marshal(map[string]string{"markdown": text})
 		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
-			DedupeKey: fmt.Sprintf("ticket:%d:new:robot", t.ID), Payload: string(payload)})
+			DedupeKey: fmt.Sprintf("ticket:%d:%s:%d:robot", t.ID, what, t.CreatedAt.Unix()), Payload: string(payload)})
 	}
 	return msgs, nil
 }
@@ -242,7 +239,7 @@ func (l *Service) showTickets(ctx context.Context, openID string) ([]dialog.Repl
 	for _, t := range list {
 		line := TicketLine{Number: TicketNumber(t.ID), Status: domain.TicketStatusLabel(t.Status), Question: truncateRunes(t.Question, 60)}
 		for _, m := range t.Messages {
-			if m.FromStaff {
+			if m.FromStaff && m.Via != domain.TicketViaNote {
 				line.Answers = append(line.Answers, m)
 			}
 		}
@@ -397,4 +394,110 @@ func (l *Service) LeadsOfFollower(ctx context.Context, acc domain.Account, openI
 		f.County = acc.County
 	}
 	return l.db.Leads(ctx, f)
+}
+
+// Ticket deadlines, in working days after the day a ticket reached its
+// county, while no one has answered it.
+const (
+	TicketRemindAfter   = 1 // the county's contacts are reminded
+	TicketEscalateAfter = 2 // the city officers are told
+)
+
+// checkTickets reminds the county's contacts of the tickets unanswered
+// TicketRemindAfter working days after they reached the county, and tells
+// the city officers after TicketEscalateAfter; each once.
+func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (SLAResult, error) {
+	var res SLAResult
+	l := s.leads
+	due, err := l.db.OverdueTickets(ctx, now.Add(-12*time.Hour))
+	if err != nil {
+		return res, fmt.Errorf("sla: %w", err)
+	}
+	for _, r := range due {
+		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RoutedAt}
+		if r.RemindedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketRemindAfter)) && t.County != "" {
+			contacts, err := l.db.Contacts(ctx, t.County)
+			if err != nil {
+				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
+			}
+			msgs, err := l.ticketMessagesFor(t, "remind", contacts, "")
+			if err != nil {
+				return res, err
+			}
+			set, err := l.db.MarkTicket(ctx, t.ID, store.MarkReminded, now, msgs)
+			if err != nil {
+				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
+			}
+			if set {
+				res.TicketsReminded++
+			}
+		}
+		if r.EscalatedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketEscalateAfter)) {
+			officers, err := l.officers(ctx)
+			if err != nil {
+				return res, fmt.Errorf("sla: %w", err)
+			}
+			msgs, err := l.ticketMessagesFor(t, "escalate", officers, "")
+			if err != nil {
+				return res, err
+			}
+			set, err := l.db.MarkTicket(ctx, t.ID, store.MarkEscalated, now, msgs)
+			if err != nil {
+				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
+			}
+			if set {
+				res.TicketsEscalated++
+			}
+		}
+	}
+	return res, nil
+}
+
+// HandOverTicket hands a ticket to another county: officers may move any,
+// a county account its own. The new county's contacts are notified and its
+// reminders start again; the conversation records the handover.
+func (l *Service) HandOverTicket(ctx context.Context, acc domain.Account, id uint64, county string) (domain.Ticket, error) {
+	t, err := l.Ticket(ctx, acc, id)
+	if err != nil {
+		return domain.Ticket{}, err
+	}
+	to, ok := l.policy().County(county)
+	if !ok {
+		return domain.Ticket{}, domain.Errorf(domain.ErrInvalid, "请选择要转交的县级市（区）")
+	}
+	if county == t.County {
+		return domain.Ticket{}, domain.Errorf(domain.ErrInvalid, "该咨询已在%s", to.Name)
+	}
+	from := "市局"
+	if c, ok := l.policy().County(t.County); ok {
+		from = c.Name
+	}
+	contacts, err := l.db.Contacts(ctx, county)
+	if err != nil {
+		return domain.Ticket{}, err
+	}
+	robot := ""
+	if c, err := l.db.County(ctx, county); err == nil {
+		robot = c.RobotURL
+	}
+	if len(contacts) == 0 {
+		// No one bound there: the officers hear of it, as with a new ticket.
+		if contacts, err = l.officers(ctx); err != nil {
+			return domain.Ticket{}, err
+		}
+		robot = ""
+	}
+	now := l.now()
+	moved := t
+	moved.County, moved.CreatedAt = county, now
+	msgs, err := l.ticketMessagesFor(moved, "handover", contacts, robot)
+	if err != nil {
+		return domain.Ticket{}, err
+	}
+	note := fmt.Sprintf("%s将咨询由%s转交%s", staffName(acc), from, to.Name)
+	if err := l.db.HandOverTicket(ctx, t.ID, county, note, now, msgs); err != nil {
+		return domain.Ticket{}, err
+	}
+	l.auditTicket(ctx, acc, "转交企业咨询", t, from+"→"+to.Name)
+	return l.db.Ticket(ctx, t.ID)
 }

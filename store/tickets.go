@@ -22,6 +22,9 @@ type TicketRecord struct {
 	UpdatedAt      time.Time
 	AnsweredAt     *time.Time
 	ClosedAt       *time.Time
+	RoutedAt       time.Time  // when its county got it: its reminders count from here
+	RemindedAt     *time.Time // the county's contacts were reminded of it, unanswered
+	EscalatedAt    *time.Time // the city officers were told of it, unanswered
 }
 
 func (TicketRecord) TableName() string { return "tickets" }
@@ -60,7 +63,7 @@ func toTicketMessage(r TicketMessageRecord) domain.TicketMessage {
 // notifications of those who answer it, in one transaction.
 func (db *DB) CreateTicket(ctx context.Context, t domain.Ticket, notify func(domain.Ticket) ([]Message, error)) (domain.Ticket, error) {
 	r := TicketRecord{OpenID: t.OpenID, County: t.County, Status: domain.TicketOpen, Question: t.Question,
-		EnterpriseName: t.EnterpriseName, CreatedAt: t.CreatedAt, UpdatedAt: t.CreatedAt}
+		EnterpriseName: t.EnterpriseName, CreatedAt: t.CreatedAt, UpdatedAt: t.CreatedAt, RoutedAt: t.CreatedAt}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
@@ -214,4 +217,58 @@ func (db *DB) TicketsOf(ctx context.Context, openID string, limit int) ([]domain
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// OverdueTickets returns the tickets never answered, not closed, and
+// routed to their county before before, oldest first.
+func (db *DB) OverdueTickets(ctx context.Context, before time.Time) ([]TicketRecord, error) {
+	var rows []TicketRecord
+	err := db.WithContext(ctx).Where("status = ? AND answered_at IS NULL AND routed_at < ?", domain.TicketOpen, before).
+		Order("id").Limit(500).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("overdue tickets: %w", err)
+	}
+	return rows, nil
+}
+
+// MarkTicket records a reminder (MarkReminded) or an escalation
+// (MarkEscalated) of a ticket still unanswered, with its messages, once.
+func (db *DB) MarkTicket(ctx context.Context, id uint64, mark string, at time.Time, msgs []Message) (bool, error) {
+	if mark != MarkReminded && mark != MarkEscalated {
+		return false, fmt.Errorf("mark ticket %d: unknown mark %q", id, mark)
+	}
+	var set bool
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&TicketRecord{}).Where("id = ? AND status = ? AND answered_at IS NULL AND "+mark+" IS NULL", id, domain.TicketOpen).
+			Update(mark, at)
+		if res.Error != nil {
+			return fmt.Errorf("mark ticket %d %s: %w", id, mark, res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return nil
+		}
+		set = true
+		return enqueue(tx, msgs, at)
+	})
+	return set, err
+}
+
+// HandOverTicket moves a ticket to another county, with a note in its
+// conversation and the new county's notifications, in one transaction;
+// its reminders start again.
+func (db *DB) HandOverTicket(ctx context.Context, id uint64, county, note string, at time.Time, msgs []Message) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&TicketRecord{}).Where("id = ? AND status <> ?", id, domain.TicketClosed).
+			Updates(map[string]any{"county": county, "reminded_at": nil, "escalated_at": nil, "routed_at": at, "updated_at": at})
+		if res.Error != nil {
+			return fmt.Errorf("hand over ticket %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return domain.Errorf(domain.ErrTransition, "该咨询已关闭，不能转交")
+		}
+		if err := tx.Create(&TicketMessageRecord{TicketID: id, FromStaff: true, Text: note, Via: domain.TicketViaNote, CreatedAt: at}).Error; err != nil {
+			return fmt.Errorf("insert ticket note: %w", err)
+		}
+		return enqueue(tx, msgs, at)
+	})
 }
