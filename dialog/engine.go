@@ -220,7 +220,9 @@ func (t *turn) set(k, v string) {
 // arguments always give the same results.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
-	if !s.Idle() && !s.UpdatedAt.IsZero() && in.At.Sub(s.UpdatedAt) > ConversationTimeout &&
+	if t.tooLong() {
+		// Answered without being read.
+	} else if !s.Idle() && !s.UpdatedAt.IsZero() && in.At.Sub(s.UpdatedAt) > ConversationTimeout &&
 		(in.Kind == KindText || in.Kind == KindClick) {
 		t.end()
 		t.say("expired", nil)
