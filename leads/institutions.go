@@ -129,10 +129,12 @@ func validPhone(p string) bool {
 	return err == nil
 }
 
-// DeleteSpecialist removes a specialist (officers).
-func (l *Service) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) error {
+// DeleteSpecialist removes a specialist (officers): the sessions their
+// WeChat sign-in opened end with it, and that sign-in refuses them from
+// then on. It returns what was revoked, for the operations log.
+func (l *Service) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) (domain.Revoked, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
-		return err
+		return domain.Revoked{}, err
 	}
 	return l.db.DeleteSpecialist(ctx, inst, id)
 }
@@ -155,7 +157,7 @@ type SpecialistBindData struct {
 // bindSpecialist binds the sender to a specialist with a code; ok is false
 // when code is no specialist's.
 func (l *Service) bindSpecialist(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, bool, error) {
-	sp, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
+	sp, revoked, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		return nil, false, nil
@@ -170,6 +172,11 @@ func (l *Service) bindSpecialist(ctx context.Context, in dialog.Inbound, code st
 	if err != nil {
 		return nil, true, err
 	}
+	var note string
+	if revoked.Sessions > 0 || len(revoked.Accounts) > 0 {
+		note = "替换原绑定的微信：" + revoked.String()
+	}
+	l.auditChat(ctx, in, sp.Name+"（"+inst.Name+"）", "绑定服务专员微信", inst.Name, "", "", note)
 	return []dialog.Reply{{Name: "bind_specialist_ok", Data: SpecialistBindData{Name: sp.Name, Institution: inst.Name}}}, true, nil
 }
 

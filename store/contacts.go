@@ -130,11 +130,11 @@ func (db *DB) ContactCounties(ctx context.Context, openID string) ([]string, err
 	return ids, nil
 }
 
-// Unbind removes a contact from county.
+// Unbind removes a contact from county, as RemoveContact does, and is
+// quiet when it was not bound.
 func (db *DB) Unbind(ctx context.Context, county, openID string) error {
-	if err := db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID).
-		Delete(&CountyContact{}).Error; err != nil {
-		return fmt.Errorf("unbind %s: %w", county, err)
+	if _, _, err := db.RemoveContact(ctx, county, openID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
 	}
 	return nil
 }
