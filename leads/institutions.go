@@ -154,23 +154,18 @@ type SpecialistBindData struct {
 	Institution string
 }
 
-// bindSpecialist binds the sender to a specialist with a code; ok is false
-// when code is no specialist's.
+// bindSpecialist binds the sender to a specialist with a code; ok is
+// true when it did. A code that is no specialist's, or is used or
+// expired, is an error wrapping domain.ErrNotFound, ErrCodeUsed or
+// ErrCodeExpired.
 func (l *Service) bindSpecialist(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, bool, error) {
 	sp, revoked, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return nil, false, nil
-	case errors.Is(err, domain.ErrCodeUsed):
-		return []dialog.Reply{{Name: "bind_used"}}, true, nil
-	case errors.Is(err, domain.ErrCodeExpired):
-		return []dialog.Reply{{Name: "bind_expired"}}, true, nil
-	case err != nil:
-		return nil, true, err
+	if err != nil {
+		return nil, false, err
 	}
 	inst, err := l.db.Institution(ctx, sp.Institution)
 	if err != nil {
-		return nil, true, err
+		return nil, false, err
 	}
 	var note string
 	if revoked.Sessions > 0 || len(revoked.Accounts) > 0 {
