@@ -391,6 +391,9 @@ func (t *turn) entry(text string) bool {
 			return false
 		}
 	}
+	if t.rights(n) { // rights.go: 我的信息, 删除我的信息, 撤回同意
+		return true
+	}
 	if target, ok := entryWords[n]; ok {
 		flow, arg, _ := strings.Cut(target, ":")
 		switch {

@@ -152,6 +152,12 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		return l.moveFromChat(ctx, in, e)
 	case dialog.SaveContactProfile:
 		return l.saveContactProfile(ctx, in, e)
+	case dialog.ShowMyData:
+		return l.showMyData(ctx, in)
+	case dialog.CorrectMyData:
+		return l.correctMyData(ctx, in, e)
+	case dialog.EraseMyData:
+		return l.eraseMyData(ctx, in, e)
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }
