@@ -62,7 +62,11 @@ func (s *Service) WeChatSession(ctx context.Context, openID string) (string, dom
 		return "", domain.Account{}, err
 	}
 	if len(contacts) > 0 {
-		return s.db.ContactSession(ctx, contacts[0], s.now())
+		token, acc, err := s.db.ContactSession(ctx, contacts[0], s.now())
+		if errors.Is(err, domain.ErrNotFound) { // unbound meanwhile
+			return "", domain.Account{}, ErrNotBound
+		}
+		return token, acc, err
 	}
 	// An officer whose account carries the openid (escalations).
 	token, acc, err := s.db.OpenIDSession(ctx, openID, s.now())

@@ -153,7 +153,7 @@ func (db *DB) ContactSession(ctx context.Context, c domain.Contact, at time.Time
 	if err != nil {
 		return "", domain.Account{}, fmt.Errorf("contact session: %w", err)
 	}
-	return db.issueToken(ctx, a, at)
+	return db.issueBoundToken(ctx, a, at, db.WithContext(ctx).Model(&CountyContact{}).Where("county = ? AND open_id = ?", c.County, c.OpenID))
 }
 
 // OpenIDSession signs in the officer account that bound openID with its
@@ -170,6 +170,27 @@ func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (s
 		return "", domain.Account{}, err
 	}
 	return db.issueToken(ctx, a, at)
+}
+
+// issueBoundToken issues a token to the account of a binding, and checks
+// the binding (bound selects it) once more after: a removal that ran
+// between the sign-in's look-up and the token ended every session but
+// this one, which is then withdrawn as well (domain.ErrNotFound).
+func (db *DB) issueBoundToken(ctx context.Context, a Account, at time.Time, bound *gorm.DB) (string, domain.Account, error) {
+	token, acc, err := db.issueToken(ctx, a, at)
+	if err != nil {
+		return token, acc, err
+	}
+	var n int64
+	if err := bound.Count(&n).Error; err != nil {
+		db.Logout(ctx, token)
+		return "", domain.Account{}, fmt.Errorf("session %s: binding: %w", a.Username, err)
+	}
+	if n == 0 {
+		db.Logout(ctx, token)
+		return "", domain.Account{}, domain.ErrNotFound
+	}
+	return token, acc, nil
 }
 
 func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, domain.Account, error) {
@@ -236,5 +257,5 @@ func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time
 	if err != nil {
 		return "", domain.Account{}, fmt.Errorf("specialist session: %w", err)
 	}
-	return db.issueToken(ctx, a, at)
+	return db.issueBoundToken(ctx, a, at, db.WithContext(ctx).Model(&SpecialistRecord{}).Where("id = ? AND open_id = ?", sp.ID, openID))
 }
