@@ -29,6 +29,7 @@ func TestRightsRequestsAreUnderstood(t *testing.T) {
 		"删除我的信息":         "erase",
 		"请删除我的个人信息":      "erase",
 		"把我的资料删掉":        "erase",
+		"我不想让你们保存我的信息":   "erase",
 		"注销个人信息":         "erase",
 		"撤回同意":           "withdraw",
 		"我要撤回授权":         "withdraw",
