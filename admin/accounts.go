@@ -14,23 +14,25 @@ func (s *Service) Accounts(ctx context.Context, acc domain.Account) ([]domain.Ac
 	return s.db.Accounts(ctx)
 }
 
-// SetAccountDisabled disables (its sessions end at once) or enables an
-// account, and returns it before and after. Nobody disables themselves.
-func (s *Service) SetAccountDisabled(ctx context.Context, acc domain.Account, id uint64, disabled bool) (before, after domain.Account, err error) {
+// SetAccountDisabled disables or enables an account, and returns it before
+// and after, and what disabling revoked: its sessions and those of every
+// account of the same WeChat end at once, and the WeChat sign-in refuses
+// that WeChat while the account stays disabled. Nobody disables themselves.
+func (s *Service) SetAccountDisabled(ctx context.Context, acc domain.Account, id uint64, disabled bool) (before, after domain.Account, revoked domain.Revoked, err error) {
 	if err := acc.Require(domain.PermAccounts); err != nil {
-		return before, after, err
+		return before, after, revoked, err
 	}
 	if id == acc.ID && disabled {
-		return before, after, domain.Errorf(domain.ErrInvalid, "不能停用自己正在使用的账号")
+		return before, after, revoked, domain.Errorf(domain.ErrInvalid, "不能停用自己正在使用的账号")
 	}
 	if before, err = s.db.Account(ctx, id); err != nil {
-		return before, after, err
+		return before, after, revoked, err
 	}
-	if err := s.db.SetAccountDisabled(ctx, id, disabled); err != nil {
-		return before, after, err
+	if revoked, err = s.db.SetAccountDisabled(ctx, id, disabled); err != nil {
+		return before, after, revoked, err
 	}
 	after, err = s.db.Account(ctx, id)
-	return before, after, err
+	return before, after, revoked, err
 }
 
 // ResetAccountPassword gives another account a generated password, to be

@@ -162,6 +162,8 @@ type Contact struct {
 	Name    string    `json:"name,omitempty"`   // given when binding
 	Mobile  string    `json:"mobile,omitempty"` // given when binding
 	BoundAt time.Time `json:"bound_at"`
+	// Revoked says, after an unbinding, which sessions ended.
+	Revoked string `json:"revoked,omitempty"`
 }
 
 // Contacts returns the WeChat contacts bound to a county.
@@ -184,7 +186,9 @@ func (s *Service) Contacts(ctx context.Context, acc domain.Account, county strin
 }
 
 // Unbind removes a WeChat contact from a county: officers for any county,
-// county accounts for their own. Not bound is domain.ErrNotFound.
+// county accounts for their own. Every session the contact's WeChat
+// sign-in opened for the county ends with it, and that sign-in refuses
+// them from then on. Not bound is domain.ErrNotFound.
 func (s *Service) Unbind(ctx context.Context, acc domain.Account, county, openID string) (Contact, error) {
 	if err := acc.Require(domain.PermContactsWrite); err != nil {
 		return Contact{}, err
@@ -192,11 +196,11 @@ func (s *Service) Unbind(ctx context.Context, acc domain.Account, county, openID
 	if err := s.seesCounty(acc, county); err != nil {
 		return Contact{}, err
 	}
-	r, err := s.db.RemoveContact(ctx, county, openID)
+	r, revoked, err := s.db.RemoveContact(ctx, county, openID)
 	if err != nil {
 		return Contact{}, err
 	}
-	return Contact{County: r.County, OpenID: r.OpenID, BoundAt: r.BoundAt}, nil
+	return Contact{County: r.County, OpenID: r.OpenID, BoundAt: r.BoundAt, Revoked: revoked.String()}, nil
 }
 
 // CountyQR returns a county's permanent parametric QR code, creating it

@@ -48,6 +48,13 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 	if d.Dismissed, err = s.db.UnplacedMessages(ctx, store.UnplacedDismissed, 50); err != nil {
 		return d, err
 	}
+	// Messages recorded before the masking knew Chinese numerals and names
+	// are masked again as they are shown.
+	for _, l := range [][]domain.UnplacedMessage{d.Open, d.Dismissed} {
+		for i := range l {
+			l[i].Text = dialog.MaskPII(l[i].Text)
+		}
+	}
 	if d.Paraphrase, err = s.db.TaughtParaphrases(ctx); err != nil {
 		return d, err
 	}

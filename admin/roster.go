@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -34,8 +35,21 @@ var rosterAliases = map[string]string{
 	"信用代码": "统一社会信用代码", "质量信誉类别": "质量信誉类型", "类别": "质量信誉类型",
 }
 
-// MaxRosterRows is the largest roster file accepted.
+// MaxRosterRows is the largest roster file accepted, in data rows: the
+// reading stops at the next row, whatever the file's size.
 const MaxRosterRows = 20000
+
+// The decompressed size an xlsx roster may reach: MaxRosterUnzip in all,
+// and rosterXMLInMemory for one part held in memory (a larger worksheet is
+// streamed from a temporary file). A roster at MaxRosterRows is a few MB;
+// a zip bomb is refused from its headers, before anything is inflated.
+const (
+	MaxRosterUnzip    = 64 << 20
+	rosterXMLInMemory = 16 << 20
+)
+
+// errTooManyRows is the reason a file over MaxRosterRows is refused.
+var errTooManyRows = domain.Errorf(domain.ErrInvalid, "一次最多导入%d行，请分批导入", MaxRosterRows)
 
 // RosterRejected is a row left out of an import, with why.
 type RosterRejected struct {
@@ -66,9 +80,6 @@ func (s *Service) ImportRoster(ctx context.Context, acc domain.Account, name str
 	}
 	if len(rows) < 2 {
 		return res, domain.Errorf(domain.ErrInvalid, "文件中没有数据行；第一行应为表头：%s", strings.Join(RosterHeaders, "、"))
-	}
-	if len(rows) > MaxRosterRows+1 {
-		return res, domain.Errorf(domain.ErrInvalid, "一次最多导入%d行，请分批导入", MaxRosterRows)
 	}
 	cols, err := rosterColumns(rows[0])
 	if err != nil {
@@ -208,20 +219,7 @@ func readTable(name string, data []byte) ([][]string, error) {
 		return nil, domain.Errorf(domain.ErrInvalid, "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv 后导入")
 	}
 	if isXLSX {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, domain.Errorf(domain.ErrInvalid, "无法读取该 xlsx 文件，请确认文件未损坏")
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, domain.Errorf(domain.ErrInvalid, "xlsx 文件中没有工作表")
-		}
-		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, domain.Errorf(domain.ErrInvalid, "无法读取工作表“%s”", sheets[0])
-		}
-		return rows, nil
+		return readXLSX(data)
 	}
 	if !utf8.Valid(data) {
 		return nil, domain.Errorf(domain.ErrInvalid, "csv 文件应为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）")
@@ -238,7 +236,69 @@ func readTable(name string, data []byte) ([][]string, error) {
 		if err != nil {
 			return nil, domain.Errorf(domain.ErrInvalid, "csv 文件格式有误：%s", err.Error())
 		}
+		if len(rows) > MaxRosterRows { // the header and MaxRosterRows rows read
+			return nil, errTooManyRows
+		}
 		rows = append(rows, rec)
+	}
+	return rows, nil
+}
+
+// readXLSX streams the rows of an xlsx file's first sheet, refusing a file
+// that would inflate beyond MaxRosterUnzip (judged from the zip's headers;
+// archive/zip refuses an entry longer than its header says) or holds more
+// than MaxRosterRows rows (the reading stops there).
+func readXLSX(data []byte) ([][]string, error) {
+	tooBig := domain.Errorf(domain.ErrInvalid, "该 xlsx 文件解压后超过%dMB，不像企业库名录，请确认文件内容或分批导入", MaxRosterUnzip>>20)
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, domain.Errorf(domain.ErrInvalid, "无法读取该 xlsx 文件，请确认文件未损坏")
+	}
+	var inflated uint64
+	for _, zf := range z.File {
+		if inflated += zf.UncompressedSize64; inflated > MaxRosterUnzip {
+			return nil, tooBig
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxRosterUnzip, UnzipXMLSizeLimit: rosterXMLInMemory})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, tooBig
+		}
+		return nil, domain.Errorf(domain.ErrInvalid, "无法读取该 xlsx 文件，请确认文件未损坏")
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, domain.Errorf(domain.ErrInvalid, "xlsx 文件中没有工作表")
+	}
+	unreadable := domain.Errorf(domain.ErrInvalid, "无法读取工作表“%s”", sheets[0])
+	it, err := f.Rows(sheets[0])
+	if err != nil {
+		return nil, unreadable
+	}
+	defer it.Close()
+	// As GetRows reads them: blank rows between kept (row numbers are
+	// reported), trailing ones dropped.
+	var rows [][]string
+	for cur := 1; it.Next(); cur++ {
+		row, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, unreadable
+		}
+		if len(row) == 0 {
+			continue
+		}
+		if cur > MaxRosterRows+1 {
+			return nil, errTooManyRows
+		}
+		for len(rows) < cur-1 {
+			rows = append(rows, nil)
+		}
+		rows = append(rows, row)
+	}
+	if it.Error() != nil {
+		return nil, unreadable
 	}
 	return rows, nil
 }

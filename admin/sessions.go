@@ -46,14 +46,27 @@ func (s *Service) CreateAccount(ctx context.Context, acc domain.Account, n domai
 // WeChatSession signs in the WeChat user openID (from web authorisation):
 // a bound county contact as their county's account, else an officer whose
 // account carries the openid, else an institution's bound specialist.
-// Anyone else gets ErrNotBound.
+// Each is accepted only while currently bound, with the role of that
+// binding; anyone else gets ErrNotBound, and the WeChat of a disabled
+// account is refused (domain.ErrForbidden) whatever else it is bound to.
 func (s *Service) WeChatSession(ctx context.Context, openID string) (string, domain.Account, error) {
+	refused, err := s.db.WeChatRefused(ctx, openID)
+	if err != nil {
+		return "", domain.Account{}, err
+	}
+	if refused {
+		return "", domain.Account{}, domain.Errorf(domain.ErrForbidden, "该账号已停用，请联系市市场监管局管理员")
+	}
 	contacts, err := s.db.ContactsByOpenID(ctx, openID)
 	if err != nil {
 		return "", domain.Account{}, err
 	}
 	if len(contacts) > 0 {
-		return s.db.ContactSession(ctx, contacts[0], s.now())
+		token, acc, err := s.db.ContactSession(ctx, contacts[0], s.now())
+		if errors.Is(err, domain.ErrNotFound) { // unbound meanwhile
+			return "", domain.Account{}, ErrNotBound
+		}
+		return token, acc, err
 	}
 	// An officer whose account carries the openid (escalations).
 	token, acc, err := s.db.OpenIDSession(ctx, openID, s.now())

@@ -223,8 +223,13 @@ func (t *turn) set(k, v string) {
 // arguments always give the same results.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
-	t.appendToTicket()
-	if !s.Idle() && !s.UpdatedAt.IsZero() && in.At.Sub(s.UpdatedAt) > ConversationTimeout &&
+	long := t.tooLong()
+	if !long {
+		t.appendToTicket()
+	}
+	if long {
+		// Answered without being read.
+	} else if !s.Idle() && !s.UpdatedAt.IsZero() && in.At.Sub(s.UpdatedAt) > ConversationTimeout &&
 		(in.Kind == KindText || in.Kind == KindClick) {
 		t.end()
 		t.say("expired", nil)
@@ -393,6 +398,9 @@ func (t *turn) entry(text string) bool {
 		if forms[t.s.Flow] {
 			return false
 		}
+	}
+	if t.rights(n) { // rights.go: 我的信息, 删除我的信息, 撤回同意
+		return true
 	}
 	if target, ok := entryWords[n]; ok {
 		flow, arg, _ := strings.Cut(target, ":")

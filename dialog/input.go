@@ -251,7 +251,9 @@ func findAmount(n string) (float64, bool) {
 		if ok && unit && amountInRange(v) {
 			return v, true
 		}
-		if ok {
+		if size > 0 {
+			// A numeral that is no amount (or overflows) is skipped whole:
+			// retrying inside it would cost the square of its length.
 			i += size
 			continue
 		}
@@ -265,10 +267,12 @@ func amountInRange(v float64) bool { return v > 0 && v <= 1e9 && !math.IsNaN(v) 
 
 // readAmount reads a number and an optional unit at the start of normalised
 // text: the amount in 万元, the bytes read, and whether a unit was there.
+// When the numeral cannot be read (it overflows, say) ok is false and size
+// still covers it, so that callers skip it in one step.
 func readAmount(n string) (wan float64, size int, unit, ok bool) {
 	v, size, ok := readNumber(n)
 	if !ok {
-		return 0, 0, false, false
+		return 0, size, false, false
 	}
 	for _, u := range amountUnits {
 		if strings.HasPrefix(n[size:], u.suffix) {
@@ -280,7 +284,9 @@ func readAmount(n string) (wan float64, size int, unit, ok bool) {
 
 // readNumber reads the numeral at the start of s: Arabic digits with an
 // optional decimal part, or Chinese numerals below ten thousand. It is the
-// one numeral reader of the package.
+// one numeral reader of the package. The size is the numeral's length in
+// bytes even when its value cannot be read (ok false), so that a scan
+// moves past it once: every reader of user text stays linear in it.
 func readNumber(s string) (float64, int, bool) {
 	i := 0
 	for i < len(s) && (isDigitRune(rune(s[i])) || s[i] == '.' && i > 0 && i+1 < len(s) && isDigitRune(rune(s[i+1]))) {

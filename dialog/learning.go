@@ -25,19 +25,20 @@ func (Unplaced) effect() {}
 const maxUnplacedRunes = 200
 
 var (
-	piiEmail  = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
-	piiCode   = regexp.MustCompile(`(?i)\b[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\b`)
-	piiDigits = regexp.MustCompile(`\d[\d\s-]{5,}\d`)
+	piiEmail = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
+	piiCode  = regexp.MustCompile(`(?i)\b[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\b`)
 )
 
 // MaskPII hides what could identify a person or an enterprise in a message
-// kept for officers: e-mail addresses, credit codes, and runs of six digits
-// or more (phones, ID cards, accounts). Amounts and years stay readable.
+// kept for officers: e-mail addresses, credit codes, numbers of seven
+// digits or more however written (phones, ID cards, accounts: pii.go), and
+// names after 联系人, 姓名, 我叫, 我是. Amounts and years stay readable.
 func MaskPII(s string) string {
 	s = toHalfWidth(s)
 	s = piiEmail.ReplaceAllString(s, "〔邮箱〕")
 	s = piiCode.ReplaceAllString(s, "〔证照号〕")
-	s = piiDigits.ReplaceAllString(s, "〔号码〕")
+	s = maskNumbers(s)
+	s = maskNames(s)
 	if utf8.RuneCountInString(s) > maxUnplacedRunes {
 		s = string([]rune(s)[:maxUnplacedRunes])
 	}

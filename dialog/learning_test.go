@@ -75,3 +75,41 @@ func TestWithTaught(t *testing.T) {
 		t.Fatalf("a taught message is still recorded: %v", c.effects)
 	}
 }
+
+// Numbers are masked however they are written, and names after the words
+// that introduce them; amounts, years and ordinary sentences stay.
+func TestMaskPIIWrittenAsPeopleWrite(t *testing.T) {
+	for in, want := range map[string]string{
+		"我电话一三九一二三四五六七八":          "我电话〔号码〕",
+		"手机幺三九 一二三四 五六七八找我":       "手机〔号码〕找我",
+		"电话１３９１２３４５６７８":           "电话〔号码〕",
+		"电话139 1234 5678":         "电话〔号码〕",
+		"电话139-1234-5678":         "电话〔号码〕",
+		"电话139.1234.5678":         "电话〔号码〕",
+		"座机（0512）57797026":        "座机(〔号码〕",
+		"身份证320502 19800101 123X": "身份证〔号码〕",
+		"身份证三二〇五〇二一九八〇〇一〇一一二三x":   "身份证〔号码〕",
+		"联系人：张琳，想问贷款":             "联系人:〔姓名〕,想问贷款",
+		"联系人张琳13912345678":        "联系人〔姓名〕〔号码〕",
+		"姓名 李四 问一下利率":             "姓名 〔姓名〕 问一下利率",
+		"我叫王小明想申请":                "我叫〔姓名〕想申请",
+		"我是张琳，昆山的企业":              "我是〔姓名〕,昆山的企业",
+		"我的名字叫欧阳娜娜":               "我的名字叫〔姓名〕",
+		"我是昆山的企业想问":               "我是昆山的企业想问",
+		"我是苏州一家企业":                "我是苏州一家企业",
+		"我是江苏的":                   "我是江苏的",
+		"联系人电话怎么填":                "联系人电话怎么填",
+		"贷三百五十万两年":                "贷三百五十万两年",
+		"贷500万2026年能批吗":           "贷500万2026年能批吗",
+		"二〇二六年一月":                 "二〇二六年一月",
+	} {
+		if got := dialog.MaskPII(in); got != want {
+			t.Errorf("MaskPII(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Linear: a long run of digits and cues costs little.
+	long := strings.Repeat("联系人一", 20000)
+	if got := dialog.MaskPII(long); len([]rune(got)) > 200 {
+		t.Errorf("long message kept %d runes", len([]rune(got)))
+	}
+}

@@ -270,6 +270,12 @@ func (r *slotReader) gapped(n string) bool {
 				break
 			}
 			rest := n[from+i+len(g[0]):]
+			// Only the next few characters can hold the second part: a
+			// search of the whole rest after every first part would cost
+			// the square of the text's length.
+			if w := noHonoursGap*utf8.UTFMax + len(g[1]); len(rest) > w {
+				rest = rest[:w]
+			}
 			if j := strings.Index(rest, g[1]); j >= 0 && utf8.RuneCountInString(rest[:j]) <= noHonoursGap {
 				return true
 			}
@@ -325,7 +331,8 @@ func amountsAsNumbers(n string) string {
 		r, w := utf8.DecodeRuneInString(n[i:])
 		_, cn := cnDigits[r]
 		if isDigitRune(r) || cn {
-			if _, size, unit, ok := readAmount(n[i:]); ok && unit {
+			_, size, unit, ok := readAmount(n[i:])
+			if ok && unit {
 				if !changed {
 					b.Grow(len(n))
 					b.WriteString(n[:i])
@@ -335,7 +342,7 @@ func amountsAsNumbers(n string) string {
 				i += size
 				continue
 			}
-			if _, size, _, ok := readAmount(n[i:]); ok && size > 0 {
+			if size > 0 { // a numeral without a unit, or unreadable: skipped whole
 				if changed {
 					b.WriteString(n[i : i+size])
 				}

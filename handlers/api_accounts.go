@@ -74,6 +74,7 @@ func (s *Server) patchUser(c *gin.Context) {
 	}
 	ctx, acc := c.Request.Context(), account(c)
 	var before, after domain.Account
+	var revoked domain.Revoked
 	if req.Name != nil {
 		if before, after, err = s.Admin.SetAccountName(ctx, acc, id, *req.Name); err != nil {
 			s.fail(c, err)
@@ -81,7 +82,7 @@ func (s *Server) patchUser(c *gin.Context) {
 		}
 	}
 	if req.Disabled != nil {
-		b, a, err := s.Admin.SetAccountDisabled(ctx, acc, id, *req.Disabled)
+		b, a, r, err := s.Admin.SetAccountDisabled(ctx, acc, id, *req.Disabled)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -89,9 +90,9 @@ func (s *Server) patchUser(c *gin.Context) {
 		if req.Name == nil {
 			before = b
 		}
-		after = a
+		after, revoked = a, r
 	}
-	setAudit(c, accountAdminJSON(before), accountAdminJSON(after))
+	setAudit(c, accountAdminJSON(before), revokedAudit(accountAdminJSON(after), after.Disabled, revoked))
 	c.JSON(http.StatusOK, accountAdminJSON(after))
 }
 

@@ -304,10 +304,12 @@ func (s *Server) deleteSpecialist(c *gin.Context) {
 		s.fail(c, domain.ErrNotFound)
 		return
 	}
-	if err := s.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+	revoked, err := s.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	setAudit(c, nil, gin.H{"revoked": revoked.String()})
 	c.Status(http.StatusNoContent)
 }
 

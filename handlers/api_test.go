@@ -153,7 +153,7 @@ func TestAPIRoles(t *testing.T) {
 		if code != tt.want || res.Error != tt.msg {
 			t.Errorf("%s: %d %q, want %d %q", tt.name, code, res.Error, tt.want, tt.msg)
 		}
-		if tt.name == "county bind code own" && len(res.Code) != 8 {
+		if tt.name == "county bind code own" && len(res.Code) != 12 {
 			t.Errorf("bind code %q", res.Code)
 		}
 	}

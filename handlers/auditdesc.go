@@ -131,6 +131,24 @@ var auditFields = []struct{ key, label string }{
 	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
 	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
 	{"version", "版本"}, {"answer", "答复"}, {"clause", "依据条款"}, {"paraphrase", "说法"}, {"in_use", "在用"},
+	{"revoked", "收回权限"},
+}
+
+// auditAlways are the fields the summary shows whenever a handler gives
+// them, changed or not: what removing a person revoked.
+var auditAlways = map[string]bool{"revoked": true}
+
+// revokedAudit adds to an account's after-image what disabling it revoked.
+func revokedAudit(after any, disabled bool, r domain.Revoked) any {
+	if !disabled {
+		return after
+	}
+	m := decodeAudit(after)
+	if m == nil {
+		m = map[string]any{}
+	}
+	m["revoked"] = r.String()
+	return m
 }
 
 // decodeAudit turns a before/after value into a map of its JSON fields.
@@ -204,6 +222,8 @@ func auditSummary(before, after any) string {
 			}
 		case inB && a == nil:
 			parts = append(parts, f.label+"："+auditValue(f.key, bv))
+		case inA && auditAlways[f.key]:
+			parts = append(parts, f.label+"："+auditValue(f.key, av))
 		}
 	}
 	return strings.Join(parts, "；")

@@ -135,12 +135,12 @@ func (cs *console) accountAction(c *gin.Context) {
 	ctx, acc := c.Request.Context(), account(c)
 	switch c.Param("action") {
 	case "disable", "enable":
-		before, after, err := cs.Admin.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
+		before, after, revoked, err := cs.Admin.SetAccountDisabled(ctx, acc, id, c.Param("action") == "disable")
 		if err != nil {
 			cs.accountsError(c, err)
 			return
 		}
-		setAudit(c, accountAdminJSON(before), accountAdminJSON(after))
+		setAudit(c, accountAdminJSON(before), revokedAudit(accountAdminJSON(after), after.Disabled, revoked))
 		c.Redirect(http.StatusSeeOther, "/console/accounts?ok="+c.Param("action"))
 	case "reset":
 		target, password, err := cs.Admin.ResetAccountPassword(ctx, acc, id)

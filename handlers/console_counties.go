@@ -156,10 +156,12 @@ func (cs *console) unbindSubmit(c *gin.Context) {
 		cs.countyFormError(c, domain.Errorf(domain.ErrInvalid, "请勾选“确认解除”后再解除绑定：解除后该联系人不再收到本县区的申请提醒"))
 		return
 	}
-	if _, err := cs.Admin.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid"))); err != nil {
+	removed, err := cs.Admin.Unbind(c.Request.Context(), account(c), county, strings.TrimSpace(c.PostForm("openid")))
+	if err != nil {
 		cs.countyFormError(c, err)
 		return
 	}
+	setAudit(c, removed, nil)
 	c.Redirect(http.StatusSeeOther, "/console/counties/"+county+"?ok=unbind")
 }
 

@@ -273,10 +273,12 @@ func (cs *console) specialistDelete(c *gin.Context) {
 		cs.failPage(c, domain.ErrNotFound)
 		return
 	}
-	if err := cs.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id); err != nil {
+	revoked, err := cs.Leads.DeleteSpecialist(c.Request.Context(), account(c), inst, id)
+	if err != nil {
 		cs.failPage(c, err)
 		return
 	}
+	setAudit(c, nil, gin.H{"revoked": revoked.String()})
 	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=specialist")
 }
 

@@ -496,7 +496,7 @@ func TestConsoleCountyBindCodeAndSettings(t *testing.T) {
 		t.Fatalf("bind code: %d %s", code, loc)
 	}
 	body := b.mustPage(loc)
-	m := regexp.MustCompile(`id="bind-code">([A-Z0-9]{8})<`).FindStringSubmatch(body)
+	m := regexp.MustCompile(`id="bind-code">([A-Z0-9]{12})<`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatal("the new bind code is not listed")
 	}
@@ -506,7 +506,7 @@ func TestConsoleCountyBindCodeAndSettings(t *testing.T) {
 	}
 	// A second code can be revoked and then no longer binds.
 	b.post("/console/counties/kunshan/bind-codes", nil)
-	two := regexp.MustCompile(`id="bind-code">([A-Z0-9]{8})<`).FindStringSubmatch(b.mustPage("/console/counties/kunshan"))
+	two := regexp.MustCompile(`id="bind-code">([A-Z0-9]{12})<`).FindStringSubmatch(b.mustPage("/console/counties/kunshan"))
 	if two == nil || two[1] == m[1] {
 		t.Fatal("the second code is not listed first")
 	}

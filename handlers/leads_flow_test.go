@@ -25,7 +25,7 @@ func TestLeadFlowThroughTheWebhook(t *testing.T) {
 	if got := s.say(contact, "绑定 "+bc.Code); !strings.Contains(got, "绑定成功") || !strings.Contains(got, "昆山市") {
 		t.Fatalf("bind: %s", got)
 	}
-	if got := s.say("o-flow-other", "绑定 "+bc.Code); !strings.Contains(got, "已被使用") {
+	if got := s.say("o-flow-other", "绑定 "+bc.Code); !strings.Contains(got, "绑定未成功") {
 		t.Fatalf("reused code: %s", got)
 	}
 

@@ -192,6 +192,10 @@ func TestSandboxOAuthCodes(t *testing.T) {
 	if got, err := c.OAuthOpenID(context.Background(), code); err != nil || got != "o-sim" {
 		t.Fatalf("sandbox code: %q %v", got, err)
 	}
+	// Single-use, like WeChat's.
+	if got, err := c.OAuthOpenID(context.Background(), code); !wechat.IsOAuthCodeError(err) {
+		t.Errorf("a sandbox code used twice: %q %v", got, err)
+	}
 	for _, bad := range []string{"", "x.y", code + "0", wechat.SandboxOAuthCode("o-sim", now.Add(-time.Hour))} {
 		if _, err := c.OAuthOpenID(context.Background(), bad); !wechat.IsOAuthCodeError(err) {
 			t.Errorf("%q accepted: %v", bad, err)

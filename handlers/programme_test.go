@@ -634,7 +634,7 @@ func TestConsoleProgrammePages(t *testing.T) {
 		t.Fatal("specialist not listed")
 	}
 	_, _, page = off.post("/console/institutions/"+id[1]+"/specialists/"+sid[1]+"/bind-code", nil)
-	bind := regexp.MustCompile(`发送“绑定 ([A-Z0-9]{8})”`).FindStringSubmatch(page)
+	bind := regexp.MustCompile(`发送“绑定 ([A-Z0-9]{12})”`).FindStringSubmatch(page)
 	if bind == nil {
 		t.Fatalf("no bind code shown")
 	}

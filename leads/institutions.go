@@ -129,10 +129,12 @@ func validPhone(p string) bool {
 	return err == nil
 }
 
-// DeleteSpecialist removes a specialist (officers).
-func (l *Service) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) error {
+// DeleteSpecialist removes a specialist (officers): the sessions their
+// WeChat sign-in opened end with it, and that sign-in refuses them from
+// then on. It returns what was revoked, for the operations log.
+func (l *Service) DeleteSpecialist(ctx context.Context, acc domain.Account, inst, id uint64) (domain.Revoked, error) {
 	if err := acc.Require(domain.PermInstWrite); err != nil {
-		return err
+		return domain.Revoked{}, err
 	}
 	return l.db.DeleteSpecialist(ctx, inst, id)
 }
@@ -152,24 +154,24 @@ type SpecialistBindData struct {
 	Institution string
 }
 
-// bindSpecialist binds the sender to a specialist with a code; ok is false
-// when code is no specialist's.
+// bindSpecialist binds the sender to a specialist with a code; ok is
+// true when it did. A code that is no specialist's, or is used or
+// expired, is an error wrapping domain.ErrNotFound, ErrCodeUsed or
+// ErrCodeExpired.
 func (l *Service) bindSpecialist(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, bool, error) {
-	sp, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return nil, false, nil
-	case errors.Is(err, domain.ErrCodeUsed):
-		return []dialog.Reply{{Name: "bind_used"}}, true, nil
-	case errors.Is(err, domain.ErrCodeExpired):
-		return []dialog.Reply{{Name: "bind_expired"}}, true, nil
-	case err != nil:
-		return nil, true, err
+	sp, revoked, err := l.db.UseSpecialistCode(ctx, code, in.OpenID, in.At)
+	if err != nil {
+		return nil, false, err
 	}
 	inst, err := l.db.Institution(ctx, sp.Institution)
 	if err != nil {
-		return nil, true, err
+		return nil, false, err
 	}
+	var note string
+	if revoked.Sessions > 0 || len(revoked.Accounts) > 0 {
+		note = "替换原绑定的微信：" + revoked.String()
+	}
+	l.auditChat(ctx, in, sp.Name+"（"+inst.Name+"）", "绑定服务专员微信", inst.Name, "", "", note)
 	return []dialog.Reply{{Name: "bind_specialist_ok", Data: SpecialistBindData{Name: sp.Name, Institution: inst.Name}}}, true, nil
 }
 

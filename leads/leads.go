@@ -154,6 +154,12 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		return l.saveContactProfile(ctx, in, e)
 	case dialog.OpenTicket, dialog.AppendTicket, dialog.ShowTickets:
 		return l.applyTicket(ctx, in, st, e)
+	case dialog.ShowMyData:
+		return l.showMyData(ctx, in)
+	case dialog.CorrectMyData:
+		return l.correctMyData(ctx, in, e)
+	case dialog.EraseMyData:
+		return l.eraseMyData(ctx, in, e)
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }
@@ -503,31 +509,44 @@ type BindData struct {
 	Bureau string
 }
 
+// bind binds the sender with a code: a county's (contact), a
+// specialist's, or an officer's own. Codes share one space; a wrong one,
+// whether unknown, used or expired, gets the one answer "bind_failed",
+// is counted (guard.go) and audited, and too many hold the sender's next
+// attempts back without the code being looked at.
 func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
+	until, err := l.sessions.BindHeld(ctx, in.OpenID, code, in.At)
+	if err != nil {
+		return nil, err
+	}
+	if !until.IsZero() {
+		return []dialog.Reply{{Name: "bind_held", Data: waitMinutes(in.At, until)}}, nil
+	}
 	county, err := l.db.UseBindCode(ctx, code, in.OpenID, in.At)
 	if errors.Is(err, domain.ErrNotFound) {
 		// Not a county's code: perhaps a specialist's, or an officer's own.
-		if replies, ok, err := l.bindSpecialist(ctx, in, code); ok || err != nil {
-			return replies, err
+		replies, ok, serr := l.bindSpecialist(ctx, in, code)
+		if ok {
+			return replies, l.sessions.BindSucceeded(ctx, in.OpenID)
 		}
-		acc, aerr := l.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
-		if aerr == nil {
-			l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
-			return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, nil
-		}
-		if !errors.Is(aerr, domain.ErrNotFound) {
+		err = serr
+		if errors.Is(err, domain.ErrNotFound) {
+			acc, aerr := l.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
+			if aerr == nil {
+				l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
+				return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, l.sessions.BindSucceeded(ctx, in.OpenID)
+			}
 			err = aerr
 		}
 	}
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return []dialog.Reply{{Name: "bind_unknown"}}, nil
-	case errors.Is(err, domain.ErrCodeUsed):
-		return []dialog.Reply{{Name: "bind_used"}}, nil
-	case errors.Is(err, domain.ErrCodeExpired):
-		return []dialog.Reply{{Name: "bind_expired"}}, nil
-	case err != nil:
+	if wrongCode(err) {
+		return l.bindFailed(ctx, in, code)
+	}
+	if err != nil {
 		return nil, err
+	}
+	if err := l.sessions.BindSucceeded(ctx, in.OpenID); err != nil {
+		l.log.Warn("bind failures not cleared", slog.Any("error", err))
 	}
 	c, _ := l.policy().County(county)
 	l.auditChat(ctx, in, l.contactWho(county), "绑定", c.Name, "", "", "")

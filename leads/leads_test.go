@@ -145,7 +145,7 @@ func TestBindCodesInChat(t *testing.T) {
 	tests := []struct{ openID, text, want string }{
 		{"o-a", "绑定 NOPE2345", "绑定码不正确"},
 		{"o-a", "绑定 " + strings.ToLower(bc.Code), "绑定成功：您已成为昆山市市场监督管理局的“苏质融”联系人"},
-		{"o-b", "绑定 " + bc.Code, "该绑定码已被使用"},
+		{"o-b", "绑定 " + bc.Code, "绑定码不正确或已失效"}, // used: told as unknown
 	}
 	for _, tt := range tests {
 		if got := e.Say(tt.openID, tt.text); !strings.Contains(got, tt.want) {
@@ -154,7 +154,7 @@ func TestBindCodesInChat(t *testing.T) {
 	}
 	old, _ := e.Leads.NewBindCode(ctx, officer, "sip")
 	e.Clock.Add(24 * time.Hour)
-	if got := e.Say("o-b", "绑定 "+old.Code); !strings.Contains(got, "已过期") {
+	if got := e.Say("o-b", "绑定 "+old.Code); !strings.Contains(got, "绑定码不正确或已失效") {
 		t.Errorf("expired: %s", got)
 	}
 	if contacts, _ := e.DB.Contacts(ctx, "kunshan"); len(contacts) != 1 || contacts[0] != "o-a" {

@@ -55,29 +55,6 @@ func (db *DB) Account(ctx context.Context, id uint64) (domain.Account, error) {
 	return toAccount(a), nil
 }
 
-// SetAccountDisabled disables or enables an account; disabling ends its
-// sessions in the same transaction.
-func (db *DB) SetAccountDisabled(ctx context.Context, id uint64, disabled bool) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Account{}).Where("id = ?", id).Update("disabled", disabled)
-		if res.Error != nil {
-			return fmt.Errorf("disable account %d: %w", id, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			var n int64
-			if tx.Model(&Account{}).Where("id = ?", id).Count(&n); n == 0 {
-				return fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
-			}
-		}
-		if disabled {
-			if err := tx.Where("account_id = ?", id).Delete(&APIToken{}).Error; err != nil {
-				return fmt.Errorf("disable account %d: end sessions: %w", id, err)
-			}
-		}
-		return nil
-	})
-}
-
 // ResetPassword gives an account a generated password that must be
 // changed at the next sign-in, ends its sessions, and returns the password
 // to hand over once.

@@ -20,17 +20,32 @@ const BindCodeTTL = 24 * time.Hour
 // bindAlphabet leaves out characters read alike (0/O, 1/I/L).
 const bindAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
+// BindCodeLen is the length of a bind code: 12 letters of bindAlphabet,
+// about 8e17 codes, so that guessing a live one stays hopeless at the rate
+// the guard (bindguard.go) allows.
+const BindCodeLen = 12
+
 func newBindCode() string {
-	b := make([]byte, 8)
-	rand.Read(b)
+	b := make([]byte, BindCodeLen)
 	for i := range b {
-		b[i] = bindAlphabet[int(b[i])%len(bindAlphabet)]
+		// Rejection sampling: every letter equally likely.
+		var c [1]byte
+		for {
+			rand.Read(c[:])
+			if int(c[0]) < 256/len(bindAlphabet)*len(bindAlphabet) {
+				break
+			}
+		}
+		b[i] = bindAlphabet[int(c[0])%len(bindAlphabet)]
 	}
 	return string(b)
 }
 
-// NormalizeBindCode is how a typed code is compared: trimmed, upper case.
-func NormalizeBindCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
+// NormalizeBindCode is how a typed code is compared: trimmed, upper case,
+// without the spaces or hyphens people group it with.
+func NormalizeBindCode(code string) string {
+	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\u3000", "").Replace(strings.TrimSpace(code)))
+}
 
 // County returns a county record, or domain.ErrNotFound.
 func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
@@ -130,11 +145,11 @@ func (db *DB) ContactCounties(ctx context.Context, openID string) ([]string, err
 	return ids, nil
 }
 
-// Unbind removes a contact from county.
+// Unbind removes a contact from county, as RemoveContact does, and is
+// quiet when it was not bound.
 func (db *DB) Unbind(ctx context.Context, county, openID string) error {
-	if err := db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID).
-		Delete(&CountyContact{}).Error; err != nil {
-		return fmt.Errorf("unbind %s: %w", county, err)
+	if _, _, err := db.RemoveContact(ctx, county, openID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
 	}
 	return nil
 }

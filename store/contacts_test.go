@@ -23,7 +23,7 @@ func TestBindCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bc.Code) != 8 || !bc.ExpiresAt.Equal(at.Add(24*time.Hour)) {
+	if len(bc.Code) != store.BindCodeLen || !bc.ExpiresAt.Equal(at.Add(24*time.Hour)) {
 		t.Fatalf("code %+v", bc)
 	}
 	// Typed in lower case with spaces: still the code.

@@ -77,19 +77,6 @@ func (db *DB) ContactRecords(ctx context.Context, county string) ([]domain.Conta
 	return toContacts(out), nil
 }
 
-// RemoveContact unbinds openID from county, or returns domain.ErrNotFound
-// when it was not bound.
-func (db *DB) RemoveContact(ctx context.Context, county, openID string) (domain.Contact, error) {
-	c, err := take[CountyContact](db.WithContext(ctx).Where("county = ? AND open_id = ?", county, openID), "unbind "+county)
-	if err != nil {
-		return domain.Contact(c), err
-	}
-	if err := db.WithContext(ctx).Delete(&CountyContact{}, c.ID).Error; err != nil {
-		return domain.Contact(c), fmt.Errorf("unbind %s: %w", county, err)
-	}
-	return domain.Contact(c), nil
-}
-
 // Settings returns every setting by key.
 func (db *DB) Settings(ctx context.Context) (map[string]Setting, error) {
 	var rows []Setting

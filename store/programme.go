@@ -308,18 +308,6 @@ func (db *DB) AddSpecialist(ctx context.Context, s dialog.Specialist, at time.Ti
 	return toSpecialist(r), nil
 }
 
-// DeleteSpecialist removes a specialist of institution inst.
-func (db *DB) DeleteSpecialist(ctx context.Context, inst, id uint64) error {
-	res := db.WithContext(ctx).Where("id = ? AND institution_id = ?", id, inst).Delete(&SpecialistRecord{})
-	if res.Error != nil {
-		return fmt.Errorf("delete specialist %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.ErrNotFound
-	}
-	return nil
-}
-
 // CreateSpecialistCode issues a one-time code binding a WeChat user to
 // specialist id of institution inst, valid for BindCodeTTL.
 func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (domain.SpecialistCode, error) {
@@ -340,12 +328,13 @@ func (db *DB) CreateSpecialistCode(ctx context.Context, inst, id uint64, by stri
 }
 
 // UseSpecialistCode binds openID to the code's specialist and spends the
-// code, in one transaction. Errors wrap domain.ErrNotFound (no such code),
-// domain.ErrCodeUsed or domain.ErrCodeExpired.
-func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at time.Time) (dialog.Specialist, error) {
+// code, in one transaction. A WeChat the specialist had bound before is
+// replaced: the sessions it opened end (revoked says so). Errors wrap
+// domain.ErrNotFound (no such code), domain.ErrCodeUsed or
+// domain.ErrCodeExpired.
+func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at time.Time) (out dialog.Specialist, revoked domain.Revoked, err error) {
 	code = NormalizeBindCode(code)
-	var out dialog.Specialist
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var sc SpecialistCode
 		err := tx.Where("code = ?", code).Take(&sc).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -367,6 +356,10 @@ func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at tim
 		if res.RowsAffected != 1 {
 			return domain.ErrCodeUsed
 		}
+		var was SpecialistRecord
+		if err := tx.Where("id = ?", sc.SpecialistID).Take(&was).Error; err != nil {
+			return fmt.Errorf("bind specialist %d: %w", sc.SpecialistID, err)
+		}
 		if err := tx.Model(&SpecialistRecord{}).Where("id = ?", sc.SpecialistID).
 			Updates(map[string]any{"open_id": openID, "bound_at": at, "updated_at": at}).Error; err != nil {
 			return fmt.Errorf("bind specialist %d: %w", sc.SpecialistID, err)
@@ -376,9 +369,12 @@ func (db *DB) UseSpecialistCode(ctx context.Context, code, openID string, at tim
 			return fmt.Errorf("bind specialist %d: %w", sc.SpecialistID, err)
 		}
 		out = toSpecialist(r)
-		return nil
+		if was.OpenID != "" && was.OpenID != openID {
+			revoked, err = unbindSpecialistWeChat(tx, r.InstitutionID, was.OpenID)
+		}
+		return err
 	})
-	return out, err
+	return out, revoked, err
 }
 
 // SpecialistOpenIDs returns the bound WeChat users of an institution's specialists.

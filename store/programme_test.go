@@ -212,14 +212,14 @@ func TestSpecialistBindCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UseSpecialistCode(ctx, "nope", "o-sp", at); !errors.Is(err, domain.ErrNotFound) {
+	if _, _, err := db.UseSpecialistCode(ctx, "nope", "o-sp", at); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
-	got, err := db.UseSpecialistCode(ctx, sc.Code, "o-sp", at)
+	got, _, err := db.UseSpecialistCode(ctx, sc.Code, "o-sp", at)
 	if err != nil || got.OpenID != "o-sp" {
 		t.Fatalf("bind: %+v %v", got, err)
 	}
-	if _, err := db.UseSpecialistCode(ctx, sc.Code, "o-other", at); !errors.Is(err, domain.ErrCodeUsed) {
+	if _, _, err := db.UseSpecialistCode(ctx, sc.Code, "o-other", at); !errors.Is(err, domain.ErrCodeUsed) {
 		t.Fatalf("reuse: %v", err)
 	}
 	ids, err := db.SpecialistOpenIDs(ctx, bank.ID)
@@ -227,7 +227,7 @@ func TestSpecialistBindCode(t *testing.T) {
 		t.Fatalf("openids: %v %v", ids, err)
 	}
 	late, _ := db.CreateSpecialistCode(ctx, bank.ID, sp.ID, "account:admin", at)
-	if _, err := db.UseSpecialistCode(ctx, late.Code, "o-sp", at.Add(store.BindCodeTTL+time.Minute)); !errors.Is(err, domain.ErrCodeExpired) {
+	if _, _, err := db.UseSpecialistCode(ctx, late.Code, "o-sp", at.Add(store.BindCodeTTL+time.Minute)); !errors.Is(err, domain.ErrCodeExpired) {
 		t.Fatalf("expired: %v", err)
 	}
 }

@@ -153,20 +153,44 @@ func (db *DB) ContactSession(ctx context.Context, c domain.Contact, at time.Time
 	if err != nil {
 		return "", domain.Account{}, fmt.Errorf("contact session: %w", err)
 	}
-	return db.issueToken(ctx, a, at)
+	return db.issueBoundToken(ctx, a, at, db.WithContext(ctx).Model(&CountyContact{}).Where("county = ? AND open_id = ?", c.County, c.OpenID))
 }
 
-// OpenIDSession signs in the console account that carries openID (an
-// officer who receives escalations, say), or returns domain.ErrNotFound.
+// OpenIDSession signs in the officer account that bound openID with its
+// own code (escalations), or returns domain.ErrNotFound. The accounts the
+// WeChat sign-in made for a county contact or a specialist also carry the
+// openid, but their binding is the contact's or the specialist's: they are
+// entered only through ContactSession and SpecialistSession, while bound.
 func (db *DB) OpenIDSession(ctx context.Context, openID string, at time.Time) (string, domain.Account, error) {
 	if openID == "" {
 		return "", domain.Account{}, domain.ErrNotFound
 	}
-	a, err := take[Account](db.WithContext(ctx).Where("open_id = ?", openID).Order("id"), "account by openid")
+	a, err := take[Account](db.WithContext(ctx).Where("open_id = ? AND role = ?", openID, domain.RoleOfficer).Order("id"), "account by openid")
 	if err != nil {
 		return "", domain.Account{}, err
 	}
 	return db.issueToken(ctx, a, at)
+}
+
+// issueBoundToken issues a token to the account of a binding, and checks
+// the binding (bound selects it) once more after: a removal that ran
+// between the sign-in's look-up and the token ended every session but
+// this one, which is then withdrawn as well (domain.ErrNotFound).
+func (db *DB) issueBoundToken(ctx context.Context, a Account, at time.Time, bound *gorm.DB) (string, domain.Account, error) {
+	token, acc, err := db.issueToken(ctx, a, at)
+	if err != nil {
+		return token, acc, err
+	}
+	var n int64
+	if err := bound.Count(&n).Error; err != nil {
+		db.Logout(ctx, token)
+		return "", domain.Account{}, fmt.Errorf("session %s: binding: %w", a.Username, err)
+	}
+	if n == 0 {
+		db.Logout(ctx, token)
+		return "", domain.Account{}, domain.ErrNotFound
+	}
+	return token, acc, nil
 }
 
 func (db *DB) issueToken(ctx context.Context, a Account, at time.Time) (string, domain.Account, error) {
@@ -209,9 +233,16 @@ func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time
 	if err != nil {
 		return "", domain.Account{}, fmt.Errorf("specialist session: %w", err)
 	}
+	// The account is the specialist's: a WeChat that replaced another
+	// (UseSpecialistCode ended the old one's sessions) takes it over.
 	var a Account
-	err = db.WithContext(ctx).Where("open_id = ? AND role = ? AND institution_id = ?", openID, domain.RoleInstitution, sp.InstitutionID).
-		Order("id").Take(&a).Error
+	username := "wx-s" + strconv.FormatUint(sp.ID, 10)
+	err = db.WithContext(ctx).Where("username = ? AND role = ? AND institution_id = ?", username, domain.RoleInstitution, sp.InstitutionID).
+		Take(&a).Error
+	if err == nil && a.OpenID != openID {
+		a.OpenID = openID
+		err = db.WithContext(ctx).Model(&Account{}).Where("id = ?", a.ID).Update("open_id", openID).Error
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		secret := make([]byte, 32)
 		rand.Read(secret)
@@ -219,12 +250,12 @@ func (db *DB) SpecialistSession(ctx context.Context, openID string, at time.Time
 		if herr != nil {
 			return "", domain.Account{}, fmt.Errorf("specialist session: %w", herr)
 		}
-		a = Account{Username: "wx-s" + strconv.FormatUint(sp.ID, 10), PasswordHash: string(hash), Role: domain.RoleInstitution,
+		a = Account{Username: username, PasswordHash: string(hash), Role: domain.RoleInstitution,
 			InstitutionID: sp.InstitutionID, OpenID: openID, Name: clip(sp.Name, 32), CreatedBy: "wechat", CreatedAt: at, UpdatedAt: at}
 		err = db.WithContext(ctx).Create(&a).Error
 	}
 	if err != nil {
 		return "", domain.Account{}, fmt.Errorf("specialist session: %w", err)
 	}
-	return db.issueToken(ctx, a, at)
+	return db.issueBoundToken(ctx, a, at, db.WithContext(ctx).Model(&SpecialistRecord{}).Where("id = ? AND open_id = ?", sp.ID, openID))
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/domain"
@@ -60,7 +61,14 @@ func (c *Client) OAuthOpenID(ctx context.Context, code string) (string, error) {
 		return "", ErrOAuthCode
 	}
 	if c.Sandbox() {
-		return sandboxOpenID(code, time.Now())
+		openID, err := sandboxOpenID(code, time.Now())
+		if err != nil {
+			return "", err
+		}
+		if !c.spendSandboxCode(ctx, code) {
+			return "", ErrOAuthCode
+		}
+		return openID, nil
 	}
 	res, err := c.oauth.GetUserAccessTokenContext(ctx, code)
 	if err != nil {
@@ -77,9 +85,13 @@ func (c *Client) OAuthOpenID(ctx context.Context, code string) (string, error) {
 }
 
 // SandboxOAuthCode returns a simulated authorisation code for openID, as
-// WeChat would hand one to the page; it is good for sandboxCodeTTL.
+// WeChat would hand one to the page; it is good for sandboxCodeTTL and
+// one exchange. A random nonce makes every code distinct.
 func SandboxOAuthCode(openID string, now time.Time) string {
-	body := base64.RawURLEncoding.EncodeToString([]byte(openID + "|" + strconv.FormatInt(now.Add(sandboxCodeTTL).Unix(), 10)))
+	nonce := make([]byte, 8)
+	rand.Read(nonce)
+	body := base64.RawURLEncoding.EncodeToString([]byte(openID + "|" + strconv.FormatInt(now.Add(sandboxCodeTTL).Unix(), 10) +
+		"|" + hex.EncodeToString(nonce)))
 	return body + "." + sandboxSign(body)
 }
 
@@ -98,12 +110,52 @@ func sandboxOpenID(code string, now time.Time) (string, error) {
 	if err != nil {
 		return "", ErrOAuthCode
 	}
-	openID, exp, ok := strings.Cut(string(raw), "|")
+	rest, _, ok := cutLast(string(raw), "|") // the nonce
+	openID, exp, ok2 := cutLast(rest, "|")
+	ok = ok && ok2
 	until, perr := strconv.ParseInt(exp, 10, 64)
 	if !ok || perr != nil || openID == "" || now.Unix() > until {
 		return "", ErrOAuthCode
 	}
 	return openID, nil
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
+// spentCodes are the simulated codes already exchanged, by expiry, when the
+// client has no Redis (tests); with Redis every instance shares them.
+var spentCodes = struct {
+	sync.Mutex
+	m map[string]time.Time
+}{m: map[string]time.Time{}}
+
+// spendSandboxCode marks a simulated code used and reports whether it was
+// still unused: like WeChat's, a code is good for one exchange.
+func (c *Client) spendSandboxCode(ctx context.Context, code string) bool {
+	_, sig, _ := strings.Cut(code, ".")
+	if c.cache.rdb != nil {
+		ok, err := c.cache.rdb.SetNX(ctx, "wechat:sandbox-oauth-spent:"+sig, 1, sandboxCodeTTL).Result()
+		return err == nil && ok
+	}
+	now := time.Now()
+	spentCodes.Lock()
+	defer spentCodes.Unlock()
+	for k, until := range spentCodes.m {
+		if now.After(until) {
+			delete(spentCodes.m, k)
+		}
+	}
+	if _, used := spentCodes.m[sig]; used {
+		return false
+	}
+	spentCodes.m[sig] = now.Add(sandboxCodeTTL)
+	return true
 }
 
 // IsOAuthCodeError reports whether err is a refused authorisation code.
