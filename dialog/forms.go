@@ -245,6 +245,7 @@ var formSteps = map[string]step{
 		ask:    askCounty,
 		answer: answerCounty,
 		help:   "form_help_county",
+		yesno:  true,
 	},
 	"county_pick": {
 		ask: func(t *turn) {
@@ -312,7 +313,7 @@ var formSteps = map[string]step{
 	"consent": {
 		ask: func(t *turn) { t.formAsk("form_consent", nil) },
 		answer: func(t *turn, text string) {
-			yes, ok := yesNo(text)
+			yes, ok := t.yesNo(text)
 			if !ok {
 				t.reask("请回复 1 同意，或回复 2 不同意。")
 				return
@@ -327,7 +328,8 @@ var formSteps = map[string]step{
 			t.set("policy_version", t.p.Version)
 			t.formReview()
 		},
-		help: "form_help_consent",
+		help:  "form_help_consent",
+		yesno: true,
 	},
 	"review": {
 		ask: askReview,
@@ -393,6 +395,18 @@ func (t *turn) formNext(cur string) {
 	if t.formEditing() {
 		t.formReview()
 		return
+	}
+	// A correction of an earlier field goes back to where the form was.
+	if back := t.s.field("resume"); back != "" {
+		delete(t.s.Fields, "resume")
+		if back == "consent" || back == "review" || t.s.field(back) == "" {
+			if back == "review" {
+				t.formReview()
+				return
+			}
+			t.next(back)
+			return
+		}
 	}
 	order := formOrder[t.s.Flow]
 	for i, k := range order {
@@ -685,7 +699,7 @@ func answerCounty(t *turn, text string) {
 		t.formNext("county")
 		return
 	}
-	if yes, ok := yesNo(text); ok {
+	if yes, ok := t.yesNo(text); ok {
 		if !yes {
 			t.next("county_pick")
 			return

@@ -94,9 +94,6 @@ func (c *chat) sendAll(texts ...string) *chat {
 // renderReply executes a reply's template with its data.
 func renderReply(tb testing.TB, tmpl *template.Template, r dialog.Reply) string {
 	tb.Helper()
-	if r.Transfer {
-		return ""
-	}
 	var b strings.Builder
 	if err := tmpl.ExecuteTemplate(&b, r.Name, r.Data); err != nil {
 		tb.Fatalf("render %q with %#v: %v", r.Name, r.Data, err)
