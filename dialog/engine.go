@@ -522,6 +522,9 @@ func (t *turn) text(text string) {
 		if t.outOfScope(text) {
 			return
 		}
+		if bankOrBureau(t.p.Fold(text)) && t.whereToApply() {
+			return
+		}
 		if t.rosterQuery(text) { // roster.go
 			return
 		}

@@ -249,3 +249,24 @@ func (t *turn) outOfScope(text string) bool {
 	t.say("out_of_scope", ChatData{Profile: t.s.Profile})
 	return true
 }
+
+// bankOrBureau reports whether a message asks which of the two to go to,
+// a bank or the bureau ("是去银行申请还是找市场监管局"): the choice itself is
+// the question, whatever topic its words lean to.
+func bankOrBureau(n string) bool {
+	return strings.Contains(n, "银行") && hasAny(n, []string{"还是", "或者", "要不要"}) &&
+		hasAny(n, []string{"市场监管局", "监管局", "你们", "这里", "这边", "局里", "政府"})
+}
+
+// whereToApply answers bankOrBureau with its FAQ; false when the policy has
+// none.
+func (t *turn) whereToApply() bool {
+	for _, f := range t.p.FAQs {
+		if f.ID == "where-apply" {
+			t.end()
+			t.answerFAQ(f)
+			return true
+		}
+	}
+	return false
+}
