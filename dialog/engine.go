@@ -522,7 +522,18 @@ func (t *turn) text(text string) {
 		if t.outOfScope(text) {
 			return
 		}
-		if bankOrBureau(t.p.Fold(text)) && t.whereToApply() {
+		folded := t.p.Fold(text)
+		if bankOrBureau(folded) && t.whereToApply() {
+			return
+		}
+		if asksStatus(folded) {
+			t.end()
+			t.emit(ListLeads{})
+			return
+		}
+		if perksOfLoan(folded) {
+			t.end()
+			t.answerTopic("rates")
 			return
 		}
 		if t.rosterQuery(text) { // roster.go

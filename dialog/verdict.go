@@ -270,3 +270,19 @@ func (t *turn) whereToApply() bool {
 	}
 	return false
 }
+
+// asksStatus reports whether a message asks how the follower's own filing
+// stands ("查一下我的入库申请", "提交的融资需求怎么样了"): the words of a form
+// in it are then no request to fill one in.
+func asksStatus(n string) bool {
+	filed := hasAny(n, []string{"申请", "需求", "提交", "材料", "交的"})
+	status := hasAny(n, []string{"状态", "进度", "进展", "结果", "怎么样了", "到哪", "审到", "批了没", "有消息", "办好了没", "处理了没"})
+	mine := hasAny(n, []string{"查一下我", "查下我", "查查我", "看看我", "看下我", "我的", "我们的", "我提交", "我交", "提交的", "交的"})
+	return filed && (status || mine && hasAny(n, []string{"查", "看"}))
+}
+
+// perksOfLoan reports whether a message asks what 苏质贷 offers (优惠): its
+// preferential terms are the rate caps of 三（一）.
+func perksOfLoan(folded string) bool {
+	return strings.Contains(folded, "苏质贷") && strings.Contains(folded, "优惠") && !strings.ContainsAny(folded, "0123456789")
+}
