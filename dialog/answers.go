@@ -332,6 +332,7 @@ func init() {
 			t.text(text)
 		},
 		questions: true,
+		fresh:     true,
 	})
 }
 

@@ -138,6 +138,10 @@ type step struct {
 	// questions marks a step that reads policy questions itself; at other
 	// steps of a consultation the engine answers them and asks again.
 	questions bool
+	// fresh marks a step where anything but its answer is a new message
+	// (the clarifying question): only a cancel, a correction or a call for
+	// a person is repaired there.
+	fresh bool
 	// yesno marks a yes/no question: a colloquial yes or no is its answer
 	// before anything else is read.
 	yesno bool
@@ -358,8 +362,9 @@ func (t *turn) start(flow string) {
 }
 
 // HandoffData is the data of "handoff": what happens when a person is
-// asked for. It is the one place a handover is answered; whatever channel
-// takes the question later (客服, a ticket) is told here.
+// asked for. It is the one place a handover is answered: a channel that
+// later takes the question to a person (客服, a ticket) adds its facts here
+// and the template says so. Until then the honest answer is whom to call.
 type HandoffData struct {
 	County  *domain.County // the follower's county, when known
 	InFlow  bool           // a flow is kept for when the person comes back
@@ -519,7 +524,7 @@ func (t *turn) text(text string) {
 		if f := t.facts(text); f.Any() && t.asksAboutJoining(bare(text)) && t.verdict(text, f) {
 			return
 		}
-		if t.outOfScope(text) {
+		if t.outOfScope(text) || t.idleCancel(text) {
 			return
 		}
 		folded := t.p.Fold(text)

@@ -247,7 +247,9 @@ func parseWan(text string) (float64, bool) {
 	}
 	v, size, _, ok := readAmount(n)
 	if !ok || size != len(n) || !amountInRange(v) {
-		return 0, false
+		// A sentence with an amount in it ("那3kw呢", "大概500万吧"): the
+		// amount written with its unit.
+		return findAmount(n)
 	}
 	return v, true
 }

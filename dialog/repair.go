@@ -73,6 +73,18 @@ func newRepairLexicon(lx Lexicon) *repairLexicon {
 
 func (p *Policy) repairWords() *repairLexicon { return p.understanding().repair }
 
+// idleCancel answers a cancel said when nothing is in progress ("算了不查了"
+// after a lookup ended): a short yes and the menu, not "not understood".
+func (t *turn) idleCancel(text string) bool {
+	n := bare(text)
+	if utf8.RuneCountInString(n) > shortMessage || !hasAny(n, t.p.repairWords().cancel) || looksLikeQuestion(text) {
+		return false
+	}
+	t.say("aside_chat", "ack")
+	t.menu()
+	return true
+}
+
 // bare is text normalised and without punctuation, symbols or spaces: the
 // form repair words are matched in.
 func bare(s string) string {
@@ -326,10 +338,10 @@ func fieldWord(k, n string) string {
 // to the step; false when it is one.
 func (t *turn) repair(st step, text string) bool {
 	m := t.classify(st, text)
-	if st.questions && m.kind >= repUnsure {
-		// A step that reads any message afresh (the clarifying question,
-		// the roster lookup) keeps everything but a cancel, a correction
-		// and a call for a person.
+	if st.fresh && m.kind >= repUnsure || st.questions && m.kind == repQuestion {
+		// A step that reads any message afresh (the clarifying question)
+		// keeps everything but a cancel, a correction and a call for a
+		// person; one that reads questions itself keeps them.
 		return false
 	}
 	switch m.kind {
@@ -363,6 +375,7 @@ type CancelData struct {
 	Label   string // its name as people read it
 	Resume  string // the word that starts it again
 	Checked bool   // a self-check result saved earlier is kept
+	Filled  bool   // answers were being collected (a form, the self-check)
 }
 
 var flowLabels = map[string][2]string{
@@ -379,7 +392,8 @@ var flowLabels = map[string][2]string{
 func (t *turn) cancelFlow() {
 	if !t.s.Idle() {
 		l := flowLabels[t.s.Flow]
-		t.say("cancelled", CancelData{Flow: t.s.Flow, Label: l[0], Resume: l[1], Checked: t.s.Profile.Tier.Valid()})
+		t.say("cancelled", CancelData{Flow: t.s.Flow, Label: l[0], Resume: l[1], Checked: t.s.Profile.Tier.Valid(),
+			Filled: forms[t.s.Flow] || t.s.Flow == "selfcheck"})
 	}
 	t.end()
 	t.menu()
@@ -402,11 +416,10 @@ func (t *turn) correct(m repairMsg) {
 	t.s.History = t.s.History[:len(t.s.History)-1]
 	if m.value != "" {
 		t.s.Step = last
-		t.say("correct_again", nil)
 		steps[t.key()].answer(t, m.value)
 		return
 	}
-	t.say("correct_again", nil)
+	t.say("correct_again", t.s.Flow)
 	t.jump(last)
 }
 
@@ -524,8 +537,8 @@ func (t *turn) formCorrect(field, value string) {
 	case here != field:
 		t.set("resume", here)
 	}
-	t.say("correct_again", nil)
 	if value == "" {
+		t.say("correct_again", t.s.Flow)
 		t.jump(field)
 		return
 	}
