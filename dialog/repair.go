@@ -453,6 +453,18 @@ func (t *turn) digress(st step, text string) bool {
 	if t.s.Flow == "selfcheck" && len(matchCriteria(t.p, text)) > 0 {
 		return false // honours described as a question still answer the lists
 	}
+	if f := t.facts(text); f.Any() && t.asksAboutJoining(bare(text)) {
+		if t.s.Flow == "selfcheck" && strings.HasPrefix(t.s.Step, "cond") {
+			return false // the condition reads the fact (前年环保罚过还能入库吗)
+		}
+		// A fact that decides eligibility asked in a form: the verdict,
+		// then the step again — the enterprise decides whether to go on.
+		s := t.s
+		t.verdict(text, f)
+		t.s = s
+		st.ask(t)
+		return true
+	}
 	n := bare(text)
 	form := forms[t.s.Flow]
 	if form {
