@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -177,7 +178,8 @@ func (t *turn) classify(st step, text string) repairMsg {
 	if st.yesno && (isOneOf(n, x.yes) || isOneOf(n, x.no)) {
 		return repairMsg{kind: repAnswer}
 	}
-	if hasAny(n, x.human) && !strings.Contains(n, "是真人") && !strings.HasSuffix(n, "真人吗") {
+	if (hasAny(n, x.human) || runes <= 10 && strings.Contains(n, "人工") && !strings.Contains(n, "人工智能")) &&
+		!strings.Contains(n, "是真人") && !strings.HasSuffix(n, "真人吗") {
 		return repairMsg{kind: repHuman}
 	}
 	if runes <= shortMessage && hasAny(n, x.cancel) && !looksLikeQuestion(text) {
@@ -189,7 +191,7 @@ func (t *turn) classify(st step, text string) repairMsg {
 	if isOneOf(n, x.skip) {
 		return repairMsg{kind: repSkip}
 	}
-	if runes <= shortMessage && hasAny(n, x.unsure) {
+	if runes <= shortMessage && (hasAny(n, x.unsure) || notKnowing.MatchString(n)) {
 		return repairMsg{kind: repUnsure}
 	}
 	if st.factual && isOneOf(n, x.ack) {
@@ -218,6 +220,10 @@ func startsWithAny(n string, words []string) bool {
 	}
 	return false
 }
+
+// notKnowing reads "don't know" with a word between: 不太知道, 不是很清楚,
+// 不怎么了解.
+var notKnowing = regexp.MustCompile(`不(太|大|是很|是太|怎么|很)(知道|清楚|确定|记得|了解|懂|明白)`)
 
 // backWords say which answer a correction is about when no field is named.
 var backWords = []string{"刚才", "上一个", "上一题", "上一步", "上一项", "前面", "之前"}

@@ -236,13 +236,18 @@ func (t *turn) blockedCondition(i int, text string) (failed Condition, blocked, 
 	return Condition{}, false, false
 }
 
+// enterpriseWords say an enterprise speaks ("企业法人个人担保"): personal
+// words then do not make the message out of scope.
+var enterpriseWords = []string{"企业", "公司", "厂", "单位", "法人", "我司", "集团"}
+
 // outOfScope answers a matter this account does not serve — personal loans,
 // housing fund, social insurance, tax filing — with one polite sentence and
 // the menu hint, before any intent can start a form; false otherwise.
 func (t *turn) outOfScope(text string) bool {
 	x := t.p.repairWords()
 	n := bare(text)
-	if !hasAny(n, x.scopeAlways) && !(hasAny(n, x.scopePersonal) && hasAny(n, x.scopeMoney)) {
+	personal := hasAny(n, x.scopePersonal) && hasAny(n, x.scopeMoney) && !hasAny(n, enterpriseWords)
+	if !hasAny(n, x.scopeAlways) && !personal {
 		return false
 	}
 	t.end()
