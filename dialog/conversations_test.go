@@ -281,18 +281,21 @@ func (t tally) report() (string, float64) {
 // repairFloor is what each part must keep: just under what it measured at
 // the end of issue 22 (bench/RESULTS.md), so that a regression fails. The
 // fresh parts were written after all tuning and scored once, untouched
-// (82.7% and 88.0%); their floors hold that line, they are not tuned to.
+// (82.7% and 88.0%); round 3 likewise after the word lists were widened
+// (72.5% and 88.9%). Their floors hold that line; they are not tuned to.
 var repairFloor = map[string]float64{
 	"conv_tune.yaml": 0.99, "conv_heldout.yaml": 0.98, "conv_fresh.yaml": 0.82,
 	"first_tune.yaml": 0.98, "first_heldout.yaml": 0.97, "first_fresh.yaml": 0.87,
+	"conv_round3.yaml": 0.72, "first_round3.yaml": 0.88,
 }
 
 func showMisses(part string) bool {
-	return !strings.Contains(part, "heldout") && !strings.Contains(part, "fresh") || os.Getenv("SHOW_HELDOUT_MISSES") != ""
+	held := strings.Contains(part, "heldout") || strings.Contains(part, "fresh") || strings.Contains(part, "round3")
+	return !held || os.Getenv("SHOW_HELDOUT_MISSES") != ""
 }
 
 func TestConversations(t *testing.T) {
-	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml"} {
+	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml", "conv_round3.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			scripts := mustScripts(t, part)
 			tl := tally{}
@@ -314,7 +317,7 @@ func TestConversations(t *testing.T) {
 
 func TestFirstMessages(t *testing.T) {
 	p := MustChatPolicy(t)
-	for _, part := range []string{"first_tune.yaml", "first_heldout.yaml", "first_fresh.yaml"} {
+	for _, part := range []string{"first_tune.yaml", "first_heldout.yaml", "first_fresh.yaml", "first_round3.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			tl := tally{}
 			for _, m := range mustFirstMessages(t, part) {
