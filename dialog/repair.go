@@ -206,6 +206,22 @@ func (t *turn) classify(st step, text string) repairMsg {
 	if runes <= shortMessage && hasAny(n, x.wait) && !looksLikeQuestion(text) {
 		return repairMsg{kind: repChat, chat: "wait"}
 	}
+	// The word lists miss phrasings; the intent matcher, which knows
+	// hundreds of ways to greet, thank, leave or ask for a person, reads a
+	// short message too.
+	if runes <= 12 {
+		if u := t.p.Understand(text); u.Verdict == Confident {
+			in, _ := t.p.Intent(u.Intent)
+			switch in.Action {
+			case "greeting", "thanks":
+				return repairMsg{kind: repChat, chat: in.Action}
+			case "bye":
+				return repairMsg{kind: repCancel}
+			case "human":
+				return repairMsg{kind: repHuman}
+			}
+		}
+	}
 	if looksLikeQuestion(text) {
 		return repairMsg{kind: repQuestion}
 	}
@@ -343,6 +359,9 @@ func fieldWord(k, n string) string {
 // repair handles a message in the middle of a flow that is not an answer
 // to the step; false when it is one.
 func (t *turn) repair(st step, text string) bool {
+	if st.claims != nil && st.claims(t, text) {
+		return false // the step's own answer (改3, 联系人 at the review)
+	}
 	m := t.classify(st, text)
 	if st.fresh && m.kind >= repUnsure || st.questions && m.kind == repQuestion {
 		// A step that reads any message afresh (the clarifying question)
