@@ -33,12 +33,14 @@ func (rs *Replies) execute(r dialog.Reply) (string, error) {
 }
 
 // join renders the replies of one turn into one text: a passive reply
-// carries a single message.
+// carries a single message. A handover that has words to say is said in
+// text: without 客服 set up a bare transfer shows the person nothing, so
+// transfer is only reported when nothing at all is to be said.
 func (rs *Replies) join(replies []dialog.Reply) (text string, transfer bool, err error) {
 	parts := make([]string, 0, len(replies))
 	for _, r := range replies {
 		if r.Transfer {
-			return "", true, nil
+			transfer = true
 		}
 		s, err := rs.Render(r)
 		if err != nil {
@@ -48,5 +50,6 @@ func (rs *Replies) join(replies []dialog.Reply) (text string, transfer bool, err
 			parts = append(parts, s)
 		}
 	}
-	return strings.Join(parts, "\n\n"), false, nil
+	text = strings.Join(parts, "\n\n")
+	return text, transfer && text == "", nil
 }

@@ -27,7 +27,17 @@ type HonourData struct {
 	Tier     domain.Tier // the highest tier among them
 	Clause   string
 	None     bool // the enterprise said it has none: Ⅳ
+	// The 苏质贷 rate cap of that tier, when the message asks about rates.
+	HasRate    bool
+	RatePct    float64
+	MarginBP   int
+	LPR        float64
+	LPRDate    string
+	LoanClause string
 }
+
+// rateWords ask about the cost of a loan.
+var rateWords = []string{"利率", "利息", "利钱", "几个点", "多少点", "贷款成本"}
 
 // AmountLine is one tier's cost of a 苏质贷 loan of a given amount.
 type AmountLine struct {
@@ -259,12 +269,18 @@ func (t *turn) honour(text string, sl Slots) {
 	switch {
 	case len(sl.Honours) > 0:
 		cs := sortedCriteria(t.p, sl.Honours)
-		if !looksLikeQuestion(text) {
+		rate := hasAny(bare(text), rateWords)
+		if !looksLikeQuestion(text) && !rate {
 			t.describedCheck(text, cs)
 			return
 		}
 		best := bestCriterion(cs)
-		t.say("honour_tier", HonourData{Criteria: cs, Tier: best.Tier, Clause: best.Clause})
+		d := HonourData{Criteria: cs, Tier: best.Tier, Clause: best.Clause}
+		if rate {
+			d.RatePct, d.MarginBP, d.HasRate = t.p.RateCap(best.Tier)
+			d.LPR, d.LPRDate, d.LoanClause = t.p.LPR, t.p.LPRDate, t.p.Loan.Clause
+		}
+		t.say("honour_tier", d)
 	case sl.NoHonours:
 		d := HonourData{Tier: domain.Tier4, None: true}
 		if cs := t.p.CriteriaOf(domain.Tier4); len(cs) > 0 {
@@ -316,6 +332,7 @@ func init() {
 			t.text(text)
 		},
 		questions: true,
+		fresh:     true,
 	})
 }
 
@@ -323,6 +340,12 @@ func init() {
 // when nothing fits well enough.
 func (t *turn) understood(text string) bool {
 	u := t.p.Understand(text)
+	// An honour and a rate in one question ("有CCC认证，利率多少"): the
+	// tier and its rate, whichever of the two topics scored higher.
+	if len(u.Slots.Honours) > 0 && u.Slots.AmountWan == 0 && hasAny(bare(text), rateWords) {
+		t.honour(text, u.Slots)
+		return true
+	}
 	switch u.Verdict {
 	case Confident:
 		in, _ := t.p.Intent(u.Intent)

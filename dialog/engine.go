@@ -141,6 +141,21 @@ type step struct {
 	// questions marks a step that reads policy questions itself; at other
 	// steps of a consultation the engine answers them and asks again.
 	questions bool
+	// fresh marks a step where anything but its answer is a new message
+	// (the clarifying question): only a cancel, a correction or a call for
+	// a person is repaired there.
+	fresh bool
+	// yesno marks a yes/no question: a colloquial yes or no is its answer
+	// before anything else is read.
+	yesno bool
+	// factual marks a question about a fact (是否在苏州注册): 好的 or 收到
+	// there is chit-chat, not a yes.
+	factual bool
+	// skip leaves the question open (跳过); nil: it cannot be skipped.
+	skip func(t *turn)
+	// unsure explains the step to someone who does not know the answer;
+	// nil: its help, then the question again.
+	unsure func(t *turn)
 }
 
 // flows maps "flow.step" to its step; each flow registers its steps in init.
@@ -425,11 +440,7 @@ func (t *turn) command(cmd string) {
 		t.end()
 		t.menu()
 	case "cancel":
-		if !t.s.Idle() {
-			t.say("cancelled", nil)
-		}
-		t.end()
-		t.menu()
+		t.cancelFlow()
 	case "back":
 		if t.s.Idle() || len(t.s.History) == 0 {
 			t.end()
@@ -505,6 +516,28 @@ func (t *turn) text(text string) {
 		// A number or a menu item's own words choose from the menu; a
 		// sentence is a question first ("苏质贷的贷款利率是多少" names
 		// 贷款 but asks about rates), and a menu item only if no answer fits.
+		// Facts that decide eligibility (二（一）（三）) decide the answer;
+		// personal and other matters get one polite sentence.
+		if f := t.facts(text); f.Any() && t.asksAboutJoining(bare(text)) && t.verdict(text, f) {
+			return
+		}
+		if t.outOfScope(text) || t.idleCancel(text) {
+			return
+		}
+		folded := t.p.Fold(text)
+		if bankOrBureau(folded) && t.whereToApply() {
+			return
+		}
+		if asksStatus(folded) {
+			t.end()
+			t.emit(ListLeads{})
+			return
+		}
+		if perksOfLoan(folded) {
+			t.end()
+			t.answerTopic("rates")
+			return
+		}
 		if t.rosterQuery(text) { // roster.go
 			return
 		}
@@ -544,19 +577,11 @@ func (t *turn) text(text string) {
 		t.menu()
 		return
 	}
-	// A question asked in the middle of a consultation ("担保费率多少？" at
-	// the tier question) is answered, and the step asked again. Forms take
-	// their answers as typed.
-	if !forms[t.s.Flow] && !st.questions && looksLikeQuestion(text) {
-		if t.aside(text) {
-			st.ask(t)
-			return
-		}
-		if f, ok := matchFAQ(t.p, text); ok {
-			t.answerFAQ(f)
-			st.ask(t)
-			return
-		}
+	// Cancel, correction, a question asked back, "I don't know", chit-chat
+	// and a call for a person are handled once for every flow (repair.go);
+	// the step gets only what is meant as its answer.
+	if t.repair(st, text) {
+		return
 	}
 	st.answer(t, text)
 }

@@ -79,7 +79,7 @@ func TestHumanHandoffEverywhere(t *testing.T) {
 		c.sendAll(setup...)
 		flow, step := c.s.Flow, c.s.Step
 		c.send("人工")
-		if len(c.effects) != 1 || c.effects[0] != (dialog.OpenTicket{}) {
+		if len(c.effects) != 1 || c.effects[0] != (dialog.OpenTicket{InFlow: setup != nil}) {
 			t.Fatalf("after %v: 人工 gave %v and effects %v, want a ticket opened", setup, c.names(), c.effects)
 		}
 		if c.s.Flow != flow || c.s.Step != step {

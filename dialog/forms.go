@@ -245,6 +245,7 @@ var formSteps = map[string]step{
 		ask:    askCounty,
 		answer: answerCounty,
 		help:   "form_help_county",
+		yesno:  true,
 	},
 	"county_pick": {
 		ask: func(t *turn) {
@@ -265,7 +266,7 @@ var formSteps = map[string]step{
 	},
 	"contact": {
 		ask:    func(t *turn) { t.formAsk("form_contact", nil) },
-		answer: textField("contact", plainRule("联系人姓名", lengthRule("联系人姓名", 2, 20, "个字"))),
+		answer: textField("contact", plainRule("联系人姓名", personName(lengthRule("联系人姓名", 2, 20, "个字")))),
 		help:   "form_help_contact",
 	},
 	"phone": {
@@ -312,7 +313,7 @@ var formSteps = map[string]step{
 	"consent": {
 		ask: func(t *turn) { t.formAsk("form_consent", nil) },
 		answer: func(t *turn, text string) {
-			yes, ok := yesNo(text)
+			yes, ok := t.yesNo(text)
 			if !ok {
 				t.reask("请回复 1 同意，或回复 2 不同意。")
 				return
@@ -327,7 +328,8 @@ var formSteps = map[string]step{
 			t.set("policy_version", t.p.Version)
 			t.formReview()
 		},
-		help: "form_help_consent",
+		help:  "form_help_consent",
+		yesno: true,
 	},
 	"review": {
 		ask: askReview,
@@ -393,6 +395,18 @@ func (t *turn) formNext(cur string) {
 	if t.formEditing() {
 		t.formReview()
 		return
+	}
+	// A correction of an earlier field goes back to where the form was.
+	if back := t.s.field("resume"); back != "" {
+		delete(t.s.Fields, "resume")
+		if back == "consent" || back == "review" || t.s.field(back) == "" {
+			if back == "review" {
+				t.formReview()
+				return
+			}
+			t.next(back)
+			return
+		}
 	}
 	order := formOrder[t.s.Flow]
 	for i, k := range order {
@@ -597,7 +611,44 @@ func validateName(t *turn, text string) (string, string) {
 	if looksLikeCode.MatchString(NormalizeCreditCode(text)) {
 		return "", "这看起来是统一社会信用代码。请先输入企业名称（营业执照上的全称），代码在下一步填写。"
 	}
-	return plainRule("企业名称", lengthRule("企业名称", 2, 60, "个字"))(t, text)
+	v, reason := plainRule("企业名称", lengthRule("企业名称", 2, 60, "个字"))(t, text)
+	if reason != "" {
+		return v, reason
+	}
+	if !registeredName(v) {
+		return "", "请输入营业执照上的企业全称（通常以“有限公司”“厂”等结尾），例如“苏州某某精密机械有限公司”。"
+	}
+	return v, ""
+}
+
+// nameEndings are how the names of registered enterprises end (公司, 厂,
+// 合作社 …): a free-text name field takes only what looks like one, so that
+// a sentence typed at the name step is never stored as the name.
+var nameEndings = []string{"公司", "厂", "集团", "合作社", "联合社", "中心", "事务所", "商行", "经营部", "工作室", "研究院", "研究所", "店", "行", "社", "所", "院", "场", "站", "部", "馆", "企业", "坊", "园", "基地", "楼", "局", "会"}
+
+func registeredName(v string) bool {
+	n := strings.TrimRight(Normalize(v), "。.!！)）")
+	for _, e := range nameEndings {
+		if strings.HasSuffix(n, e) {
+			return true
+		}
+	}
+	// A name with a registered form inside (…有限公司苏州分公司 ends in 公司;
+	// Latin names such as "ABC Co., Ltd.").
+	return strings.Contains(n, "有限") || strings.Contains(n, "ltd") || strings.Contains(n, "inc") || strings.Contains(n, "co.")
+}
+
+// personName takes only what looks like a person's name: no digits, no
+// company or contact words ("13912345678" or "公司的王经理电话" at the
+// contact step are not names).
+func personName(v validator) validator {
+	return func(t *turn, text string) (string, string) {
+		n := Normalize(text)
+		if strings.ContainsAny(n, "0123456789") || hasAny(n, []string{"公司", "有限", "联系人", "电话", "手机", "号码"}) {
+			return "", "请输入联系人的姓名，例如“张伟”；手机号码在下一步填写。"
+		}
+		return v(t, text)
+	}
 }
 
 // MarkupChars are characters no enterprise or person name needs and that
@@ -685,7 +736,7 @@ func answerCounty(t *turn, text string) {
 		t.formNext("county")
 		return
 	}
-	if yes, ok := yesNo(text); ok {
+	if yes, ok := t.yesNo(text); ok {
 		if !yes {
 			t.next("county_pick")
 			return

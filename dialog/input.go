@@ -219,25 +219,37 @@ func yesNo(text string) (yes, ok bool) {
 }
 
 // amountUnits are the units of an amount, longest first, as multiples of
-// 万元.
+// 万元. kw is how people type 千万 on a phone (2kw = 2000万).
 var amountUnits = []struct {
 	suffix string
 	wan    float64
 }{
 	{"个亿元", 10000}, {"个亿", 10000}, {"亿元", 10000}, {"亿", 10000},
-	{"千万元", 1000}, {"千万", 1000}, {"百万元", 100}, {"百万", 100},
-	{"万元", 1}, {"万", 1}, {"w", 1}, {"元", 0.0001},
+	{"千万元", 1000}, {"千万", 1000}, {"kw", 1000}, {"百万元", 100}, {"百万", 100},
+	{"万元", 1}, {"万块", 1}, {"万", 1}, {"w", 1}, {"元", 0.0001}, {"块钱", 0.0001},
 }
 
+// approximations stand between a number and its unit: 两百来万, 1000多万,
+// 五百余万. The number is read as said.
+var approximations = []string{"来", "多", "余", "把"}
+
 // parseWan reads an amount in 万元: "500", "500万", "500.5万元", "1,000",
-// "0.3亿", "2千万", "5000000元", "一千万", "三百五十万". ok is false when no
-// amount can be read. A bare number is 万元.
+// "0.3亿", "2千万", "2kw", "5000000元", "一千万", "三百五十万", "两百来万",
+// "1千2百万", "零点五个亿". ok is false when no amount can be read. A bare
+// number is 万元. It is the one amount reader of the calculator, the forms
+// and the questions (findAmount).
 func parseWan(text string) (float64, bool) {
 	n := strings.ReplaceAll(Normalize(text), ",", "")
-	n = strings.TrimPrefix(strings.TrimPrefix(n, "约"), "大约")
+	n = strings.TrimRight(n, "。.!！")
+	n = strings.TrimPrefix(strings.TrimPrefix(n, "大约"), "约")
+	for _, suf := range []string{"左右", "上下", "以内", "以下", "的样子", "吧"} {
+		n = strings.TrimSuffix(n, suf)
+	}
 	v, size, _, ok := readAmount(n)
 	if !ok || size != len(n) || !amountInRange(v) {
-		return 0, false
+		// A sentence with an amount in it ("那3kw呢", "大概500万吧"): the
+		// amount written with its unit.
+		return findAmount(n)
 	}
 	return v, true
 }
@@ -274,71 +286,109 @@ func readAmount(n string) (wan float64, size int, unit, ok bool) {
 	if !ok {
 		return 0, size, false, false
 	}
+	rest := n[size:]
+	skip := 0
+	for _, a := range approximations {
+		if strings.HasPrefix(rest, a) {
+			skip = len(a)
+			break
+		}
+	}
 	for _, u := range amountUnits {
-		if strings.HasPrefix(n[size:], u.suffix) {
-			return v * u.wan, size + len(u.suffix), true, true
+		if strings.HasPrefix(rest[skip:], u.suffix) {
+			return v * u.wan, size + skip + len(u.suffix), true, true
 		}
 	}
 	return v, size, false, true
 }
 
 // readNumber reads the numeral at the start of s: Arabic digits with an
-// optional decimal part, or Chinese numerals below ten thousand. It is the
-// one numeral reader of the package. The size is the numeral's length in
-// bytes even when its value cannot be read (ok false), so that a scan
-// moves past it once: every reader of user text stays linear in it.
+// optional decimal part, Chinese numerals below ten thousand, or both mixed
+// as people type them ("1千2百", "5百", "零点五"). Two digits in a row give a
+// range (七八百): the larger is read. It is the one numeral reader of the
+// package. The size is the numeral's length in bytes even when its value
+// cannot be read (ok false), so that a scan moves past it once: every
+// reader of user text stays linear in it.
 func readNumber(s string) (float64, int, bool) {
-	i := 0
-	for i < len(s) && (isDigitRune(rune(s[i])) || s[i] == '.' && i > 0 && i+1 < len(s) && isDigitRune(rune(s[i+1]))) {
-		i++
-	}
-	if i > 0 {
-		v, err := strconv.ParseFloat(s[:i], 64)
-		return v, i, err == nil
-	}
+	total, cur := 0.0, -1.0
+	i, seen, lastDigit := 0, false, false
 	for i < len(s) {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if _, d := cnDigits[r]; !d && cnUnits[r] == 0 {
-			break
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			j := i
+			for j < len(s) && (isDigitRune(rune(s[j])) || s[j] == '.' && j > i && j+1 < len(s) && isDigitRune(rune(s[j+1]))) {
+				j++
+			}
+			v, err := strconv.ParseFloat(s[i:j], 64)
+			if err != nil && !seen {
+				return 0, j, false // unreadable (too long): skipped whole
+			}
+			if err != nil || lastDigit {
+				break
+			}
+			cur, seen, lastDigit, i = v, true, true, j
+			continue
 		}
-		i += w
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if d, ok := cnDigits[r]; ok {
+			if lastDigit && cur >= 0 {
+				cur = max(cur, float64(d)) // 七八百: a range, the larger
+			} else {
+				cur = float64(d)
+			}
+			seen, lastDigit, i = true, true, i+w
+			continue
+		}
+		if r == '点' && lastDigit && cur >= 0 {
+			// 零点五, 一点二: Chinese decimals, digit by digit.
+			j, scale, frac := i+w, 0.1, 0.0
+			for j < len(s) {
+				r2, w2 := utf8.DecodeRuneInString(s[j:])
+				d, ok := cnDigits[r2]
+				if !ok {
+					break
+				}
+				frac += float64(d) * scale
+				scale /= 10
+				j += w2
+			}
+			if j == i+w {
+				break
+			}
+			cur += frac
+			i = j
+			continue
+		}
+		if u, ok := cnUnits[r]; ok && seen {
+			// 千万, 百万 are units of the amount, not of the number, when
+			// nothing follows them but 万/元.
+			if cur < 0 {
+				cur = 1 // 十二 is 12
+			}
+			if u >= 100 && total == 0 && strings.HasPrefix(s[i+w:], "万") {
+				break // 2千万, 5百万: the amount's unit reads them
+			}
+			total += cur * float64(u)
+			cur, lastDigit, i = -1, false, i+w
+			continue
+		}
+		if u, ok := cnUnits[r]; ok && !seen && u == 10 {
+			// 十二: a leading 十 is 10.
+			total, seen, lastDigit, i = 10, true, false, i+w
+			continue
+		}
+		break
 	}
-	if i == 0 {
+	if !seen {
 		return 0, 0, false
 	}
-	v, ok := chineseNumber(s[:i])
-	return v, i, ok
+	if cur > 0 {
+		total += cur
+	}
+	return total, i, true
 }
 
 var (
 	cnDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 	cnUnits  = map[rune]int{'十': 10, '百': 100, '千': 1000}
 )
-
-// chineseNumber reads a whole number written in Chinese numerals below ten
-// thousand: 五, 十二, 三百五十, 两千零五.
-func chineseNumber(s string) (float64, bool) {
-	total, cur, seen := 0, -1, false
-	for _, r := range s {
-		if d, ok := cnDigits[r]; ok {
-			cur, seen = d, true
-			continue
-		}
-		u, ok := cnUnits[r]
-		if !ok {
-			return 0, false
-		}
-		if cur < 0 {
-			cur = 1 // 十二 is 12
-		}
-		total += cur * u
-		cur, seen = -1, true
-	}
-	if !seen {
-		return 0, false
-	}
-	if cur > 0 {
-		total += cur
-	}
-	return float64(total), true
-}

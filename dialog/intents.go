@@ -94,7 +94,8 @@ type nlu struct {
 	// Each intent's paraphrases together, as one document.
 	centroids map[uint64][]posting
 	cidf      map[uint64]float64
-	scratch   sync.Pool // of *scratch
+	scratch   sync.Pool      // of *scratch
+	repair    *repairLexicon // conversation repair's words, normalised
 	// Each tier's criteria, which the self-check lists on every turn.
 	criteria [domain.Tier4 + 1][]Criterion
 }
@@ -216,6 +217,7 @@ func newNLU(p *Policy) *nlu {
 		postings: map[uint64][]posting{}, idf: map[uint64]float64{},
 		centroids: map[uint64][]posting{}, cidf: map[uint64]float64{}}
 	x.slots = newSlotReader(p, x.fold)
+	x.repair = newRepairLexicon(p.Lexicon)
 	for t := domain.Tier1; t <= domain.Tier4; t++ {
 		x.criteria[t] = slices.Clip(p.criteriaOf(t))
 	}

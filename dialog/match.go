@@ -209,7 +209,7 @@ func matchFAQ(p *Policy, text string) (FAQ, bool) {
 }
 
 // questionMarks are what makes a text read as a question.
-var questionMarks = []string{"吗", "?", "怎么", "多少", "如何", "是否", "能不能", "可以", "什么", "哪", "呢", "能否", "有没有", "几"}
+var questionMarks = []string{"吗", "?", "怎么", "多少", "如何", "是否", "能不能", "可以", "什么", "哪", "呢", "能否", "有没有", "几", "多久", "为什么", "为啥", "会不会", "是不是", "要不要"}
 
 // looksLikeQuestion reports whether text asks something.
 func looksLikeQuestion(text string) bool {

@@ -80,13 +80,16 @@ func keepRune(r rune) bool {
 
 // Lexicon is the vocabulary of understanding, kept as data in the seeds.
 type Lexicon struct {
-	Fillers    []string   // words dropped before matching: 嗯, 那个, 请问 …
-	Synonyms   []Synonym  // variants mapped to one canonical word
-	Vocabulary []string   // domain words whose typos are corrected by pinyin
-	NoHonours  []string   // phrases that say the enterprise has no honours
-	Counties   []Aliases  // other names of each county
-	Tiers      []TierWord // words that name a tier
-	Offtopic   []string   // words of topics the account does not serve: 房贷, 公积金 …
+	Fillers    []string     // words dropped before matching: 嗯, 那个, 请问 …
+	Synonyms   []Synonym    // variants mapped to one canonical word
+	Vocabulary []string     // domain words whose typos are corrected by pinyin
+	NoHonours  []string     // phrases that say the enterprise has no honours
+	Counties   []Aliases    // other names of each county
+	Tiers      []TierWord   // words that name a tier
+	Offtopic   []string     // words of topics the account does not serve: 房贷, 公积金 …
+	Repair     RepairWords  // how people repair a conversation mid-flow (repair.go)
+	Scope      ScopeWords   // what is out of scope before any intent
+	Blockers   BlockerWords // facts that decide eligibility (verdict.go)
 }
 
 // Synonym maps Variants to Canonical.

@@ -31,6 +31,12 @@ type Condition struct {
 	// PassOnNo marks a question asked the natural way round ("were you
 	// penalised?"): 否/没有 meets the condition.
 	PassOnNo bool
+	Explain  string // the question in plain words: what counts, where to look
+	// Blocker is the fact of a message that fails it: outside (registered
+	// outside Suzhou), branch (no legal person of its own), penalty (within
+	// three years); "" when none is read.
+	Blocker string
+	Advice  string // what an enterprise that fails it can still do
 }
 
 // Met reports whether an answer of yes (true) or no meets the condition.

@@ -168,11 +168,13 @@ func init() {
 		},
 		answer: answerProductTier,
 		help:   "products_help_tier",
+		unsure: func(t *turn) { answerProductTier(t, "5") }, // 不清楚: the self-check
 	})
 	register("calc.tier", step{
 		ask:    func(t *turn) { t.say("products_tier", TierQuestionData{}) },
 		answer: answerCalcTier,
 		help:   "calc_help_tier",
+		unsure: func(t *turn) { answerCalcTier(t, "5") }, // 不清楚: the self-check
 	})
 	register("calc.amount", step{
 		ask:    askCalcAmount,

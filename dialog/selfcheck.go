@@ -77,6 +77,9 @@ type SelfCheckResultData struct {
 	Products  []string
 	NextTier  domain.Tier // the tier one up; unknown for Ⅰ
 	NextSteps []Criterion // a couple of its criteria
+	// Open are the conditions of 二 left open (跳过): the enterprise can
+	// join only once they are confirmed.
+	Open []Condition
 }
 
 func init() {
@@ -95,9 +98,13 @@ func init() {
 	})
 	for i := 0; i < maxConditions; i++ {
 		register("selfcheck."+condStep(i), step{
-			ask:    func(t *turn) { askCondition(t, i) },
-			answer: func(t *turn, text string) { answerCondition(t, i, text) },
-			help:   "selfcheck_help_condition",
+			ask:     func(t *turn) { askCondition(t, i) },
+			answer:  func(t *turn, text string) { answerCondition(t, i, text) },
+			help:    "selfcheck_help_condition",
+			yesno:   true,
+			factual: true,
+			skip:    func(t *turn) { skipCondition(t, i) },
+			unsure:  func(t *turn) { unsureCondition(t, i) },
 		})
 	}
 	for _, tier := range checkTiers {
@@ -108,12 +115,17 @@ func init() {
 			// A description that names a criterion is an answer here even
 			// when it is also an entry keyword.
 			claims: func(t *turn, text string) bool { return len(matchCriteria(t.p, text)) > 0 },
+			unsure: func(t *turn) {
+				t.say("selfcheck_unsure_tier", SelfCheckTierData{Tier: tier})
+				askTierList(t, tier)
+			},
 		})
 	}
 	register("selfcheck.confirm", step{
 		ask:    askConfirm,
 		answer: answerConfirm,
 		help:   "selfcheck_help_confirm",
+		yesno:  true,
 	})
 }
 
@@ -179,7 +191,17 @@ func askCondition(t *turn, i int) {
 }
 
 func answerCondition(t *turn, i int, text string) {
-	yes, ok := yesNo(text)
+	// A free answer that states a fact of 二 (前年环保罚过一次, 我们在常州注册的)
+	// decides the condition it is about, whichever question was asked.
+	if c, blocked, met := t.blockedCondition(i, text); blocked {
+		t.say("selfcheck_failed", SelfCheckFailData{Condition: c})
+		t.end()
+		return
+	} else if met {
+		advanceCondition(t, i)
+		return
+	}
+	yes, ok := t.yesNo(text)
 	if !ok {
 		t.say("selfcheck_yesno_invalid", nil)
 		askCondition(t, i)
@@ -190,6 +212,48 @@ func answerCondition(t *turn, i int, text string) {
 		t.end()
 		return
 	}
+	advanceCondition(t, i)
+}
+
+// skipCondition leaves condition i open: the result says it is still to be
+// confirmed.
+func skipCondition(t *turn, i int) {
+	if i >= len(t.p.Eligibility) {
+		return
+	}
+	open := t.s.field("open")
+	if open != "" {
+		open += ","
+	}
+	t.set("open", open+t.p.Eligibility[i].ID)
+	t.say("selfcheck_skipped", SelfCheckConditionData{Condition: t.p.Eligibility[i]})
+	advanceCondition(t, i)
+}
+
+// unsureCondition explains condition i in plain words and offers to skip it.
+func unsureCondition(t *turn, i int) {
+	if i >= len(t.p.Eligibility) {
+		return
+	}
+	t.say("selfcheck_unsure", SelfCheckConditionData{Number: i + 1, Condition: t.p.Eligibility[i]})
+	askCondition(t, i)
+}
+
+// openConditions are the conditions skipped in this check.
+func (t *turn) openConditions() []Condition {
+	var out []Condition
+	for _, id := range strings.Split(t.s.field("open"), ",") {
+		for _, c := range t.p.Eligibility {
+			if c.ID == id && id != "" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// advanceCondition moves on from condition i, met or left open.
+func advanceCondition(t *turn, i int) {
 	if i+1 < len(t.p.Eligibility) && i+1 < maxConditions {
 		t.next(condStep(i + 1))
 		return
@@ -341,7 +405,7 @@ func askConfirm(t *turn) {
 
 func answerConfirm(t *turn, text string) {
 	n := Normalize(text)
-	yes, ok := yesNo(text)
+	yes, ok := t.yesNo(text)
 	if strings.Contains(n, "重新") || strings.Contains(n, "重选") {
 		yes, ok = false, true
 	}
@@ -372,7 +436,9 @@ func (t *turn) finishCheck(ids []string) {
 	}
 	t.emit(SaveCheck{Tier: tier, Criteria: setIDs})
 	t.s.Profile.Tier, t.s.Profile.Criteria, t.s.Profile.CheckedAt = tier, setIDs, t.in.At
-	t.say("selfcheck_result", t.resultData(tier, set))
+	d := t.resultData(tier, set)
+	d.Open = t.openConditions()
+	t.say("selfcheck_result", d)
 	t.end()
 }
 

@@ -7,7 +7,10 @@ import "strings"
 // lead pipeline stores it, notifies them, records the ticket in the state's
 // profile and says who will answer. Question is "" when the follower only
 // asked for a person.
-type OpenTicket struct{ Question string }
+type OpenTicket struct {
+	Question string
+	InFlow   bool // a form or the self-check is kept for when the person comes back
+}
 
 // AppendTicket adds a message of the follower to its open ticket; the
 // ticket is forgotten from the profile once staff have closed it.
@@ -35,7 +38,7 @@ func (t *turn) handoff() {
 	if t.in.Kind == KindText && !bareHandoff(t.in.Text) {
 		q = strings.TrimSpace(t.in.Text)
 	}
-	t.emit(OpenTicket{Question: q})
+	t.emit(OpenTicket{Question: q, InFlow: !t.s.Idle()})
 }
 
 // personWords ask for a person in a longer message (转人工，想问下…):

@@ -150,7 +150,8 @@ func TestPlaintextConversation(t *testing.T) {
 	// 人工 opens a question for a person, and says who answers and when:
 	// never WeChat's silent transfer to a 客服 desk nobody works.
 	rec := e.post(e.signedQuery(time.Now()), textXML(openID, "人工", 99, time.Now()))
-	if got, _ := wechat.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "已为您转人工") || !strings.Contains(got, "在本公众号里回复您") {
+	if got, _ := wechat.ReplyText(rec.Body.Bytes()); !strings.Contains(got, "已为您转人工") || !strings.Contains(got, "在本公众号里回复您") ||
+		!strings.Contains(got, "市场监管局") {
 		t.Fatalf("人工 should say who answers: %s", rec.Body)
 	}
 	img := strings.Replace(textXML(openID, "", 100, time.Now()), "<![CDATA[text]]>", "<![CDATA[image]]>", 1)

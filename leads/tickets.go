@@ -39,6 +39,8 @@ type TicketOpenedData struct {
 	Who         string // 吴江区市场监管局苏质融联络员
 	When        string // 工作日一般4小时内 / 下一个工作日（12月8日）
 	AskQuestion bool   // only a person was asked for: ask what the question is
+	InFlow      bool   // a form or the self-check is kept for when the person comes back
+	Phone       string // the county bureau's phone, for what cannot wait
 }
 
 // TicketsData is the data of "my_tickets".
@@ -77,7 +79,7 @@ func (l *Service) TicketURL(id uint64) string {
 func (l *Service) applyTicket(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.Effect) ([]dialog.Reply, error) {
 	switch e := e.(type) {
 	case dialog.OpenTicket:
-		return l.openTicket(ctx, in, st, e.Question)
+		return l.openTicket(ctx, in, st, e)
 	case dialog.AppendTicket:
 		err := l.db.AppendTicketMessage(ctx, e.ID, e.Text, noQuestion, in.At)
 		if errors.Is(err, domain.ErrNotFound) {
@@ -93,7 +95,8 @@ func (l *Service) applyTicket(ctx context.Context, in dialog.Inbound, st *dialog
 
 // openTicket stores the question, notifies who answers it and says who
 // that is and when to expect an answer.
-func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.State, question string) ([]dialog.Reply, error) {
+func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.OpenTicket) ([]dialog.Reply, error) {
+	question := e.Question
 	county, enterprise, err := l.db.LatestLeadCounty(ctx, in.OpenID)
 	if err != nil {
 		return nil, err
@@ -110,7 +113,10 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 			robot = c.RobotURL
 		}
 	}
-	who := "苏州市市场监管局苏质融工作人员"
+	who, phone := "苏州市市场监管局苏质融工作人员", ""
+	if c, ok := l.policy().County(county); ok {
+		phone = c.Bureau + " " + c.Phone
+	}
 	if c, ok := l.policy().County(county); ok && len(contacts) > 0 {
 		who = c.Name + "市场监管局苏质融联络员"
 	} else {
@@ -136,7 +142,8 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 	if err != nil {
 		return nil, err
 	}
-	return []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == ""}}}, nil
+	return []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == "",
+		InFlow: e.InFlow, Phone: phone}}}, nil
 }
 
 // answerExpected says when an answer can be expected: the officers' hours

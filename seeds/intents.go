@@ -14,7 +14,67 @@ import (
 const (
 	fileIntents = "intents.yaml"
 	fileLexicon = "lexicon.yaml"
+	fileConv    = "conversation.yaml"
 )
+
+type conversationDoc struct {
+	Repair struct {
+		Yes      []string `yaml:"yes"`
+		No       []string `yaml:"no"`
+		Unsure   []string `yaml:"unsure"`
+		Cancel   []string `yaml:"cancel"`
+		Correct  []string `yaml:"correct"`
+		Wrong    []string `yaml:"wrong"`
+		Human    []string `yaml:"human"`
+		Greeting []string `yaml:"greeting"`
+		Thanks   []string `yaml:"thanks"`
+		Wait     []string `yaml:"wait"`
+		Ack      []string `yaml:"ack"`
+		Skip     []string `yaml:"skip"`
+	} `yaml:"repair"`
+	Scope struct {
+		Always   []string `yaml:"always"`
+		Personal []string `yaml:"personal"`
+		Money    []string `yaml:"money"`
+	} `yaml:"scope"`
+	Blockers struct {
+		Penalty    []string            `yaml:"penalty"`
+		Kinds      map[string][]string `yaml:"kinds"`
+		Outside    []string            `yaml:"outside"`
+		Branch     []string            `yaml:"branch"`
+		SoleTrader []string            `yaml:"sole_trader"`
+	} `yaml:"blockers"`
+}
+
+// conversation reads conversation.yaml into p's lexicon.
+func (c *checker) conversation(fsys fs.FS, p *dialog.Policy) {
+	var cv conversationDoc
+	if err := decode(fsys, fileConv, &cv); err != nil {
+		c.errs = append(c.errs, err)
+		return
+	}
+	r := cv.Repair
+	p.Lexicon.Repair = dialog.RepairWords{
+		Yes: r.Yes, No: r.No, Unsure: r.Unsure, Cancel: r.Cancel, Correct: r.Correct, Wrong: r.Wrong,
+		Human: r.Human, Greeting: r.Greeting, Thanks: r.Thanks, Wait: r.Wait, Ack: r.Ack, Skip: r.Skip,
+	}
+	p.Lexicon.Scope = dialog.ScopeWords{Always: cv.Scope.Always, Personal: cv.Scope.Personal, Money: cv.Scope.Money}
+	b := cv.Blockers
+	p.Lexicon.Blockers = dialog.BlockerWords{Penalty: b.Penalty, Outside: b.Outside, Branch: b.Branch, SoleTrader: b.SoleTrader}
+	for _, k := range sortedKeys(b.Kinds) {
+		p.Lexicon.Blockers.Kinds = append(p.Lexicon.Blockers.Kinds, dialog.PenaltyKind{Name: k, Words: b.Kinds[k]})
+	}
+	for name, l := range map[string][]string{"yes": r.Yes, "no": r.No, "unsure": r.Unsure, "cancel": r.Cancel, "correct": r.Correct, "human": r.Human} {
+		if len(l) == 0 {
+			c.addf(fileConv, "repair.%s: no words", name)
+		}
+	}
+	for _, w := range r.Yes {
+		if slices.Contains(r.No, w) {
+			c.addf(fileConv, "%q is both yes and no", w)
+		}
+	}
+}
 
 type intentsDoc struct {
 	Intents []struct {
@@ -105,6 +165,7 @@ func (c *checker) understanding(fsys fs.FS, p *dialog.Policy) {
 	if len(p.Intents) == 0 {
 		c.addf(fileIntents, "no intents")
 	}
+	c.conversation(fsys, p)
 }
 
 func sortedKeys[K interface{ ~int | ~string }, V any](m map[K]V) []K {

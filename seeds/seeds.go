@@ -161,6 +161,9 @@ type eligibilityDoc struct {
 		Fail     string `yaml:"fail"`
 		Clause   string `yaml:"clause"`
 		PassOnNo bool   `yaml:"pass_on_no"`
+		Explain  string `yaml:"explain"`
+		Blocker  string `yaml:"blocker"`
+		Advice   string `yaml:"advice"`
 	} `yaml:"conditions"`
 }
 
@@ -271,7 +274,11 @@ func (c *checker) eligibility(d eligibilityDoc) []dialog.Condition {
 		}
 		out = append(out, dialog.Condition{
 			ID: e.ID, Question: q, Fail: strings.TrimSpace(e.Fail), Clause: e.Clause, PassOnNo: e.PassOnNo,
+			Explain: strings.TrimSpace(e.Explain), Blocker: e.Blocker, Advice: strings.TrimSpace(e.Advice),
 		})
+		if strings.TrimSpace(e.Explain) == "" {
+			c.addf(fileEligibility, "condition %q: no explain text", e.ID)
+		}
 	}
 	return out
 }

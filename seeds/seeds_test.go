@@ -44,8 +44,8 @@ func MustSeedFS(tb testing.TB) fstest.MapFS {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if len(out) != 9 {
-		tb.Fatalf("seed files: got %d, want 9", len(out))
+	if len(out) != 10 {
+		tb.Fatalf("seed files: got %d, want 10", len(out))
 	}
 	return out
 }
