@@ -41,6 +41,11 @@ func apiStatus(err error) (int, string) {
 		if msg == "" {
 			msg = "与当前状态冲突"
 		}
+	case errors.Is(err, domain.ErrOutsideNotice):
+		status = http.StatusUnprocessableEntity
+		if msg == "" {
+			msg = "不符合通知规定"
+		}
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrUnknownStatus):
 		status = http.StatusBadRequest
 		if msg == "" {

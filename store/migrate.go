@@ -98,6 +98,8 @@ var migrations = []migration{
 	// 60–69: officers' edits of the seeded FAQ entries and paraphrases (issue 11).
 	{60, "create faq_versions", createTable(&FAQVersion{})},
 	{61, "create paraphrase_versions", createTable(&ParaphraseVersion{})},
+	{62, "add deals.withdrawn_at", addColumn(&DealRecord{}, "WithdrawnAt")},
+	{63, "add deals.remark", addColumn(&DealRecord{}, "Remark")},
 }
 
 // addColumn adds a model field's column unless the table already has it
