@@ -64,6 +64,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.Log.Error("api request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
 			slog.String("error", wechat.Mask(err.Error())))
 	}
+	refused(c, msg)
 	c.AbortWithStatusJSON(status, gin.H{"error": msg})
 }
 

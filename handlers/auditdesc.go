@@ -28,6 +28,8 @@ var auditActions = map[string]string{
 	"POST /api/v1/users/:id/reset-password":                       "重置密码",
 	"PATCH /api/v1/leads/:id":                                     "变更申请状态",
 	"POST /console/leads/:id/status":                              "变更申请状态",
+	"POST /console/leads/:id/notes":                               "添加跟进记录",
+	"POST /console/leads/:id/correct":                             "更正申请状态",
 	"POST /api/v1/leads/:id/disburse":                             "登记放款",
 	"POST /api/v1/counties/:county/bind-codes":                    "生成绑定码",
 	"POST /console/counties/:county/bind-codes":                   "生成绑定码",
@@ -89,6 +91,9 @@ var accountActions = map[string]string{"disable": "停用账号", "enable": "启
 
 // auditAction names a request's action.
 func auditAction(c *gin.Context, route string) string {
+	if a := c.GetString(auditActionKey); a != "" {
+		return a
+	}
 	if route == "/console/accounts/:id/:action" {
 		if a, ok := accountActions[c.Param("action")]; ok {
 			return a

@@ -275,6 +275,7 @@ func (cs *console) renderPage(c *gin.Context, status int, name string, p page) {
 	if p.Nav == "" {
 		p.Nav = name
 	}
+	refused(c, p.Error)
 	var buf strings.Builder
 	if err := cs.pages.ExecuteTemplate(&buf, name, p); err != nil {
 		cs.Log.Error("console page not rendered", slog.String("page", name), slog.Any("error", err))
@@ -333,6 +334,7 @@ func (cs *console) failPage(c *gin.Context, err error) {
 	if status == http.StatusNotFound {
 		msg = "未找到该页面或记录，或您无权查看。"
 	}
+	refused(c, msg)
 	cs.render(c, status, "error", "出错了", errorData{Status: status, Message: msg})
 	c.Abort()
 }

@@ -148,6 +148,7 @@ func (cs *console) showLead(c *gin.Context, status int, msg string, fill func(d 
 		cs.failPage(c, err)
 		return
 	}
+	c.Set(auditObjectKey, l.Number) // a refused act on it names it
 	d, err := cs.leadData(c, l)
 	if err != nil {
 		cs.failPage(c, err)
@@ -200,6 +201,8 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			code := http.StatusOK
 			if msg != "" {
 				code = http.StatusUnprocessableEntity
+			} else {
+				notAnAct(c) // the confirmation screen only
 			}
 			cs.showLead(c, code, msg, func(d *leadData) {
 				keep(d)
@@ -269,6 +272,7 @@ func (cs *console) leadNoteSubmit(c *gin.Context) {
 	kind, text := c.PostForm("kind"), c.PostForm("text")
 	l, err := cs.Leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
 	if err == nil {
+		setAudit(c, nil, gin.H{"number": l.Number, "text": leads.NoteKindLabel(kind) + "：" + strings.TrimSpace(text)})
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=note")
 		return
 	}
@@ -286,6 +290,7 @@ func (cs *console) leadCorrectSubmit(c *gin.Context) {
 	to, reason := c.PostForm("status"), c.PostForm("reason")
 	l, err := cs.Leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
 	if err == nil {
+		setLeadAudit(c, l, reason)
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=correct")
 		return
 	}
