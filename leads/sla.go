@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/store"
@@ -106,18 +105,4 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 
 // Officers returns the openids escalations go to: officer accounts with an
 // openid, then OFFICER_OPENIDS, without repeats.
-func (s *SLA) Officers(ctx context.Context) ([]string, error) {
-	ids, err := s.leads.db.OfficerOpenIDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range s.leads.cfg.Officers {
-		if id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	if ids == nil {
-		ids = []string{}
-	}
-	return ids, nil
-}
+func (s *SLA) Officers(ctx context.Context) ([]string, error) { return s.leads.OfficerOpenIDs(ctx) }
