@@ -83,6 +83,8 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.GET("/console/leads", cs.leadsPage)
 	g.GET("/console/leads/:id", cs.leadPage)
 	g.POST("/console/leads/:id/status", cs.leadStatusSubmit)
+	g.GET("/console/leads/:id/status", staleConfirm("/console/leads/:id"))
+	g.GET("/console/leads/:id/deals", staleConfirm("/console/leads/:id"))
 	g.POST("/console/leads/:id/notes", cs.leadNoteSubmit)
 	g.POST("/console/leads/:id/correct", cs.leadCorrectSubmit)
 	g.GET("/console/dashboard", cs.dashboardPage)
@@ -99,6 +101,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/broadcasts/tags", cs.tagsSync)
 	g.POST("/console/broadcasts/:id/preview", cs.broadcastPreview)
 	g.POST("/console/broadcasts/:id/send", cs.broadcastSend)
+	g.GET("/console/broadcasts/:id/send", staleConfirm("/console/broadcasts"))
 	g.POST("/console/broadcasts/:id/edit", cs.broadcastEdit)
 	g.POST("/console/broadcasts/:id/delete", cs.broadcastDelete)
 	g.GET("/console/reports", cs.reportsPage)
@@ -295,7 +298,8 @@ var notices = map[string]string{
 	"status":   "状态已更新，相关通知已加入发送队列。",
 	"robot":    "群机器人地址已保存。",
 	"unbind":   "已解除绑定。",
-	"lpr":      "LPR 已更新，各实例将在30秒内生效。",
+	"lpr":      "LPR 已登记，自生效日期起用于利率测算和“苏质贷”利率上限核对。",
+	"stale":    "该确认页已失效（刷新或从浏览记录打开确认页不会再次提交）。请在本页重新操作。",
 	"workdays": "工作日调整已保存。",
 	"qr":       "二维码已生成。",
 	"contact":  "联系人信息已保存。",
@@ -314,6 +318,16 @@ var notices = map[string]string{
 	"bindcode": "绑定码已生成：请在24小时内用本人微信关注公众号并发送“绑定 绑定码”。",
 	"note":     "跟进记录已保存。",
 	"correct":  "状态已更正，已记入办理记录。",
+}
+
+// staleConfirm answers a GET of a form's address (a confirmation page
+// reloaded, or opened again from the history) by sending the browser back
+// to the page the form is on, which says so: nothing is submitted again.
+func staleConfirm(page string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		to := strings.ReplaceAll(page, ":id", url.PathEscape(c.Param("id")))
+		c.Redirect(http.StatusSeeOther, to+"?ok=stale")
+	}
 }
 
 // errorData is the data of the error page.

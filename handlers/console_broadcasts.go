@@ -182,10 +182,11 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		// One click never sends: first the officer reads whom it reaches.
 		// Showing the confirmation is no act: nothing is logged.
 		notAnAct(c)
-		a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
-		size, err := cs.Admin.AudienceSize(ctx, acc, a)
+		// What would refuse the send refuses it now, before the
+		// officer confirms: a missing tag, no quota, nobody to reach.
+		size, err := cs.Admin.CheckSend(ctx, acc, id)
 		if err != nil {
-			cs.failPage(c, err)
+			cs.broadcastsError(c, err, nil)
 			return
 		}
 		d, err := cs.broadcastsData(c, "")

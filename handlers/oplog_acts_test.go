@@ -72,6 +72,7 @@ func TestOperationsLogRecordsActs(t *testing.T) {
 	}
 
 	// A broadcast: the confirmation screen logs nothing, the send once.
+	s.subscribe("o-follower-log")
 	var bc struct{ ID uint64 }
 	if code := s.api(http.MethodPost, "/api/v1/broadcasts", s.admin, map[string]any{"title": "政策解读", "kind": "text",
 		"content": "苏质融政策解读", "audience": map[string]string{"type": "all"}}, &bc); code != http.StatusCreated {
