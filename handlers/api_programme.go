@@ -334,6 +334,7 @@ type referralView struct {
 	Institution     uint64    `json:"institution"`
 	InstitutionName string    `json:"institution_name"`
 	By              string    `json:"by"`
+	ByName          string    `json:"by_name,omitempty"` // the person, as pages show them
 	At              time.Time `json:"at"`
 }
 

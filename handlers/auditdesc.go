@@ -140,7 +140,7 @@ var auditFields = []struct{ key, label string }{
 	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
 	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
 	{"product_name", "产品"}, {"amount_wan", "金额（万元）"}, {"rate_pct", "年利率（%）"}, {"term_months", "期限（月）"},
-	{"disbursed_on", "放款日期"}, {"withdrawn", "已撤销"}, {"remark", "原因"}, {"text", "跟进情况"},
+	{"disbursed_on", "放款日期"}, {"withdrawn", "已撤销"}, {"remark", "原因"}, {"text", "跟进情况"}, {"sent", "已发给企业"},
 	{"version", "版本"}, {"answer", "答复"}, {"clause", "依据条款"}, {"paraphrase", "说法"}, {"in_use", "在用"},
 }
 

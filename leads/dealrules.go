@@ -45,8 +45,8 @@ func termsTier(t domain.Tier) (domain.Tier, string) {
 	return domain.Tier3, "企业库中无质量信誉类型的企业（按Ⅲ类）"
 }
 
-// CheckDeal refuses a deal the notice does not allow, naming the rule.
-func CheckDeal(p *dialog.Policy, d dialog.Deal, t DealTerms) error {
+// FitsNotice refuses a deal the notice does not allow, naming the rule.
+func FitsNotice(p *dialog.Policy, d dialog.Deal, t DealTerms) error {
 	switch d.Product {
 	case "szd":
 		loan := p.Loan

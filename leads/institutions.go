@@ -276,6 +276,17 @@ type DealRequest struct {
 // 已放款 through the steps it has not been through, the deal row is
 // stored, and the enterprise is told, in one transaction.
 func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
+	lead, d, err := l.CheckDeal(ctx, acc, ref, req)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	now := l.now()
+	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
+}
+
+// CheckDeal checks a deal as RecordDeal would record it, and records
+// nothing: the confirmation page shows what will be recorded.
+func (l *Service) CheckDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
 	if err := acc.Require(domain.PermDealWrite); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
@@ -320,11 +331,10 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 	if err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	if err := CheckDeal(l.policy(), d, terms); err != nil {
+	if err := FitsNotice(l.policy(), d, terms); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	now := l.now()
-	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
+	return lead, d, nil
 }
 
 // ChangeDeal corrects (req's product, amount, rate, term and date) or,
@@ -378,7 +388,7 @@ func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string
 		if err != nil {
 			return dialog.Deal{}, dialog.Deal{}, err
 		}
-		if err := CheckDeal(l.policy(), d, terms); err != nil {
+		if err := FitsNotice(l.policy(), d, terms); err != nil {
 			return dialog.Deal{}, dialog.Deal{}, err
 		}
 		change.Deal = d

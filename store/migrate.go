@@ -100,6 +100,7 @@ var migrations = []migration{
 	{61, "create paraphrase_versions", createTable(&ParaphraseVersion{})},
 	{62, "add deals.withdrawn_at", addColumn(&DealRecord{}, "WithdrawnAt")},
 	{63, "add deals.remark", addColumn(&DealRecord{}, "Remark")},
+	{64, "add lead_notes.sent_at", addColumn(&LeadNote{}, "SentAt")},
 }
 
 // addColumn adds a model field's column unless the table already has it

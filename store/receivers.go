@@ -38,3 +38,16 @@ func (db *DB) WaitingByCounty(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// SpecialistNames returns the names of the bound specialists by openid.
+func (db *DB) SpecialistNames(ctx context.Context) (map[string]string, error) {
+	var rows []SpecialistRecord
+	if err := db.WithContext(ctx).Where("open_id <> ''").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("specialist names: %w", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.OpenID] = r.Name
+	}
+	return out, nil
+}
