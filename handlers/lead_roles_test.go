@@ -7,6 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Each role sees its own lead page: the specialist its steps first and no
@@ -87,6 +91,42 @@ func TestLeadPageByRole(t *testing.T) {
 	for _, r := range rows {
 		if strings.Contains(r.Payload, "内部备注") {
 			t.Fatal("an internal note reached the enterprise")
+		}
+	}
+}
+
+// The login page states the sign-in throttle as it is.
+func TestLoginPageStatesTheRealRule(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	b := newBrowser(t, s.handler)
+	_, _, page := b.get("/console/login")
+	want := fmt.Sprintf("1小时内从同一网络连续输错%d次密码后", store.PairFreeFailures)
+	if store.ThrottleWindow != time.Hour || !strings.Contains(page, want) || !strings.Contains(page, fmt.Sprintf("最长%d分钟", int(store.MaxThrottle.Minutes()))) ||
+		strings.Contains(page, "锁定15分钟") {
+		t.Errorf("login page's rule: %q", page[strings.Index(page, `id="login-rule"`):][:300])
+	}
+}
+
+// The dashboard flags an LPR more than 12 months old.
+func TestDashboardFlagsAnOldLPR(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	b := newBrowser(t, s.handler)
+	b.login("admin", leadsAdminPass)
+	now := s.clock.Now().In(domain.Shanghai)
+	old := now.AddDate(-1, -1, 0).Format("2006-01-02")
+	for _, st := range []struct {
+		date  string
+		stale bool
+	}{{old, true}, {now.Format("2006-01-02"), false}} {
+		if code := s.status(http.MethodPut, "/api/v1/settings", s.admin, map[string]any{"lpr": 3.0, "lpr_date": st.date}); code != http.StatusOK {
+			t.Fatalf("set lpr %s: %d", st.date, code)
+		}
+		page := b.mustPage("/console/dashboard")
+		if got := strings.Contains(page, `id="lpr-stale"`); got != st.stale {
+			t.Errorf("LPR of %s flagged: %v", st.date, got)
+		}
+		if st.stale && !strings.Contains(page, old+"起") {
+			t.Errorf("the flag does not give the LPR's date")
 		}
 	}
 }
