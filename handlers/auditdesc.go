@@ -136,7 +136,7 @@ func (s *Server) whoIs(acc domain.Account) string {
 var auditFields = []struct{ key, label string }{
 	{"status", "状态"}, {"contact", "联系人"}, {"post", "职务"}, {"phone", "电话"}, {"robot_url", "群机器人"},
 	{"lpr", "LPR"}, {"lpr_date", "LPR生效日期"}, {"workdays_overrides", "工作日调整"},
-	{"username", "用户名"}, {"name", "姓名"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
+	{"username", "用户名"}, {"name", "姓名"}, {"mobile", "手机号"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
 	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
 	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
 	{"product_name", "产品"}, {"amount_wan", "金额（万元）"}, {"rate_pct", "年利率（%）"}, {"term_months", "期限（月）"},

@@ -101,6 +101,7 @@ var migrations = []migration{
 	{62, "add deals.withdrawn_at", addColumn(&DealRecord{}, "WithdrawnAt")},
 	{63, "add deals.remark", addColumn(&DealRecord{}, "Remark")},
 	{64, "add lead_notes.sent_at", addColumn(&LeadNote{}, "SentAt")},
+	{65, "add accounts.mobile", addColumn(&Account{}, "Mobile")},
 }
 
 // addColumn adds a model field's column unless the table already has it
