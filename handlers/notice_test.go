@@ -185,3 +185,24 @@ func TestDealCapFollowsTheRosterTier(t *testing.T) {
 		t.Fatalf("Ⅰ类 at the cap: %d %q", c, msg)
 	}
 }
+
+// A disbursement entered with its amount alone is a deal of the lead's
+// product too: 苏质贷 above 3000万 is refused.
+func TestAmountOnlyDisbursementFitsTheNotice(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	now := s.clock.Now()
+	id := s.mustLead(domain.LeadNeed, "kunshan", "szd", "MA1N2P3Q8", now)
+	path := fmt.Sprintf("/api/v1/leads/%d", id)
+	for _, st := range []string{"contacted", "reviewing", "pre_approved", "contracted"} {
+		if code := s.status(http.MethodPatch, path, s.admin, map[string]string{"status": st}); code != http.StatusOK {
+			t.Fatalf("move to %s: %d", st, code)
+		}
+	}
+	var res struct{ Error string }
+	if code := s.api(http.MethodPost, path+"/disburse", s.admin, map[string]any{"disbursed_wan": 3500}, &res); code != http.StatusUnprocessableEntity || !strings.Contains(res.Error, "3000万元") {
+		t.Fatalf("3500万 of 苏质贷: %d %q", code, res.Error)
+	}
+	if code := s.status(http.MethodPost, path+"/disburse", s.admin, map[string]any{"disbursed_wan": 800}); code != http.StatusOK {
+		t.Fatalf("800万: %d", code)
+	}
+}

@@ -766,6 +766,17 @@ func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, 
 	if err != nil {
 		return domain.Lead{}, err
 	}
+	// The amount alone is still a deal of the lead's product: it must fit
+	// the notice's amount and term.
+	d := dialog.Deal{Product: lead.Product, AmountWan: wan, TermMonths: lead.TermMonths,
+		DisbursedOn: l.now().In(domain.Shanghai).Format("2006-01-02")}
+	terms, err := l.dealTerms(ctx, lead, d, 0)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if err := FitsNotice(l.policy(), d, terms); err != nil {
+		return domain.Lead{}, err
+	}
 	return l.move(ctx, lead.ID, domain.StatusDisbursed, note, "account:"+acc.Username, wan)
 }
 
