@@ -249,6 +249,13 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 	if err != nil {
 		return SendResult{}, err
 	}
+	a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
+	if size, err := s.db.AudienceSize(ctx, a); err != nil {
+		return SendResult{}, err
+	} else if size == 0 {
+		// A send that reaches nobody would still spend one of the month's four.
+		return SendResult{}, domain.Errorf(domain.ErrInvalid, "“%s”目前没有可送达的关注者，群发不会送达任何人；请更换对象", s.AudienceLabel(a))
+	}
 	if err := s.checkMaterial(ctx, r.Kind, r.Content); err != nil {
 		return SendResult{}, err
 	}

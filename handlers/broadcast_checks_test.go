@@ -56,3 +56,25 @@ func TestBroadcastCheckedBeforeConfirmation(t *testing.T) {
 		t.Errorf("confirmation steps logged: %+v", got)
 	}
 }
+
+// The API refuses a send that would reach nobody: it would still spend
+// one of the month's four.
+func TestBroadcastToNobodyRefused(t *testing.T) {
+	s := mustAdminSvc(t, true)
+	var bc struct{ ID uint64 }
+	if code := s.api(http.MethodPost, "/api/v1/broadcasts", s.admin, map[string]any{"title": "无人", "kind": "text",
+		"content": "苏质融", "audience": map[string]string{"type": "all"}}, &bc); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	var res struct{ Error string }
+	if code := s.api(http.MethodPost, fmt.Sprintf("/api/v1/broadcasts/%d/send", bc.ID), s.admin, nil, &res); code != http.StatusBadRequest || !strings.Contains(res.Error, "没有可送达的关注者") {
+		t.Fatalf("send to nobody: %d %q", code, res.Error)
+	}
+	var list struct {
+		QuotaRemaining int `json:"quota_remaining"`
+	}
+	s.api(http.MethodGet, "/api/v1/broadcasts", s.admin, nil, &list)
+	if list.QuotaRemaining != 4 {
+		t.Errorf("quota after a refused send: %d", list.QuotaRemaining)
+	}
+}
