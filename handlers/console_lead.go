@@ -193,7 +193,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	keep := func(d *leadData) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
-	if domain.Terminal(to) && acc.Can(domain.PermLeadsWrite) {
+	if domain.Terminal(to) && (acc.Can(domain.PermLeadsWrite) || acc.Can(domain.PermDealWrite)) {
 		cur, err := cs.Leads.Lead(ctx, acc, c.Param("id"))
 		if err != nil {
 			cs.failPage(c, err)

@@ -68,6 +68,13 @@ func TestLeadPageByRole(t *testing.T) {
 			t.Errorf("specialist's page shows the county's %s", county)
 		}
 	}
+	// The specialist's 不予通过 is confirmed with a reason, as the county's.
+	if code, _, body := sp.post(page+"/status", url.Values{"status": {"rejected"}}); code != http.StatusOK || !strings.Contains(body, `id="reasons"`) {
+		t.Errorf("specialist's refusal not confirmed with a reason: %d", code)
+	}
+	if got := s.leadByNumber(s.admin, num); got.Status != "submitted" {
+		t.Fatalf("the refusal was recorded unconfirmed: %s", got.Status)
+	}
 
 	// A note sent to the enterprise reaches it and is marked as sent.
 	if code, _, _ := ks.post(page+"/notes", url.Values{"kind": {"phone"}, "text": {"请补充近三年纳税证明"}, "send": {"1"}}); code != http.StatusSeeOther {
