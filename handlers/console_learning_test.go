@@ -33,7 +33,7 @@ func TestConsoleTeachesTheBot(t *testing.T) {
 		t.Fatalf("unplaced rows %v", ids)
 	}
 	weekend, invoice := ids[0][1], ids[1][1] // most frequent first
-	if !regexp.MustCompile(`id="unplaced-` + weekend + `">\s*<td class="msg">你们周末上班吗[^<]*</td><td>2</td>`).MatchString(page) {
+	if !regexp.MustCompile(`id="unplaced-` + weekend + `">\s*<td class="msg rf-name">你们周末上班吗[^<]*</td><td data-label="次数">2</td>`).MatchString(page) {
 		t.Fatalf("the weekend question is not counted twice first:\n%s", page)
 	}
 
