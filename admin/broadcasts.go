@@ -245,21 +245,16 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 	if err != nil {
 		return SendResult{}, err
 	}
-	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
-	if !target.All {
-		t, err := s.db.Tag(ctx, r.AudienceType, r.AudienceValue)
-		if errors.Is(err, domain.ErrNotFound) {
-			return SendResult{}, domain.Errorf(domain.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签",
-				s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
-		}
-		if err != nil {
-			return SendResult{}, err
-		}
-		if !domain.UsableTagID(t.TagID) {
-			return SendResult{}, domain.Errorf(domain.ErrTransition, "“%s”的微信标签编号无效，请重新同步标签",
-				s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}))
-		}
-		target.TagID = t.TagID
+	target, err := s.massTarget(ctx, r)
+	if err != nil {
+		return SendResult{}, err
+	}
+	a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
+	if size, err := s.db.AudienceSize(ctx, a); err != nil {
+		return SendResult{}, err
+	} else if size == 0 {
+		// A send that reaches nobody would still spend one of the month's four.
+		return SendResult{}, domain.Errorf(domain.ErrInvalid, "“%s”目前没有可送达的关注者，群发不会送达任何人；请更换对象", s.AudienceLabel(a))
 	}
 	if err := s.checkMaterial(ctx, r.Kind, r.Content); err != nil {
 		return SendResult{}, err
@@ -297,6 +292,65 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 	}
 	left := max(0, domain.MassSendsPerMonth-sent)
 	return SendResult{Broadcast: s.toBroadcast(r), QuotaRemaining: left, Warning: quotaWarning(left)}, nil
+}
+
+// massTarget is whom a broadcast goes to: everyone, or its audience's
+// WeChat tag, which must exist.
+func (s *Service) massTarget(ctx context.Context, r store.Broadcast) (wechat.MassTarget, error) {
+	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
+	if target.All {
+		return target, nil
+	}
+	label := s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue})
+	t, err := s.db.Tag(ctx, r.AudienceType, r.AudienceValue)
+	if errors.Is(err, domain.ErrNotFound) {
+		return target, domain.Errorf(domain.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签", label)
+	}
+	if err != nil {
+		return target, err
+	}
+	if !domain.UsableTagID(t.TagID) {
+		return target, domain.Errorf(domain.ErrTransition, "“%s”的微信标签编号无效，请重新同步标签", label)
+	}
+	target.TagID = t.TagID
+	return target, nil
+}
+
+// CheckSend says whether a broadcast could be sent now, before the officer
+// is asked to confirm it: a draft (or a failed send), a send left in the
+// month's quota, its audience's WeChat tag in place and someone to reach.
+// It returns the audience's size.
+func (s *Service) CheckSend(ctx context.Context, acc domain.Account, id uint64) (int64, error) {
+	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
+		return 0, err
+	}
+	r, err := s.db.Broadcast(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if r.Status != domain.BroadcastDraft && r.Status != domain.BroadcastFailed {
+		return 0, domain.Errorf(domain.ErrTransition, "该群发已发送或正在发送，不能再次发送")
+	}
+	from, to, _ := domain.ParseMonth("", s.now())
+	sent, err := s.db.MassSendsIn(ctx, from, to)
+	if err != nil {
+		return 0, err
+	}
+	if sent >= domain.MassSendsPerMonth {
+		return 0, domain.Errorf(domain.ErrQuota, "本月%d次群发额度已用完，请下月再发送", domain.MassSendsPerMonth)
+	}
+	if _, err := s.massTarget(ctx, r); err != nil {
+		return 0, err
+	}
+	a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
+	size, err := s.db.AudienceSize(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	if size == 0 {
+		return 0, domain.Errorf(domain.ErrInvalid, "“%s”目前没有可送达的关注者，群发不会送达任何人；请更换对象", s.AudienceLabel(a))
+	}
+	return size, nil
 }
 
 // TagSync is what SyncTags did.

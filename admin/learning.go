@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,6 +34,54 @@ type TeachingData struct {
 	Paraphrase []domain.TaughtParaphrase
 	FAQs       []domain.TaughtFAQ
 	IntentName map[string]string
+	// Clauses are the notice's clauses an answer may rest on, in order.
+	Clauses []string
+}
+
+// Clauses lists the clauses of the notice the policy cites, once each, in
+// the notice's order of appearance in the seeds: what an answer may rest on.
+func Clauses(p *dialog.Policy) []string {
+	var out []string
+	add := func(c string) {
+		if c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range p.Eligibility {
+		add(c.Clause)
+	}
+	for _, c := range p.Criteria {
+		add(c.Clause)
+	}
+	add(p.Loan.Clause)
+	add(p.Futures.Clause)
+	for _, pr := range p.Products {
+		add(pr.Clause)
+	}
+	for _, f := range p.FAQs {
+		add(f.Clause)
+	}
+	return out
+}
+
+// normalClause reads a clause as officers may type it: “通知三（一）”,
+// “依据：三（一）” and “三(一)” are all 三（一）.
+func normalClause(c string) string {
+	c = strings.TrimSpace(c)
+	for _, prefix := range []string{"依据：", "依据:", "依据", "通知"} {
+		c = strings.TrimSpace(strings.TrimPrefix(c, prefix))
+	}
+	return strings.NewReplacer("(", "（", ")", "）").Replace(c)
+}
+
+// newFAQID is a free id for a taught answer: taught-1, taught-2, …
+func newFAQID(p *dialog.Policy) string {
+	for n := 1; ; n++ {
+		id := "taught-" + strconv.Itoa(n)
+		if !slices.ContainsFunc(p.FAQs, func(x dialog.FAQ) bool { return x.ID == id }) {
+			return id
+		}
+	}
 }
 
 // Teaching loads the 未识别问题 page's data.
@@ -41,6 +90,7 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return d, err
 	}
+	d.Clauses = Clauses(s.policies.Base())
 	var err error
 	if d.Open, err = s.db.UnplacedMessages(ctx, store.UnplacedOpen, 200); err != nil {
 		return d, err
@@ -98,9 +148,16 @@ type FAQInput struct {
 var faqIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 
 // check validates an entry; a new one also needs a free id.
-func (f *FAQInput) check(p *dialog.Policy, isNew bool) error {
+func (f *FAQInput) check(p *dialog.Policy, clauses []string, isNew bool) error {
 	f.ID = strings.ToLower(strings.TrimSpace(f.ID))
-	f.Question, f.Answer, f.Clause = strings.TrimSpace(f.Question), strings.TrimSpace(f.Answer), strings.TrimSpace(f.Clause)
+	if isNew && f.ID == "" {
+		// Officers are not asked for an id: one is given.
+		f.ID = newFAQID(p)
+	}
+	f.Question, f.Answer, f.Clause = strings.TrimSpace(f.Question), strings.TrimSpace(f.Answer), normalClause(f.Clause)
+	if f.Clause != "" && !slices.Contains(clauses, f.Clause) {
+		return domain.Errorf(domain.ErrInvalid, "“%s”不是通知中的条款，请从列表中选择；没有对应条款的一般性答复请选“不涉及具体条款”", f.Clause)
+	}
 	switch {
 	case !faqIDRe.MatchString(f.ID):
 		return domain.Errorf(domain.ErrInvalid, "编号为2–32位小写字母、数字或短横线，例如 weekend-service")
@@ -108,8 +165,6 @@ func (f *FAQInput) check(p *dialog.Policy, isNew bool) error {
 		return domain.Errorf(domain.ErrInvalid, "问题不能为空，且不超过100个字")
 	case f.Answer == "" || utf8.RuneCountInString(f.Answer) > 600:
 		return domain.Errorf(domain.ErrInvalid, "答复不能为空，且不超过600个字")
-	case f.Clause == "" || utf8.RuneCountInString(f.Clause) > 30:
-		return domain.Errorf(domain.ErrInvalid, "请填写答复依据的通知条款，例如“四（二）”")
 	case strings.ContainsAny(f.Question+f.Answer+f.Clause, "<>"):
 		return domain.Errorf(domain.ErrInvalid, "内容不能包含尖括号")
 	}
@@ -124,7 +179,7 @@ func (s *Service) AnswerUnplaced(ctx context.Context, acc domain.Account, id uin
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return f, err
 	}
-	if err := f.check(s.policy(), true); err != nil {
+	if err := f.check(s.policy(), Clauses(s.policies.Base()), true); err != nil {
 		return f, err
 	}
 	err := s.db.AnswerUnplaced(ctx, id, domain.TaughtFAQ{
@@ -150,7 +205,7 @@ func (s *Service) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQ
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return before, after, err
 	}
-	if err := f.check(s.policy(), false); err != nil {
+	if err := f.check(s.policy(), Clauses(s.policies.Base()), false); err != nil {
 		return before, after, err
 	}
 	before, after, err = s.db.UpdateTaughtFAQ(ctx, domain.TaughtFAQ{
@@ -322,6 +377,7 @@ func (s *Service) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answe
 	}
 	seed := s.policies.Base().FAQs[i]
 	ch.ID, ch.Question = seed.ID, seed.Question
+	clause = normalClause(clause)
 	answer, clause = strings.TrimSpace(answer), strings.TrimSpace(clause)
 	if seed.Topic != "" {
 		answer = "" // computed from the data, which officers keep in 设置

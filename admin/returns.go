@@ -45,6 +45,8 @@ type DealLine struct {
 	DisbursedOn     string  `json:"disbursed_on"`
 	Actor           string  `json:"actor"`
 	RecordedAt      string  `json:"recorded_at"`
+	Withdrawn       bool    `json:"withdrawn,omitempty"`
+	Remark          string  `json:"remark,omitempty"` // why it was corrected or withdrawn
 }
 
 // DealLine converts a deal for display.
@@ -54,7 +56,7 @@ func (s *Service) DealLine(d dialog.Deal) DealLine {
 		Institution: d.Institution, InstitutionName: d.InstitutionName, EnterpriseName: d.EnterpriseName,
 		CreditCode: d.CreditCode, Product: d.Product, ProductName: s.leads.ProductName(d.Product), AmountWan: d.AmountWan,
 		RatePct: d.RatePct, TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn, Actor: d.Actor,
-		RecordedAt: d.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04")}
+		RecordedAt: d.CreatedAt.In(domain.Shanghai).Format("2006-01-02 15:04"), Withdrawn: d.Withdrawn, Remark: d.Remark}
 }
 
 // addDeals fills each county's deals disbursed in [from, to) and the

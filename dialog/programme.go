@@ -125,6 +125,8 @@ type Deal struct {
 	DisbursedOn     string // YYYY-MM-DD, Asia/Shanghai
 	Actor           string
 	CreatedAt       time.Time
+	Withdrawn       bool   // withdrawn as recorded in error: history only
+	Remark          string // the reason of the last correction or the withdrawal
 }
 
 // ValidateDeal checks what a specialist or a county records as a deal;

@@ -37,6 +37,21 @@ type Account struct {
 	CreatedAt          time.Time
 	// Institution is the cooperating institution of a RoleInstitution account.
 	Institution uint64
+	Mobile      string // the person's mobile, optional
+}
+
+// ValidMobile reports whether s is a mainland mobile number: 11 digits
+// starting with 1.
+func ValidMobile(s string) bool {
+	if len(s) != 11 || s[0] != '1' {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Sees reports whether the account may see a lead of county.

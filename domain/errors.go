@@ -45,3 +45,8 @@ func Message(err error) string {
 
 // ErrNotFound is returned by repositories for a missing record.
 var ErrNotFound = errors.New("not found")
+
+// ErrOutsideNotice is the error of a record the notice does not allow (a
+// 苏质贷 deal above its rate cap, amount or term): the request is well
+// formed, its content is refused (HTTP 422). The message names the rule.
+var ErrOutsideNotice = errors.New("outside the notice")

@@ -74,6 +74,7 @@ type NewAccount struct {
 	MustChangePassword bool
 	// Institution is the cooperating institution of an institution account.
 	Institution uint64
+	Mobile      string // optional
 }
 
 // TokenTTL is how long an API token stays valid after login.

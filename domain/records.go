@@ -73,6 +73,7 @@ type LeadNote struct {
 	Note      string
 	Actor     string
 	CreatedAt time.Time
+	Sent      bool // sent to the enterprise as a message
 }
 
 // SpecialistCode is a one-time code binding a WeChat user to an

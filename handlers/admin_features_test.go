@@ -383,7 +383,9 @@ func TestCountyQRCodeSandbox(t *testing.T) {
 	if n := len(s.fake.Calls("")); n != 0 {
 		t.Errorf("sandbox called WeChat %d times", n)
 	}
-	// Sandbox broadcasts and tag syncs are recorded, not sent.
+	// Sandbox broadcasts and tag syncs are recorded, not sent (to a
+	// follower: a send that reaches nobody is refused).
+	s.subscribe("o-sandbox-follower")
 	var b struct{ ID uint64 }
 	s.api("POST", "/api/v1/broadcasts", s.admin, map[string]any{"title": "t", "content": "c", "audience": map[string]string{"type": "all"}}, &b)
 	if code := s.status("POST", fmt.Sprintf("/api/v1/broadcasts/%d/send", b.ID), s.admin, nil); code != 200 {

@@ -41,6 +41,11 @@ func apiStatus(err error) (int, string) {
 		if msg == "" {
 			msg = "与当前状态冲突"
 		}
+	case errors.Is(err, domain.ErrOutsideNotice):
+		status = http.StatusUnprocessableEntity
+		if msg == "" {
+			msg = "不符合通知规定"
+		}
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrUnknownStatus):
 		status = http.StatusBadRequest
 		if msg == "" {
@@ -59,6 +64,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.Log.Error("api request failed", slog.String("method", c.Request.Method), slog.String("path", c.FullPath()),
 			slog.String("error", wechat.Mask(err.Error())))
 	}
+	refused(c, msg)
 	c.AbortWithStatusJSON(status, gin.H{"error": msg})
 }
 

@@ -14,13 +14,14 @@ import (
 type accountAdminView struct {
 	accountView
 	Name        string     `json:"name,omitempty"`
+	Mobile      string     `json:"mobile,omitempty"`
 	Disabled    bool       `json:"disabled"`
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
 func accountAdminJSON(a domain.Account) accountAdminView {
-	v := accountAdminView{accountView: accountJSON(a), Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt}
+	v := accountAdminView{accountView: accountJSON(a), Name: a.Name, Mobile: a.Mobile, Disabled: a.Disabled, CreatedAt: a.CreatedAt}
 	if !a.LastLoginAt.IsZero() {
 		t := a.LastLoginAt
 		v.LastLoginAt = &t

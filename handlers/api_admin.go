@@ -58,7 +58,25 @@ func (s *Server) allow(p domain.Perm) gin.HandlerFunc {
 const (
 	auditBeforeKey = "audit_before"
 	auditAfterKey  = "audit_after"
+	auditFailKey   = "audit_fail"   // why the act was refused, as the person read it
+	auditSkipKey   = "audit_skip"   // the request showed a screen: no act
+	auditActionKey = "audit_action" // the act's name, when the route's is not it
 )
+
+// notAnAct marks a write request that only showed a screen (a confirmation
+// to read before acting): nothing happened, so nothing is logged.
+func notAnAct(c *gin.Context) { c.Set(auditSkipKey, true) }
+
+// actionIs names this request's act when the route's name does not fit
+// it (an LPR scheduled for a later day is not an edit of the one in force).
+func actionIs(c *gin.Context, action string) { c.Set(auditActionKey, action) }
+
+// refused records why a write was refused, for its log entry.
+func refused(c *gin.Context, msg string) {
+	if msg != "" {
+		c.Set(auditFailKey, msg)
+	}
+}
 
 // setAudit gives the audit entry of this request the record before and
 // after the change.
@@ -85,8 +103,8 @@ func (s *Server) audited(c *gin.Context) {
 		return
 	}
 	c.Next()
-	if c.GetBool(auditedByAct) {
-		return // the act wrote its own entry
+	if c.GetBool(auditedByAct) || c.GetBool(auditSkipKey) {
+		return // the act wrote its own entry, or the request showed a screen
 	}
 	acc := account(c)
 	var target []string
@@ -100,11 +118,20 @@ func (s *Server) audited(c *gin.Context) {
 	if route == "" {
 		route = c.Request.URL.Path
 	}
+	summary := auditSummary(before, after)
+	if status := c.Writer.Status(); status >= http.StatusBadRequest {
+		// A refusal says why, as the person was told.
+		reason := c.GetString(auditFailKey)
+		if reason == "" {
+			reason = http.StatusText(status)
+		}
+		summary = strings.Trim("未成功："+reason+"；"+summary, "；")
+	}
 	err := s.Admin.Audit(c.Request.Context(), domain.AuditEntry{
 		Actor: acc.Username, Role: acc.Role, Method: c.Request.Method, Route: route, Target: strings.Join(target, ","),
 		Status: c.Writer.Status(), Before: before, After: after, RemoteIP: c.ClientIP(), At: s.Now(),
 		Who: s.whoIs(acc), Action: auditAction(c, route), Object: s.auditObject(c, before, after),
-		Summary: auditSummary(before, after),
+		Summary: summary,
 	})
 	if err != nil {
 		s.Log.Error("audit entry not recorded", slog.String("route", route), slog.Any("error", err))
@@ -190,6 +217,12 @@ func (s *Server) putSettings(c *gin.Context) {
 	}
 	// The request is the change: a future LPR is scheduled, not in force.
 	was, now := gin.H{"lpr": before.LPR, "lpr_date": before.LPRDate}, gin.H{"lpr": req.LPR, "lpr_date": req.LPRDate}
+	if req.LPRDate > s.Now().In(domain.Shanghai).Format("2006-01-02") {
+		// A new entry of the schedule, not an edit of the rate in force.
+		actionIs(c, "安排LPR")
+		delete(was, "lpr")
+		delete(was, "lpr_date")
+	}
 	if req.Workdays != nil {
 		was["workdays_overrides"], now["workdays_overrides"] = before.Workdays, after.Workdays
 	}

@@ -40,6 +40,8 @@ func (s *Server) programmeRoutes(authed *gin.RouterGroup) {
 	authed.POST("/leads/:id/referrals", s.createReferral)
 	authed.GET("/leads/:id/deals", s.listDeals)
 	authed.POST("/leads/:id/deals", s.createDeal)
+	authed.PATCH("/leads/:id/deals/:deal", s.correctDeal)
+	authed.POST("/leads/:id/deals/:deal/withdraw", s.withdrawDeal)
 
 	authed.GET("/reports/league", s.league)
 }
@@ -334,6 +336,7 @@ type referralView struct {
 	Institution     uint64    `json:"institution"`
 	InstitutionName string    `json:"institution_name"`
 	By              string    `json:"by"`
+	ByName          string    `json:"by_name,omitempty"` // the person, as pages show them
 	At              time.Time `json:"at"`
 }
 
@@ -422,6 +425,58 @@ func (s *Server) createDeal(c *gin.Context) {
 	d := s.Admin.DealLine(deal)
 	setAudit(c, nil, d)
 	c.JSON(http.StatusCreated, gin.H{"id": deal.ID, "deal": d, "lead": leadJSON(lead, true)})
+}
+
+// dealChange is a correction's body: the deal's new figures and why.
+type dealChange struct {
+	leads.DealRequest
+	Reason string `json:"reason"`
+}
+
+// correctDeal: PATCH /api/v1/leads/{id}/deals/{deal}
+// {"product","amount_wan","rate_pct","term_months","disbursed_on","reason"}
+// corrects a recorded deal (its recorder or an officer), checked against
+// the notice like a new one.
+func (s *Server) correctDeal(c *gin.Context) {
+	var req dealChange
+	if !s.bind(c, &req) {
+		return
+	}
+	id, _ := strconv.ParseUint(c.Param("deal"), 10, 64)
+	before, after, err := s.Leads.ChangeDeal(c.Request.Context(), account(c), c.Param("id"), id, req.DealRequest, req.Reason, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := s.Admin.DealLine(after)
+	setAudit(c, s.dealBefore(before), d)
+	c.JSON(http.StatusOK, gin.H{"deal": d})
+}
+
+// withdrawDeal: POST /api/v1/leads/{id}/deals/{deal}/withdraw {"reason"}
+// withdraws a deal recorded in error: it leaves the monthly return.
+func (s *Server) withdrawDeal(c *gin.Context) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if !s.bind(c, &req) {
+		return
+	}
+	id, _ := strconv.ParseUint(c.Param("deal"), 10, 64)
+	before, after, err := s.Leads.ChangeDeal(c.Request.Context(), account(c), c.Param("id"), id, leads.DealRequest{}, req.Reason, true)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	setAudit(c, s.dealBefore(before), s.Admin.DealLine(after))
+	c.Status(http.StatusNoContent)
+}
+
+// dealBefore is a deal as the log shows it before a change: the reason of
+// an earlier change is not this one's.
+func (s *Server) dealBefore(d dialog.Deal) admin.DealLine {
+	d.Remark = ""
+	return s.Admin.DealLine(d)
 }
 
 // league: GET /api/v1/reports/league?year=YYYY[&format=xlsx].

@@ -28,6 +28,8 @@ var auditActions = map[string]string{
 	"POST /api/v1/users/:id/reset-password":                       "重置密码",
 	"PATCH /api/v1/leads/:id":                                     "变更申请状态",
 	"POST /console/leads/:id/status":                              "变更申请状态",
+	"POST /console/leads/:id/notes":                               "添加跟进记录",
+	"POST /console/leads/:id/correct":                             "更正申请状态",
 	"POST /api/v1/leads/:id/disburse":                             "登记放款",
 	"POST /api/v1/counties/:county/bind-codes":                    "生成绑定码",
 	"POST /console/counties/:county/bind-codes":                   "生成绑定码",
@@ -66,6 +68,10 @@ var auditActions = map[string]string{
 	"POST /api/v1/leads/:id/referrals":                            "推荐金融机构",
 	"POST /console/leads/:id/referrals":                           "推荐金融机构",
 	"POST /api/v1/leads/:id/deals":                                "登记融资成交",
+	"PATCH /api/v1/leads/:id/deals/:deal":                         "更正融资成交",
+	"POST /api/v1/leads/:id/deals/:deal/withdraw":                 "撤销融资成交",
+	"POST /console/leads/:id/deals/:deal/correct":                 "更正融资成交",
+	"POST /console/leads/:id/deals/:deal/withdraw":                "撤销融资成交",
 	"POST /console/leads/:id/deals":                               "登记融资成交",
 	"POST /console/broadcasts/:id/edit":                           "修改群发草稿",
 	"POST /console/broadcasts/:id/delete":                         "删除群发草稿",
@@ -85,6 +91,9 @@ var accountActions = map[string]string{"disable": "停用账号", "enable": "启
 
 // auditAction names a request's action.
 func auditAction(c *gin.Context, route string) string {
+	if a := c.GetString(auditActionKey); a != "" {
+		return a
+	}
 	if route == "/console/accounts/:id/:action" {
 		if a, ok := accountActions[c.Param("action")]; ok {
 			return a
@@ -127,9 +136,11 @@ func (s *Server) whoIs(acc domain.Account) string {
 var auditFields = []struct{ key, label string }{
 	{"status", "状态"}, {"contact", "联系人"}, {"post", "职务"}, {"phone", "电话"}, {"robot_url", "群机器人"},
 	{"lpr", "LPR"}, {"lpr_date", "LPR生效日期"}, {"workdays_overrides", "工作日调整"},
-	{"username", "用户名"}, {"name", "姓名"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
+	{"username", "用户名"}, {"name", "姓名"}, {"mobile", "手机号"}, {"role", "角色"}, {"county", "县级市（区）"}, {"disabled", "停用"},
 	{"password_reset", "重置密码"}, {"disbursed_wan", "放款金额（万元）"}, {"title", "标题"}, {"audience", "对象"},
 	{"month", "月份"}, {"code", "绑定码"}, {"note", "说明"}, {"reason", "原因"},
+	{"product_name", "产品"}, {"amount_wan", "金额（万元）"}, {"rate_pct", "年利率（%）"}, {"term_months", "期限（月）"},
+	{"disbursed_on", "放款日期"}, {"withdrawn", "已撤销"}, {"remark", "原因"}, {"text", "跟进情况"}, {"sent", "已发给企业"},
 	{"version", "版本"}, {"answer", "答复"}, {"clause", "依据条款"}, {"paraphrase", "说法"}, {"in_use", "在用"},
 	{"revoked", "收回权限"},
 }
@@ -216,7 +227,7 @@ func auditSummary(before, after any) string {
 			if old, now := auditValue(f.key, bv), auditValue(f.key, av); old != now {
 				parts = append(parts, f.label+" "+old+"→"+now)
 			}
-		case inA && b == nil:
+		case inA && (b == nil || !inB):
 			if s := auditValue(f.key, av); s != "（空）" {
 				parts = append(parts, f.label+"："+s)
 			}
@@ -239,7 +250,7 @@ func (s *Server) auditObject(c *gin.Context, before, after any) string {
 		return county
 	}
 	for _, m := range []map[string]any{decodeAudit(after), decodeAudit(before)} {
-		for _, k := range []string{"number", "username", "month"} {
+		for _, k := range []string{"number", "lead_number", "username", "month"} {
 			if v, ok := m[k].(string); ok && v != "" {
 				return v
 			}

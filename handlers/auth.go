@@ -153,6 +153,7 @@ type userRequest struct {
 	Name     string `json:"name"`
 	// Institution is the cooperating institution of an institution account.
 	Institution uint64 `json:"institution"`
+	Mobile      string `json:"mobile"`
 }
 
 // createUser: POST /api/v1/users (officers only).
@@ -163,7 +164,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	acc, err := s.Admin.CreateAccount(c.Request.Context(), account(c), domain.NewAccount{
 		Username: req.Username, Password: req.Password, Role: req.Role, County: req.County, OpenID: req.OpenID,
-		Name: req.Name, Institution: req.Institution,
+		Name: req.Name, Institution: req.Institution, Mobile: req.Mobile,
 	})
 	if err != nil {
 		s.fail(c, err)

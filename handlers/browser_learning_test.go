@@ -41,17 +41,16 @@ func TestBrowserTeachesTheBot(t *testing.T) {
 	row := `#unplaced-table tbody tr:first-child `
 	run("answer",
 		chromedp.Click(chromedp.CSS(row+"details summary")),
-		chromedp.WaitVisible(chromedp.CSS(row+`input[name="faq_id"]`)),
-		chromedp.SendKeys(chromedp.CSS(row+`input[name="faq_id"]`), "weekend"),
+		chromedp.WaitVisible(chromedp.CSS(row+`textarea[name="answer"]`)),
 		chromedp.SendKeys(chromedp.CSS(row+`textarea[name="answer"]`), "线上申请不分工作日，市场监管局在工作日处理。"),
-		chromedp.SendKeys(chromedp.CSS(row+`input[name="clause"]`), "四（二）"),
+		chromedp.SetValue(chromedp.CSS(row+`select[name="clause"]`), "四（二）"),
 	)
 	if dir := os.Getenv("SCREENSHOTS_EXTRA"); dir != "" {
 		capture(t, ctx, dir, "unplaced.png")
 	}
 	run("save",
 		chromedp.Click(chromedp.CSS(row+`button.primary`)),
-		chromedp.WaitVisible(chromedp.CSS("#faq-weekend")),
+		chromedp.WaitVisible(chromedp.CSS("#faq-taught-1")),
 	)
 	if got := s.say("o-browser-learn3", "你们周末上班吗"); !strings.Contains(got, "线上申请不分工作日") {
 		t.Fatalf("the taught answer is not used: %s", got)

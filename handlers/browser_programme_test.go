@@ -101,6 +101,13 @@ func TestBrowserRosterAndDeal(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#deal-rate"), "3.25"),
 		chromedp.SendKeys(chromedp.CSS("#deal-term"), "12"),
 		chromedp.Click(chromedp.CSS("#deal-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#deal-confirm")),
+	)
+	if got := text("confirm", "#deal-confirm"); !strings.Contains(got, "800万元") || !strings.Contains(got, "年利率3.25%") {
+		t.Fatalf("deal confirmation: %q", got)
+	}
+	run("confirm deal",
+		chromedp.Click(chromedp.CSS("#deal-confirm-submit")),
 		chromedp.WaitVisible(chromedp.CSS("table#deals")),
 	)
 	if got := text("status", "#lead-status"); got != domain.StatusLabel(domain.StatusDisbursed) {

@@ -223,9 +223,8 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 	run("open lead",
 		chromedp.Click(chromedp.Search(`//a[text()="`+numbers["ks1"]+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#status-form")),
-		chromedp.SetValue(chromedp.CSS("#status-select"), "contacted"),
 		chromedp.SendKeys(chromedp.CSS("#status-note"), "已电话联系，约定下周走访"),
-		chromedp.Click(chromedp.CSS("#status-submit")),
+		chromedp.Click(chromedp.CSS("#act-contacted")),
 		chromedp.WaitVisible(chromedp.CSS(".notice.ok")),
 	)
 	if st := text("status", "#lead-status"); st != "已受理" {

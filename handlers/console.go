@@ -83,6 +83,8 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.GET("/console/leads", cs.leadsPage)
 	g.GET("/console/leads/:id", cs.leadPage)
 	g.POST("/console/leads/:id/status", cs.leadStatusSubmit)
+	g.GET("/console/leads/:id/status", staleConfirm("/console/leads/:id"))
+	g.GET("/console/leads/:id/deals", staleConfirm("/console/leads/:id"))
 	g.POST("/console/leads/:id/notes", cs.leadNoteSubmit)
 	g.POST("/console/leads/:id/correct", cs.leadCorrectSubmit)
 	g.GET("/console/dashboard", cs.dashboardPage)
@@ -99,6 +101,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/broadcasts/tags", cs.tagsSync)
 	g.POST("/console/broadcasts/:id/preview", cs.broadcastPreview)
 	g.POST("/console/broadcasts/:id/send", cs.broadcastSend)
+	g.GET("/console/broadcasts/:id/send", staleConfirm("/console/broadcasts"))
 	g.POST("/console/broadcasts/:id/edit", cs.broadcastEdit)
 	g.POST("/console/broadcasts/:id/delete", cs.broadcastDelete)
 	g.GET("/console/reports", cs.reportsPage)
@@ -281,6 +284,7 @@ func (cs *console) renderPage(c *gin.Context, status int, name string, p page) {
 	if p.Nav == "" {
 		p.Nav = name
 	}
+	refused(c, p.Error)
 	var buf strings.Builder
 	if err := cs.pages.ExecuteTemplate(&buf, name, p); err != nil {
 		cs.Log.Error("console page not rendered", slog.String("page", name), slog.Any("error", err))
@@ -298,12 +302,10 @@ func (cs *console) renderPage(c *gin.Context, status int, name string, p page) {
 // notices are the confirmations shown after a form redirects (?ok=…).
 var notices = map[string]string{
 	"status":          "状态已更新，相关通知已加入发送队列。",
-	"ticket_reply":    "答复已加入发送队列：48小时内发过消息的企业收到客服消息，否则收到模板消息提醒查看。",
-	"ticket_closed":   "已关闭该咨询。企业再次要求人工时会生成新的咨询。",
-	"ticket_handover": "已转交，对方县级市（区）的联络员已收到通知。",
 	"robot":           "群机器人地址已保存。",
 	"unbind":          "已解除绑定。",
-	"lpr":             "LPR 已更新，各实例将在30秒内生效。",
+	"lpr":             "LPR 已登记，自生效日期起用于利率测算和“苏质贷”利率上限核对。",
+	"stale":           "该确认页已失效（刷新或从浏览记录打开确认页不会再次提交）。请在本页重新操作。",
 	"workdays":        "工作日调整已保存。",
 	"qr":              "二维码已生成。",
 	"contact":         "联系人信息已保存。",
@@ -322,6 +324,21 @@ var notices = map[string]string{
 	"bindcode":        "绑定码已生成：请在24小时内用本人微信关注公众号并发送“绑定 绑定码”。",
 	"note":            "跟进记录已保存。",
 	"correct":         "状态已更正，已记入办理记录。",
+	"deal":            "放款已登记，计入当月融资成交明细，企业将收到通知。",
+	"dealchange":      "放款登记已更正（或撤销），已记入办理记录和操作日志，月报随之更新。",
+	"ticket_reply":    "答复已加入发送队列：48小时内发过消息的企业收到客服消息，否则收到模板消息提醒查看。",
+	"ticket_closed":   "已关闭该咨询。企业再次要求人工时会生成新的咨询。",
+	"ticket_handover": "已转交，对方县级市（区）的联络员已收到通知。",
+}
+
+// staleConfirm answers a GET of a form's address (a confirmation page
+// reloaded, or opened again from the history) by sending the browser back
+// to the page the form is on, which says so: nothing is submitted again.
+func staleConfirm(page string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		to := strings.ReplaceAll(page, ":id", url.PathEscape(c.Param("id")))
+		c.Redirect(http.StatusSeeOther, to+"?ok=stale")
+	}
 }
 
 // errorData is the data of the error page.
@@ -342,6 +359,7 @@ func (cs *console) failPage(c *gin.Context, err error) {
 	if status == http.StatusNotFound {
 		msg = "未找到该页面或记录，或您无权查看。"
 	}
+	refused(c, msg)
 	cs.render(c, status, "error", "出错了", errorData{Status: status, Message: msg})
 	c.Abort()
 }

@@ -24,9 +24,12 @@ type accountsData struct {
 	Rows     []accountRow
 	Counties []option
 	Roles    []option
-	Reach    int // WeChat users SLA escalations reach
+	// Institutions are the cooperating institutions an institution
+	// account may belong to.
+	Institutions []option
+	Reach        int // WeChat users SLA escalations reach
 	// Form keeps what was typed after an error.
-	Form struct{ Username, Name, Role, County string }
+	Form struct{ Username, Name, Mobile, Role, County, Institution string }
 	// Reset is a password just reset, shown once, with its account.
 	Reset, ResetUser string
 	// OwnCode is the officer's outstanding code to bind their own WeChat.
@@ -41,8 +44,17 @@ func (cs *console) accountsData(c *gin.Context) (*accountsData, error) {
 	}
 	d := &accountsData{Counties: cs.countyOptions(acc), Roles: []option{
 		{domain.RoleCounty, roleLabel(domain.RoleCounty)}, {domain.RoleOfficer, roleLabel(domain.RoleOfficer)},
-		{domain.RoleViewer, roleLabel(domain.RoleViewer)},
+		{domain.RoleViewer, roleLabel(domain.RoleViewer)}, {domain.RoleInstitution, roleLabel(domain.RoleInstitution)},
 	}}
+	if acc.Can(domain.PermInstRead) {
+		insts, err := cs.Leads.Institutions(c.Request.Context(), acc)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range insts {
+			d.Institutions = append(d.Institutions, option{strconv.FormatUint(in.ID, 10), in.Name})
+		}
+	}
 	for _, a := range accs {
 		d.Rows = append(d.Rows, accountRow{Account: a, Self: a.ID == acc.ID})
 	}
@@ -86,6 +98,7 @@ func (cs *console) accountsError(c *gin.Context, err error) {
 	}
 	d.Form.Username, d.Form.Name = strings.TrimSpace(c.PostForm("username")), strings.TrimSpace(c.PostForm("name"))
 	d.Form.Role, d.Form.County = c.PostForm("role"), c.PostForm("county")
+	d.Form.Mobile, d.Form.Institution = strings.TrimSpace(c.PostForm("mobile")), c.PostForm("institution")
 	p := cs.newPage(c, "账号管理", d)
 	p.Error = msg
 	cs.renderPage(c, status, "accounts", p)
@@ -103,9 +116,18 @@ func (cs *console) accountCreate(c *gin.Context) {
 	if role != domain.RoleCounty {
 		county = ""
 	}
+	var inst uint64
+	if role == domain.RoleInstitution {
+		inst, _ = strconv.ParseUint(c.PostForm("institution"), 10, 64)
+		if inst == 0 {
+			cs.accountsError(c, domain.Errorf(domain.ErrInvalid, "请选择金融机构账号所属的合作金融机构"))
+			return
+		}
+	}
 	created, err := cs.Admin.CreateAccount(c.Request.Context(), acc, domain.NewAccount{
 		Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password"), Role: role, County: county,
-		Name: strings.TrimSpace(c.PostForm("name")), MustChangePassword: true,
+		Name: strings.TrimSpace(c.PostForm("name")), Mobile: strings.TrimSpace(c.PostForm("mobile")), MustChangePassword: true,
+		Institution: inst,
 	})
 	if err != nil {
 		cs.accountsError(c, err)

@@ -172,17 +172,21 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
+	r, err := cs.Admin.GetBroadcast(ctx, acc, id)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	c.Set(auditObjectKey, "《"+r.Title+"》")
 	if c.PostForm("confirm") != "1" {
 		// One click never sends: first the officer reads whom it reaches.
-		r, err := cs.Admin.GetBroadcast(ctx, acc, id)
+		// Showing the confirmation is no act: nothing is logged.
+		notAnAct(c)
+		// What would refuse the send refuses it now, before the
+		// officer confirms: a missing tag, no quota, nobody to reach.
+		size, err := cs.Admin.CheckSend(ctx, acc, id)
 		if err != nil {
-			cs.failPage(c, err)
-			return
-		}
-		a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
-		size, err := cs.Admin.AudienceSize(ctx, acc, a)
-		if err != nil {
-			cs.failPage(c, err)
+			cs.broadcastsError(c, err, nil)
 			return
 		}
 		d, err := cs.broadcastsData(c, "")
@@ -199,10 +203,12 @@ func (cs *console) broadcastSend(c *gin.Context) {
 		cs.broadcastsError(c, domain.Errorf(domain.ErrInvalid, "这是本月最后1次群发额度，请勾选确认后再发送"), nil)
 		return
 	}
-	if _, err := cs.Admin.SendBroadcast(ctx, acc, id); err != nil {
+	res, err := cs.Admin.SendBroadcast(ctx, acc, id)
+	if err != nil {
 		cs.broadcastsError(c, err, nil)
 		return
 	}
+	setAudit(c, nil, res.Broadcast)
 	c.Redirect(http.StatusSeeOther, "/console/broadcasts?ok=send")
 }
 

@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // statusColors are the dashboard's colours of the lead statuses, in the
@@ -27,6 +29,12 @@ type dashboardData struct {
 	admin.Dashboard
 	Leads, Checks, Followers barChart
 	TierRows                 []tierRow
+	// Unreceived are the counties without a bound contact.
+	Unreceived []leads.Unreceived
+	// LPRStale is the date of the LPR in force when it is more than 12
+	// months old: rate caps are computed from it.
+	LPRStale string
+	LPR      float64
 }
 
 type tierRow struct {
@@ -83,5 +91,29 @@ func (cs *console) dashboardPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	cs.render(c, http.StatusOK, "dashboard", "数据概览", dashboardCharts(d))
+	out := dashboardCharts(d)
+	ctx, acc := c.Request.Context(), account(c)
+	if out.Unreceived, err = cs.Leads.Unreceived(ctx, acc); err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	if acc.Can(domain.PermSettings) {
+		set, err := cs.Admin.Settings(ctx, acc)
+		if err != nil {
+			cs.failPage(c, err)
+			return
+		}
+		if lprStale(set.LPRDate, cs.Now()) {
+			out.LPRStale, out.LPR = set.LPRDate, set.LPR
+		}
+	}
+	cs.render(c, http.StatusOK, "dashboard", "数据概览", out)
+}
+
+// lprStale reports whether the LPR dated date (YYYY-MM-DD) is more than
+// 12 months old at now: the LPR is announced monthly, so a rate that old
+// was not kept current.
+func lprStale(date string, now time.Time) bool {
+	day, err := time.ParseInLocation("2006-01-02", date, domain.Shanghai)
+	return err == nil && day.AddDate(1, 0, 0).Before(now)
 }

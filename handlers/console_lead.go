@@ -31,22 +31,23 @@ type historyItem struct {
 	Kind    string // the note's kind label
 	Actor   leads.Actor
 	Correct bool
+	Sent    bool // a note sent to the enterprise
 }
 
 type leadData struct {
-	Lead        domain.Lead
-	Row         leadRow
-	Next        []option
-	Actions     []action
-	CanDisburse bool // "disbursed" is a next status: the form asks the amount
-	Note        string
-	Badge       string   // the enterprise's self-check tier
-	Honours     []string // the criteria it claimed
-	History     []historyItem
-	Officer     bool
-	Statuses    []option // for an officer's correction
-	Reasons     []string
-	NoteKinds   []option
+	Lead       domain.Lead
+	Row        leadRow
+	Next       []option
+	Actions    []action
+	Note       string
+	Badge      string   // the enterprise's self-check tier
+	Honours    []string // the criteria it claimed
+	History    []historyItem
+	Officer    bool
+	Specialist bool     // an institution's specialist: their steps first, no county controls
+	Statuses   []option // for an officer's correction
+	Reasons    []string
+	NoteKinds  []option
 	// Confirm is the move waiting for confirmation (irreversible).
 	Confirm      *action
 	Reason       string // the picked common reason
@@ -54,6 +55,7 @@ type leadData struct {
 	Amount       string
 	NoteKind     string
 	NoteText     string
+	NoteSend     bool
 	CorrectTo    string
 	CorrectNote  string
 	ContactPhone string
@@ -88,9 +90,14 @@ func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 	acc := account(c)
 	d := &leadData{Lead: l, Officer: acc.Role == domain.RoleOfficer, Reasons: leads.RejectReasons,
 		NoteKinds: []option{{"phone", "电话"}, {"visit", "走访"}, {"other", "其他"}}, NoteKind: "phone"}
+	d.Specialist = acc.Role == domain.RoleInstitution
 	for _, st := range domain.NextStatuses(l.Kind, l.Status) {
 		d.Next = append(d.Next, option{st, domain.StatusLabel(st)})
-		d.CanDisburse = d.CanDisburse || st == domain.StatusDisbursed
+		if st == domain.StatusDisbursed {
+			// 放款 is recorded as a deal (institution, product, rate,
+			// term), checked against the notice: the deal form.
+			continue
+		}
 		d.Actions = append(d.Actions, action{Value: st, Label: actionLabel(st), Final: domain.Terminal(st)})
 	}
 	for _, st := range domain.Statuses {
@@ -129,7 +136,7 @@ func (cs *console) leadData(c *gin.Context, l domain.Lead) (*leadData, error) {
 		return nil, err
 	}
 	for _, n := range notes {
-		d.History = append(d.History, historyItem{At: n.CreatedAt, Note: n.Note, Kind: n.KindLabel, Actor: actors(n.Actor)})
+		d.History = append(d.History, historyItem{At: n.CreatedAt, Note: n.Note, Kind: n.KindLabel, Actor: actors(n.Actor), Sent: n.Sent})
 	}
 	// Oldest first, notes among the changes by time.
 	for i := 1; i < len(d.History); i++ {
@@ -148,6 +155,7 @@ func (cs *console) showLead(c *gin.Context, status int, msg string, fill func(d 
 		cs.failPage(c, err)
 		return
 	}
+	c.Set(auditObjectKey, l.Number) // a refused act on it names it
 	d, err := cs.leadData(c, l)
 	if err != nil {
 		cs.failPage(c, err)
@@ -185,7 +193,7 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	keep := func(d *leadData) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
-	if domain.Terminal(to) && acc.Can(domain.PermLeadsWrite) {
+	if domain.Terminal(to) && (acc.Can(domain.PermLeadsWrite) || acc.Can(domain.PermDealWrite)) {
 		cur, err := cs.Leads.Lead(ctx, acc, c.Param("id"))
 		if err != nil {
 			cs.failPage(c, err)
@@ -200,6 +208,8 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 			code := http.StatusOK
 			if msg != "" {
 				code = http.StatusUnprocessableEntity
+			} else {
+				notAnAct(c) // the confirmation screen only
 			}
 			cs.showLead(c, code, msg, func(d *leadData) {
 				keep(d)
@@ -266,9 +276,14 @@ func contains(list []string, s string) bool {
 // leadNoteSubmit: POST /console/leads/{id}/notes (kind, text): a follow-up
 // without a status change.
 func (cs *console) leadNoteSubmit(c *gin.Context) {
-	kind, text := c.PostForm("kind"), c.PostForm("text")
-	l, err := cs.Leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text)
+	kind, text, send := c.PostForm("kind"), c.PostForm("text"), c.PostForm("send") == "1"
+	l, err := cs.Leads.AddNote(c.Request.Context(), account(c), c.Param("id"), kind, text, send)
 	if err == nil {
+		after := gin.H{"number": l.Number, "text": leads.NoteKindLabel(kind) + "：" + strings.TrimSpace(text)}
+		if send {
+			after["sent"] = true
+		}
+		setAudit(c, nil, after)
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=note")
 		return
 	}
@@ -277,7 +292,7 @@ func (cs *console) leadNoteSubmit(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	cs.showLead(c, status, msg, func(d *leadData) { d.NoteKind, d.NoteText = kind, text })
+	cs.showLead(c, status, msg, func(d *leadData) { d.NoteKind, d.NoteText, d.NoteSend = kind, text, send })
 }
 
 // leadCorrectSubmit: POST /console/leads/{id}/correct (status, reason):
@@ -286,6 +301,7 @@ func (cs *console) leadCorrectSubmit(c *gin.Context) {
 	to, reason := c.PostForm("status"), c.PostForm("reason")
 	l, err := cs.Leads.Correct(c.Request.Context(), account(c), c.Param("id"), to, reason)
 	if err == nil {
+		setLeadAudit(c, l, reason)
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=correct")
 		return
 	}

@@ -14,11 +14,11 @@ import (
 // The 未识别问题 page: what the bot could not place, for officers to teach.
 
 func init() {
-	notices["attached"] = "已归入所选问题类型，各实例将在30秒内按新说法回答。"
-	notices["answered"] = "新问答已保存，各实例将在30秒内使用。"
+	notices["attached"] = "已归入所选问题类型，公众号半分钟内即按新说法回答。"
+	notices["answered"] = "新问答已保存，公众号半分钟内即用它回答。"
 	notices["dismissed"] = "已忽略。同样的问题再次出现时会重新列出。"
-	notices["faq"] = "问答已修改（版本已更新），各实例将在30秒内使用。"
-	notices["removed"] = "已删除，各实例将在30秒内生效。"
+	notices["faq"] = "问答已修改（已保存为新版本），公众号半分钟内即用新内容回答。"
+	notices["removed"] = "已删除，公众号半分钟内不再使用。"
 }
 
 // teachingData is the page's data, with what a failed form had typed.
@@ -150,9 +150,9 @@ func (cs *console) taughtParaphraseDelete(c *gin.Context) {
 }
 
 func init() {
-	notices["seedfaq"] = "问答已保存为新版本，各实例将在30秒内使用。"
-	notices["disabled"] = "该说法已停用，各实例将在30秒内生效。"
-	notices["enabled"] = "该说法已恢复使用，各实例将在30秒内生效。"
+	notices["seedfaq"] = "问答已保存为新版本，公众号半分钟内即用新内容回答。"
+	notices["disabled"] = "该说法已停用，公众号半分钟内不再按它识别。"
+	notices["enabled"] = "该说法已恢复使用，公众号半分钟内即按它识别。"
 }
 
 // seedEditingPage: GET /console/understanding[?intent=] (officers): the

@@ -33,20 +33,25 @@ func TestConsoleTeachesTheBot(t *testing.T) {
 		t.Fatalf("unplaced rows %v", ids)
 	}
 	weekend, invoice := ids[0][1], ids[1][1] // most frequent first
-	if !regexp.MustCompile(`id="unplaced-` + weekend + `">\s*<td class="msg">你们周末上班吗[^<]*</td><td>2</td>`).MatchString(page) {
+	if !regexp.MustCompile(`id="unplaced-` + weekend + `">\s*<td class="msg rf-name">你们周末上班吗[^<]*</td><td data-label="次数">2</td>`).MatchString(page) {
 		t.Fatalf("the weekend question is not counted twice first:\n%s", page)
 	}
 
-	// A new FAQ entry needs its clause; nothing is saved without it.
-	form := url.Values{"faq_id": {"weekend"}, "question": {"周末可以办理吗？"}, "answer": {"线上申请不分工作日，市场监管局在工作日处理。"}}
-	if code, _, body := admin.post("/console/unplaced/"+weekend+"/answer", form); code != http.StatusBadRequest || !strings.Contains(body, "条款") {
-		t.Fatalf("answer without clause: %d", code)
+	// The form asks no id and offers the notice's clauses; a clause the
+	// notice does not have is refused, and nothing is saved.
+	if strings.Contains(page, `name="faq_id"`) || !strings.Contains(page, `<option value="四（二）">通知四（二）</option>`) {
+		t.Fatal("the teaching form asks an id or offers no clauses")
 	}
-	form.Set("clause", "四（二）")
+	form := url.Values{"faq_id": {"weekend"}, "question": {"周末可以办理吗？"}, "answer": {"线上申请不分工作日，市场监管局在工作日处理。"}, "clause": {"九（九）"}}
+	if code, _, body := admin.post("/console/unplaced/"+weekend+"/answer", form); code != http.StatusBadRequest || !strings.Contains(body, "不是通知中的条款") {
+		t.Fatalf("answer with an unknown clause: %d", code)
+	}
+	// Typed as “通知四（二）”, it is read as 四（二）: never “通知通知”.
+	form.Set("clause", "通知四（二）")
 	if code, loc, _ := admin.post("/console/unplaced/"+weekend+"/answer", form); code != http.StatusSeeOther {
 		t.Fatalf("answer: %d %s", code, loc)
 	}
-	if got := s.say("o-learn-4", "你们周末上班吗"); !strings.Contains(got, "线上申请不分工作日") || !strings.Contains(got, "四（二）") {
+	if got := s.say("o-learn-4", "你们周末上班吗"); !strings.Contains(got, "线上申请不分工作日") || !strings.Contains(got, "依据：通知四（二）") || strings.Contains(got, "通知通知") {
 		t.Fatalf("taught answer not used: %s", got)
 	}
 	// Attached to an existing intent, the message gets that intent's answer.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,8 @@ func (cs *console) programmeRoutes(g *gin.RouterGroup) {
 	g.POST("/console/institutions/:inst/specialists/:sid/bind-code", cs.specialistBindCode)
 	g.POST("/console/leads/:id/referrals", cs.referralSubmit)
 	g.POST("/console/leads/:id/deals", cs.dealSubmit)
+	g.POST("/console/leads/:id/deals/:deal/correct", cs.dealChangeSubmit(false))
+	g.POST("/console/leads/:id/deals/:deal/withdraw", cs.dealChangeSubmit(true))
 	g.GET("/console/league", cs.leaguePage)
 	g.GET("/console/league/download", cs.leagueDownload)
 }
@@ -316,13 +319,26 @@ func (cs *console) specialistBindCode(c *gin.Context) {
 // deals, and the forms the reader may use.
 type programmeData struct {
 	Referrals    []referralView
-	Deals        []admin.DealLine
+	Deals        []dealView
 	Institutions []option // to refer to, or to record a deal of
 	CanRefer     bool
 	CanDeal      bool
 	Specialist   bool   // the reader is an institution's specialist
 	Today        string // the disbursement date's default and maximum
 	Deal         dealForm
+	// Confirm is the deal waiting for confirmation, checked against the
+	// notice.
+	Confirm *admin.DealLine
+	// Products are the notice's products, offered for the deal's product.
+	Products []string
+}
+
+// dealView is a deal on the lead page: who recorded it, and whether the
+// reader may correct or withdraw it.
+type dealView struct {
+	admin.DealLine
+	ByName    string
+	CanChange bool
 }
 
 type dealForm struct {
@@ -339,18 +355,30 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 	if err != nil {
 		return err
 	}
+	actors, err := cs.Leads.Actors(ctx)
+	if err != nil {
+		return err
+	}
 	for _, r := range refs {
-		pd.Referrals = append(pd.Referrals, referralJSON(r))
+		v := referralJSON(r)
+		v.ByName = actors(r.By).Name
+		pd.Referrals = append(pd.Referrals, v)
 	}
 	deals, err := cs.Leads.Deals(ctx, acc, l.ID)
 	if err != nil {
 		return err
 	}
 	for _, dl := range deals {
-		pd.Deals = append(pd.Deals, cs.Admin.DealLine(dl))
+		v := dealView{DealLine: cs.Admin.DealLine(dl), ByName: actors(dl.Actor).Name}
+		// Its recorder or an officer may correct or withdraw it.
+		v.CanChange = acc.Can(domain.PermDealWrite) && (acc.Role == domain.RoleOfficer || dl.Actor == "account:"+acc.Username)
+		pd.Deals = append(pd.Deals, v)
 	}
 	_, pathErr := dialog.PathTo(l.Kind, l.Status, domain.StatusDisbursed)
-	pd.CanDeal = l.Kind == domain.LeadNeed && acc.Can(domain.PermDealWrite) && pathErr == nil
+	// 放款 makes sense once a need was referred to an institution or is
+	// under review: not on a need nobody has looked at.
+	worked := len(refs) > 0 || slices.Contains([]string{domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted, domain.StatusDisbursed}, l.Status)
+	pd.CanDeal = l.Kind == domain.LeadNeed && acc.Can(domain.PermDealWrite) && pathErr == nil && worked
 	pd.CanRefer = l.Kind == domain.LeadNeed && l.Open() && acc.Can(domain.PermReferral)
 	if acc.Role != domain.RoleInstitution && (pd.CanRefer || pd.CanDeal) {
 		insts, err := cs.Leads.Institutions(ctx, acc)
@@ -373,9 +401,15 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		if domain.CheckMove(l.Kind, l.Status, domain.StatusRejected) == nil {
 			next = append(next, option{domain.StatusRejected, domain.StatusLabel(domain.StatusRejected)})
 		}
-		d.Next, d.CanDisburse = next, false
+		d.Next, d.Actions = next, nil
+		for _, o := range next {
+			d.Actions = append(d.Actions, action{Value: o.Value, Label: actionLabel(o.Value), Final: domain.Terminal(o.Value)})
+		}
 	}
 	pd.Deal.DisbursedOn = pd.Today
+	for _, p := range cs.Bot.Policy().Products {
+		pd.Products = append(pd.Products, p.Name)
+	}
 	if l.Product != "" {
 		pd.Deal.Product = cs.productName(l.Product)
 	}
@@ -406,10 +440,54 @@ func (cs *console) dealSubmit(c *gin.Context) {
 	} else if req.TermMonths, err = strconv.Atoi(form.TermMonths); err != nil {
 		err = domain.Errorf(domain.ErrInvalid, "期限应为月数，如 12")
 	}
+	if err == nil && c.PostForm("confirm") != "1" {
+		// One tap never records a deal: it is checked against the notice
+		// and shown for confirmation first.
+		var deal dialog.Deal
+		if _, deal, err = cs.Leads.CheckDeal(c.Request.Context(), account(c), c.Param("id"), req); err == nil {
+			notAnAct(c)
+			line := cs.Admin.DealLine(deal)
+			cs.showLead(c, http.StatusOK, "", func(d *leadData) {
+				if d.Programme != nil {
+					d.Programme.Deal, d.Programme.Confirm = form, &line
+				}
+			})
+			return
+		}
+	}
 	if err == nil {
 		_, _, err = cs.Leads.RecordDeal(c.Request.Context(), account(c), c.Param("id"), req)
 	}
 	cs.afterLeadForm(c, err, "deal", &form)
+}
+
+// dealChangeSubmit: POST /console/leads/{id}/deals/{deal}/correct
+// (product, amount_wan, rate_pct, term_months, disbursed_on, reason) and
+// /withdraw (reason).
+func (cs *console) dealChangeSubmit(withdraw bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, _ := strconv.ParseUint(c.Param("deal"), 10, 64)
+		var req leads.DealRequest
+		var err error
+		if !withdraw {
+			req.Product, req.DisbursedOn = strings.TrimSpace(c.PostForm("product")), strings.TrimSpace(c.PostForm("disbursed_on"))
+			if req.AmountWan, err = strconv.ParseFloat(strings.TrimSpace(c.PostForm("amount_wan")), 64); err != nil {
+				err = domain.Errorf(domain.ErrInvalid, "放款金额应为万元数，如 500")
+			} else if req.RatePct, err = strconv.ParseFloat(strings.TrimSpace(c.PostForm("rate_pct")), 64); err != nil {
+				err = domain.Errorf(domain.ErrInvalid, "利率应为年利率百分数，如 3.45")
+			} else if req.TermMonths, err = strconv.Atoi(strings.TrimSpace(c.PostForm("term_months"))); err != nil {
+				err = domain.Errorf(domain.ErrInvalid, "期限应为月数，如 12")
+			}
+		}
+		if err == nil {
+			var before, after dialog.Deal
+			before, after, err = cs.Leads.ChangeDeal(c.Request.Context(), account(c), c.Param("id"), id, req, c.PostForm("reason"), withdraw)
+			if err == nil {
+				setAudit(c, cs.dealBefore(before), cs.Admin.DealLine(after))
+			}
+		}
+		cs.afterLeadForm(c, err, "dealchange", nil)
+	}
 }
 
 // afterLeadForm redirects to the lead after a form succeeded, or shows the

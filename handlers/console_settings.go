@@ -86,8 +86,14 @@ func (cs *console) lprSubmit(c *gin.Context) {
 	// Workdays nil: the overrides stay as they are.
 	before, _, err := cs.Admin.UpdateSettings(ctx, account(c), admin.Settings{LPR: rate, LPRDate: date})
 	if err == nil {
-		// The schedule's new entry is the change, whether in force or not.
-		setAudit(c, gin.H{"lpr": before.LPR, "lpr_date": before.LPRDate}, gin.H{"lpr": rate, "lpr_date": date})
+		if date > cs.Now().In(domain.Shanghai).Format("2006-01-02") {
+			// A rate for a later day is a new entry of the schedule; the
+			// rate in force is unchanged.
+			actionIs(c, "安排LPR")
+			setAudit(c, nil, gin.H{"lpr": rate, "lpr_date": date})
+		} else {
+			setAudit(c, gin.H{"lpr": before.LPR, "lpr_date": before.LPRDate}, gin.H{"lpr": rate, "lpr_date": date})
+		}
 	}
 	if err != nil {
 		cs.settingsError(c, err, keep)

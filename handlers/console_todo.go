@@ -105,6 +105,9 @@ type todoGroup struct {
 type todoData struct {
 	Groups []todoGroup
 	Total  int
+	// Unreceived are the counties without a bound contact: their
+	// applications reach nobody there.
+	Unreceived []leads.Unreceived
 }
 
 // todoGroups sorts open applications into the home's sections: overdue
@@ -150,6 +153,10 @@ func (cs *console) todoPage(c *gin.Context) {
 		return
 	}
 	d := todoData{Groups: todoGroups(rows), Total: len(rows)}
+	if d.Unreceived, err = cs.Leads.Unreceived(ctx, account(c)); err != nil {
+		cs.failPage(c, err)
+		return
+	}
 	p := cs.newPage(c, "待办", d)
 	cs.renderPage(c, http.StatusOK, "todo", p)
 }

@@ -690,8 +690,16 @@ func TestConsoleProgrammePages(t *testing.T) {
 		t.Errorf("bad amount: %d", code)
 	}
 	today := s.clock.Now().In(domain.Shanghai).Format("2006-01-02")
-	if code, loc, _ := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), url.Values{"product": {"苏质贷"}, "amount_wan": {"600"},
-		"rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {today}}); code != http.StatusSeeOther {
+	deal := url.Values{"product": {"苏质贷"}, "amount_wan": {"600"}, "rate_pct": {"3.1"}, "term_months": {"12"}, "disbursed_on": {today}}
+	// One tap shows what will be recorded; nothing is recorded yet.
+	if code, _, body := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), deal); code != http.StatusOK || !strings.Contains(body, `id="deal-confirm"`) {
+		t.Fatalf("deal confirmation: %d", code)
+	}
+	if page := ks.mustPage(fmt.Sprintf("/console/leads/%d", lead.ID)); strings.Contains(page, "页面测试银行放款600万元") {
+		t.Fatal("a deal recorded before its confirmation")
+	}
+	deal.Set("confirm", "1")
+	if code, loc, _ := sp.post(fmt.Sprintf("/console/leads/%d/deals", lead.ID), deal); code != http.StatusSeeOther {
 		t.Fatalf("deal: %d %s", code, loc)
 	}
 	if page := ks.mustPage(fmt.Sprintf("/console/leads/%d", lead.ID)); !strings.Contains(page, "已放款") || !strings.Contains(page, "页面测试银行放款600万元") {

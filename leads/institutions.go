@@ -278,6 +278,17 @@ type DealRequest struct {
 // 已放款 through the steps it has not been through, the deal row is
 // stored, and the enterprise is told, in one transaction.
 func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
+	lead, d, err := l.CheckDeal(ctx, acc, ref, req)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	now := l.now()
+	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
+}
+
+// CheckDeal checks a deal as RecordDeal would record it, and records
+// nothing: the confirmation page shows what will be recorded.
+func (l *Service) CheckDeal(ctx context.Context, acc domain.Account, ref string, req DealRequest) (domain.Lead, dialog.Deal, error) {
 	if err := acc.Require(domain.PermDealWrite); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
@@ -318,8 +329,75 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 	if _, err := dialog.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	now := l.now()
-	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
+	terms, err := l.dealTerms(ctx, lead, d, 0)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	if err := FitsNotice(l.policy(), d, terms); err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	return lead, d, nil
+}
+
+// ChangeDeal corrects (req's product, amount, rate, term and date) or,
+// with withdraw, withdraws a recorded deal, with a reason: by the account
+// that recorded it or an officer. A correction is checked against the
+// notice like a new deal. The monthly return follows: a withdrawn deal
+// leaves it, a corrected one shows its new figures. It returns the deal
+// before and after, for the operations log.
+func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string, dealID uint64, req DealRequest, reason string, withdraw bool) (dialog.Deal, dialog.Deal, error) {
+	if err := acc.Require(domain.PermDealWrite); err != nil {
+		return dialog.Deal{}, dialog.Deal{}, err
+	}
+	lead, err := l.Lead(ctx, acc, ref)
+	if err != nil {
+		return dialog.Deal{}, dialog.Deal{}, err
+	}
+	deals, err := l.Deals(ctx, acc, lead.ID)
+	if err != nil {
+		return dialog.Deal{}, dialog.Deal{}, err
+	}
+	var cur dialog.Deal
+	for _, d := range deals {
+		if d.ID == dealID {
+			cur = d
+		}
+	}
+	if cur.ID == 0 {
+		return dialog.Deal{}, dialog.Deal{}, domain.ErrNotFound
+	}
+	if acc.Role != domain.RoleOfficer && cur.Actor != "account:"+acc.Username {
+		return dialog.Deal{}, dialog.Deal{}, domain.Errorf(domain.ErrForbidden, "只有登记人或市局可以更正或撤销这笔放款登记")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 200 {
+		return dialog.Deal{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请填写更正或撤销的原因（不超过200字）")
+	}
+	change := store.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw}
+	if !withdraw {
+		d := cur
+		d.Product = strings.TrimSpace(req.Product)
+		for _, p := range l.policy().Products {
+			if d.Product == p.Name {
+				d.Product = p.ID
+			}
+		}
+		d.AmountWan, d.RatePct, d.TermMonths, d.DisbursedOn = req.AmountWan, req.RatePct, req.TermMonths, strings.TrimSpace(req.DisbursedOn)
+		if err := dialog.ValidateDeal(d, l.now()); err != nil {
+			return dialog.Deal{}, dialog.Deal{}, err
+		}
+		terms, err := l.dealTerms(ctx, lead, d, cur.ID)
+		if err != nil {
+			return dialog.Deal{}, dialog.Deal{}, err
+		}
+		if err := FitsNotice(l.policy(), d, terms); err != nil {
+			return dialog.Deal{}, dialog.Deal{}, err
+		}
+		change.Deal = d
+	}
+	before, after, err := l.db.ChangeDeal(ctx, cur.ID, change, l.now())
+	before.InstitutionName, after.InstitutionName = cur.InstitutionName, cur.InstitutionName
+	return before, after, err
 }
 
 // Deals returns the deals of an application as the account may see it.

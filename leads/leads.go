@@ -199,9 +199,58 @@ func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLea
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	return l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
-		return l.countyMessages(lead, "new", contacts, county.RobotURL)
+	var officers []string
+	if len(contacts) == 0 {
+		// Nobody in the county would hear of it: the city officers are told
+		// at once, to find its receiver (their 待办 shows it too).
+		if officers, err = l.OfficerOpenIDs(ctx); err != nil {
+			return domain.Lead{}, err
+		}
+	}
+	lead, err := l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
+		msgs, err := l.countyMessages(lead, "new", contacts, county.RobotURL)
+		if err != nil || len(contacts) > 0 {
+			return msgs, err
+		}
+		more, err := l.countyMessages(lead, "unrouted", officers, "")
+		return append(msgs, more...), err
 	})
+	if err == nil && len(contacts) == 0 {
+		l.log.Warn("lead filed in a county without a bound contact; officers told", slog.String("county", in.County),
+			slog.String("number", lead.Number), slog.Int("officers", len(officers)))
+	}
+	return lead, err
+}
+
+// OfficerOpenIDs returns the openids of the city officers: officer
+// accounts with an openid, then OFFICER_OPENIDS, without repeats.
+func (l *Service) OfficerOpenIDs(ctx context.Context) ([]string, error) {
+	ids, err := l.db.OfficerOpenIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range l.cfg.Officers {
+		if id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, nil
+}
+
+// triage is the new-lead template's free field: the amount and term of a
+// need, and the county, within the field's 20 characters.
+func triage(lead domain.Lead, county string) string {
+	if lead.Kind != domain.LeadNeed || lead.AmountWan <= 0 {
+		return county
+	}
+	s := dialog.FormatWan(lead.AmountWan) + "万元"
+	if lead.TermMonths > 0 {
+		s += "·" + strconv.Itoa(lead.TermMonths) + "个月"
+	}
+	return s + "·" + county
 }
 
 // countyMessages builds the notifications of a county's contacts and robot
@@ -213,8 +262,10 @@ func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string
 	if pr, ok := p.Product(lead.Product); ok {
 		kind += "·" + pr.Name
 	}
-	last := county.Name
+	last := triage(lead, county.Name)
 	switch what {
+	case "unrouted":
+		last = county.Name + "无联系人，请市局转办"
 	case "remind":
 		last = "已超2个工作日未受理，请尽快联系"
 	case "escalate":
@@ -237,7 +288,7 @@ func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string
 		}
 		msgs = append(msgs, m)
 	}
-	if robotURL != "" && what != "escalate" {
+	if robotURL != "" && what != "escalate" && what != "unrouted" {
 		text, err := l.replies.Render(dialog.Reply{Name: "lead_robot", Data: LeadRobotData{
 			What: what, Lead: lead, KindLabel: kind, County: county.Name,
 		}})
@@ -503,10 +554,12 @@ func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.
 	return []dialog.Reply{{Name: "lead_history", Data: d}}, nil
 }
 
-// BindData is the data of "bind_ok".
+// BindData is the data of "bind_ok": the county, and the applications
+// waiting there, which the new contact takes over.
 type BindData struct {
-	County string
-	Bureau string
+	County  string
+	Bureau  string
+	Waiting []LeadLine // the open applications not yet taken up, oldest first
 }
 
 // bind binds the sender with a code: a county's (contact), a
@@ -550,9 +603,19 @@ func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State,
 	}
 	c, _ := l.policy().County(county)
 	l.auditChat(ctx, in, l.contactWho(county), "绑定", c.Name, "", "", "")
+	d := BindData{County: c.Name, Bureau: c.Bureau}
+	// The applications filed while nobody received them are handed over
+	// in the same message.
+	waiting, err := l.db.Leads(ctx, domain.LeadFilter{County: county, Status: domain.StatusSubmitted, Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	for i := len(waiting) - 1; i >= 0; i-- {
+		d.Waiting = append(d.Waiting, l.line(waiting[i]))
+	}
 	// The contact is asked for their name and mobile next.
 	st.AwaitContactProfile()
-	return []dialog.Reply{{Name: "bind_ok", Data: BindData{County: c.Name, Bureau: c.Bureau}}, {Name: "contact_profile_ask"}}, nil
+	return []dialog.Reply{{Name: "bind_ok", Data: d}, {Name: "contact_profile_ask"}}, nil
 }
 
 // MoveData is the data of "move_ok".
@@ -722,6 +785,17 @@ func (l *Service) Disburse(ctx context.Context, acc domain.Account, ref string, 
 	}
 	lead, err := l.Lead(ctx, acc, ref)
 	if err != nil {
+		return domain.Lead{}, err
+	}
+	// The amount alone is still a deal of the lead's product: it must fit
+	// the notice's amount and term.
+	d := dialog.Deal{Product: lead.Product, AmountWan: wan, TermMonths: lead.TermMonths,
+		DisbursedOn: l.now().In(domain.Shanghai).Format("2006-01-02")}
+	terms, err := l.dealTerms(ctx, lead, d, 0)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if err := FitsNotice(l.policy(), d, terms); err != nil {
 		return domain.Lead{}, err
 	}
 	return l.move(ctx, lead.ID, domain.StatusDisbursed, note, "account:"+acc.Username, wan)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/store"
@@ -110,21 +109,4 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 
 // Officers returns the openids escalations go to: officer accounts with an
 // openid, then OFFICER_OPENIDS, without repeats.
-func (s *SLA) Officers(ctx context.Context) ([]string, error) { return s.leads.officers(ctx) }
-
-// officers are the openids of the city officers.
-func (l *Service) officers(ctx context.Context) ([]string, error) {
-	ids, err := l.db.OfficerOpenIDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range l.cfg.Officers {
-		if id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	if ids == nil {
-		ids = []string{}
-	}
-	return ids, nil
-}
+func (s *SLA) Officers(ctx context.Context) ([]string, error) { return s.leads.OfficerOpenIDs(ctx) }

@@ -121,7 +121,7 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		who = c.Name + "市场监管局苏质融联络员"
 	} else {
 		// No county, or nobody bound in it: the city officers answer.
-		if contacts, err = l.officers(ctx); err != nil {
+		if contacts, err = l.OfficerOpenIDs(ctx); err != nil {
 			return nil, err
 		}
 		robot = ""
@@ -440,7 +440,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 			}
 		}
 		if r.EscalatedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketEscalateAfter)) {
-			officers, err := l.officers(ctx)
+			officers, err := l.OfficerOpenIDs(ctx)
 			if err != nil {
 				return res, fmt.Errorf("sla: %w", err)
 			}
@@ -489,7 +489,7 @@ func (l *Service) HandOverTicket(ctx context.Context, acc domain.Account, id uin
 	}
 	if len(contacts) == 0 {
 		// No one bound there: the officers hear of it, as with a new ticket.
-		if contacts, err = l.officers(ctx); err != nil {
+		if contacts, err = l.OfficerOpenIDs(ctx); err != nil {
 			return domain.Ticket{}, err
 		}
 		robot = ""

@@ -8,6 +8,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Follow-up notes, status corrections and the names behind actors: what a
@@ -43,8 +44,10 @@ type Note struct {
 }
 
 // AddNote records a follow-up note (phone, visit, other) on a lead the
-// account may work; the status does not change.
-func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, text string) (domain.Lead, error) {
+// account may work; the status does not change. With send, the note also
+// reaches the enterprise as a message (a 客服 text within 48 h of its last
+// message, else the status template), and is marked as sent.
+func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, text string, send bool) (domain.Lead, error) {
 	if err := acc.Require(domain.PermLeadsWrite); err != nil {
 		return domain.Lead{}, err
 	}
@@ -62,7 +65,28 @@ func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, te
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	return lead, l.db.AddLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, l.now())
+	now := l.now()
+	if !send {
+		return lead, l.db.AddLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, now)
+	}
+	if lead.OpenID == "" {
+		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "该申请没有关联的微信用户，跟进情况无法发给企业；请取消勾选“同时发给企业”")
+	}
+	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
+	return lead, l.db.SendLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, now, func(noteID uint64) ([]store.Message, error) {
+		// The note travels as an event of the lead's current status, under
+		// an id no event has (the dedupe key is built from it).
+		return notify(lead, domain.LeadEvent{ID: 1<<61 + noteID, Status: lead.Status, Actor: "account:" + acc.Username,
+			Note: l.bureauOf(lead) + "：" + text, CreatedAt: now})
+	})
+}
+
+// bureauOf names who writes to the enterprise about its lead.
+func (l *Service) bureauOf(lead domain.Lead) string {
+	if c, ok := l.policy().County(lead.County); ok && c.Bureau != "" {
+		return c.Bureau
+	}
+	return l.bureau(lead.County)
 }
 
 // Notes returns a lead's follow-up notes, oldest first.
@@ -127,6 +151,10 @@ func (l *Service) Actors(ctx context.Context) (func(actor string) Actor, error) 
 			byOpenID[c.OpenID] = c
 		}
 	}
+	specialists, err := l.db.SpecialistNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	accounts := map[string]domain.Account{}
 	return func(actor string) Actor {
 		kind, id, _ := strings.Cut(actor, ":")
@@ -152,6 +180,13 @@ func (l *Service) Actors(ctx context.Context) (func(actor string) Actor, error) 
 			name := id
 			if a.Name != "" {
 				name = a.Name
+			} else if sp := specialists[a.OpenID]; a.OpenID != "" && sp != "" {
+				// An account made by a specialist's WeChat sign-in (wx-1):
+				// the person is the specialist.
+				name = sp
+			} else if a.OpenID != "" && a.Role == domain.RoleCounty {
+				// A contact's WeChat sign-in (wx-1) before they gave a name.
+				name = "微信联系人"
 			}
 			switch {
 			case a.Role == domain.RoleCounty:

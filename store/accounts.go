@@ -25,7 +25,7 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 func toAccount(a Account) domain.Account {
 	d := domain.Account{ID: a.ID, Username: a.Username, Role: a.Role, County: a.County, OpenID: a.OpenID,
 		MustChangePassword: a.MustChangePassword, Name: a.Name, Disabled: a.Disabled, CreatedAt: a.CreatedAt,
-		Institution: a.InstitutionID}
+		Institution: a.InstitutionID, Mobile: a.Mobile}
 	if a.LastLoginAt != nil {
 		d.LastLoginAt = *a.LastLoginAt
 	}
@@ -43,6 +43,9 @@ func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string)
 	}
 	if err := checkPersonName(n.Name); err != nil {
 		return domain.Account{}, err
+	}
+	if n.Mobile != "" && !domain.ValidMobile(n.Mobile) {
+		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "手机号应为11位数字，以1开头")
 	}
 	if n.Role != domain.RoleInstitution && n.Institution != 0 {
 		return domain.Account{}, domain.Errorf(domain.ErrInvalid, "只有金融机构账号可以指定 institution")
@@ -81,7 +84,7 @@ func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string)
 		return domain.Account{}, fmt.Errorf("hash password: %w", err)
 	}
 	a := Account{Username: n.Username, PasswordHash: string(hash), Role: n.Role, County: n.County, OpenID: n.OpenID,
-		InstitutionID: n.Institution, CreatedBy: by, MustChangePassword: n.MustChangePassword, Name: n.Name}
+		InstitutionID: n.Institution, CreatedBy: by, MustChangePassword: n.MustChangePassword, Name: n.Name, Mobile: n.Mobile}
 	if err := db.WithContext(ctx).Create(&a).Error; err != nil {
 		if IsDuplicate(err) {
 			return domain.Account{}, domain.Errorf(domain.ErrDuplicate, "用户名“%s”已存在", n.Username)

@@ -43,7 +43,10 @@ func toParaphraseVersions(rows []ParaphraseVersion) []domain.ParaphraseVersion {
 }
 
 func toLeadNotes(rows []LeadNote) []domain.LeadNote {
-	return convertAll(rows, func(r LeadNote) domain.LeadNote { return domain.LeadNote(r) })
+	return convertAll(rows, func(r LeadNote) domain.LeadNote {
+		return domain.LeadNote{ID: r.ID, LeadID: r.LeadID, Kind: r.Kind, Note: r.Note, Actor: r.Actor, CreatedAt: r.CreatedAt,
+			Sent: r.SentAt != nil}
+	})
 }
 
 // convertAll converts every row with f.

@@ -98,6 +98,10 @@ var migrations = []migration{
 	// 60–69: officers' edits of the seeded FAQ entries and paraphrases (issue 11).
 	{60, "create faq_versions", createTable(&FAQVersion{})},
 	{61, "create paraphrase_versions", createTable(&ParaphraseVersion{})},
+	{62, "add deals.withdrawn_at", addColumn(&DealRecord{}, "WithdrawnAt")},
+	{63, "add deals.remark", addColumn(&DealRecord{}, "Remark")},
+	{64, "add lead_notes.sent_at", addColumn(&LeadNote{}, "SentAt")},
+	{65, "add accounts.mobile", addColumn(&Account{}, "Mobile")},
 	// 80–89: questions handed to a person (issue 25).
 	{80, "create tickets", createTable(&TicketRecord{})},
 	{81, "create ticket_messages", createTable(&TicketMessageRecord{})},

@@ -164,6 +164,8 @@ type Account struct {
 	// Name is the person's name, shown in the operations log and on
 	// actions ("张琳（昆山市局）").
 	Name string `gorm:"size:32"`
+	// Mobile is the person's mobile, for the city to reach them.
+	Mobile string `gorm:"size:20"`
 	// Disabled accounts cannot sign in and have no sessions.
 	Disabled    bool `gorm:"not null;default:false"`
 	LastLoginAt *time.Time

@@ -501,7 +501,7 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 			return fmt.Errorf("deal lead %d: %w", r.ID, err)
 		}
 		var sum float64
-		if err := tx.Model(&DealRecord{}).Select("COALESCE(SUM(amount_wan), 0)").Where("lead_id = ?", r.ID).Scan(&sum).Error; err != nil {
+		if err := tx.Model(&DealRecord{}).Select("COALESCE(SUM(amount_wan), 0)").Where("lead_id = ? AND withdrawn_at IS NULL", r.ID).Scan(&sum).Error; err != nil {
 			return fmt.Errorf("deal lead %d: sum: %w", r.ID, err)
 		}
 		if err := tx.Model(&Lead{}).Where("id = ?", r.ID).Updates(map[string]any{"disbursed_wan": sum, "updated_at": at}).Error; err != nil {
@@ -545,7 +545,11 @@ type DealFilter struct {
 	County      string
 	Institution uint64
 	LeadID      uint64
+	CreditCode  string
 	From, To    string
+	// Withdrawn includes the withdrawn deals (history); they are left out
+	// otherwise.
+	Withdrawn bool
 }
 
 // Deals returns the deals f selects with their institutions' names and
@@ -563,6 +567,12 @@ func (db *DB) Deals(ctx context.Context, f DealFilter) ([]dialog.Deal, error) {
 	}
 	if f.LeadID != 0 {
 		q = q.Where("deals.lead_id = ?", f.LeadID)
+	}
+	if f.CreditCode != "" {
+		q = q.Where("deals.credit_code = ?", f.CreditCode)
+	}
+	if !f.Withdrawn {
+		q = q.Where("deals.withdrawn_at IS NULL")
 	}
 	if f.From != "" {
 		q = q.Where("deals.disbursed_on >= ?", f.From)
@@ -583,22 +593,92 @@ func (db *DB) Deals(ctx context.Context, f DealFilter) ([]dialog.Deal, error) {
 		out[i] = dialog.Deal{ID: r.ID, LeadID: r.LeadID, LeadNumber: r.LeadNumber, County: r.County, Institution: r.InstitutionID,
 			InstitutionName: r.InstitutionName, EnterpriseName: r.EnterpriseName, CreditCode: r.CreditCode, Product: r.Product,
 			AmountWan: r.AmountWan, RatePct: r.RatePct, TermMonths: r.TermMonths, DisbursedOn: r.DisbursedOn, Actor: r.Actor,
-			CreatedAt: r.CreatedAt}
+			CreatedAt: r.CreatedAt, Withdrawn: r.WithdrawnAt != nil, Remark: r.Remark}
 	}
 	return out, nil
+}
+
+// DealChange is a correction or the withdrawal of a recorded deal.
+type DealChange struct {
+	Deal   dialog.Deal // the corrected fields (ignored for a withdrawal)
+	Remark string      // the reason
+	Actor  string
+	// Withdraw withdraws the deal instead of correcting it.
+	Withdraw bool
+}
+
+// ChangeDeal corrects or withdraws deal id in one transaction: the lead's
+// disbursed amount becomes the sum of its remaining deals, and an event
+// of the lead's current status records who did it and why. It returns the
+// deal before and after.
+func (db *DB) ChangeDeal(ctx context.Context, id uint64, c DealChange, at time.Time) (dialog.Deal, dialog.Deal, error) {
+	var before, after dialog.Deal
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r DealRecord
+		if err := tx.Where("id = ? AND withdrawn_at IS NULL", id).Take(&r).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("change deal %d: %w", id, err)
+		}
+		before = dialog.Deal{ID: r.ID, LeadID: r.LeadID, County: r.County, Institution: r.InstitutionID, EnterpriseName: r.EnterpriseName,
+			CreditCode: r.CreditCode, Product: r.Product, AmountWan: r.AmountWan, RatePct: r.RatePct, TermMonths: r.TermMonths,
+			DisbursedOn: r.DisbursedOn, Actor: r.Actor, CreatedAt: r.CreatedAt, Remark: r.Remark}
+		updates := map[string]any{"remark": clip(c.Remark, 256)}
+		after = before
+		after.Remark = c.Remark
+		if c.Withdraw {
+			updates["withdrawn_at"] = at
+			after.Withdrawn = true
+		} else {
+			updates["product"], updates["amount_wan"], updates["rate_pct"] = c.Deal.Product, c.Deal.AmountWan, c.Deal.RatePct
+			updates["term_months"], updates["disbursed_on"] = c.Deal.TermMonths, c.Deal.DisbursedOn
+			after.Product, after.AmountWan, after.RatePct = c.Deal.Product, c.Deal.AmountWan, c.Deal.RatePct
+			after.TermMonths, after.DisbursedOn = c.Deal.TermMonths, c.Deal.DisbursedOn
+		}
+		res := tx.Model(&DealRecord{}).Where("id = ? AND withdrawn_at IS NULL", id).Updates(updates)
+		if res.Error != nil {
+			return fmt.Errorf("change deal %d: %w", id, res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return domain.Errorf(domain.ErrTransition, "该记录刚被他人更新，请刷新后重试")
+		}
+		var sum float64
+		if err := tx.Model(&DealRecord{}).Select("COALESCE(SUM(amount_wan), 0)").Where("lead_id = ? AND withdrawn_at IS NULL", r.LeadID).Scan(&sum).Error; err != nil {
+			return fmt.Errorf("change deal %d: sum: %w", id, err)
+		}
+		var lead Lead
+		if err := tx.Where("id = ?", r.LeadID).Take(&lead).Error; err != nil {
+			return fmt.Errorf("change deal %d: lead: %w", id, err)
+		}
+		if err := tx.Model(&Lead{}).Where("id = ?", r.LeadID).Updates(map[string]any{"disbursed_wan": sum, "updated_at": at}).Error; err != nil {
+			return fmt.Errorf("change deal %d: amount: %w", id, err)
+		}
+		what := "更正放款登记"
+		if c.Withdraw {
+			what = "撤销放款登记"
+		}
+		ev := LeadEvent{LeadID: r.LeadID, Status: lead.Status, Actor: c.Actor,
+			Note: clip(fmt.Sprintf("%s（%s万元，%s）：%s", what, dialog.FormatWan(before.AmountWan), before.DisbursedOn, c.Remark), 512), CreatedAt: at}
+		if err := tx.Create(&ev).Error; err != nil {
+			return fmt.Errorf("change deal %d: event: %w", id, err)
+		}
+		after.LeadNumber, before.LeadNumber = lead.Number, lead.Number
+		return nil
+	})
+	return before, after, err
 }
 
 // correctSoleDeal sets the amount of a lead's deal when it has exactly one
 // (a correction through the disbursement form).
 func correctSoleDeal(tx *gorm.DB, leadID uint64, wan float64) error {
 	var n int64
-	if err := tx.Model(&DealRecord{}).Where("lead_id = ?", leadID).Count(&n).Error; err != nil {
+	if err := tx.Model(&DealRecord{}).Where("lead_id = ? AND withdrawn_at IS NULL", leadID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n != 1 {
 		return nil
 	}
-	return tx.Model(&DealRecord{}).Where("lead_id = ?", leadID).Update("amount_wan", wan).Error
+	return tx.Model(&DealRecord{}).Where("lead_id = ? AND withdrawn_at IS NULL", leadID).Update("amount_wan", wan).Error
 }
 
 // LeagueCounts are one county's figures over a period for the league table.
@@ -656,7 +736,7 @@ func (db *DB) League(ctx context.Context, from, to time.Time) (map[string]*Leagu
 	}
 	rows = nil
 	if err := g.Model(&DealRecord{}).Select("county, COUNT(*) AS n, COALESCE(SUM(amount_wan), 0) AS w").
-		Where("disbursed_on >= ? AND disbursed_on < ?", from.In(shanghai).Format("2006-01-02"), to.In(shanghai).Format("2006-01-02")).
+		Where("withdrawn_at IS NULL AND disbursed_on >= ? AND disbursed_on < ?", from.In(shanghai).Format("2006-01-02"), to.In(shanghai).Format("2006-01-02")).
 		Group("county").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("league deals: %w", err)
 	}

@@ -115,6 +115,11 @@ type DealRecord struct {
 	DisbursedOn    string `gorm:"size:10;index:idx_deals_county_day;not null"`
 	Actor          string `gorm:"size:64"`
 	CreatedAt      time.Time
+	// WithdrawnAt is set when the deal was withdrawn (recorded in error):
+	// it stays as history and leaves every sum and the monthly return.
+	WithdrawnAt *time.Time
+	// Remark is the reason of the last correction or of the withdrawal.
+	Remark string `gorm:"size:256"`
 }
 
 // TableName keeps the table name plain.

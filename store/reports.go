@@ -65,7 +65,7 @@ func (db *DB) DisbursedSums(ctx context.Context, from, to time.Time) ([]Disburse
 	var rows []DisbursedSum
 	err := db.WithContext(ctx).Model(&DealRecord{}).
 		Select("county, product, COUNT(*) AS count, COALESCE(SUM(amount_wan), 0) AS wan").
-		Where("disbursed_on >= ? AND disbursed_on < ?", from.In(shanghai).Format("2006-01-02"), to.In(shanghai).Format("2006-01-02")).
+		Where("withdrawn_at IS NULL AND disbursed_on >= ? AND disbursed_on < ?", from.In(shanghai).Format("2006-01-02"), to.In(shanghai).Format("2006-01-02")).
 		Group("county, product").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("disbursed sums: %w", err)

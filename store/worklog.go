@@ -24,15 +24,37 @@ type LeadNote struct {
 	Note      string `gorm:"size:512;not null"`
 	Actor     string `gorm:"size:64"`
 	CreatedAt time.Time
+	// SentAt is when the note was sent to the enterprise as a message;
+	// nil when it stayed internal.
+	SentAt *time.Time
 }
 
 // AddLeadNote records a follow-up note on lead id.
 func (db *DB) AddLeadNote(ctx context.Context, id uint64, kind, note, actor string, at time.Time) error {
-	n := LeadNote{LeadID: id, Kind: kind, Note: note, Actor: actor, CreatedAt: at}
-	if err := db.WithContext(ctx).Create(&n).Error; err != nil {
-		return fmt.Errorf("add note to lead %d: %w", id, err)
-	}
-	return nil
+	return db.SendLeadNote(ctx, id, kind, note, actor, at, nil)
+}
+
+// SendLeadNote records a follow-up note on lead id and, when send is not
+// nil, enqueues send's messages to the enterprise about it in the same
+// transaction, marking the note as sent.
+func (db *DB) SendLeadNote(ctx context.Context, id uint64, kind, note, actor string, at time.Time, send func(noteID uint64) ([]Message, error)) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		n := LeadNote{LeadID: id, Kind: kind, Note: note, Actor: actor, CreatedAt: at}
+		if send != nil {
+			n.SentAt = &at
+		}
+		if err := tx.Create(&n).Error; err != nil {
+			return fmt.Errorf("add note to lead %d: %w", id, err)
+		}
+		if send == nil {
+			return nil
+		}
+		msgs, err := send(n.ID)
+		if err != nil {
+			return fmt.Errorf("send note of lead %d: %w", id, err)
+		}
+		return enqueue(tx, msgs, at)
+	})
 }
 
 // LeadNotes returns a lead's follow-up notes, oldest first.
