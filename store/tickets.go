@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -104,13 +105,19 @@ func (db *DB) AppendTicketMessage(ctx context.Context, id uint64, text, placehol
 			Update("question", text).Error; err != nil {
 			return fmt.Errorf("ticket %d: %w", id, err)
 		}
-		res := tx.Model(&TicketRecord{}).Where("id = ? AND status <> ?", id, domain.TicketClosed).
-			Updates(map[string]any{"status": domain.TicketOpen, "updated_at": at})
-		if res.Error != nil {
-			return fmt.Errorf("ticket %d: %w", id, res.Error)
-		}
-		if res.RowsAffected == 0 {
+		// Read, not judged by rows affected: MySQL counts a row whose values
+		// did not change (the same second) as not affected.
+		var t TicketRecord
+		err := tx.Select("id", "status").Where("id = ?", id).Take(&t).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && t.Status == domain.TicketClosed {
 			return domain.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+		if err := tx.Model(&TicketRecord{}).Where("id = ?", id).
+			Updates(map[string]any{"status": domain.TicketOpen, "updated_at": at}).Error; err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
 		}
 		if err := tx.Create(&TicketMessageRecord{TicketID: id, Text: text, CreatedAt: at}).Error; err != nil {
 			return fmt.Errorf("insert ticket message: %w", err)
