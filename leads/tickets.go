@@ -28,6 +28,10 @@ import (
 // enterprises are told.
 const TicketHoursSetting = "ticket_hours"
 
+// maxTicketText bounds what a ticket keeps of one message, in characters
+// (the column holds 1024).
+const maxTicketText = 1000
+
 // noQuestion is a ticket's question until the enterprise says what it is.
 const noQuestion = "（企业请求人工服务，尚未说明问题）"
 
@@ -56,6 +60,13 @@ type TicketLine struct {
 	Answers  []domain.TicketMessage
 }
 
+// TicketRobotData is the data of "ticket_robot", the WeCom group message
+// of a ticket.
+type TicketRobotData struct {
+	HandedOver                           bool
+	Number, County, Enterprise, Question string
+}
+
 // TicketAnswerData is the data of "ticket_answer", the 客服 message that
 // carries a staff answer.
 type TicketAnswerData struct {
@@ -81,7 +92,7 @@ func (l *Service) applyTicket(ctx context.Context, in dialog.Inbound, st *dialog
 	case dialog.OpenTicket:
 		return l.openTicket(ctx, in, st, e)
 	case dialog.AppendTicket:
-		err := l.db.AppendTicketMessage(ctx, e.ID, e.Text, noQuestion, in.At)
+		err := l.db.AppendTicketMessage(ctx, e.ID, truncateRunes(e.Text, maxTicketText), noQuestion, in.At)
 		if errors.Is(err, domain.ErrNotFound) {
 			st.Profile.Ticket = 0 // closed by staff: the next handoff opens a new one
 			return nil, nil
@@ -126,7 +137,7 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		}
 		robot = ""
 	}
-	text := question
+	text := truncateRunes(question, maxTicketText)
 	if text == "" {
 		text = noQuestion
 	}
@@ -215,12 +226,13 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 		msgs = append(msgs, m)
 	}
 	if robotURL != "" {
-		title := "新的人工咨询"
-		if what == "handover" {
-			title = "转来的人工咨询"
+		text, err := l.replies.Render(dialog.Reply{Name: "ticket_robot", Data: TicketRobotData{
+			HandedOver: what == "handover", Number: TicketNumber(t.ID), County: county, Enterprise: enterprise,
+			Question: truncateRunes(t.Question, 200),
+		}})
+		if err != nil {
+			return nil, err
 		}
-		text := fmt.Sprintf("**%s** %s\n> 县级市（区）：%s\n> 企业：%s\n> 问题：%s\n请联络员在苏质融工作台回复。",
-			title, TicketNumber(t.ID), county, enterprise, truncateRunes(t.Question, 200))
 		payload, _ := json.Marshal(map[string]string{"markdown": text})
 		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
 			DedupeKey: fmt.Sprintf("ticket:%d:%s:%d:robot", t.ID, what, t.CreatedAt.Unix()), Payload: string(payload)})

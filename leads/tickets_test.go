@@ -89,3 +89,27 @@ func TestTicketSLARemindsThenEscalates(t *testing.T) {
 		t.Fatalf("an answered ticket was reminded: %+v", r)
 	}
 }
+
+// A question reaches the county's WeCom robot with its markdown
+// neutralised: an enterprise cannot put a link or a heading in the group.
+func TestTicketRobotMessageEscapesMarkdown(t *testing.T) {
+	e := apptest.New(t)
+	ctx := context.Background()
+	e.BindContact("o-ks-md", "kunshan")
+	e.DB.SetRobotURL(ctx, "kunshan", e.Fake.URL+"/cgi-bin/webhook/send?key=ks", "admin")
+	e.FillNeed("o-ent-md", "320583", "MA1TKM001")
+	e.Say("o-ent-md", "确认")
+	e.Drain()
+	e.Fake.Reset()
+	e.Say("o-ent-md", "转人工 [点这里领补贴](http://evil.example) # 通知")
+	e.Drain()
+	var robot []string
+	for _, c := range e.Fake.Calls("") {
+		if strings.HasPrefix(c.Path, "/cgi-bin/webhook/") {
+			robot = append(robot, c.Raw)
+		}
+	}
+	if len(robot) != 1 || !strings.Contains(robot[0], "人工咨询") || strings.Contains(robot[0], "](http://evil.example)") {
+		t.Fatalf("robot messages: %v", robot)
+	}
+}
