@@ -689,3 +689,27 @@ func (l *Service) Search(ctx context.Context, acc domain.Account, q domain.LeadQ
 func (l *Service) EnterpriseProfile(ctx context.Context, openID string) (dialog.Profile, error) {
 	return l.db.Profile(ctx, openID)
 }
+
+// auditChat records an action taken in the chat (受理, 驳回, 撤回, 绑定) in
+// the operations log, beside the console's and the API's. A failure to
+// record is logged, never the user's problem: the action stands.
+func (l *Service) auditChat(ctx context.Context, in dialog.Inbound, who, action, object, from, to, note string) {
+	var summary []string
+	if from != "" && to != "" {
+		summary = append(summary, "状态 "+domain.StatusLabel(from)+"→"+domain.StatusLabel(to))
+	}
+	if note != "" {
+		label := "说明"
+		if to == domain.StatusRejected {
+			label = "原因"
+		}
+		summary = append(summary, label+"："+note)
+	}
+	err := l.db.Audit(ctx, domain.AuditEntry{
+		Actor: "wechat:" + wechat.MaskOpenID(in.OpenID), Method: "CHAT", Route: "公众号对话", Status: 200, At: in.At,
+		Who: who, Action: action, Object: object, Summary: strings.Join(summary, "；"),
+	})
+	if err != nil {
+		l.log.Error("audit entry not recorded", slog.String("action", action), slog.Any("error", err))
+	}
+}
