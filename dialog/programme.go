@@ -172,8 +172,9 @@ func ParseTier(s string) (domain.Tier, bool) {
 	return domain.TierUnknown, false
 }
 
-// CountyByName finds a county by its slug or its name as people write it:
-// 昆山市, 昆山, 苏州工业园区, 工业园区, 园区, 高新区, 虎丘区.
+// CountyByName finds a county by its slug or any of its names
+// (CountyWords), with or without 苏州 before it: 昆山市, 昆山, 苏州工业园区,
+// 工业园区, 园区, 高新区, 虎丘区.
 func (p *Policy) CountyByName(s string) (domain.County, bool) {
 	s = strings.TrimSpace(toHalfWidth(s))
 	if s == "" {
@@ -183,7 +184,7 @@ func (p *Policy) CountyByName(s string) (domain.County, bool) {
 		return c, true
 	}
 	for _, c := range p.Counties {
-		for _, n := range countyNames(c.Name) {
+		for _, n := range p.CountyWords(c) {
 			n = toHalfWidth(n)
 			if s == n || strings.TrimPrefix(s, "苏州") == n || strings.TrimPrefix(s, "苏州市") == n {
 				return c, true
