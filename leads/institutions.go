@@ -326,7 +326,7 @@ func (l *Service) CheckDeal(ctx context.Context, acc domain.Account, ref string,
 	if err := dialog.ValidateDeal(d, l.now()); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	if _, err := dialog.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
+	if _, err := domain.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
 	terms, err := l.dealTerms(ctx, lead, d, 0)

@@ -119,7 +119,7 @@ func (l *Service) checkMove(ctx context.Context, a Mover, r MoveRequest, draft b
 		}
 	case a.Account.Username != "":
 		acc := a.Account
-		if acc.Role == domain.RoleInstitution && !dialog.SpecialistMove(r.To) {
+		if acc.Role == domain.RoleInstitution && !domain.SpecialistMove(r.To) {
 			return m, domain.Errorf(domain.ErrForbidden, "合作金融机构只能登记审核、预授信、签约或未通过")
 		}
 		perm := domain.PermLeadsWrite
@@ -141,7 +141,7 @@ func (l *Service) checkMove(ctx context.Context, a Mover, r MoveRequest, draft b
 		}
 		m.lead, m.actor, m.who = lead, "account:"+acc.Username, cmp.Or(a.Who, acc.Username)
 		if acc.Role == domain.RoleInstitution && r.To != domain.StatusRejected {
-			path, err := dialog.PathTo(lead.Kind, lead.Status, r.To)
+			path, err := domain.PathTo(lead.Kind, lead.Status, r.To)
 			if err != nil {
 				return m, err
 			}
