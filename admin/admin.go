@@ -526,30 +526,32 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 // SetDisbursed records the amount (万元) actually disbursed on a need:
 // a contracted lead is moved to disbursed with it (note optional), a
 // disbursed lead has its amount corrected. Viewers may not; a county
-// account reaches only its own county's leads.
-func (s *Service) SetDisbursed(ctx context.Context, acc domain.Account, ref string, wan float64, note string) (domain.Lead, float64, error) {
+// account reaches only its own county's leads. moved says the lead was
+// moved (leads.Service.Move logged it); a correction is not a move.
+func (s *Service) SetDisbursed(ctx context.Context, a leads.Mover, ref string, wan float64, note string) (lead domain.Lead, _ float64, moved bool, err error) {
+	acc := a.Account
 	if err := acc.Require(domain.PermLeadsWrite); err != nil {
-		return domain.Lead{}, 0, err
+		return domain.Lead{}, 0, false, err
 	}
 	if !domain.ValidWan(wan) {
-		return domain.Lead{}, 0, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")
+		return domain.Lead{}, 0, false, domain.Errorf(domain.ErrInvalid, "放款金额应为大于0的万元数")
 	}
-	lead, err := s.leads.Lead(ctx, acc, ref)
+	lead, err = s.leads.Lead(ctx, acc, ref)
 	if err != nil {
-		return domain.Lead{}, 0, err
+		return domain.Lead{}, 0, false, err
 	}
 	switch lead.Status {
 	case domain.StatusContracted:
-		moved, err := s.leads.Disburse(ctx, acc, strconv.FormatUint(lead.ID, 10), wan, note)
+		moved, err := s.leads.Disburse(ctx, a, strconv.FormatUint(lead.ID, 10), wan, note)
 		if err != nil {
-			return domain.Lead{}, 0, err
+			return domain.Lead{}, 0, false, err
 		}
-		return moved, wan, nil
+		return moved, wan, true, nil
 	case domain.StatusDisbursed:
 		if err := s.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
-			return domain.Lead{}, 0, err
+			return domain.Lead{}, 0, false, err
 		}
-		return lead, wan, nil
+		return lead, wan, false, nil
 	}
-	return domain.Lead{}, 0, domain.Errorf(domain.ErrTransition, "只有已签约或已放款的融资需求可以登记放款金额（当前：%s）", domain.StatusLabel(lead.Status))
+	return domain.Lead{}, 0, false, domain.Errorf(domain.ErrTransition, "只有已签约或已放款的融资需求可以登记放款金额（当前：%s）", domain.StatusLabel(lead.Status))
 }

@@ -234,8 +234,14 @@ func (t *turn) set(k, v string) {
 	t.s.Fields[k] = v
 }
 
-// Step advances a conversation by one inbound message. It is pure: the same
-// arguments always give the same results.
+// Step advances a conversation by one inbound message, in this order: a
+// text over MaxTextBytes is answered without being read (tooLong);
+// otherwise a text joins the follower's open ticket (appendToTicket), a
+// flow idle for longer than ConversationTimeout is ended before a text or
+// a menu click is read afresh, and anything else is dispatched by kind to
+// the current step or the entries. It is pure: no I/O, and the same
+// arguments always give the same results; what must happen outside comes
+// back as effects.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
 	long := t.tooLong()

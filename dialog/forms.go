@@ -160,21 +160,6 @@ var formOrder = map[string][]string{
 // Policy.Loan.
 const formLoanProduct = "szd"
 
-// countyAliases are names enterprises use for a county besides its own.
-var countyAliases = map[string][]string{
-	"zhangjiagang": {"张家港", "张家港市"},
-	"changshu":     {"常熟", "常熟市"},
-	"taicang":      {"太仓", "太仓市"},
-	"kunshan":      {"昆山", "昆山市"},
-	"wujiang":      {"吴江", "吴江区"},
-	"wuzhong":      {"吴中", "吴中区"},
-	"xiangcheng":   {"相城", "相城区"},
-	"gusu":         {"姑苏", "姑苏区", "平江", "沧浪", "金阊"},
-	"sip":          {"园区", "工业园区", "苏州工业园区", "工业园", "sip"},
-	"snd":          {"高新区", "苏州高新区", "虎丘", "虎丘区", "新区", "苏州新区", "snd"},
-	"zjgftz":       {"保税区", "张家港保税区", "张家港市保税区", "保税"},
-}
-
 func init() {
 	for _, flow := range []string{domain.LeadApply, domain.LeadNeed} {
 		for _, key := range formOrder[flow] {
@@ -760,8 +745,7 @@ func answerCounty(t *turn, text string) {
 func countyOptions(p *Policy) []Option {
 	opts := make([]Option, 0, len(p.Counties))
 	for _, c := range p.Counties {
-		words := append([]string{c.Name, c.ID}, countyAliases[c.ID]...)
-		opts = append(opts, Option{Key: c.ID, Label: c.Name, Words: words})
+		opts = append(opts, Option{Key: c.ID, Label: c.Name, Words: p.CountyWords(c)})
 	}
 	return opts
 }

@@ -1,7 +1,12 @@
-// Package dialog is the domain of the 苏质融 assistant: the policy as types,
-// and a pure conversation engine that turns (state, inbound message) into
-// (new state, replies, effects). It imports only the standard library and
-// never does I/O; the time of a message arrives as Inbound.At.
+// Package dialog is the 苏质融 assistant's conversation: the policy as types
+// (criteria, conditions, products, the lexicon, loaded from seeds/), the
+// understanding of what people write (normalise, intents, slots) and a pure
+// engine that turns (state, inbound message) into (new state, replies,
+// effects). The shared types (leads, statuses and their transitions,
+// counties, tiers, errors) are in domain, which it imports; besides the
+// standard library it imports only the pure-Go OpenCC tables and go-pinyin.
+// It never does I/O and never logs; the time of a message arrives as
+// Inbound.At.
 package dialog
 
 import (

@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,8 +171,9 @@ func ParseTier(s string) (domain.Tier, bool) {
 	return domain.TierUnknown, false
 }
 
-// CountyByName finds a county by its slug or its name as people write it:
-// 昆山市, 昆山, 苏州工业园区, 工业园区, 园区, 高新区, 虎丘区.
+// CountyByName finds a county by its slug or any of its names
+// (CountyWords), with or without 苏州 before it: 昆山市, 昆山, 苏州工业园区,
+// 工业园区, 园区, 高新区, 虎丘区.
 func (p *Policy) CountyByName(s string) (domain.County, bool) {
 	s = strings.TrimSpace(toHalfWidth(s))
 	if s == "" {
@@ -183,7 +183,7 @@ func (p *Policy) CountyByName(s string) (domain.County, bool) {
 		return c, true
 	}
 	for _, c := range p.Counties {
-		for _, n := range countyNames(c.Name) {
+		for _, n := range p.CountyWords(c) {
 			n = toHalfWidth(n)
 			if s == n || strings.TrimPrefix(s, "苏州") == n || strings.TrimPrefix(s, "苏州市") == n {
 				return c, true
@@ -223,44 +223,3 @@ func Within(day string, from, to time.Time) bool {
 
 // FormatWan formats an amount in 万元 without trailing zeros.
 func FormatWan(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-// needPath is the pipeline of a financing need, in order.
-var needPath = []string{domain.StatusSubmitted, domain.StatusContacted, domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted, domain.StatusDisbursed}
-
-// PathTo returns the statuses a need moves through from status from to
-// to (a later step of the need pipeline), each allowed by the transition
-// table: a deal recorded on a need still 已受理 records the steps between.
-// A need already at to gives an empty path; anything else is an
-// ErrTransition error for people.
-func PathTo(kind, from, to string) ([]string, error) {
-	if kind != domain.LeadNeed {
-		return nil, domain.Errorf(domain.ErrTransition, "只有融资需求可以登记放款")
-	}
-	if from == to {
-		return nil, nil
-	}
-	i, j := slices.Index(needPath, from), slices.Index(needPath, to)
-	if i < 0 || j < 0 || j < i {
-		return nil, domain.Errorf(domain.ErrTransition, "该申请当前为“%s”，不能登记为“%s”", domain.StatusLabel(from), domain.StatusLabel(to))
-	}
-	path := needPath[i+1 : j+1]
-	prev := from
-	for _, s := range path {
-		if err := domain.CheckMove(kind, prev, s); err != nil {
-			return nil, err
-		}
-		prev = s
-	}
-	return path, nil
-}
-
-// SpecialistMove reports whether a specialist may move a referred
-// application to status: review, pre-approval, contract or refusal; the
-// disbursement is recorded as a deal.
-func SpecialistMove(status string) bool {
-	switch status {
-	case domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted, domain.StatusRejected:
-		return true
-	}
-	return false
-}

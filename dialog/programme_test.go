@@ -42,23 +42,6 @@ func TestCountyByName(t *testing.T) {
 	}
 }
 
-func TestPathTo(t *testing.T) {
-	got, err := dialog.PathTo(domain.LeadNeed, domain.StatusContacted, domain.StatusDisbursed)
-	if err != nil || strings.Join(got, ",") != "reviewing,pre_approved,contracted,disbursed" {
-		t.Fatalf("from contacted: %v %v", got, err)
-	}
-	if got, err := dialog.PathTo(domain.LeadNeed, domain.StatusDisbursed, domain.StatusDisbursed); err != nil || len(got) != 0 {
-		t.Fatalf("already disbursed: %v %v", got, err)
-	}
-	for _, c := range []struct{ kind, from string }{
-		{domain.LeadApply, domain.StatusContacted}, {domain.LeadNeed, domain.StatusRejected}, {domain.LeadNeed, domain.StatusWithdrawn},
-	} {
-		if _, err := dialog.PathTo(c.kind, c.from, domain.StatusDisbursed); !errors.Is(err, domain.ErrTransition) || domain.Message(err) == "" {
-			t.Errorf("%s from %s: %v", c.kind, c.from, err)
-		}
-	}
-}
-
 func TestValidateDeal(t *testing.T) {
 	now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 	ok := dialog.Deal{Product: "苏质贷", AmountWan: 500, RatePct: 3.2, TermMonths: 12, DisbursedOn: "2026-11-30"}

@@ -204,3 +204,44 @@ func LeadKindLabel(kind string) string {
 	}
 	return kind
 }
+
+// needPath is the pipeline of a financing need, in order.
+var needPath = []string{StatusSubmitted, StatusContacted, StatusReviewing, StatusPreApproved, StatusContracted, StatusDisbursed}
+
+// PathTo returns the statuses a need moves through from status from to
+// to (a later step of the need pipeline), each allowed by the transition
+// table: a deal recorded on a need still 已受理 records the steps between.
+// A need already at to gives an empty path; anything else is an
+// ErrTransition error for people.
+func PathTo(kind, from, to string) ([]string, error) {
+	if kind != LeadNeed {
+		return nil, Errorf(ErrTransition, "只有融资需求可以登记放款")
+	}
+	if from == to {
+		return nil, nil
+	}
+	i, j := slices.Index(needPath, from), slices.Index(needPath, to)
+	if i < 0 || j < 0 || j < i {
+		return nil, Errorf(ErrTransition, "该申请当前为“%s”，不能登记为“%s”", StatusLabel(from), StatusLabel(to))
+	}
+	path := needPath[i+1 : j+1]
+	prev := from
+	for _, s := range path {
+		if err := CheckMove(kind, prev, s); err != nil {
+			return nil, err
+		}
+		prev = s
+	}
+	return path, nil
+}
+
+// SpecialistMove reports whether a specialist may move a referred
+// application to status: review, pre-approval, contract or refusal; the
+// disbursement is recorded as a deal.
+func SpecialistMove(status string) bool {
+	switch status {
+	case StatusReviewing, StatusPreApproved, StatusContracted, StatusRejected:
+		return true
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package domain_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/suzhou-amr/suzhirong/domain"
@@ -85,5 +86,22 @@ func TestStatusLabelsAndTerminal(t *testing.T) {
 	}
 	if domain.ValidStatus("bogus") || domain.Terminal("bogus") {
 		t.Error("bogus status accepted")
+	}
+}
+
+func TestPathTo(t *testing.T) {
+	got, err := domain.PathTo(domain.LeadNeed, domain.StatusContacted, domain.StatusDisbursed)
+	if err != nil || strings.Join(got, ",") != "reviewing,pre_approved,contracted,disbursed" {
+		t.Fatalf("from contacted: %v %v", got, err)
+	}
+	if got, err := domain.PathTo(domain.LeadNeed, domain.StatusDisbursed, domain.StatusDisbursed); err != nil || len(got) != 0 {
+		t.Fatalf("already disbursed: %v %v", got, err)
+	}
+	for _, c := range []struct{ kind, from string }{
+		{domain.LeadApply, domain.StatusContacted}, {domain.LeadNeed, domain.StatusRejected}, {domain.LeadNeed, domain.StatusWithdrawn},
+	} {
+		if _, err := domain.PathTo(c.kind, c.from, domain.StatusDisbursed); !errors.Is(err, domain.ErrTransition) || domain.Message(err) == "" {
+			t.Errorf("%s from %s: %v", c.kind, c.from, err)
+		}
 	}
 }

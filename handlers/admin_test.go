@@ -39,7 +39,11 @@ func (s *adminSvc) move(id uint64, statuses ...string) {
 	s.tb.Helper()
 	for _, st := range statuses {
 		var res struct{ Error string }
-		if code := s.api(http.MethodPatch, fmt.Sprintf("/api/v1/leads/%d", id), s.admin, map[string]string{"status": st}, &res); code != http.StatusOK {
+		body := map[string]string{"status": st}
+		if st == "rejected" {
+			body["note"] = "不符合条件" // a rejection has a reason, from every entry
+		}
+		if code := s.api(http.MethodPatch, fmt.Sprintf("/api/v1/leads/%d", id), s.admin, body, &res); code != http.StatusOK {
 			s.tb.Fatalf("move %d to %s: %d %s", id, st, code, res.Error)
 		}
 	}

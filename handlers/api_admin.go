@@ -253,13 +253,13 @@ func (s *Server) disburseLead(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	acc := account(c)
-	lead, wan, err := s.Admin.SetDisbursed(c.Request.Context(), acc, c.Param("id"), req.DisbursedWan, req.Note)
+	lead, wan, moved, err := s.Admin.SetDisbursed(c.Request.Context(), s.mover(c), c.Param("id"), req.DisbursedWan, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	v := leadJSON(lead, true)
+	c.Set(auditedByAct, moved) // a move is logged by Move; a correction here
 	setAudit(c, nil, gin.H{"id": lead.ID, "status": lead.Status, "disbursed_wan": wan})
 	c.JSON(http.StatusOK, gin.H{"lead": v, "disbursed_wan": wan})
 }

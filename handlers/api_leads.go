@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // leadView is the JSON shape of a lead.
@@ -110,12 +111,12 @@ func (s *Server) patchLead(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	l, err := s.Leads.Change(c.Request.Context(), account(c), c.Param("id"), req.Status, req.Note)
+	l, err := s.Leads.Change(c.Request.Context(), s.mover(c), c.Param("id"), req.Status, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	setLeadAudit(c, l, req.Note)
+	c.Set(auditedByAct, true) // Move wrote the operations log line
 	c.JSON(http.StatusOK, leadJSON(l, true))
 }
 
@@ -127,4 +128,12 @@ func (s *Server) createBindCode(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"code": bc.Code, "county": bc.County, "expires_at": bc.ExpiresAt})
+}
+
+// mover is the signed-in account as the one moving a lead, with what the
+// operations log says of the request.
+func (s *Server) mover(c *gin.Context) leads.Mover {
+	acc := account(c)
+	return leads.Mover{Account: acc, Method: c.Request.Method, Route: c.FullPath(), RemoteIP: c.ClientIP(),
+		At: s.Now(), Who: s.whoIs(acc)}
 }

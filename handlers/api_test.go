@@ -141,6 +141,8 @@ func TestAPIRoles(t *testing.T) {
 		{"apply-only status", http.MethodPatch, path(ksLead), ks, map[string]string{"status": "approved"}, http.StatusConflict, "融资需求不适用“已入库”状态"},
 		{"county moves own", http.MethodPatch, path(ksLead), ks, map[string]string{"status": "contacted", "note": "已电话联系"}, http.StatusOK, ""},
 		{"by number", http.MethodGet, "/api/v1/leads/" + strings.ToLower(ksLead), ks, nil, http.StatusOK, ""},
+		{"rejection without a reason", http.MethodPatch, path(sipLead), admin, map[string]string{"status": "rejected", "note": " "}, http.StatusBadRequest, "不予通过需要填写原因，企业将看到这个原因"},
+		{"note over the limit", http.MethodPatch, path(sipLead), admin, map[string]string{"status": "contacted", "note": strings.Repeat("长", 501)}, http.StatusBadRequest, "说明不能超过500字"},
 		{"officer moves any", http.MethodPatch, path(sipLead), admin, map[string]string{"status": "rejected", "note": "不符合条件"}, http.StatusOK, ""},
 		{"terminal", http.MethodPatch, path(sipLead), admin, map[string]string{"status": "contacted"}, http.StatusConflict, "该融资需求已办结（未通过），不能再变更状态"},
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -179,10 +180,11 @@ func (cs *console) leadPage(c *gin.Context) {
 }
 
 // leadStatusSubmit: POST /console/leads/{id}/status (status, note), through
-// leads.Service.Change like the API's PATCH: the same transitions, events and
-// notifications. A move that ends the application (未通过, 已入库, 已撤回,
-// 已放款) is first shown as a summary to confirm (confirm=1); 未通过 needs a
-// reason, which the enterprise reads in its notification.
+// leads.Service.Move like the API's PATCH: the same rules, events,
+// notifications and operations log line. A move that ends the application
+// (未通过, 已入库, 已撤回, 已放款) is first shown as a summary to confirm
+// (confirm=1); the page offers the common reasons of a rejection and asks
+// for the amount of a disbursement, and Move's refusals are shown on it.
 func (cs *console) leadStatusSubmit(c *gin.Context) {
 	ctx := c.Request.Context()
 	acc := account(c)
@@ -193,62 +195,61 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 	keep := func(d *leadData) {
 		d.Note, d.Reason, d.ReasonText, d.Amount = note, reason, reasonText, amount
 	}
-	if domain.Terminal(to) && (acc.Can(domain.PermLeadsWrite) || acc.Can(domain.PermDealWrite)) {
-		cur, err := cs.Leads.Lead(ctx, acc, c.Param("id"))
-		if err != nil {
-			cs.failPage(c, err)
-			return
+	confirm := func(msg string) {
+		code := http.StatusOK
+		if msg != "" {
+			code = http.StatusUnprocessableEntity
+		} else {
+			notAnAct(c) // the confirmation screen only
 		}
-		if err := domain.CheckMove(cur.Kind, cur.Status, to); err != nil {
+		cs.showLead(c, code, msg, func(d *leadData) {
+			keep(d)
+			d.Confirm = &action{Value: to, Label: actionLabel(to), Final: true}
+		})
+	}
+	final := domain.Terminal(to) && (acc.Can(domain.PermLeadsWrite) || acc.Can(domain.PermDealWrite))
+	if final && c.PostForm("confirm") != "1" {
+		if err := cs.Leads.CheckMove(ctx, cs.consoleMover(c), c.Param("id"), to); err != nil {
 			status, msg := apiStatus(err)
+			if status == http.StatusNotFound || status >= http.StatusInternalServerError {
+				cs.failPage(c, err)
+				return
+			}
 			cs.showLead(c, status, msg, keep)
 			return
 		}
-		confirm := func(msg string) {
-			code := http.StatusOK
-			if msg != "" {
-				code = http.StatusUnprocessableEntity
-			} else {
-				notAnAct(c) // the confirmation screen only
-			}
-			cs.showLead(c, code, msg, func(d *leadData) {
-				keep(d)
-				d.Confirm = &action{Value: to, Label: actionLabel(to), Final: true}
-			})
+		confirm("")
+		return
+	}
+	if final && to == domain.StatusRejected {
+		if reason != "" && !contains(leads.RejectReasons, reason) {
+			reason = ""
 		}
-		if c.PostForm("confirm") != "1" {
-			confirm("")
-			return
-		}
-		if to == domain.StatusRejected {
-			if reason != "" && !contains(leads.RejectReasons, reason) {
-				reason = ""
-			}
-			if reason == "" && reasonText == "" {
-				confirm("请选择或填写不予通过的原因，企业将看到这个原因。")
-				return
-			}
-			note = strings.Trim(reason+"；"+reasonText, "；")
-		}
-		if to == domain.StatusDisbursed {
-			if wan, perr := strconv.ParseFloat(amount, 64); perr != nil || wan <= 0 {
-				confirm("请填写放款金额（万元，大于0的数字）。")
-				return
-			}
-		}
+		note = strings.Trim(reason+"；"+reasonText, "；")
 	}
 	var (
-		l   domain.Lead
-		err error
+		l     domain.Lead
+		err   error
+		moved = true
 	)
-	if wan, perr := strconv.ParseFloat(amount, 64); to == domain.StatusDisbursed && perr == nil {
-		l, _, err = cs.Admin.SetDisbursed(ctx, acc, c.Param("id"), wan, note)
+	wan, perr := strconv.ParseFloat(amount, 64)
+	if to == domain.StatusDisbursed {
+		if perr != nil {
+			wan = 0 // Move asks for the amount
+		}
+		if wan != 0 {
+			l, _, moved, err = cs.Admin.SetDisbursed(ctx, cs.consoleMover(c), c.Param("id"), wan, note)
+		} else {
+			l, err = cs.Leads.Move(ctx, cs.consoleMover(c), leads.MoveRequest{Ref: c.Param("id"), To: to, Note: note})
+		}
 	} else {
-		// Change refuses 已放款 without an amount, after the transition check.
-		l, err = cs.Leads.Change(ctx, acc, c.Param("id"), to, note)
+		l, err = cs.Leads.Change(ctx, cs.consoleMover(c), c.Param("id"), to, note)
 	}
 	if err == nil {
-		setLeadAudit(c, l, note)
+		c.Set(auditedByAct, moved) // Move wrote the operations log line
+		if !moved {
+			setLeadAudit(c, l, note)
+		}
 		c.Redirect(http.StatusSeeOther, "/console/leads/"+strconv.FormatUint(l.ID, 10)+"?ok=status")
 		return
 	}
@@ -257,8 +258,13 @@ func (cs *console) leadStatusSubmit(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	if strings.Contains(msg, "/api/") {
-		msg = "登记放款需要填写放款金额。"
+	switch {
+	case errors.Is(err, leads.ErrReasonRequired):
+		confirm("请选择或填写不予通过的原因，企业将看到这个原因。")
+		return
+	case errors.Is(err, leads.ErrAmountRequired), final && to == domain.StatusDisbursed && strings.Contains(msg, "放款金额应为"):
+		confirm("请填写放款金额（万元，大于0的数字）。")
+		return
 	}
 	// Show the lead again with the reason, keeping what was typed.
 	cs.showLead(c, status, msg, keep)
@@ -311,4 +317,11 @@ func (cs *console) leadCorrectSubmit(c *gin.Context) {
 		return
 	}
 	cs.showLead(c, status, msg, func(d *leadData) { d.CorrectTo, d.CorrectNote = to, reason })
+}
+
+// consoleMover is the console's mover: a move answers with a redirect.
+func (cs *console) consoleMover(c *gin.Context) leads.Mover {
+	m := cs.mover(c)
+	m.Status = http.StatusSeeOther
+	return m
 }

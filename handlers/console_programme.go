@@ -374,7 +374,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		v.CanChange = acc.Can(domain.PermDealWrite) && (acc.Role == domain.RoleOfficer || dl.Actor == "account:"+acc.Username)
 		pd.Deals = append(pd.Deals, v)
 	}
-	_, pathErr := dialog.PathTo(l.Kind, l.Status, domain.StatusDisbursed)
+	_, pathErr := domain.PathTo(l.Kind, l.Status, domain.StatusDisbursed)
 	// 放款 makes sense once a need was referred to an institution or is
 	// under review: not on a need nobody has looked at.
 	worked := len(refs) > 0 || slices.Contains([]string{domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted, domain.StatusDisbursed}, l.Status)
@@ -394,7 +394,7 @@ func (cs *console) withProgramme(c *gin.Context, d *leadData) error {
 		// the disbursement is the deal form.
 		var next []option
 		for _, st := range []string{domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted} {
-			if path, err := dialog.PathTo(l.Kind, l.Status, st); err == nil && len(path) > 0 {
+			if path, err := domain.PathTo(l.Kind, l.Status, st); err == nil && len(path) > 0 {
 				next = append(next, option{st, domain.StatusLabel(st)})
 			}
 		}

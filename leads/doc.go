@@ -3,6 +3,13 @@
 // worked there (受理, notes, status changes), referred to cooperating
 // institutions and closed with their deals; with the contact deadlines and
 // the SLA reminders on working days, and the outbox that delivers every
-// notification written in the transaction that changed the lead. Every
-// method that acts for an account checks the permission table itself.
+// notification written in the transaction that changed the lead; and the
+// enterprises' questions handed to a person (tickets) and their
+// personal-data rights. A lead's status changes only through Service.Move
+// (move.go), whoever moves it (the enterprise or a county contact from the
+// chat, an account from the console or the API), under one rule set that
+// also writes the move's operations log line. Every method that acts for
+// an account checks the permission table itself. The package holds a
+// *store.DB: the repository methods it calls are not yet behind
+// interfaces of its own.
 package leads

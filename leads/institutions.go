@@ -326,7 +326,7 @@ func (l *Service) CheckDeal(ctx context.Context, acc domain.Account, ref string,
 	if err := dialog.ValidateDeal(d, l.now()); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
-	if _, err := dialog.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
+	if _, err := domain.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed); err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
 	}
 	terms, err := l.dealTerms(ctx, lead, d, 0)
@@ -424,46 +424,6 @@ func encodeTemplate(tm wechat.TemplateMessage, key string) (store.Message, error
 		return store.Message{}, fmt.Errorf("encode template message: %w", err)
 	}
 	return store.Message{Channel: ChannelTemplate, Recipient: tm.ToUser, DedupeKey: key, Payload: string(payload)}, nil
-}
-
-// specialistMayMove refuses a specialist's 未通过 on an application also
-// referred to other institutions: one bank's refusal does not end it; the
-// county decides.
-func (l *Service) specialistMayMove(ctx context.Context, acc domain.Account, lead domain.Lead, status string) error {
-	if acc.Role != domain.RoleInstitution || status != domain.StatusRejected {
-		return nil
-	}
-	refs, err := l.db.Referrals(ctx, lead.ID)
-	if err != nil {
-		return err
-	}
-	if len(refs) > 1 {
-		return domain.Errorf(domain.ErrTransition, "该申请还推荐给了其他机构，不能由本机构登记为未通过；请在说明中写明情况并联系所在县级市（区）市场监管局")
-	}
-	return nil
-}
-
-// specialistMove records a specialist's step on a referred need. 审核中,
-// 已预授信 and 已签约 may be recorded directly: the steps in between are
-// recorded first, by the specialist, and the enterprise is told of the
-// last one.
-func (l *Service) specialistMove(ctx context.Context, lead domain.Lead, status, note, actor string) (domain.Lead, error) {
-	if status == domain.StatusRejected {
-		return l.Move(ctx, lead.ID, status, note, actor)
-	}
-	path, err := dialog.PathTo(lead.Kind, lead.Status, status)
-	if err != nil {
-		return domain.Lead{}, err
-	}
-	if len(path) == 0 {
-		return domain.Lead{}, domain.CheckMove(lead.Kind, lead.Status, status)
-	}
-	for _, st := range path[:len(path)-1] {
-		if _, err := l.db.MoveLead(ctx, lead.ID, st, actor, "随"+domain.StatusLabel(status)+"补记", l.now(), nil); err != nil {
-			return domain.Lead{}, err
-		}
-	}
-	return l.Move(ctx, lead.ID, status, note, actor)
 }
 
 // ReferredData is the data of "leads_referred": the open applications

@@ -299,19 +299,19 @@ func TestLeadsForAccounts(t *testing.T) {
 			t.Errorf("%+v: %v", f, err)
 		}
 	}
-	if _, err := e.Leads.Change(ctx, viewer, number, "contacted", ""); !errors.Is(err, domain.ErrForbidden) {
+	if _, err := e.Leads.Change(ctx, leads.Mover{Account: viewer}, number, "contacted", ""); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("viewer: %v", err)
 	}
-	if _, err := e.Leads.Change(ctx, sip, number, "contacted", ""); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := e.Leads.Change(ctx, leads.Mover{Account: sip}, number, "contacted", ""); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("other county change: %v", err)
 	}
-	if _, err := e.Leads.Change(ctx, officer, number, "bogus", ""); !errors.Is(err, domain.ErrUnknownStatus) {
+	if _, err := e.Leads.Change(ctx, leads.Mover{Account: officer}, number, "bogus", ""); !errors.Is(err, domain.ErrUnknownStatus) {
 		t.Errorf("unknown status: %v", err)
 	}
-	if _, err := e.Leads.Change(ctx, officer, number, "approved", ""); !errors.Is(err, domain.ErrTransition) {
+	if _, err := e.Leads.Change(ctx, leads.Mover{Account: officer}, number, "approved", ""); !errors.Is(err, domain.ErrTransition) {
 		t.Errorf("approved for a need: %v", err)
 	}
-	l, err := e.Leads.Change(ctx, ks, number, "contacted", "已联系")
+	l, err := e.Leads.Change(ctx, leads.Mover{Account: ks}, number, "contacted", "已联系")
 	if err != nil || l.Status != "contacted" {
 		t.Fatalf("change: %+v %v", l, err)
 	}

@@ -123,7 +123,7 @@ func (l *Service) eraseMyData(ctx context.Context, in dialog.Inbound, e dialog.E
 	}
 	d := RightsErased{Withdraw: e.Withdraw}
 	for _, ld := range open {
-		if _, err := l.withdraw(ctx, ld, note, in.OpenID); err != nil {
+		if _, err := l.Move(ctx, ChatActor(in), MoveRequest{Ref: ld.Number, To: domain.StatusWithdrawn, Note: note}); err != nil {
 			return nil, err
 		}
 		d.Withdrawn++

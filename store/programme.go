@@ -463,7 +463,7 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 		} else if err != nil {
 			return fmt.Errorf("deal lead %d: %w", d.LeadID, err)
 		}
-		path, err := dialog.PathTo(r.Kind, r.Status, domain.StatusDisbursed)
+		path, err := domain.PathTo(r.Kind, r.Status, domain.StatusDisbursed)
 		if err != nil {
 			return err
 		}
