@@ -89,6 +89,8 @@ func (l *Service) applyTicket(ctx context.Context, in dialog.Inbound, st *dialog
 		return nil, err
 	case dialog.ShowTickets:
 		return l.showTickets(ctx, in.OpenID)
+	case dialog.Chase:
+		return l.chase(ctx, in, st, e)
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }
@@ -142,8 +144,16 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 	if err != nil {
 		return nil, err
 	}
-	return []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == "",
-		InFlow: e.InFlow, Phone: phone}}}, nil
+	replies := []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == "",
+		InFlow: e.InFlow, Phone: phone}}}
+	if e.Complaint {
+		raised, err := l.raiseTicket(ctx, in, t, true)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, raised...)
+	}
+	return replies, nil
 }
 
 // answerExpected says when an answer can be expected: the officers' hours
@@ -204,6 +214,12 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 			last = county + "超2个工作日未答复"
 		case "handover":
 			last = "转交" + county + "答复"
+		}
+		if kind, due, ok := strings.Cut(what, ":"); ok && (kind == "chase" || kind == "complaint") {
+			last = "企业催办，" + due + "前答复"
+			if kind == "complaint" {
+				last = "企业投诉，" + due + "前答复"
+			}
 		}
 		m, err := templateMessage(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: TicketNumber(t.ID), FieldEnterprise: enterprise, FieldKind: "人工咨询：" + t.Question,

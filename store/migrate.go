@@ -105,6 +105,8 @@ var migrations = []migration{
 	// 80–89: questions handed to a person (issue 25).
 	{80, "create tickets", createTable(&TicketRecord{})},
 	{81, "create ticket_messages", createTable(&TicketMessageRecord{})},
+	{82, "add tickets.raised_at", addColumn(&TicketRecord{}, "RaisedAt")},
+	{83, "add tickets.raise_due", addColumn(&TicketRecord{}, "RaiseDue")},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,6 +26,8 @@ type TicketRecord struct {
 	RoutedAt       time.Time  // when its county got it: its reminders count from here
 	RemindedAt     *time.Time // the county's contacts were reminded of it, unanswered
 	EscalatedAt    *time.Time // the city officers were told of it, unanswered
+	RaisedAt       *time.Time // the enterprise chased it or complained: raised to the officers
+	RaiseDue       *time.Time // the officers' own deadline for a raised ticket
 }
 
 func (TicketRecord) TableName() string { return "tickets" }
@@ -50,6 +53,12 @@ func toTicket(r TicketRecord) domain.Ticket {
 	}
 	if r.ClosedAt != nil {
 		t.ClosedAt = *r.ClosedAt
+	}
+	if r.RaisedAt != nil {
+		t.RaisedAt = *r.RaisedAt
+	}
+	if r.RaiseDue != nil {
+		t.RaiseDue = *r.RaiseDue
 	}
 	return t
 }
@@ -271,4 +280,35 @@ func (db *DB) HandOverTicket(ctx context.Context, id uint64, county, note string
 		}
 		return enqueue(tx, msgs, at)
 	})
+}
+
+// RaiseTicket records that the enterprise chased a ticket or complained:
+// it is raised to the city officers, due by due, with a note in its
+// conversation and the officers' notifications, in one transaction. A
+// ticket already raised and not yet answered since is not raised again
+// (false); a closed one is domain.ErrNotFound.
+func (db *DB) RaiseTicket(ctx context.Context, id uint64, note string, at, due time.Time, msgs []Message) (bool, error) {
+	var set bool
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var t TicketRecord
+		if err := tx.Where("id = ? AND status <> ?", id, domain.TicketClosed).Take(&t).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return domain.ErrNotFound
+			}
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+		if t.RaisedAt != nil && t.RaiseDue != nil && at.Before(*t.RaiseDue) {
+			return nil
+		}
+		if err := tx.Model(&TicketRecord{}).Where("id = ?", id).
+			Updates(map[string]any{"raised_at": at, "raise_due": due, "updated_at": at}).Error; err != nil {
+			return fmt.Errorf("raise ticket %d: %w", id, err)
+		}
+		if err := tx.Create(&TicketMessageRecord{TicketID: id, FromStaff: true, Text: note, Via: domain.TicketViaNote, CreatedAt: at}).Error; err != nil {
+			return fmt.Errorf("insert ticket note: %w", err)
+		}
+		set = true
+		return enqueue(tx, msgs, at)
+	})
+	return set, err
 }
