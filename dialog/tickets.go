@@ -68,6 +68,16 @@ func asksForPerson(text string) bool {
 	return false
 }
 
+// WithoutHandoff is the question of a message that asked for a person
+// (转人工，想问下…), without the asking: what teach-back offers as the
+// question.
+func WithoutHandoff(text string) string {
+	for _, w := range personWords {
+		text = strings.ReplaceAll(text, w, "")
+	}
+	return strings.TrimLeft(strings.TrimSpace(text), "，,。.！!：:、 ")
+}
+
 // bareHandoff reports a message that only asks for a person.
 func bareHandoff(text string) bool {
 	n := strings.TrimRight(Normalize(text), "。.!！~～")

@@ -75,6 +75,7 @@ var auditActions = map[string]string{
 	"POST /console/leads/:id/deals":                               "登记融资成交",
 	"POST /console/broadcasts/:id/edit":                           "修改群发草稿",
 	"POST /console/broadcasts/:id/delete":                         "删除群发草稿",
+	"POST /console/tickets/:id/teach":                             "由咨询新增问答",
 	"POST /console/unplaced/:id/attach":                           "归入已有问答",
 	"POST /console/unplaced/:id/answer":                           "新增问答",
 	"POST /console/unplaced/:id/dismiss":                          "忽略未识别问题",

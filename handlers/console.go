@@ -121,6 +121,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/tickets/:id/reply", cs.ticketReplySubmit)
 	g.POST("/console/tickets/:id/close", cs.ticketCloseSubmit)
 	g.POST("/console/tickets/:id/handover", cs.ticketHandOverSubmit)
+	g.POST("/console/tickets/:id/teach", cs.ticketTeachSubmit)
 	g.GET("/console/unplaced", cs.unplacedPage)
 	g.POST("/console/unplaced/:id/attach", cs.unplacedAttach)
 	g.POST("/console/unplaced/:id/answer", cs.unplacedAnswer)

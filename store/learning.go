@@ -95,6 +95,16 @@ func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (domain.UnplacedMe
 	return domain.UnplacedMessage(m), err
 }
 
+// UnplacedIDByFolded returns the id of the unplaced message recorded
+// under folded, or domain.ErrNotFound.
+func (db *DB) UnplacedIDByFolded(ctx context.Context, folded string) (uint64, error) {
+	if len(folded) > 191 {
+		folded = folded[:191]
+	}
+	m, err := take[UnplacedMessage](db.WithContext(ctx).Where("folded = ?", folded), "unplaced message")
+	return m.ID, err
+}
+
 // resolve marks an open message as taught or dismissed in tx.
 func resolve(tx *gorm.DB, id uint64, status, intent, by string, at time.Time) (UnplacedMessage, error) {
 	m, err := take[UnplacedMessage](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
