@@ -78,6 +78,7 @@ var auditActions = map[string]string{
 	"POST /console/tickets/:id/teach":                             "由咨询新增问答",
 	"POST /console/unplaced/:id/attach":                           "归入已有问答",
 	"POST /console/unplaced/:id/answer":                           "新增问答",
+	"POST /console/unplaced/:id/send":                             "向提问企业发送答复",
 	"POST /console/unplaced/:id/dismiss":                          "忽略未识别问题",
 	"POST /console/taught/faqs/:faq":                              "修改问答",
 	"POST /console/taught/faqs/:faq/delete":                       "删除问答",

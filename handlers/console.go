@@ -126,6 +126,7 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 	g.POST("/console/unplaced/:id/attach", cs.unplacedAttach)
 	g.POST("/console/unplaced/:id/answer", cs.unplacedAnswer)
 	g.POST("/console/unplaced/:id/dismiss", cs.unplacedDismiss)
+	g.POST("/console/unplaced/:id/send", cs.unplacedSend)
 	g.POST("/console/taught/faqs/:faq", cs.taughtFAQSubmit)
 	g.POST("/console/taught/faqs/:faq/delete", cs.taughtFAQDelete)
 	g.POST("/console/taught/paraphrases/:id/delete", cs.taughtParaphraseDelete)

@@ -107,6 +107,7 @@ var migrations = []migration{
 	{81, "create ticket_messages", createTable(&TicketMessageRecord{})},
 	{82, "add tickets.raised_at", addColumn(&TicketRecord{}, "RaisedAt")},
 	{83, "add tickets.raise_due", addColumn(&TicketRecord{}, "RaiseDue")},
+	{84, "create unplaced_askers", createTable(&UnplacedAsker{})},
 }
 
 // addColumn adds a model field's column unless the table already has it
