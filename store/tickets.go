@@ -312,3 +312,22 @@ func (db *DB) RaiseTicket(ctx context.Context, id uint64, note string, at, due t
 	})
 	return set, err
 }
+
+// TicketTiming is when a ticket was opened and first answered.
+type TicketTiming struct {
+	County     string
+	CreatedAt  time.Time
+	AnsweredAt *time.Time
+}
+
+// TicketTimings returns the tickets opened in [from, to), for the monthly
+// summary.
+func (db *DB) TicketTimings(ctx context.Context, from, to time.Time) ([]TicketTiming, error) {
+	var out []TicketTiming
+	err := db.WithContext(ctx).Model(&TicketRecord{}).Select("county", "created_at", "answered_at").
+		Where("created_at >= ? AND created_at < ?", from.UTC(), to.UTC()).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ticket timings: %w", err)
+	}
+	return out, nil
+}
