@@ -115,6 +115,23 @@ func TestComplaintAndChaseRaiseToOfficers(t *testing.T) {
 	if !noted {
 		t.Fatalf("the conversation does not show the raise: %+v", tk.Messages)
 	}
+
+	// Its own deadline: the end of the next working day (Monday); still
+	// unanswered then, the officers are told once more, once.
+	e.Drain()
+	e.Fake.Reset()
+	for _, st := range []struct {
+		at   string
+		want int
+	}{{"2026-11-30 23:00", 0}, {"2026-12-01 00:00", 1}, {"2026-12-01 09:00", 0}} {
+		if r := check(e, st.at); r.RaisedOverdue != st.want {
+			t.Fatalf("%s: %+v, want %d raised overdue", st.at, r, st.want)
+		}
+	}
+	e.Drain()
+	if n := countTemplates(e, "o-officer-rs", "督办已超期"); n != 1 {
+		t.Fatalf("officer told of the overdue raise %d times: %v", n, e.Fake.Calls(""))
+	}
 }
 
 // 催一下 with nothing open says so.

@@ -214,6 +214,8 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 			last = county + "超2个工作日未答复"
 		case "handover":
 			last = "转交" + county + "答复"
+		case "raise-overdue":
+			last = "督办已超期，企业仍未获答复"
 		}
 		if kind, due, ok := strings.Cut(what, ":"); ok && (kind == "chase" || kind == "complaint") {
 			last = "企业催办，" + due + "前答复"
@@ -435,6 +437,28 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 	due, err := l.db.OverdueTickets(ctx, now.Add(-12*time.Hour))
 	if err != nil {
 		return res, fmt.Errorf("sla: %w", err)
+	}
+	raised, err := l.db.OverdueRaisedTickets(ctx, now)
+	if err != nil {
+		return res, fmt.Errorf("sla: %w", err)
+	}
+	for _, r := range raised {
+		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: *r.RaisedAt}
+		officers, err := l.OfficerOpenIDs(ctx)
+		if err != nil {
+			return res, fmt.Errorf("sla: %w", err)
+		}
+		msgs, err := l.ticketMessagesFor(t, "raise-overdue", officers, "")
+		if err != nil {
+			return res, err
+		}
+		set, err := l.db.MarkTicket(ctx, t.ID, store.MarkRaiseOverdue, now, msgs)
+		if err != nil {
+			return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
+		}
+		if set {
+			res.RaisedOverdue++
+		}
 	}
 	for _, r := range due {
 		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RoutedAt}

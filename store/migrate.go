@@ -108,6 +108,7 @@ var migrations = []migration{
 	{82, "add tickets.raised_at", addColumn(&TicketRecord{}, "RaisedAt")},
 	{83, "add tickets.raise_due", addColumn(&TicketRecord{}, "RaiseDue")},
 	{84, "create unplaced_askers", createTable(&UnplacedAsker{})},
+	{85, "add tickets.raise_overdue_at", addColumn(&TicketRecord{}, "RaiseOverdueAt")},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -28,6 +28,7 @@ type TicketRecord struct {
 	EscalatedAt    *time.Time // the city officers were told of it, unanswered
 	RaisedAt       *time.Time // the enterprise chased it or complained: raised to the officers
 	RaiseDue       *time.Time // the officers' own deadline for a raised ticket
+	RaiseOverdueAt *time.Time // the officers were told the raised ticket passed its deadline
 }
 
 func (TicketRecord) TableName() string { return "tickets" }
@@ -243,12 +244,23 @@ func (db *DB) OverdueTickets(ctx context.Context, before time.Time) ([]TicketRec
 // MarkTicket records a reminder (MarkReminded) or an escalation
 // (MarkEscalated) of a ticket still unanswered, with its messages, once.
 func (db *DB) MarkTicket(ctx context.Context, id uint64, mark string, at time.Time, msgs []Message) (bool, error) {
-	if mark != MarkReminded && mark != MarkEscalated {
+	cond := "id = ? AND status = ? AND answered_at IS NULL AND " + mark + " IS NULL"
+	switch mark {
+	case MarkReminded, MarkEscalated:
+	case MarkRaiseOverdue:
+		// A raised ticket is overdue while it waits for an answer, even one
+		// answered before it was chased.
+		cond = "id = ? AND status = ? AND raise_due <= ? AND " + mark + " IS NULL"
+	default:
 		return false, fmt.Errorf("mark ticket %d: unknown mark %q", id, mark)
+	}
+	args := []any{id, domain.TicketOpen}
+	if mark == MarkRaiseOverdue {
+		args = append(args, at)
 	}
 	var set bool
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&TicketRecord{}).Where("id = ? AND status = ? AND answered_at IS NULL AND "+mark+" IS NULL", id, domain.TicketOpen).
+		res := tx.Model(&TicketRecord{}).Where(cond, args...).
 			Update(mark, at)
 		if res.Error != nil {
 			return fmt.Errorf("mark ticket %d %s: %w", id, mark, res.Error)
@@ -282,6 +294,22 @@ func (db *DB) HandOverTicket(ctx context.Context, id uint64, county, note string
 	})
 }
 
+// MarkRaiseOverdue marks a raised ticket whose own deadline passed while
+// it waited for an answer (MarkTicket).
+const MarkRaiseOverdue = "raise_overdue_at"
+
+// OverdueRaisedTickets returns the raised tickets waiting for an answer
+// past their own deadline, not yet reported.
+func (db *DB) OverdueRaisedTickets(ctx context.Context, now time.Time) ([]TicketRecord, error) {
+	var rows []TicketRecord
+	err := db.WithContext(ctx).Where("status = ? AND raised_at IS NOT NULL AND raise_due <= ? AND raise_overdue_at IS NULL", domain.TicketOpen, now).
+		Order("id").Limit(500).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("overdue raised tickets: %w", err)
+	}
+	return rows, nil
+}
+
 // RaiseTicket records that the enterprise chased a ticket or complained:
 // it is raised to the city officers, due by due, with a note in its
 // conversation and the officers' notifications, in one transaction. A
@@ -301,7 +329,7 @@ func (db *DB) RaiseTicket(ctx context.Context, id uint64, note string, at, due t
 			return nil
 		}
 		if err := tx.Model(&TicketRecord{}).Where("id = ?", id).
-			Updates(map[string]any{"raised_at": at, "raise_due": due, "updated_at": at}).Error; err != nil {
+			Updates(map[string]any{"raised_at": at, "raise_due": due, "raise_overdue_at": nil, "updated_at": at}).Error; err != nil {
 			return fmt.Errorf("raise ticket %d: %w", id, err)
 		}
 		if err := tx.Create(&TicketMessageRecord{TicketID: id, FromStaff: true, Text: note, Via: domain.TicketViaNote, CreatedAt: at}).Error; err != nil {
