@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,6 +32,90 @@ type MonthlyReport struct {
 	PreparedBy string `json:"prepared_by"`
 	// PreparedAt is when the report was built.
 	PreparedAt time.Time `json:"prepared_at"`
+	// Tickets are the questions handed to a person in the month, per
+	// county (and those the city answered, county ""), then the city total
+	// for officers. Not part of a county's confirmed figures.
+	Tickets []TicketFigures `json:"tickets"`
+}
+
+// TicketFigures are one county's questions handed to a person in a month.
+type TicketFigures struct {
+	County   string `json:"county"` // "" : the city officers; "total" : the city total
+	Name     string `json:"name"`
+	Opened   int64  `json:"opened"`
+	Answered int64  `json:"answered"` // of those, answered by staff
+	// MedianFirstAnswerMinutes is the median time from the question to the
+	// first staff answer, of those answered; null when none was.
+	MedianFirstAnswerMinutes *float64 `json:"median_first_answer_minutes"`
+}
+
+// MedianHours is the median time to the first answer in hours, one
+// decimal, for the page; "—" when none was answered.
+func (f TicketFigures) MedianHours() string {
+	if f.MedianFirstAnswerMinutes == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*f.MedianFirstAnswerMinutes/60, 'f', 1, 64)
+}
+
+// median of durations in minutes; nil for none.
+func medianMinutes(ds []time.Duration) *float64 {
+	if len(ds) == 0 {
+		return nil
+	}
+	slices.Sort(ds)
+	m := ds[len(ds)/2]
+	if len(ds)%2 == 0 {
+		m = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+	}
+	v := m.Minutes()
+	return &v
+}
+
+// ticketFigures fills r.Tickets for the counties the account sees.
+func (s *Service) ticketFigures(ctx context.Context, acc domain.Account, r *MonthlyReport, from, to time.Time) error {
+	timings, err := s.db.TicketTimings(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	type acc2 struct {
+		opened int64
+		waits  []time.Duration
+	}
+	by := map[string]*acc2{}
+	total := &acc2{}
+	for _, t := range timings {
+		if acc.Role == domain.RoleCounty && t.County != acc.County {
+			continue
+		}
+		a := by[t.County]
+		if a == nil {
+			a = &acc2{}
+			by[t.County] = a
+		}
+		a.opened++
+		total.opened++
+		if t.AnsweredAt != nil {
+			a.waits = append(a.waits, t.AnsweredAt.Sub(t.CreatedAt))
+			total.waits = append(total.waits, t.AnsweredAt.Sub(t.CreatedAt))
+		}
+	}
+	fig := func(county, name string, a *acc2) TicketFigures {
+		f := TicketFigures{County: county, Name: name}
+		if a != nil {
+			f.Opened, f.Answered = a.opened, int64(len(a.waits))
+			f.MedianFirstAnswerMinutes = medianMinutes(a.waits)
+		}
+		return f
+	}
+	r.Tickets = []TicketFigures{}
+	for _, c := range r.Counties {
+		r.Tickets = append(r.Tickets, fig(c.County, c.Name, by[c.County]))
+	}
+	if acc.Role != domain.RoleCounty {
+		r.Tickets = append(r.Tickets, fig("", "市局（县区未知）", by[""]), fig("total", "全市合计", total))
+	}
+	return nil
 }
 
 // ReportProduct is a product column of the report.
@@ -190,6 +275,9 @@ func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month s
 			}
 		}
 		r.Total = &t
+	}
+	if err := s.ticketFigures(ctx, acc, &r, from, to); err != nil {
+		return r, err
 	}
 	return r, nil
 }

@@ -63,6 +63,7 @@ type Records interface {
 	Profile(ctx context.Context, openID string) (dialog.Profile, error)
 	SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error
 	RecordUnplaced(ctx context.Context, folded, text string, at time.Time) error
+	RecordUnplacedAsker(ctx context.Context, folded, openID string, at time.Time) error
 	FinishBroadcast(ctx context.Context, r store.MassResult) (bool, error)
 	Ping(ctx context.Context) error
 }

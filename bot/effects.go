@@ -6,6 +6,7 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
 // Leads runs a turn's lead effects: a submitted form, a progress question,
@@ -58,6 +59,8 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		// A lost record must not cost the follower the answer.
 		if err := b.db.RecordUnplaced(ctx, e.Folded, e.Text, in.At); err != nil {
 			b.log.Warn("unplaced message not recorded", slog.Any("error", err))
+		} else if err := b.db.RecordUnplacedAsker(ctx, e.Folded, in.OpenID, in.At); err != nil {
+			b.log.Warn("unplaced asker not recorded", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
 		}
 		return nil, nil
 	}

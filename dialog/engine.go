@@ -78,6 +78,9 @@ type State struct {
 	Picks     []string          // criteria picked so far in the self-check
 	Profile   Profile
 	UpdatedAt time.Time
+	// Unplaced is the last message when the bot could not place it: a
+	// second one in a row is handed to a person (tickets.go).
+	Unplaced string
 }
 
 // Idle reports whether no flow is in progress.
@@ -263,6 +266,7 @@ func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	} else {
 		t.dispatch()
 	}
+	t.unplacedInARow(s.Unplaced)
 	if in.Kind != KindUnsubscribe {
 		t.s.UpdatedAt = in.At
 	}
@@ -408,6 +412,9 @@ func (t *turn) entry(text string) bool {
 	}
 	if asksForPerson(text) {
 		t.handoff()
+		return true
+	}
+	if t.complaintOrChase(text) { // tickets.go
 		return true
 	}
 	if !t.s.Idle() {

@@ -17,6 +17,8 @@ type Ticket struct {
 	UpdatedAt      time.Time
 	AnsweredAt     time.Time // first staff answer
 	ClosedAt       time.Time
+	RaisedAt       time.Time // chased (催一下) or complained of: raised to the city officers
+	RaiseDue       time.Time // the officers' deadline for a raised ticket
 	Messages       []TicketMessage
 }
 

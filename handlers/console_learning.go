@@ -19,6 +19,7 @@ func init() {
 	notices["dismissed"] = "已忽略。同样的问题再次出现时会重新列出。"
 	notices["faq"] = "问答已修改（已保存为新版本），公众号半分钟内即用新内容回答。"
 	notices["removed"] = "已删除，公众号半分钟内不再使用。"
+	notices["sent"] = "答复已加入发送队列，问过的企业将在公众号里收到客服消息。"
 }
 
 // teachingData is the page's data, with what a failed form had typed.
@@ -26,6 +27,8 @@ type teachingData struct {
 	admin.TeachingData
 	Form    admin.FAQInput
 	FormFor uint64 // the unplaced message the form answered
+	// Offer proposes to send the answer just taught to those who asked.
+	Offer *admin.AskersOffer
 }
 
 // unplacedPage: GET /console/unplaced (officers).
@@ -35,7 +38,13 @@ func (cs *console) unplacedPage(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
-	cs.render(c, http.StatusOK, "unplaced", "未识别问题", &teachingData{TeachingData: d})
+	td := &teachingData{TeachingData: d}
+	if id, err := strconv.ParseUint(c.Query("offer"), 10, 64); err == nil {
+		if o, err := cs.Admin.TaughtAnswerOffer(c.Request.Context(), account(c), id); err == nil {
+			td.Offer = &o
+		}
+	}
+	cs.render(c, http.StatusOK, "unplaced", "未识别问题", td)
 }
 
 // teachingError shows the page again with err's message and what was typed.
@@ -73,7 +82,7 @@ func (cs *console) unplacedAttach(c *gin.Context) {
 		return
 	}
 	setAudit(c, nil, gin.H{"paraphrase": tp.ID, "intent": tp.Intent, "text": tp.Text})
-	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=attached")
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=attached&offer="+c.Param("id"))
 }
 
 func faqForm(c *gin.Context, id string) admin.FAQInput {
@@ -94,7 +103,26 @@ func (cs *console) unplacedAnswer(c *gin.Context) {
 		return
 	}
 	setAudit(c, nil, f)
-	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=answered")
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=answered&offer="+c.Param("id"))
+}
+
+// unplacedSend: POST /console/unplaced/{id}/send: the answer taught is sent
+// to those who asked within WeChat's 48-hour window.
+func (cs *console) unplacedSend(c *gin.Context) {
+	id, ok := unplacedID(c)
+	if !ok {
+		cs.failPage(c, domain.ErrNotFound)
+		return
+	}
+	n, err := cs.Admin.SendTaughtAnswer(c.Request.Context(), account(c), id)
+	if err != nil {
+		_, msg := apiStatus(err)
+		refused(c, msg)
+		cs.teachingError(c, err, admin.FAQInput{}, 0)
+		return
+	}
+	setAudit(c, nil, gin.H{"unplaced": id, "sent": n})
+	c.Redirect(http.StatusSeeOther, "/console/unplaced?ok=sent")
 }
 
 // unplacedDismiss: POST /console/unplaced/{id}/dismiss.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
 )
@@ -143,6 +144,9 @@ type ticketData struct {
 	Error    string
 	MaxReply int
 	Counties []domain.County // where it can be handed over
+	// Teach is the teach-back form, for those who may teach, once staff
+	// answered; nil else.
+	Teach *admin.TeachChoices
 }
 
 func (cs *console) showTicket(c *gin.Context, status int, errMsg, reply string) {
@@ -164,6 +168,9 @@ func (cs *console) showTicket(c *gin.Context, status int, errMsg, reply string) 
 	}
 	if ls, err := cs.Leads.LeadsOfFollower(c.Request.Context(), acc, t.OpenID); err == nil {
 		d.Leads = ls
+	}
+	if ch, err := cs.Admin.TicketTeachChoices(acc, t); err == nil && ch.Answer != "" {
+		d.Teach = &ch
 	}
 	cs.render(c, status, "ticket", d.Number, d)
 }
@@ -223,5 +230,42 @@ func (cs *console) ticketHandOverSubmit(c *gin.Context) {
 		cs.failPage(c, err)
 		return
 	}
+	cs.showTicket(c, status, msg, "")
+}
+
+// ticketTeachSubmit: POST /console/tickets/{id}/teach (how=faq: question,
+// answer, clause; how=intent: question, intent): the staff answer becomes
+// an FAQ answer, or the question a paraphrase of an existing intent,
+// through 未识别问题's teaching.
+func (cs *console) ticketTeachSubmit(c *gin.Context) {
+	ctx, acc := c.Request.Context(), account(c)
+	id, err := ticketID(c)
+	if err == nil {
+		_, err = cs.Leads.Ticket(ctx, acc, id) // the ticket must be the caller's to see
+	}
+	if err == nil {
+		if c.PostForm("how") == "intent" {
+			actionIs(c, "由咨询归入已有问答")
+			var tp domain.TaughtParaphrase
+			if tp, err = cs.Admin.AttachTicketQuestion(ctx, acc, c.PostForm("question"), c.PostForm("intent")); err == nil {
+				setAudit(c, nil, gin.H{"ticket": leads.TicketNumber(id), "intent": tp.Intent, "question": tp.Text})
+				c.Redirect(http.StatusSeeOther, "/console/tickets/"+c.Param("id")+"?ok=attached")
+				return
+			}
+		} else {
+			var f admin.FAQInput
+			if f, err = cs.Admin.TeachFAQFromTicket(ctx, acc, faqForm(c, "")); err == nil {
+				setAudit(c, nil, gin.H{"ticket": leads.TicketNumber(id), "question": f.Question, "answer": f.Answer, "clause": f.Clause})
+				c.Redirect(http.StatusSeeOther, "/console/tickets/"+c.Param("id")+"?ok=answered")
+				return
+			}
+		}
+	}
+	status, msg := apiStatus(err)
+	if status == http.StatusNotFound || status == http.StatusForbidden || status >= http.StatusInternalServerError {
+		cs.failPage(c, err)
+		return
+	}
+	refused(c, msg)
 	cs.showTicket(c, status, msg, "")
 }

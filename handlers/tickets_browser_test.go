@@ -61,3 +61,44 @@ func TestBrowserContactAnswersATicketOnAPhone(t *testing.T) {
 		t.Fatalf("list: %q", list)
 	}
 }
+
+// An officer's pages of this issue fit a phone and a desktop: a raised
+// ticket with its teach-back form open, the 未识别问题 offer to send a
+// taught answer, and the month's ticket figures.
+func TestBrowserOfficerTeachesFromATicket(t *testing.T) {
+	ctx := mustChromium(t)
+	s := mustLeadsSvc(t)
+	admin := s.login("admin", leadsAdminPass)
+	s.say("o-tkt-ent", "转人工，公司更名了申请怎么改一下名称和联系人信息")
+	s.say("o-tkt-ent", "催一下")
+	if code := s.api("POST", "/api/v1/tickets/1/reply", admin, map[string]string{"text": "您好，请撤回原申请后按新名称重新提交，材料可沿用。"}, nil); code != 200 {
+		t.Fatalf("reply: %d", code)
+	}
+	s.say("o-tkt-ask", "你们周末上班吗？")
+	srv := httptest.NewServer(s.handler)
+	t.Cleanup(srv.Close)
+	for _, v := range viewports {
+		setViewport(t, ctx, v)
+		signIn(t, ctx, srv.URL, "admin", leadsAdminPass)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/console/tickets/1"),
+			chromedp.WaitVisible(chromedp.CSS("#ticket-raised")),
+			chromedp.Click(chromedp.CSS("#ticket-teach summary")),
+			chromedp.WaitVisible(chromedp.CSS("#teach-faq-save")),
+		)
+		if err != nil {
+			t.Fatalf("%s: %v", v.name, err)
+		}
+		if sw, iw := overflow(t, ctx); sw > iw {
+			t.Fatalf("%s: the ticket page with teach-back is %d px wide in %d px", v.name, sw, iw)
+		}
+		for _, path := range []string{"/console/reports", "/console/unplaced"} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
+				t.Fatal(err)
+			}
+			if sw, iw := overflow(t, ctx); sw > iw {
+				t.Fatalf("%s: %s is %d px wide in %d px", v.name, path, sw, iw)
+			}
+		}
+	}
+}

@@ -152,7 +152,7 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		return l.moveFromChat(ctx, in, e)
 	case dialog.SaveContactProfile:
 		return l.saveContactProfile(ctx, in, e)
-	case dialog.OpenTicket, dialog.AppendTicket, dialog.ShowTickets:
+	case dialog.OpenTicket, dialog.AppendTicket, dialog.ShowTickets, dialog.Chase:
 		return l.applyTicket(ctx, in, st, e)
 	case dialog.ShowMyData:
 		return l.showMyData(ctx, in)

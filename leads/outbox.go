@@ -155,3 +155,13 @@ type textPayload struct {
 	Content  string                  `json:"content"`
 	Fallback *wechat.TemplateMessage `json:"fallback,omitempty"`
 }
+
+// KFTextMessage is a 客服 text message to openID through the outbox, for a
+// follower who wrote within WeChat's 48-hour window.
+func KFTextMessage(openID, content, key string) (store.Message, error) {
+	payload, err := json.Marshal(textPayload{Content: content})
+	if err != nil {
+		return store.Message{}, err
+	}
+	return store.Message{Channel: ChannelText, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
+}

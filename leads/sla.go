@@ -41,6 +41,9 @@ type SLAResult struct {
 	Escalated int
 
 	TicketsReminded, TicketsEscalated int
+	// RaisedOverdue counts raised tickets (催办, complaints) still
+	// unanswered at their own deadline: the officers are told again, once.
+	RaisedOverdue int
 }
 
 // Check reminds and escalates the leads that are due now.
@@ -104,6 +107,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 	}
 	tickets, err := s.checkTickets(ctx, now, days)
 	res.TicketsReminded, res.TicketsEscalated = tickets.TicketsReminded, tickets.TicketsEscalated
+	res.RaisedOverdue = tickets.RaisedOverdue
 	return res, err
 }
 

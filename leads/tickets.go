@@ -100,6 +100,8 @@ func (l *Service) applyTicket(ctx context.Context, in dialog.Inbound, st *dialog
 		return nil, err
 	case dialog.ShowTickets:
 		return l.showTickets(ctx, in.OpenID)
+	case dialog.Chase:
+		return l.chase(ctx, in, st, e)
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }
@@ -153,8 +155,16 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 	if err != nil {
 		return nil, err
 	}
-	return []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == "",
-		InFlow: e.InFlow, Phone: phone}}}, nil
+	replies := []dialog.Reply{{Name: "ticket_opened", Data: TicketOpenedData{Who: who, When: when, AskQuestion: question == "",
+		InFlow: e.InFlow, Phone: phone}}}
+	if e.Complaint {
+		raised, err := l.raiseTicket(ctx, in, t, true)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, raised...)
+	}
+	return replies, nil
 }
 
 // answerExpected says when an answer can be expected: the officers' hours
@@ -215,6 +225,14 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 			last = county + "超2个工作日未答复"
 		case "handover":
 			last = "转交" + county + "答复"
+		case "raise-overdue":
+			last = "督办已超期，企业仍未获答复"
+		}
+		if kind, due, ok := strings.Cut(what, ":"); ok && (kind == "chase" || kind == "complaint") {
+			last = "企业催办，" + due + "前答复"
+			if kind == "complaint" {
+				last = "企业投诉，" + due + "前答复"
+			}
 		}
 		m, err := templateMessage(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: TicketNumber(t.ID), FieldEnterprise: enterprise, FieldKind: "人工咨询：" + t.Question,
@@ -431,6 +449,28 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 	due, err := l.db.OverdueTickets(ctx, now.Add(-12*time.Hour))
 	if err != nil {
 		return res, fmt.Errorf("sla: %w", err)
+	}
+	raised, err := l.db.OverdueRaisedTickets(ctx, now)
+	if err != nil {
+		return res, fmt.Errorf("sla: %w", err)
+	}
+	for _, r := range raised {
+		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: *r.RaisedAt}
+		officers, err := l.OfficerOpenIDs(ctx)
+		if err != nil {
+			return res, fmt.Errorf("sla: %w", err)
+		}
+		msgs, err := l.ticketMessagesFor(t, "raise-overdue", officers, "")
+		if err != nil {
+			return res, err
+		}
+		set, err := l.db.MarkTicket(ctx, t.ID, store.MarkRaiseOverdue, now, msgs)
+		if err != nil {
+			return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
+		}
+		if set {
+			res.RaisedOverdue++
+		}
 	}
 	for _, r := range due {
 		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RoutedAt}

@@ -78,6 +78,66 @@ func (db *DB) RecordUnplaced(ctx context.Context, folded, text string, at time.T
 	return nil
 }
 
+// UnplacedAsker is a follower who asked an unplaced message, so that the
+// answer officers teach can be sent to it within WeChat's 48-hour window.
+// Askers are kept no longer than that window (AskerWindow), are forgotten
+// once the answer is sent, and are erased with the follower's data.
+type UnplacedAsker struct {
+	ID         uint64    `gorm:"primaryKey"`
+	UnplacedID uint64    `gorm:"index;not null"`
+	OpenID     string    `gorm:"size:64;index;not null"`
+	AskedAt    time.Time `gorm:"index;not null"`
+}
+
+// AskerWindow is how long an asker is kept: WeChat's 48-hour window for
+// 客服 messages.
+const AskerWindow = 48 * time.Hour
+
+// RecordUnplacedAsker remembers that openID asked the unplaced message
+// recorded under folded, and forgets askers older than AskerWindow.
+func (db *DB) RecordUnplacedAsker(ctx context.Context, folded, openID string, at time.Time) error {
+	if openID == "" {
+		return nil
+	}
+	at = at.UTC()
+	id, err := db.UnplacedIDByFolded(ctx, folded)
+	if err != nil {
+		return fmt.Errorf("record unplaced asker: %w", err)
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("asked_at < ?", at.Add(-AskerWindow)).Delete(&UnplacedAsker{}).Error; err != nil {
+			return fmt.Errorf("prune unplaced askers: %w", err)
+		}
+		if err := tx.Create(&UnplacedAsker{UnplacedID: id, OpenID: openID, AskedAt: at}).Error; err != nil {
+			return fmt.Errorf("record unplaced asker: %w", err)
+		}
+		return nil
+	})
+}
+
+// UnplacedAskers returns the followers who asked unplaced message id since
+// since, each once.
+func (db *DB) UnplacedAskers(ctx context.Context, id uint64, since time.Time) ([]string, error) {
+	var out []string
+	err := db.WithContext(ctx).Model(&UnplacedAsker{}).Where("unplaced_id = ? AND asked_at >= ?", id, since.UTC()).
+		Distinct("open_id").Order("open_id").Pluck("open_id", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("unplaced askers %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// SendToAskers enqueues msgs (the taught answer to those who asked) and
+// forgets the askers of unplaced message id, in one transaction.
+func (db *DB) SendToAskers(ctx context.Context, id uint64, msgs []Message, at time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("unplaced_id = ?", id).Delete(&UnplacedAsker{}).Error; err != nil {
+			return fmt.Errorf("forget unplaced askers %d: %w", id, err)
+		}
+		return enqueue(tx, msgs, at)
+	})
+}
+
 // UnplacedMessages returns messages of a status, the most frequent first.
 func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([]domain.UnplacedMessage, error) {
 	var out []UnplacedMessage
@@ -93,6 +153,16 @@ func (db *DB) UnplacedMessages(ctx context.Context, status string, limit int) ([
 func (db *DB) UnplacedMessage(ctx context.Context, id uint64) (domain.UnplacedMessage, error) {
 	m, err := take[UnplacedMessage](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("unplaced message %d", id))
 	return domain.UnplacedMessage(m), err
+}
+
+// UnplacedIDByFolded returns the id of the unplaced message recorded
+// under folded, or domain.ErrNotFound.
+func (db *DB) UnplacedIDByFolded(ctx context.Context, folded string) (uint64, error) {
+	if len(folded) > 191 {
+		folded = folded[:191]
+	}
+	m, err := take[UnplacedMessage](db.WithContext(ctx).Where("folded = ?", folded), "unplaced message")
+	return m.ID, err
 }
 
 // resolve marks an open message as taught or dismissed in tx.

@@ -105,6 +105,10 @@ var migrations = []migration{
 	// 80–89: questions handed to a person (issue 25).
 	{80, "create tickets", createTable(&TicketRecord{})},
 	{81, "create ticket_messages", createTable(&TicketMessageRecord{})},
+	{82, "add tickets.raised_at", addColumn(&TicketRecord{}, "RaisedAt")},
+	{83, "add tickets.raise_due", addColumn(&TicketRecord{}, "RaiseDue")},
+	{84, "create unplaced_askers", createTable(&UnplacedAsker{})},
+	{85, "add tickets.raise_overdue_at", addColumn(&TicketRecord{}, "RaiseOverdueAt")},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -47,6 +47,31 @@ func (db *DB) Enqueue(ctx context.Context, at time.Time, msgs ...Message) error 
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return enqueue(tx, msgs, at) })
 }
 
+// EnqueueNew adds messages to the outbox, due at at, and reports whether
+// any was new (not already there under its dedupe key); no messages is
+// new.
+func (db *DB) EnqueueNew(ctx context.Context, msgs []Message, at time.Time) (bool, error) {
+	if len(msgs) == 0 {
+		return true, nil
+	}
+	var fresh bool
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, m := range msgs {
+			row := Outbox{
+				Channel: m.Channel, Recipient: m.Recipient, DedupeKey: m.DedupeKey, Payload: m.Payload,
+				Status: OutboxPending, NextAt: at,
+			}
+			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&row)
+			if res.Error != nil {
+				return fmt.Errorf("enqueue %s: %w", m.DedupeKey, res.Error)
+			}
+			fresh = fresh || res.RowsAffected > 0
+		}
+		return nil
+	})
+	return fresh, err
+}
+
 // ClaimOutbox locks up to limit due messages for owner until now+lease and
 // returns them. The claim is one conditional UPDATE re-checking that each
 // row is still pending and unlocked, so two workers never get the same

@@ -193,6 +193,7 @@ type stateRecord struct {
 	County    string            `json:"county,omitempty"`
 	Applied   int               `json:"app,omitempty"`
 	Ticket    int64             `json:"tk,omitempty"`
+	Unplaced  string            `json:"unp,omitempty"`
 	Updated   int64             `json:"at"`
 }
 
@@ -202,7 +203,8 @@ func toRecord(st dialog.State) stateRecord {
 	r := stateRecord{
 		V: stateVersion, Flow: st.Flow, Step: st.Step, History: st.History, Fields: st.Fields, Picks: st.Picks,
 		Tier: int(st.Profile.Tier), Criteria: st.Profile.Criteria, County: st.Profile.County,
-		Applied: int(st.Profile.Applied), Ticket: int64(st.Profile.Ticket), Updated: st.UpdatedAt.UnixMilli(),
+		Applied: int(st.Profile.Applied), Ticket: int64(st.Profile.Ticket), Unplaced: st.Unplaced,
+		Updated: st.UpdatedAt.UnixMilli(),
 	}
 	if !st.Profile.CheckedAt.IsZero() {
 		r.CheckedAt = st.Profile.CheckedAt.Unix()
@@ -212,7 +214,7 @@ func toRecord(st dialog.State) stateRecord {
 
 func toState(r stateRecord) dialog.State {
 	st := dialog.State{
-		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks,
+		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks, Unplaced: r.Unplaced,
 		Profile: dialog.Profile{Tier: domain.Tier(r.Tier), Criteria: r.Criteria, County: r.County,
 			Applied: dialog.Applied(r.Applied), Ticket: uint64(max(r.Ticket, 0))},
 	}

@@ -99,6 +99,10 @@ func (db *DB) ErasePersonalData(ctx context.Context, openID string, at time.Time
 			return fmt.Errorf("erase sandbox messages: %w", res.Error)
 		}
 		e.Messages += res.RowsAffected
+		// Who asked what the bot could not place: forgotten.
+		if err := tx.Where("open_id = ?", openID).Delete(&UnplacedAsker{}).Error; err != nil {
+			return fmt.Errorf("erase unplaced askers: %w", err)
+		}
 		// Questions handed to a person: kept as counts, their words go.
 		var ids []uint64
 		if err := tx.Model(&TicketRecord{}).Where("open_id = ?", openID).Pluck("id", &ids).Error; err != nil {

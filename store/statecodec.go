@@ -74,6 +74,9 @@ func encodeRecord(r stateRecord) []byte {
 		b = append(b, `,"tk":`...)
 		b = strconv.AppendInt(b, r.Ticket, 10)
 	}
+	if r.Unplaced != "" {
+		b = appendKeyString(b, "unp", r.Unplaced)
+	}
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, r.Updated, 10)
 	return append(b, '}')
@@ -199,6 +202,9 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 			r.Applied = int(v)
 		case "tk":
 			bit, ok = 1<<13, d.int(&r.Ticket)
+		case "unp":
+			bit = 1 << 14
+			r.Unplaced, ok = d.string()
 		case "at":
 			bit, ok = 1<<11, d.int(&r.Updated)
 		default:

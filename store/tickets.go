@@ -26,6 +26,9 @@ type TicketRecord struct {
 	RoutedAt       time.Time  // when its county got it: its reminders count from here
 	RemindedAt     *time.Time // the county's contacts were reminded of it, unanswered
 	EscalatedAt    *time.Time // the city officers were told of it, unanswered
+	RaisedAt       *time.Time // the enterprise chased it or complained: raised to the officers
+	RaiseDue       *time.Time // the officers' own deadline for a raised ticket
+	RaiseOverdueAt *time.Time // the officers were told the raised ticket passed its deadline
 }
 
 func (TicketRecord) TableName() string { return "tickets" }
@@ -51,6 +54,12 @@ func toTicket(r TicketRecord) domain.Ticket {
 	}
 	if r.ClosedAt != nil {
 		t.ClosedAt = *r.ClosedAt
+	}
+	if r.RaisedAt != nil {
+		t.RaisedAt = *r.RaisedAt
+	}
+	if r.RaiseDue != nil {
+		t.RaiseDue = *r.RaiseDue
 	}
 	return t
 }
@@ -241,12 +250,23 @@ func (db *DB) OverdueTickets(ctx context.Context, before time.Time) ([]TicketRec
 // MarkTicket records a reminder (MarkReminded) or an escalation
 // (MarkEscalated) of a ticket still unanswered, with its messages, once.
 func (db *DB) MarkTicket(ctx context.Context, id uint64, mark string, at time.Time, msgs []Message) (bool, error) {
-	if mark != MarkReminded && mark != MarkEscalated {
+	cond := "id = ? AND status = ? AND answered_at IS NULL AND " + mark + " IS NULL"
+	switch mark {
+	case MarkReminded, MarkEscalated:
+	case MarkRaiseOverdue:
+		// A raised ticket is overdue while it waits for an answer, even one
+		// answered before it was chased.
+		cond = "id = ? AND status = ? AND raise_due <= ? AND " + mark + " IS NULL"
+	default:
 		return false, fmt.Errorf("mark ticket %d: unknown mark %q", id, mark)
+	}
+	args := []any{id, domain.TicketOpen}
+	if mark == MarkRaiseOverdue {
+		args = append(args, at)
 	}
 	var set bool
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&TicketRecord{}).Where("id = ? AND status = ? AND answered_at IS NULL AND "+mark+" IS NULL", id, domain.TicketOpen).
+		res := tx.Model(&TicketRecord{}).Where(cond, args...).
 			Update(mark, at)
 		if res.Error != nil {
 			return fmt.Errorf("mark ticket %d %s: %w", id, mark, res.Error)
@@ -278,4 +298,70 @@ func (db *DB) HandOverTicket(ctx context.Context, id uint64, county, note string
 		}
 		return enqueue(tx, msgs, at)
 	})
+}
+
+// MarkRaiseOverdue marks a raised ticket whose own deadline passed while
+// it waited for an answer (MarkTicket).
+const MarkRaiseOverdue = "raise_overdue_at"
+
+// OverdueRaisedTickets returns the raised tickets waiting for an answer
+// past their own deadline, not yet reported.
+func (db *DB) OverdueRaisedTickets(ctx context.Context, now time.Time) ([]TicketRecord, error) {
+	var rows []TicketRecord
+	err := db.WithContext(ctx).Where("status = ? AND raised_at IS NOT NULL AND raise_due <= ? AND raise_overdue_at IS NULL", domain.TicketOpen, now).
+		Order("id").Limit(500).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("overdue raised tickets: %w", err)
+	}
+	return rows, nil
+}
+
+// RaiseTicket records that the enterprise chased a ticket or complained:
+// it is raised to the city officers, due by due, with a note in its
+// conversation and the officers' notifications, in one transaction. A
+// ticket already raised and not yet answered since is not raised again
+// (false); a closed one is domain.ErrNotFound.
+func (db *DB) RaiseTicket(ctx context.Context, id uint64, note string, at, due time.Time, msgs []Message) (bool, error) {
+	var set bool
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var t TicketRecord
+		if err := tx.Where("id = ? AND status <> ?", id, domain.TicketClosed).Take(&t).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return domain.ErrNotFound
+			}
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+		if t.RaisedAt != nil && t.RaiseDue != nil && at.Before(*t.RaiseDue) {
+			return nil
+		}
+		if err := tx.Model(&TicketRecord{}).Where("id = ?", id).
+			Updates(map[string]any{"raised_at": at, "raise_due": due, "raise_overdue_at": nil, "updated_at": at}).Error; err != nil {
+			return fmt.Errorf("raise ticket %d: %w", id, err)
+		}
+		if err := tx.Create(&TicketMessageRecord{TicketID: id, FromStaff: true, Text: note, Via: domain.TicketViaNote, CreatedAt: at}).Error; err != nil {
+			return fmt.Errorf("insert ticket note: %w", err)
+		}
+		set = true
+		return enqueue(tx, msgs, at)
+	})
+	return set, err
+}
+
+// TicketTiming is when a ticket was opened and first answered.
+type TicketTiming struct {
+	County     string
+	CreatedAt  time.Time
+	AnsweredAt *time.Time
+}
+
+// TicketTimings returns the tickets opened in [from, to), for the monthly
+// summary.
+func (db *DB) TicketTimings(ctx context.Context, from, to time.Time) ([]TicketTiming, error) {
+	var out []TicketTiming
+	err := db.WithContext(ctx).Model(&TicketRecord{}).Select("county", "created_at", "answered_at").
+		Where("created_at >= ? AND created_at < ?", from.UTC(), to.UTC()).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ticket timings: %w", err)
+	}
+	return out, nil
 }
