@@ -55,7 +55,26 @@ type Profile struct {
 	County    string
 	Applied   Applied // whether the follower has filed an application or need
 	Ticket    uint64  // the follower's question handed to a person, while open
+	// Enterprise is what the follower last confirmed of its enterprise on
+	// a form it submitted: forms offer to reuse it (沿用上次信息).
+	Enterprise Enterprise
+	// Staff is the role of a follower bound as staff (domain.RoleCounty for
+	// a county contact, domain.RoleInstitution for a specialist), "" for an
+	// enterprise: staff get their own menu and help.
+	Staff string
 }
+
+// Enterprise is an enterprise's particulars as it confirmed them.
+type Enterprise struct {
+	Name    string
+	Code    string // normalised, valid credit code
+	County  string // county slug
+	Contact string
+	Phone   string
+}
+
+// Known reports whether enough is known to offer reuse: a name and a code.
+func (e Enterprise) Known() bool { return e.Name != "" && e.Code != "" }
 
 // Applied is what is known of a follower's applications and needs. A
 // finished self-check is compared with the 企业库 roster through the credit
@@ -326,6 +345,10 @@ type MenuData struct {
 }
 
 func (t *turn) menu() {
+	if t.s.Profile.Staff != "" {
+		t.say("staff_menu", StaffMenuData{Options: staffMenu, Role: t.s.Profile.Staff})
+		return
+	}
 	t.say("menu", MenuData{Options: mainMenu, Profile: t.s.Profile})
 }
 
@@ -451,6 +474,10 @@ func (t *turn) command(cmd string) {
 		t.s.History = t.s.History[:len(t.s.History)-1]
 		t.jump(last)
 	case "help":
+		if t.s.Idle() && t.s.Profile.Staff != "" {
+			t.say("staff_help", t.s.Profile.Staff)
+			return
+		}
 		if t.s.Idle() {
 			t.say("help", nil)
 			return
@@ -510,6 +537,9 @@ func (t *turn) prefixCommand(text string) bool {
 
 func (t *turn) text(text string) {
 	if t.entry(text) {
+		return
+	}
+	if t.s.Idle() && t.staffChoice(text) {
 		return
 	}
 	if t.s.Idle() {

@@ -198,8 +198,7 @@ func init() {
 				t.start(domain.LeadNeed)
 				return
 			}
-			t.formIntro(domain.LeadApply)
-			t.next("name")
+			t.openForm(domain.LeadApply)
 		},
 		claims: func(t *turn, text string) bool { _, ok := t.choose(gateOptions, text); return ok },
 		help:   "form_help_gate",
@@ -209,13 +208,9 @@ func init() {
 			t.begin(domain.LeadApply, "gate")
 			return
 		}
-		t.formIntro(domain.LeadApply)
-		t.begin(domain.LeadApply, "name")
+		t.openForm(domain.LeadApply)
 	}
-	entries[domain.LeadNeed] = func(t *turn) {
-		t.formIntro(domain.LeadNeed)
-		t.begin(domain.LeadNeed, "name")
-	}
+	entries[domain.LeadNeed] = func(t *turn) { t.openForm(domain.LeadNeed) }
 	forms[domain.LeadApply], forms[domain.LeadNeed] = true, true
 }
 
@@ -410,9 +405,15 @@ func (t *turn) formNext(cur string) {
 	}
 	order := formOrder[t.s.Flow]
 	for i, k := range order {
-		if k == cur && i+1 < len(order) {
-			t.next(order[i+1])
-			return
+		if k != cur {
+			continue
+		}
+		for _, n := range order[i+1:] {
+			// After 沿用上次信息 the fields taken over are not asked again.
+			if t.s.field("reused") == "" || t.s.field(n) == "" {
+				t.next(n)
+				return
+			}
 		}
 	}
 	t.next("consent")
@@ -573,6 +574,7 @@ func (t *turn) submit() {
 	lead.TermMonths, _ = strconv.Atoi(f["term"])
 	lead.ConsentAt, _ = time.Parse(time.RFC3339Nano, f["consent_at"])
 	t.emit(lead)
+	t.remember(lead)
 	t.end()
 }
 

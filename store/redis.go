@@ -193,6 +193,12 @@ type stateRecord struct {
 	County    string            `json:"county,omitempty"`
 	Applied   int               `json:"app,omitempty"`
 	Ticket    int64             `json:"tk,omitempty"`
+	EntName   string            `json:"en,omitempty"`
+	EntCode   string            `json:"ec,omitempty"`
+	EntCounty string            `json:"eco,omitempty"`
+	Contact   string            `json:"ect,omitempty"` // the contact
+	EntPhone  string            `json:"eph,omitempty"`
+	Staff     string            `json:"staff,omitempty"`
 	Updated   int64             `json:"at"`
 }
 
@@ -203,6 +209,8 @@ func toRecord(st dialog.State) stateRecord {
 		V: stateVersion, Flow: st.Flow, Step: st.Step, History: st.History, Fields: st.Fields, Picks: st.Picks,
 		Tier: int(st.Profile.Tier), Criteria: st.Profile.Criteria, County: st.Profile.County,
 		Applied: int(st.Profile.Applied), Ticket: int64(st.Profile.Ticket), Updated: st.UpdatedAt.UnixMilli(),
+		EntName: st.Profile.Enterprise.Name, EntCode: st.Profile.Enterprise.Code, EntCounty: st.Profile.Enterprise.County,
+		Contact: st.Profile.Enterprise.Contact, EntPhone: st.Profile.Enterprise.Phone, Staff: st.Profile.Staff,
 	}
 	if !st.Profile.CheckedAt.IsZero() {
 		r.CheckedAt = st.Profile.CheckedAt.Unix()
@@ -214,7 +222,9 @@ func toState(r stateRecord) dialog.State {
 	st := dialog.State{
 		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks,
 		Profile: dialog.Profile{Tier: domain.Tier(r.Tier), Criteria: r.Criteria, County: r.County,
-			Applied: dialog.Applied(r.Applied), Ticket: uint64(max(r.Ticket, 0))},
+			Applied: dialog.Applied(r.Applied), Ticket: uint64(max(r.Ticket, 0)),
+			Enterprise: dialog.Enterprise{Name: r.EntName, Code: r.EntCode, County: r.EntCounty, Contact: r.Contact, Phone: r.EntPhone},
+			Staff:      r.Staff},
 	}
 	if r.CheckedAt != 0 {
 		st.Profile.CheckedAt = time.Unix(r.CheckedAt, 0).UTC()

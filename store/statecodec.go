@@ -74,6 +74,13 @@ func encodeRecord(r stateRecord) []byte {
 		b = append(b, `,"tk":`...)
 		b = strconv.AppendInt(b, r.Ticket, 10)
 	}
+	for _, kv := range [...]struct{ k, v string }{
+		{"en", r.EntName}, {"ec", r.EntCode}, {"eco", r.EntCounty}, {"ect", r.Contact}, {"eph", r.EntPhone}, {"staff", r.Staff},
+	} {
+		if kv.v != "" {
+			b = appendKeyString(b, kv.k, kv.v)
+		}
+	}
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, r.Updated, 10)
 	return append(b, '}')
@@ -146,7 +153,7 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 	if !d.byte('{') {
 		return r, false
 	}
-	var seen uint16
+	var seen uint32
 	for first := true; ; first = false {
 		if d.byte('}') {
 			return r, d.p == len(d.b)
@@ -158,7 +165,7 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 		if !ok || !d.byte(':') {
 			return r, false
 		}
-		var bit uint16
+		var bit uint32
 		switch key {
 		case "r":
 			bit, ok = 1<<0, d.int(&r.R)
@@ -199,6 +206,24 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 			r.Applied = int(v)
 		case "tk":
 			bit, ok = 1<<13, d.int(&r.Ticket)
+		case "en":
+			bit = 1 << 14
+			r.EntName, ok = d.string()
+		case "ec":
+			bit = 1 << 15
+			r.EntCode, ok = d.string()
+		case "eco":
+			bit = 1 << 16
+			r.EntCounty, ok = d.string()
+		case "ect":
+			bit = 1 << 17
+			r.Contact, ok = d.string()
+		case "eph":
+			bit = 1 << 18
+			r.EntPhone, ok = d.string()
+		case "staff":
+			bit = 1 << 19
+			r.Staff, ok = d.string()
 		case "at":
 			bit, ok = 1<<11, d.int(&r.Updated)
 		default:
