@@ -266,6 +266,7 @@ func (t *turn) contactsFor(id string) {
 // confirms. Honours described in a statement start the self-check.
 func (t *turn) honour(text string, sl Slots) {
 	t.end()
+	t.s.Topic = topicJoin
 	switch {
 	case len(sl.Honours) > 0:
 		cs := sortedCriteria(t.p, sl.Honours)

@@ -290,7 +290,7 @@ var repairFloor = map[string]float64{
 	"conv_tune.yaml": 0.99, "conv_heldout.yaml": 0.98, "conv_fresh.yaml": 0.98,
 	"first_tune.yaml": 0.98, "first_heldout.yaml": 0.97, "first_fresh.yaml": 0.95,
 	"conv_round3.yaml": 0.84, "first_round3.yaml": 0.88,
-	"conv27_tune.yaml": 0, "conv27_heldout.yaml": 0,
+	"conv27_tune.yaml": 0.99, "conv27_heldout.yaml": 0.94, // issue 27: baseline 13.6% and 11.1%
 }
 
 func showMisses(part string) bool {

@@ -90,12 +90,15 @@ const (
 
 // State is one follower's conversation. The zero State is idle.
 type State struct {
-	Flow      string
-	Step      string
-	History   []string          // earlier steps of this flow, for 返回
-	Fields    map[string]string // answers collected by the flow
-	Picks     []string          // criteria picked so far in the self-check
-	Profile   Profile
+	Flow    string
+	Step    string
+	History []string          // earlier steps of this flow, for 返回
+	Fields  map[string]string // answers collected by the flow
+	Picks   []string          // criteria picked so far in the self-check
+	Profile Profile
+	// Topic is the subject of the last answer (a product id, or "join"),
+	// against which a follow-up such as 那怎么申请 is read.
+	Topic     string
 	UpdatedAt time.Time
 }
 
@@ -204,6 +207,9 @@ type turn struct {
 	effects []Effect
 	// recorded is set when the message was recorded for officers.
 	recorded bool
+	// offer is the topic whose next steps the last answer offered as
+	// numbered choices (practical.go); they are good for one message.
+	offer string
 }
 
 func (t *turn) say(name string, data any) {
@@ -257,6 +263,9 @@ func (t *turn) set(k, v string) {
 // arguments always give the same results.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
+	if s.Idle() && s.Fields["offer"] != "" {
+		t.offer, t.s.Fields = s.Fields["offer"], nil
+	}
 	long := t.tooLong()
 	if !long {
 		t.appendToTicket()
@@ -540,6 +549,9 @@ func (t *turn) text(text string) {
 		return
 	}
 	if t.s.Idle() && t.staffChoice(text) {
+		return
+	}
+	if t.s.Idle() && (t.offered(text) || t.practical(text)) { // practical.go
 		return
 	}
 	if t.s.Idle() {

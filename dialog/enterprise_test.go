@@ -97,3 +97,18 @@ func TestStaffMenu(t *testing.T) {
 		t.Fatalf("staff help mentions 撤回: %s", c.text())
 	}
 }
+
+func TestPracticalAnswerOffersNumberedNextSteps(t *testing.T) {
+	c := newFormConv(t, dialog.Profile{County: "kunshan"})
+	c.send("什么时候有人联系我")
+	if !strings.Contains(c.text(), "2个工作日") || !strings.Contains(c.text(), "1. 提交融资需求") || !strings.Contains(c.text(), "昆山") {
+		t.Fatalf("timescale: %s", c.text())
+	}
+	c.send("1")
+	c.at2("need", "name")
+	c.send("取消")
+	c.send("1") // the offer was good for one message: the main menu's 1
+	if c.s.Flow == "need" {
+		t.Fatalf("offer outlived its message")
+	}
+}

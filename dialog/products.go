@@ -223,6 +223,7 @@ func answerProductList(t *turn, text string) {
 // asking the tier first when the product's terms depend on it and the tier
 // is unknown. The engine calls it for 苏质贷, 期货, 租赁, 担保 and 保险.
 func (t *turn) showProduct(id string) {
+	t.s.Topic = id
 	pr, ok := t.p.Product(id)
 	if !ok { // a product no longer offered: show what is
 		t.start("products")
@@ -306,6 +307,7 @@ func answerProductTier(t *turn, text string) {
 
 // startCalc starts the 苏质贷 calculator: the tier first when unknown.
 func startCalc(t *turn) {
+	t.s.Topic = formLoanProduct
 	switch tier := t.s.Profile.Tier; {
 	case tier == domain.Tier4:
 		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause})
@@ -341,6 +343,15 @@ func askCalcAmount(t *turn) {
 
 func answerCalcAmount(t *turn, text string) {
 	amount, ok := parseWan(text)
+	if !ok && hasHan(text) && (looksLikeQuestion(text) || containsAny(t.p.Fold(text), practicalWords)) {
+		// A question the calculator cannot place (questions about the
+		// calculation were answered before, keeping it): the enterprise
+		// has moved on (多久能放款); the calculator is left and the
+		// message answered.
+		t.end()
+		t.text(text)
+		return
+	}
 	if !ok {
 		t.say("calc_bad_amount", nil)
 		askCalcAmount(t)
@@ -393,6 +404,14 @@ func (t *turn) answerTopic(topic string) {
 }
 
 func (t *turn) topic(topic, question, clause string) {
+	switch topic {
+	case "rates", "loan", "risk", "lpr":
+		t.s.Topic = formLoanProduct
+	case "futures":
+		t.s.Topic = "futures"
+	case "eligibility", "tiers":
+		t.s.Topic = topicJoin
+	}
 	if !slices.Contains(topics, topic) {
 		t.cannotAnswer()
 		return

@@ -199,6 +199,7 @@ type stateRecord struct {
 	Contact   string            `json:"ect,omitempty"` // the contact
 	EntPhone  string            `json:"eph,omitempty"`
 	Staff     string            `json:"staff,omitempty"`
+	Topic     string            `json:"topic,omitempty"`
 	Updated   int64             `json:"at"`
 }
 
@@ -211,6 +212,7 @@ func toRecord(st dialog.State) stateRecord {
 		Applied: int(st.Profile.Applied), Ticket: int64(st.Profile.Ticket), Updated: st.UpdatedAt.UnixMilli(),
 		EntName: st.Profile.Enterprise.Name, EntCode: st.Profile.Enterprise.Code, EntCounty: st.Profile.Enterprise.County,
 		Contact: st.Profile.Enterprise.Contact, EntPhone: st.Profile.Enterprise.Phone, Staff: st.Profile.Staff,
+		Topic: st.Topic,
 	}
 	if !st.Profile.CheckedAt.IsZero() {
 		r.CheckedAt = st.Profile.CheckedAt.Unix()
@@ -225,6 +227,7 @@ func toState(r stateRecord) dialog.State {
 			Applied: dialog.Applied(r.Applied), Ticket: uint64(max(r.Ticket, 0)),
 			Enterprise: dialog.Enterprise{Name: r.EntName, Code: r.EntCode, County: r.EntCounty, Contact: r.Contact, Phone: r.EntPhone},
 			Staff:      r.Staff},
+		Topic: r.Topic,
 	}
 	if r.CheckedAt != 0 {
 		st.Profile.CheckedAt = time.Unix(r.CheckedAt, 0).UTC()

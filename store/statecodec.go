@@ -75,7 +75,7 @@ func encodeRecord(r stateRecord) []byte {
 		b = strconv.AppendInt(b, r.Ticket, 10)
 	}
 	for _, kv := range [...]struct{ k, v string }{
-		{"en", r.EntName}, {"ec", r.EntCode}, {"eco", r.EntCounty}, {"ect", r.Contact}, {"eph", r.EntPhone}, {"staff", r.Staff},
+		{"en", r.EntName}, {"ec", r.EntCode}, {"eco", r.EntCounty}, {"ect", r.Contact}, {"eph", r.EntPhone}, {"staff", r.Staff}, {"topic", r.Topic},
 	} {
 		if kv.v != "" {
 			b = appendKeyString(b, kv.k, kv.v)
@@ -224,6 +224,9 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 		case "staff":
 			bit = 1 << 19
 			r.Staff, ok = d.string()
+		case "topic":
+			bit = 1 << 20
+			r.Topic, ok = d.string()
 		case "at":
 			bit, ok = 1<<11, d.int(&r.Updated)
 		default:

@@ -33,7 +33,7 @@ func FuzzStateCodec(f *testing.F) {
 		}
 		for _, r := range []stateRecord{
 			{R: n, V: 1, Flow: s1, Step: s2, History: []string{s1, s3}, Fields: map[string]string{s1: s2, s3: s1}, Picks: []string{}, Tier: int(n % 5), Criteria: []string{s3}, CheckedAt: n, County: s3, Applied: int(n % 3), Ticket: n,
-				EntName: s1, EntCode: s2, EntCounty: s3, Contact: s1, EntPhone: s2, Staff: s3, Updated: -n},
+				EntName: s1, EntCode: s2, EntCounty: s3, Contact: s1, EntPhone: s2, Staff: s3, Topic: s1, Updated: -n},
 			{V: stateVersion, Updated: n},
 			{R: 1, V: 1, History: []string{}, Fields: map[string]string{}, County: s2},
 		} {
@@ -60,7 +60,7 @@ func FuzzStateCodec(f *testing.F) {
 func TestStateCodecTakesItsOwnRecords(t *testing.T) {
 	r := stateRecord{R: 7, V: 1, Flow: "selfcheck", Step: "c2", History: []string{"c1"}, Fields: map[string]string{"name": "苏州精密机械有限公司"},
 		Tier: 4, Criteria: []string{"t4"}, CheckedAt: 1700000000, County: "wujiang", Applied: 1, Ticket: 42,
-		EntName: "苏州精密机械有限公司", EntCode: "91320583MA1N2P3Q4X", EntCounty: "kunshan", Contact: "张三", EntPhone: "13912345678", Staff: "county", Updated: 1700000000123}
+		EntName: "苏州精密机械有限公司", EntCode: "91320583MA1N2P3Q4X", EntCounty: "kunshan", Contact: "张三", EntPhone: "13912345678", Staff: "county", Topic: "szd", Updated: 1700000000123}
 	got, ok := decodeRecord(encodeRecord(r))
 	if !ok || !reflect.DeepEqual(got, r) {
 		t.Fatalf("%v %+v", ok, got)
