@@ -112,3 +112,23 @@ func TestPracticalAnswerOffersNumberedNextSteps(t *testing.T) {
 		t.Fatalf("offer outlived its message")
 	}
 }
+
+func TestTier4RateQuestionIsHonest(t *testing.T) {
+	c := newFormConv(t, dialog.Profile{Tier: domain.Tier4, Applied: dialog.AppliedSome})
+	for _, q := range []string{"能贷多少利率多少", "我们利率多少"} {
+		c.send(q)
+		if strings.Contains(c.text(), "Ⅰ类：LPR") || !strings.Contains(c.text(), "Ⅳ类") {
+			t.Errorf("%s: %s", q, c.text())
+		}
+	}
+}
+
+func TestEquipmentPurposeHintsLeasing(t *testing.T) {
+	c := newFormConv(t, dialog.Profile{})
+	c.sendAll("融资需求", formName, formCode(t, "320583"), "1", "张三", formPhone, formNo(t, c.p, "szd"), "500", "12")
+	c.send("设备更新")
+	if !strings.Contains(c.text(), "融资租赁") {
+		t.Fatalf("no leasing hint: %s", c.text())
+	}
+	c.at2("need", "consent")
+}

@@ -296,9 +296,16 @@ var formSteps = map[string]step{
 		help:   "form_help_term",
 	},
 	"purpose": {
-		ask:    func(t *turn) { t.formAsk("form_purpose", nil) },
-		answer: textField("purpose", lengthRule("资金用途", 2, 200, "个字")),
-		help:   "form_help_purpose",
+		ask: func(t *turn) { t.formAsk("form_purpose", nil) },
+		answer: func(t *turn, text string) {
+			// A purpose another product serves better gets a hint first;
+			// the enterprise keeps its choice (改6 at the review changes it).
+			if hint := productHint(t.p, t.s.field("product"), text); hint != nil {
+				t.say("product_hint", hint)
+			}
+			textField("purpose", lengthRule("资金用途", 2, 200, "个字"))(t, text)
+		},
+		help: "form_help_purpose",
 	},
 	"note": {
 		ask:    func(t *turn) { t.formAsk("form_note", nil) },

@@ -128,3 +128,25 @@ func nextChoices(topic string) []Option {
 	}
 	return []Option{{Key: "need", Label: "提交融资需求"}, {Key: "calc", Label: "苏质贷利率测算"}, {Key: "human", Label: "人工服务"}}
 }
+
+// equipmentWords name a purpose of buying equipment, which 融资租赁
+// serves (a 苏质贷 is a liquidity loan of up to a year, 三（一）).
+var equipmentWords = []string{"设备", "生产线", "机器", "机床", "技改", "技术改造", "购置"}
+
+// ProductHintData is the data of "product_hint".
+type ProductHintData struct {
+	Chosen, Better string // product names
+}
+
+// productHint suggests a better product for a need's purpose, or nil.
+func productHint(p *Policy, product, purpose string) *ProductHintData {
+	if product != formLoanProduct || !containsAny(p.Fold(purpose), equipmentWords) {
+		return nil
+	}
+	loan, ok1 := p.Product(formLoanProduct)
+	lease, ok2 := p.Product("leasing")
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return &ProductHintData{Chosen: loan.Name, Better: lease.Name}
+}

@@ -67,6 +67,8 @@ type CalcOverCapData struct {
 // CalcTier4Data is the data of "calc_tier4".
 type CalcTier4Data struct {
 	Clause string
+	Own    bool     // the follower's own saved tier is Ⅳ (not one named in the question)
+	Next   []Option // numbered next steps
 }
 
 // CalcResultData is the data of "calc_result".
@@ -310,12 +312,23 @@ func startCalc(t *turn) {
 	t.s.Topic = formLoanProduct
 	switch tier := t.s.Profile.Tier; {
 	case tier == domain.Tier4:
-		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause})
+		t.say("calc_tier4", t.tier4Data(true))
 	case tier.Valid():
 		t.begin("calc", "amount")
 	default:
 		t.begin("calc", "tier")
 	}
+}
+
+// tier4Data is the honest answer to a Ⅳ类 enterprise's rate question,
+// with next steps it can act on.
+func (t *turn) tier4Data(own bool) CalcTier4Data {
+	d := CalcTier4Data{Clause: t.p.Loan.Clause, Own: own}
+	if own {
+		d.Next = nextChoices(formLoanProduct)
+		t.s.Fields = map[string]string{"offer": formLoanProduct}
+	}
+	return d
 }
 
 func answerCalcTier(t *turn, text string) {
