@@ -138,11 +138,9 @@ func (t *turn) firstMissing() string {
 
 // remember keeps a submitted form's enterprise particulars on the profile.
 func (t *turn) remember(lead SubmitLead) {
+	// The profile's county and Applied are the caller's to set once the
+	// lead is stored (it records the county on the follower then).
 	t.s.Profile.Enterprise = Enterprise{Name: lead.EnterpriseName, Code: lead.CreditCode, County: lead.County, Contact: lead.Contact, Phone: lead.Phone}
-	if t.s.Profile.County == "" {
-		t.s.Profile.County = lead.County
-	}
-	t.s.Profile.Applied = AppliedSome
 }
 
 // MaskPhone shows a mobile number as 139****5678.
