@@ -55,6 +55,18 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 		return b.roster.RosterNote(ctx, in.OpenID, e.Tier)
 	case dialog.LookupRoster:
 		return b.roster.LookupRoster(ctx, e.CreditCode)
+	case dialog.Bind:
+		replies, err := b.leads.Apply(ctx, in, st, e)
+		for _, r := range replies {
+			// A bound contact or specialist is staff from now on: their menu.
+			switch r.Name {
+			case "bind_ok":
+				st.Profile.Staff = domain.RoleCounty
+			case "bind_specialist_ok":
+				st.Profile.Staff = domain.RoleInstitution
+			}
+		}
+		return replies, err
 	case dialog.Unplaced:
 		// A lost record must not cost the follower the answer.
 		if err := b.db.RecordUnplaced(ctx, e.Folded, e.Text, in.At); err != nil {

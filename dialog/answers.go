@@ -132,8 +132,10 @@ func (t *turn) faqWithSlots(id string, sl Slots) {
 			return
 		}
 	}
-	if sl.Tier == domain.Tier4 && (f.Topic == "rates" || f.Topic == "loan") {
-		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause}) // Ⅳ has no rate cap
+	own := !sl.Tier.Valid() && t.s.Profile.Tier == domain.Tier4
+	if (sl.Tier == domain.Tier4 || own) && (f.Topic == "rates" || f.Topic == "loan") {
+		t.end()
+		t.say("calc_tier4", t.tier4Data(own)) // Ⅳ has no rate cap
 		return
 	}
 	if f.Topic != "" && sl.Tier.Valid() {
@@ -266,6 +268,7 @@ func (t *turn) contactsFor(id string) {
 // confirms. Honours described in a statement start the self-check.
 func (t *turn) honour(text string, sl Slots) {
 	t.end()
+	t.s.Topic = topicJoin
 	switch {
 	case len(sl.Honours) > 0:
 		cs := sortedCriteria(t.p, sl.Honours)
@@ -300,10 +303,29 @@ func (t *turn) clarify(u Understanding, text string) {
 		t.cannotAnswer()
 		return
 	}
+	if t.s.Profile.Tier == domain.Tier4 && t.loanFAQ(a) && t.loanFAQ(b) {
+		// Rates or caps: for a Ⅳ类 enterprise both have one honest answer.
+		t.end()
+		t.say("calc_tier4", t.tier4Data(true))
+		return
+	}
 	t.end()
 	t.s.Flow, t.s.Step = "clarify", "pick"
 	t.s.Fields = map[string]string{"a": a.ID, "b": b.ID, "text": text}
 	steps[t.key()].ask(t)
+}
+
+// loanFAQ reports whether an intent answers the 苏质贷 rates or caps.
+func (t *turn) loanFAQ(in Intent) bool {
+	if in.Action != "faq" {
+		return false
+	}
+	for _, f := range t.p.FAQs {
+		if f.ID == in.FAQ {
+			return f.Topic == "rates" || f.Topic == "loan"
+		}
+	}
+	return false
 }
 
 func clarifyChoices(t *turn) []Option {

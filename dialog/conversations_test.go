@@ -290,6 +290,7 @@ var repairFloor = map[string]float64{
 	"conv_tune.yaml": 0.99, "conv_heldout.yaml": 0.98, "conv_fresh.yaml": 0.98,
 	"first_tune.yaml": 0.98, "first_heldout.yaml": 0.97, "first_fresh.yaml": 0.95,
 	"conv_round3.yaml": 0.84, "first_round3.yaml": 0.88,
+	"conv27_tune.yaml": 0.99, "conv27_heldout.yaml": 0.94, // issue 27: baseline 13.6% and 11.1%
 }
 
 func showMisses(part string) bool {
@@ -298,7 +299,7 @@ func showMisses(part string) bool {
 }
 
 func TestConversations(t *testing.T) {
-	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml", "conv_round3.yaml"} {
+	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml", "conv_round3.yaml", "conv27_tune.yaml", "conv27_heldout.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			scripts := mustScripts(t, part)
 			tl := tally{}

@@ -55,7 +55,26 @@ type Profile struct {
 	County    string
 	Applied   Applied // whether the follower has filed an application or need
 	Ticket    uint64  // the follower's question handed to a person, while open
+	// Enterprise is what the follower last confirmed of its enterprise on
+	// a form it submitted: forms offer to reuse it (沿用上次信息).
+	Enterprise Enterprise
+	// Staff is the role of a follower bound as staff (domain.RoleCounty for
+	// a county contact, domain.RoleInstitution for a specialist), "" for an
+	// enterprise: staff get their own menu and help.
+	Staff string
 }
+
+// Enterprise is an enterprise's particulars as it confirmed them.
+type Enterprise struct {
+	Name    string
+	Code    string // normalised, valid credit code
+	County  string // county slug
+	Contact string
+	Phone   string
+}
+
+// Known reports whether enough is known to offer reuse: a name and a code.
+func (e Enterprise) Known() bool { return e.Name != "" && e.Code != "" }
 
 // Applied is what is known of a follower's applications and needs. A
 // finished self-check is compared with the 企业库 roster through the credit
@@ -71,12 +90,15 @@ const (
 
 // State is one follower's conversation. The zero State is idle.
 type State struct {
-	Flow      string
-	Step      string
-	History   []string          // earlier steps of this flow, for 返回
-	Fields    map[string]string // answers collected by the flow
-	Picks     []string          // criteria picked so far in the self-check
-	Profile   Profile
+	Flow    string
+	Step    string
+	History []string          // earlier steps of this flow, for 返回
+	Fields  map[string]string // answers collected by the flow
+	Picks   []string          // criteria picked so far in the self-check
+	Profile Profile
+	// Topic is the subject of the last answer (a product id, or "join"),
+	// against which a follow-up such as 那怎么申请 is read.
+	Topic     string
 	UpdatedAt time.Time
 	// Unplaced is the last message when the bot could not place it: a
 	// second one in a row is handed to a person (tickets.go).
@@ -188,6 +210,9 @@ type turn struct {
 	effects []Effect
 	// recorded is set when the message was recorded for officers.
 	recorded bool
+	// offer is the topic whose next steps the last answer offered as
+	// numbered choices (practical.go); they are good for one message.
+	offer string
 }
 
 func (t *turn) say(name string, data any) {
@@ -247,6 +272,9 @@ func (t *turn) set(k, v string) {
 // back as effects.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
+	if s.Idle() && s.Fields["offer"] != "" {
+		t.offer, t.s.Fields = s.Fields["offer"], nil
+	}
 	long := t.tooLong()
 	if !long {
 		t.appendToTicket()
@@ -336,6 +364,10 @@ type MenuData struct {
 }
 
 func (t *turn) menu() {
+	if t.s.Profile.Staff != "" {
+		t.say("staff_menu", StaffMenuData{Options: staffMenu, Role: t.s.Profile.Staff})
+		return
+	}
 	t.say("menu", MenuData{Options: mainMenu, Profile: t.s.Profile})
 }
 
@@ -464,6 +496,10 @@ func (t *turn) command(cmd string) {
 		t.s.History = t.s.History[:len(t.s.History)-1]
 		t.jump(last)
 	case "help":
+		if t.s.Idle() && t.s.Profile.Staff != "" {
+			t.say("staff_help", t.s.Profile.Staff)
+			return
+		}
 		if t.s.Idle() {
 			t.say("help", nil)
 			return
@@ -523,6 +559,12 @@ func (t *turn) prefixCommand(text string) bool {
 
 func (t *turn) text(text string) {
 	if t.entry(text) {
+		return
+	}
+	if t.s.Idle() && t.staffChoice(text) {
+		return
+	}
+	if t.s.Idle() && (t.offered(text) || t.practical(text)) { // practical.go
 		return
 	}
 	if t.s.Idle() {

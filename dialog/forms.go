@@ -183,8 +183,7 @@ func init() {
 				t.start(domain.LeadNeed)
 				return
 			}
-			t.formIntro(domain.LeadApply)
-			t.next("name")
+			t.openForm(domain.LeadApply)
 		},
 		claims: func(t *turn, text string) bool { _, ok := t.choose(gateOptions, text); return ok },
 		help:   "form_help_gate",
@@ -194,13 +193,9 @@ func init() {
 			t.begin(domain.LeadApply, "gate")
 			return
 		}
-		t.formIntro(domain.LeadApply)
-		t.begin(domain.LeadApply, "name")
+		t.openForm(domain.LeadApply)
 	}
-	entries[domain.LeadNeed] = func(t *turn) {
-		t.formIntro(domain.LeadNeed)
-		t.begin(domain.LeadNeed, "name")
-	}
+	entries[domain.LeadNeed] = func(t *turn) { t.openForm(domain.LeadNeed) }
 	forms[domain.LeadApply], forms[domain.LeadNeed] = true, true
 }
 
@@ -286,9 +281,16 @@ var formSteps = map[string]step{
 		help:   "form_help_term",
 	},
 	"purpose": {
-		ask:    func(t *turn) { t.formAsk("form_purpose", nil) },
-		answer: textField("purpose", lengthRule("资金用途", 2, 200, "个字")),
-		help:   "form_help_purpose",
+		ask: func(t *turn) { t.formAsk("form_purpose", nil) },
+		answer: func(t *turn, text string) {
+			// A purpose another product serves better gets a hint first;
+			// the enterprise keeps its choice (改6 at the review changes it).
+			if hint := productHint(t.p, t.s.field("product"), text); hint != nil {
+				t.say("product_hint", hint)
+			}
+			textField("purpose", lengthRule("资金用途", 2, 200, "个字"))(t, text)
+		},
+		help: "form_help_purpose",
 	},
 	"note": {
 		ask:    func(t *turn) { t.formAsk("form_note", nil) },
@@ -395,9 +397,15 @@ func (t *turn) formNext(cur string) {
 	}
 	order := formOrder[t.s.Flow]
 	for i, k := range order {
-		if k == cur && i+1 < len(order) {
-			t.next(order[i+1])
-			return
+		if k != cur {
+			continue
+		}
+		for _, n := range order[i+1:] {
+			// After 沿用上次信息 the fields taken over are not asked again.
+			if t.s.field("reused") == "" || t.s.field(n) == "" {
+				t.next(n)
+				return
+			}
 		}
 	}
 	t.next("consent")
@@ -558,6 +566,7 @@ func (t *turn) submit() {
 	lead.TermMonths, _ = strconv.Atoi(f["term"])
 	lead.ConsentAt, _ = time.Parse(time.RFC3339Nano, f["consent_at"])
 	t.emit(lead)
+	t.remember(lead)
 	t.end()
 }
 

@@ -67,6 +67,8 @@ type CalcOverCapData struct {
 // CalcTier4Data is the data of "calc_tier4".
 type CalcTier4Data struct {
 	Clause string
+	Own    bool     // the follower's own saved tier is Ⅳ (not one named in the question)
+	Next   []Option // numbered next steps
 }
 
 // CalcResultData is the data of "calc_result".
@@ -223,6 +225,7 @@ func answerProductList(t *turn, text string) {
 // asking the tier first when the product's terms depend on it and the tier
 // is unknown. The engine calls it for 苏质贷, 期货, 租赁, 担保 and 保险.
 func (t *turn) showProduct(id string) {
+	t.s.Topic = id
 	pr, ok := t.p.Product(id)
 	if !ok { // a product no longer offered: show what is
 		t.start("products")
@@ -306,14 +309,26 @@ func answerProductTier(t *turn, text string) {
 
 // startCalc starts the 苏质贷 calculator: the tier first when unknown.
 func startCalc(t *turn) {
+	t.s.Topic = formLoanProduct
 	switch tier := t.s.Profile.Tier; {
 	case tier == domain.Tier4:
-		t.say("calc_tier4", CalcTier4Data{Clause: t.p.Loan.Clause})
+		t.say("calc_tier4", t.tier4Data(true))
 	case tier.Valid():
 		t.begin("calc", "amount")
 	default:
 		t.begin("calc", "tier")
 	}
+}
+
+// tier4Data is the honest answer to a Ⅳ类 enterprise's rate question,
+// with next steps it can act on.
+func (t *turn) tier4Data(own bool) CalcTier4Data {
+	d := CalcTier4Data{Clause: t.p.Loan.Clause, Own: own}
+	if own {
+		d.Next = nextChoices(formLoanProduct)
+		t.s.Fields = map[string]string{"offer": formLoanProduct}
+	}
+	return d
 }
 
 func answerCalcTier(t *turn, text string) {
@@ -341,6 +356,15 @@ func askCalcAmount(t *turn) {
 
 func answerCalcAmount(t *turn, text string) {
 	amount, ok := parseWan(text)
+	if !ok && hasHan(text) && (looksLikeQuestion(text) || containsAny(t.p.Fold(text), practicalWords)) {
+		// A question the calculator cannot place (questions about the
+		// calculation were answered before, keeping it): the enterprise
+		// has moved on (多久能放款); the calculator is left and the
+		// message answered.
+		t.end()
+		t.text(text)
+		return
+	}
 	if !ok {
 		t.say("calc_bad_amount", nil)
 		askCalcAmount(t)
@@ -393,6 +417,14 @@ func (t *turn) answerTopic(topic string) {
 }
 
 func (t *turn) topic(topic, question, clause string) {
+	switch topic {
+	case "rates", "loan", "risk", "lpr":
+		t.s.Topic = formLoanProduct
+	case "futures":
+		t.s.Topic = "futures"
+	case "eligibility", "tiers":
+		t.s.Topic = topicJoin
+	}
 	if !slices.Contains(topics, topic) {
 		t.cannotAnswer()
 		return

@@ -515,11 +515,20 @@ func (t *turn) digress(st step, text string) bool {
 			}
 		}
 	}
+	if t.s.Flow == "calc" && containsAny(t.p.Fold(text), practicalWords) {
+		return false // a practical question leaves the calculator (answerCalcAmount)
+	}
 	if t.aside(text) {
 		st.ask(t)
 		return true
 	}
 	if f, ok := matchFAQ(t.p, text); ok {
+		if t.s.Flow == "calc" && !calcTopic(f.Topic) {
+			// Not about the calculation: the calculator is left.
+			t.end()
+			t.answerFAQ(f)
+			return true
+		}
 		t.answerFAQ(f)
 		st.ask(t)
 		return true
@@ -531,6 +540,16 @@ func (t *turn) digress(st step, text string) bool {
 	t.say("aside_unknown", t.recorded)
 	st.ask(t)
 	return true
+}
+
+// calcTopic reports whether an FAQ topic is about what the calculator
+// computes (rates, caps, risk shares): asked there, the calculator stays.
+func calcTopic(topic string) bool {
+	switch topic {
+	case "rates", "loan", "risk", "lpr", "tiers":
+		return true
+	}
+	return false
 }
 
 // yesNo reads a yes/no answer, the lexicon's colloquial words (是滴, 没得,

@@ -37,6 +37,12 @@ func init() {
 	entryWords["查询企业库"] = "roster"
 	entryWords["名录查询"] = "roster"
 	entries["roster"] = func(t *turn) {
+		if code := t.s.Profile.Enterprise.Code; code != "" {
+			// The code the enterprise confirmed on its last form: not asked again.
+			t.end()
+			t.emit(LookupRoster{CreditCode: code})
+			return
+		}
 		t.s.Flow, t.s.Step, t.s.History = "roster", "code", nil
 		t.s.Fields, t.s.Picks = map[string]string{}, nil
 		steps["roster.code"].ask(t)

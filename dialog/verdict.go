@@ -157,6 +157,7 @@ func (t *turn) verdict(text string, f Facts) bool {
 	if !f.Any() {
 		return false
 	}
+	t.s.Topic = topicJoin
 	cond := func(blocker string) (Condition, bool) {
 		for _, c := range t.p.Eligibility {
 			if c.Blocker == blocker {

@@ -171,3 +171,9 @@ var ErrLocked = errors.New("account locked")
 // token, so it must never speak as a real follower or as another account's
 // simulated ones: every openid it accepts carries the account's id.
 func SimulatorPrefix(acc Account) string { return "o-sim-" + strconv.FormatUint(acc.ID, 10) + "-" }
+
+// ContactWithinWorkdays is the county bureau's commitment to an enterprise
+// that filed an application or need: contacted within this many working
+// days after the day it was filed. Past it the county's contacts are
+// reminded (leads.RemindAfter).
+const ContactWithinWorkdays = 2

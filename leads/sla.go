@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // SLA deadlines, in working days after the day a lead was filed.
 const (
-	RemindAfter   = 2 // the county's contacts are reminded
-	EscalateAfter = 4 // the city officers are told
+	RemindAfter   = domain.ContactWithinWorkdays // the county's contacts are reminded
+	EscalateAfter = 4                            // the city officers are told
 )
 
 // SLA watches leads waiting to be contacted. A lead still submitted

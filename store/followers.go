@@ -129,5 +129,39 @@ func (db *DB) Profile(ctx context.Context, openID string) (dialog.Profile, error
 	if row.CheckedAt != nil {
 		p.CheckedAt = *row.CheckedAt
 	}
+	if row.Applied {
+		// What the enterprise confirmed on its latest form, for 沿用上次信息.
+		var l Lead
+		err := db.WithContext(ctx).Select("enterprise_name", "credit_code", "county", "contact", "phone").
+			Where("open_id = ?", openID).Order("id DESC").Limit(1).Find(&l).Error
+		if err != nil {
+			return dialog.Profile{}, fmt.Errorf("profile %s: latest lead: %w", openID, err)
+		}
+		p.Enterprise = dialog.Enterprise{Name: l.EnterpriseName, Code: l.CreditCode, County: l.County, Contact: l.Contact, Phone: l.Phone}
+	}
+	staff, err := db.staffRole(ctx, openID)
+	if err != nil {
+		return dialog.Profile{}, fmt.Errorf("profile %s: %w", openID, err)
+	}
+	p.Staff = staff
 	return p, nil
+}
+
+// staffRole is domain.RoleCounty for a bound county contact,
+// domain.RoleInstitution for a bound specialist, else "".
+func (db *DB) staffRole(ctx context.Context, openID string) (string, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&CountyContact{}).Where("open_id = ?", openID).Count(&n).Error; err != nil {
+		return "", fmt.Errorf("county contact: %w", err)
+	}
+	if n > 0 {
+		return domain.RoleCounty, nil
+	}
+	if err := db.WithContext(ctx).Model(&SpecialistRecord{}).Where("open_id = ?", openID).Count(&n).Error; err != nil {
+		return "", fmt.Errorf("specialist: %w", err)
+	}
+	if n > 0 {
+		return domain.RoleInstitution, nil
+	}
+	return "", nil
 }

@@ -194,6 +194,13 @@ type stateRecord struct {
 	Applied   int               `json:"app,omitempty"`
 	Ticket    int64             `json:"tk,omitempty"`
 	Unplaced  string            `json:"unp,omitempty"`
+	EntName   string            `json:"en,omitempty"`
+	EntCode   string            `json:"ec,omitempty"`
+	EntCounty string            `json:"eco,omitempty"`
+	Contact   string            `json:"ect,omitempty"` // the contact
+	EntPhone  string            `json:"eph,omitempty"`
+	Staff     string            `json:"staff,omitempty"`
+	Topic     string            `json:"topic,omitempty"`
 	Updated   int64             `json:"at"`
 }
 
@@ -205,6 +212,9 @@ func toRecord(st dialog.State) stateRecord {
 		Tier: int(st.Profile.Tier), Criteria: st.Profile.Criteria, County: st.Profile.County,
 		Applied: int(st.Profile.Applied), Ticket: int64(st.Profile.Ticket), Unplaced: st.Unplaced,
 		Updated: st.UpdatedAt.UnixMilli(),
+		EntName: st.Profile.Enterprise.Name, EntCode: st.Profile.Enterprise.Code, EntCounty: st.Profile.Enterprise.County,
+		Contact: st.Profile.Enterprise.Contact, EntPhone: st.Profile.Enterprise.Phone, Staff: st.Profile.Staff,
+		Topic: st.Topic,
 	}
 	if !st.Profile.CheckedAt.IsZero() {
 		r.CheckedAt = st.Profile.CheckedAt.Unix()
@@ -216,7 +226,10 @@ func toState(r stateRecord) dialog.State {
 	st := dialog.State{
 		Flow: r.Flow, Step: r.Step, History: r.History, Fields: r.Fields, Picks: r.Picks, Unplaced: r.Unplaced,
 		Profile: dialog.Profile{Tier: domain.Tier(r.Tier), Criteria: r.Criteria, County: r.County,
-			Applied: dialog.Applied(r.Applied), Ticket: uint64(max(r.Ticket, 0))},
+			Applied: dialog.Applied(r.Applied), Ticket: uint64(max(r.Ticket, 0)),
+			Enterprise: dialog.Enterprise{Name: r.EntName, Code: r.EntCode, County: r.EntCounty, Contact: r.Contact, Phone: r.EntPhone},
+			Staff:      r.Staff},
+		Topic: r.Topic,
 	}
 	if r.CheckedAt != 0 {
 		st.Profile.CheckedAt = time.Unix(r.CheckedAt, 0).UTC()

@@ -77,6 +77,13 @@ func encodeRecord(r stateRecord) []byte {
 	if r.Unplaced != "" {
 		b = appendKeyString(b, "unp", r.Unplaced)
 	}
+	for _, kv := range [...]struct{ k, v string }{
+		{"en", r.EntName}, {"ec", r.EntCode}, {"eco", r.EntCounty}, {"ect", r.Contact}, {"eph", r.EntPhone}, {"staff", r.Staff}, {"topic", r.Topic},
+	} {
+		if kv.v != "" {
+			b = appendKeyString(b, kv.k, kv.v)
+		}
+	}
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, r.Updated, 10)
 	return append(b, '}')
@@ -149,7 +156,7 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 	if !d.byte('{') {
 		return r, false
 	}
-	var seen uint16
+	var seen uint32
 	for first := true; ; first = false {
 		if d.byte('}') {
 			return r, d.p == len(d.b)
@@ -161,7 +168,7 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 		if !ok || !d.byte(':') {
 			return r, false
 		}
-		var bit uint16
+		var bit uint32
 		switch key {
 		case "r":
 			bit, ok = 1<<0, d.int(&r.R)
@@ -203,8 +210,29 @@ func decodeRecordString(raw string) (r stateRecord, ok bool) {
 		case "tk":
 			bit, ok = 1<<13, d.int(&r.Ticket)
 		case "unp":
-			bit = 1 << 14
+			bit = 1 << 21
 			r.Unplaced, ok = d.string()
+		case "en":
+			bit = 1 << 14
+			r.EntName, ok = d.string()
+		case "ec":
+			bit = 1 << 15
+			r.EntCode, ok = d.string()
+		case "eco":
+			bit = 1 << 16
+			r.EntCounty, ok = d.string()
+		case "ect":
+			bit = 1 << 17
+			r.Contact, ok = d.string()
+		case "eph":
+			bit = 1 << 18
+			r.EntPhone, ok = d.string()
+		case "staff":
+			bit = 1 << 19
+			r.Staff, ok = d.string()
+		case "topic":
+			bit = 1 << 20
+			r.Topic, ok = d.string()
 		case "at":
 			bit, ok = 1<<11, d.int(&r.Updated)
 		default:

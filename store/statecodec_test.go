@@ -15,6 +15,7 @@ import (
 func FuzzStateCodec(f *testing.F) {
 	f.Add([]byte(`{"r":3,"v":1,"flow":"need","step":"phone","hist":["name","code"],"fields":{"a":"苏州","b":""},"picks":[],"tier":2,"crit":["t2-a"],"checked":1700000000,"county":"kunshan","app":2,"at":1700000123456}`),
 		"苏州精密", "a\"b<c>&\u2028", "\xff", int64(-5))
+	f.Add([]byte(`{"r":1,"v":1,"en":"苏州","ec":"91320583MA1N2P3Q4X","eco":"kunshan","ect":"张三","eph":"13912345678","staff":"county","at":1}`), "a", "b", "c", int64(2))
 	f.Add([]byte(`{"v":1,"at":0}`), "", "", "", int64(0))
 	f.Add([]byte(`{"r":1,"v":1,"at":1,"at":2}`), "x", "y", "z", int64(1))
 	f.Add([]byte(`{"r":01,"v":1,"at":1}`), "\n", "\\", "\x00", int64(1<<62))
@@ -31,7 +32,8 @@ func FuzzStateCodec(f *testing.F) {
 			}
 		}
 		for _, r := range []stateRecord{
-			{R: n, V: 1, Flow: s1, Step: s2, History: []string{s1, s3}, Fields: map[string]string{s1: s2, s3: s1}, Picks: []string{}, Tier: int(n % 5), Criteria: []string{s3}, CheckedAt: n, County: s3, Applied: int(n % 3), Ticket: n, Updated: -n},
+			{R: n, V: 1, Flow: s1, Step: s2, History: []string{s1, s3}, Fields: map[string]string{s1: s2, s3: s1}, Picks: []string{}, Tier: int(n % 5), Criteria: []string{s3}, CheckedAt: n, County: s3, Applied: int(n % 3), Ticket: n,
+				EntName: s1, EntCode: s2, EntCounty: s3, Contact: s1, EntPhone: s2, Staff: s3, Topic: s1, Unplaced: s2, Updated: -n},
 			{V: stateVersion, Updated: n},
 			{R: 1, V: 1, History: []string{}, Fields: map[string]string{}, County: s2},
 		} {
@@ -57,7 +59,8 @@ func FuzzStateCodec(f *testing.F) {
 // service writes are read without encoding/json.
 func TestStateCodecTakesItsOwnRecords(t *testing.T) {
 	r := stateRecord{R: 7, V: 1, Flow: "selfcheck", Step: "c2", History: []string{"c1"}, Fields: map[string]string{"name": "苏州精密机械有限公司"},
-		Tier: 4, Criteria: []string{"t4"}, CheckedAt: 1700000000, County: "wujiang", Applied: 1, Ticket: 42, Updated: 1700000000123}
+		Tier: 4, Criteria: []string{"t4"}, CheckedAt: 1700000000, County: "wujiang", Applied: 1, Ticket: 42,
+		EntName: "苏州精密机械有限公司", EntCode: "91320583MA1N2P3Q4X", EntCounty: "kunshan", Contact: "张三", EntPhone: "13912345678", Staff: "county", Topic: "szd", Unplaced: "利率多少", Updated: 1700000000123}
 	got, ok := decodeRecord(encodeRecord(r))
 	if !ok || !reflect.DeepEqual(got, r) {
 		t.Fatalf("%v %+v", ok, got)
