@@ -61,6 +61,15 @@ func (db *DB) EnqueueNew(ctx context.Context, msgs []Message, at time.Time) (boo
 				Channel: m.Channel, Recipient: m.Recipient, DedupeKey: m.DedupeKey, Payload: m.Payload,
 				Status: OutboxPending, NextAt: at,
 			}
+			// Looked up first: on MySQL an insert that met its key is
+			// reported as affecting a row, as one that did not.
+			var n int64
+			if err := tx.Model(&Outbox{}).Where("dedupe_key = ?", m.DedupeKey).Count(&n).Error; err != nil {
+				return fmt.Errorf("enqueue %s: %w", m.DedupeKey, err)
+			}
+			if n > 0 {
+				continue
+			}
 			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&row)
 			if res.Error != nil {
 				return fmt.Errorf("enqueue %s: %w", m.DedupeKey, res.Error)
