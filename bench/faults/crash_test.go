@@ -171,6 +171,20 @@ func (p *person) fileNeed() string {
 	return numberPattern.FindString(p.say("进度"))
 }
 
+// fileAll has every person file a need at once; told[i] is the number
+// person i was told, once wg is done.
+func fileAll(people []*person) (told []string, wg *sync.WaitGroup) {
+	told, wg = make([]string, len(people)), &sync.WaitGroup{}
+	for i, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			told[i] = p.fileNeed()
+		}()
+	}
+	return told, wg
+}
+
 // crashWorld is a service on its own database and Redis, with a bound
 // contact in every county: each lead notifies exactly one person.
 type crashWorld struct {
@@ -275,15 +289,7 @@ func TestCrashMidTurnLosesNoMessage(t *testing.T) {
 			for i := 1; i <= others; i++ {
 				people = append(people, w.person(t, "o-crash-", i))
 			}
-			told := make([]string, len(people))
-			var wg sync.WaitGroup
-			for i, p := range people {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					told[i] = p.fileNeed()
-				}()
-			}
+			told, wg := fileAll(people)
 			// Kill when the stalled 确认 reaches its moment.
 			for i := 0; !strings.Contains(w.svc.logs(), "fault point "+moment.point+" reached"); i++ {
 				if i > 600 {
@@ -400,15 +406,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		people = append(people, w.person(t, "o-chat-", i))
 	}
-	told := make([]string, len(people))
-	var wg sync.WaitGroup
-	for i, p := range people {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			told[i] = p.fileNeed()
-		}()
-	}
+	told, wg := fileAll(people)
 	for i := 0; !strings.Contains(w.svc.logs(), "fault point in-turn reached"); i++ {
 		if i > 600 {
 			t.Fatalf("the slow turn did not start:\n%s", w.svc.logs())
