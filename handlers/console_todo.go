@@ -108,6 +108,9 @@ type todoData struct {
 	// Unreceived are the counties without a bound contact: their
 	// applications reach nobody there.
 	Unreceived []leads.Unreceived
+	// Tickets are the enterprises' questions waiting for an answer, for
+	// those who answer them.
+	Tickets []domain.Ticket
 }
 
 // todoGroups sorts open applications into the home's sections: overdue
@@ -156,6 +159,12 @@ func (cs *console) todoPage(c *gin.Context) {
 	if d.Unreceived, err = cs.Leads.Unreceived(ctx, account(c)); err != nil {
 		cs.failPage(c, err)
 		return
+	}
+	if account(c).Can(domain.PermTickets) {
+		if d.Tickets, err = cs.Leads.Tickets(ctx, account(c), domain.TicketFilter{Status: domain.TicketOpen}); err != nil {
+			cs.failPage(c, err)
+			return
+		}
 	}
 	p := cs.newPage(c, "待办", d)
 	cs.renderPage(c, http.StatusOK, "todo", p)

@@ -72,6 +72,12 @@ func TestTicketFromHandoffToAnswer(t *testing.T) {
 	}
 
 	ks := s.createUser(admin, "tk-ks", "county", "kunshan")
+	// The ticket waits on the county's 待办 home.
+	b := newBrowser(t, s.handler)
+	b.login("tk-ks", "password-tk-ks")
+	if home := b.mustPage("/console/"); !strings.Contains(home, "企业咨询待回复") || !strings.Contains(home, "放款要多久") {
+		t.Fatalf("待办 home lacks the waiting ticket: %s", home)
+	}
 	wj := s.createUser(admin, "tk-wj", "county", "wujiang")
 	var list struct{ Tickets []ticketJSON }
 	if code := s.api(http.MethodGet, "/api/v1/tickets", ks, nil, &list); code != http.StatusOK || len(list.Tickets) != 1 {
