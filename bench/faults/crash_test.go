@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,12 +44,7 @@ type attempt struct {
 
 func deliverOnce(addr, openID, text string, msgID int64) attempt {
 	now := time.Now()
-	ts := strconv.FormatInt(now.Unix(), 10)
-	nonce := strconv.FormatInt(msgID%1_000_000_007, 10)
-	body := "<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[" + openID +
-		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" +
-		text + "]]></Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>"
-	url := "http://" + addr + "/wechat?signature=" + sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+	url, body := signedPush(addr, openID, text, msgID, now)
 	resp, err := wechatClient.Post(url, "text/xml", strings.NewReader(body))
 	if err != nil {
 		return attempt{err: err, latency: time.Since(now)}

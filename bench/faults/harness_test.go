@@ -320,12 +320,7 @@ func push(addr, openID, text string, msgID int64) result {
 		msgID = msgSeq.Add(1)
 	}
 	now := time.Now()
-	ts := strconv.FormatInt(now.Unix(), 10)
-	nonce := strconv.FormatInt(msgID%1_000_000_007, 10)
-	body := "<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[" + openID +
-		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" +
-		text + "]]></Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>"
-	url := "http://" + addr + "/wechat?signature=" + sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+	url, body := signedPush(addr, openID, text, msgID, now)
 	r := result{at: now}
 	resp, err := client.Post(url, "text/xml", strings.NewReader(body))
 	if err != nil {
@@ -350,6 +345,17 @@ func push(addr, openID, text string, msgID int64) result {
 		}
 	}
 	return r
+}
+
+// signedPush is a plaintext text push as WeChat signs it: the webhook's
+// URL and the body.
+func signedPush(addr, openID, text string, msgID int64, now time.Time) (url, body string) {
+	ts := strconv.FormatInt(now.Unix(), 10)
+	nonce := strconv.FormatInt(msgID%1_000_000_007, 10)
+	body = "<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[" + openID +
+		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" +
+		text + "]]></Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>"
+	return "http://" + addr + "/wechat?signature=" + sign(token, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce, body
 }
 
 // walk is the load generator's walk (bench/loadgen), without its checks: an
