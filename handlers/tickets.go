@@ -76,14 +76,13 @@ func (s *Server) listTickets(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.Leads.WithMessages(ctx, list); err != nil {
+		s.fail(c, err)
+		return
+	}
 	out := make([]ticketView, 0, len(list))
 	for _, t := range list {
-		full, err := s.Leads.Ticket(ctx, account(c), t.ID)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		out = append(out, ticketJSON(full))
+		out = append(out, ticketJSON(t))
 	}
 	c.JSON(http.StatusOK, gin.H{"tickets": out})
 }

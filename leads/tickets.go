@@ -303,6 +303,11 @@ func (l *Service) Tickets(ctx context.Context, acc domain.Account, f domain.Tick
 	return l.db.Tickets(ctx, f, 200)
 }
 
+// WithMessages fills the messages of tickets the account listed.
+func (l *Service) WithMessages(ctx context.Context, list []domain.Ticket) error {
+	return l.db.FillTicketMessages(ctx, list)
+}
+
 // Ticket returns a ticket with its messages, when the account may see it;
 // another county's ticket is not found.
 func (l *Service) Ticket(ctx context.Context, acc domain.Account, id uint64) (domain.Ticket, error) {

@@ -162,15 +162,11 @@ func (db *DB) Ticket(ctx context.Context, id uint64) (domain.Ticket, error) {
 	if err != nil {
 		return domain.Ticket{}, err
 	}
-	t := toTicket(r)
-	var msgs []TicketMessageRecord
-	if err := db.WithContext(ctx).Where("ticket_id = ?", id).Order("id").Find(&msgs).Error; err != nil {
-		return domain.Ticket{}, fmt.Errorf("ticket messages: %w", err)
+	one := []domain.Ticket{toTicket(r)}
+	if err := db.FillTicketMessages(ctx, one); err != nil {
+		return domain.Ticket{}, err
 	}
-	for _, m := range msgs {
-		t.Messages = append(t.Messages, toTicketMessage(m))
-	}
-	return t, nil
+	return one[0], nil
 }
 
 // AnswerTicket stores a staff answer, marks the ticket answered and
@@ -224,15 +220,32 @@ func (db *DB) TicketsOf(ctx context.Context, openID string, limit int) ([]domain
 	if err := db.WithContext(ctx).Where("open_id = ?", openID).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("tickets of follower: %w", err)
 	}
-	out := make([]domain.Ticket, 0, len(rows))
-	for _, r := range rows {
-		t, err := db.Ticket(ctx, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+	out := make([]domain.Ticket, len(rows))
+	for i, r := range rows {
+		out[i] = toTicket(r)
 	}
-	return out, nil
+	return out, db.FillTicketMessages(ctx, out)
+}
+
+// FillTicketMessages reads the messages of tickets in one query.
+func (db *DB) FillTicketMessages(ctx context.Context, tickets []domain.Ticket) error {
+	if len(tickets) == 0 {
+		return nil
+	}
+	at := make(map[uint64]int, len(tickets))
+	ids := make([]uint64, len(tickets))
+	for i, t := range tickets {
+		at[t.ID], ids[i] = i, t.ID
+	}
+	var msgs []TicketMessageRecord
+	if err := db.WithContext(ctx).Where("ticket_id IN ?", ids).Order("id").Find(&msgs).Error; err != nil {
+		return fmt.Errorf("ticket messages: %w", err)
+	}
+	for _, m := range msgs {
+		i := at[m.TicketID]
+		tickets[i].Messages = append(tickets[i].Messages, toTicketMessage(m))
+	}
+	return nil
 }
 
 // OverdueTickets returns the tickets never answered, not closed, and
