@@ -176,6 +176,9 @@ type Deps struct {
 	// PushAppID is the app id pushes are sealed for when it is not
 	// WECHAT_APP_ID: a sandbox account (no app id) tested in safe mode.
 	PushAppID string
+	// Policy is the seed policy, read-only once loaded; nil: loaded from
+	// seeds. Test harnesses that wire many instances load it once.
+	Policy *dialog.Policy
 }
 
 // Open wires the service from cfg.
@@ -205,9 +208,11 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 		d.RedisPrefix = "szr:"
 	}
 
-	policy, err := seeds.Load()
-	if err != nil {
-		return nil, err
+	policy := d.Policy
+	if policy == nil {
+		if policy, err = seeds.Load(); err != nil {
+			return nil, err
+		}
 	}
 	app = &App{Log: log, Config: cfg, DB: d.DB, Redis: d.Redis, Registry: d.Registry}
 	defer func() {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/templates"
 )
 
@@ -19,11 +18,7 @@ import (
 // does not break them.
 func formPolicy(tb testing.TB) *dialog.Policy {
 	tb.Helper()
-	p, err := seeds.Load()
-	if err != nil {
-		tb.Fatalf("load seeds: %v", err)
-	}
-	return p
+	return MustChatPolicy(tb)
 }
 
 // formNo returns the 1-based position of the product or county with the

@@ -5,6 +5,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/leads"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"text/template"
 	"time"
@@ -30,10 +31,16 @@ type chat struct {
 
 var chatStart = time.Date(2025, 6, 3, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-// MustChatPolicy loads the seed policy.
+// seedPolicy is the seed policy, loaded once for the package's tests: a
+// policy is read-only once loaded (Step, Understand and the With* copies
+// never change it), and loading it costs more than most tests' bodies.
+var seedPolicy = sync.OnceValues(seeds.Load)
+
+// MustChatPolicy returns the shared seed policy. A test that edits its
+// policy loads its own with seeds.Load.
 func MustChatPolicy(tb testing.TB) *dialog.Policy {
 	tb.Helper()
-	p, err := seeds.Load()
+	p, err := seedPolicy()
 	if err != nil {
 		tb.Fatalf("load seeds: %v", err)
 	}

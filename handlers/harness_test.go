@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,6 +75,19 @@ func withAES() envOption { return func(c *envConfig) { c.aesKey = testAESKey } }
 // withMode sets the message mode (WECHAT_MODE) explicitly.
 func withMode(mode string) envOption { return func(c *envConfig) { c.mode = mode } }
 
+// seedPolicy is the seed policy, loaded once: stores are seeded from it
+// and never change it.
+var seedPolicy = sync.OnceValues(seeds.Load)
+
+func mustSeedPolicy(tb testing.TB) *dialog.Policy {
+	tb.Helper()
+	p, err := seedPolicy()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
 // mustStores opens fresh stores for a service under test: a seeded
 // database with the bootstrap officer, a Redis key prefix of its own, and a
 // fake WeChat API that every outbound call goes to. db and rdb, when given,
@@ -81,10 +95,7 @@ func withMode(mode string) envOption { return func(c *envConfig) { c.mode = mode
 func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *store.Redis, string, *wechattest.Server) {
 	tb.Helper()
 	ctx := context.Background()
-	policy, err := seeds.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	policy := mustSeedPolicy(tb)
 	if db == nil {
 		db = storetest.MustOpenDB(tb)
 	}
@@ -139,7 +150,7 @@ func mustWire(tb testing.TB, db *store.DB, rdb *store.Redis, prefix string, fake
 	}
 	a, err := app.OpenWith(context.Background(), storetest.Log, cfg, app.Deps{
 		DB: db, Redis: rdb, RedisPrefix: prefix, Now: w.now, Registry: prometheus.NewRegistry(),
-		FakeWeChat: fake.URL, PushAppID: cmp.Or(w.appID, testAppID),
+		FakeWeChat: fake.URL, PushAppID: cmp.Or(w.appID, testAppID), Policy: mustSeedPolicy(tb),
 	})
 	if err != nil {
 		tb.Fatal(err)

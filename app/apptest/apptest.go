@@ -20,6 +20,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
+	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat"
@@ -85,6 +86,19 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// seedPolicy is the seed policy, loaded once for every Env: the service
+// never changes it, and loading it costs more than most tests' bodies.
+var seedPolicy = sync.OnceValues(seeds.Load)
+
+func mustSeedPolicy(t testing.TB) *dialog.Policy {
+	t.Helper()
+	p, err := seedPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // New builds the service on fresh stores, with a fake WeChat API and a
 // fake clock at Friday 2026-11-27 10:00 in Shanghai; officers are its
 // OFFICER_OPENIDS.
@@ -102,7 +116,7 @@ func New(t testing.TB, officers ...string) *Env {
 		TemplateNewLeadApply: TplApply, TemplateNewLeadNeed: TplNeed, TemplateStatus: TplStatus,
 	}
 	a, err := app.OpenWith(context.Background(), storetest.Log, cfg, app.Deps{
-		DB: db, Redis: rdb, RedisPrefix: prefix, Now: clk.Now, FakeWeChat: fake.URL,
+		DB: db, Redis: rdb, RedisPrefix: prefix, Now: clk.Now, FakeWeChat: fake.URL, Policy: mustSeedPolicy(t),
 	})
 	if err != nil {
 		t.Fatal(err)
