@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,28 @@ func randomName(prefix string) string {
 	rand.Read(b)
 	return prefix + hex.EncodeToString(b)
 }
+
+// migratedSQLite is the file of a freshly migrated SQLite database, made
+// once per test binary: copying it is a hundred times cheaper than running
+// every migration for each test. OpenDB on the copy finds every migration
+// applied.
+var migratedSQLite = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "szr-storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	db, err := store.OpenDB(context.Background(), Log, "", path)
+	if err != nil {
+		return nil, err
+	}
+	// Closing checkpoints the write-ahead log into the file.
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+})
 
 // MustOpenDB returns a migrated, empty database: a fresh MySQL database on
 // the server of MYSQL_DSN (dropped at cleanup), or a SQLite file in a
@@ -69,7 +92,15 @@ func mustOpenDB(tb testing.TB, via string) *store.DB {
 	ctx := context.Background()
 	dsn := os.Getenv("MYSQL_DSN")
 	if dsn == "" {
-		db, err := store.OpenDB(ctx, Log, "", filepath.Join(tb.TempDir(), "test.db"))
+		path := filepath.Join(tb.TempDir(), "test.db")
+		migrated, err := migratedSQLite()
+		if err != nil {
+			tb.Fatalf("migrate sqlite: %v", err)
+		}
+		if err := os.WriteFile(path, migrated, 0o600); err != nil {
+			tb.Fatalf("copy migrated sqlite: %v", err)
+		}
+		db, err := store.OpenDB(ctx, Log, "", path)
 		if err != nil {
 			tb.Fatalf("open sqlite: %v", err)
 		}
