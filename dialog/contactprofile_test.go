@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseContactProfile(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, name, mobile string }{
 		{"张琳 13912345678", "张琳", "13912345678"},
 		{"13912345678 张琳", "张琳", "13912345678"},
@@ -27,6 +28,7 @@ func TestParseContactProfile(t *testing.T) {
 }
 
 func TestContactProfileStep(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.s.AwaitContactProfile()
 	c.send("张琳")

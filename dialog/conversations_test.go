@@ -299,6 +299,7 @@ func showMisses(part string) bool {
 }
 
 func TestConversations(t *testing.T) {
+	t.Parallel()
 	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml", "conv_round3.yaml", "conv27_tune.yaml", "conv27_heldout.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			scripts := mustScripts(t, part)
@@ -320,6 +321,7 @@ func TestConversations(t *testing.T) {
 }
 
 func TestFirstMessages(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, part := range []string{"first_tune.yaml", "first_heldout.yaml", "first_fresh.yaml", "first_round3.yaml"} {
 		t.Run(part, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 // CountyByName, and the names the form's picker once listed on its own are
 // among them.
 func TestCountyNamesOneSource(t *testing.T) {
+	t.Parallel()
 	p := formPolicy(t)
 	for _, c := range p.Counties {
 		for _, w := range p.CountyWords(c) {

@@ -19,6 +19,7 @@ func validCode(tb testing.TB, first17 string) string {
 }
 
 func TestCreditCode(t *testing.T) {
+	t.Parallel()
 	good := validCode(t, "91320594MA1MXXXX0")
 	tests := []struct {
 		name, in, want string // want: "" for valid, else a fragment of the message

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMainMenuChoices(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text, flow string
 	}{
@@ -32,6 +33,7 @@ func TestMainMenuChoices(t *testing.T) {
 }
 
 func TestIdleTextWithoutFlow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text    string
 		replies []string
@@ -66,6 +68,7 @@ func TestIdleTextWithoutFlow(t *testing.T) {
 }
 
 func TestQuestionsBeatMenuWords(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.send("“苏质贷”的贷款利率是多少？")
 	if !c.s.Idle() || !strings.Contains(c.text(), "LPR") {
@@ -74,6 +77,7 @@ func TestQuestionsBeatMenuWords(t *testing.T) {
 }
 
 func TestHumanHandoffEverywhere(t *testing.T) {
+	t.Parallel()
 	for _, setup := range [][]string{nil, {"自检"}, {"融资需求", "苏州精密制造有限公司"}} {
 		c := newChat(t, dialog.Profile{})
 		c.sendAll(setup...)
@@ -103,6 +107,7 @@ func TestHumanHandoffEverywhere(t *testing.T) {
 }
 
 func TestGlobalCommandsInsideAFlow(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.sendAll("自检", "是")
 	if len(c.s.History) != 1 {
@@ -132,6 +137,7 @@ func TestGlobalCommandsInsideAFlow(t *testing.T) {
 }
 
 func TestEntryKeywordLeavesFlow(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.sendAll("自检", "是", "联系")
 	if !c.s.Idle() || !c.has("contacts") {
@@ -140,6 +146,7 @@ func TestEntryKeywordLeavesFlow(t *testing.T) {
 }
 
 func TestExpiredConversation(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.sendAll("自检", "是")
 	c.at = c.at.Add(dialog.ConversationTimeout)
@@ -165,6 +172,7 @@ func TestExpiredConversation(t *testing.T) {
 }
 
 func TestEvents(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.do(dialog.Inbound{Kind: dialog.KindSubscribe, Scene: "1003"})
 	if f, ok := c.effects[0].(dialog.Follow); !ok || f.Scene != "1003" || !c.has("welcome") || !c.has("menu") {
@@ -197,6 +205,7 @@ func TestEvents(t *testing.T) {
 }
 
 func TestPrefixCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text string
 		want dialog.Effect
@@ -218,6 +227,7 @@ func TestPrefixCommands(t *testing.T) {
 }
 
 func TestHonoursDescribedFromTheMenu(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.send("我们是江苏质量信用AA级企业，还有CCC认证")
 	if c.s.Flow != "selfcheck" || !c.has("selfcheck_described") || !strings.Contains(c.text(), "江苏质量信用AA级") {
@@ -240,6 +250,7 @@ func TestHonoursDescribedFromTheMenu(t *testing.T) {
 }
 
 func TestQuestionInsideAConsultationIsAnsweredAndAskedAgain(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.sendAll("期货")
 	step := c.s.Step
@@ -257,6 +268,7 @@ func TestQuestionInsideAConsultationIsAnsweredAndAskedAgain(t *testing.T) {
 }
 
 func TestAmountsAsPeopleWriteThem(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		"500": "500万元", "500万": "500万元", "1,000万元": "1000万元", "0.3亿": "3000万元", "2千万": "2000万元",
 		"5000000元": "500万元", "一千万": "1000万元", "三百五十万": "350万元", "两千": "2000万元",

@@ -16,6 +16,7 @@ func returning(tb testing.TB) dialog.Profile {
 }
 
 func TestReturningEnterpriseReusesProfile(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, returning(t))
 	c.send("融资需求")
 	c.at2("need", "reuse")
@@ -39,6 +40,7 @@ func TestReturningEnterpriseReusesProfile(t *testing.T) {
 }
 
 func TestReturningEnterpriseDeclinesReuse(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, returning(t))
 	c.send("融资需求")
 	c.send("2")
@@ -46,6 +48,7 @@ func TestReturningEnterpriseDeclinesReuse(t *testing.T) {
 }
 
 func TestReuseAsksOnlyWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	pr := returning(t)
 	pr.Enterprise.Contact, pr.Enterprise.Phone = "", ""
 	c := newFormConv(t, pr)
@@ -60,6 +63,7 @@ func TestReuseAsksOnlyWhatIsMissing(t *testing.T) {
 }
 
 func TestSubmittedFormIsRemembered(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{Applied: dialog.AppliedNone})
 	needUntilReview(c, formNo(t, c.p, "szd"), "500", "12")
 	c.send("确认")
@@ -70,6 +74,7 @@ func TestSubmittedFormIsRemembered(t *testing.T) {
 }
 
 func TestRosterQueryUsesKnownCode(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, returning(t))
 	c.send("我们在企业库里吗")
 	var got string
@@ -84,6 +89,7 @@ func TestRosterQueryUsesKnownCode(t *testing.T) {
 }
 
 func TestStaffMenu(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{Staff: domain.RoleCounty})
 	c.send("菜单")
 	if !strings.Contains(c.text(), "待办") || strings.Contains(c.text(), "自检") {
@@ -96,6 +102,7 @@ func TestStaffMenu(t *testing.T) {
 }
 
 func TestPracticalAnswerOffersNumberedNextSteps(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{County: "kunshan"})
 	c.send("什么时候有人联系我")
 	if !strings.Contains(c.text(), "2个工作日") || !strings.Contains(c.text(), "1. 提交融资需求") || !strings.Contains(c.text(), "昆山") {
@@ -111,6 +118,7 @@ func TestPracticalAnswerOffersNumberedNextSteps(t *testing.T) {
 }
 
 func TestTier4RateQuestionIsHonest(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{Tier: domain.Tier4, Applied: dialog.AppliedSome})
 	for _, q := range []string{"能贷多少利率多少", "我们利率多少"} {
 		c.send(q)
@@ -121,6 +129,7 @@ func TestTier4RateQuestionIsHonest(t *testing.T) {
 }
 
 func TestEquipmentPurposeHintsLeasing(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{})
 	c.sendAll("融资需求", formName, formCode(t, "320583"), "1", "张三", formPhone, formNo(t, c.p, "szd"), "500", "12")
 	c.send("设备更新")

@@ -156,6 +156,7 @@ func applyUntilReview(c *formConv) {
 }
 
 func TestFormValidation(t *testing.T) {
+	t.Parallel()
 	code := formCode(t, "320583")
 	badCheck := code[:17] + map[bool]string{true: "1", false: "0"}[code[17] == '0']
 	prefixNeed := func(upTo int, product string) []string {
@@ -239,6 +240,7 @@ func TestFormValidation(t *testing.T) {
 }
 
 func TestFormCountyProposal(t *testing.T) {
+	t.Parallel()
 	p := formPolicy(t)
 	for _, county := range p.Counties {
 		for _, div := range county.Divisions {
@@ -285,6 +287,7 @@ func TestFormCountyProposal(t *testing.T) {
 }
 
 func TestFormCountyChange(t *testing.T) {
+	t.Parallel()
 	p := formPolicy(t)
 	tests := []struct {
 		answer string
@@ -351,6 +354,7 @@ func TestFormCountyChange(t *testing.T) {
 }
 
 func TestFormReviewEdit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		command string
 		step    string
@@ -413,6 +417,7 @@ func TestFormReviewEdit(t *testing.T) {
 }
 
 func TestFormEditCodeProposesCounty(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{})
 	needUntilReview(c, "苏质贷", "500", "12")
 	c.sendAll("改2", formCode(t, "320506"))
@@ -436,6 +441,7 @@ func TestFormEditCodeProposesCounty(t *testing.T) {
 }
 
 func TestFormEditProductRechecksAmountAndTerm(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{})
 	needUntilReview(c, "融资租赁", "5000", "36")
 	c.sendAll("改6", "苏质贷")
@@ -458,6 +464,7 @@ func TestFormEditProductRechecksAmountAndTerm(t *testing.T) {
 }
 
 func TestFormBack(t *testing.T) {
+	t.Parallel()
 	c := newFormConv(t, dialog.Profile{})
 	c.sendAll("融资需求", formName, formCode(t, "320583"), "1", "张三")
 	c.at2("need", "phone")
@@ -496,6 +503,7 @@ func TestFormBack(t *testing.T) {
 }
 
 func TestFormCancelAndDecline(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		run   func(c *formConv)
@@ -534,6 +542,7 @@ func TestFormCancelAndDecline(t *testing.T) {
 }
 
 func TestFormConfirm(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		fill func(c *formConv)
@@ -587,6 +596,7 @@ func TestFormConfirm(t *testing.T) {
 }
 
 func TestFormClaims(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		input string
 		want  string
@@ -641,6 +651,7 @@ func TestFormClaims(t *testing.T) {
 }
 
 func TestFormTierGate(t *testing.T) {
+	t.Parallel()
 	for _, tier := range []domain.Tier{domain.Tier1, domain.Tier2, domain.Tier3} {
 		t.Run(tier.String(), func(t *testing.T) {
 			c := newFormConv(t, dialog.Profile{Tier: tier})
@@ -670,6 +681,7 @@ func TestFormTierGate(t *testing.T) {
 }
 
 func TestFormHelp(t *testing.T) {
+	t.Parallel()
 	inputs := []string{"融资需求", formName, formCode(t, "320583"), "2", "昆山", "张三", formPhone, "苏质贷", "500", "12", formPurpose, "1"}
 	steps := []string{"name", "code", "county", "county_pick", "contact", "phone", "product", "amount", "term", "purpose", "consent", "review"}
 	c := newFormConv(t, dialog.Profile{})
@@ -691,6 +703,7 @@ func TestFormHelp(t *testing.T) {
 }
 
 func TestFormParsing(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		product string
@@ -745,6 +758,7 @@ func TestFormParsing(t *testing.T) {
 }
 
 func TestLeadTemplates(t *testing.T) {
+	t.Parallel()
 	p := formPolicy(t)
 	tmpl, err := templates.Replies()
 	if err != nil {
@@ -777,6 +791,7 @@ func TestLeadTemplates(t *testing.T) {
 }
 
 func TestFormCodeRegistrationKinds(t *testing.T) {
+	t.Parallel()
 	p := formPolicy(t)
 	sole, err := dialog.CreditCheckChar("92320583MA1N2P3Q4")
 	if err != nil {

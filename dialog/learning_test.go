@@ -8,6 +8,7 @@ import (
 )
 
 func TestMaskPII(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"我电话13912345678找我":        "我电话〔号码〕找我",
 		"座机0512-57797026":         "座机〔号码〕",
@@ -26,6 +27,7 @@ func TestMaskPII(t *testing.T) {
 }
 
 func TestUnplacedIsRecorded(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).send("你们周末上班吗？我手机13912345678")
 	c.reply("faq_unknown")
 	if len(c.effects) != 1 {
@@ -49,6 +51,7 @@ func TestUnplacedIsRecorded(t *testing.T) {
 }
 
 func TestWithTaught(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	const q = "你们周末上班吗"
 	if p.Understand(q).Verdict == dialog.Confident {
@@ -79,6 +82,7 @@ func TestWithTaught(t *testing.T) {
 // Numbers are masked however they are written, and names after the words
 // that introduce them; amounts, years and ordinary sentences stay.
 func TestMaskPIIWrittenAsPeopleWrite(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"我电话一三九一二三四五六七八":          "我电话〔号码〕",
 		"手机幺三九 一二三四 五六七八找我":       "手机〔号码〕找我",

@@ -12,6 +12,7 @@ import (
 // self-check's first list: longest keyword first, white space and
 // full-width forms folded, negations and other ratings left out.
 func TestFreeTextMatching(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text string
 		want []string // criteria ids read, in policy order; none means Ⅳ
@@ -85,6 +86,7 @@ func TestFreeTextMatching(t *testing.T) {
 // TestFreeTextAtLaterLists: a description is read across all tiers at any
 // list, not only the one on screen.
 func TestFreeTextAtLaterLists(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).toLists()
 	c.sendAll("都没有", "都没有")
 	c.at2("selfcheck", "tier3")
@@ -100,6 +102,7 @@ func TestFreeTextAtLaterLists(t *testing.T) {
 // TestEntryWordsAtLists: an entry keyword that names no criterion still
 // leaves the self-check from a list.
 func TestEntryWordsAtLists(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).toLists()
 	c.send("担保")
 	if c.s.Flow == "selfcheck" {

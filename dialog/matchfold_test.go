@@ -7,6 +7,7 @@ import (
 // TestFoldMemo checks that the memoised folds serve a policy's copies (as
 // Refresh makes them) and follow a policy edited in place.
 func TestFoldMemo(t *testing.T) {
+	t.Parallel()
 	p := &Policy{
 		Criteria: []Criterion{{ID: "c1", Keywords: []string{"ＡＡＡ级"}}, {ID: "c2", Keywords: []string{"“江苏精品”"}}},
 		FAQs:     []FAQ{{ID: "f1", Keywords: []string{"利率"}, Question: "利率是多少？"}, {ID: "f2", Keywords: []string{"企业库"}, Question: "什么是企业库？"}},

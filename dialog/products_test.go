@@ -48,6 +48,7 @@ func (c *chat) checkProduct(pr dialog.Product, tier domain.Tier, checked bool) {
 }
 
 func TestProductsEveryProductEveryTier(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for i, pr := range p.Products {
 		for tier := domain.Tier1; tier <= domain.Tier4; tier++ {
@@ -81,6 +82,7 @@ func TestProductsEveryProductEveryTier(t *testing.T) {
 }
 
 func TestProductsEntryKeywords(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	tests := []struct{ word, id string }{
 		{"苏质贷", "szd"}, {"期货", "futures"}, {"租赁", "leasing"}, {"融资租赁", "leasing"},
@@ -111,6 +113,7 @@ func TestProductsEntryKeywords(t *testing.T) {
 }
 
 func TestProductsTierQuestion(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	szd, _ := p.Product("szd")
 	for _, answer := range []string{"1", "Ⅰ类", "I类", "一类", "质量信誉Ⅰ类", "ⅰ"} {
@@ -153,6 +156,7 @@ func TestProductsTierQuestion(t *testing.T) {
 }
 
 func TestProductsListAnswersQuestions(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	c := newChat(t, dialog.Profile{}).send("产品").send("苏质贷利率是多少？")
 	c.reply("faq_rates")
@@ -173,6 +177,7 @@ type calcCase struct {
 }
 
 func TestCalculator(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	bands := p.Loan.Bands
 	low, high := bands[0], bands[len(bands)-1]
@@ -246,6 +251,7 @@ func TestCalculator(t *testing.T) {
 }
 
 func TestCalculatorTier(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	c := newChat(t, dialog.Profile{}).click(dialog.KeyCalc)
 	c.at2("calc", "tier")
@@ -289,6 +295,7 @@ func TestCalculatorTier(t *testing.T) {
 }
 
 func TestFAQEveryEntry(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, f := range p.FAQs {
 		t.Run(f.ID, func(t *testing.T) {
@@ -330,6 +337,7 @@ func answered(c *chat, f dialog.FAQ) bool {
 }
 
 func TestFAQQuestions(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ text, id string }{
 		{"苏质融是什么？", "what"},
 		{"苏质贷的利率是多少", "rates"},
@@ -357,6 +365,7 @@ func TestFAQQuestions(t *testing.T) {
 }
 
 func TestFAQTopics(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	var want = map[string]func(c *chat){
 		"rates": func(c *chat) {
@@ -433,6 +442,7 @@ func TestFAQTopics(t *testing.T) {
 }
 
 func TestFAQCannotAnswer(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, q := range []string{"你们周末上班吗", "外地分公司的账怎么做？", "可以开发票"} {
 		c := newChat(t, dialog.Profile{})
@@ -465,6 +475,7 @@ func TestFAQCannotAnswer(t *testing.T) {
 }
 
 func TestContacts(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	if len(p.Counties) != 11 {
 		t.Fatalf("%d counties in the seeds, want the 11 of 附件2", len(p.Counties))

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseTier(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]domain.Tier{
 		"Ⅰ类": 1, "I类": 1, "一类": 1, "1": 1, "质量信誉Ⅱ类": 2, "II": 2, "Ⅲ类企业": 3, "３": 3, "Ⅳ": 4, "iv类": 4,
 	} {
@@ -26,6 +27,7 @@ func TestParseTier(t *testing.T) {
 }
 
 func TestCountyByName(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for in, want := range map[string]string{
 		"昆山市": "kunshan", "昆山": "kunshan", "kunshan": "kunshan", "苏州工业园区": "sip", "工业园区": "sip", "园区": "sip",
@@ -43,6 +45,7 @@ func TestCountyByName(t *testing.T) {
 }
 
 func TestValidateDeal(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 	ok := dialog.Deal{Product: "苏质贷", AmountWan: 500, RatePct: 3.2, TermMonths: 12, DisbursedOn: "2026-11-30"}
 	if err := dialog.ValidateDeal(ok, now); err != nil {

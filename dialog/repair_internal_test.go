@@ -5,6 +5,7 @@ import "testing"
 // TestAmountReader pins the one amount reader of the calculator, the forms
 // and the questions: every way of writing an amount reads the same.
 func TestAmountReader(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		text string
 		wan  float64

@@ -20,6 +20,7 @@ func effectOf[E dialog.Effect](c *chat) (E, bool) {
 // Personal-data requests are understood as people write them, not
 // recorded as questions the bot could not place.
 func TestRightsRequestsAreUnderstood(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		"我的信息":           "show",
 		"我的个人信息":         "show",
@@ -65,6 +66,7 @@ func TestRightsRequestsAreUnderstood(t *testing.T) {
 // Deletion is confirmed first; confirmed, the conversation's state is
 // forgotten with the rest; declined, nothing changes.
 func TestDeletionIsConfirmed(t *testing.T) {
+	t.Parallel()
 	tier2 := dialog.Profile{Tier: domain.Tier2, Criteria: []string{"2-5"}, CheckedAt: chatStart, County: "kunshan"}
 	c := newChat(t, tier2).send("删除我的信息")
 	if !c.has("rights_erase_confirm") || len(c.effects) != 0 {
@@ -98,6 +100,7 @@ func TestDeletionIsConfirmed(t *testing.T) {
 }
 
 func TestCorrectionAsksForNameAndMobile(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).sendAll("更正我的信息", "13912345678")
 	if !c.has("invalid") {
 		t.Fatalf("no name: %v", c.names())
@@ -111,6 +114,7 @@ func TestCorrectionAsksForNameAndMobile(t *testing.T) {
 
 // Inside a form the words are left to the form (取消 leaves it first).
 func TestRightsRequestInsideAForm(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).sendAll("融资需求", "删除我的信息")
 	if c.s.Flow == "rights" {
 		t.Errorf("the form was left: %v", c.names())

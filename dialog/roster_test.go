@@ -17,6 +17,7 @@ func lookup(effects []dialog.Effect) (string, bool) {
 }
 
 func TestRosterLookupFromIdle(t *testing.T) {
+	t.Parallel()
 	code := validCode(t, "91320583MA1N2P3Q4")
 	tests := []struct {
 		name, text string
@@ -63,6 +64,7 @@ func TestRosterLookupFromIdle(t *testing.T) {
 }
 
 func TestRosterWordsDoNotStealApplications(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{"怎么加入企业库", "如何申请进入企业库"} {
 		c := newChat(t, dialog.Profile{})
 		c.send(text)
@@ -87,6 +89,7 @@ func TestRosterWordsDoNotStealApplications(t *testing.T) {
 // enterprise has moved on, and is understood rather than told its “code”
 // has the wrong length.
 func TestRosterLookupLetsTheEnterpriseMoveOn(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{"查一下SZR-20260101-0001", "我们有ISO9001认证属于哪类"} {
 		c := newChat(t, dialog.Profile{})
 		c.send("企业库查询")

@@ -256,6 +256,7 @@ func (c *chat) checkResult(tier domain.Tier, crit []string) {
 }
 
 func TestSelfCheckEachCriterionByList(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, cr := range p.Criteria {
 		if cr.Tier == domain.Tier4 {
@@ -282,6 +283,7 @@ func TestSelfCheckEachCriterionByList(t *testing.T) {
 }
 
 func TestSelfCheckEachCriterionByFreeText(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, cr := range p.Criteria {
 		for _, text := range append([]string{cr.Name}, cr.Keywords...) {
@@ -314,6 +316,7 @@ func TestSelfCheckEachCriterionByFreeText(t *testing.T) {
 }
 
 func TestSelfCheckHighestTierWins(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	t.Run("list stops at the first tier with a pick", func(t *testing.T) {
 		c := newChat(t, dialog.Profile{}).toLists()
@@ -347,6 +350,7 @@ func TestSelfCheckHighestTierWins(t *testing.T) {
 }
 
 func TestSelfCheckIneligible(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for i, cond := range p.Eligibility {
 		fails := []string{"否", "不是", "2", "没有"}
@@ -378,6 +382,7 @@ func TestSelfCheckIneligible(t *testing.T) {
 }
 
 func TestSelfCheckUnreadable(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.send("自检").send("也许吧")
 	c.reply("selfcheck_yesno_invalid")
@@ -403,6 +408,7 @@ func TestSelfCheckUnreadable(t *testing.T) {
 }
 
 func TestSelfCheckConfirmWrongGoesBackToLists(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, no := range []string{"不对", "2", "不对，重新选择"} {
 		c := newChat(t, dialog.Profile{}).toLists()
@@ -424,6 +430,7 @@ func TestSelfCheckConfirmWrongGoesBackToLists(t *testing.T) {
 }
 
 func TestSelfCheckNothingRecognisedIsIV(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, text := range []string{"我们公司做精密零件，暂时没拿过什么奖", "纳税信用A级", "我们没有AAA"} {
 		c := newChat(t, dialog.Profile{}).toLists()
@@ -438,6 +445,7 @@ func TestSelfCheckNothingRecognisedIsIV(t *testing.T) {
 }
 
 func TestSelfCheckSavedResultOnNextVisit(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	c := newChat(t, dialog.Profile{}).toLists()
 	c.send("都没有").send("1")
@@ -483,6 +491,7 @@ func TestSelfCheckSavedResultOnNextVisit(t *testing.T) {
 }
 
 func TestSelfCheckCommands(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	c := newChat(t, dialog.Profile{})
 	c.sendAll("自检", "是")

@@ -17,6 +17,7 @@ import (
 // assignment of Flow and Step): every name the code moves to must be
 // registered, or the dialogue stops at a step that does not exist.
 func TestEveryReferencedStepExists(t *testing.T) {
+	t.Parallel()
 	files, err := os.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 // a form it is not read as one (不满意 may be an answer there). 催一下
 // chases whatever is open, in any state.
 func TestComplaintAndChase(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.send("你们的服务太差了，我要投诉")
 	if len(c.effects) != 1 || c.effects[0] != (dialog.OpenTicket{Question: "你们的服务太差了，我要投诉", Complaint: true}) {
@@ -42,6 +43,7 @@ func TestComplaintAndChase(t *testing.T) {
 
 // The state keeps the last unplaced message only until the next turn.
 func TestUnplacedIsForgottenByAPlacedMessage(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{})
 	c.send("锅炉房的蒸汽管道保温层脱落找谁修")
 	if c.s.Unplaced == "" {

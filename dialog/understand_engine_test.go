@@ -13,6 +13,7 @@ import (
 // The issue's messages, as enterprises type them, answered through Step.
 
 func TestSmallTalkIsFriendly(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		"你好": "chat_greeting", "早上好": "chat_greeting", "hello": "chat_greeting", "在吗": "chat_greeting",
 		"谢谢": "chat_thanks", "再见": "chat_bye", "你是机器人吗": "chat_robot", "这是什么公众号": "chat_about",
@@ -30,6 +31,7 @@ func TestSmallTalkIsFriendly(t *testing.T) {
 }
 
 func TestOutOfScopeIsPolite(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, text := range []string{"个人信用卡怎么申请", "今天天气怎么样", "公积金怎么提取", "基金定投好不好"} {
 		c := newChat(t, dialog.Profile{County: "kunshan"}).send(text)
@@ -46,6 +48,7 @@ func TestOutOfScopeIsPolite(t *testing.T) {
 }
 
 func TestAmountsAreCosted(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	// No tier known: Ⅰ–Ⅲ side by side, with the band of the amount.
 	c := newChat(t, dialog.Profile{}).send("贷５００万一年利息多少")
@@ -96,6 +99,7 @@ func TestAmountsAreCosted(t *testing.T) {
 }
 
 func TestCalcWithTheTierNamed(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).send("我们是二类企业，想算一下利息")
 	if d := c.reply("calc_amount").Data.(dialog.CalcAmountData); d.Tier != domain.Tier2 {
 		t.Fatalf("amount question for %s", d.Tier)
@@ -111,6 +115,7 @@ func TestCalcWithTheTierNamed(t *testing.T) {
 }
 
 func TestRatesNarrowToTheTierNamed(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).send("三类企业利率是多少")
 	d := c.reply("faq_rates").Data.(dialog.TopicData)
 	if len(d.Rates) != 1 || d.Rates[0].Tier != domain.Tier3 {
@@ -122,6 +127,7 @@ func TestRatesNarrowToTheTierNamed(t *testing.T) {
 }
 
 func TestHonourQuestionsGetATier(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]domain.Tier{
 		"我们有ISO9001认证属于哪类":  domain.Tier3,
 		"ＣＣＣ认证属于哪类":         domain.Tier2,
@@ -147,6 +153,7 @@ func TestHonourQuestionsGetATier(t *testing.T) {
 }
 
 func TestCountyContactOnly(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		"园区市场监管局找谁": "sip", "我们在太仓，找谁办": "taicang", "姑苏区对接人是谁": "gusu",
 		"崑山市場監管局電話": "kunshan", "那个那个我们在昆山嗯就是想问问找谁申请": "kunshan",
@@ -163,6 +170,7 @@ func TestCountyContactOnly(t *testing.T) {
 }
 
 func TestProgressQuestions(t *testing.T) {
+	t.Parallel()
 	for text, number := range map[string]string{
 		"我的申请到哪一步了": "", "有人联系了吗": "", "审批结果出来没有": "", "查一下SZR-20260101-0001": "SZR-20260101-0001",
 	} {
@@ -177,6 +185,7 @@ func TestProgressQuestions(t *testing.T) {
 }
 
 func TestIssueExamplesAreAnswered(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		"苏质贷是什么": "faq_loan", "能借多少钱": "faq_loan", "期货套期保值有什么优惠": "faq_futures",
 		"什么样的企业可以入库": "faq_eligibility", "在哪里申请苏质贷": "faq_answer", "可以直接在微信里申请吗": "faq_answer",
@@ -190,6 +199,7 @@ func TestIssueExamplesAreAnswered(t *testing.T) {
 }
 
 func TestUnplacedIsHonest(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).send("你们周末上班吗")
 	c.reply("faq_unknown")
 	c.contains("人工", "自检")
@@ -199,6 +209,7 @@ func TestUnplacedIsHonest(t *testing.T) {
 }
 
 func TestClarifyingQuestion(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	var text string
 	for _, u := range append(mustUtterances(t, "train.yaml"), mustUtterances(t, "heldout.yaml")...) {
@@ -233,6 +244,7 @@ func TestClarifyingQuestion(t *testing.T) {
 }
 
 func TestQuestionMidConsultationIsAnsweredAside(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{}).send("测算")
 	c.at2("calc", "tier")
 	c.send("园区市场监管局电话多少？")
@@ -242,6 +254,7 @@ func TestQuestionMidConsultationIsAnsweredAside(t *testing.T) {
 }
 
 func TestFreeTextChoiceUsesTheMatcher(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, dialog.Profile{Tier: domain.Tier1}).send("产品").send("套宝")
 	d := c.reply("products_detail").Data.(dialog.ProductData)
 	if d.Product.ID != "futures" {

@@ -5,6 +5,7 @@ import "testing"
 // TestFocus checks that the question of a message of several clauses is
 // found: after the word that opens it, else the last clause that asks.
 func TestFocus(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ text, want string }{
 		{"你好我们是做零件的小公司在昆山，想问下最多能贷多少", "最多能贷多少"},
 		{"hi 想了解下 loan 的 interest rate", "loan 的 interest rate"},
@@ -26,6 +27,7 @@ func TestFocus(t *testing.T) {
 // TestAmountsAsNumbers checks that amounts with a unit, however written,
 // reach the matcher as one number with 万, and that other numerals stay.
 func TestAmountsAsNumbers(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ n, want string }{
 		{"贷五百万利息多少", "贷1万利息多少"},
 		{"贷0.3个亿利息多少", "贷1万利息多少"},
@@ -45,6 +47,7 @@ func TestAmountsAsNumbers(t *testing.T) {
 // TestNoHonoursGapped checks the gapped no-honours phrases of the lexicon:
 // the second part a few characters after the first, not further.
 func TestNoHonoursGapped(t *testing.T) {
+	t.Parallel()
 	p := &Policy{Lexicon: Lexicon{NoHonours: []string{"没有…奖", "什么…都没有"}, Synonyms: []Synonym{{Canonical: "没有", Variants: []string{"没"}}}}}
 	for _, c := range []struct {
 		text string

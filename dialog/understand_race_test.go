@@ -9,6 +9,7 @@ import (
 // scratch memory and the process-wide tables must hold under concurrency
 // (go test -race).
 func TestUnderstandConcurrently(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	texts := []string{"贷500万一年利息多少", "崑山市場監管局電話", "你好", "查一下SZR-20260101-0001", "ＣＣＣ认证属于哪类"}
 	want := make([]string, len(texts))

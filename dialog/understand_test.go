@@ -105,6 +105,7 @@ func slotErrors(want utterance, got dialog.Slots) []string {
 var accuracyFloor = map[string]float64{"train.yaml": 0.97, "heldout.yaml": 0.97, "fresh.yaml": 0.98}
 
 func TestUnderstandingAccuracy(t *testing.T) {
+	t.Parallel()
 	p := MustChatPolicy(t)
 	for _, part := range []string{"train.yaml", "heldout.yaml", "fresh.yaml"} {
 		t.Run(part, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 // answered right and how many answered wrongly. It reads train.yaml only:
 // the held-out part is never used to choose.
 func TestTuneGrid(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("TUNE") == "" {
 		t.Skip()
 	}
