@@ -18,15 +18,18 @@ import (
 // half).
 var longUnits = []string{"9", "139", "1.", "1 ", "九", "九千", "没有", "什么", "荣誉", "szr2026", "5万a", "苏质贷500万"}
 
-// fastest runs f a few times and returns its shortest run: the one least
-// disturbed by other work on a shared machine.
+// fastest runs f a few times and returns its shortest run, by the CPU
+// time of the thread that runs it: the time it waited for a core on a
+// shared machine (other test binaries, other builds) is not counted.
 func fastest(f func()) time.Duration {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	var ds []time.Duration
 	for range 5 {
 		runtime.GC()
-		t0 := time.Now()
+		t0 := threadCPU()
 		f()
-		ds = append(ds, time.Since(t0))
+		ds = append(ds, threadCPU()-t0)
 	}
 	return slices.Min(ds)
 }

@@ -2,13 +2,14 @@ package dialog_test
 
 import (
 	"fmt"
-	"github.com/suzhou-amr/suzhirong/leads"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"text/template"
 	"time"
+
+	"github.com/suzhou-amr/suzhirong/leads"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
