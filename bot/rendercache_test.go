@@ -46,6 +46,7 @@ func checkCached(t *testing.T, bt *bot.Bot, replies *template.Template, r dialog
 // TestRenderCacheMatchesTemplates walks conversations through every menu
 // entry from three profiles and checks every reply's cached render.
 func TestRenderCacheMatchesTemplates(t *testing.T) {
+	t.Parallel()
 	bt, replies := mustRenderBot(t)
 	texts := []string{
 		"菜单", "3", "1", "500", "1000.5", "产品", "1", "1", "2", "联系", "菜单", "1", "是", "是", "是", "没有", "都没有", "都没有", "都没有",

@@ -29,6 +29,7 @@ type keyData struct {
 // whenever anything a template could read differs, and refuses data it
 // cannot write out faithfully.
 func TestRenderKeyTellsDataApart(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	base := func() keyData {
 		return keyData{Name: "a", In: keyInner{n: 1, Tags: []string{"x", "y"}}, P: &keyInner{n: 2}, Any: 3, At: at, Amt: 1.5}

@@ -12,6 +12,7 @@ import (
 // TestTextReplyBytes pins the passive reply's bytes against the plain
 // construction (every "]]>" split across two CDATA sections).
 func TestTextReplyBytes(t *testing.T) {
+	t.Parallel()
 	cd := func(s string) string { return "<![CDATA[" + strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>") + "]]>" }
 	at := time.Unix(1700000000, 0)
 	for _, content := range []string{"", "菜单", "a]]>b]]>]]>c", "]]>", "]]]>>", "<xml>&amp;"} {

@@ -10,6 +10,7 @@ import (
 // The permission table is the one place that says who may do what; the
 // refusals carry the wording people read.
 func TestPermissionTable(t *testing.T) {
+	t.Parallel()
 	officer := domain.Account{Role: domain.RoleOfficer}
 	county := domain.Account{Role: domain.RoleCounty, County: "kunshan"}
 	viewer := domain.Account{Role: domain.RoleViewer}
@@ -54,6 +55,7 @@ func TestPermissionTable(t *testing.T) {
 }
 
 func TestSimulatorPrefixIsTheAccounts(t *testing.T) {
+	t.Parallel()
 	if got := domain.SimulatorPrefix(domain.Account{ID: 42}); got != "o-sim-42-" {
 		t.Fatalf("prefix %q", got)
 	}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestValidRobotURL(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		url          string
 		prod, tested bool // valid in production; valid where tests allow the loopback

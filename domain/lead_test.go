@@ -10,6 +10,7 @@ import (
 )
 
 func TestStatusTransitions(t *testing.T) {
+	t.Parallel()
 	allowed := map[string]map[string][]string{
 		domain.LeadApply: {
 			"submitted":    {"contacted", "rejected", "withdrawn"},
@@ -45,6 +46,7 @@ func TestStatusTransitions(t *testing.T) {
 }
 
 func TestStatusMessages(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		kind, from, to string
 		kindErr        error
@@ -66,6 +68,7 @@ func TestStatusMessages(t *testing.T) {
 }
 
 func TestStatusLabelsAndTerminal(t *testing.T) {
+	t.Parallel()
 	want := map[string]string{
 		"submitted": "已提交", "contacted": "已受理", "reviewing": "审核中", "pre_approved": "已预授信",
 		"contracted": "已签约", "disbursed": "已放款", "approved": "已入库", "rejected": "未通过", "withdrawn": "已撤回",
@@ -90,6 +93,7 @@ func TestStatusLabelsAndTerminal(t *testing.T) {
 }
 
 func TestPathTo(t *testing.T) {
+	t.Parallel()
 	got, err := domain.PathTo(domain.LeadNeed, domain.StatusContacted, domain.StatusDisbursed)
 	if err != nil || strings.Join(got, ",") != "reviewing,pre_approved,contracted,disbursed" {
 		t.Fatalf("from contacted: %v %v", got, err)

@@ -10,6 +10,7 @@ import (
 // A broken intents.yaml or lexicon.yaml fails with a message naming the
 // problem.
 func TestParseBrokenUnderstanding(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, old, new, want string
 	}{

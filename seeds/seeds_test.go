@@ -51,6 +51,7 @@ func MustSeedFS(tb testing.TB) fstest.MapFS {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	if p.Version != "苏市监管发〔2023〕132号" {
 		t.Errorf("Version = %q", p.Version)
@@ -73,6 +74,7 @@ func TestLoad(t *testing.T) {
 
 // The phone numbers and contacts of 附件2, with the 0512 area code.
 func TestCounties(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	tests := []struct {
 		id, name, contact, post, phone string
@@ -123,6 +125,7 @@ func TestCounties(t *testing.T) {
 
 // 三（一）: the numbers of 苏质贷.
 func TestLoan(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	l := p.Loan
 	if l.MaxWan != 3000 || l.TermMonths != 12 || l.Clause != "三（一）" {
@@ -164,6 +167,7 @@ func TestLoan(t *testing.T) {
 
 // 三（二）2: the numbers of the futures service.
 func TestFutures(t *testing.T) {
+	t.Parallel()
 	f := MustLoad(t).Futures
 	want := map[domain.Tier]int{domain.Tier1: 300, domain.Tier2: 100, domain.Tier3: 50}
 	if len(f.OTCCreditWan) != len(want) {
@@ -180,6 +184,7 @@ func TestFutures(t *testing.T) {
 }
 
 func TestProducts(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	var ids []string
 	for _, pr := range p.Products {
@@ -205,6 +210,7 @@ func TestProducts(t *testing.T) {
 }
 
 func TestEligibility(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	want := map[string]string{
 		"registered-suzhou": "二（一）",
@@ -226,6 +232,7 @@ func TestEligibility(t *testing.T) {
 }
 
 func TestCriteria(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	wantCount := map[domain.Tier]int{domain.Tier1: 6, domain.Tier2: 13, domain.Tier3: 2, domain.Tier4: 1}
 	for tier, n := range wantCount {
@@ -266,6 +273,7 @@ func owner(p *dialog.Policy, kw string) string {
 // keyword of another criterion only where tiers.yaml says so: the matcher
 // prefers the longest match, and these are the deliberate cases.
 func TestKeywordOverlaps(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	allowed := map[string]string{ // normalised short keyword -> its criterion
 		dialog.Normalize("A级"):     "t3-credit-a",    // inside AA级, AAA级, 2A级, 3A级
@@ -313,6 +321,7 @@ func TestKeywordOverlaps(t *testing.T) {
 }
 
 func TestFAQs(t *testing.T) {
+	t.Parallel()
 	p := MustLoad(t)
 	used := map[string]bool{}
 	for _, f := range p.FAQs {
@@ -335,6 +344,7 @@ func TestFAQs(t *testing.T) {
 
 // A broken copy of the seed files fails with a message naming the problem.
 func TestParseBroken(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, old, new string
 		want                 []string
@@ -402,6 +412,7 @@ func TestParseBroken(t *testing.T) {
 }
 
 func TestParseMissingFile(t *testing.T) {
+	t.Parallel()
 	fsys := MustSeedFS(t)
 	delete(fsys, fileCounties)
 	_, err := Parse(fsys)

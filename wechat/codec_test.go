@@ -26,6 +26,7 @@ func sampleCodec() *wechat.Codec {
 }
 
 func TestOfficialSampleDecrypts(t *testing.T) {
+	t.Parallel()
 	body := []byte("<xml><ToUserName><![CDATA[toUser]]></ToUserName><Encrypt><![CDATA[" + sampleEncrypt + "]]></Encrypt></xml>")
 	q := wechat.Query{MsgSignature: sampleSignature, Timestamp: sampleTimestamp, Nonce: sampleNonce, EncryptType: "aes"}
 	plain, err := sampleCodec().Open(body, q)
@@ -53,6 +54,7 @@ func TestOfficialSampleDecrypts(t *testing.T) {
 }
 
 func TestSealOpenRoundTrip(t *testing.T) {
+	t.Parallel()
 	c := sampleCodec()
 	reply := wechat.TextReply("oUser", "gh_account", "您好 ]]> <xml> 测试", time.Unix(1700000000, 0))
 	sealed, err := c.Seal(reply, "1700000000", "nonce1", []byte("0123456789abcdef"))
@@ -86,6 +88,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 }
 
 func TestCheckTime(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_800_000_000, 0)
 	for _, tt := range []struct {
 		offset time.Duration
@@ -102,6 +105,7 @@ func TestCheckTime(t *testing.T) {
 }
 
 func TestSignIsOrderIndependent(t *testing.T) {
+	t.Parallel()
 	if wechat.Sign("a", "b", "c") != wechat.Sign("c", "a", "b") {
 		t.Fatal("Sign must sort its parts")
 	}
@@ -126,6 +130,7 @@ func FuzzOpen(f *testing.F) {
 }
 
 func TestMask(t *testing.T) {
+	t.Parallel()
 	got := wechat.Mask("手机13912345678 代码91320594MA1MXXXX0X")
 	if got != "手机139****5678 代码91320594**********" {
 		t.Fatalf("masked %q", got)

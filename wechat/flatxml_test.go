@@ -37,6 +37,7 @@ var flatSeeds = []string{
 // TestFlatParserTakesWeChatShapes pins the fast path: WeChat's own shapes
 // must not fall back, the near misses must.
 func TestFlatParserTakesWeChatShapes(t *testing.T) {
+	t.Parallel()
 	for i, s := range flatSeeds {
 		var m Message
 		got := parseFlat([]byte(s), &m)

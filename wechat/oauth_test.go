@@ -12,6 +12,7 @@ import (
 // A simulated authorisation code is good for one exchange, as WeChat's
 // are, across every instance sharing Redis.
 func TestSandboxCodesAreSingleUse(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	rdb, _ := storetest.MustOpenRedis(t)
 	one := wechat.NewClient(storetest.Log, db, rdb, "", "")

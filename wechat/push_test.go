@@ -11,6 +11,7 @@ import (
 // A push built by SignPush is what the webhook's codec accepts, in every
 // mode, and parses back to what was built, markup and all.
 func TestSignPushIsWhatTheCodecOpens(t *testing.T) {
+	t.Parallel()
 	at := time.Now().Truncate(time.Second)
 	pushes := []wechat.Push{
 		{To: "gh_1", From: "o-sim-1-abc", At: at, Text: "贷款 ]]> <b>&amp; 500万", MsgID: 42},
