@@ -65,10 +65,9 @@ func nextSeq(tx *gorm.DB, name string) (int64, error) {
 	return c.Value, nil
 }
 
-// NotifyFunc returns the messages to enqueue for a lead just written, in the
-// same transaction: nothing is sent for a lead that was not stored, and
-// nothing is stored without its notifications.
-type NotifyFunc func(l domain.Lead, ev domain.LeadEvent) ([]Message, error)
+// NotifyFunc returns the messages to enqueue for a lead just written
+// (domain.NotifyFunc).
+type NotifyFunc = domain.NotifyFunc
 
 // CreateLead stores a submitted form as a lead numbered by the day of at
 // (Asia/Shanghai), with its first event and the notifications from notify,
@@ -324,10 +323,10 @@ func (db *DB) OverdueLeads(ctx context.Context, before time.Time) ([]domain.Lead
 	return out, nil
 }
 
-// SLA marks on a lead.
+// SLA marks on a lead (domain.MarkReminded, domain.MarkEscalated).
 const (
-	MarkReminded  = "reminded_at"
-	MarkEscalated = "escalated_at"
+	MarkReminded  = domain.MarkReminded
+	MarkEscalated = domain.MarkEscalated
 )
 
 // MarkLead sets a lead's SLA mark (MarkReminded or MarkEscalated) unless it

@@ -539,18 +539,8 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 	return out, deal, err
 }
 
-// DealFilter selects deals by county, institution, lead and the
-// disbursement date in [From, To) (YYYY-MM-DD).
-type DealFilter struct {
-	County      string
-	Institution uint64
-	LeadID      uint64
-	CreditCode  string
-	From, To    string
-	// Withdrawn includes the withdrawn deals (history); they are left out
-	// otherwise.
-	Withdrawn bool
-}
+// DealFilter selects deals (domain.DealFilter).
+type DealFilter = domain.DealFilter
 
 // Deals returns the deals f selects with their institutions' names and
 // application numbers, by date.
@@ -598,14 +588,9 @@ func (db *DB) Deals(ctx context.Context, f DealFilter) ([]dialog.Deal, error) {
 	return out, nil
 }
 
-// DealChange is a correction or the withdrawal of a recorded deal.
-type DealChange struct {
-	Deal   dialog.Deal // the corrected fields (ignored for a withdrawal)
-	Remark string      // the reason
-	Actor  string
-	// Withdraw withdraws the deal instead of correcting it.
-	Withdraw bool
-}
+// DealChange is a correction or the withdrawal of a recorded deal
+// (dialog.DealChange).
+type DealChange = dialog.DealChange
 
 // ChangeDeal corrects or withdraws deal id in one transaction: the lead's
 // disbursed amount becomes the sum of its remaining deals, and an event

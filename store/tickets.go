@@ -314,8 +314,8 @@ func (db *DB) HandOverTicket(ctx context.Context, id uint64, county, note string
 }
 
 // MarkRaiseOverdue marks a raised ticket whose own deadline passed while
-// it waited for an answer (MarkTicket).
-const MarkRaiseOverdue = "raise_overdue_at"
+// it waited for an answer (MarkTicket; domain.MarkRaiseOverdue).
+const MarkRaiseOverdue = domain.MarkRaiseOverdue
 
 // OverdueRaisedTickets returns the raised tickets waiting for an answer
 // past their own deadline, not yet reported.
