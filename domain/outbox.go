@@ -16,3 +16,14 @@ type Notification struct {
 // same transaction: nothing is sent for a lead that was not stored, and
 // nothing is stored without its notifications.
 type NotifyFunc func(l Lead, ev LeadEvent) ([]Notification, error)
+
+// Claimed is an outbox row a worker claimed to send: its message and how
+// many times it was claimed, this time included.
+type Claimed struct {
+	ID        uint64
+	Channel   string
+	Recipient string
+	DedupeKey string
+	Payload   string
+	Attempts  int
+}

@@ -104,10 +104,10 @@ func (l *Service) dealTerms(ctx context.Context, lead domain.Lead, d dialog.Deal
 		return t, domain.Errorf(domain.ErrInvalid, "放款日期格式应为 YYYY-MM-DD，如 2026-11-20")
 	}
 	t.LPR, t.LPRDate = l.policy().LPR, d.DisbursedOn
-	if r, ok, err := l.db.LPRInForce(ctx, day.Add(12*time.Hour)); err != nil {
+	if r, ok, err := l.db.LPR(ctx, day.Add(12*time.Hour)); err != nil {
 		return t, err
 	} else if ok {
-		t.LPR = r.Rate
+		t.LPR = r
 	}
 	if d.Product != "szd" || lead.CreditCode == "" {
 		return t, nil

@@ -191,7 +191,7 @@ func (l *Service) submitted(ctx context.Context, in dialog.Inbound, st *dialog.S
 // notifications of the county's bound contacts and robot, in one
 // transaction. A duplicate returns the open lead and domain.ErrDuplicate.
 func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLead, at time.Time) (domain.Lead, error) {
-	county, err := l.db.County(ctx, in.County)
+	robot, err := l.db.RobotURL(ctx, in.County)
 	if err != nil {
 		return domain.Lead{}, fmt.Errorf("route lead to %s: %w", in.County, err)
 	}
@@ -208,7 +208,7 @@ func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLea
 		}
 	}
 	lead, err := l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
-		msgs, err := l.countyMessages(lead, "new", contacts, county.RobotURL)
+		msgs, err := l.countyMessages(lead, "new", contacts, robot)
 		if err != nil || len(contacts) > 0 {
 			return msgs, err
 		}

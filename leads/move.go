@@ -244,7 +244,7 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 		}
 	}
 	if m.owner {
-		county, err := l.db.County(ctx, m.lead.County)
+		robot, err := l.db.RobotURL(ctx, m.lead.County)
 		if err != nil {
 			return domain.Lead{}, err
 		}
@@ -254,7 +254,7 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 		}
 		return l.db.MoveLead(ctx, id, r.To, m.actor, r.Note, now,
 			func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
-				return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
+				return l.countyMessages(lead, "withdrawn", contacts, robot)
 			})
 	}
 	notify := l.notifyEnterprise(ctx, m.lead.OpenID, now)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
@@ -77,7 +78,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 }
 
 // deliver sends one claimed row and records the outcome.
-func (o *Outbox) deliver(ctx context.Context, owner string, r store.Outbox) (bool, error) {
+func (o *Outbox) deliver(ctx context.Context, owner string, r domain.Claimed) (bool, error) {
 	sendCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	err := o.send(sendCtx, r)
 	cancel()
@@ -116,7 +117,7 @@ func (o *Outbox) backoff(attempts int) time.Duration {
 	return min(d, o.MaxDelay)
 }
 
-func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
+func (o *Outbox) send(ctx context.Context, r domain.Claimed) error {
 	switch r.Channel {
 	case ChannelTemplate:
 		var m wechat.TemplateMessage

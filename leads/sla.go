@@ -64,7 +64,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 	var officers []string
 	for _, lead := range leads {
 		if lead.RemindedAt.IsZero() && !now.Before(days.Deadline(lead.CreatedAt, RemindAfter)) {
-			county, err := db.County(ctx, lead.County)
+			robot, err := db.RobotURL(ctx, lead.County)
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
@@ -72,7 +72,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
-			msgs, err := s.leads.countyMessages(lead, "remind", contacts, county.RobotURL)
+			msgs, err := s.leads.countyMessages(lead, "remind", contacts, robot)
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}

@@ -122,8 +122,8 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		if contacts, err = l.db.Contacts(ctx, county); err != nil {
 			return nil, err
 		}
-		if c, err := l.db.County(ctx, county); err == nil {
-			robot = c.RobotURL
+		if u, err := l.db.RobotURL(ctx, county); err == nil {
+			robot = u
 		}
 	}
 	who, phone := "苏州市市场监管局苏质融工作人员", ""
@@ -460,7 +460,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 		return res, fmt.Errorf("sla: %w", err)
 	}
 	for _, r := range raised {
-		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: *r.RaisedAt}
+		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RaisedAt}
 		officers, err := l.OfficerOpenIDs(ctx)
 		if err != nil {
 			return res, fmt.Errorf("sla: %w", err)
@@ -479,7 +479,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 	}
 	for _, r := range due {
 		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RoutedAt}
-		if r.RemindedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketRemindAfter)) && t.County != "" {
+		if r.RemindedAt.IsZero() && !now.Before(days.Deadline(r.RoutedAt, TicketRemindAfter)) && t.County != "" {
 			contacts, err := l.db.Contacts(ctx, t.County)
 			if err != nil {
 				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
@@ -496,7 +496,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 				res.TicketsReminded++
 			}
 		}
-		if r.EscalatedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketEscalateAfter)) {
+		if r.EscalatedAt.IsZero() && !now.Before(days.Deadline(r.RoutedAt, TicketEscalateAfter)) {
 			officers, err := l.OfficerOpenIDs(ctx)
 			if err != nil {
 				return res, fmt.Errorf("sla: %w", err)
@@ -541,8 +541,8 @@ func (l *Service) HandOverTicket(ctx context.Context, acc domain.Account, id uin
 		return domain.Ticket{}, err
 	}
 	robot := ""
-	if c, err := l.db.County(ctx, county); err == nil {
-		robot = c.RobotURL
+	if u, err := l.db.RobotURL(ctx, county); err == nil {
+		robot = u
 	}
 	if len(contacts) == 0 {
 		// No one bound there: the officers hear of it, as with a new ticket.

@@ -49,6 +49,13 @@ func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
 	return take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
 }
 
+// RobotURL returns a county's WeCom group robot webhook ("" when none),
+// or domain.ErrNotFound for an unknown county.
+func (db *DB) RobotURL(ctx context.Context, county string) (string, error) {
+	r, err := db.County(ctx, county)
+	return r.RobotURL, err
+}
+
 // SetRobotURL sets a county's WeCom group robot webhook ("" removes it).
 func (db *DB) SetRobotURL(ctx context.Context, county, url, by string) error {
 	res := db.WithContext(ctx).Model(&CountyRecord{}).Where("id = ?", county).

@@ -83,7 +83,7 @@ func (db *DB) EnqueueNew(ctx context.Context, msgs []Message, at time.Time) (boo
 // row; a row whose lock expired (its worker died mid-send) is due again.
 // Attempts counts claims, so a row that crashes its worker is given up in
 // the end too. owner must be unique per call.
-func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Outbox, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]domain.Claimed, error) {
 	gdb := db.WithContext(ctx)
 	due := func(q *gorm.DB) *gorm.DB {
 		return q.Where("status = ? AND next_at <= ? AND (locked_until IS NULL OR locked_until < ?)", OutboxPending, now, now)
@@ -109,7 +109,12 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, leas
 	if err := gdb.Where("id IN ? AND locked_by = ?", ids, owner).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("claim outbox: read: %w", err)
 	}
-	return rows, nil
+	out := make([]domain.Claimed, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Claimed{ID: r.ID, Channel: r.Channel, Recipient: r.Recipient, DedupeKey: r.DedupeKey,
+			Payload: r.Payload, Attempts: r.Attempts}
+	}
+	return out, nil
 }
 
 // MarkSent records a delivered message. It reports false when owner no
