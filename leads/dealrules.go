@@ -9,7 +9,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Deals are checked against the notice before they are recorded: a deal
@@ -112,7 +111,7 @@ func (l *Service) dealTerms(ctx context.Context, lead domain.Lead, d dialog.Deal
 	if d.Product != "szd" || lead.CreditCode == "" {
 		return t, nil
 	}
-	others, err := l.db.Deals(ctx, store.DealFilter{CreditCode: lead.CreditCode})
+	others, err := l.db.Deals(ctx, domain.DealFilter{CreditCode: lead.CreditCode})
 	if err != nil {
 		return t, err
 	}

@@ -9,7 +9,9 @@
 // (move.go), whoever moves it (the enterprise or a county contact from the
 // chat, an account from the console or the API), under one rule set that
 // also writes the move's operations log line. Every method that acts for
-// an account checks the permission table itself. The package holds a
-// *store.DB: the repository methods it calls are not yet behind
-// interfaces of its own.
+// an account checks the permission table itself. The package does not
+// import the store: it declares the repository methods it calls, by
+// concern (repo.go: leads, people, programme, tickets, the audit log,
+// the outbox, the session store), and app wires the *store.DB and
+// *store.Sessions that have them.
 package leads

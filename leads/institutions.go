@@ -11,7 +11,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -213,7 +212,7 @@ func (l *Service) Refer(ctx context.Context, acc domain.Account, ref string, ins
 	if pr, ok := l.policy().Product(lead.Product); ok {
 		kind += "·" + pr.Name
 	}
-	var msgs []store.Message
+	var msgs []domain.Notification
 	for _, id := range openIDs {
 		tm := templateData(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
@@ -373,7 +372,7 @@ func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
 		return dialog.Deal{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请填写更正或撤销的原因（不超过200字）")
 	}
-	change := store.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw}
+	change := dialog.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw}
 	if !withdraw {
 		d := cur
 		d.Product = strings.TrimSpace(req.Product)
@@ -402,7 +401,7 @@ func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string
 
 // Deals returns the deals of an application as the account may see it.
 func (l *Service) Deals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Deal, error) {
-	f := store.DealFilter{LeadID: leadID}
+	f := domain.DealFilter{LeadID: leadID}
 	if acc.Role == domain.RoleInstitution {
 		f.Institution = acc.Institution
 	}
@@ -418,12 +417,12 @@ func (l *Service) ProductName(id string) string {
 }
 
 // encodeTemplate turns a template message into an outbox row.
-func encodeTemplate(tm wechat.TemplateMessage, key string) (store.Message, error) {
+func encodeTemplate(tm wechat.TemplateMessage, key string) (domain.Notification, error) {
 	payload, err := json.Marshal(tm)
 	if err != nil {
-		return store.Message{}, fmt.Errorf("encode template message: %w", err)
+		return domain.Notification{}, fmt.Errorf("encode template message: %w", err)
 	}
-	return store.Message{Channel: ChannelTemplate, Recipient: tm.ToUser, DedupeKey: key, Payload: string(payload)}, nil
+	return domain.Notification{Channel: ChannelTemplate, Recipient: tm.ToUser, DedupeKey: key, Payload: string(payload)}, nil
 }
 
 // ReferredData is the data of "leads_referred": the open applications

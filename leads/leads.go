@@ -15,7 +15,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -77,8 +76,8 @@ type Config struct {
 // the lead; the Outbox worker delivers it.
 type Service struct {
 	log      *slog.Logger
-	db       *store.DB
-	sessions *store.Sessions
+	db       Repo
+	sessions SessionStore
 	policies Policies
 	replies  Renderer
 	now      func() time.Time
@@ -99,8 +98,8 @@ type Renderer interface {
 // Deps are the Service's collaborators.
 type Deps struct {
 	Log      *slog.Logger
-	DB       *store.DB
-	Sessions *store.Sessions
+	DB       Repo         // the store
+	Sessions SessionStore // the session store
 	Policies Policies
 	Replies  Renderer
 	Now      func() time.Time // nil: the real clock
@@ -207,7 +206,7 @@ func (l *Service) Submit(ctx context.Context, openID string, in dialog.SubmitLea
 			return domain.Lead{}, err
 		}
 	}
-	lead, err := l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
+	lead, err := l.db.CreateLead(ctx, in, openID, at, func(lead domain.Lead, _ domain.LeadEvent) ([]domain.Notification, error) {
 		msgs, err := l.countyMessages(lead, "new", contacts, robot)
 		if err != nil || len(contacts) > 0 {
 			return msgs, err
@@ -255,7 +254,7 @@ func triage(lead domain.Lead, county string) string {
 
 // countyMessages builds the notifications of a county's contacts and robot
 // about a lead: what is "new", "remind", "escalate" or "withdrawn".
-func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string, robotURL string) ([]domain.Notification, error) {
 	p := l.policy()
 	county, _ := p.County(lead.County)
 	kind := domain.LeadKindLabel(lead.Kind)
@@ -277,7 +276,7 @@ func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string
 	if lead.Kind == domain.LeadApply {
 		tmpl = l.cfg.TemplateNewApply
 	}
-	var msgs []store.Message
+	var msgs []domain.Notification
 	for _, id := range openIDs {
 		m, err := templateMessage(id, tmpl, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
@@ -296,7 +295,7 @@ func (l *Service) countyMessages(lead domain.Lead, what string, openIDs []string
 			return nil, err
 		}
 		payload, _ := json.Marshal(map[string]string{"markdown": text})
-		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
+		msgs = append(msgs, domain.Notification{Channel: ChannelRobot, Recipient: robotURL,
 			DedupeKey: fmt.Sprintf("lead:%d:%s:robot", lead.ID, what), Payload: string(payload)})
 	}
 	return msgs, nil
@@ -311,14 +310,14 @@ func templateData(openID, templateID string, data map[string]string) wechat.Temp
 	return wechat.TemplateMessage{ToUser: openID, TemplateID: templateID, Data: data}
 }
 
-func templateMessage(openID, templateID string, data map[string]string, key, link string) (store.Message, error) {
+func templateMessage(openID, templateID string, data map[string]string, key, link string) (domain.Notification, error) {
 	tm := templateData(openID, templateID, data)
 	tm.URL = link
 	payload, err := json.Marshal(tm)
 	if err != nil {
-		return store.Message{}, fmt.Errorf("encode template message: %w", err)
+		return domain.Notification{}, fmt.Errorf("encode template message: %w", err)
 	}
-	return store.Message{Channel: ChannelTemplate, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
+	return domain.Notification{Channel: ChannelTemplate, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
 }
 
 // LeadRobotData is the data of "lead_robot", the WeCom group message.
@@ -332,7 +331,7 @@ type LeadRobotData struct {
 // notifyEnterprise returns the notification of a lead's enterprise about a
 // status change: a 客服 text when it wrote within 48 h, else a template
 // message.
-func (l *Service) notifyEnterprise(ctx context.Context, openID string, now time.Time) store.NotifyFunc {
+func (l *Service) notifyEnterprise(ctx context.Context, openID string, now time.Time) domain.NotifyFunc {
 	text := false
 	if openID != "" {
 		seen, err := l.sessions.LastSeen(ctx, openID)
@@ -342,7 +341,7 @@ func (l *Service) notifyEnterprise(ctx context.Context, openID string, now time.
 		}
 		text = err == nil && !seen.IsZero() && now.Sub(seen) < KFWindow
 	}
-	return func(lead domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
+	return func(lead domain.Lead, ev domain.LeadEvent) ([]domain.Notification, error) {
 		if lead.OpenID == "" {
 			return nil, nil
 		}
@@ -364,13 +363,13 @@ func (l *Service) notifyEnterprise(ctx context.Context, openID string, now time.
 			if err != nil {
 				return nil, fmt.Errorf("encode text message: %w", err)
 			}
-			return []store.Message{{Channel: ChannelText, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
+			return []domain.Notification{{Channel: ChannelText, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
 		}
 		payload, err := json.Marshal(tm)
 		if err != nil {
 			return nil, fmt.Errorf("encode template message: %w", err)
 		}
-		return []store.Message{{Channel: ChannelTemplate, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
+		return []domain.Notification{{Channel: ChannelTemplate, Recipient: lead.OpenID, DedupeKey: key, Payload: string(payload)}}, nil
 	}
 }
 

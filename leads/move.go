@@ -13,7 +13,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -253,7 +252,7 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 			return domain.Lead{}, err
 		}
 		return l.db.MoveLead(ctx, id, r.To, m.actor, r.Note, now,
-			func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
+			func(lead domain.Lead, _ domain.LeadEvent) ([]domain.Notification, error) {
 				return l.countyMessages(lead, "withdrawn", contacts, robot)
 			})
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -144,7 +143,7 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		text = noQuestion
 	}
 	t, err := l.db.CreateTicket(ctx, domain.Ticket{OpenID: in.OpenID, County: county, Question: text,
-		EnterpriseName: enterprise, CreatedAt: in.At}, func(t domain.Ticket) ([]store.Message, error) {
+		EnterpriseName: enterprise, CreatedAt: in.At}, func(t domain.Ticket) ([]domain.Notification, error) {
 		return l.ticketMessages(t, contacts, robot)
 	})
 	if err != nil {
@@ -199,14 +198,14 @@ func weekday(t time.Time) string {
 
 // ticketMessages are the notifications of a new ticket: a template to each
 // person who answers it, with a link to the ticket, and the county's robot.
-func (l *Service) ticketMessages(t domain.Ticket, openIDs []string, robotURL string) ([]store.Message, error) {
+func (l *Service) ticketMessages(t domain.Ticket, openIDs []string, robotURL string) ([]domain.Notification, error) {
 	return l.ticketMessagesFor(t, "new", openIDs, robotURL)
 }
 
 // ticketMessagesFor are the notifications of a ticket that is new,
 // handed over, or unanswered ("remind" its county, "escalate" to the
 // officers).
-func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []string, robotURL string) ([]domain.Notification, error) {
 	county := "苏州市"
 	if c, ok := l.policy().County(t.County); ok {
 		county = c.Name
@@ -215,7 +214,7 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 	if enterprise == "" {
 		enterprise = "公众号用户"
 	}
-	var msgs []store.Message
+	var msgs []domain.Notification
 	for _, id := range openIDs {
 		last := county
 		switch what {
@@ -252,7 +251,7 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 			return nil, err
 		}
 		payload, _ := json.Marshal(map[string]string{"markdown": text})
-		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
+		msgs = append(msgs, domain.Notification{Channel: ChannelRobot, Recipient: robotURL,
 			DedupeKey: fmt.Sprintf("ticket:%d:%s:%d:robot", t.ID, what, t.CreatedAt.Unix()), Payload: string(payload)})
 	}
 	return msgs, nil
@@ -352,7 +351,7 @@ func (l *Service) AnswerTicket(ctx context.Context, acc domain.Account, id uint6
 	})
 	key := fmt.Sprintf("ticket:%d:answer:%d", t.ID, now.UnixNano())
 	m := domain.TicketMessage{Author: staffName(acc), Text: text, CreatedAt: now, Via: domain.TicketViaTemplate}
-	msg := store.Message{Channel: ChannelTemplate, Recipient: t.OpenID, DedupeKey: key}
+	msg := domain.Notification{Channel: ChannelTemplate, Recipient: t.OpenID, DedupeKey: key}
 	seen, err := l.sessions.LastSeen(ctx, t.OpenID)
 	if err != nil {
 		l.log.Warn("last seen unknown; answering by template", slog.Any("error", err))
@@ -374,7 +373,7 @@ func (l *Service) AnswerTicket(ctx context.Context, acc domain.Account, id uint6
 		}
 		msg.Payload = string(payload)
 	}
-	saved, err := l.db.AnswerTicket(ctx, t.ID, m, []store.Message{msg})
+	saved, err := l.db.AnswerTicket(ctx, t.ID, m, []domain.Notification{msg})
 	if err != nil {
 		return domain.TicketMessage{}, err
 	}
@@ -469,7 +468,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 		if err != nil {
 			return res, err
 		}
-		set, err := l.db.MarkTicket(ctx, t.ID, store.MarkRaiseOverdue, now, msgs)
+		set, err := l.db.MarkTicket(ctx, t.ID, domain.MarkRaiseOverdue, now, msgs)
 		if err != nil {
 			return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
 		}
@@ -488,7 +487,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 			if err != nil {
 				return res, err
 			}
-			set, err := l.db.MarkTicket(ctx, t.ID, store.MarkReminded, now, msgs)
+			set, err := l.db.MarkTicket(ctx, t.ID, domain.MarkReminded, now, msgs)
 			if err != nil {
 				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
 			}
@@ -505,7 +504,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 			if err != nil {
 				return res, err
 			}
-			set, err := l.db.MarkTicket(ctx, t.ID, store.MarkEscalated, now, msgs)
+			set, err := l.db.MarkTicket(ctx, t.ID, domain.MarkEscalated, now, msgs)
 			if err != nil {
 				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
 			}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Follow-up notes, status corrections and the names behind actors: what a
@@ -73,7 +72,7 @@ func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, te
 		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "该申请没有关联的微信用户，跟进情况无法发给企业；请取消勾选“同时发给企业”")
 	}
 	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
-	return lead, l.db.SendLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, now, func(noteID uint64) ([]store.Message, error) {
+	return lead, l.db.SendLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, now, func(noteID uint64) ([]domain.Notification, error) {
 		// The note travels as an event of the lead's current status, under
 		// an id no event has (the dedupe key is built from it).
 		return notify(lead, domain.LeadEvent{ID: 1<<61 + noteID, Status: lead.Status, Actor: "account:" + acc.Username,
