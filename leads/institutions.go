@@ -282,7 +282,41 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 		return domain.Lead{}, dialog.Deal{}, err
 	}
 	now := l.now()
-	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
+	path, err := domain.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	paid := fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan))
+	var steps []domain.LeadStep
+	for _, st := range path {
+		note := "随放款登记补记"
+		if st == domain.StatusDisbursed {
+			note = paid
+		}
+		steps = append(steps, domain.LeadStep{Status: st, Note: note})
+	}
+	lm, err := l.follow(ctx, lead, steps, d.Actor, now)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	lm.Deal = &domain.DealRow{Institution: d.Institution, Product: d.Product, AmountWan: d.AmountWan, RatePct: d.RatePct,
+		TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn}
+	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
+	moved, err := l.db.RecordMove(ctx, lm, func(mv domain.Moved) ([]domain.Notification, error) {
+		ev := mv.Event
+		if ev.ID == 0 {
+			// A further deal on a disbursed lead: tell about it too, under
+			// an id no event has (the dedupe key is built from it).
+			ev = domain.LeadEvent{ID: 1<<62 + mv.DealID, Status: domain.StatusDisbursed, Actor: d.Actor, Note: paid, CreatedAt: now}
+		}
+		return notify(mv.Lead, ev)
+	})
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	d.ID, d.LeadNumber, d.County, d.EnterpriseName, d.CreditCode, d.CreatedAt =
+		moved.DealID, moved.Lead.Number, moved.Lead.County, moved.Lead.EnterpriseName, moved.Lead.CreditCode, now
+	return moved.Lead, d, nil
 }
 
 // CheckDeal checks a deal as RecordDeal would record it, and records

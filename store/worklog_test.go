@@ -25,7 +25,7 @@ func TestLeadNotesAndCorrection(t *testing.T) {
 		t.Fatalf("notes %+v %v", notes, err)
 	}
 	// Wrongly rejected, then corrected back to work: open again, with an event.
-	if _, err := db.MoveLead(ctx, l.ID, domain.StatusRejected, "account:ks", "误操作", at.Add(2*time.Hour), nil); err != nil {
+	if _, err := moveLead(db, ctx, l.ID, domain.StatusRejected, "account:ks", "误操作", at.Add(2*time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.CorrectLead(ctx, l.ID, domain.StatusContacted, "account:admin", "状态更正", at.Add(3*time.Hour))
