@@ -5,7 +5,9 @@ import "time"
 // LeadMove is a change of a lead as the lead use cases decided it, for the
 // store to write in one transaction: the statuses it goes through, what it
 // stamps, and the programme's records that follow it. The store checks
-// nothing of it but that the lead is still in From.
+// nothing of it but that the lead is still in From, and that a lead
+// brought back from a terminal status is the only open one of its kind
+// and credit code (domain.ErrDuplicate otherwise).
 type LeadMove struct {
 	LeadID uint64
 	From   string // the status the move was decided on: another means someone moved it first
@@ -18,6 +20,9 @@ type LeadMove struct {
 	// Contacted stamps the lead's first contact (the SLA clock stops),
 	// unless it has one.
 	Contacted bool
+	// Uncontacted clears the first-contact stamp: the SLA clock runs
+	// again (a correction back to 已提交).
+	Uncontacted bool
 	// Admit, when set, lists the enterprise in the roster, unless the
 	// roster has its credit code already.
 	Admit *RosterAdmission

@@ -121,3 +121,33 @@ func TestRecordDealWalksThePath(t *testing.T) {
 		t.Fatalf("deal on a rejected need: %v", err)
 	}
 }
+
+// A correction to a status of work stamps the first contact when there
+// was none; back to 已提交 clears it, so the SLA applies again; a lead
+// brought back to work while its enterprise has another open one of the
+// kind is refused.
+func TestCorrectionStampsContact(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	lead := fileLead(t, e, domain.LeadNeed, 30)
+	if _, err := e.Leads.Change(ctx, leads.Mover{Account: cityOfficer}, lead.Number, domain.StatusRejected, "误操作"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Leads.Correct(ctx, cityOfficer, lead.Number, domain.StatusReviewing, "误驳回")
+	if err != nil || got.Status != domain.StatusReviewing || got.ContactedAt.IsZero() {
+		t.Fatalf("corrected to reviewing: %+v %v", got, err)
+	}
+	got, err = e.Leads.Correct(ctx, cityOfficer, lead.Number, domain.StatusSubmitted, "退回待受理")
+	if err != nil || got.Status != domain.StatusSubmitted || !got.ContactedAt.IsZero() {
+		t.Fatalf("back to submitted: %+v %v", got, err)
+	}
+	if _, err := e.Leads.Change(ctx, leads.Mover{Account: cityOfficer}, lead.Number, domain.StatusWithdrawn, ""); err != nil {
+		t.Fatal(err)
+	}
+	again := fileLead(t, e, domain.LeadNeed, 30) // the same enterprise files again
+	if _, err := e.Leads.Correct(ctx, cityOfficer, lead.Number, domain.StatusContacted, "误撤回"); !errors.Is(err, domain.ErrDuplicate) ||
+		domain.Message(err) != "该企业已有一件未办结的同类申请，不能把这件改回办理中" {
+		t.Fatalf("reopened beside %s: %v", again.Number, err)
+	}
+}

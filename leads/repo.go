@@ -22,7 +22,6 @@ type LeadRepo interface {
 	Leads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, error)
 	SearchLeads(ctx context.Context, q domain.LeadQuery) ([]domain.Lead, int64, error)
 	RecordMove(ctx context.Context, m domain.LeadMove, notify domain.MoveNotifyFunc) (domain.Moved, error)
-	CorrectLead(ctx context.Context, id uint64, to, actor, note string, at time.Time) (domain.Lead, error)
 	OverdueLeads(ctx context.Context, before time.Time) ([]domain.Lead, error)
 	MarkLead(ctx context.Context, id uint64, mark string, at time.Time, msgs []domain.Notification) (bool, error)
 	LatestLeadCounty(ctx context.Context, openID string) (string, string, error)

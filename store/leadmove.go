@@ -17,9 +17,9 @@ import (
 // domain.ErrTransition), the first-contact stamp, the roster entry, the
 // deal row and the lead's disbursed amount (the sum of its deals), then
 // the messages notify returns for the lead as written. The store decides
-// nothing here: a lead that reached a terminal status only leaves the
-// open leads (its open key is freed), which the store keeps for the
-// one-open-lead rule of CreateLead.
+// nothing here: it only keeps the open key of CreateLead's one-open-lead
+// rule in step (freed at a terminal status, taken again by a lead
+// brought back from one).
 func (db *DB) RecordMove(ctx context.Context, m domain.LeadMove, notify domain.MoveNotifyFunc) (domain.Moved, error) {
 	var out domain.Moved
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -35,17 +35,25 @@ func (db *DB) RecordMove(ctx context.Context, m domain.LeadMove, notify domain.M
 			return domain.Errorf(domain.ErrTransition, "该记录刚被他人更新，请刷新后重试")
 		}
 		var last LeadEvent
-		status, contacted := r.Status, r.ContactedAt != nil
+		status, contacted, open := r.Status, r.ContactedAt != nil, r.OpenKey != nil
 		for _, s := range m.Steps {
 			updates := map[string]any{"status": s.Status, "updated_at": m.At}
-			if m.Contacted && !contacted {
+			switch {
+			case m.Uncontacted && contacted:
+				updates["contacted_at"], contacted = nil, false
+			case m.Contacted && !contacted:
 				updates["contacted_at"], contacted = m.At, true
 			}
 			if domain.Terminal(s.Status) {
-				updates["open_key"] = nil
+				updates["open_key"], open = nil, false
+			} else if !open {
+				updates["open_key"], open = openKey(r.Kind, r.CreditCode), true
 			}
 			res := tx.Model(&Lead{}).Where("id = ? AND status = ?", r.ID, status).Updates(updates)
 			if res.Error != nil {
+				if IsDuplicate(res.Error) {
+					return fmt.Errorf("move lead %d: %w", r.ID, domain.ErrDuplicate)
+				}
 				return fmt.Errorf("move lead %d: %w", r.ID, res.Error)
 			}
 			if res.RowsAffected != 1 {
@@ -78,10 +86,11 @@ func (db *DB) RecordMove(ctx context.Context, m domain.LeadMove, notify domain.M
 			}
 			out.DealID = rec.ID
 		}
-		if err := tx.Where("id = ?", r.ID).Take(&r).Error; err != nil {
+		var now Lead // a fresh row: Take keeps a field's old value where the column is NULL
+		if err := tx.Where("id = ?", r.ID).Take(&now).Error; err != nil {
 			return fmt.Errorf("move lead %d: reread: %w", r.ID, err)
 		}
-		out.Lead = toLead(r)
+		out.Lead = toLead(now)
 		var evs []LeadEvent
 		if err := tx.Where("lead_id = ?", r.ID).Order("id").Find(&evs).Error; err != nil {
 			return fmt.Errorf("move lead %d: events: %w", r.ID, err)
