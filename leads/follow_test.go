@@ -33,7 +33,6 @@ func fileLead(t *testing.T, e *apptest.Env, kind string, i int) domain.Lead {
 // An approved 入库申请 enters the roster as Ⅳ类, dated the day of approval
 // in China time: the use case decides it, the store writes it with the move.
 func TestApprovalAdmitsToRoster(t *testing.T) {
-	t.Parallel()
 	e := apptest.New(t)
 	ctx := context.Background()
 	e.Clock.Set(time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)) // 2026-11-21 01:00 in Shanghai
@@ -65,7 +64,6 @@ func TestApprovalAdmitsToRoster(t *testing.T) {
 // 已放款, each an event, in one transaction with the deal; a second
 // institution's deal adds up without a move; a rejected need takes none.
 func TestRecordDealWalksThePath(t *testing.T) {
-	t.Parallel()
 	e := apptest.New(t)
 	ctx := context.Background()
 	lead := fileLead(t, e, domain.LeadNeed, 8)
@@ -127,7 +125,6 @@ func TestRecordDealWalksThePath(t *testing.T) {
 // brought back to work while its enterprise has another open one of the
 // kind is refused.
 func TestCorrectionStampsContact(t *testing.T) {
-	t.Parallel()
 	e := apptest.New(t)
 	ctx := context.Background()
 	lead := fileLead(t, e, domain.LeadNeed, 30)

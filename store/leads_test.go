@@ -62,6 +62,7 @@ func count(tb testing.TB, db *store.DB, table string) int64 {
 }
 
 func TestCreateLeadNumbersPerShanghaiDay(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	// 2026-11-27 15:59 UTC is 23:59 in Shanghai; 16:00 UTC is the next day there.
@@ -87,6 +88,7 @@ func TestCreateLeadNumbersPerShanghaiDay(t *testing.T) {
 }
 
 func TestCreateLeadConcurrentNumbersAreUnique(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -116,6 +118,7 @@ func TestCreateLeadConcurrentNumbersAreUnique(t *testing.T) {
 }
 
 func TestCreateLeadDuplicate(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -169,6 +172,7 @@ func TestCreateLeadDuplicate(t *testing.T) {
 }
 
 func TestCreateLeadIsTransactional(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 	failures := map[string]store.NotifyFunc{
@@ -214,6 +218,7 @@ func TestCreateLeadIsTransactional(t *testing.T) {
 }
 
 func TestMoveLead(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -255,6 +260,7 @@ func TestMoveLead(t *testing.T) {
 }
 
 func TestLeadsFilterAndLastEvent(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -283,6 +289,7 @@ func TestLeadsFilterAndLastEvent(t *testing.T) {
 }
 
 func TestMarkLeadOnce(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)

@@ -19,6 +19,7 @@ func rosterEntry(code, name string, tier domain.Tier) dialog.RosterEntry {
 }
 
 func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -67,6 +68,7 @@ func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
 }
 
 func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC) // 2026-11-21 01:00 in Shanghai
@@ -96,6 +98,7 @@ func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
 }
 
 func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -177,6 +180,7 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 }
 
 func TestDisbursementIsADealRow(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -208,6 +212,7 @@ func TestDisbursementIsADealRow(t *testing.T) {
 }
 
 func TestSpecialistBindCode(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -244,6 +249,7 @@ func TestSpecialistBindCode(t *testing.T) {
 // whose accounts and confirmations predate migrations 57 and 58: the old
 // rows read as before.
 func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
+	t.Parallel()
 	if storetest.Backend() != "sqlite" {
 		t.Skip("rewinds the schema with SQLite's DROP COLUMN")
 	}
@@ -291,6 +297,7 @@ func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
 }
 
 func TestFollowerRosterEntryIsTheLatestListedApplication(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLeadNotesAndCorrection(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -61,6 +62,7 @@ func correctLead(db *store.DB, ctx context.Context, m domain.LeadMove) (domain.L
 }
 
 func TestContactProfileAndSessions(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
