@@ -133,6 +133,7 @@ type DealChange struct {
 	Deal   Deal   // the corrected fields (ignored for a withdrawal)
 	Remark string // the reason
 	Actor  string
+	Note   string // the note of the lead's event recording the change
 	// Withdraw withdraws the deal instead of correcting it.
 	Withdraw bool
 }

@@ -110,6 +110,22 @@ func TestRecordDealWalksThePath(t *testing.T) {
 	if rows, err := e.DB.OutboxRows(ctx, fmt.Sprintf("lead:%d:event:", lead.ID)); err != nil || len(rows) != 2 {
 		t.Fatalf("enterprise told %d times (%v), want once per deal", len(rows), err)
 	}
+	// Withdrawing the second deal is an event of the lead saying what and
+	// why, and the sum follows.
+	deals, err := e.Leads.Deals(ctx, cityOfficer, lead.ID)
+	if err != nil || len(deals) != 2 {
+		t.Fatalf("deals %+v %v", deals, err)
+	}
+	if _, _, err := e.Leads.ChangeDeal(ctx, cityOfficer, lead.Number, deals[1].ID, leads.DealRequest{}, "录入错误", true); err != nil {
+		t.Fatal(err)
+	}
+	after := e.Lead(lead.Number)
+	if last, _ := after.Last(); last.Note != "撤销放款登记（200万元，"+day+"）：录入错误" || last.Status != domain.StatusDisbursed {
+		t.Errorf("withdrawal event %+v", last)
+	}
+	if wan, err := e.DB.DisbursedWan(ctx, lead.ID); err != nil || wan != 300 {
+		t.Fatalf("disbursed after the withdrawal %v %v, want 300", wan, err)
+	}
 	other := fileLead(t, e, domain.LeadNeed, 9)
 	if _, err := e.Leads.Change(ctx, leads.Mover{Account: cityOfficer}, other.Number, domain.StatusRejected, "不符合条件"); err != nil {
 		t.Fatal(err)

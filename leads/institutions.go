@@ -406,7 +406,12 @@ func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
 		return dialog.Deal{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请填写更正或撤销的原因（不超过200字）")
 	}
-	change := dialog.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw}
+	what := "更正放款登记"
+	if withdraw {
+		what = "撤销放款登记"
+	}
+	change := dialog.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw,
+		Note: fmt.Sprintf("%s（%s万元，%s）：%s", what, dialog.FormatWan(cur.AmountWan), cur.DisbursedOn, reason)}
 	if !withdraw {
 		d := cur
 		d.Product = strings.TrimSpace(req.Product)

@@ -503,12 +503,7 @@ func (db *DB) ChangeDeal(ctx context.Context, id uint64, c DealChange, at time.T
 		if err := tx.Model(&Lead{}).Where("id = ?", r.LeadID).Updates(map[string]any{"disbursed_wan": sum, "updated_at": at}).Error; err != nil {
 			return fmt.Errorf("change deal %d: amount: %w", id, err)
 		}
-		what := "更正放款登记"
-		if c.Withdraw {
-			what = "撤销放款登记"
-		}
-		ev := LeadEvent{LeadID: r.LeadID, Status: lead.Status, Actor: c.Actor,
-			Note: clip(fmt.Sprintf("%s（%s万元，%s）：%s", what, dialog.FormatWan(before.AmountWan), before.DisbursedOn, c.Remark), 512), CreatedAt: at}
+		ev := LeadEvent{LeadID: r.LeadID, Status: lead.Status, Actor: c.Actor, Note: clip(c.Note, 512), CreatedAt: at}
 		if err := tx.Create(&ev).Error; err != nil {
 			return fmt.Errorf("change deal %d: event: %w", id, err)
 		}
