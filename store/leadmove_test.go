@@ -7,7 +7,15 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 	"github.com/suzhou-amr/suzhirong/store"
+)
+
+// The store is what the lead use cases declare they need.
+var (
+	_ leads.Repo         = (*store.DB)(nil)
+	_ leads.OutboxRepo   = (*store.DB)(nil)
+	_ leads.SessionStore = (*store.Sessions)(nil)
 )
 
 // moveLead writes a one-step move of lead id from the status it is in, as
