@@ -164,3 +164,36 @@ func TestCorrectionStampsContact(t *testing.T) {
 		t.Fatalf("reopened beside %s: %v", again.Number, err)
 	}
 }
+
+// A disbursement recorded with its amount alone is a deal row too: of the
+// one institution the need was referred to, dated the day, on the lead's
+// product and term.
+func TestDisbursementWithAmountIsADeal(t *testing.T) {
+	e := apptest.New(t)
+	ctx := context.Background()
+	lead := fileLead(t, e, domain.LeadNeed, 40)
+	bank, err := e.DB.CreateInstitution(ctx, "测试银行苏州分行", "bank", "admin", e.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.Refer(ctx, lead.ID, bank.ID, "account:admin", e.Clock.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{domain.StatusContacted, domain.StatusReviewing, domain.StatusPreApproved, domain.StatusContracted} {
+		if _, err := e.Leads.Change(ctx, leads.Mover{Account: cityOfficer}, lead.Number, st, ""); err != nil {
+			t.Fatalf("move %s: %v", st, err)
+		}
+	}
+	if _, err := e.Leads.Disburse(ctx, leads.Mover{Account: cityOfficer}, lead.Number, 450, ""); err != nil {
+		t.Fatal(err)
+	}
+	deals, err := e.Leads.Deals(ctx, cityOfficer, lead.ID)
+	day := e.Clock.Now().In(domain.Shanghai).Format("2006-01-02")
+	if err != nil || len(deals) != 1 || deals[0].AmountWan != 450 || deals[0].Institution != bank.ID || deals[0].DisbursedOn != day ||
+		deals[0].Product != "szd" || deals[0].TermMonths != 12 || deals[0].County != "kunshan" {
+		t.Fatalf("deals %+v %v", deals, err)
+	}
+	if wan, err := e.DB.DisbursedWan(ctx, lead.ID); err != nil || wan != 450 {
+		t.Fatalf("disbursed %v %v, want 450", wan, err)
+	}
+}

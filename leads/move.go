@@ -247,9 +247,8 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	if r.To == domain.StatusDisbursed {
-		lm.Deal = &domain.DealRow{Institution: lm.Deal.Institution, Product: m.lead.Product, AmountWan: r.DisbursedWan,
-			TermMonths: m.lead.TermMonths, DisbursedOn: now.In(domain.Shanghai).Format("2006-01-02")}
+	if lm.Deal != nil { // the amount alone, on the lead's product and term
+		lm.Deal.Product, lm.Deal.AmountWan, lm.Deal.TermMonths = m.lead.Product, r.DisbursedWan, m.lead.TermMonths
 	}
 	var notify domain.NotifyFunc
 	if m.owner {
