@@ -128,6 +128,16 @@ type Deal struct {
 	Remark          string // the reason of the last correction or the withdrawal
 }
 
+// DealChange is a correction or the withdrawal of a recorded deal.
+type DealChange struct {
+	Deal   Deal   // the corrected fields (ignored for a withdrawal)
+	Remark string // the reason
+	Actor  string
+	Note   string // the note of the lead's event recording the change
+	// Withdraw withdraws the deal instead of correcting it.
+	Withdraw bool
+}
+
 // ValidateDeal checks what a specialist or a county records as a deal;
 // messages are for people. now bounds the disbursement date.
 func ValidateDeal(d Deal, now time.Time) error {

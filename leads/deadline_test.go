@@ -16,6 +16,7 @@ func cst(s string) time.Time {
 }
 
 func TestDeadlineOf(t *testing.T) {
+	t.Parallel()
 	days, _ := NewWorkdays("")
 	filed := cst("2026-11-23 10:00") // a Monday; the 2nd working day after it ends on Wednesday
 	waiting := domain.Lead{Status: domain.StatusSubmitted, CreatedAt: filed}
@@ -65,6 +66,7 @@ func TestDeadlineOf(t *testing.T) {
 }
 
 func TestSpan(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		30 * time.Second: "不到1分钟", 40 * time.Minute: "40分钟", 5*time.Hour + 10*time.Minute: "5小时",
 		26 * time.Hour: "1天2小时", 48 * time.Hour: "2天",

@@ -9,7 +9,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Deals are checked against the notice before they are recorded: a deal
@@ -104,15 +103,15 @@ func (l *Service) dealTerms(ctx context.Context, lead domain.Lead, d dialog.Deal
 		return t, domain.Errorf(domain.ErrInvalid, "放款日期格式应为 YYYY-MM-DD，如 2026-11-20")
 	}
 	t.LPR, t.LPRDate = l.policy().LPR, d.DisbursedOn
-	if r, ok, err := l.db.LPRInForce(ctx, day.Add(12*time.Hour)); err != nil {
+	if r, ok, err := l.db.LPR(ctx, day.Add(12*time.Hour)); err != nil {
 		return t, err
 	} else if ok {
-		t.LPR = r.Rate
+		t.LPR = r
 	}
 	if d.Product != "szd" || lead.CreditCode == "" {
 		return t, nil
 	}
-	others, err := l.db.Deals(ctx, store.DealFilter{CreditCode: lead.CreditCode})
+	others, err := l.db.Deals(ctx, domain.DealFilter{CreditCode: lead.CreditCode})
 	if err != nil {
 		return t, err
 	}

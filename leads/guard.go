@@ -9,7 +9,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -32,9 +31,9 @@ func (l *Service) bindFailed(ctx context.Context, in dialog.Inbound, code string
 	if err != nil {
 		return nil, err
 	}
-	l.log.Warn("wrong bind code", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.String("code", store.MaskBindCode(code)),
+	l.log.Warn("wrong bind code", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.String("code", domain.MaskBindCode(code)),
 		slog.Int64("failures", f.Failures), slog.Int64("prefix_failures", f.PrefixFailures), slog.Bool("held", !f.Until.IsZero()))
-	summary := "绑定码不正确或已失效（" + store.MaskBindCode(code) + "），1小时内第" + strconv.FormatInt(f.Failures, 10) + "次"
+	summary := "绑定码不正确或已失效（" + domain.MaskBindCode(code) + "），1小时内第" + strconv.FormatInt(f.Failures, 10) + "次"
 	action := "绑定码错误"
 	if !f.Until.IsZero() {
 		summary += "；暂停绑定" + strconv.Itoa(waitMinutes(in.At, f.Until)) + "分钟"
@@ -42,7 +41,7 @@ func (l *Service) bindFailed(ctx context.Context, in dialog.Inbound, code string
 	if f.Locked {
 		action = "绑定受限"
 	}
-	l.auditChat(ctx, in, "微信用户", action, "绑定码 "+store.MaskBindCode(code), "", "", summary)
+	l.auditChat(ctx, in, "微信用户", action, "绑定码 "+domain.MaskBindCode(code), "", "", summary)
 	if !f.Until.IsZero() {
 		return []dialog.Reply{{Name: "bind_failed"}, {Name: "bind_held", Data: waitMinutes(in.At, f.Until)}}, nil
 	}

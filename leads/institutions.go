@@ -11,7 +11,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -213,7 +212,7 @@ func (l *Service) Refer(ctx context.Context, acc domain.Account, ref string, ins
 	if pr, ok := l.policy().Product(lead.Product); ok {
 		kind += "·" + pr.Name
 	}
-	var msgs []store.Message
+	var msgs []domain.Notification
 	for _, id := range openIDs {
 		tm := templateData(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName, FieldKind: kind,
@@ -283,7 +282,41 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 		return domain.Lead{}, dialog.Deal{}, err
 	}
 	now := l.now()
-	return l.db.RecordDeal(ctx, d, now, l.notifyEnterprise(ctx, lead.OpenID, now))
+	path, err := domain.PathTo(lead.Kind, lead.Status, domain.StatusDisbursed)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	paid := fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan))
+	var steps []domain.LeadStep
+	for _, st := range path {
+		note := "随放款登记补记"
+		if st == domain.StatusDisbursed {
+			note = paid
+		}
+		steps = append(steps, domain.LeadStep{Status: st, Note: note})
+	}
+	lm, err := l.follow(ctx, lead, steps, d.Actor, now)
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	lm.Deal = &domain.DealRow{Institution: d.Institution, Product: d.Product, AmountWan: d.AmountWan, RatePct: d.RatePct,
+		TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn}
+	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
+	moved, err := l.db.RecordMove(ctx, lm, func(mv domain.Moved) ([]domain.Notification, error) {
+		ev := mv.Event
+		if ev.ID == 0 {
+			// A further deal on a disbursed lead: tell about it too, under
+			// an id no event has (the dedupe key is built from it).
+			ev = domain.LeadEvent{ID: 1<<62 + mv.DealID, Status: domain.StatusDisbursed, Actor: d.Actor, Note: paid, CreatedAt: now}
+		}
+		return notify(mv.Lead, ev)
+	})
+	if err != nil {
+		return domain.Lead{}, dialog.Deal{}, err
+	}
+	d.ID, d.LeadNumber, d.County, d.EnterpriseName, d.CreditCode, d.CreatedAt =
+		moved.DealID, moved.Lead.Number, moved.Lead.County, moved.Lead.EnterpriseName, moved.Lead.CreditCode, now
+	return moved.Lead, d, nil
 }
 
 // CheckDeal checks a deal as RecordDeal would record it, and records
@@ -373,7 +406,12 @@ func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
 		return dialog.Deal{}, dialog.Deal{}, domain.Errorf(domain.ErrInvalid, "请填写更正或撤销的原因（不超过200字）")
 	}
-	change := store.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw}
+	what := "更正放款登记"
+	if withdraw {
+		what = "撤销放款登记"
+	}
+	change := dialog.DealChange{Remark: reason, Actor: "account:" + acc.Username, Withdraw: withdraw,
+		Note: fmt.Sprintf("%s（%s万元，%s）：%s", what, dialog.FormatWan(cur.AmountWan), cur.DisbursedOn, reason)}
 	if !withdraw {
 		d := cur
 		d.Product = strings.TrimSpace(req.Product)
@@ -402,7 +440,7 @@ func (l *Service) ChangeDeal(ctx context.Context, acc domain.Account, ref string
 
 // Deals returns the deals of an application as the account may see it.
 func (l *Service) Deals(ctx context.Context, acc domain.Account, leadID uint64) ([]dialog.Deal, error) {
-	f := store.DealFilter{LeadID: leadID}
+	f := domain.DealFilter{LeadID: leadID}
 	if acc.Role == domain.RoleInstitution {
 		f.Institution = acc.Institution
 	}
@@ -418,12 +456,12 @@ func (l *Service) ProductName(id string) string {
 }
 
 // encodeTemplate turns a template message into an outbox row.
-func encodeTemplate(tm wechat.TemplateMessage, key string) (store.Message, error) {
+func encodeTemplate(tm wechat.TemplateMessage, key string) (domain.Notification, error) {
 	payload, err := json.Marshal(tm)
 	if err != nil {
-		return store.Message{}, fmt.Errorf("encode template message: %w", err)
+		return domain.Notification{}, fmt.Errorf("encode template message: %w", err)
 	}
-	return store.Message{Channel: ChannelTemplate, Recipient: tm.ToUser, DedupeKey: key, Payload: string(payload)}, nil
+	return domain.Notification{Channel: ChannelTemplate, Recipient: tm.ToUser, DedupeKey: key, Payload: string(payload)}, nil
 }
 
 // ReferredData is the data of "leads_referred": the open applications

@@ -13,7 +13,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -235,16 +234,25 @@ func (l *Service) leadByRef(ctx context.Context, ref string) (domain.Lead, error
 }
 
 // record writes a checked move with its notifications in one transaction:
-// a specialist's skipped steps first, silently.
+// a specialist's skipped steps first, silently, then the move, with what
+// follows it (decided by follow).
 func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
-	now, id, r := l.now(), m.lead.ID, m.req
+	now, r := l.now(), m.req
+	var steps []domain.LeadStep
 	for _, st := range m.path {
-		if _, err := l.db.MoveLead(ctx, id, st, m.actor, "随"+domain.StatusLabel(r.To)+"补记", now, nil); err != nil {
-			return domain.Lead{}, err
-		}
+		steps = append(steps, domain.LeadStep{Status: st, Note: "随" + domain.StatusLabel(r.To) + "补记"})
 	}
+	steps = append(steps, domain.LeadStep{Status: r.To, Note: r.Note})
+	lm, err := l.follow(ctx, m.lead, steps, m.actor, now)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if lm.Deal != nil { // the amount alone, on the lead's product and term
+		lm.Deal.Product, lm.Deal.AmountWan, lm.Deal.TermMonths = m.lead.Product, r.DisbursedWan, m.lead.TermMonths
+	}
+	var notify domain.NotifyFunc
 	if m.owner {
-		county, err := l.db.County(ctx, m.lead.County)
+		robot, err := l.db.RobotURL(ctx, m.lead.County)
 		if err != nil {
 			return domain.Lead{}, err
 		}
@@ -252,16 +260,51 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 		if err != nil {
 			return domain.Lead{}, err
 		}
-		return l.db.MoveLead(ctx, id, r.To, m.actor, r.Note, now,
-			func(lead domain.Lead, _ domain.LeadEvent) ([]store.Message, error) {
-				return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
-			})
+		notify = func(lead domain.Lead, _ domain.LeadEvent) ([]domain.Notification, error) {
+			return l.countyMessages(lead, "withdrawn", contacts, robot)
+		}
+	} else {
+		notify = l.notifyEnterprise(ctx, m.lead.OpenID, now)
 	}
-	notify := l.notifyEnterprise(ctx, m.lead.OpenID, now)
-	if r.To == domain.StatusDisbursed {
-		return l.db.DisburseLead(ctx, id, r.DisbursedWan, m.actor, r.Note, now, notify)
+	moved, err := l.db.RecordMove(ctx, lm, func(mv domain.Moved) ([]domain.Notification, error) {
+		return notify(mv.Lead, mv.Event)
+	})
+	return moved.Lead, err
+}
+
+// follow is a move of lead through steps by actor with what follows it,
+// decided here: reaching 已受理 stamps the first contact (the SLA
+// reminders stop); an approved 入库申请 enters the roster as Ⅳ类 dated the
+// day of approval (unless the roster lists the enterprise already); a
+// disbursement is a deal row, of the one institution the need was
+// referred to (none when it was referred to several or none), whose
+// figures the caller fills.
+func (l *Service) follow(ctx context.Context, lead domain.Lead, steps []domain.LeadStep, actor string, at time.Time) (domain.LeadMove, error) {
+	lm := domain.LeadMove{LeadID: lead.ID, From: lead.Status, Steps: steps, Actor: actor, At: at}
+	if len(steps) == 0 {
+		return lm, nil
 	}
-	return l.db.MoveLead(ctx, id, r.To, m.actor, r.Note, now, notify)
+	day := at.In(domain.Shanghai).Format("2006-01-02")
+	for _, s := range steps {
+		if s.Status == domain.StatusContacted {
+			lm.Contacted = true
+		}
+	}
+	switch to := steps[len(steps)-1].Status; {
+	case to == domain.StatusApproved && lead.Kind == domain.LeadApply:
+		lm.Admit = &domain.RosterAdmission{CreditCode: lead.CreditCode, Name: lead.EnterpriseName, Tier: domain.Tier4,
+			Basis: "自愿申请入库（" + lead.Number + "）", County: lead.County, ListedOn: day, Source: dialog.RosterFromApplication}
+	case to == domain.StatusDisbursed:
+		refs, err := l.db.Referrals(ctx, lead.ID)
+		if err != nil {
+			return lm, err
+		}
+		lm.Deal = &domain.DealRow{DisbursedOn: day}
+		if len(refs) == 1 {
+			lm.Deal.Institution = refs[0].Institution
+		}
+	}
+	return lm, nil
 }
 
 // moveActions name a move in the operations log by where it goes.

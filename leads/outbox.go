@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/suzhou-amr/suzhirong/store"
+	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -22,7 +22,7 @@ import (
 // row whose worker died mid-send is claimed again when its lock expires.
 type Outbox struct {
 	log    *slog.Logger
-	db     *store.DB
+	db     OutboxRepo
 	client *wechat.Client
 	now    func() time.Time
 	name   string
@@ -36,7 +36,7 @@ type Outbox struct {
 }
 
 // NewOutbox returns a worker; now is its clock (time.Now when nil).
-func NewOutbox(log *slog.Logger, db *store.DB, client *wechat.Client, now func() time.Time) *Outbox {
+func NewOutbox(log *slog.Logger, db OutboxRepo, client *wechat.Client, now func() time.Time) *Outbox {
 	if now == nil {
 		now = utcNow
 	}
@@ -77,7 +77,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 }
 
 // deliver sends one claimed row and records the outcome.
-func (o *Outbox) deliver(ctx context.Context, owner string, r store.Outbox) (bool, error) {
+func (o *Outbox) deliver(ctx context.Context, owner string, r domain.Claimed) (bool, error) {
 	sendCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	err := o.send(sendCtx, r)
 	cancel()
@@ -116,7 +116,7 @@ func (o *Outbox) backoff(attempts int) time.Duration {
 	return min(d, o.MaxDelay)
 }
 
-func (o *Outbox) send(ctx context.Context, r store.Outbox) error {
+func (o *Outbox) send(ctx context.Context, r domain.Claimed) error {
 	switch r.Channel {
 	case ChannelTemplate:
 		var m wechat.TemplateMessage
@@ -158,10 +158,10 @@ type textPayload struct {
 
 // KFTextMessage is a 客服 text message to openID through the outbox, for a
 // follower who wrote within WeChat's 48-hour window.
-func KFTextMessage(openID, content, key string) (store.Message, error) {
+func KFTextMessage(openID, content, key string) (domain.Notification, error) {
 	payload, err := json.Marshal(textPayload{Content: content})
 	if err != nil {
-		return store.Message{}, err
+		return domain.Notification{}, err
 	}
-	return store.Message{Channel: ChannelText, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
+	return domain.Notification{Channel: ChannelText, Recipient: openID, DedupeKey: key, Payload: string(payload)}, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // RaiseWithin is the officers' own deadline, in working days, for a ticket
@@ -123,7 +122,7 @@ func (l *Service) raiseLead(ctx context.Context, in dialog.Inbound, lead domain.
 		county = c.Name
 	}
 	day := in.At.In(domain.Shanghai).Format("20060102")
-	var msgs []store.Message
+	var msgs []domain.Notification
 	for _, id := range officers {
 		m, err := templateMessage(id, l.cfg.TemplateNewNeed, map[string]string{
 			FieldNumber: lead.Number, FieldEnterprise: lead.EnterpriseName,

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // SLA deadlines, in working days after the day a lead was filed.
@@ -64,7 +63,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 	var officers []string
 	for _, lead := range leads {
 		if lead.RemindedAt.IsZero() && !now.Before(days.Deadline(lead.CreatedAt, RemindAfter)) {
-			county, err := db.County(ctx, lead.County)
+			robot, err := db.RobotURL(ctx, lead.County)
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
@@ -72,11 +71,11 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
-			msgs, err := s.leads.countyMessages(lead, "remind", contacts, county.RobotURL)
+			msgs, err := s.leads.countyMessages(lead, "remind", contacts, robot)
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
-			set, err := db.MarkLead(ctx, lead.ID, store.MarkReminded, now, msgs)
+			set, err := db.MarkLead(ctx, lead.ID, domain.MarkReminded, now, msgs)
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
@@ -94,7 +93,7 @@ func (s *SLA) Check(ctx context.Context) (SLAResult, error) {
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}
-			set, err := db.MarkLead(ctx, lead.ID, store.MarkEscalated, now, msgs)
+			set, err := db.MarkLead(ctx, lead.ID, domain.MarkEscalated, now, msgs)
 			if err != nil {
 				return res, fmt.Errorf("sla lead %d: %w", lead.ID, err)
 			}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -122,8 +121,8 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		if contacts, err = l.db.Contacts(ctx, county); err != nil {
 			return nil, err
 		}
-		if c, err := l.db.County(ctx, county); err == nil {
-			robot = c.RobotURL
+		if u, err := l.db.RobotURL(ctx, county); err == nil {
+			robot = u
 		}
 	}
 	who, phone := "苏州市市场监管局苏质融工作人员", ""
@@ -144,7 +143,7 @@ func (l *Service) openTicket(ctx context.Context, in dialog.Inbound, st *dialog.
 		text = noQuestion
 	}
 	t, err := l.db.CreateTicket(ctx, domain.Ticket{OpenID: in.OpenID, County: county, Question: text,
-		EnterpriseName: enterprise, CreatedAt: in.At}, func(t domain.Ticket) ([]store.Message, error) {
+		EnterpriseName: enterprise, CreatedAt: in.At}, func(t domain.Ticket) ([]domain.Notification, error) {
 		return l.ticketMessages(t, contacts, robot)
 	})
 	if err != nil {
@@ -199,14 +198,14 @@ func weekday(t time.Time) string {
 
 // ticketMessages are the notifications of a new ticket: a template to each
 // person who answers it, with a link to the ticket, and the county's robot.
-func (l *Service) ticketMessages(t domain.Ticket, openIDs []string, robotURL string) ([]store.Message, error) {
+func (l *Service) ticketMessages(t domain.Ticket, openIDs []string, robotURL string) ([]domain.Notification, error) {
 	return l.ticketMessagesFor(t, "new", openIDs, robotURL)
 }
 
 // ticketMessagesFor are the notifications of a ticket that is new,
 // handed over, or unanswered ("remind" its county, "escalate" to the
 // officers).
-func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []string, robotURL string) ([]store.Message, error) {
+func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []string, robotURL string) ([]domain.Notification, error) {
 	county := "苏州市"
 	if c, ok := l.policy().County(t.County); ok {
 		county = c.Name
@@ -215,7 +214,7 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 	if enterprise == "" {
 		enterprise = "公众号用户"
 	}
-	var msgs []store.Message
+	var msgs []domain.Notification
 	for _, id := range openIDs {
 		last := county
 		switch what {
@@ -252,7 +251,7 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 			return nil, err
 		}
 		payload, _ := json.Marshal(map[string]string{"markdown": text})
-		msgs = append(msgs, store.Message{Channel: ChannelRobot, Recipient: robotURL,
+		msgs = append(msgs, domain.Notification{Channel: ChannelRobot, Recipient: robotURL,
 			DedupeKey: fmt.Sprintf("ticket:%d:%s:%d:robot", t.ID, what, t.CreatedAt.Unix()), Payload: string(payload)})
 	}
 	return msgs, nil
@@ -352,7 +351,7 @@ func (l *Service) AnswerTicket(ctx context.Context, acc domain.Account, id uint6
 	})
 	key := fmt.Sprintf("ticket:%d:answer:%d", t.ID, now.UnixNano())
 	m := domain.TicketMessage{Author: staffName(acc), Text: text, CreatedAt: now, Via: domain.TicketViaTemplate}
-	msg := store.Message{Channel: ChannelTemplate, Recipient: t.OpenID, DedupeKey: key}
+	msg := domain.Notification{Channel: ChannelTemplate, Recipient: t.OpenID, DedupeKey: key}
 	seen, err := l.sessions.LastSeen(ctx, t.OpenID)
 	if err != nil {
 		l.log.Warn("last seen unknown; answering by template", slog.Any("error", err))
@@ -374,7 +373,7 @@ func (l *Service) AnswerTicket(ctx context.Context, acc domain.Account, id uint6
 		}
 		msg.Payload = string(payload)
 	}
-	saved, err := l.db.AnswerTicket(ctx, t.ID, m, []store.Message{msg})
+	saved, err := l.db.AnswerTicket(ctx, t.ID, m, []domain.Notification{msg})
 	if err != nil {
 		return domain.TicketMessage{}, err
 	}
@@ -460,7 +459,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 		return res, fmt.Errorf("sla: %w", err)
 	}
 	for _, r := range raised {
-		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: *r.RaisedAt}
+		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RaisedAt}
 		officers, err := l.OfficerOpenIDs(ctx)
 		if err != nil {
 			return res, fmt.Errorf("sla: %w", err)
@@ -469,7 +468,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 		if err != nil {
 			return res, err
 		}
-		set, err := l.db.MarkTicket(ctx, t.ID, store.MarkRaiseOverdue, now, msgs)
+		set, err := l.db.MarkTicket(ctx, t.ID, domain.MarkRaiseOverdue, now, msgs)
 		if err != nil {
 			return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
 		}
@@ -479,7 +478,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 	}
 	for _, r := range due {
 		t := domain.Ticket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question, EnterpriseName: r.EnterpriseName, CreatedAt: r.RoutedAt}
-		if r.RemindedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketRemindAfter)) && t.County != "" {
+		if r.RemindedAt.IsZero() && !now.Before(days.Deadline(r.RoutedAt, TicketRemindAfter)) && t.County != "" {
 			contacts, err := l.db.Contacts(ctx, t.County)
 			if err != nil {
 				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
@@ -488,7 +487,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 			if err != nil {
 				return res, err
 			}
-			set, err := l.db.MarkTicket(ctx, t.ID, store.MarkReminded, now, msgs)
+			set, err := l.db.MarkTicket(ctx, t.ID, domain.MarkReminded, now, msgs)
 			if err != nil {
 				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
 			}
@@ -496,7 +495,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 				res.TicketsReminded++
 			}
 		}
-		if r.EscalatedAt == nil && !now.Before(days.Deadline(r.RoutedAt, TicketEscalateAfter)) {
+		if r.EscalatedAt.IsZero() && !now.Before(days.Deadline(r.RoutedAt, TicketEscalateAfter)) {
 			officers, err := l.OfficerOpenIDs(ctx)
 			if err != nil {
 				return res, fmt.Errorf("sla: %w", err)
@@ -505,7 +504,7 @@ func (s *SLA) checkTickets(ctx context.Context, now time.Time, days *Workdays) (
 			if err != nil {
 				return res, err
 			}
-			set, err := l.db.MarkTicket(ctx, t.ID, store.MarkEscalated, now, msgs)
+			set, err := l.db.MarkTicket(ctx, t.ID, domain.MarkEscalated, now, msgs)
 			if err != nil {
 				return res, fmt.Errorf("sla ticket %d: %w", t.ID, err)
 			}
@@ -541,8 +540,8 @@ func (l *Service) HandOverTicket(ctx context.Context, acc domain.Account, id uin
 		return domain.Ticket{}, err
 	}
 	robot := ""
-	if c, err := l.db.County(ctx, county); err == nil {
-		robot = c.RobotURL
+	if u, err := l.db.RobotURL(ctx, county); err == nil {
+		robot = u
 	}
 	if len(contacts) == 0 {
 		// No one bound there: the officers hear of it, as with a new ticket.

@@ -17,6 +17,7 @@ func day(s string) time.Time {
 }
 
 func TestWorkdays(t *testing.T) {
+	t.Parallel()
 	w, err := leads.NewWorkdays(`{"2026-12-31":"off","2026-12-26":"work"}`)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +50,7 @@ func TestWorkdays(t *testing.T) {
 }
 
 func TestWorkdaysDeadline(t *testing.T) {
+	t.Parallel()
 	w, _ := leads.NewWorkdays(`{"2026-12-01":"off"}`)
 	plain, _ := leads.NewWorkdays("")
 	tests := []struct {
@@ -73,6 +75,7 @@ func TestWorkdaysDeadline(t *testing.T) {
 }
 
 func TestWorkdaysBadOverrides(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []string{`{`, `{"2026-13-01":"off"}`, `{"2026-12-31":"holiday"}`} {
 		if _, err := leads.NewWorkdays(raw); err == nil {
 			t.Errorf("%s accepted", raw)

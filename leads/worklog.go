@@ -8,7 +8,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Follow-up notes, status corrections and the names behind actors: what a
@@ -73,7 +72,7 @@ func (l *Service) AddNote(ctx context.Context, acc domain.Account, ref, kind, te
 		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "该申请没有关联的微信用户，跟进情况无法发给企业；请取消勾选“同时发给企业”")
 	}
 	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
-	return lead, l.db.SendLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, now, func(noteID uint64) ([]store.Message, error) {
+	return lead, l.db.SendLeadNote(ctx, lead.ID, kind, text, "account:"+acc.Username, now, func(noteID uint64) ([]domain.Notification, error) {
 		// The note travels as an event of the lead's current status, under
 		// an id no event has (the dedupe key is built from it).
 		return notify(lead, domain.LeadEvent{ID: 1<<61 + noteID, Status: lead.Status, Actor: "account:" + acc.Username,
@@ -129,7 +128,16 @@ func (l *Service) Correct(ctx context.Context, acc domain.Account, ref, to, reas
 		return domain.Lead{}, domain.Errorf(domain.ErrInvalid, "放款须登记金额，请先更正为“已签约”，再登记放款")
 	}
 	note := "状态更正（原为“" + domain.StatusLabel(lead.Status) + "”）：" + reason
-	return l.db.CorrectLead(ctx, lead.ID, to, "account:"+acc.Username, note, l.now())
+	// Back to 已提交 it waits for its first contact again (the SLA
+	// applies); to a status of work it was contacted, now if not before.
+	m := domain.LeadMove{LeadID: lead.ID, From: lead.Status, Steps: []domain.LeadStep{{Status: to, Note: note}},
+		Actor: "account:" + acc.Username, At: l.now(), Uncontacted: to == domain.StatusSubmitted,
+		Contacted: to != domain.StatusSubmitted && to != domain.StatusRejected && to != domain.StatusWithdrawn}
+	moved, err := l.db.RecordMove(ctx, m, nil)
+	if errors.Is(err, domain.ErrDuplicate) {
+		return domain.Lead{}, domain.Errorf(domain.ErrDuplicate, "该企业已有一件未办结的同类申请，不能把这件改回办理中")
+	}
+	return moved.Lead, err
 }
 
 // Actor names who did something, as people read it: a bound contact as

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAccountValidation(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -45,6 +46,7 @@ func TestAccountValidation(t *testing.T) {
 }
 
 func TestLoginAndTokens(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -95,6 +97,7 @@ func TestLoginAndTokens(t *testing.T) {
 
 // A burst of parallel guesses locks the account like sequential ones.
 func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "target", Password: "right-password", Role: domain.RoleOfficer}, "test"); err != nil {
@@ -138,6 +141,7 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 // Password spraying: one address trying many usernames is held back once
 // it has used its free failures, whichever username it tries next.
 func TestThrottlePerAddress(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "victim", Password: "right-password", Role: domain.RoleViewer}, "test"); err != nil {
@@ -165,6 +169,7 @@ func TestThrottlePerAddress(t *testing.T) {
 
 // Wrong current passwords on a password change are throttled too.
 func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	acc, err := db.CreateAccount(ctx, domain.NewAccount{Username: "clerk", Password: "right-password", Role: domain.RoleViewer}, "test")
@@ -189,6 +194,7 @@ func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
 }
 
 func TestPasswordRules(t *testing.T) {
+	t.Parallel()
 	for pw, ok := range map[string]bool{
 		"12345678":         false,
 		"password":         false,

@@ -11,6 +11,7 @@ import (
 // Who asked an unplaced message is kept for WeChat's 48-hour window only,
 // and erased with the follower's data.
 func TestUnplacedAskersAreKeptNoLongerThanNeeded(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)

@@ -57,6 +57,7 @@ func holdFirst(t *testing.T, b *scriptBatcher, n int) func() []int {
 // TestBatcherSendsCallsInFlightTogether checks that calls arriving while a
 // pipeline is out go in the next one, and each gets its own result.
 func TestBatcherSendsCallsInFlightTogether(t *testing.T) {
+	t.Parallel()
 	b, _ := mustBatcher(t)
 	b.maxInFlight = 1
 	b.maxQueueWait = time.Minute
@@ -92,6 +93,7 @@ func TestBatcherSendsCallsInFlightTogether(t *testing.T) {
 // TestBatcherUnderLoad runs many concurrent callers through two pipelines
 // in flight (run with -race): every call gets its own answer.
 func TestBatcherUnderLoad(t *testing.T) {
+	t.Parallel()
 	b, _ := mustBatcher(t)
 	var wg sync.WaitGroup
 	for w := 0; w < 32; w++ {
@@ -116,6 +118,7 @@ func TestBatcherUnderLoad(t *testing.T) {
 // TestBatcherFailsOnlyTheFailingCall checks that a script error in a
 // pipeline fails that call alone.
 func TestBatcherFailsOnlyTheFailingCall(t *testing.T) {
+	t.Parallel()
 	b, m := mustBatcher(t)
 	b.maxInFlight = 1
 	b.maxQueueWait = time.Minute
@@ -153,6 +156,7 @@ func TestBatcherFailsOnlyTheFailingCall(t *testing.T) {
 // TestBatcherReloadsLostScripts checks that a script Redis has forgotten
 // (restart, SCRIPT FLUSH) is sent again in full.
 func TestBatcherReloadsLostScripts(t *testing.T) {
+	t.Parallel()
 	b, _ := mustBatcher(t)
 	ctx := context.Background()
 	if v, err := b.Run(ctx, echoScript, []string{"k"}, "one").Text(); err != nil || v != "one" {
@@ -172,6 +176,7 @@ func TestBatcherReloadsLostScripts(t *testing.T) {
 // TestBatcherConnectionFailure checks that a Redis that is gone fails the
 // calls promptly, and the batcher serves again when it is back.
 func TestBatcherConnectionFailure(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +217,7 @@ func TestBatcherConnectionFailure(t *testing.T) {
 // TestBatcherDoesNotQueueBehindAStall checks that a call does not queue
 // behind a pipeline sent more than maxQueueWait ago: it sends its own.
 func TestBatcherDoesNotQueueBehindAStall(t *testing.T) {
+	t.Parallel()
 	b, _ := mustBatcher(t)
 	b.maxInFlight = 1
 	release := make(chan struct{})
@@ -250,6 +256,7 @@ func TestBatcherDoesNotQueueBehindAStall(t *testing.T) {
 // pipeline that timed out (a frozen Redis) fail with it, at once, instead
 // of waiting for a timeout of their own.
 func TestBatcherFailsQueuedCallsWithAnUnreachableRedis(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

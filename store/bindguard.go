@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Wrong bind codes (“绑定 XXXXXXXXXXXX” in the chat) are counted in Redis
@@ -26,7 +28,6 @@ const (
 	BindMaxFailures       = 10
 	BindPrefixMaxFailures = 30
 	BindSlowDown          = time.Minute
-	bindPrefixLen         = 2
 )
 
 func (s *Sessions) bindFailKey(openID string) string { return s.prefix + "bindfail:{" + openID + "}" }
@@ -38,16 +39,10 @@ func (s *Sessions) bindPrefixHoldKey(code string) string {
 	return s.prefix + "bindholdp:" + bindCodePrefix(code)
 }
 
-func bindCodePrefix(code string) string {
-	code = NormalizeBindCode(code)
-	if len(code) > bindPrefixLen {
-		code = code[:bindPrefixLen]
-	}
-	return code
-}
+func bindCodePrefix(code string) string { return domain.BindCodePrefix(code) }
 
 // MaskBindCode shows a typed code in logs: its prefix only.
-func MaskBindCode(code string) string { return bindCodePrefix(code) + "***" }
+func MaskBindCode(code string) string { return domain.MaskBindCode(code) }
 
 // BindHeld returns until when openID's bind attempts (or those of the
 // code's prefix) are held back, zero when the attempt may go ahead.
@@ -75,16 +70,8 @@ func (s *Sessions) BindHeld(ctx context.Context, openID, code string, at time.Ti
 	return until, nil
 }
 
-// BindFailure is what a wrong code cost: the openid's failures and the
-// prefix's within the window, and until when the next attempt is held
-// (zero: not held).
-type BindFailure struct {
-	Failures, PrefixFailures int64
-	Until                    time.Time
-	// Locked is set when this failure refused the openid or the prefix
-	// for the rest of the window.
-	Locked bool
-}
+// BindFailure is what a wrong code cost (domain.BindFailure).
+type BindFailure = domain.BindFailure
 
 // BindFailed counts a wrong code of openID and holds its next attempts
 // as the rules above say.

@@ -15,6 +15,7 @@ import (
 // Concurrent sends of six drafts and of one draft twice: the quota of four
 // holds and no broadcast is claimed twice.
 func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -62,6 +63,7 @@ func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
 }
 
 func TestFinishBroadcastIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -99,6 +101,7 @@ func TestFinishBroadcastIsIdempotent(t *testing.T) {
 // claim is stale, and only by one of two concurrent retries; a fresh claim
 // cannot be taken over.
 func TestStaleSendingBroadcastCanBeReclaimed(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -43,13 +42,18 @@ func newBindCode() string {
 
 // NormalizeBindCode is how a typed code is compared: trimmed, upper case,
 // without the spaces or hyphens people group it with.
-func NormalizeBindCode(code string) string {
-	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\u3000", "").Replace(strings.TrimSpace(code)))
-}
+func NormalizeBindCode(code string) string { return domain.NormalizeBindCode(code) }
 
 // County returns a county record, or domain.ErrNotFound.
 func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
 	return take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
+}
+
+// RobotURL returns a county's WeCom group robot webhook ("" when none),
+// or domain.ErrNotFound for an unknown county.
+func (db *DB) RobotURL(ctx context.Context, county string) (string, error) {
+	r, err := db.County(ctx, county)
+	return r.RobotURL, err
 }
 
 // SetRobotURL sets a county's WeCom group robot webhook ("" removes it).

@@ -13,6 +13,7 @@ import (
 )
 
 func TestBindCodes(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -75,6 +76,7 @@ func TestBindCodes(t *testing.T) {
 }
 
 func TestSettingsAndRobotURL(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	if v, err := db.SettingValue(ctx, "workdays_overrides"); err != nil || v != "" {

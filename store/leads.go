@@ -65,10 +65,9 @@ func nextSeq(tx *gorm.DB, name string) (int64, error) {
 	return c.Value, nil
 }
 
-// NotifyFunc returns the messages to enqueue for a lead just written, in the
-// same transaction: nothing is sent for a lead that was not stored, and
-// nothing is stored without its notifications.
-type NotifyFunc func(l domain.Lead, ev domain.LeadEvent) ([]Message, error)
+// NotifyFunc returns the messages to enqueue for a lead just written
+// (domain.NotifyFunc).
+type NotifyFunc = domain.NotifyFunc
 
 // CreateLead stores a submitted form as a lead numbered by the day of at
 // (Asia/Shanghai), with its first event and the notifications from notify,
@@ -231,81 +230,6 @@ func (db *DB) withLastEvents(ctx context.Context, rows []Lead) ([]domain.Lead, e
 	return out, nil
 }
 
-// MoveLead changes a lead's status, validated against the transition
-// table, and records the event and the notifications from notify in one
-// transaction. The update is conditional on the status read, so of two
-// concurrent changes one wins and the other gets domain.ErrTransition.
-func (db *DB) MoveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
-	return db.moveLead(ctx, id, to, actor, note, at, nil, notify)
-}
-
-// DisburseLead moves a contracted need to disbursed with the amount lent,
-// in one transaction: a disbursed lead never lacks its amount.
-func (db *DB) DisburseLead(ctx context.Context, id uint64, wan float64, actor, note string, at time.Time, notify NotifyFunc) (domain.Lead, error) {
-	return db.moveLead(ctx, id, domain.StatusDisbursed, actor, note, at, map[string]any{"disbursed_wan": wan}, notify)
-}
-
-func (db *DB) moveLead(ctx context.Context, id uint64, to, actor, note string, at time.Time, set map[string]any, notify NotifyFunc) (domain.Lead, error) {
-	var out domain.Lead
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Lead
-		err := tx.Where("id = ?", id).Take(&r).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return domain.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("move lead %d: %w", id, err)
-		}
-		if err := domain.CheckMove(r.Kind, r.Status, to); err != nil {
-			return err
-		}
-		updates := map[string]any{"status": to, "updated_at": at}
-		for k, v := range set {
-			updates[k] = v
-		}
-		if to == domain.StatusContacted && r.ContactedAt == nil {
-			updates["contacted_at"] = at
-		}
-		if domain.Terminal(to) {
-			updates["open_key"] = nil
-		}
-		res := tx.Model(&Lead{}).Where("id = ? AND status = ?", id, r.Status).Updates(updates)
-		if res.Error != nil {
-			return fmt.Errorf("move lead %d: %w", id, res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return domain.Errorf(domain.ErrTransition, "该记录刚被他人更新，请刷新后重试")
-		}
-		ev := LeadEvent{LeadID: id, Status: to, Actor: actor, Note: note, CreatedAt: at}
-		if err := tx.Create(&ev).Error; err != nil {
-			return fmt.Errorf("move lead %d: event: %w", id, err)
-		}
-		if err := afterMove(tx, r, to, actor, at, set); err != nil {
-			return fmt.Errorf("move lead %d: %w", id, err)
-		}
-		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
-			return fmt.Errorf("move lead %d: reread: %w", id, err)
-		}
-		out = toLead(r)
-		var evs []LeadEvent
-		if err := tx.Where("lead_id = ?", id).Order("id").Find(&evs).Error; err != nil {
-			return fmt.Errorf("move lead %d: events: %w", id, err)
-		}
-		for _, e := range evs {
-			out.Events = append(out.Events, toEvent(e))
-		}
-		if notify == nil {
-			return nil
-		}
-		msgs, err := notify(out, toEvent(ev))
-		if err != nil {
-			return fmt.Errorf("notify lead %s: %w", r.Number, err)
-		}
-		return enqueue(tx, msgs, at)
-	})
-	return out, err
-}
-
 // OverdueLeads returns the leads still waiting to be contacted, created
 // before before, that are not yet both reminded and escalated.
 func (db *DB) OverdueLeads(ctx context.Context, before time.Time) ([]domain.Lead, error) {
@@ -324,10 +248,10 @@ func (db *DB) OverdueLeads(ctx context.Context, before time.Time) ([]domain.Lead
 	return out, nil
 }
 
-// SLA marks on a lead.
+// SLA marks on a lead (domain.MarkReminded, domain.MarkEscalated).
 const (
-	MarkReminded  = "reminded_at"
-	MarkEscalated = "escalated_at"
+	MarkReminded  = domain.MarkReminded
+	MarkEscalated = domain.MarkEscalated
 )
 
 // MarkLead sets a lead's SLA mark (MarkReminded or MarkEscalated) unless it

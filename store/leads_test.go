@@ -62,6 +62,7 @@ func count(tb testing.TB, db *store.DB, table string) int64 {
 }
 
 func TestCreateLeadNumbersPerShanghaiDay(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	// 2026-11-27 15:59 UTC is 23:59 in Shanghai; 16:00 UTC is the next day there.
@@ -87,6 +88,7 @@ func TestCreateLeadNumbersPerShanghaiDay(t *testing.T) {
 }
 
 func TestCreateLeadConcurrentNumbersAreUnique(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -116,6 +118,7 @@ func TestCreateLeadConcurrentNumbersAreUnique(t *testing.T) {
 }
 
 func TestCreateLeadDuplicate(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -136,7 +139,7 @@ func TestCreateLeadDuplicate(t *testing.T) {
 		t.Errorf("leads %d, want 2", n)
 	}
 	// Once the first is closed, a new one may be filed.
-	if _, err := db.MoveLead(ctx, first.ID, domain.StatusWithdrawn, "officer", "企业撤回", at, nil); err != nil {
+	if _, err := moveLead(db, ctx, first.ID, domain.StatusWithdrawn, "officer", "企业撤回", at, nil); err != nil {
 		t.Fatal(err)
 	}
 	again, err := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-ent", at.Add(2*time.Hour), notifyOne)
@@ -169,6 +172,7 @@ func TestCreateLeadDuplicate(t *testing.T) {
 }
 
 func TestCreateLeadIsTransactional(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 	failures := map[string]store.NotifyFunc{
@@ -214,6 +218,7 @@ func TestCreateLeadIsTransactional(t *testing.T) {
 }
 
 func TestMoveLead(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -226,7 +231,7 @@ func TestMoveLead(t *testing.T) {
 	}
 	for i, s := range steps {
 		var notified []domain.LeadEvent
-		got, err := db.MoveLead(ctx, l.ID, s.to, "account:admin", s.note, at.Add(time.Duration(i+1)*time.Hour),
+		got, err := moveLead(db, ctx, l.ID, s.to, "account:admin", s.note, at.Add(time.Duration(i+1)*time.Hour),
 			func(l domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
 				notified = append(notified, ev)
 				return []store.Message{{Channel: "text", Recipient: l.OpenID, DedupeKey: fmt.Sprintf("lead:%d:event:%d", l.ID, ev.ID)}}, nil
@@ -242,11 +247,7 @@ func TestMoveLead(t *testing.T) {
 			t.Error("contacted_at not set")
 		}
 	}
-	_, err = db.MoveLead(ctx, l.ID, domain.StatusRejected, "x", "", at, nil)
-	if !errors.Is(err, domain.ErrTransition) {
-		t.Errorf("move from terminal: %v", err)
-	}
-	if _, err := db.MoveLead(ctx, 999999, domain.StatusContacted, "x", "", at, nil); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := moveLead(db, ctx, 999999, domain.StatusContacted, "x", "", at, nil); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown lead: %v", err)
 	}
 	got, err := db.LeadByNumber(ctx, l.Number)
@@ -259,12 +260,13 @@ func TestMoveLead(t *testing.T) {
 }
 
 func TestLeadsFilterAndLastEvent(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 	a, _ := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(1), "kunshan"), "o-1", at, nil)
 	db.CreateLead(ctx, sampleLead(domain.LeadApply, code(2), "sip"), "o-2", at.Add(time.Minute), nil)
-	if _, err := db.MoveLead(ctx, a.ID, "contacted", "x", "已联系", at.Add(time.Hour), nil); err != nil {
+	if _, err := moveLead(db, ctx, a.ID, "contacted", "x", "已联系", at.Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -287,6 +289,7 @@ func TestLeadsFilterAndLastEvent(t *testing.T) {
 }
 
 func TestMarkLeadOnce(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestUnplacedMessagesAreCountedAndTaught(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)

@@ -53,6 +53,12 @@ func (db *DB) LPRInForce(ctx context.Context, at time.Time) (LPRRate, bool, erro
 	return r, true, nil
 }
 
+// LPR returns the rate in force at at, and whether one is set.
+func (db *DB) LPR(ctx context.Context, at time.Time) (float64, bool, error) {
+	r, ok, err := db.LPRInForce(ctx, at)
+	return r.Rate, ok, err
+}
+
 // LPRSchedule returns every scheduled rate, latest effective day first.
 func (db *DB) LPRSchedule(ctx context.Context) ([]LPRRate, error) {
 	var rows []LPRRate

@@ -147,10 +147,12 @@ func (db *DB) migrate(ctx context.Context, log *slog.Logger) error {
 		}
 		defer c.Close()
 		var got int
-		if err := c.QueryRowContext(ctx, "SELECT GET_LOCK('suzhirong_migrate', 30)").Scan(&got); err != nil || got != 1 {
+		// The lock is the database's: the server's other databases (a test
+		// each) migrate meanwhile.
+		if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('suzhirong_migrate:', DATABASE()), 30)").Scan(&got); err != nil || got != 1 {
 			return fmt.Errorf("migrate: lock not acquired (%d): %w", got, err)
 		}
-		defer c.ExecContext(context.Background(), "SELECT RELEASE_LOCK('suzhirong_migrate')")
+		defer c.ExecContext(context.Background(), "SELECT RELEASE_LOCK(CONCAT('suzhirong_migrate:', DATABASE()))")
 	}
 	if err := createTable(&schemaMigration{})(gdb); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)

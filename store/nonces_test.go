@@ -41,6 +41,7 @@ func (p *pipelineCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 // leaves nothing behind: no dedupe record, no turn held, the state as it
 // was.
 func TestBeginBoundChecksTheNonceInTheClaimsRoundTrip(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	count := &pipelineCounter{}
 	rdb.AddHook(count)
@@ -133,6 +134,7 @@ func TestBeginBoundChecksTheNonceInTheClaimsRoundTrip(t *testing.T) {
 var prevBind = redis.NewScript(`return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])`)
 
 func TestNonceBindsAreSharedWithThePreviousRelease(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	n := store.NewNonces(rdb, prefix)

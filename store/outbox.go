@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Outbox statuses.
@@ -16,14 +18,8 @@ const (
 	OutboxFailed  = "failed" // given up: a permanent error or too many attempts
 )
 
-// Message is a notification to enqueue. The store does not read Channel or
-// Payload; the worker that sends them does.
-type Message struct {
-	Channel   string // e.g. "template", "text", "robot"
-	Recipient string // openid or robot webhook URL
-	DedupeKey string // unique: enqueueing the same key twice keeps one row
-	Payload   string // JSON
-}
+// Message is a notification to enqueue (domain.Notification).
+type Message = domain.Notification
 
 // enqueue inserts messages in tx; a message whose dedupe key exists already
 // is skipped, so a retried job never sends twice.
@@ -87,7 +83,7 @@ func (db *DB) EnqueueNew(ctx context.Context, msgs []Message, at time.Time) (boo
 // row; a row whose lock expired (its worker died mid-send) is due again.
 // Attempts counts claims, so a row that crashes its worker is given up in
 // the end too. owner must be unique per call.
-func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Outbox, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]domain.Claimed, error) {
 	gdb := db.WithContext(ctx)
 	due := func(q *gorm.DB) *gorm.DB {
 		return q.Where("status = ? AND next_at <= ? AND (locked_until IS NULL OR locked_until < ?)", OutboxPending, now, now)
@@ -113,7 +109,12 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, leas
 	if err := gdb.Where("id IN ? AND locked_by = ?", ids, owner).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("claim outbox: read: %w", err)
 	}
-	return rows, nil
+	out := make([]domain.Claimed, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Claimed{ID: r.ID, Channel: r.Channel, Recipient: r.Recipient, DedupeKey: r.DedupeKey,
+			Payload: r.Payload, Attempts: r.Attempts}
+	}
+	return out, nil
 }
 
 // MarkSent records a delivered message. It reports false when owner no

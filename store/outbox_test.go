@@ -11,6 +11,7 @@ import (
 )
 
 func TestOutboxEnqueueIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -26,6 +27,7 @@ func TestOutboxEnqueueIsIdempotent(t *testing.T) {
 }
 
 func TestOutboxClaimLifecycle(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -78,6 +80,7 @@ func TestOutboxClaimLifecycle(t *testing.T) {
 }
 
 func TestOutboxConcurrentClaimsAreExclusive(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)

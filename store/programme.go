@@ -175,47 +175,6 @@ func (db *DB) RosterHistory(ctx context.Context, code string) ([]dialog.RosterEn
 	return out, nil
 }
 
-// afterMove keeps the programme's records in step with a lead's move, in
-// its transaction: an approved 入库申请 enters the roster as Ⅳ类 dated the
-// day of approval (unless the roster records the enterprise already), and
-// a disbursement recorded with its amount alone is a deal row too.
-func afterMove(tx *gorm.DB, before Lead, to, actor string, at time.Time, set map[string]any) error {
-	day := at.In(shanghai).Format("2006-01-02")
-	switch {
-	case to == domain.StatusApproved && before.Kind == domain.LeadApply:
-		var n int64
-		if err := tx.Model(&RosterRecord{}).Where("credit_code = ?", before.CreditCode).Count(&n).Error; err != nil {
-			return fmt.Errorf("roster admit: %w", err)
-		}
-		if n > 0 {
-			return nil
-		}
-		r := RosterRecord{CreditCode: before.CreditCode, Name: before.EnterpriseName, Tier: int(domain.Tier4),
-			Basis: "自愿申请入库（" + before.Number + "）", County: before.County, ListedOn: day,
-			Source: dialog.RosterFromApplication, Version: 1, UpdatedBy: actor, CreatedAt: at, UpdatedAt: at}
-		if err := tx.Create(&r).Error; err != nil {
-			return fmt.Errorf("roster admit: %w", err)
-		}
-	case to == domain.StatusDisbursed && set["disbursed_wan"] != nil:
-		wan, _ := set["disbursed_wan"].(float64)
-		var insts []uint64
-		if err := tx.Model(&ReferralRecord{}).Where("lead_id = ?", before.ID).Pluck("institution_id", &insts).Error; err != nil {
-			return fmt.Errorf("deal: referrals: %w", err)
-		}
-		var inst uint64
-		if len(insts) == 1 {
-			inst = insts[0]
-		}
-		d := DealRecord{LeadID: before.ID, County: before.County, InstitutionID: inst, EnterpriseName: before.EnterpriseName,
-			CreditCode: before.CreditCode, Product: before.Product, AmountWan: wan, TermMonths: before.TermMonths,
-			DisbursedOn: day, Actor: actor, CreatedAt: at}
-		if err := tx.Create(&d).Error; err != nil {
-			return fmt.Errorf("deal: %w", err)
-		}
-	}
-	return nil
-}
-
 // Institutions.
 
 func toInstitution(r InstitutionRecord) dialog.Institution {
@@ -445,112 +404,8 @@ func (db *DB) Referred(ctx context.Context, leadID, inst uint64) (bool, error) {
 
 // Deals.
 
-// RecordDeal records a deal on a need in one transaction: the lead is
-// moved through whatever steps remain to 已放款 (each an event by actor),
-// the deal row is stored, the lead's disbursed amount becomes the sum of
-// its deals, and notify's messages for the last event are enqueued. A
-// disbursed lead takes a further deal (another institution's) without
-// moving.
-func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notify NotifyFunc) (domain.Lead, dialog.Deal, error) {
-	var (
-		out  domain.Lead
-		deal dialog.Deal
-	)
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Lead
-		if err := tx.Where("id = ?", d.LeadID).Take(&r).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return domain.ErrNotFound
-		} else if err != nil {
-			return fmt.Errorf("deal lead %d: %w", d.LeadID, err)
-		}
-		path, err := domain.PathTo(r.Kind, r.Status, domain.StatusDisbursed)
-		if err != nil {
-			return err
-		}
-		var last LeadEvent
-		status := r.Status
-		for _, to := range path {
-			updates := map[string]any{"status": to, "updated_at": at}
-			if to == domain.StatusContacted && r.ContactedAt == nil {
-				updates["contacted_at"] = at
-			}
-			if domain.Terminal(to) {
-				updates["open_key"] = nil
-			}
-			res := tx.Model(&Lead{}).Where("id = ? AND status = ?", r.ID, status).Updates(updates)
-			if res.Error != nil {
-				return fmt.Errorf("deal lead %d: move: %w", r.ID, res.Error)
-			}
-			if res.RowsAffected != 1 {
-				return domain.Errorf(domain.ErrTransition, "该记录刚被他人更新，请刷新后重试")
-			}
-			note := "随放款登记补记"
-			if to == domain.StatusDisbursed {
-				note = fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan))
-			}
-			last = LeadEvent{LeadID: r.ID, Status: to, Actor: d.Actor, Note: clip(note, 512), CreatedAt: at}
-			if err := tx.Create(&last).Error; err != nil {
-				return fmt.Errorf("deal lead %d: event: %w", r.ID, err)
-			}
-			status = to
-		}
-		rec := DealRecord{LeadID: r.ID, County: r.County, InstitutionID: d.Institution, EnterpriseName: r.EnterpriseName,
-			CreditCode: r.CreditCode, Product: d.Product, AmountWan: d.AmountWan, RatePct: d.RatePct, TermMonths: d.TermMonths,
-			DisbursedOn: d.DisbursedOn, Actor: d.Actor, CreatedAt: at}
-		if err := tx.Create(&rec).Error; err != nil {
-			return fmt.Errorf("deal lead %d: %w", r.ID, err)
-		}
-		var sum float64
-		if err := tx.Model(&DealRecord{}).Select("COALESCE(SUM(amount_wan), 0)").Where("lead_id = ? AND withdrawn_at IS NULL", r.ID).Scan(&sum).Error; err != nil {
-			return fmt.Errorf("deal lead %d: sum: %w", r.ID, err)
-		}
-		if err := tx.Model(&Lead{}).Where("id = ?", r.ID).Updates(map[string]any{"disbursed_wan": sum, "updated_at": at}).Error; err != nil {
-			return fmt.Errorf("deal lead %d: amount: %w", r.ID, err)
-		}
-		if err := tx.Where("id = ?", r.ID).Take(&r).Error; err != nil {
-			return fmt.Errorf("deal lead %d: reread: %w", r.ID, err)
-		}
-		out = toLead(r)
-		var evs []LeadEvent
-		if err := tx.Where("lead_id = ?", r.ID).Order("id").Find(&evs).Error; err != nil {
-			return fmt.Errorf("deal lead %d: events: %w", r.ID, err)
-		}
-		for _, e := range evs {
-			out.Events = append(out.Events, toEvent(e))
-		}
-		deal = d
-		deal.ID, deal.LeadNumber, deal.County, deal.EnterpriseName, deal.CreditCode, deal.CreatedAt =
-			rec.ID, r.Number, r.County, r.EnterpriseName, r.CreditCode, at
-		if notify == nil {
-			return nil
-		}
-		if last.ID == 0 {
-			// A further deal on a disbursed lead: tell about it too, under
-			// an id no event has (the dedupe key is built from it).
-			last = LeadEvent{ID: 1<<62 + rec.ID, LeadID: r.ID, Status: domain.StatusDisbursed, Actor: d.Actor,
-				Note: fmt.Sprintf("%s放款%s万元", d.InstitutionName, dialog.FormatWan(d.AmountWan)), CreatedAt: at}
-		}
-		msgs, err := notify(out, toEvent(last))
-		if err != nil {
-			return fmt.Errorf("notify lead %s: %w", r.Number, err)
-		}
-		return enqueue(tx, msgs, at)
-	})
-	return out, deal, err
-}
-
-// DealFilter selects deals by county, institution, lead and the
-// disbursement date in [From, To) (YYYY-MM-DD).
-type DealFilter struct {
-	County      string
-	Institution uint64
-	LeadID      uint64
-	CreditCode  string
-	From, To    string
-	// Withdrawn includes the withdrawn deals (history); they are left out
-	// otherwise.
-	Withdrawn bool
-}
+// DealFilter selects deals (domain.DealFilter).
+type DealFilter = domain.DealFilter
 
 // Deals returns the deals f selects with their institutions' names and
 // application numbers, by date.
@@ -598,14 +453,9 @@ func (db *DB) Deals(ctx context.Context, f DealFilter) ([]dialog.Deal, error) {
 	return out, nil
 }
 
-// DealChange is a correction or the withdrawal of a recorded deal.
-type DealChange struct {
-	Deal   dialog.Deal // the corrected fields (ignored for a withdrawal)
-	Remark string      // the reason
-	Actor  string
-	// Withdraw withdraws the deal instead of correcting it.
-	Withdraw bool
-}
+// DealChange is a correction or the withdrawal of a recorded deal
+// (dialog.DealChange).
+type DealChange = dialog.DealChange
 
 // ChangeDeal corrects or withdraws deal id in one transaction: the lead's
 // disbursed amount becomes the sum of its remaining deals, and an event
@@ -653,12 +503,7 @@ func (db *DB) ChangeDeal(ctx context.Context, id uint64, c DealChange, at time.T
 		if err := tx.Model(&Lead{}).Where("id = ?", r.LeadID).Updates(map[string]any{"disbursed_wan": sum, "updated_at": at}).Error; err != nil {
 			return fmt.Errorf("change deal %d: amount: %w", id, err)
 		}
-		what := "更正放款登记"
-		if c.Withdraw {
-			what = "撤销放款登记"
-		}
-		ev := LeadEvent{LeadID: r.LeadID, Status: lead.Status, Actor: c.Actor,
-			Note: clip(fmt.Sprintf("%s（%s万元，%s）：%s", what, dialog.FormatWan(before.AmountWan), before.DisbursedOn, c.Remark), 512), CreatedAt: at}
+		ev := LeadEvent{LeadID: r.LeadID, Status: lead.Status, Actor: c.Actor, Note: clip(c.Note, 512), CreatedAt: at}
 		if err := tx.Create(&ev).Error; err != nil {
 			return fmt.Errorf("change deal %d: event: %w", id, err)
 		}

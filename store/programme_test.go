@@ -19,6 +19,7 @@ func rosterEntry(code, name string, tier domain.Tier) dialog.RosterEntry {
 }
 
 func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -67,6 +68,7 @@ func TestUpsertRosterKeepsHistoryAndIsIdempotent(t *testing.T) {
 }
 
 func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC) // 2026-11-21 01:00 in Shanghai
@@ -74,10 +76,17 @@ func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []string{domain.StatusContacted, domain.StatusApproved} {
-		if _, err := db.MoveLead(ctx, lead.ID, st, "account:ks", "", at, nil); err != nil {
-			t.Fatalf("move %s: %v", st, err)
-		}
+	if _, err := moveLead(db, ctx, lead.ID, domain.StatusContacted, "account:ks", "", at, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The lead use cases decide the admission (leads.TestApprovalAdmitsToRoster);
+	// the store writes it with the move, once per credit code.
+	adm := &domain.RosterAdmission{CreditCode: code(7), Name: lead.EnterpriseName, Tier: domain.Tier4, Basis: "自愿申请入库（" + lead.Number + "）",
+		County: "kunshan", ListedOn: "2026-11-21", Source: dialog.RosterFromApplication}
+	m := domain.LeadMove{LeadID: lead.ID, From: domain.StatusContacted, Steps: []domain.LeadStep{{Status: domain.StatusApproved}},
+		Actor: "account:ks", At: at, Admit: adm}
+	if _, err := db.RecordMove(ctx, m, nil); err != nil {
+		t.Fatal(err)
 	}
 	e, err := db.RosterEntry(ctx, code(7))
 	if err != nil {
@@ -89,6 +98,7 @@ func TestApprovedApplicationEntersRosterAsIV(t *testing.T) {
 }
 
 func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -113,21 +123,28 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	if err != nil || len(refs) != 1 || refs[0].ID != lead.ID {
 		t.Fatalf("leads of the institution: %+v %v", refs, err)
 	}
-	d := dialog.Deal{LeadID: lead.ID, Institution: bank.ID, InstitutionName: bank.Name, Product: "szd", AmountWan: 300,
-		RatePct: 3.2, TermMonths: 12, DisbursedOn: "2026-11-19", Actor: "account:bank"}
+	// The lead use cases give the steps (leads.TestRecordDealWalksThePath);
+	// the store writes them, the deal and the sum in one transaction.
+	var steps []domain.LeadStep
+	for _, st := range []string{"contacted", "reviewing", "pre_approved", "contracted", "disbursed"} {
+		steps = append(steps, domain.LeadStep{Status: st, Note: "随放款登记补记"})
+	}
+	row := &domain.DealRow{Institution: bank.ID, Product: "szd", AmountWan: 300, RatePct: 3.2, TermMonths: 12, DisbursedOn: "2026-11-19"}
+	m := domain.LeadMove{LeadID: lead.ID, From: domain.StatusSubmitted, Steps: steps, Actor: "account:bank", At: at, Contacted: true, Deal: row}
 	sent := 0
-	moved, deal, err := db.RecordDeal(ctx, d, at, func(l domain.Lead, ev domain.LeadEvent) ([]store.Message, error) {
+	mv, err := db.RecordMove(ctx, m, func(mv domain.Moved) ([]store.Message, error) {
 		sent++
-		if ev.Status != domain.StatusDisbursed {
-			t.Errorf("notified of %s", ev.Status)
+		if mv.Event.Status != domain.StatusDisbursed || mv.DealID == 0 {
+			t.Errorf("notified of %s, deal %d", mv.Event.Status, mv.DealID)
 		}
 		return []store.Message{{Channel: "template", Recipient: "o-ent", DedupeKey: "deal-test-1", Payload: "{}"}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if moved.Status != domain.StatusDisbursed || deal.ID == 0 || deal.LeadNumber != lead.Number || sent != 1 {
-		t.Fatalf("moved %+v deal %+v sent %d", moved.Status, deal, sent)
+	moved := mv.Lead
+	if moved.Status != domain.StatusDisbursed || mv.DealID == 0 || sent != 1 || moved.ContactedAt.IsZero() {
+		t.Fatalf("moved %+v deal %d sent %d", moved.Status, mv.DealID, sent)
 	}
 	var statuses []string
 	for _, e := range moved.Events {
@@ -144,9 +161,9 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	}
 	// A second institution's deal on the disbursed need adds up.
 	lease, _ := db.CreateInstitution(ctx, "测试融资租赁公司", "leasing", "admin", at)
-	d2 := d
-	d2.Institution, d2.InstitutionName, d2.AmountWan, d2.Product = lease.ID, lease.Name, 200, "leasing"
-	if _, _, err := db.RecordDeal(ctx, d2, at, nil); err != nil {
+	row2 := *row
+	row2.Institution, row2.AmountWan, row2.Product = lease.ID, 200, "leasing"
+	if _, err := db.RecordMove(ctx, domain.LeadMove{LeadID: lead.ID, From: domain.StatusDisbursed, Actor: "account:lease", At: at, Deal: &row2}, nil); err != nil {
 		t.Fatal(err)
 	}
 	wan, err := db.DisbursedWan(ctx, lead.ID)
@@ -160,17 +177,10 @@ func TestRecordDealMovesToDisbursedAndSums(t *testing.T) {
 	if n := count(t, db, "outboxes"); n != 1 {
 		t.Fatalf("outbox rows %d, want 1", n)
 	}
-	// A rejected need takes no deal.
-	other, _ := db.CreateLead(ctx, sampleLead(domain.LeadNeed, code(9), "kunshan"), "o-ent2", at, nil)
-	db.MoveLead(ctx, other.ID, domain.StatusRejected, "account:ks", "不符合条件", at, nil)
-	d3 := d
-	d3.LeadID = other.ID
-	if _, _, err := db.RecordDeal(ctx, d3, at, nil); !errors.Is(err, domain.ErrTransition) {
-		t.Fatalf("deal on a rejected need: %v", err)
-	}
 }
 
 func TestDisbursementIsADealRow(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -179,11 +189,13 @@ func TestDisbursementIsADealRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, st := range []string{"contacted", "reviewing", "pre_approved", "contracted"} {
-		if _, err := db.MoveLead(ctx, lead.ID, st, "account:sip", "", at, nil); err != nil {
+		if _, err := moveLead(db, ctx, lead.ID, st, "account:sip", "", at, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.DisburseLead(ctx, lead.ID, 450, "account:sip", "", at, nil); err != nil {
+	m := domain.LeadMove{LeadID: lead.ID, From: domain.StatusContracted, Steps: []domain.LeadStep{{Status: domain.StatusDisbursed}},
+		Actor: "account:sip", At: at, Deal: &domain.DealRow{Product: lead.Product, AmountWan: 450, TermMonths: lead.TermMonths, DisbursedOn: "2026-11-20"}}
+	if _, err := db.RecordMove(ctx, m, nil); err != nil {
 		t.Fatal(err)
 	}
 	deals, err := db.Deals(ctx, store.DealFilter{LeadID: lead.ID})
@@ -200,6 +212,7 @@ func TestDisbursementIsADealRow(t *testing.T) {
 }
 
 func TestSpecialistBindCode(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -236,6 +249,7 @@ func TestSpecialistBindCode(t *testing.T) {
 // whose accounts and confirmations predate migrations 57 and 58: the old
 // rows read as before.
 func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
+	t.Parallel()
 	if storetest.Backend() != "sqlite" {
 		t.Skip("rewinds the schema with SQLite's DROP COLUMN")
 	}
@@ -283,6 +297,7 @@ func TestMigrationAddsInstitutionToExistingAccounts(t *testing.T) {
 }
 
 func TestFollowerRosterEntryIsTheLatestListedApplication(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)

@@ -13,6 +13,7 @@ import (
 // and the simulator do not keep dialogue state and half-filled forms with
 // personal data for ever.
 func TestEmbeddedRedisExpiresKeys(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r, err := store.OpenRedis(ctx, storetest.Log, "", "", 0)
 	if err != nil {

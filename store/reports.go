@@ -60,7 +60,7 @@ type DisbursedSum struct {
 // DisbursedSums sums the deals disbursed in [from, to) (by their
 // disbursement date in Asia/Shanghai), by county and product, so that the
 // summary agrees with the deal-by-deal list. A disbursement entered with
-// its amount alone is a deal too (afterMove).
+// its amount alone is a deal too (leads decides it; RecordMove writes it).
 func (db *DB) DisbursedSums(ctx context.Context, from, to time.Time) ([]DisbursedSum, error) {
 	var rows []DisbursedSum
 	err := db.WithContext(ctx).Model(&DealRecord{}).

@@ -12,6 +12,7 @@ import (
 // A sign-in that read the binding just before it was removed gets no
 // session: the binding is checked again once the token is issued.
 func TestSignInRacingARemovalGetsNoSession(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)

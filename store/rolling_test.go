@@ -91,6 +91,7 @@ func (p prevRelease) turn(t *testing.T, key, openID string, next *prevRecord, re
 // garbage, each release reads the state the other saved, retries get the
 // first reply across releases, and the turn lock holds across them.
 func TestRollingDeploy(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	prev := prevRelease{rdb, prefix}
@@ -158,6 +159,7 @@ func TestRollingDeploy(t *testing.T) {
 // TestBusyClaimIsUndone checks that a message refused because another of
 // the follower's messages holds the turn is handled afresh later.
 func TestBusyClaimIsUndone(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()
@@ -180,6 +182,7 @@ func TestBusyClaimIsUndone(t *testing.T) {
 // it saves when no turn came in between, and not while a newer turn holds
 // the follower's turn.
 func TestSlowTurnPaths(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()

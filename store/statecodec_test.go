@@ -58,6 +58,7 @@ func FuzzStateCodec(f *testing.F) {
 // TestStateCodecTakesItsOwnRecords pins the fast path: the records the
 // service writes are read without encoding/json.
 func TestStateCodecTakesItsOwnRecords(t *testing.T) {
+	t.Parallel()
 	r := stateRecord{R: 7, V: 1, Flow: "selfcheck", Step: "c2", History: []string{"c1"}, Fields: map[string]string{"name": "苏州精密机械有限公司"},
 		Tier: 4, Criteria: []string{"t4"}, CheckedAt: 1700000000, County: "wujiang", Applied: 1, Ticket: 42,
 		EntName: "苏州精密机械有限公司", EntCode: "91320583MA1N2P3Q4X", EntCounty: "kunshan", Contact: "张三", EntPhone: "13912345678", Staff: "county", Topic: "szd", Unplaced: "利率多少", Updated: 1700000000123}
@@ -71,6 +72,7 @@ func TestStateCodecTakesItsOwnRecords(t *testing.T) {
 // added) is read through encoding/json, which skips the key: the release
 // before reads this release's "app" the same way.
 func TestStateWithAnUnknownKeyIsRead(t *testing.T) {
+	t.Parallel()
 	st, rev, err := decodeStateRev("o-x", `{"r":2,"v":1,"flow":"need","step":"phone","later":[1,{"x":true}],"app":2,"at":5}`)
 	if err != nil || rev != 2 || st.Flow != "need" || st.Step != "phone" || st.Profile.Applied != dialog.AppliedSome {
 		t.Fatalf("state %+v rev %d: %v", st, rev, err)

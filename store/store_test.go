@@ -14,6 +14,7 @@ import (
 )
 
 func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	var n int64
 	if err := db.Table("schema_migrations").Count(&n).Error; err != nil || n == 0 {
@@ -31,6 +32,7 @@ func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
 }
 
 func TestFollowers(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -85,6 +87,7 @@ func TestFollowers(t *testing.T) {
 // A profile says whether the follower has filed anything, also when the
 // follower has no record of its own yet.
 func TestProfileKnowsApplications(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
@@ -114,6 +117,7 @@ func TestProfileKnowsApplications(t *testing.T) {
 }
 
 func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
+	t.Parallel()
 	db, base := mustSeededPolicy(t)
 	ctx := context.Background()
 	if err := db.Model(&store.CountyRecord{}).Where("id = ?", "kunshan").
@@ -167,6 +171,7 @@ func TestSeedNeverOverwritesOfficerEdits(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()
@@ -273,6 +278,7 @@ func leaseOverrun(t *testing.T, s *store.Sessions, rdb *store.Redis, openID stri
 
 // A turn that outlived its lease cannot overwrite the state a later turn saved.
 func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()
@@ -305,6 +311,7 @@ func TestSlowTurnDoesNotOverwriteNewerState(t *testing.T) {
 // A turn that outlived its lease while the next turn still runs leaves
 // that turn's lock and state alone.
 func TestSlowTurnLeavesTheRunningTurnsLock(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := storetest.MustOpenRedis(t)
 	s := store.NewSessions(rdb, prefix)
 	ctx := context.Background()
@@ -329,6 +336,7 @@ func TestSlowTurnLeavesTheRunningTurnsLock(t *testing.T) {
 
 // A scheduled LPR waits for its day (China time); the history stays.
 func TestLPRSchedule(t *testing.T) {
+	t.Parallel()
 	db, base := mustSeededPolicy(t)
 	ctx := context.Background()
 	for _, r := range []struct {

@@ -250,14 +250,14 @@ func (db *DB) FillTicketMessages(ctx context.Context, tickets []domain.Ticket) e
 
 // OverdueTickets returns the tickets never answered, not closed, and
 // routed to their county before before, oldest first.
-func (db *DB) OverdueTickets(ctx context.Context, before time.Time) ([]TicketRecord, error) {
+func (db *DB) OverdueTickets(ctx context.Context, before time.Time) ([]domain.DueTicket, error) {
 	var rows []TicketRecord
 	err := db.WithContext(ctx).Where("status = ? AND answered_at IS NULL AND routed_at < ?", domain.TicketOpen, before).
 		Order("id").Limit(500).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("overdue tickets: %w", err)
 	}
-	return rows, nil
+	return toDueTickets(rows), nil
 }
 
 // MarkTicket records a reminder (MarkReminded) or an escalation
@@ -314,19 +314,29 @@ func (db *DB) HandOverTicket(ctx context.Context, id uint64, county, note string
 }
 
 // MarkRaiseOverdue marks a raised ticket whose own deadline passed while
-// it waited for an answer (MarkTicket).
-const MarkRaiseOverdue = "raise_overdue_at"
+// it waited for an answer (MarkTicket; domain.MarkRaiseOverdue).
+const MarkRaiseOverdue = domain.MarkRaiseOverdue
 
 // OverdueRaisedTickets returns the raised tickets waiting for an answer
 // past their own deadline, not yet reported.
-func (db *DB) OverdueRaisedTickets(ctx context.Context, now time.Time) ([]TicketRecord, error) {
+func (db *DB) OverdueRaisedTickets(ctx context.Context, now time.Time) ([]domain.DueTicket, error) {
 	var rows []TicketRecord
 	err := db.WithContext(ctx).Where("status = ? AND raised_at IS NOT NULL AND raise_due <= ? AND raise_overdue_at IS NULL", domain.TicketOpen, now).
 		Order("id").Limit(500).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("overdue raised tickets: %w", err)
 	}
-	return rows, nil
+	return toDueTickets(rows), nil
+}
+
+func toDueTickets(rows []TicketRecord) []domain.DueTicket {
+	out := make([]domain.DueTicket, len(rows))
+	for i, r := range rows {
+		out[i] = domain.DueTicket{ID: r.ID, OpenID: r.OpenID, County: r.County, Question: r.Question,
+			EnterpriseName: r.EnterpriseName, RoutedAt: r.RoutedAt, RaisedAt: timeOrZero(r.RaisedAt),
+			RemindedAt: timeOrZero(r.RemindedAt), EscalatedAt: timeOrZero(r.EscalatedAt)}
+	}
+	return out
 }
 
 // RaiseTicket records that the enterprise chased a ticket or complained:

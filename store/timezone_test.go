@@ -14,6 +14,7 @@ import (
 // 1 December 01:00 in Shanghai (30 November 17:00 UTC) belongs to December
 // on both backends, whatever zone the bounds are written in.
 func TestMonthBoundsInShanghaiMatchRowsStoredInUTC(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)

@@ -66,52 +66,6 @@ func (db *DB) LeadNotes(ctx context.Context, id uint64) ([]domain.LeadNote, erro
 	return toLeadNotes(out), nil
 }
 
-// CorrectLead sets a lead's status outside the transition table, to mend
-// a wrong change, and records it as an event with the reason. Moving back
-// to submitted clears the contact time, so the SLA applies again.
-func (db *DB) CorrectLead(ctx context.Context, id uint64, to, actor, note string, at time.Time) (domain.Lead, error) {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Lead
-		err := tx.Where("id = ?", id).Take(&r).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return domain.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("correct lead %d: %w", id, err)
-		}
-		set := map[string]any{"status": to, "updated_at": at}
-		if to == domain.StatusSubmitted {
-			set["contacted_at"] = nil
-		} else if r.ContactedAt == nil && to != domain.StatusRejected && to != domain.StatusWithdrawn {
-			set["contacted_at"] = at
-		}
-		if domain.Terminal(to) {
-			set["open_key"] = nil
-		} else {
-			set["open_key"] = openKey(r.Kind, r.CreditCode)
-		}
-		res := tx.Model(&Lead{}).Where("id = ? AND status = ?", id, r.Status).Updates(set)
-		if res.Error != nil {
-			if IsDuplicate(res.Error) {
-				return domain.Errorf(domain.ErrDuplicate, "该企业已有一件未办结的同类申请，不能把这件改回办理中")
-			}
-			return fmt.Errorf("correct lead %d: %w", id, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return domain.Errorf(domain.ErrTransition, "该申请刚被他人变更，请刷新后重试")
-		}
-		ev := LeadEvent{LeadID: id, Status: to, Actor: actor, Note: note, CreatedAt: at}
-		if err := tx.Create(&ev).Error; err != nil {
-			return fmt.Errorf("correct lead %d: event: %w", id, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return domain.Lead{}, err
-	}
-	return db.Lead(ctx, id)
-}
-
 // SetContactProfile records a bound contact's name and mobile, for every
 // county the openid is bound to.
 func (db *DB) SetContactProfile(ctx context.Context, openID, name, mobile string) error {

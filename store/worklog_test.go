@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/store"
 )
 
 func TestLeadNotesAndCorrection(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
@@ -25,10 +27,12 @@ func TestLeadNotesAndCorrection(t *testing.T) {
 		t.Fatalf("notes %+v %v", notes, err)
 	}
 	// Wrongly rejected, then corrected back to work: open again, with an event.
-	if _, err := db.MoveLead(ctx, l.ID, domain.StatusRejected, "account:ks", "误操作", at.Add(2*time.Hour), nil); err != nil {
+	if _, err := moveLead(db, ctx, l.ID, domain.StatusRejected, "account:ks", "误操作", at.Add(2*time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.CorrectLead(ctx, l.ID, domain.StatusContacted, "account:admin", "状态更正", at.Add(3*time.Hour))
+	// The lead use cases decide the stamps of a correction (leads.TestCorrectionStampsContact).
+	got, err := correctLead(db, ctx, domain.LeadMove{LeadID: l.ID, From: domain.StatusRejected, Steps: []domain.LeadStep{{Status: domain.StatusContacted, Note: "状态更正"}},
+		Actor: "account:admin", At: at.Add(3 * time.Hour), Contacted: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,16 +45,24 @@ func TestLeadNotesAndCorrection(t *testing.T) {
 		t.Errorf("a second open lead after the correction: %v", err)
 	}
 	// Back to submitted: waiting for contact again.
-	got, err = db.CorrectLead(ctx, l.ID, domain.StatusSubmitted, "account:admin", "退回待受理", at.Add(5*time.Hour))
+	got, err = correctLead(db, ctx, domain.LeadMove{LeadID: l.ID, From: domain.StatusContacted, Steps: []domain.LeadStep{{Status: domain.StatusSubmitted, Note: "退回待受理"}},
+		Actor: "account:admin", At: at.Add(5 * time.Hour), Uncontacted: true})
 	if err != nil || got.Status != domain.StatusSubmitted || !got.ContactedAt.IsZero() {
 		t.Fatalf("back to submitted: %+v %v", got, err)
 	}
-	if _, err := db.CorrectLead(ctx, 999999, domain.StatusSubmitted, "x", "y", at); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := correctLead(db, ctx, domain.LeadMove{LeadID: 999999, From: domain.StatusSubmitted}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown lead: %v", err)
 	}
 }
 
+// correctLead writes a correction as the lead use cases decided it.
+func correctLead(db *store.DB, ctx context.Context, m domain.LeadMove) (domain.Lead, error) {
+	mv, err := db.RecordMove(ctx, m, nil)
+	return mv.Lead, err
+}
+
 func TestContactProfileAndSessions(t *testing.T) {
+	t.Parallel()
 	db := mustSeededDB(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
