@@ -71,7 +71,7 @@ func (s *Service) Counties(ctx context.Context, acc domain.Account) ([]County, e
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
-	recs, err := s.db.Counties(ctx)
+	recs, err := s.counties.Counties(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) County(ctx context.Context, acc domain.Account, id string) (Co
 	if err := s.seesCounty(acc, id); err != nil {
 		return County{}, err
 	}
-	r, err := s.db.County(ctx, id)
+	r, err := s.counties.County(ctx, id)
 	if err != nil {
 		return County{}, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) UpdateCounty(ctx context.Context, acc domain.Account, id strin
 	if p.RobotURL != nil && !s.client.RobotURLAllowed(*p.RobotURL) {
 		return before, after, domain.Errorf(domain.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
 	}
-	rb, ra, err := s.db.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
+	rb, ra, err := s.counties.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
 	if err != nil {
 		return before, after, err
 	}
@@ -174,7 +174,7 @@ func (s *Service) Contacts(ctx context.Context, acc domain.Account, county strin
 	if err := s.seesCounty(acc, county); err != nil {
 		return nil, err
 	}
-	recs, err := s.db.ContactRecords(ctx, county)
+	recs, err := s.counties.ContactRecords(ctx, county)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (s *Service) Unbind(ctx context.Context, acc domain.Account, county, openID
 	if err := s.seesCounty(acc, county); err != nil {
 		return Contact{}, err
 	}
-	r, revoked, err := s.db.RemoveContact(ctx, county, openID)
+	r, revoked, err := s.counties.RemoveContact(ctx, county, openID)
 	if err != nil {
 		return Contact{}, err
 	}
@@ -213,7 +213,7 @@ func (s *Service) CountyQR(ctx context.Context, acc domain.Account, county strin
 	if err := s.seesCounty(acc, county); err != nil {
 		return c, false, err
 	}
-	r, err := s.db.County(ctx, county)
+	r, err := s.counties.County(ctx, county)
 	if err != nil {
 		return c, false, err
 	}
@@ -227,7 +227,7 @@ func (s *Service) CountyQR(ctx context.Context, acc domain.Account, county strin
 	if err != nil {
 		return c, false, fmt.Errorf("create qr %s: %w", county, err)
 	}
-	if err := s.db.SetCountyQR(ctx, county, ticket, imageURL, acc.Username); err != nil {
+	if err := s.counties.SetCountyQR(ctx, county, ticket, imageURL, acc.Username); err != nil {
 		return c, false, err
 	}
 	r.QRTicket, r.QRURL = ticket, imageURL
@@ -249,7 +249,7 @@ func (s *Service) CountyQRImage(ctx context.Context, acc domain.Account, county 
 	if err := s.seesCounty(acc, county); err != nil {
 		return nil, err
 	}
-	r, err := s.db.County(ctx, county)
+	r, err := s.counties.County(ctx, county)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +306,7 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 	if err := acc.Require(domain.PermSettings); err != nil {
 		return Settings{}, err
 	}
-	all, err := s.db.Settings(ctx)
+	all, err := s.counties.Settings(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -322,12 +322,12 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 		}
 	}
 	now := s.now()
-	if r, ok, err := s.db.LPRInForce(ctx, now); err != nil {
+	if r, ok, err := s.counties.LPRInForce(ctx, now); err != nil {
 		return Settings{}, err
 	} else if ok {
 		set.LPR, set.LPRDate = r.Rate, r.EffectiveOn
 	}
-	rows, err := s.db.LPRSchedule(ctx)
+	rows, err := s.counties.LPRSchedule(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -378,11 +378,11 @@ func (s *Service) UpdateSettings(ctx context.Context, acc domain.Account, in Set
 		}
 		workdays = string(raw)
 	}
-	if err := s.db.SetLPR(ctx, in.LPR, in.LPRDate, acc.Username); err != nil {
+	if err := s.counties.SetLPR(ctx, in.LPR, in.LPRDate, acc.Username); err != nil {
 		return before, after, err
 	}
 	if in.Workdays != nil {
-		if err := s.db.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
+		if err := s.counties.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
 			return before, after, err
 		}
 	}
@@ -439,7 +439,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 	}
 	d := Dashboard{Month: from.Format("2006-01"), Tiers: map[string]int64{}, OverSLA: []OverdueLead{},
 		Total: DashboardCounty{County: "total", Name: "全市合计", ByStatus: map[string]int64{}}}
-	recs, err := s.db.Counties(ctx)
+	recs, err := s.counties.Counties(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -459,7 +459,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 		}
 		return nil
 	}
-	counts, err := s.db.LeadCounts(ctx, from, to)
+	counts, err := s.reports.LeadCounts(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -473,7 +473,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 	if err != nil {
 		return d, err
 	}
-	waiting, err := s.db.WaitingLeads(ctx)
+	waiting, err := s.reports.WaitingLeads(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -485,7 +485,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 				Enterprise: l.EnterpriseName, CreatedAt: l.CreatedAt, Deadline: dl})
 		}
 	}
-	checks, err := s.db.SelfChecks(ctx, from, to)
+	checks, err := s.reports.SelfChecks(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -499,7 +499,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 			dc.SelfChecks += c.Count
 		}
 	}
-	total, inMonth, err := s.db.FollowersByScene(ctx, from, to)
+	total, inMonth, err := s.reports.FollowersByScene(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -548,7 +548,7 @@ func (s *Service) SetDisbursed(ctx context.Context, a leads.Mover, ref string, w
 		}
 		return moved, wan, true, nil
 	case domain.StatusDisbursed:
-		if err := s.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
+		if err := s.reports.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
 			return domain.Lead{}, 0, false, err
 		}
 		return lead, wan, false, nil

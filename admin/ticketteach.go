@@ -60,10 +60,10 @@ func (s *Service) questionAsUnplaced(ctx context.Context, question string) (uint
 	if folded == "" {
 		return 0, domain.Errorf(domain.ErrInvalid, "请填写企业的问题")
 	}
-	if err := s.db.RecordUnplaced(ctx, folded, masked, s.now()); err != nil {
+	if err := s.learning.RecordUnplaced(ctx, folded, masked, s.now()); err != nil {
 		return 0, err
 	}
-	return s.db.UnplacedIDByFolded(ctx, folded)
+	return s.learning.UnplacedIDByFolded(ctx, folded)
 }
 
 // TeachFAQFromTicket turns a staff answer into an FAQ entry whose question
@@ -132,7 +132,7 @@ func (s *Service) TaughtAnswerOffer(ctx context.Context, acc domain.Account, id 
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return AskersOffer{}, err
 	}
-	m, err := s.db.UnplacedMessage(ctx, id)
+	m, err := s.learning.UnplacedMessage(ctx, id)
 	if err != nil {
 		return AskersOffer{}, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) TaughtAnswerOffer(ctx context.Context, acc domain.Account, id 
 	if o.Answer = s.taughtAnswer(m.Intent); o.Answer == "" {
 		return o, nil
 	}
-	askers, err := s.db.UnplacedAskers(ctx, id, s.now().Add(-leads.KFWindow))
+	askers, err := s.learning.UnplacedAskers(ctx, id, s.now().Add(-leads.KFWindow))
 	if err != nil {
 		return o, err
 	}
@@ -163,7 +163,7 @@ func (s *Service) SendTaughtAnswer(ctx context.Context, acc domain.Account, id u
 		return 0, domain.Errorf(domain.ErrInvalid, "该问题没有可发送的答复（未教会，或答复由公众号按企业情况计算）")
 	}
 	now := s.now()
-	askers, err := s.db.UnplacedAskers(ctx, id, now.Add(-leads.KFWindow))
+	askers, err := s.learning.UnplacedAskers(ctx, id, now.Add(-leads.KFWindow))
 	if err != nil {
 		return 0, err
 	}
@@ -179,7 +179,7 @@ func (s *Service) SendTaughtAnswer(ctx context.Context, acc domain.Account, id u
 		}
 		msgs = append(msgs, m)
 	}
-	if err := s.db.SendToAskers(ctx, id, msgs, now); err != nil {
+	if err := s.learning.SendToAskers(ctx, id, msgs, now); err != nil {
 		return 0, err
 	}
 	return len(msgs), nil

@@ -28,7 +28,7 @@ func waitMinutes(at, until time.Time) int {
 // it in the operations log, and answers with the one reply of a wrong code
 // — or, when this failure began a hold, with the wait.
 func (l *Service) bindFailed(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, error) {
-	f, err := l.sessions.BindFailed(ctx, in.OpenID, code, in.At)
+	f, err := l.guard.BindFailed(ctx, in.OpenID, code, in.At)
 	if err != nil {
 		return nil, err
 	}
