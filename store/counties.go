@@ -20,14 +20,8 @@ func (db *DB) Counties(ctx context.Context) ([]CountyRecord, error) {
 	return out, nil
 }
 
-// CountyPatch is an officer's change to a county's contact details; nil
-// fields stay as they are. Validation is the caller's (bot.UpdateCounty).
-type CountyPatch struct {
-	Contact  *string
-	Post     *string
-	Phone    *string
-	RobotURL *string
-}
+// CountyPatch is domain.CountyPatch.
+type CountyPatch = domain.CountyPatch
 
 // UpdateCounty applies p to county and returns the record before and after.
 func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by string) (before, after CountyRecord, err error) {
@@ -120,12 +114,8 @@ func (db *DB) FollowersByScene(ctx context.Context, from, to time.Time) (total, 
 	return total, inPeriod, nil
 }
 
-// CheckCount is a number of self-checks of a county and tier.
-type CheckCount struct {
-	County string
-	Tier   int
-	Count  int64
-}
+// CheckCount is domain.CheckCount.
+type CheckCount = domain.CheckCount
 
 // SelfChecks counts the followers whose last self-check fell in [from, to),
 // by county and tier.
@@ -138,13 +128,8 @@ func (db *DB) SelfChecks(ctx context.Context, from, to time.Time) ([]CheckCount,
 	return rows, nil
 }
 
-// StatusCount is a number of leads of a county in a status.
-type StatusCount struct {
-	County string
-	Kind   string
-	Status string
-	Count  int64
-}
+// StatusCount is domain.StatusCount.
+type StatusCount = domain.StatusCount
 
 // LeadCounts counts the leads filed in [from, to) by county, kind and
 // current status.

@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // Outbox statuses.
@@ -16,14 +18,8 @@ const (
 	OutboxFailed  = "failed" // given up: a permanent error or too many attempts
 )
 
-// Message is a notification to enqueue. The store does not read Channel or
-// Payload; the worker that sends them does.
-type Message struct {
-	Channel   string // e.g. "template", "text", "robot"
-	Recipient string // openid or robot webhook URL
-	DedupeKey string // unique: enqueueing the same key twice keeps one row
-	Payload   string // JSON
-}
+// Message is domain.OutboxMessage.
+type Message = domain.OutboxMessage
 
 // enqueue inserts messages in tx; a message whose dedupe key exists already
 // is skipped, so a retried job never sends twice.

@@ -21,12 +21,8 @@ func toRosterEntry(r RosterRecord) dialog.RosterEntry {
 		County: r.County, ListedOn: r.ListedOn, Source: r.Source, Version: r.Version, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
 }
 
-// RosterResult counts what an upsert of the roster did (or would do).
-type RosterResult struct {
-	Inserted  int
-	Updated   int
-	Unchanged int
-}
+// RosterResult is domain.RosterResult.
+type RosterResult = domain.RosterResult
 
 // UpsertRoster records entries by credit code in one transaction: a new
 // code is inserted as version 1; a changed one has its current version
@@ -539,18 +535,8 @@ func (db *DB) RecordDeal(ctx context.Context, d dialog.Deal, at time.Time, notif
 	return out, deal, err
 }
 
-// DealFilter selects deals by county, institution, lead and the
-// disbursement date in [From, To) (YYYY-MM-DD).
-type DealFilter struct {
-	County      string
-	Institution uint64
-	LeadID      uint64
-	CreditCode  string
-	From, To    string
-	// Withdrawn includes the withdrawn deals (history); they are left out
-	// otherwise.
-	Withdrawn bool
-}
+// DealFilter is domain.DealFilter.
+type DealFilter = domain.DealFilter
 
 // Deals returns the deals f selects with their institutions' names and
 // application numbers, by date.
@@ -681,15 +667,8 @@ func correctSoleDeal(tx *gorm.DB, leadID uint64, wan float64) error {
 	return tx.Model(&DealRecord{}).Where("lead_id = ? AND withdrawn_at IS NULL", leadID).Update("amount_wan", wan).Error
 }
 
-// LeagueCounts are one county's figures over a period for the league table.
-type LeagueCounts struct {
-	Followers  int64 // subscribed through the county's poster
-	SelfChecks int64
-	Leads      int64 // applications and financing needs filed
-	InSLA      int64 // of Leads, contacted before any reminder
-	Deals      int64
-	DealWan    float64
-}
+// LeagueCounts is domain.LeagueCounts.
+type LeagueCounts = domain.LeagueCounts
 
 // League counts every county's figures over [from, to); days are the
 // same bounds as dates (YYYY-MM-DD) for deals.
