@@ -145,7 +145,7 @@ func (s *Service) UpdateCounty(ctx context.Context, acc domain.Account, id strin
 	if p.RobotURL != nil && !s.client.RobotURLAllowed(*p.RobotURL) {
 		return before, after, domain.Errorf(domain.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
 	}
-	rb, ra, err := s.counties.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
+	rb, ra, err := s.counties.UpdateCounty(ctx, id, domain.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
 	if err != nil {
 		return before, after, err
 	}

@@ -54,7 +54,7 @@ type OpsLog interface {
 type Counties interface {
 	Counties(ctx context.Context) ([]store.CountyRecord, error)
 	County(ctx context.Context, id string) (store.CountyRecord, error)
-	UpdateCounty(ctx context.Context, county string, p store.CountyPatch, by string) (before, after store.CountyRecord, err error)
+	UpdateCounty(ctx context.Context, county string, p domain.CountyPatch, by string) (before, after store.CountyRecord, err error)
 	SetCountyQR(ctx context.Context, county, ticket, imageURL, by string) error
 	ContactRecords(ctx context.Context, county string) ([]domain.Contact, error)
 	RemoveContact(ctx context.Context, county, openID string) (domain.Contact, domain.Revoked, error)
@@ -86,18 +86,18 @@ type Broadcasts interface {
 
 // Reports counts what the monthly reports, the home page and the league table show, and records the counties' confirmations.
 type Reports interface {
-	LeadCounts(ctx context.Context, from, to time.Time) ([]store.StatusCount, error)
+	LeadCounts(ctx context.Context, from, to time.Time) ([]domain.StatusCount, error)
 	WaitingLeads(ctx context.Context) ([]domain.Lead, error)
-	SelfChecks(ctx context.Context, from, to time.Time) ([]store.CheckCount, error)
+	SelfChecks(ctx context.Context, from, to time.Time) ([]domain.CheckCount, error)
 	FollowersByScene(ctx context.Context, from, to time.Time) (total, inPeriod map[string]int64, err error)
-	EventCounts(ctx context.Context, from, to time.Time) ([]store.EventCount, error)
-	DisbursedSums(ctx context.Context, from, to time.Time) ([]store.DisbursedSum, error)
-	ReceivedCounts(ctx context.Context, from, to time.Time) ([]store.ReceivedCount, error)
-	TicketTimings(ctx context.Context, from, to time.Time) ([]store.TicketTiming, error)
+	EventCounts(ctx context.Context, from, to time.Time) ([]domain.EventCount, error)
+	DisbursedSums(ctx context.Context, from, to time.Time) ([]domain.DisbursedSum, error)
+	ReceivedCounts(ctx context.Context, from, to time.Time) ([]domain.ReceivedCount, error)
+	TicketTimings(ctx context.Context, from, to time.Time) ([]domain.TicketTiming, error)
 	ReportConfirmations(ctx context.Context, month string) (map[string]store.ReportConfirmation, error)
 	ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (store.ReportConfirmation, error)
-	League(ctx context.Context, from, to time.Time) (map[string]*store.LeagueCounts, error)
-	Deals(ctx context.Context, f store.DealFilter) ([]dialog.Deal, error)
+	League(ctx context.Context, from, to time.Time) (map[string]*domain.LeagueCounts, error)
+	Deals(ctx context.Context, f domain.DealFilter) ([]dialog.Deal, error)
 	SetDisbursedWan(ctx context.Context, id uint64, wan float64) error
 }
 
@@ -106,7 +106,7 @@ type Roster interface {
 	Roster(ctx context.Context, f domain.RosterFilter) ([]dialog.RosterEntry, error)
 	RosterEntry(ctx context.Context, code string) (dialog.RosterEntry, error)
 	RosterHistory(ctx context.Context, code string) ([]dialog.RosterEntry, error)
-	UpsertRoster(ctx context.Context, entries []dialog.RosterEntry, by string, at time.Time, dryRun bool) (store.RosterResult, error)
+	UpsertRoster(ctx context.Context, entries []dialog.RosterEntry, by string, at time.Time, dryRun bool) (domain.RosterResult, error)
 	FollowerRosterEntry(ctx context.Context, openID string) (dialog.RosterEntry, error)
 }
 
@@ -129,7 +129,7 @@ type Learning interface {
 	AnswerUnplaced(ctx context.Context, id uint64, faq domain.TaughtFAQ, at time.Time) error
 	DismissUnplaced(ctx context.Context, id uint64, by string, at time.Time) error
 	UnplacedAskers(ctx context.Context, id uint64, since time.Time) ([]string, error)
-	SendToAskers(ctx context.Context, id uint64, msgs []store.Message, at time.Time) error
+	SendToAskers(ctx context.Context, id uint64, msgs []domain.OutboxMessage, at time.Time) error
 }
 
 // Attempts records sign-in attempts and counts their failures for the

@@ -171,7 +171,7 @@ func (s *Service) SendTaughtAnswer(ctx context.Context, acc domain.Account, id u
 		return 0, domain.Errorf(domain.ErrInvalid, "48小时内没有企业问过这个问题，无法发送客服消息")
 	}
 	content := "您好，您此前在本公众号咨询的“" + o.Question + "”，答复如下：\n" + o.Answer + "\n\n如还有疑问，直接在这里回复即可。（苏州市市场监管局苏质融）"
-	msgs := make([]store.Message, 0, len(askers))
+	msgs := make([]domain.OutboxMessage, 0, len(askers))
 	for _, openID := range askers {
 		m, err := leads.KFTextMessage(openID, content, "taught:"+strconv.FormatUint(id, 10)+":"+openID)
 		if err != nil {
