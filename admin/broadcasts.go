@@ -489,22 +489,6 @@ func (s *Service) AudienceSize(ctx context.Context, acc domain.Account, a domain
 	return s.broadcasts.AudienceSize(ctx, a)
 }
 
-// OwnBindCode returns the one-time code with which an officer binds their
-// own WeChat (“绑定 <code>” in the chat); asking again gives the same code
-// until it is used or expires.
-func (s *Service) OwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, error) {
-	if err := acc.Require(domain.PermAccounts); err != nil {
-		return store.AccountBindCode{}, err
-	}
-	return s.accounts.AccountBindCode(ctx, acc.ID, s.now())
-}
-
-// PendingOwnBindCode returns an officer's outstanding code, if any.
-func (s *Service) PendingOwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, bool) {
-	bc, err := s.accounts.PendingAccountBindCode(ctx, acc.ID, s.now())
-	return bc, err == nil
-}
-
 // Materials lists the articles (图文) a broadcast may send.
 func (s *Service) Materials(ctx context.Context, acc domain.Account) ([]wechat.Material, error) {
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {

@@ -24,8 +24,8 @@ type Accounts interface {
 	SetAccountDisabled(ctx context.Context, id uint64, disabled bool) (domain.Revoked, error)
 	SetAccountName(ctx context.Context, id uint64, name string) error
 	OfficerOpenIDs(ctx context.Context) ([]string, error)
-	AccountBindCode(ctx context.Context, accountID uint64, at time.Time) (store.AccountBindCode, error)
-	PendingAccountBindCode(ctx context.Context, accountID uint64, at time.Time) (store.AccountBindCode, error)
+	InsertAccountBindCode(ctx context.Context, bc domain.AccountBindCode) error
+	PendingAccountBindCode(ctx context.Context, accountID uint64, at time.Time) (domain.AccountBindCode, error)
 	Institution(ctx context.Context, id uint64) (dialog.Institution, error)
 }
 
