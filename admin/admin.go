@@ -17,7 +17,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -56,7 +55,7 @@ type County struct {
 
 // toCounty shows a county to acc: the robot's webhook, which carries its
 // key, only to those who may change it.
-func toCounty(r store.CountyRecord, acc domain.Account) County {
+func toCounty(r domain.CountyRecord, acc domain.Account) County {
 	c := County{ID: r.ID, Name: r.Name, Bureau: r.Bureau, Contact: r.Contact, Post: r.Post, Phone: r.Phone,
 		RobotConfigured: r.RobotURL != "", SceneID: r.SceneID, QRTicket: r.QRTicket, QRURL: r.QRURL,
 		UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
@@ -310,8 +309,8 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 	if err != nil {
 		return Settings{}, err
 	}
-	set := Settings{Workdays: map[string]string{}, LPRDate: all[store.SettingLPRDate].Value}
-	if v := all[store.SettingLPR].Value; v != "" {
+	set := Settings{Workdays: map[string]string{}, LPRDate: all[domain.SettingLPRDate].Value}
+	if v := all[domain.SettingLPR].Value; v != "" {
 		if set.LPR, err = strconv.ParseFloat(v, 64); err != nil {
 			return Settings{}, fmt.Errorf("setting lpr %q: %w", v, err)
 		}
@@ -345,7 +344,7 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 		set.Schedule = append(set.Schedule, e)
 	}
 	var latest time.Time
-	for _, k := range []string{store.SettingLPR, store.SettingLPRDate, leads.SettingWorkdays} {
+	for _, k := range []string{domain.SettingLPR, domain.SettingLPRDate, leads.SettingWorkdays} {
 		if st, ok := all[k]; ok && st.UpdatedAt.After(latest) {
 			latest, set.UpdatedBy = st.UpdatedAt, st.UpdatedBy
 		}

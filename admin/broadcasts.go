@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -44,7 +43,7 @@ type Broadcast struct {
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
 }
 
-func (s *Service) toBroadcast(r store.Broadcast) Broadcast {
+func (s *Service) toBroadcast(r domain.Broadcast) Broadcast {
 	return Broadcast{
 		ID: r.ID, Title: r.Title, Kind: r.Kind, Content: r.Content, AudienceType: r.AudienceType, AudienceValue: r.AudienceValue,
 		AudienceLabel: s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
@@ -87,7 +86,7 @@ func (s *Service) CreateBroadcast(ctx context.Context, acc domain.Account, n New
 	if err := s.checkBroadcast(ctx, &n); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := s.broadcasts.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
+	r, err := s.broadcasts.CreateBroadcast(ctx, domain.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value, CreatedBy: acc.Username})
 	if err != nil {
 		return Broadcast{}, err
@@ -296,7 +295,7 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 
 // massTarget is whom a broadcast goes to: everyone, or its audience's
 // WeChat tag, which must exist.
-func (s *Service) massTarget(ctx context.Context, r store.Broadcast) (wechat.MassTarget, error) {
+func (s *Service) massTarget(ctx context.Context, r domain.Broadcast) (wechat.MassTarget, error) {
 	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
 	if target.All {
 		return target, nil
@@ -390,7 +389,7 @@ func (s *Service) SyncTags(ctx context.Context, acc domain.Account) (TagSync, er
 			if !domain.UsableTagID(id) {
 				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, wechat.ErrReservedTag)
 			}
-			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: s.now()}
+			t = domain.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: s.now()}
 			if err := s.broadcasts.SaveTag(ctx, t); err != nil {
 				return res, err
 			}
@@ -460,7 +459,7 @@ func (s *Service) UpdateBroadcast(ctx context.Context, acc domain.Account, id ui
 	if err := s.checkBroadcast(ctx, &n); err != nil {
 		return before, after, err
 	}
-	r, err := s.broadcasts.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
+	r, err := s.broadcasts.UpdateBroadcast(ctx, domain.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value})
 	if err != nil {
 		return before, after, err

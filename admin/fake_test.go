@@ -13,7 +13,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // fakeRepo is an in-memory stand-in for the store's accounts, sign-in
@@ -62,13 +61,13 @@ type fakeCounties struct {
 // that fakeCounties can embed it.
 type countiesRepo = admin.Counties
 
-func (c fakeCounties) County(_ context.Context, id string) (store.CountyRecord, error) {
+func (c fakeCounties) County(_ context.Context, id string) (domain.CountyRecord, error) {
 	c.r.mu.Lock()
 	defer c.r.mu.Unlock()
 	if !c.r.counties[id] {
-		return store.CountyRecord{}, fmt.Errorf("county %s: %w", id, domain.ErrNotFound)
+		return domain.CountyRecord{}, fmt.Errorf("county %s: %w", id, domain.ErrNotFound)
 	}
-	return store.CountyRecord{ID: id}, nil
+	return domain.CountyRecord{ID: id}, nil
 }
 
 // --- admin.Accounts ---
@@ -351,4 +350,3 @@ func (r *fakeRepo) seed(n domain.NewAccount) (domain.Account, error) {
 	}
 	return r.InsertAccount(context.Background(), n, string(h), "test")
 }
-

@@ -12,7 +12,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The learning loop's use cases: officers see what the bot could not place
@@ -92,10 +91,10 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 	}
 	d.Clauses = Clauses(s.policies.Base())
 	var err error
-	if d.Open, err = s.learning.UnplacedMessages(ctx, store.UnplacedOpen, 200); err != nil {
+	if d.Open, err = s.learning.UnplacedMessages(ctx, domain.UnplacedOpen, 200); err != nil {
 		return d, err
 	}
-	if d.Dismissed, err = s.learning.UnplacedMessages(ctx, store.UnplacedDismissed, 50); err != nil {
+	if d.Dismissed, err = s.learning.UnplacedMessages(ctx, domain.UnplacedDismissed, 50); err != nil {
 		return d, err
 	}
 	// Messages recorded before the masking knew Chinese numerals and names

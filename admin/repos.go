@@ -6,7 +6,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The repositories the use cases call, grouped by concern; the store
@@ -52,34 +51,34 @@ type OpsLog interface {
 
 // Counties stores the counties, their contacts and the settings officers change (LPR, working days).
 type Counties interface {
-	Counties(ctx context.Context) ([]store.CountyRecord, error)
-	County(ctx context.Context, id string) (store.CountyRecord, error)
-	UpdateCounty(ctx context.Context, county string, p domain.CountyPatch, by string) (before, after store.CountyRecord, err error)
+	Counties(ctx context.Context) ([]domain.CountyRecord, error)
+	County(ctx context.Context, id string) (domain.CountyRecord, error)
+	UpdateCounty(ctx context.Context, county string, p domain.CountyPatch, by string) (before, after domain.CountyRecord, err error)
 	SetCountyQR(ctx context.Context, county, ticket, imageURL, by string) error
 	ContactRecords(ctx context.Context, county string) ([]domain.Contact, error)
 	RemoveContact(ctx context.Context, county, openID string) (domain.Contact, domain.Revoked, error)
-	Settings(ctx context.Context) (map[string]store.Setting, error)
+	Settings(ctx context.Context) (map[string]domain.Setting, error)
 	SetSetting(ctx context.Context, key, value, by string) error
 	SetLPR(ctx context.Context, rate float64, date, by string) error
-	LPRSchedule(ctx context.Context) ([]store.LPRRate, error)
-	LPRInForce(ctx context.Context, at time.Time) (store.LPRRate, bool, error)
+	LPRSchedule(ctx context.Context) ([]domain.LPRRate, error)
+	LPRInForce(ctx context.Context, at time.Time) (domain.LPRRate, bool, error)
 }
 
 // Broadcasts stores broadcasts, the WeChat tags of their audiences and who follows.
 type Broadcasts interface {
-	Broadcast(ctx context.Context, id uint64) (store.Broadcast, error)
-	Broadcasts(ctx context.Context, from, to time.Time) ([]store.Broadcast, error)
-	CreateBroadcast(ctx context.Context, b store.Broadcast) (store.Broadcast, error)
-	UpdateBroadcast(ctx context.Context, b store.Broadcast) (store.Broadcast, error)
-	DeleteBroadcast(ctx context.Context, id uint64) (store.Broadcast, error)
-	ClaimBroadcast(ctx context.Context, id uint64, by string, at, from, to time.Time, quota int) (store.Broadcast, error)
+	Broadcast(ctx context.Context, id uint64) (domain.Broadcast, error)
+	Broadcasts(ctx context.Context, from, to time.Time) ([]domain.Broadcast, error)
+	CreateBroadcast(ctx context.Context, b domain.Broadcast) (domain.Broadcast, error)
+	UpdateBroadcast(ctx context.Context, b domain.Broadcast) (domain.Broadcast, error)
+	DeleteBroadcast(ctx context.Context, id uint64) (domain.Broadcast, error)
+	ClaimBroadcast(ctx context.Context, id uint64, by string, at, from, to time.Time, quota int) (domain.Broadcast, error)
 	BroadcastSent(ctx context.Context, id uint64, msgID, msgDataID int64) error
 	BroadcastFailed(ctx context.Context, id uint64, reason string) error
 	MassSendsIn(ctx context.Context, from, to time.Time) (int, error)
 	AudienceSize(ctx context.Context, a domain.Audience) (int64, error)
 	AudienceOpenIDs(ctx context.Context, kind, value string) ([]string, error)
-	Tag(ctx context.Context, kind, value string) (store.WechatTag, error)
-	SaveTag(ctx context.Context, t store.WechatTag) error
+	Tag(ctx context.Context, kind, value string) (domain.WechatTag, error)
+	SaveTag(ctx context.Context, t domain.WechatTag) error
 	TagSynced(ctx context.Context, id uint64, at time.Time) error
 	Subscribed(ctx context.Context, openID string) (bool, error)
 }
@@ -94,8 +93,8 @@ type Reports interface {
 	DisbursedSums(ctx context.Context, from, to time.Time) ([]domain.DisbursedSum, error)
 	ReceivedCounts(ctx context.Context, from, to time.Time) ([]domain.ReceivedCount, error)
 	TicketTimings(ctx context.Context, from, to time.Time) ([]domain.TicketTiming, error)
-	ReportConfirmations(ctx context.Context, month string) (map[string]store.ReportConfirmation, error)
-	ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (store.ReportConfirmation, error)
+	ReportConfirmations(ctx context.Context, month string) (map[string]domain.ReportConfirmation, error)
+	ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (domain.ReportConfirmation, error)
 	League(ctx context.Context, from, to time.Time) (map[string]*domain.LeagueCounts, error)
 	Deals(ctx context.Context, f domain.DealFilter) ([]dialog.Deal, error)
 	SetDisbursedWan(ctx context.Context, id uint64, wan float64) error

@@ -8,7 +8,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Teach-back from a ticket: the question an enterprise asked a person, with
@@ -137,7 +136,7 @@ func (s *Service) TaughtAnswerOffer(ctx context.Context, acc domain.Account, id 
 		return AskersOffer{}, err
 	}
 	o := AskersOffer{UnplacedID: id, Question: dialog.MaskPII(m.Text)}
-	if m.Status != store.UnplacedTaught {
+	if m.Status != domain.UnplacedTaught {
 		return o, nil
 	}
 	if o.Answer = s.taughtAnswer(m.Intent); o.Answer == "" {

@@ -21,7 +21,7 @@ func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
 	from, to, _ := domain.ParseMonth("", now)
 	var ids []uint64
 	for range 6 {
-		b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+		b, err := db.CreateBroadcast(ctx, domain.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestFinishBroadcastIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	from, to, _ := domain.ParseMonth("", now)
-	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+	b, err := db.CreateBroadcast(ctx, domain.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestStaleSendingBroadcastCanBeReclaimed(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
 	from, to, _ := domain.ParseMonth("", now)
-	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+	b, err := db.CreateBroadcast(ctx, domain.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}

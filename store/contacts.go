@@ -24,8 +24,9 @@ func newBindCode() string { return domain.NewBindCode() }
 func NormalizeBindCode(code string) string { return domain.NormalizeBindCode(code) }
 
 // County returns a county record, or domain.ErrNotFound.
-func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
-	return take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
+func (db *DB) County(ctx context.Context, id string) (domain.CountyRecord, error) {
+	r, err := take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
+	return domain.CountyRecord(r), err
 }
 
 // SetRobotURL sets a county's WeCom group robot webhook ("" removes it).

@@ -12,21 +12,22 @@ import (
 )
 
 // Counties returns every county record in the order of 附件2.
-func (db *DB) Counties(ctx context.Context) ([]CountyRecord, error) {
-	var out []CountyRecord
-	if err := db.WithContext(ctx).Order("sort, id").Find(&out).Error; err != nil {
+func (db *DB) Counties(ctx context.Context) ([]domain.CountyRecord, error) {
+	var rows []CountyRecord
+	if err := db.WithContext(ctx).Order("sort, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("counties: %w", err)
 	}
-	return out, nil
+	return convert(rows, func(r CountyRecord) domain.CountyRecord { return domain.CountyRecord(r) }), nil
 }
 
 // CountyPatch is domain.CountyPatch.
 type CountyPatch = domain.CountyPatch
 
 // UpdateCounty applies p to county and returns the record before and after.
-func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by string) (before, after CountyRecord, err error) {
+func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by string) (before, after domain.CountyRecord, err error) {
+	var rb, ra CountyRecord
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", county).Take(&before).Error; err != nil {
+		if err := tx.Where("id = ?", county).Take(&rb).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return domain.ErrNotFound
 			}
@@ -41,12 +42,12 @@ func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by
 		if err := tx.Model(&CountyRecord{}).Where("id = ?", county).Updates(updates).Error; err != nil {
 			return fmt.Errorf("update county %s: %w", county, err)
 		}
-		if err := tx.Where("id = ?", county).Take(&after).Error; err != nil {
+		if err := tx.Where("id = ?", county).Take(&ra).Error; err != nil {
 			return fmt.Errorf("update county %s: reread: %w", county, err)
 		}
 		return nil
 	})
-	return before, after, err
+	return domain.CountyRecord(rb), domain.CountyRecord(ra), err
 }
 
 // SetCountyQR stores a county's poster QR code ticket and image URL.
@@ -72,14 +73,14 @@ func (db *DB) ContactRecords(ctx context.Context, county string) ([]domain.Conta
 }
 
 // Settings returns every setting by key.
-func (db *DB) Settings(ctx context.Context) (map[string]Setting, error) {
+func (db *DB) Settings(ctx context.Context) (map[string]domain.Setting, error) {
 	var rows []Setting
 	if err := db.WithContext(ctx).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("settings: %w", err)
 	}
-	out := make(map[string]Setting, len(rows))
+	out := make(map[string]domain.Setting, len(rows))
 	for _, s := range rows {
-		out[s.Key] = s
+		out[s.Key] = domain.Setting(s)
 	}
 	return out, nil
 }

@@ -727,8 +727,9 @@ func (db *DB) League(ctx context.Context, from, to time.Time) (map[string]*Leagu
 
 // ConfirmReportFigures records a county's confirmation of month with the
 // digest of its figures at that moment; confirming again replaces both.
-func (db *DB) ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (ReportConfirmation, error) {
-	c, err := db.ConfirmReport(ctx, county, month, by, at)
+func (db *DB) ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (domain.ReportConfirmation, error) {
+	r, err := db.ConfirmReport(ctx, county, month, by, at)
+	c := domain.ReportConfirmation(r)
 	if err != nil {
 		return c, err
 	}

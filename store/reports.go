@@ -103,14 +103,14 @@ func (db *DB) ConfirmReport(ctx context.Context, county, month, by string, at ti
 }
 
 // ReportConfirmations returns the confirmations of month by county.
-func (db *DB) ReportConfirmations(ctx context.Context, month string) (map[string]ReportConfirmation, error) {
+func (db *DB) ReportConfirmations(ctx context.Context, month string) (map[string]domain.ReportConfirmation, error) {
 	var rows []ReportConfirmation
 	if err := db.WithContext(ctx).Where("month = ?", month).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report confirmations %s: %w", month, err)
 	}
-	out := make(map[string]ReportConfirmation, len(rows))
+	out := make(map[string]domain.ReportConfirmation, len(rows))
 	for _, r := range rows {
-		out[r.County] = r
+		out[r.County] = domain.ReportConfirmation(r)
 	}
 	return out, nil
 }
