@@ -13,6 +13,14 @@ import (
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
+// BindGuard holds back senders of wrong bind codes (admin.BindGuard has
+// the rules).
+type BindGuard interface {
+	BindHeld(ctx context.Context, openID, code string, at time.Time) (time.Time, error)
+	BindFailed(ctx context.Context, openID, code string, at time.Time) (domain.BindFailure, error)
+	BindSucceeded(ctx context.Context, openID string) error
+}
+
 // wrongCode reports whether err refuses a bind code: unknown, used or
 // expired alike, which the sender is not told apart.
 func wrongCode(err error) bool {

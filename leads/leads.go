@@ -86,14 +86,6 @@ type Service struct {
 	cfg      Config
 }
 
-// BindGuard holds back senders of wrong bind codes (admin.BindGuard has
-// the rules).
-type BindGuard interface {
-	BindHeld(ctx context.Context, openID, code string, at time.Time) (time.Time, error)
-	BindFailed(ctx context.Context, openID, code string, at time.Time) (domain.BindFailure, error)
-	BindSucceeded(ctx context.Context, openID string) error
-}
-
 // Policies gives the policy in force.
 type Policies interface {
 	Policy() *dialog.Policy
