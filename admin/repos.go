@@ -11,7 +11,9 @@ import (
 // The repositories the use cases call, grouped by concern; the store
 // implements them (wired in app) and tests may give in-memory fakes.
 
-// Accounts stores console accounts, their passwords' hashes, sessions opened with a password and the codes with which officers bind their own WeChat.
+// Accounts stores console accounts, their passwords' hashes, sessions
+// opened with a password and the codes with which officers bind their own
+// WeChat.
 type Accounts interface {
 	Accounts(ctx context.Context) ([]domain.Account, error)
 	Account(ctx context.Context, id uint64) (domain.Account, error)
@@ -40,7 +42,8 @@ type Sessions interface {
 	AllContacts(ctx context.Context) ([]domain.Contact, error)
 }
 
-// OpsLog keeps the operations log and the sandbox's record of outbound calls, and answers health checks.
+// OpsLog keeps the operations log and the sandbox's record of outbound
+// calls, and answers health checks.
 type OpsLog interface {
 	Audit(ctx context.Context, e domain.AuditEntry) error
 	FindAudit(ctx context.Context, f domain.AuditFilter) ([]domain.AuditRecord, error)
@@ -49,7 +52,8 @@ type OpsLog interface {
 	Ping(ctx context.Context) error
 }
 
-// Counties stores the counties, their contacts and the settings officers change (LPR, working days).
+// Counties stores the counties, their contacts and the settings officers
+// change (LPR, working days).
 type Counties interface {
 	Counties(ctx context.Context) ([]domain.CountyRecord, error)
 	County(ctx context.Context, id string) (domain.CountyRecord, error)
@@ -64,7 +68,8 @@ type Counties interface {
 	LPRInForce(ctx context.Context, at time.Time) (domain.LPRRate, bool, error)
 }
 
-// Broadcasts stores broadcasts, the WeChat tags of their audiences and who follows.
+// Broadcasts stores broadcasts, the WeChat tags of their audiences and who
+// follows.
 type Broadcasts interface {
 	Broadcast(ctx context.Context, id uint64) (domain.Broadcast, error)
 	Broadcasts(ctx context.Context, from, to time.Time) ([]domain.Broadcast, error)
@@ -83,7 +88,8 @@ type Broadcasts interface {
 	Subscribed(ctx context.Context, openID string) (bool, error)
 }
 
-// Reports counts what the monthly reports, the home page and the league table show, and records the counties' confirmations.
+// Reports counts what the monthly reports, the home page and the league
+// table show, and records the counties' confirmations.
 type Reports interface {
 	LeadCounts(ctx context.Context, from, to time.Time) ([]domain.StatusCount, error)
 	WaitingLeads(ctx context.Context) ([]domain.Lead, error)
@@ -109,7 +115,8 @@ type Roster interface {
 	FollowerRosterEntry(ctx context.Context, openID string) (dialog.RosterEntry, error)
 }
 
-// Learning stores what officers teach the bot (FAQs, paraphrases) and the questions it could not place.
+// Learning stores what officers teach the bot (FAQs, paraphrases) and the
+// questions it could not place.
 type Learning interface {
 	TaughtFAQs(ctx context.Context) ([]domain.TaughtFAQ, error)
 	UpdateTaughtFAQ(ctx context.Context, f domain.TaughtFAQ, at time.Time) (before, after domain.TaughtFAQ, err error)
