@@ -65,7 +65,7 @@ func TestImportRules(t *testing.T) {
 		"wechat":    {module + "/", "github.com/gin-gonic", "gorm.io"},
 		"store":     {module + "/bot", module + "/leads", module + "/admin", module + "/handlers", module + "/app", module + "/wechat", "github.com/gin-gonic", "github.com/silenceper"},
 		"leads":     {module + "/bot", module + "/admin", module + "/handlers", module + "/app", "github.com/gin-gonic", module + "/store", "gorm.io", "github.com/redis"},
-		"admin":     {module + "/bot", module + "/handlers", module + "/app", "github.com/gin-gonic"},
+		"admin":     {module + "/bot", module + "/handlers", module + "/app", module + "/store", "github.com/gin-gonic", "gorm.io", "github.com/redis"},
 		"bot":       {module + "/handlers", module + "/app", module + "/admin", "github.com/gin-gonic"},
 		"handlers":  {module + "/store", module + "/app", "gorm.io", "github.com/redis"},
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -56,7 +55,7 @@ type County struct {
 
 // toCounty shows a county to acc: the robot's webhook, which carries its
 // key, only to those who may change it.
-func toCounty(r store.CountyRecord, acc domain.Account) County {
+func toCounty(r domain.CountyRecord, acc domain.Account) County {
 	c := County{ID: r.ID, Name: r.Name, Bureau: r.Bureau, Contact: r.Contact, Post: r.Post, Phone: r.Phone,
 		RobotConfigured: r.RobotURL != "", SceneID: r.SceneID, QRTicket: r.QRTicket, QRURL: r.QRURL,
 		UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
@@ -71,7 +70,7 @@ func (s *Service) Counties(ctx context.Context, acc domain.Account) ([]County, e
 	if err := acc.Require(domain.PermCountiesRead); err != nil {
 		return nil, err
 	}
-	recs, err := s.db.Counties(ctx)
+	recs, err := s.counties.Counties(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (s *Service) County(ctx context.Context, acc domain.Account, id string) (Co
 	if err := s.seesCounty(acc, id); err != nil {
 		return County{}, err
 	}
-	r, err := s.db.County(ctx, id)
+	r, err := s.counties.County(ctx, id)
 	if err != nil {
 		return County{}, err
 	}
@@ -145,7 +144,7 @@ func (s *Service) UpdateCounty(ctx context.Context, acc domain.Account, id strin
 	if p.RobotURL != nil && !s.client.RobotURLAllowed(*p.RobotURL) {
 		return before, after, domain.Errorf(domain.ErrInvalid, "群机器人地址应为企业微信群机器人的 Webhook 地址：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
 	}
-	rb, ra, err := s.db.UpdateCounty(ctx, id, store.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
+	rb, ra, err := s.counties.UpdateCounty(ctx, id, domain.CountyPatch{Contact: p.Contact, Post: p.Post, Phone: p.Phone, RobotURL: p.RobotURL}, acc.Username)
 	if err != nil {
 		return before, after, err
 	}
@@ -174,7 +173,7 @@ func (s *Service) Contacts(ctx context.Context, acc domain.Account, county strin
 	if err := s.seesCounty(acc, county); err != nil {
 		return nil, err
 	}
-	recs, err := s.db.ContactRecords(ctx, county)
+	recs, err := s.counties.ContactRecords(ctx, county)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +195,7 @@ func (s *Service) Unbind(ctx context.Context, acc domain.Account, county, openID
 	if err := s.seesCounty(acc, county); err != nil {
 		return Contact{}, err
 	}
-	r, revoked, err := s.db.RemoveContact(ctx, county, openID)
+	r, revoked, err := s.counties.RemoveContact(ctx, county, openID)
 	if err != nil {
 		return Contact{}, err
 	}
@@ -213,7 +212,7 @@ func (s *Service) CountyQR(ctx context.Context, acc domain.Account, county strin
 	if err := s.seesCounty(acc, county); err != nil {
 		return c, false, err
 	}
-	r, err := s.db.County(ctx, county)
+	r, err := s.counties.County(ctx, county)
 	if err != nil {
 		return c, false, err
 	}
@@ -227,7 +226,7 @@ func (s *Service) CountyQR(ctx context.Context, acc domain.Account, county strin
 	if err != nil {
 		return c, false, fmt.Errorf("create qr %s: %w", county, err)
 	}
-	if err := s.db.SetCountyQR(ctx, county, ticket, imageURL, acc.Username); err != nil {
+	if err := s.counties.SetCountyQR(ctx, county, ticket, imageURL, acc.Username); err != nil {
 		return c, false, err
 	}
 	r.QRTicket, r.QRURL = ticket, imageURL
@@ -249,7 +248,7 @@ func (s *Service) CountyQRImage(ctx context.Context, acc domain.Account, county 
 	if err := s.seesCounty(acc, county); err != nil {
 		return nil, err
 	}
-	r, err := s.db.County(ctx, county)
+	r, err := s.counties.County(ctx, county)
 	if err != nil {
 		return nil, err
 	}
@@ -306,12 +305,12 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 	if err := acc.Require(domain.PermSettings); err != nil {
 		return Settings{}, err
 	}
-	all, err := s.db.Settings(ctx)
+	all, err := s.counties.Settings(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
-	set := Settings{Workdays: map[string]string{}, LPRDate: all[store.SettingLPRDate].Value}
-	if v := all[store.SettingLPR].Value; v != "" {
+	set := Settings{Workdays: map[string]string{}, LPRDate: all[domain.SettingLPRDate].Value}
+	if v := all[domain.SettingLPR].Value; v != "" {
 		if set.LPR, err = strconv.ParseFloat(v, 64); err != nil {
 			return Settings{}, fmt.Errorf("setting lpr %q: %w", v, err)
 		}
@@ -322,12 +321,12 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 		}
 	}
 	now := s.now()
-	if r, ok, err := s.db.LPRInForce(ctx, now); err != nil {
+	if r, ok, err := s.counties.LPRInForce(ctx, now); err != nil {
 		return Settings{}, err
 	} else if ok {
 		set.LPR, set.LPRDate = r.Rate, r.EffectiveOn
 	}
-	rows, err := s.db.LPRSchedule(ctx)
+	rows, err := s.counties.LPRSchedule(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -345,7 +344,7 @@ func (s *Service) Settings(ctx context.Context, acc domain.Account) (Settings, e
 		set.Schedule = append(set.Schedule, e)
 	}
 	var latest time.Time
-	for _, k := range []string{store.SettingLPR, store.SettingLPRDate, leads.SettingWorkdays} {
+	for _, k := range []string{domain.SettingLPR, domain.SettingLPRDate, leads.SettingWorkdays} {
 		if st, ok := all[k]; ok && st.UpdatedAt.After(latest) {
 			latest, set.UpdatedBy = st.UpdatedAt, st.UpdatedBy
 		}
@@ -378,11 +377,11 @@ func (s *Service) UpdateSettings(ctx context.Context, acc domain.Account, in Set
 		}
 		workdays = string(raw)
 	}
-	if err := s.db.SetLPR(ctx, in.LPR, in.LPRDate, acc.Username); err != nil {
+	if err := s.counties.SetLPR(ctx, in.LPR, in.LPRDate, acc.Username); err != nil {
 		return before, after, err
 	}
 	if in.Workdays != nil {
-		if err := s.db.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
+		if err := s.counties.SetSetting(ctx, leads.SettingWorkdays, workdays, acc.Username); err != nil {
 			return before, after, err
 		}
 	}
@@ -439,7 +438,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 	}
 	d := Dashboard{Month: from.Format("2006-01"), Tiers: map[string]int64{}, OverSLA: []OverdueLead{},
 		Total: DashboardCounty{County: "total", Name: "全市合计", ByStatus: map[string]int64{}}}
-	recs, err := s.db.Counties(ctx)
+	recs, err := s.counties.Counties(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -459,7 +458,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 		}
 		return nil
 	}
-	counts, err := s.db.LeadCounts(ctx, from, to)
+	counts, err := s.reports.LeadCounts(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -473,7 +472,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 	if err != nil {
 		return d, err
 	}
-	waiting, err := s.db.WaitingLeads(ctx)
+	waiting, err := s.reports.WaitingLeads(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -485,7 +484,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 				Enterprise: l.EnterpriseName, CreatedAt: l.CreatedAt, Deadline: dl})
 		}
 	}
-	checks, err := s.db.SelfChecks(ctx, from, to)
+	checks, err := s.reports.SelfChecks(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -499,7 +498,7 @@ func (s *Service) Dashboard(ctx context.Context, acc domain.Account, month strin
 			dc.SelfChecks += c.Count
 		}
 	}
-	total, inMonth, err := s.db.FollowersByScene(ctx, from, to)
+	total, inMonth, err := s.reports.FollowersByScene(ctx, from, to)
 	if err != nil {
 		return d, err
 	}
@@ -548,7 +547,7 @@ func (s *Service) SetDisbursed(ctx context.Context, a leads.Mover, ref string, w
 		}
 		return moved, wan, true, nil
 	case domain.StatusDisbursed:
-		if err := s.db.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
+		if err := s.reports.SetDisbursedWan(ctx, lead.ID, wan); err != nil {
 			return domain.Lead{}, 0, false, err
 		}
 		return lead, wan, false, nil

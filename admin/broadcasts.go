@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
@@ -44,7 +43,7 @@ type Broadcast struct {
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
 }
 
-func (s *Service) toBroadcast(r store.Broadcast) Broadcast {
+func (s *Service) toBroadcast(r domain.Broadcast) Broadcast {
 	return Broadcast{
 		ID: r.ID, Title: r.Title, Kind: r.Kind, Content: r.Content, AudienceType: r.AudienceType, AudienceValue: r.AudienceValue,
 		AudienceLabel: s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}),
@@ -87,7 +86,7 @@ func (s *Service) CreateBroadcast(ctx context.Context, acc domain.Account, n New
 	if err := s.checkBroadcast(ctx, &n); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := s.db.CreateBroadcast(ctx, store.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
+	r, err := s.broadcasts.CreateBroadcast(ctx, domain.Broadcast{Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value, CreatedBy: acc.Username})
 	if err != nil {
 		return Broadcast{}, err
@@ -116,7 +115,7 @@ func (s *Service) GetBroadcast(ctx context.Context, acc domain.Account, id uint6
 	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := s.db.Broadcast(ctx, id)
+	r, err := s.broadcasts.Broadcast(ctx, id)
 	if err != nil {
 		return Broadcast{}, err
 	}
@@ -154,11 +153,11 @@ func (s *Service) Broadcasts(ctx context.Context, acc domain.Account, month stri
 	if err != nil {
 		return BroadcastList{}, err
 	}
-	rows, err := s.db.Broadcasts(ctx, from, to)
+	rows, err := s.broadcasts.Broadcasts(ctx, from, to)
 	if err != nil {
 		return BroadcastList{}, err
 	}
-	sent, err := s.db.MassSendsIn(ctx, from, to)
+	sent, err := s.broadcasts.MassSendsIn(ctx, from, to)
 	if err != nil {
 		return BroadcastList{}, err
 	}
@@ -191,7 +190,7 @@ func (s *Service) PreviewBroadcast(ctx context.Context, acc domain.Account, id u
 		return domain.Errorf(domain.ErrInvalid, "预览接收人的微信标识格式不正确")
 	}
 	if openID != acc.OpenID {
-		following, err := s.db.Subscribed(ctx, openID)
+		following, err := s.broadcasts.Subscribed(ctx, openID)
 		if err != nil {
 			return err
 		}
@@ -199,7 +198,7 @@ func (s *Service) PreviewBroadcast(ctx context.Context, acc domain.Account, id u
 			return domain.Errorf(domain.ErrInvalid, "预览接收人没有关注本公众号，预览无法送达")
 		}
 	}
-	r, err := s.db.Broadcast(ctx, id)
+	r, err := s.broadcasts.Broadcast(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -241,7 +240,7 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 	}
 	now := s.now()
 	from, to, _ := domain.ParseMonth("", now)
-	r, err := s.db.Broadcast(ctx, id)
+	r, err := s.broadcasts.Broadcast(ctx, id)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -250,7 +249,7 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 		return SendResult{}, err
 	}
 	a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
-	if size, err := s.db.AudienceSize(ctx, a); err != nil {
+	if size, err := s.broadcasts.AudienceSize(ctx, a); err != nil {
 		return SendResult{}, err
 	} else if size == 0 {
 		// A send that reaches nobody would still spend one of the month's four.
@@ -259,7 +258,7 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 	if err := s.checkMaterial(ctx, r.Kind, r.Content); err != nil {
 		return SendResult{}, err
 	}
-	r, err = s.db.ClaimBroadcast(ctx, id, acc.Username, now, from, to, domain.MassSendsPerMonth)
+	r, err = s.broadcasts.ClaimBroadcast(ctx, id, acc.Username, now, from, to, domain.MassSendsPerMonth)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -270,7 +269,7 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 		if errors.As(err, &refused) && !refused.Transient() {
 			// WeChat refused the job: nothing went out, the broadcast may
 			// be sent again and does not count against the quota.
-			if ferr := s.db.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
+			if ferr := s.broadcasts.BroadcastFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
 				s.log.Error("broadcast failure not recorded", slog.Uint64("broadcast_id", id), slog.Any("error", ferr))
 			}
 		}
@@ -279,14 +278,14 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 		// store.StaleSending retries with the same clientmsgid.
 		return SendResult{}, wechatFailure("群发失败", err)
 	}
-	if err := s.db.BroadcastSent(context.WithoutCancel(ctx), id, msgID, dataID); err != nil {
+	if err := s.broadcasts.BroadcastSent(context.WithoutCancel(ctx), id, msgID, dataID); err != nil {
 		return SendResult{}, err
 	}
-	r, err = s.db.Broadcast(ctx, id)
+	r, err = s.broadcasts.Broadcast(ctx, id)
 	if err != nil {
 		return SendResult{}, err
 	}
-	sent, err := s.db.MassSendsIn(ctx, from, to)
+	sent, err := s.broadcasts.MassSendsIn(ctx, from, to)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -296,13 +295,13 @@ func (s *Service) SendBroadcast(ctx context.Context, acc domain.Account, id uint
 
 // massTarget is whom a broadcast goes to: everyone, or its audience's
 // WeChat tag, which must exist.
-func (s *Service) massTarget(ctx context.Context, r store.Broadcast) (wechat.MassTarget, error) {
+func (s *Service) massTarget(ctx context.Context, r domain.Broadcast) (wechat.MassTarget, error) {
 	target := wechat.MassTarget{All: r.AudienceType == domain.AudienceAll}
 	if target.All {
 		return target, nil
 	}
 	label := s.AudienceLabel(domain.Audience{Type: r.AudienceType, Value: r.AudienceValue})
-	t, err := s.db.Tag(ctx, r.AudienceType, r.AudienceValue)
+	t, err := s.broadcasts.Tag(ctx, r.AudienceType, r.AudienceValue)
 	if errors.Is(err, domain.ErrNotFound) {
 		return target, domain.Errorf(domain.ErrTransition, "尚未建立“%s”的微信标签，请先同步标签", label)
 	}
@@ -324,7 +323,7 @@ func (s *Service) CheckSend(ctx context.Context, acc domain.Account, id uint64) 
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return 0, err
 	}
-	r, err := s.db.Broadcast(ctx, id)
+	r, err := s.broadcasts.Broadcast(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -332,7 +331,7 @@ func (s *Service) CheckSend(ctx context.Context, acc domain.Account, id uint64) 
 		return 0, domain.Errorf(domain.ErrTransition, "该群发已发送或正在发送，不能再次发送")
 	}
 	from, to, _ := domain.ParseMonth("", s.now())
-	sent, err := s.db.MassSendsIn(ctx, from, to)
+	sent, err := s.broadcasts.MassSendsIn(ctx, from, to)
 	if err != nil {
 		return 0, err
 	}
@@ -343,7 +342,7 @@ func (s *Service) CheckSend(ctx context.Context, acc domain.Account, id uint64) 
 		return 0, err
 	}
 	a := domain.Audience{Type: r.AudienceType, Value: r.AudienceValue}
-	size, err := s.db.AudienceSize(ctx, a)
+	size, err := s.broadcasts.AudienceSize(ctx, a)
 	if err != nil {
 		return 0, err
 	}
@@ -381,7 +380,7 @@ func (s *Service) SyncTags(ctx context.Context, acc domain.Account) (TagSync, er
 		wants = append(wants, want{domain.AudienceCounty, c.ID, c.Name})
 	}
 	for _, w := range wants {
-		t, err := s.db.Tag(ctx, w.kind, w.value)
+		t, err := s.broadcasts.Tag(ctx, w.kind, w.value)
 		if errors.Is(err, domain.ErrNotFound) {
 			id, cerr := s.client.CreateTag(ctx, w.name)
 			if cerr != nil {
@@ -390,18 +389,18 @@ func (s *Service) SyncTags(ctx context.Context, acc domain.Account) (TagSync, er
 			if !domain.UsableTagID(id) {
 				return res, fmt.Errorf("sync tags: %s got id %d: %w", w.name, id, wechat.ErrReservedTag)
 			}
-			t = store.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: s.now()}
-			if err := s.db.SaveTag(ctx, t); err != nil {
+			t = domain.WechatTag{Name: w.name, TagID: id, Kind: w.kind, Value: w.value, CreatedAt: s.now()}
+			if err := s.broadcasts.SaveTag(ctx, t); err != nil {
 				return res, err
 			}
-			if t, err = s.db.Tag(ctx, w.kind, w.value); err != nil {
+			if t, err = s.broadcasts.Tag(ctx, w.kind, w.value); err != nil {
 				return res, err
 			}
 			res.Created = append(res.Created, w.name)
 		} else if err != nil {
 			return res, err
 		}
-		desired, err := s.db.AudienceOpenIDs(ctx, w.kind, w.value)
+		desired, err := s.broadcasts.AudienceOpenIDs(ctx, w.kind, w.value)
 		if err != nil {
 			return res, err
 		}
@@ -416,7 +415,7 @@ func (s *Service) SyncTags(ctx context.Context, acc domain.Account) (TagSync, er
 		if err := s.client.TagUsers(ctx, t.TagID, remove, true); err != nil {
 			return res, fmt.Errorf("sync tags: %w", err)
 		}
-		if err := s.db.TagSynced(ctx, t.ID, s.now()); err != nil {
+		if err := s.broadcasts.TagSynced(ctx, t.ID, s.now()); err != nil {
 			return res, err
 		}
 		res.Tagged += len(add)
@@ -453,14 +452,14 @@ func (s *Service) UpdateBroadcast(ctx context.Context, acc domain.Account, id ui
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return before, after, err
 	}
-	old, err := s.db.Broadcast(ctx, id)
+	old, err := s.broadcasts.Broadcast(ctx, id)
 	if err != nil {
 		return before, after, err
 	}
 	if err := s.checkBroadcast(ctx, &n); err != nil {
 		return before, after, err
 	}
-	r, err := s.db.UpdateBroadcast(ctx, store.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
+	r, err := s.broadcasts.UpdateBroadcast(ctx, domain.Broadcast{ID: id, Title: n.Title, Kind: n.Kind, Content: n.Content,
 		AudienceType: n.Audience.Type, AudienceValue: n.Audience.Value})
 	if err != nil {
 		return before, after, err
@@ -473,7 +472,7 @@ func (s *Service) DeleteBroadcast(ctx context.Context, acc domain.Account, id ui
 	if err := acc.Require(domain.PermBroadcastWrite); err != nil {
 		return Broadcast{}, err
 	}
-	r, err := s.db.DeleteBroadcast(ctx, id)
+	r, err := s.broadcasts.DeleteBroadcast(ctx, id)
 	if err != nil {
 		return Broadcast{}, err
 	}
@@ -486,23 +485,7 @@ func (s *Service) AudienceSize(ctx context.Context, acc domain.Account, a domain
 	if err := acc.Require(domain.PermBroadcastRead); err != nil {
 		return 0, err
 	}
-	return s.db.AudienceSize(ctx, a)
-}
-
-// OwnBindCode returns the one-time code with which an officer binds their
-// own WeChat (“绑定 <code>” in the chat); asking again gives the same code
-// until it is used or expires.
-func (s *Service) OwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, error) {
-	if err := acc.Require(domain.PermAccounts); err != nil {
-		return store.AccountBindCode{}, err
-	}
-	return s.db.AccountBindCode(ctx, acc.ID, s.now())
-}
-
-// PendingOwnBindCode returns an officer's outstanding code, if any.
-func (s *Service) PendingOwnBindCode(ctx context.Context, acc domain.Account) (store.AccountBindCode, bool) {
-	bc, err := s.db.PendingAccountBindCode(ctx, acc.ID, s.now())
-	return bc, err == nil
+	return s.broadcasts.AudienceSize(ctx, a)
 }
 
 // Materials lists the articles (图文) a broadcast may send.

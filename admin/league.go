@@ -93,7 +93,7 @@ func (s *Service) League(ctx context.Context, acc domain.Account, year int) (Lea
 		to := from.AddDate(0, 1, 0)
 		month := from.Format("2006-01")
 		t.Months = append(t.Months, month)
-		counts, err := s.db.League(ctx, from, to)
+		counts, err := s.reports.League(ctx, from, to)
 		if err != nil {
 			return t, err
 		}

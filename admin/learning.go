@@ -12,7 +12,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The learning loop's use cases: officers see what the bot could not place
@@ -92,10 +91,10 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 	}
 	d.Clauses = Clauses(s.policies.Base())
 	var err error
-	if d.Open, err = s.db.UnplacedMessages(ctx, store.UnplacedOpen, 200); err != nil {
+	if d.Open, err = s.learning.UnplacedMessages(ctx, domain.UnplacedOpen, 200); err != nil {
 		return d, err
 	}
-	if d.Dismissed, err = s.db.UnplacedMessages(ctx, store.UnplacedDismissed, 50); err != nil {
+	if d.Dismissed, err = s.learning.UnplacedMessages(ctx, domain.UnplacedDismissed, 50); err != nil {
 		return d, err
 	}
 	// Messages recorded before the masking knew Chinese numerals and names
@@ -105,10 +104,10 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 			l[i].Text = dialog.MaskPII(l[i].Text)
 		}
 	}
-	if d.Paraphrase, err = s.db.TaughtParaphrases(ctx); err != nil {
+	if d.Paraphrase, err = s.learning.TaughtParaphrases(ctx); err != nil {
 		return d, err
 	}
-	if d.FAQs, err = s.db.TaughtFAQs(ctx); err != nil {
+	if d.FAQs, err = s.learning.TaughtFAQs(ctx); err != nil {
 		return d, err
 	}
 	d.IntentName = map[string]string{}
@@ -129,7 +128,7 @@ func (s *Service) AttachUnplaced(ctx context.Context, acc domain.Account, id uin
 	if _, ok := s.policy().Intent(intent); !ok {
 		return domain.TaughtParaphrase{}, domain.Errorf(domain.ErrInvalid, "请选择要归入的问题类型")
 	}
-	tp, err := s.db.AttachUnplaced(ctx, id, intent, acc.Username, s.now())
+	tp, err := s.learning.AttachUnplaced(ctx, id, intent, acc.Username, s.now())
 	if err != nil {
 		return tp, err
 	}
@@ -182,7 +181,7 @@ func (s *Service) AnswerUnplaced(ctx context.Context, acc domain.Account, id uin
 	if err := f.check(s.policy(), Clauses(s.policies.Base()), true); err != nil {
 		return f, err
 	}
-	err := s.db.AnswerUnplaced(ctx, id, domain.TaughtFAQ{
+	err := s.learning.AnswerUnplaced(ctx, id, domain.TaughtFAQ{
 		ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, UpdatedBy: acc.Username,
 	}, s.now())
 	if err != nil {
@@ -197,7 +196,7 @@ func (s *Service) DismissUnplaced(ctx context.Context, acc domain.Account, id ui
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return err
 	}
-	return s.db.DismissUnplaced(ctx, id, acc.Username, s.now())
+	return s.learning.DismissUnplaced(ctx, id, acc.Username, s.now())
 }
 
 // UpdateTaughtFAQ edits a taught FAQ entry, one version up.
@@ -208,7 +207,7 @@ func (s *Service) UpdateTaughtFAQ(ctx context.Context, acc domain.Account, f FAQ
 	if err := f.check(s.policy(), Clauses(s.policies.Base()), false); err != nil {
 		return before, after, err
 	}
-	before, after, err = s.db.UpdateTaughtFAQ(ctx, domain.TaughtFAQ{
+	before, after, err = s.learning.UpdateTaughtFAQ(ctx, domain.TaughtFAQ{
 		ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause, UpdatedBy: acc.Username,
 	}, s.now())
 	if err != nil {
@@ -223,7 +222,7 @@ func (s *Service) DeleteTaughtFAQ(ctx context.Context, acc domain.Account, id st
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return domain.TaughtFAQ{}, err
 	}
-	f, err := s.db.DeleteTaughtFAQ(ctx, id)
+	f, err := s.learning.DeleteTaughtFAQ(ctx, id)
 	if err != nil {
 		return f, err
 	}
@@ -236,7 +235,7 @@ func (s *Service) DeleteTaughtParaphrase(ctx context.Context, acc domain.Account
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return domain.TaughtParaphrase{}, err
 	}
-	tp, err := s.db.DeleteTaughtParaphrase(ctx, id)
+	tp, err := s.learning.DeleteTaughtParaphrase(ctx, id)
 	if err != nil {
 		return tp, err
 	}
@@ -305,7 +304,7 @@ func (s *Service) SeedEditing(ctx context.Context, acc domain.Account, intent st
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return d, err
 	}
-	versions, err := s.db.FAQVersions(ctx)
+	versions, err := s.learning.FAQVersions(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -326,7 +325,7 @@ func (s *Service) SeedEditing(ctx context.Context, acc domain.Account, intent st
 		}
 		d.FAQs = append(d.FAQs, v)
 	}
-	states, err := s.db.ParaphraseStates(ctx)
+	states, err := s.learning.ParaphraseStates(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -395,7 +394,7 @@ func (s *Service) EditSeedFAQ(ctx context.Context, acc domain.Account, id, answe
 		cur[j].Clause == clause && (seed.Topic != "" || cur[j].Answer == answer) {
 		return ch, domain.Errorf(domain.ErrInvalid, "内容与现行版本相同，未保存")
 	}
-	before, after, err := s.db.AddFAQVersion(ctx, domain.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, s.now())
+	before, after, err := s.learning.AddFAQVersion(ctx, domain.FAQVersion{FAQ: id, Answer: answer, Clause: clause, CreatedBy: acc.Username}, s.now())
 	if err != nil {
 		return ch, err
 	}
@@ -425,7 +424,7 @@ func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, int
 		return domain.ParaphraseVersion{}, domain.Errorf(domain.ErrInvalid, "该问题类型没有这个说法")
 	}
 	if disabled {
-		states, err := s.db.ParaphraseStates(ctx)
+		states, err := s.learning.ParaphraseStates(ctx)
 		if err != nil {
 			return domain.ParaphraseVersion{}, err
 		}
@@ -439,7 +438,7 @@ func (s *Service) SetSeedParaphrase(ctx context.Context, acc domain.Account, int
 			return domain.ParaphraseVersion{}, domain.Errorf(domain.ErrTransition, "每个问题类型至少保留%d个在用的说法", minParaphrases)
 		}
 	}
-	v, err := s.db.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, s.now())
+	v, err := s.learning.SetParaphraseDisabled(ctx, intent, text, disabled, acc.Username, s.now())
 	if err != nil {
 		return v, err
 	}

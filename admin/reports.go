@@ -74,7 +74,7 @@ func medianMinutes(ds []time.Duration) *float64 {
 
 // ticketFigures fills r.Tickets for the counties the account sees.
 func (s *Service) ticketFigures(ctx context.Context, acc domain.Account, r *MonthlyReport, from, to time.Time) error {
-	timings, err := s.db.TicketTimings(ctx, from, to)
+	timings, err := s.reports.TicketTimings(ctx, from, to)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month s
 		}
 		return nil
 	}
-	received, err := s.db.ReceivedCounts(ctx, from, to)
+	received, err := s.reports.ReceivedCounts(ctx, from, to)
 	if err != nil {
 		return r, err
 	}
@@ -204,7 +204,7 @@ func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month s
 			}
 		}
 	}
-	events, err := s.db.EventCounts(ctx, from, to)
+	events, err := s.reports.EventCounts(ctx, from, to)
 	if err != nil {
 		return r, err
 	}
@@ -226,7 +226,7 @@ func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month s
 			rw.Approved += e.Count
 		}
 	}
-	sums, err := s.db.DisbursedSums(ctx, from, to)
+	sums, err := s.reports.DisbursedSums(ctx, from, to)
 	if err != nil {
 		return r, err
 	}
@@ -242,7 +242,7 @@ func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month s
 	if err := s.addDeals(ctx, &r, from, to, row); err != nil {
 		return r, err
 	}
-	confs, err := s.db.ReportConfirmations(ctx, r.Month)
+	confs, err := s.reports.ReportConfirmations(ctx, r.Month)
 	if err != nil {
 		return r, err
 	}
@@ -306,7 +306,7 @@ func (s *Service) ConfirmReport(ctx context.Context, acc domain.Account, month s
 		return ReportRow{}, fmt.Errorf("confirm report: county %s not in report", acc.County)
 	}
 	rw := r.Counties[0]
-	c, err := s.db.ConfirmReportFigures(ctx, acc.County, r.Month, acc.Username, rw.figures, s.now())
+	c, err := s.reports.ConfirmReportFigures(ctx, acc.County, r.Month, acc.Username, rw.figures, s.now())
 	if err != nil {
 		return ReportRow{}, err
 	}

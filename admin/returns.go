@@ -13,7 +13,6 @@ import (
 
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // The monthly return of 操作程序（四）: besides the summary, each county's
@@ -62,7 +61,7 @@ func (s *Service) DealLine(d dialog.Deal) DealLine {
 // addDeals fills each county's deals disbursed in [from, to) and the
 // digest of its figures.
 func (s *Service) addDeals(ctx context.Context, r *MonthlyReport, from, to time.Time, row func(string) *ReportRow) error {
-	deals, err := s.db.Deals(ctx, store.DealFilter{From: from.In(domain.Shanghai).Format("2006-01-02"), To: to.In(domain.Shanghai).Format("2006-01-02")})
+	deals, err := s.reports.Deals(ctx, domain.DealFilter{From: from.In(domain.Shanghai).Format("2006-01-02"), To: to.In(domain.Shanghai).Format("2006-01-02")})
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func (s *Service) ImportRoster(ctx context.Context, acc domain.Account, name str
 		}
 		good = append(good, e)
 	}
-	r, err := s.db.UpsertRoster(ctx, good, "account:"+acc.Username, s.now(), dryRun)
+	r, err := s.roster.UpsertRoster(ctx, good, "account:"+acc.Username, s.now(), dryRun)
 	if err != nil {
 		return res, err
 	}
@@ -343,7 +343,7 @@ func (s *Service) Roster(ctx context.Context, acc domain.Account, f domain.Roste
 		}
 		f.County = acc.County
 	}
-	es, err := s.db.Roster(ctx, f)
+	es, err := s.roster.Roster(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -361,14 +361,14 @@ func (s *Service) RosterHistory(ctx context.Context, acc domain.Account, code st
 		return nil, err
 	}
 	code = dialog.NormalizeCreditCode(code)
-	cur, err := s.db.RosterEntry(ctx, code)
+	cur, err := s.roster.RosterEntry(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	if acc.Role == domain.RoleCounty && cur.County != acc.County {
 		return nil, domain.ErrNotFound
 	}
-	old, err := s.db.RosterHistory(ctx, code)
+	old, err := s.roster.RosterHistory(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +477,7 @@ type RosterReplyData struct {
 // LookupRoster answers an enterprise asking in the chat whether it is in
 // the roster.
 func (s *Service) LookupRoster(ctx context.Context, code string) ([]dialog.Reply, error) {
-	e, err := s.db.RosterEntry(ctx, code)
+	e, err := s.roster.RosterEntry(ctx, code)
 	if errors.Is(err, domain.ErrNotFound) {
 		d := RosterReplyData{CreditCode: code}
 		if c, ok := s.policy().CountyByDivision(dialog.Division(code)); ok {
@@ -497,7 +497,7 @@ func (s *Service) LookupRoster(ctx context.Context, code string) ([]dialog.Reply
 // roster records its enterprise (by the credit codes of its applications)
 // in another tier.
 func (s *Service) RosterNote(ctx context.Context, openID string, tier domain.Tier) ([]dialog.Reply, error) {
-	e, err := s.db.FollowerRosterEntry(ctx, openID)
+	e, err := s.roster.FollowerRosterEntry(ctx, openID)
 	if errors.Is(err, domain.ErrNotFound) || err == nil && e.Tier == tier {
 		return nil, nil
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/leads"
-	"github.com/suzhou-amr/suzhirong/store"
 )
 
 // Teach-back from a ticket: the question an enterprise asked a person, with
@@ -60,10 +59,10 @@ func (s *Service) questionAsUnplaced(ctx context.Context, question string) (uint
 	if folded == "" {
 		return 0, domain.Errorf(domain.ErrInvalid, "请填写企业的问题")
 	}
-	if err := s.db.RecordUnplaced(ctx, folded, masked, s.now()); err != nil {
+	if err := s.learning.RecordUnplaced(ctx, folded, masked, s.now()); err != nil {
 		return 0, err
 	}
-	return s.db.UnplacedIDByFolded(ctx, folded)
+	return s.learning.UnplacedIDByFolded(ctx, folded)
 }
 
 // TeachFAQFromTicket turns a staff answer into an FAQ entry whose question
@@ -132,18 +131,18 @@ func (s *Service) TaughtAnswerOffer(ctx context.Context, acc domain.Account, id 
 	if err := acc.Require(domain.PermTeach); err != nil {
 		return AskersOffer{}, err
 	}
-	m, err := s.db.UnplacedMessage(ctx, id)
+	m, err := s.learning.UnplacedMessage(ctx, id)
 	if err != nil {
 		return AskersOffer{}, err
 	}
 	o := AskersOffer{UnplacedID: id, Question: dialog.MaskPII(m.Text)}
-	if m.Status != store.UnplacedTaught {
+	if m.Status != domain.UnplacedTaught {
 		return o, nil
 	}
 	if o.Answer = s.taughtAnswer(m.Intent); o.Answer == "" {
 		return o, nil
 	}
-	askers, err := s.db.UnplacedAskers(ctx, id, s.now().Add(-leads.KFWindow))
+	askers, err := s.learning.UnplacedAskers(ctx, id, s.now().Add(-leads.KFWindow))
 	if err != nil {
 		return o, err
 	}
@@ -163,7 +162,7 @@ func (s *Service) SendTaughtAnswer(ctx context.Context, acc domain.Account, id u
 		return 0, domain.Errorf(domain.ErrInvalid, "该问题没有可发送的答复（未教会，或答复由公众号按企业情况计算）")
 	}
 	now := s.now()
-	askers, err := s.db.UnplacedAskers(ctx, id, now.Add(-leads.KFWindow))
+	askers, err := s.learning.UnplacedAskers(ctx, id, now.Add(-leads.KFWindow))
 	if err != nil {
 		return 0, err
 	}
@@ -171,7 +170,7 @@ func (s *Service) SendTaughtAnswer(ctx context.Context, acc domain.Account, id u
 		return 0, domain.Errorf(domain.ErrInvalid, "48小时内没有企业问过这个问题，无法发送客服消息")
 	}
 	content := "您好，您此前在本公众号咨询的“" + o.Question + "”，答复如下：\n" + o.Answer + "\n\n如还有疑问，直接在这里回复即可。（苏州市市场监管局苏质融）"
-	msgs := make([]store.Message, 0, len(askers))
+	msgs := make([]domain.Notification, 0, len(askers))
 	for _, openID := range askers {
 		m, err := leads.KFTextMessage(openID, content, "taught:"+strconv.FormatUint(id, 10)+":"+openID)
 		if err != nil {
@@ -179,7 +178,7 @@ func (s *Service) SendTaughtAnswer(ctx context.Context, acc domain.Account, id u
 		}
 		msgs = append(msgs, m)
 	}
-	if err := s.db.SendToAskers(ctx, id, msgs, now); err != nil {
+	if err := s.learning.SendToAskers(ctx, id, msgs, now); err != nil {
 		return 0, err
 	}
 	return len(msgs), nil

@@ -256,11 +256,13 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	}
 	replyText := bot.NewReplies(replies)
 	sessions := store.NewSessions(rdb, d.RedisPrefix)
-	leadSvc := leads.New(leads.Deps{Log: log, DB: db, Sessions: sessions, Policies: policies, Replies: replyText, Now: d.Now}, leads.Config{
+	leadSvc := leads.New(leads.Deps{Log: log, DB: db, Sessions: sessions, Guard: admin.NewBindGuard(sessions), Policies: policies, Replies: replyText, Now: d.Now}, leads.Config{
 		TemplateNewApply: cfg.TemplateNewLeadApply, TemplateNewNeed: cfg.TemplateNewLeadNeed,
 		TemplateStatus: cfg.TemplateStatus, Officers: cfg.OfficerOpenIDs, PublicURL: cfg.publicURL(),
 	})
-	adminSvc := admin.New(admin.Deps{Log: log, DB: db, Client: client, Policies: policies, Leads: leadSvc, Now: d.Now})
+	adminSvc := admin.New(admin.Deps{Log: log, Client: client, Policies: policies, Leads: leadSvc, Now: d.Now,
+		Accounts: db, Attempts: db, Sessions: db, OpsLog: db, Counties: db, Broadcasts: db, Reports: db, Roster: db, Learning: db,
+		PasswordCost: store.PasswordCost})
 	b, err := bot.New(ctx, bot.Config{
 		Log: log, DB: db, Sessions: sessions, Client: client, Replies: replyText, Policies: policies,
 		Leads: leadSvc, Roster: adminSvc, Metrics: bot.NewMetrics(app.Registry), Now: d.Now,
@@ -271,7 +273,7 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 	if cfg.AppID != "" && (cfg.TemplateNewLeadApply == "" || cfg.TemplateNewLeadNeed == "" || cfg.TemplateStatus == "") {
 		log.Warn("a WECHAT_TEMPLATE_* id is not set: those template messages will fail")
 	}
-	created, generated, err := db.EnsureAdmin(ctx, cfg.AdminPassword)
+	created, generated, err := adminSvc.EnsureAdmin(ctx, cfg.AdminPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -283,9 +285,9 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 			return nil, err
 		}
 		log.Warn("bootstrap officer account created with a generated password; it must be changed at the first login",
-			slog.String("username", store.AdminUsername), slog.String("password_shown_on", where))
+			slog.String("username", admin.AdminUsername), slog.String("password_shown_on", where))
 	} else if created {
-		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", store.AdminUsername))
+		log.Info("bootstrap officer account created from ADMIN_PASSWORD", slog.String("username", admin.AdminUsername))
 	}
 	codec := &wechat.Codec{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.EncodingAESKey, Mode: cfg.Mode}
 	if d.PushAppID != "" {
@@ -307,7 +309,7 @@ func OpenWith(ctx context.Context, log *slog.Logger, cfg Config, d Deps) (app *A
 // working directory may not be writable). It returns where.
 func revealAdminPassword(cfg Config, password string) (string, error) {
 	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		fmt.Fprintf(os.Stderr, "\n  苏质融 console: user %s, initial password %s (change it at the first login)\n\n", store.AdminUsername, password)
+		fmt.Fprintf(os.Stderr, "\n  苏质融 console: user %s, initial password %s (change it at the first login)\n\n", admin.AdminUsername, password)
 		return "terminal", nil
 	}
 	dir := os.TempDir()

@@ -12,6 +12,14 @@ import (
 	"github.com/suzhou-amr/suzhirong/wechat"
 )
 
+// BindGuard holds back senders of wrong bind codes (admin.BindGuard has
+// the rules).
+type BindGuard interface {
+	BindHeld(ctx context.Context, openID, code string, at time.Time) (time.Time, error)
+	BindFailed(ctx context.Context, openID, code string, at time.Time) (domain.BindFailure, error)
+	BindSucceeded(ctx context.Context, openID string) error
+}
+
 // wrongCode reports whether err refuses a bind code: unknown, used or
 // expired alike, which the sender is not told apart.
 func wrongCode(err error) bool {
@@ -27,7 +35,7 @@ func waitMinutes(at, until time.Time) int {
 // it in the operations log, and answers with the one reply of a wrong code
 // — or, when this failure began a hold, with the wait.
 func (l *Service) bindFailed(ctx context.Context, in dialog.Inbound, code string) ([]dialog.Reply, error) {
-	f, err := l.sessions.BindFailed(ctx, in.OpenID, code, in.At)
+	f, err := l.guard.BindFailed(ctx, in.OpenID, code, in.At)
 	if err != nil {
 		return nil, err
 	}

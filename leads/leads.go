@@ -34,6 +34,7 @@ type Service struct {
 	log      *slog.Logger
 	db       Repo
 	sessions SessionStore
+	guard    BindGuard
 	policies Policies
 	replies  Renderer
 	now      func() time.Time
@@ -56,6 +57,7 @@ type Deps struct {
 	Log      *slog.Logger
 	DB       Repo         // the store
 	Sessions SessionStore // the session store
+	Guard    BindGuard    // wrong bind codes: admin's guard
 	Policies Policies
 	Replies  Renderer
 	Now      func() time.Time // nil: the real clock
@@ -66,7 +68,7 @@ func New(d Deps, cfg Config) *Service {
 	if d.Now == nil {
 		d.Now = utcNow
 	}
-	return &Service{log: d.Log, db: d.DB, sessions: d.Sessions, policies: d.Policies, replies: d.Replies, now: d.Now, cfg: cfg}
+	return &Service{log: d.Log, db: d.DB, sessions: d.Sessions, guard: d.Guard, policies: d.Policies, replies: d.Replies, now: d.Now, cfg: cfg}
 }
 
 func (l *Service) policy() *dialog.Policy { return l.policies.Policy() }
@@ -333,7 +335,7 @@ type BindData struct {
 // is counted (guard.go) and audited, and too many hold the sender's next
 // attempts back without the code being looked at.
 func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State, code string) ([]dialog.Reply, error) {
-	until, err := l.sessions.BindHeld(ctx, in.OpenID, code, in.At)
+	until, err := l.guard.BindHeld(ctx, in.OpenID, code, in.At)
 	if err != nil {
 		return nil, err
 	}
@@ -345,14 +347,14 @@ func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State,
 		// Not a county's code: perhaps a specialist's, or an officer's own.
 		replies, ok, serr := l.bindSpecialist(ctx, in, code)
 		if ok {
-			return replies, l.sessions.BindSucceeded(ctx, in.OpenID)
+			return replies, l.guard.BindSucceeded(ctx, in.OpenID)
 		}
 		err = serr
 		if errors.Is(err, domain.ErrNotFound) {
 			acc, aerr := l.db.UseAccountBindCode(ctx, code, in.OpenID, in.At)
 			if aerr == nil {
 				l.auditChat(ctx, in, acc.Username+"（市局）", "绑定本人微信", acc.Username, "", "", "")
-				return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, l.sessions.BindSucceeded(ctx, in.OpenID)
+				return []dialog.Reply{{Name: "bind_account_ok", Data: acc.Username}}, l.guard.BindSucceeded(ctx, in.OpenID)
 			}
 			err = aerr
 		}
@@ -363,7 +365,7 @@ func (l *Service) bind(ctx context.Context, in dialog.Inbound, st *dialog.State,
 	if err != nil {
 		return nil, err
 	}
-	if err := l.sessions.BindSucceeded(ctx, in.OpenID); err != nil {
+	if err := l.guard.BindSucceeded(ctx, in.OpenID); err != nil {
 		l.log.Warn("bind failures not cleared", slog.Any("error", err))
 	}
 	c, _ := l.policy().County(county)

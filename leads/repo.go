@@ -127,10 +127,7 @@ type Repo interface {
 }
 
 // SessionStore is what the Service reads and counts in the session store:
-// when a follower last wrote, and the guard of bind codes.
+// when a follower last wrote (the bind-code guard is BindGuard).
 type SessionStore interface {
 	LastSeen(ctx context.Context, openID string) (time.Time, error)
-	BindHeld(ctx context.Context, openID, code string, at time.Time) (time.Time, error)
-	BindFailed(ctx context.Context, openID, code string, at time.Time) (domain.BindFailure, error)
-	BindSucceeded(ctx context.Context, openID string) error
 }

@@ -11,9 +11,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// AccountBindCode is a one-time code with which a console account (an
-// officer) binds its own WeChat, by sending “绑定 <code>” like a county
-// contact: escalations and broadcast previews then reach that WeChat.
+// AccountBindCode is the row of a domain.AccountBindCode.
 type AccountBindCode struct {
 	Code      string `gorm:"primaryKey;size:16"`
 	AccountID uint64 `gorm:"index;not null"`
@@ -22,36 +20,26 @@ type AccountBindCode struct {
 	CreatedAt time.Time
 }
 
-// AccountBindCode returns the account's unused, unexpired code, creating
-// one when there is none: asking twice (a reload) gives the same code.
-func (db *DB) AccountBindCode(ctx context.Context, accountID uint64, at time.Time) (AccountBindCode, error) {
-	var bc AccountBindCode
-	err := db.WithContext(ctx).Where("account_id = ? AND used_at IS NULL AND expires_at > ?", accountID, at).
-		Order("created_at DESC").Take(&bc).Error
-	if err == nil {
-		return bc, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return AccountBindCode{}, fmt.Errorf("account bind code %d: %w", accountID, err)
-	}
-	for range 5 {
-		bc = AccountBindCode{Code: newBindCode(), AccountID: accountID, ExpiresAt: at.Add(BindCodeTTL), CreatedAt: at}
-		err := db.WithContext(ctx).Create(&bc).Error
-		if err == nil {
-			return bc, nil
+// InsertAccountBindCode stores a new code of an account; a code already
+// taken (by any kind of code's table here) is an error wrapping
+// domain.ErrDuplicate.
+func (db *DB) InsertAccountBindCode(ctx context.Context, bc domain.AccountBindCode) error {
+	row := AccountBindCode(bc)
+	if err := db.WithContext(ctx).Create(&row).Error; err != nil {
+		if IsDuplicate(err) {
+			return fmt.Errorf("account bind code %d: %w", bc.AccountID, domain.ErrDuplicate)
 		}
-		if !IsDuplicate(err) {
-			return AccountBindCode{}, fmt.Errorf("account bind code %d: %w", accountID, err)
-		}
+		return fmt.Errorf("account bind code %d: %w", bc.AccountID, err)
 	}
-	return AccountBindCode{}, fmt.Errorf("account bind code %d: no free code", accountID)
+	return nil
 }
 
-// PendingAccountBindCode returns the account's outstanding code, or
-// domain.ErrNotFound.
-func (db *DB) PendingAccountBindCode(ctx context.Context, accountID uint64, at time.Time) (AccountBindCode, error) {
-	return take[AccountBindCode](db.WithContext(ctx).Where("account_id = ? AND used_at IS NULL AND expires_at > ?", accountID, at).
+// PendingAccountBindCode returns the account's latest unused code
+// unexpired at at, or domain.ErrNotFound.
+func (db *DB) PendingAccountBindCode(ctx context.Context, accountID uint64, at time.Time) (domain.AccountBindCode, error) {
+	bc, err := take[AccountBindCode](db.WithContext(ctx).Where("account_id = ? AND used_at IS NULL AND expires_at > ?", accountID, at).
 		Order("created_at DESC"), "account bind code")
+	return domain.AccountBindCode(bc), err
 }
 
 // UseAccountBindCode binds openID to the code's account and spends the

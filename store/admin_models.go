@@ -34,7 +34,7 @@ type AuditLog struct {
 	Summary string `gorm:"type:text"`
 }
 
-// Broadcast is a mass message (群发) to all followers or a WeChat tag.
+// Broadcast is the row of a domain.Broadcast.
 type Broadcast struct {
 	ID            uint64 `gorm:"primaryKey"`
 	Title         string `gorm:"size:128;not null"`
@@ -59,8 +59,7 @@ type Broadcast struct {
 	UpdatedAt     time.Time
 }
 
-// WechatTag is a WeChat user tag the service created for an audience:
-// a tier (Value "1".."4") or a county (Value its slug).
+// WechatTag is the row of a domain.WechatTag.
 type WechatTag struct {
 	ID        uint64 `gorm:"primaryKey"`
 	Name      string `gorm:"size:64;uniqueIndex;not null"`
@@ -74,7 +73,7 @@ type WechatTag struct {
 // TableName keeps the table name plain.
 func (WechatTag) TableName() string { return "wechat_tags" }
 
-// ReportConfirmation records that a county confirmed its monthly report.
+// ReportConfirmation is the row of a domain.ReportConfirmation.
 type ReportConfirmation struct {
 	ID          uint64    `gorm:"primaryKey"`
 	County      string    `gorm:"size:32;uniqueIndex:idx_report_conf;not null"`

@@ -13,21 +13,19 @@ import (
 )
 
 // Wrong bind codes (“绑定 XXXXXXXXXXXX” in the chat) are counted in Redis
-// per openid and per code prefix, within BindWindow. An openid's first
-// BindFreeFailures cost nothing; each further one holds its next attempt
-// back for BindSlowDown, doubling; at BindMaxFailures it is refused for
-// BindWindow. BindPrefixMaxFailures wrong codes starting alike (from any
-// number of openids) refuse that prefix for BindWindow. A held attempt is
-// answered without the code being looked at, so a right guess while held
-// binds nothing. With 12 characters of a 31-letter alphabet (31^12 ≈ 8e17
-// codes) and at most BindPrefixMaxFailures × 31² guesses an hour from
-// everyone together, guessing a live code stays hopeless.
+// per openid and per code prefix (its first bindPrefixLen characters), and
+// attempts are held back until a time. The store counts and holds; how
+// many failures hold what, and for how long, is admin's bind guard
+// (admin/bindguard.go).
+const bindPrefixLen = 2
+
+// The guard's limits, under the names the tests of the bind flow read
+// from the store; admin applies them.
 const (
-	BindWindow            = time.Hour
-	BindFreeFailures      = 5
-	BindMaxFailures       = 10
-	BindPrefixMaxFailures = 30
-	BindSlowDown          = time.Minute
+	BindWindow            = domain.BindWindow
+	BindFreeFailures      = domain.BindFreeFailures
+	BindMaxFailures       = domain.BindMaxFailures
+	BindPrefixMaxFailures = domain.BindPrefixMaxFailures
 )
 
 func (s *Sessions) bindFailKey(openID string) string { return s.prefix + "bindfail:{" + openID + "}" }
@@ -39,10 +37,16 @@ func (s *Sessions) bindPrefixHoldKey(code string) string {
 	return s.prefix + "bindholdp:" + bindCodePrefix(code)
 }
 
-func bindCodePrefix(code string) string { return domain.BindCodePrefix(code) }
+func bindCodePrefix(code string) string {
+	code = NormalizeBindCode(code)
+	if len(code) > bindPrefixLen {
+		code = code[:bindPrefixLen]
+	}
+	return code
+}
 
 // MaskBindCode shows a typed code in logs: its prefix only.
-func MaskBindCode(code string) string { return domain.MaskBindCode(code) }
+func MaskBindCode(code string) string { return bindCodePrefix(code) + "***" }
 
 // BindHeld returns until when openID's bind attempts (or those of the
 // code's prefix) are held back, zero when the attempt may go ahead.
@@ -70,49 +74,41 @@ func (s *Sessions) BindHeld(ctx context.Context, openID, code string, at time.Ti
 	return until, nil
 }
 
-// BindFailure is what a wrong code cost (domain.BindFailure).
-type BindFailure = domain.BindFailure
-
-// BindFailed counts a wrong code of openID and holds its next attempts
-// as the rules above say.
-func (s *Sessions) BindFailed(ctx context.Context, openID, code string, at time.Time) (BindFailure, error) {
-	var f BindFailure
+// CountBindFailure counts a wrong code of openID, and one of the code's
+// prefix, each within window from its first; it returns both counts.
+func (s *Sessions) CountBindFailure(ctx context.Context, openID, code string, window time.Duration) (failures, prefixFailures int64, err error) {
 	count := func(key string) (int64, error) {
 		n, err := s.rdb.Incr(ctx, key).Result()
 		if err == nil && n == 1 {
-			err = s.rdb.Expire(ctx, key, BindWindow).Err()
+			err = s.rdb.Expire(ctx, key, window).Err()
 		}
 		return n, err
 	}
-	var err error
-	if f.Failures, err = count(s.bindFailKey(openID)); err != nil {
-		return f, fmt.Errorf("count bind failure: %w", err)
+	if failures, err = count(s.bindFailKey(openID)); err != nil {
+		return 0, 0, fmt.Errorf("count bind failure: %w", err)
 	}
-	if f.PrefixFailures, err = count(s.bindPrefixKey(code)); err != nil {
-		return f, fmt.Errorf("count bind failure: %w", err)
+	if prefixFailures, err = count(s.bindPrefixKey(code)); err != nil {
+		return 0, 0, fmt.Errorf("count bind failure: %w", err)
 	}
-	hold := func(key string, d time.Duration) error {
-		until := at.Add(d)
-		if until.After(f.Until) {
-			f.Until = until
-		}
-		return s.rdb.Set(ctx, key, strconv.FormatInt(until.UnixMilli(), 10), d).Err()
+	return failures, prefixFailures, nil
+}
+
+// HoldBind holds openID's bind attempts back from at until until.
+func (s *Sessions) HoldBind(ctx context.Context, openID string, at, until time.Time) error {
+	return s.holdBind(ctx, s.bindHoldKey(openID), at, until)
+}
+
+// HoldBindPrefix holds back, from at until until, every bind attempt with
+// a code of code's prefix.
+func (s *Sessions) HoldBindPrefix(ctx context.Context, code string, at, until time.Time) error {
+	return s.holdBind(ctx, s.bindPrefixHoldKey(code), at, until)
+}
+
+func (s *Sessions) holdBind(ctx context.Context, key string, at, until time.Time) error {
+	if err := s.rdb.Set(ctx, key, strconv.FormatInt(until.UnixMilli(), 10), until.Sub(at)).Err(); err != nil {
+		return fmt.Errorf("hold bind attempts: %w", err)
 	}
-	switch {
-	case f.Failures >= BindMaxFailures:
-		f.Locked = f.Failures == BindMaxFailures
-		err = hold(s.bindHoldKey(openID), BindWindow)
-	case f.Failures > BindFreeFailures:
-		err = hold(s.bindHoldKey(openID), BindSlowDown<<(f.Failures-BindFreeFailures-1))
-	}
-	if err == nil && f.PrefixFailures >= BindPrefixMaxFailures {
-		f.Locked = f.Locked || f.PrefixFailures == BindPrefixMaxFailures
-		err = hold(s.bindPrefixHoldKey(code), BindWindow)
-	}
-	if err != nil {
-		return f, fmt.Errorf("hold bind attempts: %w", err)
-	}
-	return f, nil
+	return nil
 }
 
 // BindSucceeded forgets openID's wrong codes once one was right.

@@ -13,35 +13,35 @@ var editable = []string{domain.BroadcastDraft, domain.BroadcastFailed}
 
 // UpdateBroadcast replaces a draft's title, kind, content and audience. A
 // broadcast being sent or sent is an error wrapping domain.ErrTransition.
-func (db *DB) UpdateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error) {
+func (db *DB) UpdateBroadcast(ctx context.Context, b domain.Broadcast) (domain.Broadcast, error) {
 	res := db.WithContext(ctx).Model(&Broadcast{}).Where("id = ? AND status IN ?", b.ID, editable).
 		Updates(map[string]any{"title": b.Title, "kind": b.Kind, "content": b.Content,
 			"audience_type": b.AudienceType, "audience_value": b.AudienceValue})
 	if res.Error != nil {
-		return Broadcast{}, fmt.Errorf("update broadcast %d: %w", b.ID, res.Error)
+		return domain.Broadcast{}, fmt.Errorf("update broadcast %d: %w", b.ID, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		if _, err := db.Broadcast(ctx, b.ID); err != nil {
-			return Broadcast{}, err
+			return domain.Broadcast{}, err
 		}
-		return Broadcast{}, domain.Errorf(domain.ErrTransition, "已发出的群发不能修改")
+		return domain.Broadcast{}, domain.Errorf(domain.ErrTransition, "已发出的群发不能修改")
 	}
 	return db.Broadcast(ctx, b.ID)
 }
 
 // DeleteBroadcast deletes a draft (or a failed send) and returns it. A
 // broadcast being sent or sent is an error wrapping domain.ErrTransition.
-func (db *DB) DeleteBroadcast(ctx context.Context, id uint64) (Broadcast, error) {
+func (db *DB) DeleteBroadcast(ctx context.Context, id uint64) (domain.Broadcast, error) {
 	b, err := db.Broadcast(ctx, id)
 	if err != nil {
-		return Broadcast{}, err
+		return domain.Broadcast{}, err
 	}
 	res := db.WithContext(ctx).Where("id = ? AND status IN ?", id, editable).Delete(&Broadcast{})
 	if res.Error != nil {
-		return Broadcast{}, fmt.Errorf("delete broadcast %d: %w", id, res.Error)
+		return domain.Broadcast{}, fmt.Errorf("delete broadcast %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return Broadcast{}, domain.Errorf(domain.ErrTransition, "已发出的群发不能删除")
+		return domain.Broadcast{}, domain.Errorf(domain.ErrTransition, "已发出的群发不能删除")
 	}
 	return b, nil
 }

@@ -13,30 +13,32 @@ import (
 )
 
 // CreateBroadcast stores a draft broadcast; validation is the caller's.
-func (db *DB) CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error) {
+func (db *DB) CreateBroadcast(ctx context.Context, d domain.Broadcast) (domain.Broadcast, error) {
+	b := Broadcast(d)
 	b.ID = 0
 	b.Status = domain.BroadcastDraft
 	if err := db.WithContext(ctx).Create(&b).Error; err != nil {
-		return Broadcast{}, fmt.Errorf("create broadcast: %w", err)
+		return domain.Broadcast{}, fmt.Errorf("create broadcast: %w", err)
 	}
-	return b, nil
+	return domain.Broadcast(b), nil
 }
 
 // Broadcast returns a broadcast, or domain.ErrNotFound.
-func (db *DB) Broadcast(ctx context.Context, id uint64) (Broadcast, error) {
-	return take[Broadcast](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("broadcast %d", id))
+func (db *DB) Broadcast(ctx context.Context, id uint64) (domain.Broadcast, error) {
+	b, err := take[Broadcast](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("broadcast %d", id))
+	return domain.Broadcast(b), err
 }
 
 // Broadcasts returns the broadcasts created or sent in [from, to), newest
 // first.
-func (db *DB) Broadcasts(ctx context.Context, from, to time.Time) ([]Broadcast, error) {
+func (db *DB) Broadcasts(ctx context.Context, from, to time.Time) ([]domain.Broadcast, error) {
 	var out []Broadcast
 	if err := db.WithContext(ctx).
 		Where("(created_at >= ? AND created_at < ?) OR (sent_at >= ? AND sent_at < ?)", from, to, from, to).
 		Order("id DESC").Limit(500).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("broadcasts: %w", err)
 	}
-	return out, nil
+	return convert(out, func(b Broadcast) domain.Broadcast { return domain.Broadcast(b) }), nil
 }
 
 // countedStatuses are the statuses that used a mass send of the quota.
@@ -62,7 +64,7 @@ const StaleSending = 10 * time.Minute
 // sent or being sent) or an ErrQuota error. On MySQL a counter row of the
 // month is locked for the count, so two broadcasts cannot both take the
 // last send.
-func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from, to time.Time, quota int) (Broadcast, error) {
+func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from, to time.Time, quota int) (domain.Broadcast, error) {
 	var out Broadcast
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		lock := Counter{Name: "mass:" + from.Format("2006-01"), Value: 0}
@@ -112,7 +114,7 @@ func (db *DB) ClaimBroadcast(ctx context.Context, id uint64, by string, at, from
 		}
 		return tx.Where("id = ?", id).Take(&out).Error
 	})
-	return out, err
+	return domain.Broadcast(out), err
 }
 
 // BroadcastSent records WeChat's acceptance of a send.
@@ -184,13 +186,15 @@ func (db *DB) Tags(ctx context.Context) ([]WechatTag, error) {
 
 // Tag returns the tag of an audience (kind tier or county), or
 // domain.ErrNotFound.
-func (db *DB) Tag(ctx context.Context, kind, value string) (WechatTag, error) {
-	return take[WechatTag](db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value), "tag "+kind+" "+value)
+func (db *DB) Tag(ctx context.Context, kind, value string) (domain.WechatTag, error) {
+	t, err := take[WechatTag](db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value), "tag "+kind+" "+value)
+	return domain.WechatTag(t), err
 }
 
 // SaveTag stores a created tag; an existing one of the kind and value is
 // overwritten with the new id.
-func (db *DB) SaveTag(ctx context.Context, t WechatTag) error {
+func (db *DB) SaveTag(ctx context.Context, d domain.WechatTag) error {
+	t := WechatTag(d)
 	err := db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "kind"}, {Name: "value"}},
 		DoUpdates: clause.AssignmentColumns([]string{"name", "tag_id"}),

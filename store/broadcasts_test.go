@@ -22,7 +22,7 @@ func TestClaimBroadcastQuotaUnderConcurrency(t *testing.T) {
 	from, to, _ := domain.ParseMonth("", now)
 	var ids []uint64
 	for range 6 {
-		b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+		b, err := db.CreateBroadcast(ctx, domain.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestFinishBroadcastIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	from, to, _ := domain.ParseMonth("", now)
-	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+	b, err := db.CreateBroadcast(ctx, domain.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestStaleSendingBroadcastCanBeReclaimed(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
 	from, to, _ := domain.ParseMonth("", now)
-	b, err := db.CreateBroadcast(ctx, store.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
+	b, err := db.CreateBroadcast(ctx, domain.Broadcast{Title: "t", Kind: "text", Content: "c", AudienceType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}

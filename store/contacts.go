@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -13,40 +12,21 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// BindCodeTTL is how long a bind code stays valid.
-const BindCodeTTL = 24 * time.Hour
+// The bind codes' format and lifetime are the domain's (domain/bindcode.go).
+const (
+	BindCodeTTL = domain.BindCodeTTL
+	BindCodeLen = domain.BindCodeLen
+)
 
-// bindAlphabet leaves out characters read alike (0/O, 1/I/L).
-const bindAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+func newBindCode() string { return domain.NewBindCode() }
 
-// BindCodeLen is the length of a bind code: 12 letters of bindAlphabet,
-// about 8e17 codes, so that guessing a live one stays hopeless at the rate
-// the guard (bindguard.go) allows.
-const BindCodeLen = 12
-
-func newBindCode() string {
-	b := make([]byte, BindCodeLen)
-	for i := range b {
-		// Rejection sampling: every letter equally likely.
-		var c [1]byte
-		for {
-			rand.Read(c[:])
-			if int(c[0]) < 256/len(bindAlphabet)*len(bindAlphabet) {
-				break
-			}
-		}
-		b[i] = bindAlphabet[int(c[0])%len(bindAlphabet)]
-	}
-	return string(b)
-}
-
-// NormalizeBindCode is how a typed code is compared: trimmed, upper case,
-// without the spaces or hyphens people group it with.
+// NormalizeBindCode is domain.NormalizeBindCode.
 func NormalizeBindCode(code string) string { return domain.NormalizeBindCode(code) }
 
 // County returns a county record, or domain.ErrNotFound.
-func (db *DB) County(ctx context.Context, id string) (CountyRecord, error) {
-	return take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
+func (db *DB) County(ctx context.Context, id string) (domain.CountyRecord, error) {
+	r, err := take[CountyRecord](db.WithContext(ctx).Where("id = ?", id), "county "+id)
+	return domain.CountyRecord(r), err
 }
 
 // RobotURL returns a county's WeCom group robot webhook ("" when none),

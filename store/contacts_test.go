@@ -98,5 +98,5 @@ func TestSettingsAndRobotURL(t *testing.T) {
 	if err := db.SetRobotURL(ctx, "atlantis", "x", "admin"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown county: %v", err)
 	}
-	var _ store.CountyRecord = c
+	var _ domain.CountyRecord = c
 }

@@ -57,3 +57,12 @@ func convertAll[M, D any](rows []M, f func(M) D) []D {
 	}
 	return out
 }
+
+// convert maps rows to the domain's values.
+func convert[R, D any](rows []R, to func(R) D) []D {
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		out[i] = to(r)
+	}
+	return out
+}

@@ -12,27 +12,22 @@ import (
 )
 
 // Counties returns every county record in the order of 附件2.
-func (db *DB) Counties(ctx context.Context) ([]CountyRecord, error) {
-	var out []CountyRecord
-	if err := db.WithContext(ctx).Order("sort, id").Find(&out).Error; err != nil {
+func (db *DB) Counties(ctx context.Context) ([]domain.CountyRecord, error) {
+	var rows []CountyRecord
+	if err := db.WithContext(ctx).Order("sort, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("counties: %w", err)
 	}
-	return out, nil
+	return convert(rows, func(r CountyRecord) domain.CountyRecord { return domain.CountyRecord(r) }), nil
 }
 
-// CountyPatch is an officer's change to a county's contact details; nil
-// fields stay as they are. Validation is the caller's (bot.UpdateCounty).
-type CountyPatch struct {
-	Contact  *string
-	Post     *string
-	Phone    *string
-	RobotURL *string
-}
+// CountyPatch is domain.CountyPatch.
+type CountyPatch = domain.CountyPatch
 
 // UpdateCounty applies p to county and returns the record before and after.
-func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by string) (before, after CountyRecord, err error) {
+func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by string) (before, after domain.CountyRecord, err error) {
+	var rb, ra CountyRecord
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", county).Take(&before).Error; err != nil {
+		if err := tx.Where("id = ?", county).Take(&rb).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return domain.ErrNotFound
 			}
@@ -47,12 +42,12 @@ func (db *DB) UpdateCounty(ctx context.Context, county string, p CountyPatch, by
 		if err := tx.Model(&CountyRecord{}).Where("id = ?", county).Updates(updates).Error; err != nil {
 			return fmt.Errorf("update county %s: %w", county, err)
 		}
-		if err := tx.Where("id = ?", county).Take(&after).Error; err != nil {
+		if err := tx.Where("id = ?", county).Take(&ra).Error; err != nil {
 			return fmt.Errorf("update county %s: reread: %w", county, err)
 		}
 		return nil
 	})
-	return before, after, err
+	return domain.CountyRecord(rb), domain.CountyRecord(ra), err
 }
 
 // SetCountyQR stores a county's poster QR code ticket and image URL.
@@ -78,14 +73,14 @@ func (db *DB) ContactRecords(ctx context.Context, county string) ([]domain.Conta
 }
 
 // Settings returns every setting by key.
-func (db *DB) Settings(ctx context.Context) (map[string]Setting, error) {
+func (db *DB) Settings(ctx context.Context) (map[string]domain.Setting, error) {
 	var rows []Setting
 	if err := db.WithContext(ctx).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("settings: %w", err)
 	}
-	out := make(map[string]Setting, len(rows))
+	out := make(map[string]domain.Setting, len(rows))
 	for _, s := range rows {
-		out[s.Key] = s
+		out[s.Key] = domain.Setting(s)
 	}
 	return out, nil
 }
@@ -120,12 +115,8 @@ func (db *DB) FollowersByScene(ctx context.Context, from, to time.Time) (total, 
 	return total, inPeriod, nil
 }
 
-// CheckCount is a number of self-checks of a county and tier.
-type CheckCount struct {
-	County string
-	Tier   int
-	Count  int64
-}
+// CheckCount is domain.CheckCount.
+type CheckCount = domain.CheckCount
 
 // SelfChecks counts the followers whose last self-check fell in [from, to),
 // by county and tier.
@@ -138,13 +129,8 @@ func (db *DB) SelfChecks(ctx context.Context, from, to time.Time) ([]CheckCount,
 	return rows, nil
 }
 
-// StatusCount is a number of leads of a county in a status.
-type StatusCount struct {
-	County string
-	Kind   string
-	Status string
-	Count  int64
-}
+// StatusCount is domain.StatusCount.
+type StatusCount = domain.StatusCount
 
 // LeadCounts counts the leads filed in [from, to) by county, kind and
 // current status.

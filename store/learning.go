@@ -15,11 +15,11 @@ import (
 // The learning loop's records: messages the bot could not place, and what
 // officers taught it (paraphrases attached to intents, FAQ entries).
 
-// Statuses of an unplaced message.
+// Statuses of an unplaced message (domain's).
 const (
-	UnplacedOpen      = "open"
-	UnplacedTaught    = "taught"
-	UnplacedDismissed = "dismissed"
+	UnplacedOpen      = domain.UnplacedOpen
+	UnplacedTaught    = domain.UnplacedTaught
+	UnplacedDismissed = domain.UnplacedDismissed
 )
 
 // UnplacedMessage is a message the bot could not place, counted by its

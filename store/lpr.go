@@ -11,10 +11,7 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// LPRRate is one announced 1-year LPR with the day it takes effect. The
-// rows are the rate's history and its schedule: the one in force on a day
-// is the latest entry effective on or before it; a correction of a day's
-// rate is a newer row of the same day.
+// LPRRate is the row of a domain.LPRRate.
 type LPRRate struct {
 	ID          uint64    `gorm:"primaryKey"`
 	Rate        float64   `gorm:"not null"`
@@ -40,17 +37,17 @@ func (db *DB) SetLPR(ctx context.Context, rate float64, date, by string) error {
 }
 
 // LPRInForce returns the scheduled rate in force at at, if any is.
-func (db *DB) LPRInForce(ctx context.Context, at time.Time) (LPRRate, bool, error) {
+func (db *DB) LPRInForce(ctx context.Context, at time.Time) (domain.LPRRate, bool, error) {
 	day := at.In(domain.Shanghai).Format("2006-01-02")
 	var r LPRRate
 	err := db.WithContext(ctx).Where("effective_on <= ?", day).Order("effective_on DESC, id DESC").Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return LPRRate{}, false, nil
+		return domain.LPRRate{}, false, nil
 	}
 	if err != nil {
-		return LPRRate{}, false, fmt.Errorf("lpr in force %s: %w", day, err)
+		return domain.LPRRate{}, false, fmt.Errorf("lpr in force %s: %w", day, err)
 	}
-	return r, true, nil
+	return domain.LPRRate(r), true, nil
 }
 
 // LPR returns the rate in force at at, and whether one is set.
@@ -60,10 +57,10 @@ func (db *DB) LPR(ctx context.Context, at time.Time) (float64, bool, error) {
 }
 
 // LPRSchedule returns every scheduled rate, latest effective day first.
-func (db *DB) LPRSchedule(ctx context.Context) ([]LPRRate, error) {
+func (db *DB) LPRSchedule(ctx context.Context) ([]domain.LPRRate, error) {
 	var rows []LPRRate
 	if err := db.WithContext(ctx).Order("effective_on DESC, id DESC").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("lpr schedule: %w", err)
 	}
-	return rows, nil
+	return convert(rows, func(r LPRRate) domain.LPRRate { return domain.LPRRate(r) }), nil
 }

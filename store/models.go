@@ -20,7 +20,7 @@ type Follower struct {
 	UpdatedAt      time.Time
 }
 
-// CountyRecord is a county bureau as seeded and as officers keep it.
+// CountyRecord is the row of a domain.CountyRecord.
 type CountyRecord struct {
 	ID        string `gorm:"primaryKey;size:32"`
 	Name      string `gorm:"size:64;not null"`
@@ -42,7 +42,7 @@ type CountyRecord struct {
 // TableName keeps the table name short.
 func (CountyRecord) TableName() string { return "counties" }
 
-// Setting is an officer-editable value: the LPR, working-day overrides.
+// Setting is the row of a domain.Setting.
 type Setting struct {
 	Key       string `gorm:"column:name;primaryKey;size:64"`
 	Value     string `gorm:"type:text"`

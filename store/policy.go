@@ -14,10 +14,10 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// Setting keys officers may change without a release.
+// Setting keys officers may change without a release (domain's).
 const (
-	SettingLPR     = "lpr"
-	SettingLPRDate = "lpr_date"
+	SettingLPR     = domain.SettingLPR
+	SettingLPRDate = domain.SettingLPRDate
 )
 
 // SeedPolicy writes the seeded counties and rates into the database. With

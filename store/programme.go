@@ -21,12 +21,8 @@ func toRosterEntry(r RosterRecord) dialog.RosterEntry {
 		County: r.County, ListedOn: r.ListedOn, Source: r.Source, Version: r.Version, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
 }
 
-// RosterResult counts what an upsert of the roster did (or would do).
-type RosterResult struct {
-	Inserted  int
-	Updated   int
-	Unchanged int
-}
+// RosterResult is domain.RosterResult.
+type RosterResult = domain.RosterResult
 
 // UpsertRoster records entries by credit code in one transaction: a new
 // code is inserted as version 1; a changed one has its current version
@@ -526,15 +522,8 @@ func correctSoleDeal(tx *gorm.DB, leadID uint64, wan float64) error {
 	return tx.Model(&DealRecord{}).Where("lead_id = ? AND withdrawn_at IS NULL", leadID).Update("amount_wan", wan).Error
 }
 
-// LeagueCounts are one county's figures over a period for the league table.
-type LeagueCounts struct {
-	Followers  int64 // subscribed through the county's poster
-	SelfChecks int64
-	Leads      int64 // applications and financing needs filed
-	InSLA      int64 // of Leads, contacted before any reminder
-	Deals      int64
-	DealWan    float64
-}
+// LeagueCounts is domain.LeagueCounts.
+type LeagueCounts = domain.LeagueCounts
 
 // League counts every county's figures over [from, to); days are the
 // same bounds as dates (YYYY-MM-DD) for deals.
@@ -593,8 +582,9 @@ func (db *DB) League(ctx context.Context, from, to time.Time) (map[string]*Leagu
 
 // ConfirmReportFigures records a county's confirmation of month with the
 // digest of its figures at that moment; confirming again replaces both.
-func (db *DB) ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (ReportConfirmation, error) {
-	c, err := db.ConfirmReport(ctx, county, month, by, at)
+func (db *DB) ConfirmReportFigures(ctx context.Context, county, month, by, figures string, at time.Time) (domain.ReportConfirmation, error) {
+	r, err := db.ConfirmReport(ctx, county, month, by, at)
+	c := domain.ReportConfirmation(r)
 	if err != nil {
 		return c, err
 	}

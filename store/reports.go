@@ -7,14 +7,12 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// EventCount is a number of lead status changes of a county.
-type EventCount struct {
-	County string
-	Status string
-	Count  int64
-}
+// EventCount is domain.EventCount.
+type EventCount = domain.EventCount
 
 // EventCounts counts the lead status changes made in [from, to) by the
 // lead's county and the status moved to. A lead moved twice to a status
@@ -32,12 +30,8 @@ func (db *DB) EventCounts(ctx context.Context, from, to time.Time) ([]EventCount
 	return rows, nil
 }
 
-// ReceivedCount is a number of leads of a kind a county received.
-type ReceivedCount struct {
-	County string
-	Kind   string
-	Count  int64
-}
+// ReceivedCount is domain.ReceivedCount.
+type ReceivedCount = domain.ReceivedCount
 
 // ReceivedCounts counts the leads filed in [from, to) by county and kind.
 func (db *DB) ReceivedCounts(ctx context.Context, from, to time.Time) ([]ReceivedCount, error) {
@@ -49,13 +43,8 @@ func (db *DB) ReceivedCounts(ctx context.Context, from, to time.Time) ([]Receive
 	return rows, nil
 }
 
-// DisbursedSum is what a county's banks disbursed for a product.
-type DisbursedSum struct {
-	County  string
-	Product string
-	Count   int64
-	Wan     float64
-}
+// DisbursedSum is domain.DisbursedSum.
+type DisbursedSum = domain.DisbursedSum
 
 // DisbursedSums sums the deals disbursed in [from, to) (by their
 // disbursement date in Asia/Shanghai), by county and product, so that the
@@ -114,14 +103,14 @@ func (db *DB) ConfirmReport(ctx context.Context, county, month, by string, at ti
 }
 
 // ReportConfirmations returns the confirmations of month by county.
-func (db *DB) ReportConfirmations(ctx context.Context, month string) (map[string]ReportConfirmation, error) {
+func (db *DB) ReportConfirmations(ctx context.Context, month string) (map[string]domain.ReportConfirmation, error) {
 	var rows []ReportConfirmation
 	if err := db.WithContext(ctx).Where("month = ?", month).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report confirmations %s: %w", month, err)
 	}
-	out := make(map[string]ReportConfirmation, len(rows))
+	out := make(map[string]domain.ReportConfirmation, len(rows))
 	for _, r := range rows {
-		out[r.County] = r
+		out[r.County] = domain.ReportConfirmation(r)
 	}
 	return out, nil
 }

@@ -370,12 +370,8 @@ func (db *DB) RaiseTicket(ctx context.Context, id uint64, note string, at, due t
 	return set, err
 }
 
-// TicketTiming is when a ticket was opened and first answered.
-type TicketTiming struct {
-	County     string
-	CreatedAt  time.Time
-	AnsweredAt *time.Time
-}
+// TicketTiming is domain.TicketTiming.
+type TicketTiming = domain.TicketTiming
 
 // TicketTimings returns the tickets opened in [from, to), for the monthly
 // summary.

@@ -1,10 +1,16 @@
-package store
+package admin
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
@@ -99,4 +105,48 @@ func sequential(pw string) bool {
 		prev = r
 	}
 	return runs >= utf8.RuneCountInString(pw)-2
+}
+
+// Stored passwords are bcrypt hashes at the service's cost (Deps.PasswordCost).
+func (s *Service) hashPassword(pw string) (string, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(pw), s.passwordCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(hash), nil
+}
+
+// passwordMatches reports whether pw is the password of hash.
+func passwordMatches(hash, pw string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}
+
+// dummyHash is checked against for unknown usernames, at the cost of real
+// hashes, so that a wrong username takes as long as a wrong password.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		h, _ := bcrypt.GenerateFromPassword([]byte("dummy-password"), s.passwordCost)
+		s.dummy = string(h)
+	})
+	return s.dummy
+}
+
+// generatedPassword is a password made for an account to be handed over
+// once: "Szr-" and n random bytes in hex.
+func generatedPassword(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return "Szr-" + hex.EncodeToString(b)
+}
+
+// checkPersonName accepts an empty name or one line of at most 32
+// characters without markup.
+func checkPersonName(name string) error {
+	if name == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(name) > 32 || !dialog.PlainName(name) {
+		return domain.Errorf(domain.ErrInvalid, "姓名应为一行、不超过32个字，且不含特殊符号")
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package store_test
+package admin_test
 
 import (
 	"context"
@@ -9,14 +9,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suzhou-amr/suzhirong/admin"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
-	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
+
+// These tests were the store's while sign-in, throttling and the account
+// rules sat there (store/accounts_test.go); they run on the real store.
+
+// cityOfficer is an account allowed to manage accounts.
+var cityOfficer = domain.Account{ID: 1 << 40, Username: "admin", Role: domain.RoleOfficer}
 
 func TestAccountValidation(t *testing.T) {
 	t.Parallel()
-	db := mustSeededDB(t)
+	e := mustStoreService(t)
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -31,15 +37,15 @@ func TestAccountValidation(t *testing.T) {
 		{"officer with county", domain.NewAccount{Username: "bob", Password: "Sz-pass-2026", Role: "officer", County: "kunshan"}, "只有县级市（区）账号可以指定 county"},
 	}
 	for _, tt := range tests {
-		_, err := db.CreateAccount(ctx, tt.in, "admin")
+		_, err := e.svc.CreateAccount(ctx, cityOfficer, tt.in)
 		if !errors.Is(err, domain.ErrInvalid) || domain.Message(err) != tt.msg {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.msg)
 		}
 	}
-	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "ks", Password: "Sz-pass-2026", Role: "county", County: "kunshan"}, "admin"); err != nil {
+	if _, err := e.svc.CreateAccount(ctx, cityOfficer, domain.NewAccount{Username: "ks", Password: "Sz-pass-2026", Role: "county", County: "kunshan"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.CreateAccount(ctx, domain.NewAccount{Username: "ks", Password: "Sz-pass-2027", Role: "viewer"}, "admin")
+	_, err := e.svc.CreateAccount(ctx, cityOfficer, domain.NewAccount{Username: "ks", Password: "Sz-pass-2027", Role: "viewer"})
 	if !errors.Is(err, domain.ErrDuplicate) || domain.Message(err) != "用户名“ks”已存在" {
 		t.Errorf("duplicate: %v", err)
 	}
@@ -47,23 +53,25 @@ func TestAccountValidation(t *testing.T) {
 
 func TestLoginAndTokens(t *testing.T) {
 	t.Parallel()
-	db := mustSeededDB(t)
+	e := mustStoreService(t)
+	db := e.db
 	ctx := context.Background()
 	at := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
-	created, generated, err := db.EnsureAdmin(ctx, "")
+	e.clock.Set(at)
+	created, generated, err := e.svc.EnsureAdmin(ctx, "")
 	if err != nil || !created || len(generated) < 16 {
 		t.Fatalf("bootstrap: %v %q %v", created, generated, err)
 	}
-	if created, _, err := db.EnsureAdmin(ctx, "other-password"); err != nil || created {
+	if created, _, err := e.svc.EnsureAdmin(ctx, "other-password"); err != nil || created {
 		t.Fatalf("second bootstrap: %v %v", created, err)
 	}
-	if _, _, err := db.Login(ctx, "admin", "wrong-password", "192.0.2.1", at); !errors.Is(err, domain.ErrUnauthorized) {
+	if _, _, err := e.svc.Login(ctx, "admin", "wrong-password", "192.0.2.1"); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("wrong password: %v", err)
 	}
-	if _, _, err := db.Login(ctx, "nobody", generated, "192.0.2.1", at); !errors.Is(err, domain.ErrUnauthorized) {
+	if _, _, err := e.svc.Login(ctx, "nobody", generated, "192.0.2.1"); !errors.Is(err, domain.ErrUnauthorized) {
 		t.Errorf("unknown user: %v", err)
 	}
-	token, acc, err := db.Login(ctx, "admin", generated, "192.0.2.1", at)
+	token, acc, err := e.svc.Login(ctx, "admin", generated, "192.0.2.1")
 	if err != nil || acc.Role != domain.RoleOfficer || len(token) != 64 {
 		t.Fatalf("login: %q %+v %v", token, acc, err)
 	}
@@ -98,19 +106,20 @@ func TestLoginAndTokens(t *testing.T) {
 // A burst of parallel guesses locks the account like sequential ones.
 func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 	t.Parallel()
-	db := storetest.MustOpenDB(t)
+	e := mustStoreService(t)
 	ctx := context.Background()
-	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "target", Password: "right-password", Role: domain.RoleOfficer}, "test"); err != nil {
+	if _, err := e.db.CreateAccount(ctx, domain.NewAccount{Username: "target", Password: "right-password", Role: domain.RoleOfficer}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
+	e.clock.Set(at)
 	var wg sync.WaitGroup
 	var checked atomic.Int32
 	for range 30 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := db.Login(ctx, "target", "guess", "192.0.2.1", at)
+			_, _, err := e.svc.Login(ctx, "target", "guess", "192.0.2.1")
 			if errors.Is(err, domain.ErrUnauthorized) {
 				checked.Add(1)
 			}
@@ -122,18 +131,21 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 	wg.Wait()
 	// Only the free failures had their password checked; the burst's
 	// others were held back.
-	if n := checked.Load(); n > store.PairFreeFailures+1 {
+	if n := checked.Load(); n > admin.PairFreeFailures+1 {
 		t.Fatalf("%d of 30 parallel guesses were checked", n)
 	}
-	if _, _, err := db.Login(ctx, "target", "right-password", "192.0.2.1", at.Add(30*time.Second)); !errors.Is(err, domain.ErrLocked) {
+	e.clock.Set(at.Add(30 * time.Second))
+	if _, _, err := e.svc.Login(ctx, "target", "right-password", "192.0.2.1"); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("the right password during the lock: %v", err)
 	}
 	// The guesser's address is held back, not the account: its owner,
 	// elsewhere, signs in.
-	if _, _, err := db.Login(ctx, "target", "right-password", "198.51.100.7", at.Add(time.Minute)); err != nil {
+	e.clock.Set(at.Add(time.Minute))
+	if _, _, err := e.svc.Login(ctx, "target", "right-password", "198.51.100.7"); err != nil {
 		t.Fatalf("the owner from another address: %v", err)
 	}
-	if _, _, err := db.Login(ctx, "target", "right-password", "192.0.2.1", at.Add(store.LockoutFor+time.Minute)); err != nil {
+	e.clock.Set(at.Add(admin.LockoutFor + time.Minute))
+	if _, _, err := e.svc.Login(ctx, "target", "right-password", "192.0.2.1"); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
 }
@@ -142,27 +154,29 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 // it has used its free failures, whichever username it tries next.
 func TestThrottlePerAddress(t *testing.T) {
 	t.Parallel()
-	db := storetest.MustOpenDB(t)
+	e := mustStoreService(t)
 	ctx := context.Background()
-	if _, err := db.CreateAccount(ctx, domain.NewAccount{Username: "victim", Password: "right-password", Role: domain.RoleViewer}, "test"); err != nil {
+	if _, err := e.db.CreateAccount(ctx, domain.NewAccount{Username: "victim", Password: "right-password", Role: domain.RoleViewer}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
-	for i := range store.AddressFreeFailures + 1 {
+	for i := range admin.AddressFreeFailures + 1 {
 		at = at.Add(time.Second)
-		if _, _, err := db.Login(ctx, "user"+strconv.Itoa(i), "guess", "203.0.113.5", at); !errors.Is(err, domain.ErrUnauthorized) && !errors.Is(err, domain.ErrLocked) {
+		e.clock.Set(at)
+		if _, _, err := e.svc.Login(ctx, "user"+strconv.Itoa(i), "guess", "203.0.113.5"); !errors.Is(err, domain.ErrUnauthorized) && !errors.Is(err, domain.ErrLocked) {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	if _, _, err := db.Login(ctx, "victim", "right-password", "203.0.113.5", at.Add(time.Second)); !errors.Is(err, domain.ErrLocked) {
+	e.clock.Set(at.Add(time.Second))
+	if _, _, err := e.svc.Login(ctx, "victim", "right-password", "203.0.113.5"); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("sprayer's next attempt: %v", err)
 	}
-	if _, _, err := db.Login(ctx, "victim", "right-password", "198.51.100.8", at.Add(time.Second)); err != nil {
+	if _, _, err := e.svc.Login(ctx, "victim", "right-password", "198.51.100.8"); err != nil {
 		t.Fatalf("another address: %v", err)
 	}
 	// Every attempt is kept, failures and successes alike.
-	rows, err := db.LoginAttempts(ctx, 100)
-	if err != nil || len(rows) != store.AddressFreeFailures+3 || !rows[0].OK || rows[1].OK {
+	rows, err := e.db.LoginAttempts(ctx, 100)
+	if err != nil || len(rows) != admin.AddressFreeFailures+3 || !rows[0].OK || rows[1].OK {
 		t.Fatalf("history: %d rows, %v", len(rows), err)
 	}
 }
@@ -170,25 +184,28 @@ func TestThrottlePerAddress(t *testing.T) {
 // Wrong current passwords on a password change are throttled too.
 func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
 	t.Parallel()
-	db := storetest.MustOpenDB(t)
+	e := mustStoreService(t)
 	ctx := context.Background()
-	acc, err := db.CreateAccount(ctx, domain.NewAccount{Username: "clerk", Password: "right-password", Role: domain.RoleViewer}, "test")
+	acc, err := e.db.CreateAccount(ctx, domain.NewAccount{Username: "clerk", Password: "right-password", Role: domain.RoleViewer}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now()
-	for i := range store.PairFreeFailures {
-		if err := db.ChangePassword(ctx, acc.ID, "guess"+strconv.Itoa(i), "New-pass-2026", "", "192.0.2.9", at); !errors.Is(err, domain.ErrInvalid) {
+	e.clock.Set(at)
+	for i := range admin.PairFreeFailures {
+		if err := e.svc.ChangePassword(ctx, acc, "guess"+strconv.Itoa(i), "New-pass-2026", "", "192.0.2.9"); !errors.Is(err, domain.ErrInvalid) {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	if err := db.ChangePassword(ctx, acc.ID, "guess", "New-pass-2026", "", "192.0.2.9", at); !errors.Is(err, domain.ErrLocked) {
-		t.Fatalf("guess %d: %v, want held back", store.PairFreeFailures+1, err)
+	if err := e.svc.ChangePassword(ctx, acc, "guess", "New-pass-2026", "", "192.0.2.9"); !errors.Is(err, domain.ErrLocked) {
+		t.Fatalf("guess %d: %v, want held back", admin.PairFreeFailures+1, err)
 	}
-	if err := db.ChangePassword(ctx, acc.ID, "right-password", "New-pass-2026", "", "192.0.2.9", at.Add(time.Second)); !errors.Is(err, domain.ErrLocked) {
+	e.clock.Set(at.Add(time.Second))
+	if err := e.svc.ChangePassword(ctx, acc, "right-password", "New-pass-2026", "", "192.0.2.9"); !errors.Is(err, domain.ErrLocked) {
 		t.Fatalf("right password while held back: %v", err)
 	}
-	if err := db.ChangePassword(ctx, acc.ID, "right-password", "New-pass-2026", "", "192.0.2.9", at.Add(store.LockoutFor)); err != nil {
+	e.clock.Set(at.Add(admin.LockoutFor))
+	if err := e.svc.ChangePassword(ctx, acc, "right-password", "New-pass-2026", "", "192.0.2.9"); err != nil {
 		t.Fatalf("after the hold: %v", err)
 	}
 }
@@ -214,12 +231,37 @@ func TestPasswordRules(t *testing.T) {
 		"correct horse 9":  true,
 		"tab\tinside-2026": false,
 	} {
-		err := store.CheckPassword(pw, "admin")
+		err := admin.CheckPassword(pw, "admin")
 		if (err == nil) != ok {
 			t.Errorf("%q: %v, want ok=%v", pw, err, ok)
 		}
 		if err != nil && domain.Message(err) == "" {
 			t.Errorf("%q: no reason for people", pw)
 		}
+	}
+}
+
+// The account the WeChat sign-in makes for a county contact has no usable
+// password (was part of the store's TestContactProfileAndSessions).
+func TestContactAccountTakesNoPassword(t *testing.T) {
+	t.Parallel()
+	e := mustStoreService(t)
+	ctx := context.Background()
+	at := e.clock.Now()
+	bc, _ := e.db.CreateBindCode(ctx, "kunshan", "admin", at)
+	if _, err := e.db.UseBindCode(ctx, bc.Code, "o-zl", at); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := e.db.ContactsByOpenID(ctx, "o-zl")
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("contacts %+v %v", cs, err)
+	}
+	_, acc, err := e.db.ContactSession(ctx, cs[0], at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// It cannot be entered with a password.
+	if _, _, err := e.svc.Login(ctx, acc.Username, "", "192.0.2.1"); err == nil {
+		t.Error("the contact's account took an empty password")
 	}
 }
