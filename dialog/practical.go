@@ -123,8 +123,18 @@ func (t *turn) offered(text string) bool {
 
 // nextChoices are the numbered next steps offered after an answer.
 func nextChoices(topic string) []Option {
-	if topic == topicJoin {
+	switch topic {
+	case topicJoin:
 		return []Option{{Key: "apply", Label: "申请入库"}, {Key: "selfcheck", Label: "质量信誉自检"}, {Key: "human", Label: "人工服务"}}
+	case offerHuman:
+		return []Option{{Key: "human", Label: "转人工服务，由工作人员解答"}}
+	case offerRating:
+		return nil
+	case "", formLoanProduct:
+	default:
+		// Another product: file a need for it, or check the tier its
+		// terms depend on.
+		return []Option{{Key: "need", Label: "提交融资需求"}, {Key: "selfcheck", Label: "质量信誉自检（看适用哪一类优惠）"}, {Key: "human", Label: "人工服务"}}
 	}
 	return []Option{{Key: "need", Label: "提交融资需求"}, {Key: "calc", Label: "苏质贷利率测算"}, {Key: "human", Label: "人工服务"}}
 }
