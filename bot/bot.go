@@ -64,6 +64,9 @@ type Records interface {
 	SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error
 	RecordUnplaced(ctx context.Context, folded, text string, at time.Time) error
 	RecordUnplacedAsker(ctx context.Context, folded, openID string, at time.Time) error
+	RecordUnhelpful(ctx context.Context, folded, text, faq, answer string, at time.Time) error
+	RecordAnswerFeedback(ctx context.Context, faq string, useful bool, at time.Time) error
+	RatingDue(ctx context.Context, openID string, since time.Time) (dialog.RatingDue, error)
 	FinishBroadcast(ctx context.Context, r store.MassResult) (bool, error)
 	Ping(ctx context.Context) error
 }
@@ -374,6 +377,15 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 			return nil, err
 		}
 		st = dialog.State{Profile: prof}
+	}
+	if st.Idle() && in.Kind == dialog.KindText && st.Profile.Staff == "" {
+		// A closed application the enterprise may rate (好差评) is read
+		// afresh: it closed in the console, not in this conversation.
+		due, err := b.db.RatingDue(ctx, m.FromUserName, in.At.Add(-domain.RatingWindow))
+		if err != nil {
+			return nil, err
+		}
+		st.Profile.Rating = due
 	}
 	p := b.Policy()
 	next, replies, effects := dialog.Step(p, st, in)

@@ -257,11 +257,20 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 				return l.countyMessages(lead, "withdrawn", contacts, county.RobotURL)
 			})
 	}
-	notify := l.notifyEnterprise(ctx, m.lead.OpenID, now)
+	// A lead that closes asks for a rating right after its notification.
+	asked := domain.RatedStatus(r.To) && l.inWindow(ctx, m.lead.OpenID, now)
+	notify := l.ratingNotify(l.notifyEnterprise(ctx, m.lead.OpenID, now), asked)
+	var moved domain.Lead
+	var err error
 	if r.To == domain.StatusDisbursed {
-		return l.db.DisburseLead(ctx, id, r.DisbursedWan, m.actor, r.Note, now, notify)
+		moved, err = l.db.DisburseLead(ctx, id, r.DisbursedWan, m.actor, r.Note, now, notify)
+	} else {
+		moved, err = l.db.MoveLead(ctx, id, r.To, m.actor, r.Note, now, notify)
 	}
-	return l.db.MoveLead(ctx, id, r.To, m.actor, r.Note, now, notify)
+	if err == nil {
+		l.openRating(ctx, moved, asked, now) // ratings.go
+	}
+	return moved, err
 }
 
 // moveActions name a move in the operations log by where it goes.
