@@ -146,9 +146,34 @@ var (
 	// which some contain (没有用).
 	unhelpfulWords = []string{"没用", "没有用", "无用", "没啥用", "没什么用", "不太有用", "不是很有用", "用处不大", "没帮助", "没有帮助", "没帮上", "帮助不大",
 		"答非所问", "不对", "不是这个", "不是我问的", "不是我要问的", "不是我想问的", "看不懂", "没看懂", "不懂", "看不明白", "不明白", "没解决", "没有解决",
-		"不准确", "不准", "错了", "回答错", "说的不对", "牛头不对马嘴", "没回答", "差评"}
+		"不准确", "不准", "错了", "回答错", "说的不对", "牛头不对马嘴", "没回答", "差评",
+		"不一样", "不是我", "等于没说", "文不对题", "不相关", "无关"}
 	helpfulWords = []string{"有用", "有帮助", "很有帮助", "帮助很大", "帮到", "解决了", "好评", "点赞", "明白了", "清楚了", "懂了"}
 )
+
+// judgedWords are what a short reply denies of an answer after 没, 不 or
+// 无 (没啥帮助, 看不太懂, 没解决我的问题, 不太准确).
+var judgedWords = []string{"帮助", "帮上", "用", "懂", "明白", "清楚", "解决", "对", "准", "回答", "说"}
+
+// negatedJudgement reports a negation followed within three characters by
+// a judged word; 不用 (no need) is not one.
+func negatedJudgement(n string) bool {
+	rs := []rune(n)
+	for i, r := range rs {
+		if r != '没' && r != '不' && r != '无' {
+			continue
+		}
+		for j := i + 1; j <= i+4 && j < len(rs); j++ {
+			rest := string(rs[j:])
+			for _, w := range judgedWords {
+				if strings.HasPrefix(rest, w) && !(r == '不' && w == "用" && j == i+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 // maxFeedbackRunes bounds a message read as feedback: a longer one is a
 // question of its own.
@@ -162,7 +187,7 @@ func feedbackOf(text string) (useful, ok bool) {
 		return false, false
 	}
 	switch {
-	case hasAny(n, unhelpfulWords):
+	case hasAny(n, unhelpfulWords) || negatedJudgement(n):
 		return false, true
 	case hasAny(n, helpfulWords):
 		return true, true
