@@ -217,7 +217,6 @@ func (t *turn) feedback(text string) bool {
 		e.Question, e.Folded = t.faqQuestion(t.rated), t.p.Fold(t.faqQuestion(t.rated))
 	}
 	t.emit(e)
-	t.recorded = true
 	// 1: a person; anything else is read afresh.
 	t.s.Fields = map[string]string{"offer": offerHuman}
 	t.say("feedback_unhelpful", AnswerNextData{Next: nextChoices(offerHuman)})
@@ -278,12 +277,12 @@ func ratingOf(text string, digits bool) (level int, comment string, ok bool) {
 		}
 	}
 	n := Normalize(s)
-	if utf8.RuneCountInString(n) > 60 {
-		return 0, "", false
+	if utf8.RuneCountInString(n) > 60 || looksLikeQuestion(s) {
+		return 0, "", false // 满意度怎么算？ asks, it does not rate
 	}
 	for _, lw := range ratingWords {
 		for _, w := range lw.words {
-			if i := strings.Index(n, w); i >= 0 && utf8.RuneCountInString(n[:i]) <= 4 {
+			if i := strings.Index(n, w); i >= 0 && utf8.RuneCountInString(n[:i]) <= 4 && !strings.HasPrefix(n[i+len(w):], "度") {
 				return lw.level, cleanComment(n[i+len(w):]), true
 			}
 		}
@@ -347,6 +346,11 @@ func (t *turn) rateService(text string) bool {
 		return false
 	}
 	if due.Rated {
+		if comment != "" || utf8.RuneCountInString(bare(text)) > 6 {
+			// More than a level: read as any message (不满意，还没放款 is
+			// a complaint, and is not swallowed by the refusal).
+			return false
+		}
 		t.say("rating_already", due.Lead)
 		return true
 	}

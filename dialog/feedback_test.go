@@ -144,6 +144,14 @@ func TestRatingByNumberAfterTheQuestion(t *testing.T) {
 	}
 }
 
+func TestQuestionsAreNotRatings(t *testing.T) {
+	for _, say := range []string{"满意度调查是什么", "你们满意吗？", "不满意可以投诉吗"} {
+		if r, ok := rateOf(askedRating(t).send(say)); ok {
+			t.Errorf("%q rated %+v", say, r)
+		}
+	}
+}
+
 func TestRatingDigitsOnlyRightAfterTheQuestion(t *testing.T) {
 	c := askedRating(t).send("苏质贷利率多少").send("1")
 	if _, ok := rateOf(c); ok {
@@ -174,6 +182,11 @@ func TestRatingRefusedTwice(t *testing.T) {
 		t.Fatal("rated twice")
 	}
 	c.reply("rating_already")
+	// More than a level is read as any message: a complaint stays one.
+	c.send("不满意，到现在还没放款")
+	if _, ok := rateOf(c); ok || !c.has("ticket_opened") {
+		t.Fatalf("complaint after rating: %v %v", c.effects, c.names())
+	}
 	// Without an application to rate, 不满意 is still a complaint.
 	c = newChat(t, dialog.Profile{}).send("不满意")
 	if _, ok := rateOf(c); ok || !c.has("ticket_opened") {
