@@ -378,7 +378,7 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 		}
 		st = dialog.State{Profile: prof}
 	}
-	if st.Idle() && in.Kind == dialog.KindText && st.Profile.Staff == "" {
+	if st.Idle() && in.Kind == dialog.KindText && st.Profile.Staff == "" && dialog.MayRate(in.Text) {
 		// A closed application the enterprise may rate (好差评) is read
 		// afresh: it closed in the console, not in this conversation.
 		due, err := b.db.RatingDue(ctx, m.FromUserName, in.At.Add(-domain.RatingWindow))

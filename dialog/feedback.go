@@ -277,7 +277,7 @@ func ratingOf(text string, digits bool) (level int, comment string, ok bool) {
 		}
 	}
 	n := Normalize(s)
-	if utf8.RuneCountInString(n) > 60 || looksLikeQuestion(s) {
+	if utf8.RuneCountInString(n) > maxRatingRunes || looksLikeQuestion(s) {
 		return 0, "", false // 满意度怎么算？ asks, it does not rate
 	}
 	for _, lw := range ratingWords {
@@ -340,7 +340,11 @@ func (t *turn) rateService(text string) bool {
 		t.s.Fields = map[string]string{"offer": offerRating}
 		return true
 	}
-	digits := t.offer == offerRating || !due.AskedAt.IsZero() && due.AskedAt.After(t.s.UpdatedAt)
+	// A number rates right after the question: asked after the last
+	// message, and within the 48 hours a 客服 message is read in (a
+	// conversation expired since leaves no last message to compare).
+	digits := t.offer == offerRating || !due.AskedAt.IsZero() && due.AskedAt.After(t.s.UpdatedAt) &&
+		t.in.At.Sub(due.AskedAt) < ratingDigitsWindow
 	level, comment, ok := ratingOf(text, digits)
 	if !ok {
 		return false
@@ -357,6 +361,20 @@ func (t *turn) rateService(text string) bool {
 	t.end()
 	t.emit(RateService{Lead: due.Lead, Level: level, Comment: comment})
 	return true
+}
+
+// ratingDigitsWindow is how long after the question a bare number may
+// still answer it.
+const ratingDigitsWindow = 48 * time.Hour
+
+// maxRatingRunes bounds a message read as a rating.
+const maxRatingRunes = 60
+
+// MayRate reports whether text could be a rating, so that the caller
+// loads the rating due only then.
+func MayRate(text string) bool {
+	n := utf8.RuneCountInString(strings.TrimSpace(text))
+	return n > 0 && n <= maxRatingRunes
 }
 
 // offerRating is the offer after the rating question was asked again.

@@ -174,6 +174,23 @@ func TestRatingDigitsOnlyRightAfterTheQuestion(t *testing.T) {
 	}
 }
 
+func TestRatingDigitsExpire(t *testing.T) {
+	c := askedRating(t)
+	c.s.UpdatedAt = time.Time{} // the conversation expired since
+	c.s.Profile.Rating.AskedAt = c.at.Add(-72 * time.Hour)
+	c.send("1")
+	if _, ok := rateOf(c); ok {
+		t.Fatal("a number rated three days after the question")
+	}
+	c = askedRating(t)
+	c.s.Profile.Rating.AskedAt = c.at.Add(-72 * time.Hour)
+	c.s.UpdatedAt = time.Time{}
+	c.send("满意")
+	if _, ok := rateOf(c); !ok {
+		t.Fatal("words no longer rate")
+	}
+}
+
 func TestRatingRefusedTwice(t *testing.T) {
 	c := askedRating(t)
 	c.s.Profile.Rating.Rated = true
