@@ -381,9 +381,11 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 	if st.Idle() && in.Kind == dialog.KindText && st.Profile.Staff == "" && dialog.MayRate(in.Text) {
 		// A closed application the enterprise may rate (好差评) is read
 		// afresh: it closed in the console, not in this conversation.
+		// The database down must not cost a follower mid-conversation its
+		// answer (the menu needs only Redis): no rating is read then.
 		due, err := b.db.RatingDue(ctx, m.FromUserName, in.At.Add(-domain.RatingWindow))
 		if err != nil {
-			return nil, err
+			b.log.Warn("rating due not read", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
 		}
 		st.Profile.Rating = due
 	}

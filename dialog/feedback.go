@@ -63,14 +63,16 @@ type AnswerNextData struct {
 type answered struct {
 	reply int    // index in t.replies
 	faq   string // FAQ id, "" when none fits
+	topic string // the subject a computed answer set; "" for a fixed one
 }
 
-// markAnswer notes that the reply just said is an FAQ answer.
-func (t *turn) markAnswer(faq string) {
+// markAnswer notes that the reply just said is an FAQ answer; topic is
+// the subject a computed answer set (State.Topic), "" for a fixed one.
+func (t *turn) markAnswer(faq, topic string) {
 	if len(t.replies) == 0 {
 		return
 	}
-	t.answer = &answered{reply: len(t.replies) - 1, faq: faq}
+	t.answer = &answered{reply: len(t.replies) - 1, faq: faq, topic: topic}
 }
 
 // faqOfTopic is the FAQ entry of a computed topic: the one asked, else the
@@ -92,12 +94,13 @@ func (t *turn) faqOfTopic(topic, question string) string {
 }
 
 // answerTopicOf is the subject of an FAQ answer's next steps: the topic
-// the answer set, else the product or the library its question names,
+// a computed answer set (not one left from an earlier answer), else the product or the library its question names,
 // else 苏质贷.
-func (t *turn) answerTopicOf(faq string) string {
-	if t.s.Topic != "" {
-		return t.s.Topic
+func (t *turn) answerTopicOf(a *answered) string {
+	if a.topic != "" {
+		return a.topic
 	}
+	faq := a.faq
 	for _, f := range t.p.FAQs {
 		if f.ID != faq {
 			continue
@@ -122,7 +125,7 @@ func (t *turn) finishAnswer() {
 	if a == nil || !t.s.Idle() || a.reply >= len(t.replies) {
 		return
 	}
-	topic := t.answerTopicOf(a.faq)
+	topic := t.answerTopicOf(a)
 	t.s.Topic = topic
 	next := nextChoices(topic)
 	switch d := t.replies[a.reply].Data.(type) {

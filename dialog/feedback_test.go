@@ -39,6 +39,14 @@ func TestFAQAnswersOfferNextStepsAndRating(t *testing.T) {
 	}
 }
 
+func TestNextStepsFollowTheAnswerNotTheTopicBefore(t *testing.T) {
+	// After a joining answer, a fixed answer about 融资租赁 offers a need.
+	c := newChat(t, dialog.Profile{}).send("什么样的企业可以入库").send("“苏质融”的融资租赁能做什么？")
+	if !strings.Contains(c.text(), "1. 提交融资需求") || strings.Contains(c.text(), "1. 申请入库") {
+		t.Fatalf("next steps of the earlier topic:\n%s", c.text())
+	}
+}
+
 func TestNextStepNumberStartsIt(t *testing.T) {
 	c := newChat(t, dialog.Profile{}).send("什么样的企业可以入库").send("1")
 	if c.s.Flow != "apply" {

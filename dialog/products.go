@@ -406,7 +406,7 @@ func (t *turn) answerFAQ(f FAQ) {
 		return
 	}
 	t.say("faq_answer", FAQData{ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause})
-	t.markAnswer(f.ID)
+	t.markAnswer(f.ID, "")
 }
 
 // topics are the answers computed from the policy, by FAQ topic name.
@@ -463,7 +463,7 @@ func (t *turn) topic(topic, question, clause string) {
 		d.Clause = topicClause(p, topic)
 	}
 	t.say("faq_"+topic, d)
-	t.markAnswer(t.faqOfTopic(topic, question))
+	t.markAnswer(t.faqOfTopic(topic, question), t.s.Topic)
 }
 
 // topicClause is the clause a computed answer's numbers come from.
