@@ -35,7 +35,21 @@ type TeachingData struct {
 	IntentName map[string]string
 	// Clauses are the notice's clauses an answer may rest on, in order.
 	Clauses []string
+	// Feedback counts 有用 and 没用 per FAQ answer over FeedbackDays.
+	Feedback     []FeedbackLine
+	FeedbackDays int
 }
+
+// FeedbackLine is one FAQ answer's judgements by enterprises.
+type FeedbackLine struct {
+	FAQ       string
+	Question  string // the FAQ's question; its id when it is gone
+	Useful    int
+	Unhelpful int
+}
+
+// feedbackDays is the period the 未识别问题 page counts judgements over.
+const feedbackDays = 90
 
 // Clauses lists the clauses of the notice the policy cites, once each, in
 // the notice's order of appearance in the seeds: what an answer may rest on.
@@ -109,6 +123,22 @@ func (s *Service) Teaching(ctx context.Context, acc domain.Account) (TeachingDat
 	}
 	if d.FAQs, err = s.learning.TaughtFAQs(ctx); err != nil {
 		return d, err
+	}
+	d.FeedbackDays = feedbackDays
+	counts, err := s.learning.AnswerFeedbackCounts(ctx, s.now().AddDate(0, 0, -feedbackDays))
+	if err != nil {
+		return d, err
+	}
+	questions := map[string]string{}
+	for _, f := range s.policy().FAQs {
+		questions[f.ID] = f.Question
+	}
+	for _, c := range counts {
+		q := questions[c.FAQ]
+		if q == "" {
+			q = c.FAQ
+		}
+		d.Feedback = append(d.Feedback, FeedbackLine{FAQ: c.FAQ, Question: q, Useful: c.Useful, Unhelpful: c.Unhelpful})
 	}
 	d.IntentName = map[string]string{}
 	for _, in := range s.policy().Intents {

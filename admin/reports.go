@@ -36,6 +36,9 @@ type MonthlyReport struct {
 	// county (and those the city answered, county ""), then the city total
 	// for officers. Not part of a county's confirmed figures.
 	Tickets []TicketFigures `json:"tickets"`
+	// Ratings are the 好差评 given in the month per county (ratings.go),
+	// then the city total for officers. Not part of the confirmed figures.
+	Ratings []RatingFigures `json:"ratings"`
 }
 
 // TicketFigures are one county's questions handed to a person in a month.
@@ -279,6 +282,9 @@ func (s *Service) MonthlyReport(ctx context.Context, acc domain.Account, month s
 	if err := s.ticketFigures(ctx, acc, &r, from, to); err != nil {
 		return r, err
 	}
+	if err := s.addRatings(ctx, acc, &r, from, to); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 
@@ -372,7 +378,8 @@ func (r MonthlyReport) CSV() ([]byte, error) {
 const SummarySheet = "汇总"
 
 // XLSX renders the report as a workbook: the summary sheet 汇总 (every
-// county and the city total) and one sheet per county named after it.
+// county and the city total), 融资成交明细, one sheet per county named
+// after it, and 服务评价 (ratings.go).
 func (r MonthlyReport) XLSX() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -405,6 +412,10 @@ func (r MonthlyReport) XLSX() ([]byte, error) {
 		if err := writeRows(f, rw.Name, sheet); err != nil {
 			return nil, err
 		}
+	}
+	// 好差评 last: the return's own sheets keep their places.
+	if err := r.ratingSheet(f); err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {

@@ -104,6 +104,7 @@ type Reports interface {
 	League(ctx context.Context, from, to time.Time) (map[string]*domain.LeagueCounts, error)
 	Deals(ctx context.Context, f domain.DealFilter) ([]dialog.Deal, error)
 	SetDisbursedWan(ctx context.Context, id uint64, wan float64) error
+	RatingCounts(ctx context.Context, from, to time.Time) ([]domain.RatingCount, error)
 }
 
 // Roster stores the 企业库 roster and its history.
@@ -136,6 +137,7 @@ type Learning interface {
 	DismissUnplaced(ctx context.Context, id uint64, by string, at time.Time) error
 	UnplacedAskers(ctx context.Context, id uint64, since time.Time) ([]string, error)
 	SendToAskers(ctx context.Context, id uint64, msgs []domain.Notification, at time.Time) error
+	AnswerFeedbackCounts(ctx context.Context, since time.Time) ([]domain.FeedbackCount, error)
 }
 
 // Attempts records sign-in attempts and counts their failures for the

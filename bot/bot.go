@@ -64,6 +64,9 @@ type Records interface {
 	SaveCheck(ctx context.Context, openID string, tier domain.Tier, criteria []string, at time.Time) error
 	RecordUnplaced(ctx context.Context, folded, text string, at time.Time) error
 	RecordUnplacedAsker(ctx context.Context, folded, openID string, at time.Time) error
+	RecordUnhelpful(ctx context.Context, folded, text, faq, answer string, at time.Time) error
+	RecordAnswerFeedback(ctx context.Context, faq string, useful bool, at time.Time) error
+	RatingDue(ctx context.Context, openID string, since time.Time) (dialog.RatingDue, error)
 	FinishBroadcast(ctx context.Context, r store.MassResult) (bool, error)
 	Ping(ctx context.Context) error
 }
@@ -374,6 +377,17 @@ func (b *Bot) process(ctx context.Context, m wechat.Message, in dialog.Inbound, 
 			return nil, err
 		}
 		st = dialog.State{Profile: prof}
+	}
+	if st.Idle() && in.Kind == dialog.KindText && st.Profile.Staff == "" && dialog.MayRate(in.Text) {
+		// A closed application the enterprise may rate (好差评) is read
+		// afresh: it closed in the console, not in this conversation.
+		// The database down must not cost a follower mid-conversation its
+		// answer (the menu needs only Redis): no rating is read then.
+		due, err := b.db.RatingDue(ctx, m.FromUserName, in.At.Add(-domain.RatingWindow))
+		if err != nil {
+			b.log.Warn("rating due not read", slog.String("openid", wechat.MaskOpenID(m.FromUserName)), slog.Any("error", err))
+		}
+		st.Profile.Rating = due
 	}
 	p := b.Policy()
 	next, replies, effects := dialog.Step(p, st, in)

@@ -75,6 +75,30 @@ func (b *Bot) apply(ctx context.Context, in dialog.Inbound, st *dialog.State, e 
 			b.log.Warn("unplaced asker not recorded", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
 		}
 		return nil, nil
+	case dialog.AnswerFeedback:
+		b.answerFeedback(ctx, in, e)
+		return nil, nil
 	}
 	return b.leads.Apply(ctx, in, st, e)
+}
+
+// answerFeedback records 有用 or 没用 of an FAQ answer; an unhelpful one
+// joins the learning queue with the answer given. A lost record must not
+// cost the follower the reply.
+func (b *Bot) answerFeedback(ctx context.Context, in dialog.Inbound, e dialog.AnswerFeedback) {
+	if err := b.db.RecordAnswerFeedback(ctx, e.FAQ, e.Useful, in.At); err != nil {
+		b.log.Warn("answer feedback not recorded", slog.Any("error", err))
+	}
+	if e.Useful || e.Folded == "" {
+		return
+	}
+	answer, _, err := b.replies.join(e.Answer)
+	if err != nil {
+		b.log.Warn("unhelpful answer not rendered", slog.String("faq", e.FAQ), slog.Any("error", err))
+	}
+	if err := b.db.RecordUnhelpful(ctx, e.Folded, e.Question, e.FAQ, answer, in.At); err != nil {
+		b.log.Warn("unhelpful answer not recorded", slog.Any("error", err))
+	} else if err := b.db.RecordUnplacedAsker(ctx, e.Folded, in.OpenID, in.At); err != nil {
+		b.log.Warn("unhelpful asker not recorded", slog.String("openid", wechat.MaskOpenID(in.OpenID)), slog.Any("error", err))
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -158,6 +159,19 @@ func checkTurn(c *chat, before dialog.State, wants []string) []string {
 		case strings.HasPrefix(w, "="):
 			want := strings.Replace(w[1:], "%", before.Flow, 1)
 			ok = c.s.Flow+"."+c.s.Step == want
+		case strings.HasPrefix(w, "rate="):
+			ok = false
+			for _, e := range c.effects {
+				if r, is := e.(dialog.RateService); is && strconv.Itoa(r.Level) == w[5:] {
+					ok = true
+				}
+			}
+		case strings.HasPrefix(w, "!+"):
+			for _, e := range c.effects {
+				if reflect.TypeOf(e).Name() == w[2:] {
+					ok = false
+				}
+			}
 		case strings.HasPrefix(w, "+"):
 			ok = false
 			for _, e := range c.effects {
@@ -188,6 +202,15 @@ func leadFields(l dialog.SubmitLead) map[string]string {
 	}
 }
 
+// ratingSetups are setup messages that stand for the lead pipeline: the
+// follower's application closed and it was asked for a rating half a
+// minute after its last message (@rating-asked), or could not be asked
+// (@rating-unasked); a non-zero AskedAt is replaced by that time.
+var ratingSetups = map[string]dialog.RatingDue{
+	"@rating-asked":   {Lead: "SZR-20261201-0001", Kind: "need", AskedAt: time.Unix(1, 0)},
+	"@rating-unasked": {Lead: "SZR-20261201-0001", Kind: "apply"},
+}
+
 // play runs one script and returns what went wrong.
 func play(tb testing.TB, sc script) []string {
 	c := newChat(tb, dialog.Profile{})
@@ -195,6 +218,17 @@ func play(tb testing.TB, sc script) []string {
 	var errs []string
 	for i, tt := range sc.turns {
 		before := c.s
+		if due, ok := ratingSetups[tt.text]; ok {
+			// The lead pipeline asked for a rating (or closed the lead
+			// outside the 48-hour window) after the last message.
+			if due.AskedAt.IsZero() {
+				due.AskedAt = time.Time{}
+			} else {
+				due.AskedAt = c.at.Add(30 * time.Second)
+			}
+			c.s.Profile.Rating = due
+			continue
+		}
 		c.send(tt.text)
 		for _, e := range c.effects {
 			if l, ok := e.(dialog.SubmitLead); ok {
@@ -291,6 +325,7 @@ var repairFloor = map[string]float64{
 	"first_tune.yaml": 0.98, "first_heldout.yaml": 0.97, "first_fresh.yaml": 0.95,
 	"conv_round3.yaml": 0.84, "first_round3.yaml": 0.88,
 	"conv27_tune.yaml": 0.99, "conv27_heldout.yaml": 0.94, // issue 27: baseline 13.6% and 11.1%
+	"conv27_fresh.yaml": 0.97, // feedback and 好差评: written after tuning, scored once at 100% (43/43)
 }
 
 func showMisses(part string) bool {
@@ -300,7 +335,7 @@ func showMisses(part string) bool {
 
 func TestConversations(t *testing.T) {
 	t.Parallel()
-	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml", "conv_round3.yaml", "conv27_tune.yaml", "conv27_heldout.yaml"} {
+	for _, part := range []string{"conv_tune.yaml", "conv_heldout.yaml", "conv_fresh.yaml", "conv_round3.yaml", "conv27_tune.yaml", "conv27_heldout.yaml", "conv27_fresh.yaml"} {
 		t.Run(part, func(t *testing.T) {
 			scripts := mustScripts(t, part)
 			tl := tally{}

@@ -62,6 +62,9 @@ type Profile struct {
 	// a county contact, domain.RoleInstitution for a specialist), "" for an
 	// enterprise: staff get their own menu and help.
 	Staff string
+	// Rating is the closed application the follower may rate (好差评),
+	// loaded afresh before each idle text; not kept with the state.
+	Rating RatingDue
 }
 
 // Enterprise is an enterprise's particulars as it confirmed them.
@@ -213,6 +216,12 @@ type turn struct {
 	// offer is the topic whose next steps the last answer offered as
 	// numbered choices (practical.go); they are good for one message.
 	offer string
+	// answer is the FAQ answer this turn gave, ended with its next steps
+	// and the rating line at the end of the turn (feedback.go).
+	answer *answered
+	// rated and ratedQ are the FAQ answered by the last message and its
+	// question, which 有用 or 没用 judges; good for one message.
+	rated, ratedQ string
 }
 
 func (t *turn) say(name string, data any) {
@@ -272,8 +281,8 @@ func (t *turn) set(k, v string) {
 // back as effects.
 func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	t := &turn{p: p, in: in, s: s}
-	if s.Idle() && s.Fields["offer"] != "" {
-		t.offer, t.s.Fields = s.Fields["offer"], nil
+	if s.Idle() && (s.Fields["offer"] != "" || s.Fields["rate"] != "") {
+		t.offer, t.rated, t.ratedQ, t.s.Fields = s.Fields["offer"], s.Fields["rate"], s.Fields["q"], nil
 	}
 	long := t.tooLong()
 	if !long {
@@ -294,6 +303,7 @@ func Step(p *Policy, s State, in Inbound) (State, []Reply, []Effect) {
 	} else {
 		t.dispatch()
 	}
+	t.finishAnswer() // feedback.go
 	t.unplacedInARow(s.Unplaced)
 	if in.Kind != KindUnsubscribe {
 		t.s.UpdatedAt = in.At
@@ -558,6 +568,11 @@ func (t *turn) prefixCommand(text string) bool {
 }
 
 func (t *turn) text(text string) {
+	// A rating of a closed application, or a judgement of the answer just
+	// given, before anything else: 不满意 is a rating here, not a complaint.
+	if t.s.Idle() && (t.rateService(text) || t.feedback(text)) { // feedback.go
+		return
+	}
 	if t.entry(text) {
 		return
 	}

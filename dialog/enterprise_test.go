@@ -138,3 +138,24 @@ func TestEquipmentPurposeHintsLeasing(t *testing.T) {
 	}
 	c.at2("need", "consent")
 }
+
+func TestPurposeHintsOtherProducts(t *testing.T) {
+	for purpose, want := range map[string]string{
+		"原材料价格波动大，想锁定成本": "期货套期保值",
+		"引进投资机构做股权融资":    "直接融资与间接融资",
+		"购置检测设备":         "以租代购",
+		"采购原材料":          "",
+	} {
+		c := newFormConv(t, dialog.Profile{})
+		c.sendAll("融资需求", formName, formCode(t, "320583"), "1", "张三", formPhone, formNo(t, c.p, "szd"), "500", "12")
+		c.send(purpose)
+		got := false
+		for _, r := range c.replies {
+			got = got || r.Name == "product_hint"
+		}
+		if got != (want != "") || want != "" && !strings.Contains(c.text(), want) {
+			t.Errorf("%s: hint %v: %s", purpose, got, c.text())
+		}
+		c.at2("need", "consent")
+	}
+}

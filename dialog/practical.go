@@ -123,30 +123,57 @@ func (t *turn) offered(text string) bool {
 
 // nextChoices are the numbered next steps offered after an answer.
 func nextChoices(topic string) []Option {
-	if topic == topicJoin {
+	switch topic {
+	case topicJoin:
 		return []Option{{Key: "apply", Label: "申请入库"}, {Key: "selfcheck", Label: "质量信誉自检"}, {Key: "human", Label: "人工服务"}}
+	case offerHuman:
+		return []Option{{Key: "human", Label: "转人工服务，由工作人员解答"}}
+	case offerRating:
+		return nil
+	case "", formLoanProduct:
+	default:
+		// Another product: file a need for it, or check the tier its
+		// terms depend on.
+		return []Option{{Key: "need", Label: "提交融资需求"}, {Key: "selfcheck", Label: "质量信誉自检（看适用哪一类优惠）"}, {Key: "human", Label: "人工服务"}}
 	}
 	return []Option{{Key: "need", Label: "提交融资需求"}, {Key: "calc", Label: "苏质贷利率测算"}, {Key: "human", Label: "人工服务"}}
 }
 
-// equipmentWords name a purpose of buying equipment, which 融资租赁
-// serves (a 苏质贷 is a liquidity loan of up to a year, 三（一）).
-var equipmentWords = []string{"设备", "生产线", "机器", "机床", "技改", "技术改造", "购置"}
+// purposeHints are purposes that another product serves better than a
+// 苏质贷, a liquidity loan of up to a year (三（一）): equipment by
+// 融资租赁 (三（二）1), price risk of raw materials by 期货套期保值
+// (三（二）2), equity by 直接融资 (三（二）3).
+var purposeHints = []struct {
+	product, reason, how string
+	words                []string
+}{
+	{"leasing", "购置、更新设备", "以租代购", []string{"设备", "生产线", "机器", "机床", "技改", "技术改造", "购置"}},
+	{"futures", "应对原材料价格波动、锁定成本", "套期保值、场外期权等", []string{"价格波动", "锁定成本", "锁定原料", "锁价", "套保", "套期保值", "对冲"}},
+	{"equity", "股权融资、引进投资", "与外部投资机构合作", []string{"股权", "引进投资", "投资机构", "融资入股", "上市"}},
+}
 
 // ProductHintData is the data of "product_hint".
 type ProductHintData struct {
 	Chosen, Better string // product names
+	Reason, How    string // what the purpose is, how the better product serves it
 }
 
 // productHint suggests a better product for a need's purpose, or nil.
 func productHint(p *Policy, product, purpose string) *ProductHintData {
-	if product != formLoanProduct || !containsAny(p.Fold(purpose), equipmentWords) {
+	if product != formLoanProduct {
 		return nil
 	}
-	loan, ok1 := p.Product(formLoanProduct)
-	lease, ok2 := p.Product("leasing")
-	if !ok1 || !ok2 {
-		return nil
+	n := p.Fold(purpose)
+	for _, h := range purposeHints {
+		if !containsAny(n, h.words) {
+			continue
+		}
+		loan, ok1 := p.Product(formLoanProduct)
+		better, ok2 := p.Product(h.product)
+		if !ok1 || !ok2 {
+			return nil
+		}
+		return &ProductHintData{Chosen: loan.Name, Better: better.Name, Reason: h.reason, How: h.how}
 	}
-	return &ProductHintData{Chosen: loan.Name, Better: lease.Name}
+	return nil
 }

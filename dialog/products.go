@@ -97,6 +97,10 @@ type FAQData struct {
 	Question string
 	Answer   string
 	Clause   string
+	// Next and Rate end an answer given at the menu: its numbered next
+	// steps and the line asking to rate it (有用/没用).
+	Next []Option
+	Rate bool
 }
 
 // RateLine is one tier's 苏质贷 rate cap.
@@ -142,6 +146,9 @@ type TopicData struct {
 	Conditions      []Condition
 	Tiers           []TierLine
 	Tier            domain.Tier // the tier the message named; Rates and OTC are narrowed to it
+	// Next and Rate end an answer given at the menu, as FAQData's do.
+	Next []Option
+	Rate bool
 }
 
 // ContactsData is the data of "contacts" and "faq_unknown": the county
@@ -399,6 +406,7 @@ func (t *turn) answerFAQ(f FAQ) {
 		return
 	}
 	t.say("faq_answer", FAQData{ID: f.ID, Question: f.Question, Answer: f.Answer, Clause: f.Clause})
+	t.markAnswer(f.ID, "")
 }
 
 // topics are the answers computed from the policy, by FAQ topic name.
@@ -455,6 +463,7 @@ func (t *turn) topic(topic, question, clause string) {
 		d.Clause = topicClause(p, topic)
 	}
 	t.say("faq_"+topic, d)
+	t.markAnswer(t.faqOfTopic(topic, question), t.s.Topic)
 }
 
 // topicClause is the clause a computed answer's numbers come from.

@@ -18,6 +18,18 @@ type UnplacedMessage struct {
 	Intent     string
 	ResolvedBy string
 	ResolvedAt *time.Time
+	// Answer is the answer given when the enterprise judged it unhelpful
+	// (没用), FAQ the entry it came from, Unhelpful how often.
+	Answer    string
+	FAQ       string
+	Unhelpful int
+}
+
+// FeedbackCount counts the judgements of one FAQ answer.
+type FeedbackCount struct {
+	FAQ       string
+	Useful    int
+	Unhelpful int
 }
 
 // TaughtParaphrase is a message an officer attached to an intent.

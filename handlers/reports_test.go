@@ -176,7 +176,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		}
 	}
 
-	// XLSX: 汇总, 融资成交明细 and a sheet per county.
+	// XLSX: 汇总, 融资成交明细, a sheet per county and 服务评价.
 	rec = s.raw("GET", "/api/v1/reports/monthly?format=xlsx&month="+month, s.admin, nil)
 	if rec.Code != 200 {
 		t.Fatalf("xlsx: %d", rec.Code)
@@ -187,7 +187,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) != 13 || sheets[0] != admin.SummarySheet || sheets[1] != admin.DealSheet {
+	if len(sheets) != 14 || sheets[0] != admin.SummarySheet || sheets[1] != admin.DealSheet || sheets[13] != admin.RatingSheet {
 		t.Fatalf("sheets %v", sheets)
 	}
 	rows, err := f.GetRows(admin.SummarySheet)
@@ -214,7 +214,7 @@ func TestMonthlyReportNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f2.Close()
-	if got := f2.GetSheetList(); len(got) != 3 || got[1] != admin.DealSheet || got[2] != "昆山市" {
+	if got := f2.GetSheetList(); len(got) != 4 || got[1] != admin.DealSheet || got[2] != "昆山市" || got[3] != admin.RatingSheet {
 		t.Errorf("county workbook sheets %v", got)
 	}
 }

@@ -30,12 +30,13 @@ type fakeRepo struct {
 	deals     []dialog.Deal
 	audits    []domain.AuditEntry
 	outbox    map[string]domain.Notification
+	ratings   map[uint64]domain.Rating // by lead id: closed leads open to a rating
 	seq       uint64
 }
 
 func newFakeRepo() *fakeRepo {
 	return &fakeRepo{leads: map[uint64]domain.Lead{}, contacts: map[string][]string{}, referrals: map[uint64][]dialog.Referral{},
-		roster: map[string]domain.RosterAdmission{}, outbox: map[string]domain.Notification{}}
+		roster: map[string]domain.RosterAdmission{}, outbox: map[string]domain.Notification{}, ratings: map[uint64]domain.Rating{}}
 }
 
 func (f *fakeRepo) next() uint64 { f.seq++; return f.seq }
@@ -134,6 +135,16 @@ func (f *fakeRepo) Deals(_ context.Context, flt domain.DealFilter) ([]dialog.Dea
 		}
 	}
 	return out, nil
+}
+
+// OpenRating records that a closed lead may be rated, once.
+func (f *fakeRepo) OpenRating(_ context.Context, l domain.Lead, _ *time.Time, _ time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.ratings[l.ID]; !ok {
+		f.ratings[l.ID] = domain.Rating{LeadID: l.ID, LeadNumber: l.Number, Kind: l.Kind, County: l.County}
+	}
+	return nil
 }
 
 func (f *fakeRepo) LPR(context.Context, time.Time) (float64, bool, error) { return 0, false, nil }

@@ -301,7 +301,10 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 	}
 	lm.Deal = &domain.DealRow{Institution: d.Institution, Product: d.Product, AmountWan: d.AmountWan, RatePct: d.RatePct,
 		TermMonths: d.TermMonths, DisbursedOn: d.DisbursedOn}
-	notify := l.notifyEnterprise(ctx, lead.OpenID, now)
+	// The first disbursement closes the need: it asks for a rating, as a
+	// move to 已放款 does; a further deal does not ask again.
+	asked := lead.Status != domain.StatusDisbursed && l.inWindow(ctx, lead.OpenID, now)
+	notify := l.ratingNotify(l.notifyEnterprise(ctx, lead.OpenID, now), asked)
 	moved, err := l.db.RecordMove(ctx, lm, func(mv domain.Moved) ([]domain.Notification, error) {
 		ev := mv.Event
 		if ev.ID == 0 {
@@ -313,6 +316,9 @@ func (l *Service) RecordDeal(ctx context.Context, acc domain.Account, ref string
 	})
 	if err != nil {
 		return domain.Lead{}, dialog.Deal{}, err
+	}
+	if lead.Status != domain.StatusDisbursed {
+		l.openRating(ctx, moved.Lead, asked, now) // ratings.go
 	}
 	d.ID, d.LeadNumber, d.County, d.EnterpriseName, d.CreditCode, d.CreatedAt =
 		moved.DealID, moved.Lead.Number, moved.Lead.County, moved.Lead.EnterpriseName, moved.Lead.CreditCode, now

@@ -117,6 +117,8 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		return l.correctMyData(ctx, in, e)
 	case dialog.EraseMyData:
 		return l.eraseMyData(ctx, in, e)
+	case dialog.RateService:
+		return l.rate(ctx, in, st, e) // ratings.go
 	}
 	return nil, fmt.Errorf("unknown effect %T", e)
 }

@@ -266,9 +266,16 @@ func (l *Service) record(ctx context.Context, m move) (domain.Lead, error) {
 	} else {
 		notify = l.notifyEnterprise(ctx, m.lead.OpenID, now)
 	}
+	// A lead that closes asks for a rating right after its notification
+	// (not a withdrawal: the enterprise's own act is not a service).
+	asked := !m.owner && domain.RatedStatus(r.To) && l.inWindow(ctx, m.lead.OpenID, now)
+	notify = l.ratingNotify(notify, asked)
 	moved, err := l.db.RecordMove(ctx, lm, func(mv domain.Moved) ([]domain.Notification, error) {
 		return notify(mv.Lead, mv.Event)
 	})
+	if err == nil {
+		l.openRating(ctx, moved.Lead, asked, now) // ratings.go
+	}
 	return moved.Lead, err
 }
 

@@ -79,6 +79,13 @@ type ProgrammeRepo interface {
 	RosterEntry(ctx context.Context, code string) (dialog.RosterEntry, error)
 }
 
+// RatingRepo stores the enterprises' 好差评 of their closed leads.
+type RatingRepo interface {
+	OpenRating(ctx context.Context, lead domain.Lead, asked *time.Time, at time.Time) error
+	RateLead(ctx context.Context, number, openID string, level int, comment string, at time.Time) (domain.Rating, error)
+	SetRatingTicket(ctx context.Context, leadID, ticketID uint64) error
+}
+
 // TicketRepo stores the enterprises' questions handed to a person.
 type TicketRepo interface {
 	CreateTicket(ctx context.Context, t domain.Ticket, notify func(domain.Ticket) ([]domain.Notification, error)) (domain.Ticket, error)
@@ -122,6 +129,7 @@ type Repo interface {
 	PeopleRepo
 	ProgrammeRepo
 	TicketRepo
+	RatingRepo
 	AuditLog
 	Enqueuer
 }

@@ -226,6 +226,8 @@ func (l *Service) ticketMessagesFor(t domain.Ticket, what string, openIDs []stri
 			last = "转交" + county + "答复"
 		case "raise-overdue":
 			last = "督办已超期，企业仍未获答复"
+		case "rating":
+			last = "企业差评，请回访整改"
 		}
 		if kind, due, ok := strings.Cut(what, ":"); ok && (kind == "chase" || kind == "complaint") {
 			last = "企业催办，" + due + "前答复"

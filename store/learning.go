@@ -35,6 +35,11 @@ type UnplacedMessage struct {
 	Intent     string    `gorm:"size:80"`
 	ResolvedBy string    `gorm:"size:64"`
 	ResolvedAt *time.Time
+	// Answer is the answer given to a question judged unhelpful (没用),
+	// FAQ the entry it came from, Unhelpful how many times it was judged so.
+	Answer    string `gorm:"type:text"`
+	FAQ       string `gorm:"size:80"`
+	Unhelpful int    `gorm:"not null;default:0"`
 }
 
 // TaughtParaphrase is a message an officer attached to an intent.

@@ -109,6 +109,12 @@ var migrations = []migration{
 	{83, "add tickets.raise_due", addColumn(&TicketRecord{}, "RaiseDue")},
 	{84, "create unplaced_askers", createTable(&UnplacedAsker{})},
 	{85, "add tickets.raise_overdue_at", addColumn(&TicketRecord{}, "RaiseOverdueAt")},
+	// 100–109: feedback on answers and 好差评 (issue 27).
+	{100, "add unplaced_messages.answer", addColumn(&UnplacedMessage{}, "Answer")},
+	{101, "add unplaced_messages.faq", addColumn(&UnplacedMessage{}, "FAQ")},
+	{102, "add unplaced_messages.unhelpful", addColumn(&UnplacedMessage{}, "Unhelpful")},
+	{103, "create answer_feedback", createTable(&AnswerFeedbackRecord{})},
+	{104, "create lead_ratings", createTable(&LeadRating{})},
 }
 
 // addColumn adds a model field's column unless the table already has it

@@ -103,6 +103,11 @@ func (db *DB) ErasePersonalData(ctx context.Context, openID string, at time.Time
 		if err := tx.Where("open_id = ?", openID).Delete(&UnplacedAsker{}).Error; err != nil {
 			return fmt.Errorf("erase unplaced askers: %w", err)
 		}
+		// Ratings of the service: kept as counts, the comment and who go.
+		if err := tx.Model(&LeadRating{}).Where("open_id = ?", openID).
+			Updates(map[string]any{"open_id": "", "comment": ""}).Error; err != nil {
+			return fmt.Errorf("erase ratings: %w", err)
+		}
 		// Questions handed to a person: kept as counts, their words go.
 		var ids []uint64
 		if err := tx.Model(&TicketRecord{}).Where("open_id = ?", openID).Pluck("id", &ids).Error; err != nil {
