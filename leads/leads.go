@@ -482,6 +482,9 @@ type LeadHistoryData struct {
 	Contact bool        // the reader is a contact of the lead's county: show the enterprise's details
 	Lead    domain.Lead // for contacts
 	Next    []string    // for contacts: what 受理/驳回 can do now
+	// Timeline is the enterprise's 办理记录 in its words (timeline.go).
+	Timeline []TimelineEntry
+	Open     bool // the enterprise may still withdraw it
 }
 
 func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
@@ -502,6 +505,13 @@ func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.
 		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
 	}
 	d := LeadHistoryData{Line: l.line(lead), Contact: contact, Lead: lead}
+	if !contact {
+		if d.Timeline, err = l.timeline(ctx, lead); err != nil {
+			return nil, err
+		}
+		d.Open = slices.Contains(domain.NextStatuses(lead.Kind, lead.Status), domain.StatusWithdrawn)
+		return []dialog.Reply{{Name: "lead_history", Data: d}}, nil
+	}
 	for _, ev := range lead.Events {
 		d.Events = append(d.Events, eventLine(ev))
 	}
