@@ -24,7 +24,8 @@ type PracticalData struct {
 	County      domain.County // the enterprise's county, when known
 	ContactDays int           // working days within which the county bureau contacts the enterprise
 	Clause      string
-	Next        []Option // the numbered next steps
+	Materials   []Material // the product's checklist (seeds/data/products.yaml)
+	Next        []Option   // the numbered next steps
 }
 
 var (
@@ -97,6 +98,7 @@ func (t *turn) practicalData(topic string) PracticalData {
 	if pr, ok := t.p.Product(d.Topic); ok {
 		d.Product = pr.Name
 		d.Clause = pr.Clause
+		d.Materials = pr.Materials
 	}
 	if c, ok := t.p.County(t.s.Profile.County); ok {
 		d.County = c
