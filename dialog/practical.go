@@ -49,6 +49,10 @@ func followUp(text string) bool {
 // conversation; false when text is neither.
 func (t *turn) practical(text string) bool {
 	n := t.p.Fold(text)
+	if asksForBanks(n) {
+		t.banks(text) // banks.go
+		return true
+	}
 	topic := t.s.Topic
 	if named := productNamed(t.p, n); named != "" {
 		topic = named

@@ -415,6 +415,7 @@ var flowLabels = map[string][2]string{
 	"calc":      {"苏质贷利率测算", "测算"},
 	"roster":    {"企业库查询", "企业库查询"},
 	"products":  {"产品查询", "产品"},
+	"banks":     {"合作金融机构查询", "有哪些合作银行"},
 }
 
 // cancelFlow leaves the current flow, saying what was kept and how to come

@@ -152,6 +152,8 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		return l.moveFromChat(ctx, in, e)
 	case dialog.ShowWithdrawal:
 		return l.showWithdrawal(ctx, in, st, e)
+	case dialog.ShowBanks:
+		return l.banks(ctx, e)
 	case dialog.SaveContactProfile:
 		return l.saveContactProfile(ctx, in, e)
 	case dialog.OpenTicket, dialog.AppendTicket, dialog.ShowTickets, dialog.Chase:

@@ -109,6 +109,9 @@ var migrations = []migration{
 	{83, "add tickets.raise_due", addColumn(&TicketRecord{}, "RaiseDue")},
 	{84, "create unplaced_askers", createTable(&UnplacedAsker{})},
 	{85, "add tickets.raise_overdue_at", addColumn(&TicketRecord{}, "RaiseOverdueAt")},
+	// 110–119: answers from the service's records (issue 27).
+	{110, "add institutions.counties", addColumn(&InstitutionRecord{}, "Counties")},
+	{111, "add specialists.consent_at", addColumn(&SpecialistRecord{}, "ConsentAt")},
 }
 
 // addColumn adds a model field's column unless the table already has it
