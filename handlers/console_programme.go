@@ -189,11 +189,21 @@ func kindOptions2() []option {
 }
 
 func (cs *console) institutionsData(c *gin.Context) (*institutionsData, error) {
-	list, err := cs.Leads.Institutions(c.Request.Context(), account(c))
+	acc := account(c)
+	var list []dialog.Institution
+	var err error
+	if acc.Role == domain.RoleInstitution {
+		// An institution's account sees its own, to agree for its
+		// specialists to be shown to enterprises.
+		var in dialog.Institution
+		in, err = cs.Leads.Institution(c.Request.Context(), acc, acc.Institution)
+		list = []dialog.Institution{in}
+	} else {
+		list, err = cs.Leads.Institutions(c.Request.Context(), acc)
+	}
 	if err != nil {
 		return nil, err
 	}
-	acc := account(c)
 	d := &institutionsData{Kinds: kindOptions2(), CanEdit: acc.Can(domain.PermInstWrite), CanConsent: acc.Can(domain.PermSpecialistConsent)}
 	for _, co := range cs.Bot.Policy().Counties {
 		d.Counties = append(d.Counties, option{co.ID, co.Name})

@@ -34,16 +34,8 @@ func (l *Service) referralURL(id uint64) string {
 	return fmt.Sprintf("%s/console/leads/%d", base, id)
 }
 
-// Institutions returns the cooperating institutions with their
-// specialists; an institution's account gets its own only.
+// Institutions returns the cooperating institutions with their specialists.
 func (l *Service) Institutions(ctx context.Context, acc domain.Account) ([]dialog.Institution, error) {
-	if acc.Role == domain.RoleInstitution && acc.Institution != 0 {
-		in, err := l.db.Institution(ctx, acc.Institution)
-		if err != nil {
-			return nil, err
-		}
-		return []dialog.Institution{in}, nil
-	}
 	if err := acc.Require(domain.PermInstRead); err != nil {
 		return nil, err
 	}
