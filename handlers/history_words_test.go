@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -55,6 +56,23 @@ func TestEnterpriseHistoryInItsWords(t *testing.T) {
 	}
 	if n := strings.Count(got, "\n· "); n != 4 {
 		t.Errorf("%d lines, want 4:\n%s", n, got)
+	}
+	if strings.Contains(got, "李专员") {
+		t.Errorf("the specialist shown without consent:\n%s", got)
+	}
+	// Once the institution agreed, the referral names its specialist.
+	officer := newBrowser(t, s.handler)
+	officer.login("admin", leadsAdminPass)
+	officer.mustPage("/console/institutions")
+	var in struct {
+		Specialists []struct{ ID uint64 }
+	}
+	s.api(http.MethodGet, fmt.Sprintf("/api/v1/institutions/%d", instID), s.admin, nil, &in)
+	if code, _, _ := officer.post(fmt.Sprintf("/console/institutions/%d/specialists/%d/consent", instID, in.Specialists[0].ID), url.Values{"consent": {"1"}}); code != http.StatusSeeOther {
+		t.Fatalf("consent: %d", code)
+	}
+	if got := s.say(ent, "进度 "+num); !strings.Contains(got, "转介给测试银行昆山支行，服务专员李专员（电话13800001111）将与您联系") {
+		t.Errorf("referral after consent:\n%s", got)
 	}
 	// An open application offers 撤回 to its enterprise.
 	open := s.fileNeed("o-hist-ent2", "320583", "MA1D3AH02")

@@ -2,6 +2,7 @@ package leads
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -60,7 +61,13 @@ func (l *Service) timeline(ctx context.Context, lead domain.Lead) ([]TimelineEnt
 		out = append(out, TimelineEntry{At: ev.CreatedAt, Text: eventText(lead, line, ev, deals), rank: stepRank[ev.Status]})
 	}
 	for _, r := range refs {
-		text := line.Bureau + "已将您的" + line.KindLabel + "转介给" + r.InstitutionName + "，由其服务专员与您联系"
+		who := "由其服务专员与您联系"
+		if names, err := l.shownSpecialists(ctx, r.Institution); err != nil {
+			return nil, err
+		} else if names != "" {
+			who = "服务专员" + names + "将与您联系"
+		}
+		text := line.Bureau + "已将您的" + line.KindLabel + "转介给" + r.InstitutionName + "，" + who
 		out = append(out, TimelineEntry{At: r.At, Text: text, rank: referralRank})
 	}
 	slices.SortStableFunc(out, func(a, b TimelineEntry) int {
@@ -125,4 +132,24 @@ func disbursedText(lead domain.Lead, deals []dialog.Deal) string {
 		return "已放款" + dialog.FormatWan(lead.DisbursedWan) + "万元"
 	}
 	return "已放款"
+}
+
+// shownSpecialists names the specialists of an institution who agreed to
+// be shown to enterprises, with their phones: "李专员（电话138…）"; "" when
+// none did.
+func (l *Service) shownSpecialists(ctx context.Context, inst uint64) (string, error) {
+	in, err := l.db.Institution(ctx, inst)
+	if errors.Is(err, domain.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, sp := range in.Specialists {
+		if !sp.ConsentAt.IsZero() {
+			names = append(names, sp.Name+"（电话"+sp.Phone+"）")
+		}
+	}
+	return strings.Join(names, "、"), nil
 }
