@@ -22,7 +22,8 @@ func (s *adminSvc) institutionWithSpecialist(name, specialist, phone string) (in
 		map[string]string{"name": specialist, "phone": phone, "products": "苏质贷"}, &spec); code != http.StatusCreated {
 		s.tb.Fatalf("specialist: %d", code)
 	}
-	user, pass = "bank-"+randomSuffix(), "Password-"+randomSuffix()
+	user = "bank-" + randomSuffix()
+	pass = "Bank-pass-2026-" + user // letters, digits and a symbol, whatever the suffix
 	body := map[string]any{"username": user, "password": pass, "role": "institution", "institution": in.ID}
 	if code := s.api(http.MethodPost, "/api/v1/users", s.admin, body, nil); code != http.StatusCreated {
 		s.tb.Fatalf("account: %d", code)
