@@ -526,7 +526,8 @@ func (t *turn) command(cmd string) {
 }
 
 // prefixCommand reads commands with an argument: 绑定 <code>, 进度 SZR-…,
-// 受理 SZR-…, 驳回 SZR-… 原因 (county contacts), 撤回 SZR-… (the enterprise).
+// 受理 SZR-…, 驳回 SZR-… 原因 (county contacts), 撤回 SZR-… (the enterprise,
+// confirmed first: withdraw.go).
 func (t *turn) prefixCommand(text string) bool {
 	fields := strings.Fields(toHalfWidth(strings.TrimSpace(text)))
 	if len(fields) < 2 {
@@ -560,8 +561,7 @@ func (t *turn) prefixCommand(text string) bool {
 		t.emit(MoveLead{Number: arg, Status: "rejected", Note: strings.Join(fields[2:], " ")})
 		return true
 	case "撤回":
-		t.end()
-		t.emit(MoveLead{Number: arg, Status: "withdrawn", Note: strings.Join(fields[2:], " ")})
+		t.beginWithdraw(arg, strings.Join(fields[2:], " ")) // withdraw.go: shown, a reason, confirmed
 		return true
 	}
 	return false

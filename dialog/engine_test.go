@@ -214,7 +214,6 @@ func TestPrefixCommands(t *testing.T) {
 		{"进度 szr-20261127-0001", dialog.ListLeads{Number: "SZR-20261127-0001"}},
 		{"受理 SZR-20261127-0001", dialog.MoveLead{Number: "SZR-20261127-0001", Status: "contacted"}},
 		{"驳回 SZR-20261127-0001 材料不全 请补充", dialog.MoveLead{Number: "SZR-20261127-0001", Status: "rejected", Note: "材料不全 请补充"}},
-		{"撤回 SZR-20261127-0001", dialog.MoveLead{Number: "SZR-20261127-0001", Status: "withdrawn"}},
 	}
 	for _, tt := range tests {
 		c := newChat(t, dialog.Profile{})

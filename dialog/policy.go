@@ -78,6 +78,17 @@ type Product struct {
 	Summary  string
 	Terms    map[domain.Tier]string // per-tier terms; empty means the same for every tier
 	Clause   string
+	// Materials are what an enterprise prepares for the product
+	// (practical_materials), in the order shown.
+	Materials []Material
+}
+
+// Material is one item of a product's materials checklist: Clause is
+// where the notice speaks of it; "" marks an item only typically needed
+// (一般需要), as the institutions ask for it.
+type Material struct {
+	Item   string
+	Clause string
 }
 
 // TermsFor returns the product's terms for tier t, if it has tier-specific terms.

@@ -24,7 +24,8 @@ type PracticalData struct {
 	County      domain.County // the enterprise's county, when known
 	ContactDays int           // working days within which the county bureau contacts the enterprise
 	Clause      string
-	Next        []Option // the numbered next steps
+	Materials   []Material // the product's checklist (seeds/data/products.yaml)
+	Next        []Option   // the numbered next steps
 }
 
 var (
@@ -48,6 +49,10 @@ func followUp(text string) bool {
 // conversation; false when text is neither.
 func (t *turn) practical(text string) bool {
 	n := t.p.Fold(text)
+	if asksForBanks(n) {
+		t.banks(text) // banks.go
+		return true
+	}
 	topic := t.s.Topic
 	if named := productNamed(t.p, n); named != "" {
 		topic = named
@@ -97,6 +102,7 @@ func (t *turn) practicalData(topic string) PracticalData {
 	if pr, ok := t.p.Product(d.Topic); ok {
 		d.Product = pr.Name
 		d.Clause = pr.Clause
+		d.Materials = pr.Materials
 	}
 	if c, ok := t.p.County(t.s.Profile.County); ok {
 		d.County = c

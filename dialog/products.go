@@ -401,6 +401,10 @@ func answerCalcAmount(t *turn, text string) {
 }
 
 func (t *turn) answerFAQ(f FAQ) {
+	if f.ID == "banks" && t.s.Idle() {
+		t.banks(t.in.Text) // banks.go: from the service's records
+		return
+	}
 	if f.Topic != "" {
 		t.topic(f.Topic, f.Question, f.Clause)
 		return

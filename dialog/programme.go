@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,6 +81,7 @@ type Institution struct {
 	ID          uint64
 	Name        string
 	Kind        string
+	Counties    []string // county slugs served; none: all of Suzhou
 	Specialists []Specialist
 	UpdatedBy   string
 	UpdatedAt   time.Time
@@ -94,6 +96,14 @@ type Specialist struct {
 	Products    string
 	OpenID      string // bound WeChat user; "" until bound
 	BoundAt     time.Time
+	// ConsentAt is when showing the specialist's name and phone to
+	// enterprises was agreed; zero: they are not shown.
+	ConsentAt time.Time
+}
+
+// Serves reports whether the institution serves county (a slug).
+func (in Institution) Serves(county string) bool {
+	return len(in.Counties) == 0 || slices.Contains(in.Counties, county)
 }
 
 // Referral is a lead referred (推荐) by its county to an institution.

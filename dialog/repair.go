@@ -415,11 +415,17 @@ var flowLabels = map[string][2]string{
 	"calc":      {"苏质贷利率测算", "测算"},
 	"roster":    {"企业库查询", "企业库查询"},
 	"products":  {"产品查询", "产品"},
+	"banks":     {"合作金融机构查询", "有哪些合作银行"},
 }
 
 // cancelFlow leaves the current flow, saying what was kept and how to come
 // back: the one cancel of every flow, whatever words asked for it.
 func (t *turn) cancelFlow() {
+	if t.s.Flow == "withdraw" {
+		t.end()
+		t.say("withdraw_kept", nil)
+		return
+	}
 	if !t.s.Idle() {
 		l := flowLabels[t.s.Flow]
 		t.say("cancelled", CancelData{Flow: t.s.Flow, Label: l[0], Resume: l[1], Checked: t.s.Profile.Tier.Valid(),

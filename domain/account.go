@@ -100,6 +100,9 @@ const (
 	PermSimulate       Perm = "simulator"          // talk to the bot as a simulated follower of one's own
 	PermLeadsCorrect   Perm = "leads.correct"      // set a wrong status right, with a reason
 	PermTickets        Perm = "tickets"            // read and answer enterprises' questions (own county for county accounts)
+	// PermSpecialistConsent: record whether a specialist's name and phone
+	// may be shown to enterprises (own institution for institution accounts).
+	PermSpecialistConsent Perm = "specialists.consent"
 )
 
 // rule is who holds a permission, and what a read-only account and others
@@ -146,6 +149,8 @@ var perms = map[Perm]rule{
 	PermSimulate:     {roles: []string{RoleOfficer, RoleCounty}, readOnly: "只读账号不能用模拟器发送消息"},
 	PermLeadsCorrect: {roles: []string{RoleOfficer}, readOnly: correctOnly, refused: correctOnly},
 	PermTickets:      {roles: []string{RoleOfficer, RoleCounty}, readOnly: "只读账号不能回复企业的问题"},
+	PermSpecialistConsent: {roles: []string{RoleOfficer, RoleInstitution},
+		refused: "只有市局管理员或本机构账号可以设置服务专员信息是否向企业公开"},
 }
 
 // Can reports whether the account's role holds p.

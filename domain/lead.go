@@ -135,7 +135,8 @@ type Lead struct {
 	TermMonths     int
 	Purpose        string
 	Note           string
-	OpenID         string // the enterprise's follower
+	DisbursedWan   float64 // the amount lent, once disbursed (万元); 0 before
+	OpenID         string  // the enterprise's follower
 	ConsentAt      time.Time
 	PolicyVersion  string
 	ContactedAt    time.Time // zero until contacted

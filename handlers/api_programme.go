@@ -164,6 +164,9 @@ type specialistView struct {
 	Products string     `json:"products"`
 	Bound    bool       `json:"bound"`
 	BoundAt  *time.Time `json:"bound_at,omitempty"`
+	// Consent: name and phone may be shown to enterprises.
+	Consent   bool       `json:"consent"`
+	ConsentAt *time.Time `json:"consent_at,omitempty"`
 }
 
 type institutionView struct {
@@ -171,18 +174,20 @@ type institutionView struct {
 	Name        string           `json:"name"`
 	Kind        string           `json:"kind"`
 	KindLabel   string           `json:"kind_label"`
+	Counties    []string         `json:"counties"` // county slugs served; empty: all of Suzhou
 	Specialists []specialistView `json:"specialists"`
 	UpdatedBy   string           `json:"updated_by"`
 	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
 func specialistJSON(sp dialog.Specialist) specialistView {
-	return specialistView{ID: sp.ID, Name: sp.Name, Phone: sp.Phone, Products: sp.Products, Bound: sp.OpenID != "", BoundAt: optTime(sp.BoundAt)}
+	return specialistView{ID: sp.ID, Name: sp.Name, Phone: sp.Phone, Products: sp.Products, Bound: sp.OpenID != "", BoundAt: optTime(sp.BoundAt),
+		Consent: !sp.ConsentAt.IsZero(), ConsentAt: optTime(sp.ConsentAt)}
 }
 
 func institutionJSON(in dialog.Institution) institutionView {
 	v := institutionView{ID: in.ID, Name: in.Name, Kind: in.Kind, KindLabel: dialog.InstitutionKindLabel(in.Kind),
-		Specialists: []specialistView{}, UpdatedBy: in.UpdatedBy, UpdatedAt: in.UpdatedAt}
+		Counties: append([]string{}, in.Counties...), Specialists: []specialistView{}, UpdatedBy: in.UpdatedBy, UpdatedAt: in.UpdatedAt}
 	for _, sp := range in.Specialists {
 		v.Specialists = append(v.Specialists, specialistJSON(sp))
 	}

@@ -65,6 +65,8 @@ var auditActions = map[string]string{
 	"POST /console/institutions/:inst/specialists/:sid/delete":    "删除服务专员",
 	"POST /api/v1/institutions/:inst/specialists/:sid/bind-codes": "生成专员绑定码",
 	"POST /console/institutions/:inst/specialists/:sid/bind-code": "生成专员绑定码",
+	"POST /console/institutions/:inst/counties":                   "设置机构服务县级市（区）",
+	"POST /console/institutions/:inst/specialists/:sid/consent":   "设置专员姓名电话是否向企业公开",
 	"POST /api/v1/leads/:id/referrals":                            "推荐金融机构",
 	"POST /console/leads/:id/referrals":                           "推荐金融机构",
 	"POST /api/v1/leads/:id/deals":                                "登记融资成交",
@@ -144,7 +146,7 @@ var auditFields = []struct{ key, label string }{
 	{"product_name", "产品"}, {"amount_wan", "金额（万元）"}, {"rate_pct", "年利率（%）"}, {"term_months", "期限（月）"},
 	{"disbursed_on", "放款日期"}, {"withdrawn", "已撤销"}, {"remark", "原因"}, {"text", "跟进情况"}, {"sent", "已发给企业"},
 	{"version", "版本"}, {"answer", "答复"}, {"clause", "依据条款"}, {"paraphrase", "说法"}, {"in_use", "在用"},
-	{"revoked", "收回权限"},
+	{"revoked", "收回权限"}, {"counties", "服务县级市（区）"}, {"consent", "向企业公开姓名电话"},
 }
 
 // auditAlways are the fields the summary shows whenever a handler gives

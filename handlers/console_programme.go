@@ -30,6 +30,8 @@ func (cs *console) programmeRoutes(g *gin.RouterGroup) {
 	g.POST("/console/institutions/:inst/specialists", cs.specialistAdd)
 	g.POST("/console/institutions/:inst/specialists/:sid/delete", cs.specialistDelete)
 	g.POST("/console/institutions/:inst/specialists/:sid/bind-code", cs.specialistBindCode)
+	g.POST("/console/institutions/:inst/counties", cs.institutionCounties)
+	g.POST("/console/institutions/:inst/specialists/:sid/consent", cs.specialistConsent)
 	g.POST("/console/leads/:id/referrals", cs.referralSubmit)
 	g.POST("/console/leads/:id/deals", cs.dealSubmit)
 	g.POST("/console/leads/:id/deals/:deal/correct", cs.dealChangeSubmit(false))
@@ -169,11 +171,13 @@ func (cs *console) rosterExport(c *gin.Context) {
 }
 
 type institutionsData struct {
-	Items   []institutionView
-	Kinds   []option
-	CanEdit bool
-	Code    string // a bind code just issued
-	CodeFor string
+	Items      []institutionView
+	Kinds      []option
+	Counties   []option // every county, for the served counties
+	CanEdit    bool
+	CanConsent bool   // may record the specialists' consent to be shown
+	Code       string // a bind code just issued
+	CodeFor    string
 }
 
 func kindOptions2() []option {
@@ -185,15 +189,86 @@ func kindOptions2() []option {
 }
 
 func (cs *console) institutionsData(c *gin.Context) (*institutionsData, error) {
-	list, err := cs.Leads.Institutions(c.Request.Context(), account(c))
+	acc := account(c)
+	var list []dialog.Institution
+	var err error
+	if acc.Role == domain.RoleInstitution {
+		// An institution's account sees its own, to agree for its
+		// specialists to be shown to enterprises.
+		var in dialog.Institution
+		in, err = cs.Leads.Institution(c.Request.Context(), acc, acc.Institution)
+		list = []dialog.Institution{in}
+	} else {
+		list, err = cs.Leads.Institutions(c.Request.Context(), acc)
+	}
 	if err != nil {
 		return nil, err
 	}
-	d := &institutionsData{Kinds: kindOptions2(), CanEdit: account(c).Can(domain.PermInstWrite)}
+	d := &institutionsData{Kinds: kindOptions2(), CanEdit: acc.Can(domain.PermInstWrite), CanConsent: acc.Can(domain.PermSpecialistConsent)}
+	for _, co := range cs.Bot.Policy().Counties {
+		d.Counties = append(d.Counties, option{co.ID, co.Name})
+	}
 	for _, in := range list {
 		d.Items = append(d.Items, institutionJSON(in))
 	}
 	return d, nil
+}
+
+// institutionCounties: POST /console/institutions/{id}/counties
+// (county, repeated; none is all of Suzhou).
+func (cs *console) institutionCounties(c *gin.Context) {
+	id, ok := idParam(c, "inst")
+	if !ok {
+		cs.failPage(c, domain.ErrNotFound)
+		return
+	}
+	before, err := cs.Leads.Institution(c.Request.Context(), account(c), id)
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	in, err := cs.Leads.SetInstitutionCounties(c.Request.Context(), account(c), id, c.PostFormArray("county"))
+	if err != nil {
+		cs.institutionsAgain(c, err)
+		return
+	}
+	setAudit(c, gin.H{"name": before.Name, "counties": cs.countyNames(before.Counties)}, gin.H{"name": in.Name, "counties": cs.countyNames(in.Counties)})
+	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=institution#institution-"+strconv.FormatUint(id, 10))
+}
+
+// countyNames are the names of county slugs for the operations log; none
+// is all of Suzhou.
+func (cs *console) countyNames(ids []string) string {
+	if len(ids) == 0 {
+		return "苏州全市"
+	}
+	p := cs.Bot.Policy()
+	var names []string
+	for _, id := range ids {
+		if co, ok := p.County(id); ok {
+			names = append(names, co.Name)
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+// specialistConsent: POST /console/institutions/{id}/specialists/{sid}/consent
+// (consent=1 to show the specialist's name and phone to enterprises, 0 to stop).
+func (cs *console) specialistConsent(c *gin.Context) {
+	inst, ok1 := idParam(c, "inst")
+	id, ok2 := idParam(c, "sid")
+	consent := c.PostForm("consent")
+	if !ok1 || !ok2 || consent != "1" && consent != "0" {
+		cs.failPage(c, domain.ErrNotFound)
+		return
+	}
+	sp, err := cs.Leads.SetSpecialistConsent(c.Request.Context(), account(c), inst, id, consent == "1")
+	if err != nil {
+		cs.failPage(c, err)
+		return
+	}
+	setAudit(c, gin.H{"name": sp.Name, "consent": consent != "1"}, gin.H{"name": sp.Name, "consent": consent == "1"})
+	c.Redirect(http.StatusSeeOther, "/console/institutions?ok=specialist#institution-"+strconv.FormatUint(inst, 10))
 }
 
 // institutionsPage: GET /console/institutions.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,6 +39,41 @@ func (l *Service) Institutions(ctx context.Context, acc domain.Account) ([]dialo
 		return nil, err
 	}
 	return l.db.Institutions(ctx)
+}
+
+// SetInstitutionCounties records the counties an institution serves
+// (officers); none is all of Suzhou. Unknown counties are refused.
+func (l *Service) SetInstitutionCounties(ctx context.Context, acc domain.Account, id uint64, counties []string) (dialog.Institution, error) {
+	if err := acc.Require(domain.PermInstWrite); err != nil {
+		return dialog.Institution{}, err
+	}
+	p := l.policy()
+	var out []string
+	for _, c := range counties {
+		if _, ok := p.County(c); !ok {
+			return dialog.Institution{}, domain.Errorf(domain.ErrInvalid, "未知的县级市（区）")
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == len(p.Counties) {
+		out = nil // every county is all of Suzhou
+	}
+	return l.db.SetInstitutionCounties(ctx, id, out, acc.Username, l.now())
+}
+
+// SetSpecialistConsent records whether a specialist's name and phone may
+// be shown to enterprises: by a city officer, or by the institution's own
+// account for its own specialists.
+func (l *Service) SetSpecialistConsent(ctx context.Context, acc domain.Account, inst, id uint64, consent bool) (dialog.Specialist, error) {
+	if err := acc.Require(domain.PermSpecialistConsent); err != nil {
+		return dialog.Specialist{}, err
+	}
+	if acc.Role == domain.RoleInstitution && acc.Institution != inst {
+		return dialog.Specialist{}, domain.ErrNotFound
+	}
+	return l.db.SetSpecialistConsent(ctx, inst, id, consent, l.now())
 }
 
 // Institution returns one institution: officers, counties and viewers any,

@@ -102,11 +102,15 @@ func (l *Service) Apply(ctx context.Context, in dialog.Inbound, st *dialog.State
 		if e.Number != "" {
 			return l.history(ctx, in.OpenID, e.Number)
 		}
-		return l.list(ctx, in.OpenID)
+		return l.list(ctx, in.OpenID, st.Profile.Staff != "")
 	case dialog.Bind:
 		return l.bind(ctx, in, st, e.Code)
 	case dialog.MoveLead:
 		return l.moveFromChat(ctx, in, e)
+	case dialog.ShowWithdrawal:
+		return l.showWithdrawal(ctx, in, st, e)
+	case dialog.ShowBanks:
+		return l.banks(ctx, e)
 	case dialog.SaveContactProfile:
 		return l.saveContactProfile(ctx, in, e)
 	case dialog.OpenTicket, dialog.AppendTicket, dialog.ShowTickets, dialog.Chase:
@@ -243,14 +247,17 @@ func (l *Service) line(lead domain.Lead) LeadLine {
 type LeadsData struct {
 	Own    []LeadLine // the follower's own leads
 	County []LeadLine // open leads of the counties the follower is a contact of
+	Staff  bool       // the follower is bound as staff: no enterprise's 撤回 hint
 }
 
-func (l *Service) list(ctx context.Context, openID string) ([]dialog.Reply, error) {
+// list answers 进度 without a number. staff is the follower's profile
+// bound as staff.
+func (l *Service) list(ctx context.Context, openID string, staff bool) ([]dialog.Reply, error) {
 	own, err := l.db.Leads(ctx, domain.LeadFilter{OpenID: openID, Limit: 10})
 	if err != nil {
 		return nil, err
 	}
-	var d LeadsData
+	d := LeadsData{Staff: staff}
 	for _, lead := range own {
 		d.Own = append(d.Own, l.line(lead))
 	}
@@ -258,6 +265,7 @@ func (l *Service) list(ctx context.Context, openID string) ([]dialog.Reply, erro
 	if err != nil {
 		return nil, err
 	}
+	d.Staff = d.Staff || len(counties) > 0
 	for _, c := range counties {
 		leads, err := l.db.Leads(ctx, domain.LeadFilter{County: c, OpenOnly: true, Limit: 10})
 		if err != nil {
@@ -290,6 +298,9 @@ type LeadHistoryData struct {
 	Contact bool        // the reader is a contact of the lead's county: show the enterprise's details
 	Lead    domain.Lead // for contacts
 	Next    []string    // for contacts: what 受理/驳回 can do now
+	// Timeline is the enterprise's 办理记录 in its words (timeline.go).
+	Timeline []TimelineEntry
+	Open     bool // the enterprise may still withdraw it
 }
 
 func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.Reply, error) {
@@ -310,6 +321,13 @@ func (l *Service) history(ctx context.Context, openID, number string) ([]dialog.
 		return []dialog.Reply{{Name: "lead_not_found", Data: number}}, nil
 	}
 	d := LeadHistoryData{Line: l.line(lead), Contact: contact, Lead: lead}
+	if !contact {
+		if d.Timeline, err = l.timeline(ctx, lead); err != nil {
+			return nil, err
+		}
+		d.Open = slices.Contains(domain.NextStatuses(lead.Kind, lead.Status), domain.StatusWithdrawn)
+		return []dialog.Reply{{Name: "lead_history", Data: d}}, nil
+	}
 	for _, ev := range lead.Events {
 		d.Events = append(d.Events, eventLine(ev))
 	}

@@ -354,8 +354,16 @@ func TestEnterpriseWithdrawsFromChat(t *testing.T) {
 			t.Errorf("%s: %s", tt.openID, got)
 		}
 	}
-	if got := e.Say("o-ent", "撤回 "+number+" 已从其他渠道获得贷款"); !strings.Contains(got, "已撤回") {
+	// Rule change (issue 27): 撤回 shows the application and asks for the
+	// confirmation first; only 确认 withdraws.
+	if got := e.Say("o-ent", "撤回 "+number+" 已从其他渠道获得贷款"); !strings.Contains(got, "您要撤回的是") || !strings.Contains(got, number) {
 		t.Fatalf("撤回: %s", got)
+	}
+	if l := e.Lead(number); l.Status == domain.StatusWithdrawn {
+		t.Fatal("withdrawn before the confirmation")
+	}
+	if got := e.Say("o-ent", "确认"); !strings.Contains(got, "已撤回") {
+		t.Fatalf("确认: %s", got)
 	}
 	l := e.Lead(number)
 	last, _ := l.Last()

@@ -63,6 +63,8 @@ type ProgrammeRepo interface {
 	Institution(ctx context.Context, id uint64) (dialog.Institution, error)
 	CreateInstitution(ctx context.Context, name, kind, by string, at time.Time) (dialog.Institution, error)
 	UpdateInstitution(ctx context.Context, id uint64, name, kind, by string, at time.Time) (dialog.Institution, error)
+	SetInstitutionCounties(ctx context.Context, id uint64, counties []string, by string, at time.Time) (dialog.Institution, error)
+	SetSpecialistConsent(ctx context.Context, inst, id uint64, consent bool, at time.Time) (dialog.Specialist, error)
 	AddSpecialist(ctx context.Context, s dialog.Specialist, at time.Time) (dialog.Specialist, error)
 	DeleteSpecialist(ctx context.Context, inst, id uint64) (domain.Revoked, error)
 	CreateSpecialistCode(ctx context.Context, inst, id uint64, by string, at time.Time) (domain.SpecialistCode, error)

@@ -201,6 +201,12 @@ type productsDoc struct {
 		Summary  string         `yaml:"summary"`
 		Terms    map[int]string `yaml:"terms"`
 		Clause   string         `yaml:"clause"`
+		// Materials: what an enterprise prepares; the clause where the
+		// notice speaks of the item, none where it is only typical.
+		Materials []struct {
+			Item   string `yaml:"item"`
+			Clause string `yaml:"clause"`
+		} `yaml:"materials"`
 	} `yaml:"products"`
 }
 
@@ -376,9 +382,19 @@ func (c *checker) products(d productsDoc) (dialog.Loan, dialog.Futures, []dialog
 				terms[t] = strings.TrimSpace(text)
 			}
 		}
+		if len(pr.Materials) == 0 {
+			c.addf(fileProducts, "%s: no materials", what)
+		}
+		var materials []dialog.Material
+		for i, m := range pr.Materials {
+			if strings.TrimSpace(m.Item) == "" || hasDigit(m.Item) {
+				c.addf(fileProducts, "%s: material %d is empty or contains a number", what, i)
+			}
+			materials = append(materials, dialog.Material{Item: strings.TrimSpace(m.Item), Clause: strings.TrimSpace(m.Clause)})
+		}
 		prods = append(prods, dialog.Product{
 			ID: pr.ID, Name: pr.Name, Keywords: pr.Keywords,
-			Summary: strings.TrimSpace(pr.Summary), Terms: terms, Clause: pr.Clause,
+			Summary: strings.TrimSpace(pr.Summary), Terms: terms, Clause: pr.Clause, Materials: materials,
 		})
 	}
 

@@ -38,7 +38,7 @@ func toLead(r Lead) domain.Lead {
 		ID: r.ID, Number: r.Number, Kind: r.Kind, County: r.County, Status: r.Status,
 		EnterpriseName: r.EnterpriseName, CreditCode: r.CreditCode, Contact: r.Contact, Phone: r.Phone,
 		Product: r.Product, AmountWan: r.AmountWan, TermMonths: r.TermMonths, Purpose: r.Purpose, Note: r.Note,
-		OpenID: r.OpenID, ConsentAt: r.ConsentAt, PolicyVersion: r.PolicyVersion,
+		DisbursedWan: r.DisbursedWan, OpenID: r.OpenID, ConsentAt: r.ConsentAt, PolicyVersion: r.PolicyVersion,
 		ContactedAt: timeOrZero(r.ContactedAt), RemindedAt: timeOrZero(r.RemindedAt), EscalatedAt: timeOrZero(r.EscalatedAt),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}

@@ -115,6 +115,9 @@ var migrations = []migration{
 	{102, "add unplaced_messages.unhelpful", addColumn(&UnplacedMessage{}, "Unhelpful")},
 	{103, "create answer_feedback", createTable(&AnswerFeedbackRecord{})},
 	{104, "create lead_ratings", createTable(&LeadRating{})},
+	// 110–119: answers from the service's records (issue 27).
+	{110, "add institutions.counties", addColumn(&InstitutionRecord{}, "Counties")},
+	{111, "add specialists.consent_at", addColumn(&SpecialistRecord{}, "ConsentAt")},
 }
 
 // addColumn adds a model field's column unless the table already has it

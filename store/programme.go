@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -174,12 +175,50 @@ func (db *DB) RosterHistory(ctx context.Context, code string) ([]dialog.RosterEn
 // Institutions.
 
 func toInstitution(r InstitutionRecord) dialog.Institution {
-	return dialog.Institution{ID: r.ID, Name: r.Name, Kind: r.Kind, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
+	var counties []string
+	if r.Counties != "" {
+		counties = strings.Split(r.Counties, ",")
+	}
+	return dialog.Institution{ID: r.ID, Name: r.Name, Kind: r.Kind, Counties: counties, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
 }
 
 func toSpecialist(r SpecialistRecord) dialog.Specialist {
 	return dialog.Specialist{ID: r.ID, Institution: r.InstitutionID, Name: r.Name, Phone: r.Phone, Products: r.Products,
-		OpenID: r.OpenID, BoundAt: timeOrZero(r.BoundAt)}
+		OpenID: r.OpenID, BoundAt: timeOrZero(r.BoundAt), ConsentAt: timeOrZero(r.ConsentAt)}
+}
+
+// SetInstitutionCounties records the counties an institution serves; none
+// is all of Suzhou. The row is read back rather than trusting
+// RowsAffected, which MariaDB reports as 0 for a same-value update.
+func (db *DB) SetInstitutionCounties(ctx context.Context, id uint64, counties []string, by string, at time.Time) (dialog.Institution, error) {
+	if _, err := db.Institution(ctx, id); err != nil {
+		return dialog.Institution{}, err
+	}
+	err := db.WithContext(ctx).Model(&InstitutionRecord{}).Where("id = ?", id).
+		Updates(map[string]any{"counties": strings.Join(counties, ","), "updated_by": by, "updated_at": at}).Error
+	if err != nil {
+		return dialog.Institution{}, fmt.Errorf("institution %d: counties: %w", id, err)
+	}
+	return db.Institution(ctx, id)
+}
+
+// SetSpecialistConsent records whether a specialist of institution inst
+// agreed to show its name and phone to enterprises (at, or withdrawn).
+func (db *DB) SetSpecialistConsent(ctx context.Context, inst, id uint64, consent bool, at time.Time) (dialog.Specialist, error) {
+	r, err := take[SpecialistRecord](db.WithContext(ctx).Where("id = ? AND institution_id = ?", id, inst), fmt.Sprintf("specialist %d", id))
+	if err != nil {
+		return dialog.Specialist{}, err
+	}
+	var when *time.Time
+	if consent {
+		when = &at
+	}
+	if err := db.WithContext(ctx).Model(&SpecialistRecord{}).Where("id = ?", r.ID).
+		Updates(map[string]any{"consent_at": when, "updated_at": at}).Error; err != nil {
+		return dialog.Specialist{}, fmt.Errorf("specialist %d: consent: %w", id, err)
+	}
+	r, err = take[SpecialistRecord](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("specialist %d", id))
+	return toSpecialist(r), err
 }
 
 // CreateInstitution stores an institution; a taken name wraps

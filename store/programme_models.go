@@ -48,9 +48,12 @@ func (RosterVersion) TableName() string { return "roster_versions" }
 
 // InstitutionRecord is a cooperating financial institution.
 type InstitutionRecord struct {
-	ID        uint64 `gorm:"primaryKey"`
-	Name      string `gorm:"size:128;uniqueIndex;not null"`
-	Kind      string `gorm:"size:16;not null"`
+	ID   uint64 `gorm:"primaryKey"`
+	Name string `gorm:"size:128;uniqueIndex;not null"`
+	Kind string `gorm:"size:16;not null"`
+	// Counties are the county slugs the institution serves, comma
+	// separated; "" is all of Suzhou.
+	Counties  string `gorm:"size:256;not null;default:''"`
 	UpdatedBy string `gorm:"size:64"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -68,8 +71,11 @@ type SpecialistRecord struct {
 	Products      string `gorm:"size:256"`
 	OpenID        string `gorm:"size:64;index"`
 	BoundAt       *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// ConsentAt is when the specialist's name and phone were agreed to be
+	// shown to enterprises; nil: they are not shown.
+	ConsentAt *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName keeps the table name plain.

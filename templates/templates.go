@@ -11,6 +11,7 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -119,6 +120,7 @@ var ConsoleFuncs = htmltemplate.FuncMap{
 	"clock":  fmtTime("2006-01-02 15:04"),
 	"num":    func(n int64) string { return strconv.FormatInt(n, 10) },
 	"inc":    func(i int) int { return i + 1 },
+	"has":    slices.Contains[[]string],
 }
 
 func fmtTime(layout string) func(t time.Time) string {
