@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,38 +29,79 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// mustChromium starts a headless Chromium with a fresh profile and returns
-// a browser context, closed at cleanup.
+// chromium is the headless Chromium the package's browser tests share:
+// started by the first of them, closed by TestMain. Starting one per test
+// cost about a second each.
+var chromium struct {
+	once  sync.Once
+	ctx   context.Context
+	err   error
+	close func()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.close != nil {
+		chromium.close()
+	}
+	os.Exit(code)
+}
+
+// sharedChromium starts the shared Chromium once.
+func sharedChromium() (context.Context, error) {
+	chromium.once.Do(func() {
+		profile, err := os.MkdirTemp("", "szr-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromiumPath),
+			chromedp.Flag("headless", true),
+			chromedp.Flag("no-sandbox", true),
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("lang", "zh-CN"), // date and month inputs as office users see them
+			chromedp.UserDataDir(profile),
+			chromedp.WindowSize(1280, 800),
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		chromium.ctx, chromium.err = bctx, chromedp.Do(bctx)
+		chromium.close = func() {
+			cancelBrowser()
+			cancelAlloc()
+			os.RemoveAll(profile)
+		}
+	})
+	return chromium.ctx, chromium.err
+}
+
+// mustChromium opens a tab of the shared headless Chromium in a browser
+// context of its own (its own cookies and storage, as a fresh profile
+// has) and returns it, closed at cleanup.
 func mustChromium(t *testing.T) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("browser test needs Chromium at %s (Debian package chromium; fonts-noto-cjk for Chinese glyphs): %v", chromiumPath, err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"), // date and month inputs as office users see them
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
+	bctx, err := sharedChromium()
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelCtx := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
-		cancelAlloc()
 	})
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("open a tab: %v", err)
 	}
 	return ctx
 }
@@ -276,8 +318,10 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 	dl := t.TempDir()
 	run("report",
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			// Downloads are set per browser context: this tab's own.
 			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dl,
+				BrowserContextID: chromedp.FromContext(ctx).BrowserContextID,
 			})
 			return err
 		}),
