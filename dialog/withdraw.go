@@ -62,7 +62,15 @@ func (t *turn) beginWithdraw(number, reason string) {
 	t.emit(ShowWithdrawal{Number: number, Reason: reason})
 }
 
+// withdrawWords start a withdrawal without a number: the leads service
+// takes the sender's one open application, or lists them to choose from.
+var withdrawWords = []string{"撤回", "撤回申请", "我要撤回", "撤回需求", "撤回融资需求", "撤回入库申请", "撤销申请"}
+
 func init() {
+	for _, w := range withdrawWords {
+		entryWords[w] = "withdraw"
+	}
+	entries["withdraw"] = func(t *turn) { t.beginWithdraw("", "") }
 	register("withdraw.reason", step{
 		ask: func(t *turn) { t.say("withdraw_reason", t.withdrawData()) },
 		// A reason chosen in words (暂时不需要了) is an answer, not a cancel.

@@ -1,9 +1,14 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/domain"
 )
 
 // fileNeedThroughWebhook files a 融资需求 for openID through the webhook
@@ -86,5 +91,54 @@ func TestWithdrawThroughTheWebhook(t *testing.T) {
 	}
 	if got := s.say(contact, "撤回 "+number); !strings.Contains(got, "没有找到编号") {
 		t.Errorf("a contact's 撤回: %s", got)
+	}
+}
+
+// TestWithdrawWithoutANumber: 撤回 alone takes the sender's one open
+// application; with none it says so, and with two it lists them to choose
+// from; nothing moves until the withdrawal is confirmed.
+func TestWithdrawWithoutANumber(t *testing.T) {
+	s := mustLeadsSvc(t)
+	const ent = "o-wd-bare"
+	if got := s.say(ent, "撤回"); !strings.Contains(got, "没有可以撤回的办理事项") {
+		t.Errorf("撤回 with nothing filed: %s", got)
+	}
+	first := s.fileNeedThroughWebhook(t, ent, "MA1N2P3W2")
+	got := s.say(ent, "我要撤回")
+	for _, want := range []string{"您要撤回的是", first, "1. 已通过其他渠道解决"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("我要撤回 with one open application lacks %q: %s", want, got)
+		}
+	}
+	if got := s.say(ent, "2"); !strings.Contains(got, "1. 确认撤回") {
+		t.Fatalf("reason: %s", got)
+	}
+	if got := s.say(ent, "取消"); !strings.Contains(got, "未撤回") {
+		t.Fatalf("取消: %s", got)
+	}
+	// A second open application: an 入库申请 stored as the pipeline does.
+	lead, err := s.db.CreateLead(context.Background(), dialog.SubmitLead{Kind: domain.LeadApply, EnterpriseName: "苏州测试精密机械有限公司",
+		CreditCode: creditCodeIn(t, "320583", "MA1N2P3W3"), County: "kunshan", Contact: "张三", Phone: "13912345678"}, ent, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := lead.Number
+	got = s.say(ent, "撤回")
+	for _, want := range []string{"2项尚未办结", first, second, "例如：撤回 SZR-"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("撤回 with two open applications lacks %q: %s", want, got)
+		}
+	}
+	if got := s.say(ent, "2"); strings.Contains(got, "确认撤回") {
+		t.Errorf("a number after the list chose a withdrawal: %s", got)
+	}
+	var list struct{ Leads []leadView }
+	if code := s.api(http.MethodGet, "/api/v1/leads", s.login("admin", leadsAdminPass), nil, &list); code != http.StatusOK {
+		t.Fatalf("api: %d", code)
+	}
+	for _, l := range list.Leads {
+		if l.Status != "submitted" {
+			t.Errorf("%s moved to %s", l.Number, l.Status)
+		}
 	}
 }

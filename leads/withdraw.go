@@ -21,6 +21,23 @@ type WithdrawShowData struct {
 // either ends the flow: nothing is asked about an application that cannot
 // be withdrawn.
 func (l *Service) showWithdrawal(ctx context.Context, in dialog.Inbound, st *dialog.State, e dialog.ShowWithdrawal) ([]dialog.Reply, error) {
+	if e.Number == "" {
+		// 撤回 alone: the one open application, or the choice of them.
+		open, err := l.db.Leads(ctx, domain.LeadFilter{OpenID: in.OpenID, OpenOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		if len(open) != 1 {
+			st.Flow, st.Step, st.History, st.Fields = "", "", nil, nil
+			lines := make([]LeadLine, 0, len(open))
+			for _, ld := range open {
+				lines = append(lines, l.line(ld))
+			}
+			return []dialog.Reply{{Name: "withdraw_which", Data: lines}}, nil
+		}
+		e.Number = open[0].Number
+		st.Fields["number"] = e.Number
+	}
 	m, err := l.checkMove(ctx, ChatActor(in), MoveRequest{Ref: e.Number, To: domain.StatusWithdrawn}, true)
 	if err != nil {
 		st.Flow, st.Step, st.History, st.Fields = "", "", nil, nil
