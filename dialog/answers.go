@@ -338,7 +338,8 @@ func clarifyChoices(t *turn) []Option {
 	return opts
 }
 
-func init() {
+// registerClarify registers this file's steps and entries (flows.go lists it).
+func registerClarify() {
 	register("clarify.pick", step{
 		ask: func(t *turn) { t.say("clarify", ClarifyData{Options: clarifyChoices(t)}) },
 		answer: func(t *turn, text string) {

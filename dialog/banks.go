@@ -69,7 +69,8 @@ func (t *turn) banks(text string) {
 // BanksCountyData is the data of "banks_county".
 type BanksCountyData struct{ Options []Option }
 
-func init() {
+// registerBanks registers this file's steps and entries (flows.go lists it).
+func registerBanks() {
 	register("banks.county", step{
 		ask: func(t *turn) { t.say("banks_county", BanksCountyData{Options: countyOptions(t.p)}) },
 		claims: func(t *turn, text string) bool {

@@ -62,7 +62,8 @@ func ParseContactProfile(text string) (name, mobile, reason string) {
 	return rest, mobile, ""
 }
 
-func init() {
+// registerContactProfile registers this file's steps and entries (flows.go lists it).
+func registerContactProfile() {
 	register("contact.profile", step{
 		ask:  func(t *turn) { t.say("contact_profile_ask", nil) },
 		help: "contact_profile_help",

@@ -656,6 +656,7 @@ func (t *turn) text(text string) {
 	st.answer(t, text)
 }
 
-func init() {
+// registerProgress registers this file's steps and entries (flows.go lists it).
+func registerProgress() {
 	entries["progress"] = func(t *turn) { t.emit(ListLeads{}) }
 }

@@ -29,7 +29,8 @@ var reuseOptions = []Option{
 	{Key: "fresh", Label: "重新填写", Words: []string{"重新填写", "重新填", "重填", "重新", "变了", "有变化"}},
 }
 
-func init() {
+// registerReuse registers this file's steps and entries (flows.go lists it).
+func registerReuse() {
 	for _, flow := range []string{domain.LeadApply, domain.LeadNeed} {
 		register(flow+".reuse", step{
 			ask:    askReuse,

@@ -157,7 +157,8 @@ var formOrder = map[string][]string{
 // Policy.Loan.
 const formLoanProduct = "szd"
 
-func init() {
+// registerForms registers this file's steps and entries (flows.go lists it).
+func registerForms() {
 	for _, flow := range []string{domain.LeadApply, domain.LeadNeed} {
 		for _, key := range formOrder[flow] {
 			register(flow+"."+key, formSteps[key])

@@ -159,7 +159,8 @@ type ContactsData struct {
 	Recorded bool   // faq_unknown: the question was recorded for officers
 }
 
-func init() {
+// registerProducts registers this file's steps and entries (flows.go lists it).
+func registerProducts() {
 	entries["products"] = func(t *turn) { t.begin("products", "list") }
 	entries["calc"] = startCalc
 	entries["contacts"] = func(t *turn) { t.say("contacts", t.contactsData()) }

@@ -147,7 +147,8 @@ func eraseAnswer(withdraw bool) func(t *turn, text string) {
 	}
 }
 
-func init() {
+// registerRights registers this file's steps and entries (flows.go lists it).
+func registerRights() {
 	register("rights.correct", step{
 		ask:  func(t *turn) { t.say("rights_correct_ask", nil) },
 		help: "rights",

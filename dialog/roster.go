@@ -32,7 +32,8 @@ var (
 // codeLike is an 18-character run that is meant as a credit code.
 var codeLike = regexp.MustCompile(`[0-9A-Z]{18}`)
 
-func init() {
+// registerRoster registers this file's steps and entries (flows.go lists it).
+func registerRoster() {
 	entryWords["企业库查询"] = "roster"
 	entryWords["查询企业库"] = "roster"
 	entryWords["名录查询"] = "roster"

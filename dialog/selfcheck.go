@@ -82,7 +82,8 @@ type SelfCheckResultData struct {
 	Open []Condition
 }
 
-func init() {
+// registerSelfCheck registers this file's steps and entries (flows.go lists it).
+func registerSelfCheck() {
 	entries["selfcheck"] = func(t *turn) {
 		if t.s.Profile.Tier.Valid() {
 			t.begin("selfcheck", "saved")

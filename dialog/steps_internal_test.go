@@ -12,8 +12,8 @@ import (
 	"github.com/suzhou-amr/suzhirong/domain"
 )
 
-// Steps are registered by "flow.step" keys in the init functions of
-// several files and reached by name (t.begin, t.next, t.jump, t.start, an
+// Steps are registered by "flow.step" keys by the functions flows.go lists
+// (one per file) and reached by name (t.begin, t.next, t.jump, t.start, an
 // assignment of Flow and Step): every name the code moves to must be
 // registered, or the dialogue stops at a step that does not exist.
 func TestEveryReferencedStepExists(t *testing.T) {

@@ -85,7 +85,8 @@ func bareHandoff(text string) bool {
 	return ok || len([]rune(n)) <= 6 && (strings.Contains(n, "人工") || strings.Contains(n, "客服") || strings.Contains(n, "真人"))
 }
 
-func init() {
+// registerTickets registers this file's steps and entries (flows.go lists it).
+func registerTickets() {
 	entries["tickets"] = func(t *turn) { t.emit(ShowTickets{}) }
 }
 

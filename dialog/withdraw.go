@@ -66,7 +66,8 @@ func (t *turn) beginWithdraw(number, reason string) {
 // takes the sender's one open application, or lists them to choose from.
 var withdrawWords = []string{"撤回", "撤回申请", "我要撤回", "撤回需求", "撤回融资需求", "撤回入库申请", "撤销申请"}
 
-func init() {
+// registerWithdraw registers this file's steps and entries (flows.go lists it).
+func registerWithdraw() {
 	for _, w := range withdrawWords {
 		entryWords[w] = "withdraw"
 	}
