@@ -102,9 +102,6 @@ func mustStores(tb testing.TB, db *store.DB, rdb *store.Redis) (*store.DB, *stor
 	if err := db.SeedPolicy(ctx, policy, false); err != nil {
 		tb.Fatal(err)
 	}
-	if _, _, err := db.EnsureAdmin(ctx, leadsAdminPass); err != nil {
-		tb.Fatal(err)
-	}
 	prefix := "szr:"
 	if rdb == nil {
 		rdb, prefix = storetest.MustOpenRedis(tb)

@@ -22,11 +22,6 @@ func TestSimulatorTalksToTheWebhook(t *testing.T) {
 				opts = append(opts, withAES())
 			}
 			e := mustEnv(t, opts...)
-			bot := e.bot
-			if _, _, err := e.db.EnsureAdmin(context.Background(), leadsAdminPass); err != nil {
-				t.Fatal(err)
-			}
-			_ = bot
 			b := newBrowser(t, e.handler)
 			b.login("admin", leadsAdminPass)
 			b.mustPage("/simulator")
@@ -70,7 +65,6 @@ func TestSimulatorTalksToTheWebhook(t *testing.T) {
 func TestSimulatorInboxShowsSandboxMessages(t *testing.T) {
 	e := mustEnv(t) // no app id: sandbox
 	ctx := context.Background()
-	e.db.EnsureAdmin(ctx, leadsAdminPass)
 	b := newBrowser(t, e.handler)
 	b.login("admin", leadsAdminPass)
 	sim := simOpenIDOf(t, b.mustPage("/simulator"))

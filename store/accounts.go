@@ -57,36 +57,6 @@ func (db *DB) CreateAccount(ctx context.Context, n domain.NewAccount, by string)
 	return db.InsertAccount(ctx, n, string(hash), by)
 }
 
-// EnsureAdmin creates the bootstrap officer account admin when no account
-// of that name exists, for tests' fixtures (the application starts with
-// admin.Service.EnsureAdmin, which checks the password). With password
-// empty a random one is generated and returned, to be shown once; created
-// is false when admin existed.
-func (db *DB) EnsureAdmin(ctx context.Context, password string) (created bool, generated string, err error) {
-	var n int64
-	if err := db.WithContext(ctx).Model(&Account{}).Where("username = ?", AdminUsername).Count(&n).Error; err != nil {
-		return false, "", fmt.Errorf("ensure admin: %w", err)
-	}
-	if n > 0 {
-		return false, "", nil
-	}
-	if password == "" {
-		b := make([]byte, 12)
-		rand.Read(b)
-		password = "Szr-" + hex.EncodeToString(b)
-		generated = password
-	}
-	_, err = db.CreateAccount(ctx, domain.NewAccount{Username: AdminUsername, Password: password, Role: domain.RoleOfficer,
-		MustChangePassword: generated != ""}, "bootstrap")
-	if errors.Is(err, domain.ErrDuplicate) {
-		return false, "", nil // another instance created it first
-	}
-	if err != nil {
-		return false, "", fmt.Errorf("ensure admin: %w", err)
-	}
-	return true, generated, nil
-}
-
 // Credentials returns the account of username and its password hash, or
 // an error wrapping domain.ErrNotFound.
 func (db *DB) Credentials(ctx context.Context, username string) (domain.Account, string, error) {
