@@ -79,7 +79,7 @@ func registerWithdraw() {
 		answer: func(t *turn, text string) {
 			o, ok := chooseOne(WithdrawReasons, text)
 			if !ok {
-				t.reask("请回复原因前的数字（1至4）。")
+				t.reask("请回复原因前的数字（1至4）；其他原因请先回复“4”，再用一句话说明。")
 				return
 			}
 			if o.Key == "other" {

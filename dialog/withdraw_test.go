@@ -117,3 +117,13 @@ func TestWithdrawMarkupReasonIsAskedAgain(t *testing.T) {
 	}
 	c.at2("withdraw", "reason")
 }
+
+// A reason typed in the enterprise's own words at the numbered question
+// (不想贷了) is told how to give it: 4, then the sentence.
+func TestWithdrawReasonInOwnWordsSaysHow(t *testing.T) {
+	c := newChat(t, dialog.Profile{}).send("撤回 " + wdNumber)
+	c.send("不想贷了")
+	c.at2("withdraw", "reason")
+	c.contains("请回复原因前的数字")
+	c.contains("其他原因请先回复“4”，再用一句话说明")
+}

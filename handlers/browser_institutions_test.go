@@ -69,6 +69,13 @@ func TestBrowserInstitutionScopeAndConsent(t *testing.T) {
 
 	login(user, pass)
 	fits("institution")
+	// The consent and its button are on the screen, not in a column
+	// scrolled out of the card.
+	onScreen, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+		`[document.querySelector("#consent-%d"), document.querySelector("#specialist-%d .consent")].every(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right <= innerWidth)`, sp, sp)))
+	if err != nil || !onScreen {
+		t.Errorf("institution at 390: the consent is off the screen (%v)", err)
+	}
 	if got := text("consent", fmt.Sprintf("#specialist-%d .consent", sp)); got != "不公开" {
 		t.Fatalf("consent before: %q", got)
 	}

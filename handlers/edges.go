@@ -42,7 +42,13 @@ func (s *Server) limitBody(c *gin.Context) {
 	limit := bodyLimit(c.Request.URL.Path)
 	if c.Request.ContentLength > limit {
 		c.Header("Connection", "close")
-		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": "提交的内容过大"})
+		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": "提交的内容过大"})
+			return
+		}
+		// A console form's reader sees words, not a JSON document.
+		c.String(http.StatusRequestEntityTooLarge, "提交的内容过大，请精简后重试。")
+		c.Abort()
 		return
 	}
 	if c.Request.Body != nil {

@@ -95,7 +95,10 @@ func TestPoorRatingGoesToTheCounty(t *testing.T) {
 	}
 	s.fake.Reset()
 	s.clock.Add(time.Minute)
-	got := s.say(ent, "4 等了很久才有人联系")
+	got := s.say(ent, "4 等了很久才有人联系。")
+	if strings.Contains(got, "。。") || !strings.Contains(got, "您的意见已记录：等了很久才有人联系。") {
+		t.Errorf("the comment's full stop is doubled or the comment lost: %s", got)
+	}
 	if !strings.Contains(got, "感谢您的评价：不满意") || !strings.Contains(got, "昆山市市场监督管理局") || !strings.Contains(got, "回访整改") {
 		t.Fatalf("rating reply: %s", got)
 	}

@@ -80,3 +80,28 @@ func TestEnterpriseHistoryInItsWords(t *testing.T) {
 		t.Errorf("open history: %s", got)
 	}
 }
+
+// A note that ends with its own full stop is not followed by a second
+// one, and the enterprise's reason for a withdrawal is named as its
+// reason: 未通过：材料不全。已办结, 您已撤回，原因：资金已到位。已办结.
+func TestEnterpriseHistoryNotesEndOnce(t *testing.T) {
+	s := mustLeadsSvc(t)
+	admin := s.login("admin", leadsAdminPass)
+	rejected := s.fileNeed("o-hist-rej", "320583", "MA1D3AH02")
+	if code := s.api(http.MethodPatch, "/api/v1/leads/"+rejected, admin, map[string]string{"status": "rejected", "note": "材料不全。"}, nil); code != http.StatusOK {
+		t.Fatalf("reject: %d", code)
+	}
+	got := s.say("o-hist-rej", "进度 "+rejected)
+	if !strings.Contains(got, "未通过：材料不全。已办结") || strings.Contains(got, "。。") {
+		t.Errorf("rejected history:\n%s", got)
+	}
+	withdrawn := s.fileNeed("o-hist-wd", "320583", "MA1D3AH03")
+	s.say("o-hist-wd", "撤回 "+withdrawn+" 资金已到位。")
+	if got := s.say("o-hist-wd", "确认"); !strings.Contains(got, "已撤回") {
+		t.Fatalf("withdrawal: %s", got)
+	}
+	got = s.say("o-hist-wd", "进度 "+withdrawn)
+	if !strings.Contains(got, "您已撤回，原因：资金已到位。已办结") || strings.Contains(got, "。。") {
+		t.Errorf("withdrawn history:\n%s", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
@@ -93,7 +94,9 @@ func (l *Service) rate(ctx context.Context, in dialog.Inbound, st *dialog.State,
 		return nil, err
 	}
 	st.Profile.Rating.Rated = true
-	d := RatingThanksData{Number: r.LeadNumber, Label: domain.RatingLabel(r.Level), Comment: r.Comment, Poor: domain.PoorRating(r.Level)}
+	// The reply ends the comment with its own full stop.
+	comment := strings.TrimRight(strings.TrimSpace(r.Comment), "。.！!；;，, ")
+	d := RatingThanksData{Number: r.LeadNumber, Label: domain.RatingLabel(r.Level), Comment: comment, Poor: domain.PoorRating(r.Level)}
 	if c, ok := l.policy().County(r.County); ok {
 		d.Bureau = c.Bureau
 	}

@@ -81,7 +81,9 @@ func (l *Service) timeline(ctx context.Context, lead domain.Lead) ([]TimelineEnt
 // eventText says what a status change meant for the enterprise.
 func eventText(lead domain.Lead, line LeadLine, ev domain.LeadEvent, deals []dialog.Deal) string {
 	var s string
-	note := strings.TrimSpace(ev.Note)
+	// The note is followed by "。已办结" or ends the line: its own full
+	// stop would double it.
+	note := strings.TrimRight(strings.TrimSpace(ev.Note), "。.！!；;，, ")
 	switch ev.Status {
 	case domain.StatusSubmitted:
 		s, note = "已提交"+line.KindLabel, ""
@@ -101,6 +103,9 @@ func eventText(lead domain.Lead, line LeadLine, ev domain.LeadEvent, deals []dia
 		s = "未通过"
 	case domain.StatusWithdrawn:
 		s = "您已撤回"
+		if note != "" {
+			s, note = s+"，原因："+note, ""
+		}
 	default:
 		s = domain.StatusLabel(ev.Status)
 	}
