@@ -444,7 +444,7 @@ func (cs *console) checkCSRF(c *gin.Context) {
 	if !sameToken(got, c.GetString(csrfKey)) {
 		cs.Log.Warn("console csrf token refused", slog.String("path", c.Request.URL.Path), slog.String("ip", c.ClientIP()))
 		c.Header("Cache-Control", "no-store")
-		c.String(http.StatusForbidden, "请求已失效（CSRF 校验失败），请刷新页面后重试。")
+		c.String(http.StatusForbidden, "页面已过期或来源不明，为安全起见本次操作未执行，请刷新页面后重试。")
 		c.Abort()
 		return
 	}
@@ -482,7 +482,7 @@ func (cs *console) renderLogin(c *gin.Context, status int, d loginData) {
 func (cs *console) loginSubmit(c *gin.Context) {
 	want, _ := c.Cookie(loginCSRFCookie)
 	if !sameToken(c.PostForm(csrfField), want) {
-		c.String(http.StatusForbidden, "请求已失效（CSRF 校验失败），请刷新登录页后重试。")
+		c.String(http.StatusForbidden, "页面已过期或来源不明，为安全起见未登录，请刷新登录页后重试。")
 		return
 	}
 	d := loginData{Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}

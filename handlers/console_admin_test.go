@@ -89,7 +89,7 @@ func TestConsoleChangePassword(t *testing.T) {
 		{"wrong current", url.Values{"current": {"not-my-password"}, "new": {next}, "repeat": {next}}, http.StatusBadRequest, "当前密码不正确"},
 		{"mismatched repeat", url.Values{"current": {old}, "new": {next}, "repeat": {next + "x"}}, http.StatusBadRequest, "两次输入的新密码不一致"},
 		{"too short", url.Values{"current": {old}, "new": {"short"}, "repeat": {"short"}}, http.StatusBadRequest, "密码应为10–72个字符"},
-		{"no csrf", url.Values{"csrf": {""}, "current": {old}, "new": {next}, "repeat": {next}}, http.StatusForbidden, "CSRF"},
+		{"no csrf", url.Values{"csrf": {""}, "current": {old}, "new": {next}, "repeat": {next}}, http.StatusForbidden, "本次操作未执行"},
 	}
 	for _, tt := range tries {
 		code, _, body := b.post("/console/password", tt.form)
