@@ -18,12 +18,23 @@ import (
 // it was refused.
 type validator func(t *turn, text string) (value, reason string)
 
+// commandWaits is the reason an answer was refused, unless it is a command
+// of another flow (进度, 撤回…) typed mid-form: then it says why that was
+// not done and how to leave the form, instead of judging it as a name or a
+// code.
+func (t *turn) commandWaits(text, reason string) string {
+	if _, command := entryWords[strings.TrimRight(Normalize(text), "。.!！")]; !command {
+		return reason
+	}
+	return "您正在填写" + flowLabels[t.s.Flow][0] + "，“" + strings.TrimSpace(text) + "”请在填写完成后再发送，或先回复“取消”退出填写。"
+}
+
 // textField answers a field with a validator, then moves on.
 func textField(key string, v validator) func(t *turn, text string) {
 	return func(t *turn, text string) {
 		val, reason := v(t, text)
 		if reason != "" {
-			t.reask(reason)
+			t.reask(t.commandWaits(text, reason))
 			return
 		}
 		t.set(key, val)
@@ -122,7 +133,7 @@ func plainRule(what string, v validator) validator {
 func answerCode(t *turn, text string) {
 	code := NormalizeCreditCode(strings.TrimSpace(text))
 	if err := ValidateCreditCode(code); err != nil {
-		t.reask(err.Error())
+		t.reask(t.commandWaits(text, err.Error()))
 		return
 	}
 	if code[:2] == "92" {

@@ -295,3 +295,22 @@ func TestFormCodeRegistrationKinds(t *testing.T) {
 		t.Fatalf("a Nanjing code: %s", c.text())
 	}
 }
+
+// TestFormSaysWhyACommandWaits: 进度 or 撤回 typed where a name or a code
+// is asked is not judged as one: the form says it is being filled and how
+// to leave it, and asks the same question again.
+func TestFormSaysWhyACommandWaits(t *testing.T) {
+	t.Parallel()
+	for _, typed := range []string{"进度", "我要撤回"} {
+		c := newFormConv(t, dialog.Profile{})
+		c.sendAll("融资需求", "苏州恒达精密机械有限公司")
+		step := c.s.Step
+		c.send(typed)
+		if got := c.text(); !strings.Contains(got, "您正在填写融资需求") || !strings.Contains(got, "“"+typed+"”") || !strings.Contains(got, "取消") {
+			t.Errorf("%s at the code step: %s", typed, got)
+		}
+		if c.s.Step != step {
+			t.Errorf("%s moved the form from %s to %s", typed, step, c.s.Step)
+		}
+	}
+}
