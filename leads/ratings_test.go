@@ -1,11 +1,14 @@
 package leads_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/app/apptest"
+	"github.com/suzhou-amr/suzhirong/domain"
+	"github.com/suzhou-amr/suzhirong/leads"
 )
 
 // 好差评 through the chat pipeline: a lead closed while the enterprise is
@@ -88,5 +91,40 @@ func TestRatingOutsideTheWindow(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("county contact not told of the poor rating")
+	}
+}
+
+// A need closed by its first recorded deal asks for a rating like a move
+// to 已放款 does; a further institution's deal does not ask again.
+func TestFirstDealAsksForARating(t *testing.T) {
+	e := apptest.New(t)
+	ctx := context.Background()
+	e.FillNeed("o-ent", "320583", "MA1RA0009")
+	number := numberPattern.FindString(e.Say("o-ent", "确认"))
+	day := e.Clock.Now().In(domain.Shanghai).Format("2006-01-02")
+	for i, name := range []string{"测试银行苏州分行", "测试农商银行"} {
+		bank, err := e.DB.CreateInstitution(ctx, name, "bank", "admin", e.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Add(time.Minute)
+		if _, _, err := e.Leads.RecordDeal(ctx, cityOfficer, number, leads.DealRequest{Institution: bank.ID, Product: "szd",
+			AmountWan: float64(100 * (i + 1)), RatePct: 3, TermMonths: 12, DisbursedOn: day}); err != nil {
+			t.Fatal(err)
+		}
+		e.Drain()
+	}
+	asked := 0
+	for _, text := range e.TextsTo("o-ent") {
+		if strings.Contains(text, "请对本次服务作出评价") {
+			asked++
+		}
+	}
+	if asked != 1 {
+		t.Fatalf("asked for a rating %d times, want once: %q", asked, e.TextsTo("o-ent"))
+	}
+	e.Clock.Add(time.Minute)
+	if got := e.Say("o-ent", "1"); !strings.Contains(got, "感谢您的评价") {
+		t.Fatalf("1 after the question: %s", got)
 	}
 }
