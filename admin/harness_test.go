@@ -2,41 +2,17 @@ package admin_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/seeds"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
-
-// clock is a settable clock for the service under test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // storeEnv is the admin service on a real store (storetest: SQLite, or
 // MariaDB when MYSQL_DSN is set) seeded with the policy, without the rest
@@ -44,7 +20,7 @@ func (c *clock) Add(d time.Duration) {
 type storeEnv struct {
 	svc   *admin.Service
 	db    *store.DB
-	clock *clock
+	clock *apptest.Clock
 }
 
 func mustStoreService(tb testing.TB) storeEnv {
@@ -57,7 +33,7 @@ func mustStoreService(tb testing.TB) storeEnv {
 	if err := db.SeedPolicy(context.Background(), p, false); err != nil {
 		tb.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	clk := apptest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC))
 	svc := admin.New(admin.Deps{Log: storetest.Log, Now: clk.Now, PasswordCost: bcrypt.MinCost,
 		Accounts: db, Attempts: db, Sessions: db, OpsLog: db, Counties: db, Broadcasts: db, Reports: db, Roster: db, Learning: db})
 	return storeEnv{svc: svc, db: db, clock: clk}

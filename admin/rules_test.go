@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/suzhou-amr/suzhirong/admin"
+	"github.com/suzhou-amr/suzhirong/app/apptest"
 	"github.com/suzhou-amr/suzhirong/domain"
 	"github.com/suzhou-amr/suzhirong/store"
 	"github.com/suzhou-amr/suzhirong/store/storetest"
@@ -24,7 +25,7 @@ import (
 type backend struct {
 	svc   *admin.Service
 	guard *admin.BindGuard
-	clock *clock
+	clock *apptest.Clock
 	// seed stores an account as a fixture, without the rules.
 	seed func(t *testing.T, n domain.NewAccount) domain.Account
 	// useCode spends a bind code as the chat's bind flow does.
@@ -33,7 +34,7 @@ type backend struct {
 
 func fakeBackend(t *testing.T) backend {
 	r := newFakeRepo()
-	clk := &clock{t: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	clk := apptest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC))
 	svc := admin.New(admin.Deps{Log: storetest.Log, Now: clk.Now, PasswordCost: bcrypt.MinCost,
 		Accounts: r, Attempts: r, Counties: fakeCounties{r: r}})
 	return backend{svc: svc, guard: admin.NewBindGuard(r), clock: clk,
