@@ -20,20 +20,8 @@ func TestBrowserInstitutionScopeAndConsent(t *testing.T) {
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close)
 	base := srv.URL
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(step, sel string) string {
-		t.Helper()
-		out, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		return out
-	}
+	run := steps(ctx, t)
+	text := texts(ctx, t)
 	fits := func(who string) {
 		t.Helper()
 		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))

@@ -20,12 +20,7 @@ func TestBrowserTeachesTheBot(t *testing.T) {
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close)
 
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
+	run := steps(ctx, t)
 	run("login",
 		chromedp.Navigate(srv.URL+"/console/unplaced"),
 		chromedp.WaitVisible(chromedp.CSS("#username")),

@@ -106,6 +106,30 @@ func mustChromium(t *testing.T) context.Context {
 	return ctx
 }
 
+// steps returns a test's runner of named browser steps in ctx's tab: a
+// step that fails ends the test with its name.
+func steps(ctx context.Context, t *testing.T) func(step string, actions ...chromedp.Action[chromedp.Void]) {
+	return func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+}
+
+// texts returns a test's reader of an element's text in ctx's tab, named
+// by the step that reads it.
+func texts(ctx context.Context, t *testing.T) func(step, sel string) string {
+	return func(step, sel string) string {
+		t.Helper()
+		out, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return out
+	}
+}
+
 // fileNeedAs files a 融资需求 through the webhook with the enterprise's
 // name, and returns its number.
 func (s *leadsSvc) fileNeedAs(openID, name, div, serial, product, amount string) string {
@@ -219,20 +243,8 @@ func TestBrowserConsoleAndSimulator(t *testing.T) {
 	t.Cleanup(srv.Close)
 	base := srv.URL
 
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(step, sel string) string {
-		t.Helper()
-		out, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		return out
-	}
+	run := steps(ctx, t)
+	text := texts(ctx, t)
 
 	// Log in.
 	run("login",
