@@ -92,8 +92,7 @@ func (s *Server) replyTicket(c *gin.Context) {
 	var body struct {
 		Text string `json:"text"`
 	}
-	if err := c.ShouldBindJSON(&body); err != nil {
-		s.fail(c, domain.Errorf(domain.ErrInvalid, "请求体应为 JSON：{\"text\": \"回复内容\"}"))
+	if !s.bind(c, &body) {
 		return
 	}
 	id, err := ticketID(c)
