@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/suzhou-amr/suzhirong/dialog"
+	"github.com/suzhou-amr/suzhirong/store/storetest"
 	"github.com/suzhou-amr/suzhirong/wechat/wechattest"
 )
 
@@ -316,8 +317,8 @@ func TestOutagesLoseNoMessage(t *testing.T) {
 	needBackends(t)
 	for _, outage := range []string{"redis restart", "mariadb unreachable 10s"} {
 		t.Run(strings.ReplaceAll(outage, " ", "_"), func(t *testing.T) {
-			p := newProxy(t, "127.0.0.1:3306")
-			w := newCrashWorld(t, p.addr())
+			p := storetest.NewProxy(t, "127.0.0.1:3306")
+			w := newCrashWorld(t, p.Addr())
 			people := make([]*person, 6)
 			for i := range people {
 				people[i] = w.person(t, "o-outage-", i)
@@ -339,9 +340,9 @@ func TestOutagesLoseNoMessage(t *testing.T) {
 				time.Sleep(3 * time.Second)
 				w.redis.start()
 			} else {
-				p.set("cut")
+				p.Cut()
 				time.Sleep(10 * time.Second)
-				p.set("")
+				p.Restore()
 			}
 			wg.Wait()
 			w.check(t, people, told)

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/suzhou-amr/suzhirong/store/storetest"
 )
 
 // outage runs load against s, calls down after 3 s and up 10 s later, keeps
@@ -92,9 +94,9 @@ func TestRedisFrozen(t *testing.T) {
 func TestMariaDBCut(t *testing.T) {
 	r := startRedis(t)
 	db := mustDatabase(t)
-	p := newProxy(t, "127.0.0.1:3306")
-	s := startService(t, "MYSQL_DSN=root@tcp("+p.addr()+")/"+db, "REDIS_ADDR="+r.addr())
-	outage(t, s, func() { p.set("cut") }, func() { p.set("") })
+	p := storetest.NewProxy(t, "127.0.0.1:3306")
+	s := startService(t, "MYSQL_DSN=root@tcp("+p.Addr()+")/"+db, "REDIS_ADDR="+r.addr())
+	outage(t, s, func() { p.Cut() }, func() { p.Restore() })
 }
 
 // TestMariaDBBlackhole black-holes MariaDB for 10 s: queries hang until the
@@ -102,9 +104,9 @@ func TestMariaDBCut(t *testing.T) {
 func TestMariaDBBlackhole(t *testing.T) {
 	r := startRedis(t)
 	db := mustDatabase(t)
-	p := newProxy(t, "127.0.0.1:3306")
-	s := startService(t, "MYSQL_DSN=root@tcp("+p.addr()+")/"+db, "REDIS_ADDR="+r.addr())
-	outage(t, s, func() { p.set("blackhole") }, func() { p.set("") })
+	p := storetest.NewProxy(t, "127.0.0.1:3306")
+	s := startService(t, "MYSQL_DSN=root@tcp("+p.Addr()+")/"+db, "REDIS_ADDR="+r.addr())
+	outage(t, s, func() { p.Blackhole() }, func() { p.Restore() })
 }
 
 // TestTwoInstances delivers the same push to two instances on one Redis and
