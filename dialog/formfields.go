@@ -23,8 +23,12 @@ type validator func(t *turn, text string) (value, reason string)
 // not done and how to leave the form, instead of judging it as a name or a
 // code.
 func (t *turn) commandWaits(text, reason string) string {
-	if _, command := entryWords[strings.TrimRight(Normalize(text), "。.!！")]; !command {
+	target, command := entryWords[strings.TrimRight(Normalize(text), "。.!！")]
+	if !command {
 		return reason
+	}
+	if flow, _, _ := strings.Cut(target, ":"); flow == t.s.Flow {
+		return "您正在填写" + flowLabels[t.s.Flow][0] + "，接着回答这一项即可；要从头重填，请先回复“取消”。"
 	}
 	return "您正在填写" + flowLabels[t.s.Flow][0] + "，“" + strings.TrimSpace(text) + "”请在填写完成后再发送，或先回复“取消”退出填写。"
 }

@@ -2,6 +2,7 @@ package dialog_test
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +313,34 @@ func TestFormSaysWhyACommandWaits(t *testing.T) {
 		if c.s.Step != step {
 			t.Errorf("%s moved the form from %s to %s", typed, step, c.s.Step)
 		}
+	}
+	// The form's own command typed again: it is already being filled.
+	c := newFormConv(t, dialog.Profile{})
+	c.sendAll("融资需求", "融资需求")
+	if got := c.text(); !strings.Contains(got, "接着回答这一项即可") || c.s.Step != "name" {
+		t.Errorf("融资需求 inside 融资需求 (step %s): %s", c.s.Step, got)
+	}
+}
+
+// TestFormCorrectionSaysWhatChanged: a correction with its value ("上一个
+// 说错了，手机是…") says what it changed before the question that
+// follows; the review shows the new value.
+func TestFormCorrectionSaysWhatChanged(t *testing.T) {
+	t.Parallel()
+	c := newFormConv(t, dialog.Profile{})
+	c.sendAll("融资需求", "苏州恒达精密机械有限公司", formCode(t, "320583"), "1", "王芳", "13912345678")
+	step := c.s.Step
+	c.send("上一个说错了，手机是13812345678")
+	names := c.names()
+	if len(names) < 2 || names[0] != "corrected" || !strings.Contains(c.texts[0], "手机") || !strings.Contains(c.texts[0], "13812345678") {
+		t.Fatalf("correction replies %v: %s", names, c.text())
+	}
+	if c.s.Step != step || c.s.Fields["phone"] != "13812345678" {
+		t.Errorf("after the correction: step %s (want %s), phone %q", c.s.Step, step, c.s.Fields["phone"])
+	}
+	// A correction refused says why and changes nothing.
+	c.send("上一个说错了，手机是12345")
+	if slices.Contains(c.names(), "corrected") || c.s.Fields["phone"] != "13812345678" {
+		t.Errorf("refused correction: %v %q", c.names(), c.s.Fields["phone"])
 	}
 }

@@ -609,6 +609,18 @@ func (t *turn) formCorrect(field, value string) {
 		t.jump(field)
 		return
 	}
+	before, at := t.s.field(field), len(t.replies)
 	t.s.Step = field
 	steps[t.key()].answer(t, value)
+	if t.s.Step != field && t.s.field(field) != before {
+		// Taken: say what changed before the question that follows.
+		ack := Reply{Name: "corrected", Data: CorrectedData{Label: formFields[field].label, Value: t.displayValue(field)}}
+		t.replies = slices.Insert(t.replies, at, ack)
+	}
+}
+
+// CorrectedData is the data of "corrected": the answer a correction
+// changed, as the review shows it.
+type CorrectedData struct {
+	Label, Value string
 }
